@@ -1,0 +1,58 @@
+import { useEffect } from 'preact/hooks';
+import { LocationProvider, Route, Router, useLocation } from 'preact-iso';
+import { homePath } from '../domain/roles.js';
+import { Notices } from './components/Notices.js';
+import { TopBar } from './components/TopBar.js';
+import { SyncController } from './controllers/SyncController.js';
+import { t } from './i18n/index.js';
+import { RoleHome } from './screens/home/RoleHome.js';
+import { LoginScreen } from './screens/login/index.js';
+import { OfficerScreen } from './screens/officer/index.js';
+import { RejectedScreen } from './screens/rejected/index.js';
+import { online } from './state/network.js';
+import { currentUser, sessionLoaded } from './state/session.js';
+
+/** Paths a signed-in user may open besides their home. */
+const SHARED_PATHS = ['/rejected'];
+
+/** Sends a signed-in user to their role's home and a signed-out one to the login. */
+function Routes() {
+  const user = currentUser.value;
+  const location = useLocation();
+  const allowed = user ? [homePath(user.role), ...SHARED_PATHS] : ['/login'];
+  const target = allowed.includes(location.path) ? location.path : (allowed[0] ?? '/login');
+  useEffect(() => {
+    if (location.path !== target) location.route(target, true);
+  }, [location.path, target]);
+
+  return (
+    <Router>
+      <Route path="/login" component={LoginScreen} />
+      <Route path="/rejected" component={RejectedScreen} />
+      <Route path="/:role" component={HomeRoute} />
+      <Route default component={Empty} />
+    </Router>
+  );
+}
+
+function HomeRoute() {
+  const user = currentUser.value;
+  if (!user) return null;
+  return user.role === 'officer' ? <OfficerScreen user={user} /> : <RoleHome user={user} />;
+}
+
+function Empty() {
+  return null;
+}
+
+export function App() {
+  return (
+    <LocationProvider>
+      <SyncController />
+      <TopBar />
+      {!online.value && currentUser.value && <p class="offline-banner">{t('net.offlineNotice')}</p>}
+      {sessionLoaded.value ? <Routes /> : <p class="loading">{t('app.loading')}</p>}
+      <Notices />
+    </LocationProvider>
+  );
+}

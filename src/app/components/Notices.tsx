@@ -1,0 +1,23 @@
+import { t } from '../i18n/index.js';
+import { dismiss, notices } from '../state/notices.js';
+
+/** The stack of messages at the bottom of the screen; errors stay until dismissed. */
+export function Notices() {
+  return (
+    <div class="notices" aria-live="polite">
+      {notices.value.map((notice) => (
+        <div key={notice.id} class={`notice notice-${notice.kind}`} role={notice.kind === 'error' ? 'alert' : 'status'}>
+          <span>{notice.text}</span>
+          {notice.action && (
+            <button type="button" onClick={() => { notice.action?.run(); dismiss(notice.id); }}>
+              {notice.action.label}
+            </button>
+          )}
+          <button type="button" onClick={() => dismiss(notice.id)} aria-label={t('error.dismiss')}>
+            ×
+          </button>
+        </div>
+      ))}
+    </div>
+  );
+}

@@ -1,0 +1,29 @@
+import { formatTime, t } from '../i18n/index.js';
+import { online } from '../state/network.js';
+import { storagePersisted, syncStatus } from '../state/sync.js';
+
+/** Always-visible sync state: network, records waiting, last good sync, and a badge for rejections. */
+export function SyncIndicator() {
+  const status = syncStatus.value;
+  const persisted = storagePersisted.value;
+  return (
+    <div class="sync" role="status" data-testid="sync-indicator">
+      <span class={`net ${online.value ? 'net-on' : 'net-off'}`} data-testid="net-status">
+        {online.value ? t('net.online') : t('net.offline')}
+      </span>
+      <span class="sync-count" data-testid="sync-waiting" data-waiting={status.waiting}>
+        {status.syncing ? t('sync.syncing') : status.waiting > 0 ? t('sync.waiting', { n: status.waiting }) : t('sync.allSent')}
+      </span>
+      <span class="sync-last muted" data-testid="sync-last">
+        {status.lastSyncAt ? t('sync.last', { time: formatTime(status.lastSyncAt) }) : t('sync.never')}
+      </span>
+      {status.rejected > 0 && (
+        <a href="/rejected" class="badge-bad" data-testid="sync-rejected">
+          {t('sync.rejected', { n: status.rejected })}
+        </a>
+      )}
+      {status.problem && <span class="sync-problem">{status.problem}</span>}
+      {persisted === false && <span class="sync-problem">{t('sync.notPersisted')}</span>}
+    </div>
+  );
+}

@@ -1,0 +1,32 @@
+import { t, toggleLocale } from '../i18n/index.js';
+import { deviceDb } from '../state/db.js';
+import { online } from '../state/network.js';
+import { SyncIndicator } from './SyncIndicator.js';
+import { reportError } from '../state/notices.js';
+import { currentUser, signOut } from '../state/session.js';
+
+/** App name, network state, language toggle and sign-out: always in reach of one thumb. */
+export function TopBar() {
+  const user = currentUser.value;
+  return (
+    <header class="topbar">
+      <strong class="brand">{t('app.name')}</strong>
+      {user ? (
+        <SyncIndicator />
+      ) : (
+        <span class={`net ${online.value ? 'net-on' : 'net-off'}`} role="status" data-testid="net-status">
+          {online.value ? t('net.online') : t('net.offline')}
+        </span>
+      )}
+      <span class="spacer" />
+      <button type="button" onClick={toggleLocale} aria-label={t('lang.toggleLabel')}>
+        {t('lang.toggle')}
+      </button>
+      {user && (
+        <button type="button" onClick={() => void deviceDb.then(signOut).catch(reportError)}>
+          {t('auth.signOut')}
+        </button>
+      )}
+    </header>
+  );
+}

@@ -1,0 +1,83 @@
+import { useEffect } from 'preact/hooks';
+import { ApiError } from '../../store/api.js';
+import { httpTransport } from '../../store/http-transport.js';
+import { webLocks } from '../../store/locks.js';
+import { META } from '../../store/schema.js';
+import { flushOutbox, pullAll, TransientError } from '../../store/sync-engine.js';
+import { SyncScheduler, type RunOutcome } from '../../store/sync-policy.js';
+import { t } from '../i18n/index.js';
+import { deviceDb } from '../state/db.js';
+import { describeError, reportError } from '../state/notices.js';
+import { currentUser } from '../state/session.js';
+import { lastSyncKey, outboxChannel, refreshSyncStatus, storagePersisted, syncStatus } from '../state/sync.js';
+
+/** Runs the outbox and pull for the signed-in user: on start, online, visible, new records, and a backoff timer. */
+export function SyncController() {
+  const user = currentUser.value;
+  useEffect(() => {
+    if (!user) return;
+    const officerId = user.id;
+    const controller = new AbortController();
+    const { signal } = controller;
+
+    const run = async (): Promise<RunOutcome> => {
+      syncStatus.value = { ...syncStatus.value, syncing: true };
+      try {
+        const db = await deviceDb;
+        const deps = { db, transport: httpTransport, withLock: webLocks };
+        await flushOutbox(deps, officerId);
+        await pullAll(deps, officerId);
+        const at = new Date().toISOString();
+        await db.put(META, { key: lastSyncKey(officerId), value: at });
+        syncStatus.value = { ...syncStatus.value, problem: null };
+        return 'done';
+      } catch (error) {
+        if (error instanceof TransientError) {
+          syncStatus.value = { ...syncStatus.value, problem: navigator.onLine ? t('sync.serverUnreachable') : t('net.offline') };
+          return 'retry';
+        }
+        if (error instanceof ApiError && error.status === 401) {
+          syncStatus.value = { ...syncStatus.value, problem: t('auth.sessionExpired') };
+          return 'retry';
+        }
+        syncStatus.value = { ...syncStatus.value, problem: describeError(error) };
+        throw error;
+      } finally {
+        syncStatus.value = { ...syncStatus.value, syncing: false };
+        await refreshSyncStatus(officerId).catch(reportError);
+      }
+    };
+
+    const scheduler = new SyncScheduler(run, reportError);
+    let debounce: ReturnType<typeof setTimeout> | undefined;
+    const soon = () => {
+      clearTimeout(debounce);
+      debounce = setTimeout(() => scheduler.trigger(), 300);
+    };
+    addEventListener('online', () => scheduler.trigger(), { signal });
+    document.addEventListener(
+      'visibilitychange',
+      () => (document.visibilityState === 'visible' ? scheduler.trigger() : scheduler.pause()),
+      { signal },
+    );
+    outboxChannel.addEventListener('message', () => {
+      void refreshSyncStatus(officerId).catch(reportError);
+      soon();
+    }, { signal });
+
+    void refreshSyncStatus(officerId).catch(reportError);
+    scheduler.trigger();
+    return () => {
+      controller.abort();
+      clearTimeout(debounce);
+      scheduler.stop();
+    };
+  }, [user?.id]);
+
+  useEffect(() => {
+    // Ask once that the browser keep our data under storage pressure; the answer is shown.
+    navigator.storage?.persist?.().then((granted) => (storagePersisted.value = granted), reportError);
+  }, []);
+
+  return null;
+}

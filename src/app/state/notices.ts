@@ -1,0 +1,54 @@
+import { signal } from '@preact/signals';
+import { ApiError, OfflineError } from '../../store/api.js';
+import { formatTime, t } from '../i18n/index.js';
+
+export interface Notice {
+  id: number;
+  kind: 'error' | 'info';
+  text: string;
+  action?: { label: string; run: () => void };
+}
+
+/** Messages shown to the user; the one place errors go so none is swallowed. */
+export const notices = signal<readonly Notice[]>([]);
+let nextId = 1;
+
+/** How long an information notice stays; errors and notices with an action stay until dismissed. */
+const INFO_MS = 5000;
+
+export function notify(kind: Notice['kind'], text: string, action?: Notice['action']): void {
+  const id = nextId++;
+  notices.value = [...notices.value, { id, kind, text, ...(action ? { action } : {}) }];
+  if (kind === 'info' && !action) setTimeout(() => dismiss(id), INFO_MS);
+}
+
+export function dismiss(id: number): void {
+  notices.value = notices.value.filter((n) => n.id !== id);
+}
+
+/** Catalog text for any error the app can meet. */
+export function describeError(error: unknown): string {
+  if (error instanceof OfflineError) return t('error.offline');
+  if (error instanceof ApiError) {
+    const body = error.body;
+    if (body.error === 'bad-credentials') {
+      return body.attemptsLeft !== undefined && body.attemptsLeft <= 3
+        ? `${t('error.badCredentials')} ${t('error.attemptsLeft', { n: body.attemptsLeft })}`
+        : t('error.badCredentials');
+    }
+    if (body.error === 'locked' && body.lockedUntil) return t('error.locked', { time: formatTime(body.lockedUntil) });
+    if (body.error === 'unauthenticated') return t('auth.sessionExpired');
+    if (error.status >= 500) return t('error.server', { status: error.status });
+    return t('error.badRequest', { message: body.message });
+  }
+  if (error instanceof DOMException && error.name === 'QuotaExceededError') return t('error.quota');
+  if (error instanceof DOMException && error.name === 'InvalidStateError') return t('error.dbClosed');
+  if (error instanceof DOMException) return t('error.storage', { message: `${error.name}: ${error.message}` });
+  return t('error.unknown', { message: error instanceof Error ? error.message : String(error) });
+}
+
+/** Shows an error and logs it for the developer console. */
+export function reportError(error: unknown): void {
+  console.error(error);
+  notify('error', describeError(error));
+}

@@ -1,0 +1,32 @@
+import { signal } from '@preact/signals';
+import { countOutbox } from '../../store/outbox-store.js';
+import { META } from '../../store/schema.js';
+import { deviceDb } from './db.js';
+
+export interface SyncStatus {
+  waiting: number;
+  rejected: number;
+  lastSyncAt: string | null;
+  syncing: boolean;
+  /** Why the last run failed, as catalog text; null after a good run. */
+  problem: string | null;
+}
+
+/** The sync indicator's data, for the signed-in user. */
+export const syncStatus = signal<SyncStatus>({ waiting: 0, rejected: 0, lastSyncAt: null, syncing: false, problem: null });
+/** The browser's answer to navigator.storage.persist(): null until asked, or where unsupported. */
+export const storagePersisted = signal<boolean | null>(null);
+
+export function lastSyncKey(officerId: string): string {
+  return `last-sync:${officerId}`;
+}
+
+/** Re-reads the counts from IndexedDB (the truth) into the indicator. */
+export async function refreshSyncStatus(officerId: string): Promise<void> {
+  const db = await deviceDb;
+  const [counts, last] = await Promise.all([countOutbox(db, officerId), db.get(META, lastSyncKey(officerId))]);
+  syncStatus.value = { ...syncStatus.value, ...counts, lastSyncAt: last?.value ?? null };
+}
+
+/** Tabs tell each other (and themselves) that the outbox changed. */
+export const outboxChannel = new BroadcastChannel('xf-outbox');

@@ -1,0 +1,146 @@
+import * as v from 'valibot';
+import { ROLES } from './roles.js';
+
+/** A badge number as printed on the warrant card: letters and digits, 2 to 16 of them. */
+export const BadgeSchema = v.pipe(
+  v.string('badge must be a string'),
+  v.trim(),
+  v.toUpperCase(),
+  v.regex(/^[A-Z0-9]{2,16}$/, 'badge must be 2–16 letters or digits'),
+);
+
+/** Body of `POST /api/auth/login`. */
+export const LoginRequestSchema = v.strictObject(
+  {
+    badge: BadgeSchema,
+    password: v.pipe(
+      v.string('password must be a string'),
+      v.minLength(1, 'password is required'),
+      v.maxLength(256, 'password is too long'),
+    ),
+  },
+  'login body must be { badge, password } and nothing else',
+);
+export type LoginRequest = v.InferOutput<typeof LoginRequestSchema>;
+
+/** The signed-in user as the server describes them; also what the device keeps offline. */
+export const SessionUserSchema = v.object({
+  id: v.string(),
+  badge: v.string(),
+  name: v.string(),
+  role: v.picklist(ROLES),
+  unitId: v.string(),
+  squadId: v.nullable(v.string()),
+});
+export type SessionUser = v.InferOutput<typeof SessionUserSchema>;
+
+export interface LoginResponse {
+  user: SessionUser;
+}
+
+export interface HealthResponse {
+  ok: true;
+  db: 'sqlite' | 'postgres';
+  version: string;
+}
+
+/** Machine-readable codes of API errors; the client maps each to catalog text. */
+export type ApiErrorCode =
+  | 'bad-request'
+  | 'unauthenticated'
+  | 'bad-credentials'
+  | 'locked'
+  | 'forbidden'
+  | 'not-found'
+  | 'conflict'
+  | 'payload-too-large'
+  | 'unsupported-media-type'
+  | 'internal';
+
+/** Every 4xx/5xx body the server sends. */
+export interface ApiErrorBody {
+  error: ApiErrorCode;
+  message: string;
+  /** ISO time the badge unlocks, for `locked`. */
+  lockedUntil?: string;
+  /** Attempts left before the badge locks, for `bad-credentials`. */
+  attemptsLeft?: number;
+}
+
+/** Human-readable text for the first issue valibot found, with its path ("badge: …"). */
+export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {
+  const first = issues[0];
+  if (!first) return 'invalid input';
+  const path = v.getDotPath(first);
+  return path ? `${path}: ${first.message}` : first.message;
+}
+
+/** Body of `POST /api/devices`: a device's public key for the signed-in officer. */
+export const DeviceRegistrationSchema = v.strictObject({
+  deviceId: v.pipe(v.string('deviceId must be a string'), v.regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, 'deviceId must be a lower-case UUID')),
+  publicKeyJwk: v.looseObject({
+    kty: v.literal('EC', 'publicKeyJwk.kty must be "EC"'),
+    crv: v.literal('P-256', 'publicKeyJwk.crv must be "P-256"'),
+    x: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{43}$/, 'publicKeyJwk.x must be 32 bytes base64url')),
+    y: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{43}$/, 'publicKeyJwk.y must be 32 bytes base64url')),
+  }),
+  label: v.optional(v.pipe(v.string(), v.maxLength(100, 'label is at most 100 characters'))),
+});
+export type DeviceRegistration = v.InferOutput<typeof DeviceRegistrationSchema>;
+
+/** Push limits (DESIGN.md): records per batch and bytes per request. */
+export const MAX_BATCH_RECORDS = 1000;
+export const MAX_BATCH_BYTES = 2 * 1024 * 1024;
+
+export type PushStatus = 'accepted' | 'duplicate' | 'rejected';
+export interface PushResult {
+  id: string;
+  status: PushStatus;
+  reason?: string;
+}
+export interface PushResponse {
+  results: PushResult[];
+}
+
+/** One entry of `GET /api/sync/pull`: an upsert or deletion of something the user may see. */
+export interface Change {
+  entity: 'zone' | 'checkpoint' | 'control-point' | 'squad-member';
+  id: string;
+  op: 'upsert' | 'delete';
+  data: Record<string, unknown> | null;
+}
+export interface PullResponse {
+  changes: Change[];
+  cursor: string;
+  /** True when more changes wait after `cursor`: pull again at once. */
+  more: boolean;
+}
+
+export interface TrackPoint {
+  id: string;
+  deviceId: string;
+  seq: number;
+  at: string;
+  fixAt: string;
+  lat: number;
+  lon: number;
+  accuracy: number;
+}
+
+/** What the server found when it re-checked the chains behind a track. */
+export interface TrackVerification {
+  ok: boolean;
+  devices: Array<{
+    deviceId: string;
+    records: number;
+    gaps: Array<{ from: number; to: number }>;
+    brokenLinks: number[];
+    badSignatures: number[];
+    hashMismatches: number[];
+  }>;
+}
+
+export interface AuditTrackResponse {
+  points: TrackPoint[];
+  verification: TrackVerification;
+}

@@ -1,0 +1,101 @@
+import * as v from 'valibot';
+import { ISO_MS_RE, UUID_RE, UUIDV7_RE } from './ids.js';
+
+// The record envelope and the bodies of each kind (DESIGN.md "Records and the outbox").
+// Later capabilities add kinds here; the sync pipeline does not change.
+
+const Uuid = v.pipe(v.string('must be a string'), v.regex(UUID_RE, 'must be a lower-case UUID'));
+const IsoMs = v.pipe(v.string('must be a string'), v.regex(ISO_MS_RE, 'must be ISO 8601 UTC with milliseconds'), v.check((s) => !Number.isNaN(Date.parse(s)), 'is not a real instant'));
+const Hex64 = v.pipe(v.string('must be a string'), v.regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex digits'));
+const finite = (message: string) => v.pipe(v.number(message), v.finite(message));
+const ShortText = (max: number) => v.pipe(v.string('must be a string'), v.maxLength(max, `must be at most ${max} characters`));
+
+export const PositionBodySchema = v.strictObject({
+  shiftId: Uuid,
+  lat: v.pipe(finite('must be a finite number'), v.minValue(-90, 'must be ≥ -90'), v.maxValue(90, 'must be ≤ 90')),
+  lon: v.pipe(finite('must be a finite number'), v.minValue(-180, 'must be ≥ -180'), v.maxValue(180, 'must be ≤ 180')),
+  accuracy: v.pipe(finite('must be a finite number'), v.minValue(0, 'must be ≥ 0'), v.maxValue(100_000, 'must be ≤ 100 km')),
+  altitude: v.optional(v.nullable(finite('must be a finite number'))),
+  speed: v.optional(v.nullable(v.pipe(finite('must be a finite number'), v.minValue(0, 'must be ≥ 0')))),
+  heading: v.optional(v.nullable(v.pipe(finite('must be a finite number'), v.minValue(0, 'must be ≥ 0'), v.maxValue(360, 'must be ≤ 360')))),
+  fixAt: IsoMs,
+});
+
+/** Why tracking changed state; a pause is always explained. */
+export const TRACKING_REASONS = [
+  'shift-start',
+  'shift-end',
+  'page-visible',
+  'page-hidden',
+  'wake-lock-lost',
+  'permission-denied',
+  'position-unavailable',
+  'no-fix',
+  'fix-resumed',
+] as const;
+
+export const TrackingBodySchema = v.strictObject({
+  shiftId: Uuid,
+  state: v.picklist(['on', 'paused', 'off'], 'must be on, paused or off'),
+  reason: v.picklist(TRACKING_REASONS, 'is not a known reason'),
+});
+
+const EquipmentItem = v.strictObject({
+  item: ShortText(64),
+  serial: v.optional(ShortText(64)),
+  rounds: v.optional(v.pipe(v.number(), v.integer('must be a whole number'), v.minValue(0), v.maxValue(1000))),
+});
+
+export const ShiftStartBodySchema = v.strictObject({
+  shiftId: Uuid,
+  squadId: Uuid,
+  members: v.pipe(v.array(Uuid, 'must be a list of officer ids'), v.maxLength(20, 'at most 20 members')),
+  vehicle: v.optional(v.nullable(ShortText(32))),
+  equipment: v.pipe(v.array(EquipmentItem), v.maxLength(50, 'at most 50 items')),
+  zoneIds: v.pipe(v.array(Uuid), v.maxLength(50, 'at most 50 zones')),
+  plannedEndAt: v.optional(IsoMs),
+});
+
+export const ShiftEndBodySchema = v.strictObject({
+  shiftId: Uuid,
+  equipmentReturned: v.pipe(v.array(EquipmentItem), v.maxLength(50, 'at most 50 items')),
+  note: v.optional(ShortText(500)),
+});
+
+export const BODY_SCHEMAS = {
+  'shift.start': ShiftStartBodySchema,
+  'shift.end': ShiftEndBodySchema,
+  tracking: TrackingBodySchema,
+  position: PositionBodySchema,
+} as const;
+
+export type RecordKind = keyof typeof BODY_SCHEMAS;
+export const RECORD_KINDS = Object.keys(BODY_SCHEMAS) as RecordKind[];
+export type BodyOf<K extends RecordKind> = v.InferOutput<(typeof BODY_SCHEMAS)[K]>;
+
+const envelope = {
+  id: v.pipe(v.string('must be a string'), v.regex(UUIDV7_RE, 'must be a lower-case UUIDv7')),
+  deviceId: Uuid,
+  officerId: v.pipe(v.string('must be a string'), v.minLength(1, 'is required'), v.maxLength(64, 'is too long')),
+  seq: v.pipe(v.number('must be a number'), v.integer('must be a whole number'), v.minValue(1, 'must be ≥ 1'), v.maxValue(2_147_483_647, 'must fit 31 bits')),
+  at: IsoMs,
+  prev: v.union([v.literal(''), Hex64], 'must be "" or 64 lower-case hex digits'),
+  hash: Hex64,
+  sig: v.pipe(v.string('must be a string'), v.regex(/^[A-Za-z0-9_-]{86}$/, 'must be a base64url P-256 signature (64 bytes)')),
+};
+
+const kindSchema = <K extends RecordKind>(kind: K) => v.strictObject({ ...envelope, kind: v.literal(kind), body: BODY_SCHEMAS[kind] });
+
+/** A signed record of any kind, as it travels and as the server stores it. */
+export const RecordSchema = v.variant(
+  'kind',
+  [kindSchema('shift.start'), kindSchema('shift.end'), kindSchema('tracking'), kindSchema('position')],
+  'kind is not a known record kind',
+);
+export type SignedRecord = v.InferOutput<typeof RecordSchema>;
+export type RecordOf<K extends RecordKind> = Extract<SignedRecord, { kind: K }>;
+/** A record before sealing: everything but hash and sig. */
+export type UnsignedRecord = SignedRecord extends infer R ? (R extends SignedRecord ? Omit<R, 'hash' | 'sig'> : never) : never;
+
+/** How far ahead of the server's clock a device's `at` may be (a wrong clock, not a forged future). */
+export const MAX_CLOCK_AHEAD_MS = 24 * 60 * 60 * 1000;

@@ -1,0 +1,97 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { ApiErrorBody } from '../domain/protocol.js';
+import type { ServerContext } from './context.js';
+import { installErrorHandler } from './errors.js';
+import { auditRoutes } from './routes/audit.js';
+import { authRoutes } from './routes/auth.js';
+import { deviceRoutes } from './routes/devices.js';
+import { healthRoutes } from './routes/health.js';
+import { syncRoutes } from './routes/sync.js';
+
+export interface BuildOptions {
+  ctx: ServerContext;
+  /** The built PWA (dist/app); when absent only the API is served. */
+  staticDir?: string | undefined;
+  https?: { cert: Buffer; key: Buffer } | undefined;
+  logger?: FastifyServerOptions['logger'];
+}
+
+/** Default body limit; routes that take batches raise their own. */
+export const BODY_LIMIT = 64 * 1024;
+
+/** The strict CSP: everything from our own origin, nothing inline, no framing. */
+const CSP_DIRECTIVES = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", 'data:', 'blob:'],
+  fontSrc: ["'self'"],
+  connectSrc: ["'self'"],
+  workerSrc: ["'self'", 'blob:'],
+  manifestSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'none'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+};
+
+/** Builds the Fastify app: security headers, JSON errors, API routes, the PWA. */
+export async function buildServer(options: BuildOptions): Promise<FastifyInstance> {
+  const { ctx } = options;
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: BODY_LIMIT,
+    trustProxy: false,
+    ...(options.https ? { https: options.https } : {}),
+  } as FastifyServerOptions);
+
+  installErrorHandler(app);
+  await app.register(fastifyCookie);
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES },
+    // HSTS only means something over TLS; on plain HTTP it would be ignored or, worse, stick.
+    hsts: ctx.tls ? { maxAge: 15552000, includeSubDomains: false } : false,
+    crossOriginEmbedderPolicy: false,
+    referrerPolicy: { policy: 'no-referrer' },
+  });
+  app.addHook('onSend', async (request, reply) => {
+    if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+  });
+
+  await app.register(healthRoutes(ctx));
+  await app.register(authRoutes(ctx));
+  await app.register(deviceRoutes(ctx));
+  await app.register(syncRoutes(ctx));
+  await app.register(auditRoutes(ctx));
+
+  const staticDir = options.staticDir && existsSync(join(options.staticDir, 'index.html')) ? resolve(options.staticDir) : undefined;
+  if (staticDir) {
+    await app.register(fastifyStatic, {
+      root: staticDir,
+      index: 'index.html',
+      cacheControl: false, // our setHeaders decides
+      setHeaders(res, path) {
+        // Hashed assets never change; everything else must be revalidated so updates arrive.
+        res.setHeader('cache-control', /[\\/]assets[\\/]/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache');
+      },
+    });
+  }
+
+  app.setNotFoundHandler(async (request, reply) => {
+    const isPage = request.method === 'GET' && !request.url.startsWith('/api/') && !/\.[a-z0-9]+(\?|$)/i.test(request.url);
+    if (staticDir && isPage) {
+      reply.header('cache-control', 'no-cache');
+      return reply.sendFile('index.html');
+    }
+    return reply
+      .status(404)
+      .send({ error: 'not-found', message: `no route for ${request.method} ${request.url.split('?')[0]}` } satisfies ApiErrorBody);
+  });
+
+  return app;
+}

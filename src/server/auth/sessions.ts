@@ -1,0 +1,54 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { SessionUser } from '../../domain/protocol.js';
+import type { Tables } from '../db/schema.js';
+
+/** Name of the HttpOnly session cookie. */
+export const SESSION_COOKIE = 'xf_session';
+/** Sessions end 12 hours after sign-in: one shift, never two. */
+export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
+
+function tokenHash(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/** Starts a session; returns the opaque token for the cookie (only its hash is stored). */
+export async function createSession(db: Kysely<Tables>, userId: string, now: Date): Promise<{ token: string; expiresAt: Date }> {
+  const token = randomBytes(32).toString('base64url');
+  const expiresAt = new Date(now.getTime() + SESSION_TTL_MS);
+  await db
+    .insertInto('sessions')
+    .values({ id: tokenHash(token), user_id: userId, created_at: now.toISOString(), expires_at: expiresAt.toISOString() })
+    .execute();
+  return { token, expiresAt };
+}
+
+/** The user behind a session token, or null when it is unknown or expired. */
+export async function findSessionUser(db: Kysely<Tables>, token: string, now: Date): Promise<SessionUser | null> {
+  const row = await db
+    .selectFrom('sessions')
+    .innerJoin('users', 'users.id', 'sessions.user_id')
+    .select(['users.id', 'users.badge', 'users.name', 'users.role', 'users.unit_id', 'users.squad_id'])
+    .where('sessions.id', '=', tokenHash(token))
+    .where('sessions.expires_at', '>', now.toISOString())
+    .executeTakeFirst();
+  return row ? toSessionUser(row) : null;
+}
+
+/** Ends a session; unknown tokens are ignored (logging out twice is not an error). */
+export async function deleteSession(db: Kysely<Tables>, token: string): Promise<string | null> {
+  const row = await db.deleteFrom('sessions').where('id', '=', tokenHash(token)).returning('user_id').executeTakeFirst();
+  return row?.user_id ?? null;
+}
+
+/** Drops expired sessions so the table does not grow without bound. */
+export async function pruneSessions(db: Kysely<Tables>, now: Date): Promise<void> {
+  await db.deleteFrom('sessions').where('expires_at', '<=', now.toISOString()).execute();
+}
+
+/** The public view of a user row. */
+export function toSessionUser(row: {
+  id: string; badge: string; name: string; role: SessionUser['role']; unit_id: string; squad_id: string | null;
+}): SessionUser {
+  return { id: row.id, badge: row.badge, name: row.name, role: row.role, unitId: row.unit_id, squadId: row.squad_id };
+}

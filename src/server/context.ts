@@ -1,0 +1,10 @@
+import type { Database } from './db/index.js';
+
+/** What every route needs, injected so tests can swap the clock and the database. */
+export interface ServerContext {
+  database: Database;
+  now: () => Date;
+  version: string;
+  /** Cookies get `Secure` when the server itself speaks TLS. */
+  tls: boolean;
+}

@@ -1,0 +1,128 @@
+import type { Generated } from 'kysely';
+import type { Role } from '../../domain/roles.js';
+
+// Times are ISO 8601 strings from Date#toISOString (fixed width, UTC), which sort and
+// compare correctly as text on both SQLite and PostgreSQL.
+
+export interface UnitTable { id: string; name_zh: string; name_en: string }
+
+export interface SquadTable { id: string; unit_id: string; code: string; name_zh: string; name_en: string }
+
+export interface UserTable {
+  id: string;
+  badge: string;
+  name: string;
+  role: Role;
+  unit_id: string;
+  squad_id: string | null;
+  password_hash: string;
+  failed_logins: Generated<number>;
+  locked_until: string | null;
+  created_at: string;
+  /** Value of the `changes` counter when the roster entry last changed. */
+  version: Generated<number>;
+}
+
+export interface SessionTable {
+  /** SHA-256 of the cookie token: a stolen database cannot be replayed as sessions. */
+  id: string;
+  user_id: string;
+  created_at: string;
+  expires_at: string;
+}
+
+export type AuditKind = 'login' | 'login-failed' | 'lockout' | 'logout';
+
+export interface AuditEventTable {
+  id: string;
+  at: string;
+  kind: AuditKind;
+  user_id: string | null;
+  badge: string | null;
+  ip: string | null;
+  detail: string | null;
+}
+
+export interface ZoneTable {
+  /** Value of the `changes` counter when last written: what pull cursors compare against. */
+  version: Generated<number>;
+  id: string;
+  squad_id: string;
+  name_zh: string;
+  name_en: string;
+  /** GeoJSON Polygon, WGS-84. */
+  geometry: string;
+  updated_at: string;
+}
+
+export interface CheckpointTable {
+  /** Value of the `changes` counter when last written: what pull cursors compare against. */
+  version: Generated<number>;
+  id: string;
+  zone_id: string;
+  name_zh: string;
+  name_en: string;
+  type: string;
+  /** JSON of the domain CheckpointShape (circle or polygon, WGS-84). */
+  shape: string;
+  min_dwell_s: number;
+  updated_at: string;
+}
+
+export interface ControlPointTable {
+  /** Value of the `changes` counter when last written: what pull cursors compare against. */
+  version: Generated<number>;
+  id: string;
+  unit_id: string;
+  name_zh: string;
+  name_en: string;
+  kind: string;
+  lon: number;
+  lat: number;
+  updated_at: string;
+}
+
+export interface DeviceTable {
+  id: string;
+  officer_id: string;
+  /** JSON of the public JWK. */
+  public_key_jwk: string;
+  label: string | null;
+  registered_at: string;
+  /** The chain head: highest stored seq and its hash. */
+  head_seq: number;
+  head_hash: string;
+}
+
+export interface RecordTable {
+  id: string;
+  device_id: string;
+  officer_id: string;
+  seq: number;
+  kind: string;
+  at: string;
+  hash: string;
+  /** The record exactly as the device sent it (JSON). */
+  record: string;
+  received_at: string;
+}
+
+/** One counter row per name; pull cursors are values of `changes`. */
+export interface SyncCounterTable {
+  name: string;
+  value: number;
+}
+
+export interface Tables {
+  units: UnitTable;
+  squads: SquadTable;
+  users: UserTable;
+  sessions: SessionTable;
+  audit_events: AuditEventTable;
+  zones: ZoneTable;
+  checkpoints: CheckpointTable;
+  control_points: ControlPointTable;
+  devices: DeviceTable;
+  records: RecordTable;
+  sync_counters: SyncCounterTable;
+}

@@ -1,0 +1,120 @@
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Role } from '../../domain/roles.js';
+import { hashPassword } from '../auth/password.js';
+import type { Tables } from '../db/schema.js';
+import { reserveVersions } from '../db/versions.js';
+import { buildHuichengDemo } from './huicheng.js';
+
+export const DEMO_UNIT_ID = '0190a1f0-0000-7000-8000-000000000001';
+export const DEMO_SQUAD_IDS = { A: '0190a1f0-0000-7000-8000-00000000000a', B: '0190a1f0-0000-7000-8000-00000000000b' } as const;
+
+interface DemoAccount { badge: string; name: string; role: Role; squad: 'A' | 'B' | null }
+
+/** The accounts DESIGN.md lists: six officers, a leader per squad, a supervisor, an admin. */
+export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
+  { badge: 'J001', name: '陈志强', role: 'officer', squad: 'A' },
+  { badge: 'J002', name: '李伟', role: 'officer', squad: 'A' },
+  { badge: 'J003', name: '黄晓东', role: 'officer', squad: 'A' },
+  { badge: 'J004', name: '张国华', role: 'officer', squad: 'B' },
+  { badge: 'J005', name: '刘俊', role: 'officer', squad: 'B' },
+  { badge: 'J006', name: '叶嘉敏', role: 'officer', squad: 'B' },
+  { badge: 'L001', name: '王建军', role: 'leader', squad: 'A' },
+  { badge: 'L002', name: '林海涛', role: 'leader', squad: 'B' },
+  { badge: 'S001', name: '周立新', role: 'supervisor', squad: null },
+  { badge: 'A001', name: '郑文博', role: 'admin', squad: null },
+];
+
+/** A readable random password for the demo when `DEMO_PASSWORD` is not set. */
+export function randomDemoPassword(): string {
+  return `xf-${randomBytes(6).toString('base64url')}`;
+}
+
+/** True when the database has no users yet: the only time the demo is seeded. */
+export async function isEmpty(db: Kysely<Tables>): Promise<boolean> {
+  const row = await db.selectFrom('users').select('id').limit(1).executeTakeFirst();
+  return !row;
+}
+
+/** Seeds the Huicheng demo (unit, squads, accounts, zones, checkpoints, control points) in one transaction. */
+export async function seedDemo(db: Kysely<Tables>, password: string, now: Date): Promise<void> {
+  const geography = buildHuichengDemo();
+  const at = now.toISOString();
+  const hashes = await Promise.all(DEMO_ACCOUNTS.map(() => hashPassword(password)));
+  await db.transaction().execute(async (trx) => {
+    // Every synced row gets its own version so pulls can page through the seed.
+    const total = DEMO_ACCOUNTS.length + geography.zones.length + geography.checkpoints.length + geography.controlPoints.length;
+    let version = await reserveVersions(trx, total);
+    await trx.insertInto('units').values({ id: DEMO_UNIT_ID, name_zh: '惠城区巡特警大队', name_en: 'Huicheng Patrol Brigade' }).execute();
+    await trx
+      .insertInto('squads')
+      .values([
+        { id: DEMO_SQUAD_IDS.A, unit_id: DEMO_UNIT_ID, code: 'A', name_zh: '一中队', name_en: 'Squad A' },
+        { id: DEMO_SQUAD_IDS.B, unit_id: DEMO_UNIT_ID, code: 'B', name_zh: '二中队', name_en: 'Squad B' },
+      ])
+      .execute();
+    await trx
+      .insertInto('users')
+      .values(
+        DEMO_ACCOUNTS.map((account, i) => ({
+          id: `0190a1f0-0000-7000-8000-1000000000${String(i).padStart(2, '0')}`,
+          badge: account.badge,
+          name: account.name,
+          role: account.role,
+          unit_id: DEMO_UNIT_ID,
+          squad_id: account.squad ? DEMO_SQUAD_IDS[account.squad] : null,
+          password_hash: hashes[i] ?? '',
+          locked_until: null,
+          created_at: at,
+          version: version++,
+        })),
+      )
+      .execute();
+    await trx
+      .insertInto('zones')
+      .values(
+        geography.zones.map((zone) => ({
+          id: zone.id,
+          squad_id: DEMO_SQUAD_IDS[zone.squad],
+          name_zh: zone.name['zh-CN'],
+          name_en: zone.name.en,
+          geometry: JSON.stringify(zone.polygon),
+          updated_at: at,
+          version: version++,
+        })),
+      )
+      .execute();
+    await trx
+      .insertInto('checkpoints')
+      .values(
+        geography.checkpoints.map((checkpoint) => ({
+          id: checkpoint.id,
+          zone_id: checkpoint.zoneId,
+          name_zh: checkpoint.name['zh-CN'],
+          name_en: checkpoint.name.en,
+          type: checkpoint.type,
+          shape: JSON.stringify(checkpoint.shape),
+          min_dwell_s: checkpoint.minDwellS,
+          updated_at: at,
+          version: version++,
+        })),
+      )
+      .execute();
+    await trx
+      .insertInto('control_points')
+      .values(
+        geography.controlPoints.map((point) => ({
+          id: point.id,
+          unit_id: DEMO_UNIT_ID,
+          name_zh: point.name['zh-CN'],
+          name_en: point.name.en,
+          kind: point.kind,
+          lon: point.point[0],
+          lat: point.point[1],
+          updated_at: at,
+          version: version++,
+        })),
+      )
+      .execute();
+  });
+}

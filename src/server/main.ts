@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { buildServer } from './app.js';
+import { openDatabase } from './db/index.js';
+import { DEMO_ACCOUNTS, isEmpty, randomDemoPassword, seedDemo } from './demo/seed.js';
+import { readConfig } from './config.js';
+import { pruneSessions } from './auth/sessions.js';
+
+// Entry point of `npm start`: open (and migrate) the database, seed the demo on first run,
+// serve the built PWA and the API from one process.
+
+const config = readConfig(process.env);
+const version = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+
+let demoPassword: string | null = null;
+if (await isEmpty(database.db)) {
+  demoPassword = config.demoPassword ?? randomDemoPassword();
+  await seedDemo(database.db, demoPassword, new Date());
+}
+await pruneSessions(database.db, new Date());
+
+const app = await buildServer({
+  ctx: { database, now: () => new Date(), version, tls: !!config.tls },
+  staticDir: fileURLToPath(new URL('../../app/', import.meta.url)),
+  https: config.tls,
+  logger: { level: process.env.LOG_LEVEL ?? 'warn' },
+});
+
+const shutdown = async (signal: string) => {
+  console.log(`${signal}: closing`);
+  await app.close();
+  await database.close();
+  process.exit(0);
+};
+process.once('SIGINT', () => void shutdown('SIGINT'));
+process.once('SIGTERM', () => void shutdown('SIGTERM'));
+
+await app.listen({ port: config.port, host: config.host });
+const address = app.server.address();
+const port = typeof address === 'object' && address ? address.port : config.port;
+const url = `${config.tls ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+console.log(`巡防 Xunfang ${version} on ${database.kind === 'sqlite' ? `SQLite in ${config.dataDir}` : 'PostgreSQL'}`);
+console.log(`  open ${url}/`);
+console.log(`  demo logins: ${DEMO_ACCOUNTS.map((a) => `${a.badge} (${a.role})`).join(', ')}`);
+if (demoPassword) console.log(`  demo password: ${demoPassword}${config.demoPassword ? ' (from DEMO_PASSWORD)' : ' (random; set DEMO_PASSWORD to choose one)'}`);
+else console.log('  demo password: the one printed when this database was first seeded');

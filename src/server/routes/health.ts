@@ -1,0 +1,19 @@
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import type { HealthResponse } from '../../domain/protocol.js';
+import type { ServerContext } from '../context.js';
+
+/** `GET /api/health`: up, which database, which version; 503 when the database does not answer. */
+export function healthRoutes(ctx: ServerContext) {
+  return async (app: FastifyInstance) => {
+    app.get('/api/health', async (request, reply) => {
+      try {
+        await sql`select 1`.execute(ctx.database.db);
+      } catch (error) {
+        request.log.error({ err: error }, 'health check: database unreachable');
+        return reply.status(503).send({ ok: false, db: ctx.database.kind, version: ctx.version });
+      }
+      return { ok: true, db: ctx.database.kind, version: ctx.version } satisfies HealthResponse;
+    });
+  };
+}

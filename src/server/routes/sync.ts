@@ -1,0 +1,36 @@
+import type { FastifyInstance } from 'fastify';
+import * as v from 'valibot';
+import { MAX_BATCH_BYTES, MAX_BATCH_RECORDS, type PushResponse } from '../../domain/protocol.js';
+import { requireUser, sessionUser } from '../auth/guard.js';
+import type { ServerContext } from '../context.js';
+import { HttpError } from '../errors.js';
+import { DeviceKeys } from '../sync/device-keys.js';
+import { ingestBatch } from '../sync/ingest.js';
+import { pullChanges } from '../sync/pull.js';
+import { parseOr400 } from '../validate.js';
+
+const PushBodySchema = v.strictObject({ records: v.array(v.unknown(), 'records must be an array') }, 'body must be { records: [...] }');
+const PullQuerySchema = v.strictObject({
+  cursor: v.optional(v.pipe(v.string(), v.regex(/^\d{1,15}$/, 'cursor must be a whole number')), '0'),
+});
+
+/** The sync protocol: push signed records, pull what the user may see. */
+export function syncRoutes(ctx: ServerContext) {
+  const { db } = ctx.database;
+  const devices = new DeviceKeys(db);
+  return async (app: FastifyInstance) => {
+    app.post('/api/sync/push', { preHandler: requireUser(ctx), bodyLimit: MAX_BATCH_BYTES }, async (request) => {
+      const { records } = parseOr400(PushBodySchema, request.body);
+      if (records.length > MAX_BATCH_RECORDS) {
+        throw new HttpError(413, 'payload-too-large', `a batch holds at most ${MAX_BATCH_RECORDS} records; this one has ${records.length}`);
+      }
+      const results = await ingestBatch(db, devices, sessionUser(request), records, ctx.now());
+      return { results } satisfies PushResponse;
+    });
+
+    app.get('/api/sync/pull', { preHandler: requireUser(ctx) }, async (request) => {
+      const { cursor } = parseOr400(PullQuerySchema, request.query);
+      return pullChanges(db, sessionUser(request), Number(cursor));
+    });
+  };
+}

@@ -1,0 +1,86 @@
+import type { Kysely } from 'kysely';
+import type { Change, PullResponse, SessionUser } from '../../domain/protocol.js';
+import type { Tables } from '../db/schema.js';
+
+/** Most changes in one pull; the client pulls again while `more` is true. */
+export const PULL_LIMIT = 1000;
+
+interface Versioned {
+  version: number;
+  change: Change;
+}
+
+/**
+ * What `user` may see that changed after `cursor`: zones, checkpoints and roster of their squad
+ * (leaders and officers) or of the whole unit (supervisors, admins), and the unit's control points.
+ */
+export async function pullChanges(db: Kysely<Tables>, user: SessionUser, cursor: number): Promise<PullResponse> {
+  const wide = user.role === 'supervisor' || user.role === 'admin';
+  const squadIds = wide
+    ? (await db.selectFrom('squads').select('id').where('unit_id', '=', user.unitId).execute()).map((s) => s.id)
+    : user.squadId
+      ? [user.squadId]
+      : [];
+  const limit = PULL_LIMIT + 1;
+  const none = Promise.resolve([]);
+
+  const [zones, checkpoints, controlPoints, members] = await Promise.all([
+    squadIds.length === 0
+      ? none
+      : db.selectFrom('zones').selectAll().where('squad_id', 'in', squadIds).where('version', '>', cursor).orderBy('version').limit(limit).execute(),
+    squadIds.length === 0
+      ? none
+      : db
+          .selectFrom('checkpoints')
+          .innerJoin('zones', 'zones.id', 'checkpoints.zone_id')
+          .selectAll('checkpoints')
+          .where('zones.squad_id', 'in', squadIds)
+          .where('checkpoints.version', '>', cursor)
+          .orderBy('checkpoints.version')
+          .limit(limit)
+          .execute(),
+    db.selectFrom('control_points').selectAll().where('unit_id', '=', user.unitId).where('version', '>', cursor).orderBy('version').limit(limit).execute(),
+    db
+      .selectFrom('users')
+      .select(['id', 'badge', 'name', 'role', 'squad_id', 'version'])
+      .where('unit_id', '=', user.unitId)
+      .$if(!wide, (qb) => qb.where('squad_id', 'in', squadIds.length ? squadIds : ['']))
+      .where('version', '>', cursor)
+      .orderBy('version')
+      .limit(limit)
+      .execute(),
+  ]);
+
+  const all: Versioned[] = [
+    ...zones.map((z) => ({
+      version: Number(z.version),
+      change: upsert('zone', z.id, { squadId: z.squad_id, name: { 'zh-CN': z.name_zh, en: z.name_en }, polygon: JSON.parse(z.geometry) as unknown }),
+    })),
+    ...checkpoints.map((c) => ({
+      version: Number(c.version),
+      change: upsert('checkpoint', c.id, {
+        zoneId: c.zone_id,
+        name: { 'zh-CN': c.name_zh, en: c.name_en },
+        type: c.type,
+        shape: JSON.parse(c.shape) as unknown,
+        minDwellS: c.min_dwell_s,
+      }),
+    })),
+    ...controlPoints.map((p) => ({
+      version: Number(p.version),
+      change: upsert('control-point', p.id, { name: { 'zh-CN': p.name_zh, en: p.name_en }, kind: p.kind, lon: p.lon, lat: p.lat }),
+    })),
+    ...members.map((m) => ({
+      version: Number(m.version),
+      change: upsert('squad-member', m.id, { badge: m.badge, name: m.name, role: m.role, squadId: m.squad_id }),
+    })),
+  ].sort((a, b) => a.version - b.version);
+
+  const page = all.slice(0, PULL_LIMIT);
+  const last = page.at(-1);
+  return { changes: page.map((p) => p.change), cursor: String(last ? last.version : cursor), more: all.length > PULL_LIMIT };
+}
+
+function upsert(entity: Change['entity'], id: string, data: Record<string, unknown>): Change {
+  return { entity, id, op: 'upsert', data: { id, ...data } };
+}

@@ -1,0 +1,130 @@
+import type { IDBPDatabase } from 'idb';
+import type { PushResult } from '../domain/protocol.js';
+import { OUTBOX, REJECTED, type OutboxEntry, type RejectedEntry, type XunfangDB } from './schema.js';
+
+// The outbox's verbs. Entries are pending or in flight; the server's acknowledgement deletes
+// them, its rejection moves them to REJECTED. Nothing leaves without one of those two answers.
+
+const STRICT = { durability: 'strict' } as const;
+
+function officerRange(officerId: string): IDBKeyRange {
+  return IDBKeyRange.bound([officerId, 0, 0], [officerId, Infinity, Infinity]);
+}
+
+export interface OutboxCounts {
+  waiting: number;
+  rejected: number;
+}
+
+/** How many of this officer's records wait to be sent, and how many the server refused. */
+export async function countOutbox(db: IDBPDatabase<XunfangDB>, officerId: string): Promise<OutboxCounts> {
+  const tx = db.transaction([OUTBOX, REJECTED]);
+  const [waiting, rejected] = await Promise.all([
+    tx.objectStore(OUTBOX).index('by-order').count(officerRange(officerId)),
+    tx.objectStore(REJECTED).index('by-officer').count(officerId),
+  ]);
+  return { waiting, rejected };
+}
+
+/**
+ * Puts entries left in flight by a flusher that died (tab closed, app killed) back to pending.
+ * WARNING: only call while holding the flush lock, or a live flusher's batch would be sent twice
+ * (harmless for the server, which answers `duplicate`, but wasteful).
+ */
+export async function resetInFlight(db: IDBPDatabase<XunfangDB>, officerId: string): Promise<number> {
+  const tx = db.transaction(OUTBOX, 'readwrite', STRICT);
+  let reset = 0;
+  for await (const cursor of tx.store.index('by-order').iterate(officerRange(officerId))) {
+    if (cursor.value.state === 'in-flight') {
+      await cursor.update({ ...cursor.value, state: 'pending' });
+      reset++;
+    }
+  }
+  await tx.done;
+  return reset;
+}
+
+/**
+ * The next batch to send, marked in flight: an SOS record alone if one waits, otherwise up to
+ * `maxRecords` records in seq order whose JSON fits in `maxBytes`.
+ */
+export async function takeBatch(db: IDBPDatabase<XunfangDB>, officerId: string, maxRecords: number, maxBytes: number): Promise<OutboxEntry[]> {
+  const tx = db.transaction(OUTBOX, 'readwrite', STRICT);
+  const batch: OutboxEntry[] = [];
+  let bytes = 32; // the {"records":[]} wrapper
+  for await (const cursor of tx.store.index('by-order').iterate(officerRange(officerId))) {
+    const entry = cursor.value;
+    if (batch.length > 0 && (entry.priority === 0 || batch[0]?.priority === 0)) break;
+    const size = JSON.stringify(entry.record).length * 3 + 1; // UTF-8 worst case, plus the comma
+    if (batch.length > 0 && bytes + size > maxBytes) break;
+    const marked: OutboxEntry = { ...entry, state: 'in-flight', attempts: entry.attempts + 1 };
+    await cursor.update(marked);
+    batch.push(marked);
+    bytes += size;
+    if (batch.length >= maxRecords) break;
+  }
+  await tx.done;
+  return batch;
+}
+
+/** Puts a batch that got no usable answer back to pending, to be sent again. */
+export async function releaseBatch(db: IDBPDatabase<XunfangDB>, batch: readonly OutboxEntry[]): Promise<void> {
+  const tx = db.transaction(OUTBOX, 'readwrite', STRICT);
+  await Promise.all(
+    batch.map(async (entry) => {
+      const current = await tx.store.get(entry.id);
+      if (current) await tx.store.put({ ...current, state: 'pending' });
+    }),
+  );
+  await tx.done;
+}
+
+export interface SettleOutcome {
+  accepted: number;
+  duplicate: number;
+  rejected: number;
+  unanswered: number;
+}
+
+/**
+ * Applies the server's per-record answers in one transaction: acknowledged records leave the
+ * outbox, rejected ones move to REJECTED with their reason, unanswered ones go back to pending.
+ */
+export async function settleBatch(db: IDBPDatabase<XunfangDB>, batch: readonly OutboxEntry[], results: readonly PushResult[], at: Date): Promise<SettleOutcome> {
+  const answers = new Map(results.map((r) => [r.id, r]));
+  const outcome: SettleOutcome = { accepted: 0, duplicate: 0, rejected: 0, unanswered: 0 };
+  const tx = db.transaction([OUTBOX, REJECTED], 'readwrite', STRICT);
+  const outbox = tx.objectStore(OUTBOX);
+  const rejected = tx.objectStore(REJECTED);
+  await Promise.all(
+    batch.map(async (entry) => {
+      const answer = answers.get(entry.id);
+      if (!answer) {
+        outcome.unanswered++;
+        const current = await outbox.get(entry.id);
+        if (current) await outbox.put({ ...current, state: 'pending' });
+        return;
+      }
+      await outbox.delete(entry.id);
+      if (answer.status === 'rejected') {
+        outcome.rejected++;
+        const parked: RejectedEntry = {
+          id: entry.id,
+          officerId: entry.officerId,
+          record: entry.record,
+          reason: answer.reason ?? 'rejected without a reason',
+          rejectedAt: at.toISOString(),
+        };
+        await rejected.put(parked);
+      } else outcome[answer.status]++;
+    }),
+  );
+  await tx.done;
+  return outcome;
+}
+
+/** This officer's rejected records, newest first, for the screen that lists them. */
+export async function listRejected(db: IDBPDatabase<XunfangDB>, officerId: string): Promise<RejectedEntry[]> {
+  const all = await db.getAllFromIndex(REJECTED, 'by-officer', officerId);
+  return all.sort((a, b) => b.rejectedAt.localeCompare(a.rejectedAt));
+}

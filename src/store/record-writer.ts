@@ -1,0 +1,57 @@
+import type { IDBPDatabase } from 'idb';
+import * as v from 'valibot';
+import { nextLink } from '../domain/chain.js';
+import { newId } from '../domain/ids.js';
+import { describeIssues } from '../domain/protocol.js';
+import { sealRecord } from '../domain/record-crypto.js';
+import { BODY_SCHEMAS, type BodyOf, type RecordKind, type RecordOf, type UnsignedRecord } from '../domain/records.js';
+import { ensureDeviceIdentity } from './device-identity.js';
+import type { WithLock } from './locks.js';
+import { DEVICE, META, OUTBOX, type MetaEntry, type OutboxEntry, type Priority, type XunfangDB } from './schema.js';
+
+export interface AppendOptions {
+  now?: Date;
+  priority?: Priority;
+  /** Local state the record changes, written in the same transaction as the record. */
+  meta?: MetaEntry[];
+}
+
+/**
+ * Makes the next record of this officer's chain, signs it and stores it in the outbox, all or
+ * nothing. Serialised per officer across tabs, because a chain has exactly one next seq.
+ */
+export async function appendRecord<K extends RecordKind>(
+  db: IDBPDatabase<XunfangDB>,
+  withLock: WithLock,
+  officerId: string,
+  kind: K,
+  body: BodyOf<K>,
+  options: AppendOptions = {},
+): Promise<RecordOf<K>> {
+  const checked = v.safeParse(BODY_SCHEMAS[kind], body);
+  if (!checked.success) throw new Error(`invalid ${kind} body: ${describeIssues(checked.issues)}`);
+  return withLock(`xf-append:${officerId}`, {}, async () => {
+    const device = await ensureDeviceIdentity(db, officerId);
+    const { seq, prev } = nextLink(device.head);
+    const unsigned = { id: newId(), kind, deviceId: device.deviceId, officerId, seq, at: (options.now ?? new Date()).toISOString(), body, prev } as UnsignedRecord;
+    // Signing is not an IndexedDB request, so it happens before the transaction opens (an
+    // IDB transaction auto-commits across a foreign await). The lock keeps the head still meanwhile.
+    const record = (await sealRecord(unsigned, device.privateKey)) as RecordOf<K>;
+
+    const tx = db.transaction([DEVICE, OUTBOX, META], 'readwrite', { durability: 'strict' });
+    const current = await tx.objectStore(DEVICE).get(officerId);
+    if (!current || current.head.seq !== device.head.seq) {
+      tx.abort();
+      await tx.done.catch(() => undefined); // the abort we just asked for; the real error is below
+      throw new Error('record chain moved while signing; the lock should prevent this');
+    }
+    const entry: OutboxEntry = { id: record.id, officerId, priority: options.priority ?? 1, seq, state: 'pending', record, queuedAt: unsigned.at, attempts: 0 };
+    await Promise.all([
+      tx.objectStore(DEVICE).put({ ...current, head: { seq, hash: record.hash } }),
+      tx.objectStore(OUTBOX).add(entry),
+      ...(options.meta ?? []).map((m) => tx.objectStore(META).put(m)),
+    ]);
+    await tx.done;
+    return record;
+  });
+}

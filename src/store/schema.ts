@@ -1,0 +1,106 @@
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { ChainHead } from '../domain/chain.js';
+import type { Change, SessionUser } from '../domain/protocol.js';
+import type { SignedRecord } from '../domain/records.js';
+
+/** Name and version of the device database; bump the version with a new `upgrade` step. */
+export const DB_NAME = 'xunfang';
+export const DB_VERSION = 2;
+
+/** Store names (SCREAMING_SNAKE, per STYLE.md). */
+export const SESSION = 'SESSION';
+export const DEVICE = 'DEVICE';
+export const OUTBOX = 'OUTBOX';
+export const REJECTED = 'REJECTED';
+export const LOCAL = 'LOCAL';
+export const META = 'META';
+
+/** The last signed-in user, so a reload with no network still opens their home. */
+export interface SessionEntry {
+  key: 'current';
+  user: SessionUser;
+  signedInAt: string;
+}
+
+/** One officer's identity on this device: their own key pair and record chain. */
+export interface DeviceEntry {
+  officerId: string;
+  deviceId: string;
+  /** Non-extractable: usable for signing, never readable, even by us. */
+  privateKey: CryptoKey;
+  publicKeyJwk: JsonWebKey;
+  head: ChainHead;
+  /** True once the server has the public key. */
+  registered: boolean;
+}
+
+/** 0 goes first (SOS), then everything else in seq order. */
+export type Priority = 0 | 1;
+
+export interface OutboxEntry {
+  id: string;
+  officerId: string;
+  priority: Priority;
+  seq: number;
+  state: 'pending' | 'in-flight';
+  record: SignedRecord;
+  queuedAt: string;
+  attempts: number;
+}
+
+/** A record the server refused for good, kept with its reason for the officer to see and export. */
+export interface RejectedEntry {
+  id: string;
+  officerId: string;
+  record: SignedRecord;
+  reason: string;
+  rejectedAt: string;
+}
+
+/** A local copy of something the server sent through pull, per officer (scopes differ). */
+export interface LocalEntry {
+  officerId: string;
+  entity: Change['entity'];
+  id: string;
+  data: Record<string, unknown>;
+}
+
+export interface MetaEntry {
+  key: string;
+  value: string;
+}
+
+export interface XunfangDB extends DBSchema {
+  [SESSION]: { key: 'current'; value: SessionEntry };
+  [DEVICE]: { key: string; value: DeviceEntry };
+  [OUTBOX]: { key: string; value: OutboxEntry; indexes: { 'by-order': [string, number, number] } };
+  [REJECTED]: { key: string; value: RejectedEntry; indexes: { 'by-officer': string } };
+  [LOCAL]: { key: [string, string, string]; value: LocalEntry };
+  [META]: { key: string; value: MetaEntry };
+}
+
+/** Creates or migrates the object stores; one `if` per version so old devices catch up step by step. */
+export function upgrade(db: IDBPDatabase<XunfangDB>, oldVersion: number): void {
+  if (oldVersion < 1) {
+    db.createObjectStore(SESSION, { keyPath: 'key' });
+  }
+  if (oldVersion < 2) {
+    db.createObjectStore(DEVICE, { keyPath: 'officerId' });
+    const outbox = db.createObjectStore(OUTBOX, { keyPath: 'id' });
+    outbox.createIndex('by-order', ['officerId', 'priority', 'seq']);
+    const rejected = db.createObjectStore(REJECTED, { keyPath: 'id' });
+    rejected.createIndex('by-officer', 'officerId');
+    db.createObjectStore(LOCAL, { keyPath: ['officerId', 'entity', 'id'] });
+    db.createObjectStore(META, { keyPath: 'key' });
+  }
+}
+
+/** Opens the device database. An old tab holding it closes on `versionchange` so upgrades never deadlock. */
+export function openXunfangDB(name = DB_NAME): Promise<IDBPDatabase<XunfangDB>> {
+  return openDB<XunfangDB>(name, DB_VERSION, {
+    upgrade: (db, oldVersion) => upgrade(db, oldVersion),
+    blocking(_current, _next, event) {
+      (event.target as IDBDatabase).close();
+    },
+  });
+}

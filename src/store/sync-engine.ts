@@ -1,0 +1,97 @@
+import type { IDBPDatabase } from 'idb';
+import { MAX_BATCH_BYTES, MAX_BATCH_RECORDS, type PullResponse, type PushResponse } from '../domain/protocol.js';
+import type { SignedRecord } from '../domain/records.js';
+import { ensureRegistered, type RegisterDevice } from './device-identity.js';
+import type { WithLock } from './locks.js';
+import { releaseBatch, resetInFlight, settleBatch, takeBatch, type SettleOutcome } from './outbox-store.js';
+import { LOCAL, META, type XunfangDB } from './schema.js';
+
+// The sync engine shared by the page and the service worker: flush the outbox in seq order,
+// in batches, one flusher at a time; pull what the server has for us. *When* to run it is the
+// caller's policy (sync-policy.ts).
+
+/** The Background Sync tag: the page registers it after writing a record, the service worker flushes on it. */
+export const OUTBOX_SYNC_TAG = 'xf-outbox';
+
+/** What the engine needs from the network. Errors: `TransientError` to retry later, anything else is final for this run. */
+export interface SyncTransport {
+  push(records: SignedRecord[]): Promise<PushResponse>;
+  pull(cursor: string): Promise<PullResponse>;
+  register: RegisterDevice;
+}
+
+/** The network or the server failed in a way worth retrying (offline, timeout, 5xx, garbled answer). */
+export class TransientError extends Error {}
+
+export interface FlushResult extends SettleOutcome {
+  /** False when another tab or the service worker was already flushing. */
+  ran: boolean;
+  batches: number;
+}
+
+export interface EngineDeps {
+  db: IDBPDatabase<XunfangDB>;
+  transport: SyncTransport;
+  withLock: WithLock;
+  now?: () => Date;
+}
+
+/** Sends everything this officer's outbox holds, batch after batch, until it is empty. */
+export async function flushOutbox(deps: EngineDeps, officerId: string): Promise<FlushResult> {
+  const { db, transport, withLock } = deps;
+  const now = deps.now ?? (() => new Date());
+  const result: FlushResult = { ran: false, batches: 0, accepted: 0, duplicate: 0, rejected: 0, unanswered: 0 };
+  return withLock(`xf-flush:${officerId}`, { ifAvailable: true }, async (held) => {
+    if (!held) return result;
+    result.ran = true;
+    await resetInFlight(db, officerId);
+    await ensureRegistered(db, officerId, transport.register);
+    for (;;) {
+      const batch = await takeBatch(db, officerId, MAX_BATCH_RECORDS, MAX_BATCH_BYTES);
+      if (batch.length === 0) return result;
+      let response: PushResponse;
+      try {
+        response = await transport.push(batch.map((e) => e.record));
+        if (!Array.isArray(response?.results)) throw new TransientError('push answer has no results');
+      } catch (error) {
+        await releaseBatch(db, batch);
+        throw error;
+      }
+      const outcome = await settleBatch(db, batch, response.results, now());
+      result.batches++;
+      result.accepted += outcome.accepted;
+      result.duplicate += outcome.duplicate;
+      result.rejected += outcome.rejected;
+      result.unanswered += outcome.unanswered;
+      // An answer that skipped records would loop forever on them; stop and let backoff retry.
+      if (outcome.unanswered > 0) throw new TransientError(`${outcome.unanswered} records got no answer`);
+    }
+  });
+}
+
+function cursorKey(officerId: string): string {
+  return `pull-cursor:${officerId}`;
+}
+
+/** Fetches every change after this officer's cursor into LOCAL; cursor and data move together. */
+export async function pullAll(deps: EngineDeps, officerId: string): Promise<number> {
+  const { db, transport } = deps;
+  let applied = 0;
+  for (;;) {
+    const cursor = (await db.get(META, cursorKey(officerId)))?.value ?? '0';
+    const page = await transport.pull(cursor);
+    const tx = db.transaction([LOCAL, META], 'readwrite', { durability: 'strict' });
+    const local = tx.objectStore(LOCAL);
+    await Promise.all([
+      ...page.changes.map((change) =>
+        change.op === 'delete' || !change.data
+          ? local.delete([officerId, change.entity, change.id])
+          : local.put({ officerId, entity: change.entity, id: change.id, data: change.data }),
+      ),
+      tx.objectStore(META).put({ key: cursorKey(officerId), value: page.cursor }),
+    ]);
+    await tx.done;
+    applied += page.changes.length;
+    if (!page.more) return applied;
+  }
+}

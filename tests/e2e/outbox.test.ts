@@ -1,0 +1,86 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PASSWORD, startServer, type TestServer } from '../integration/harness.js';
+import { launchPersistent } from './chromium.js';
+
+const TOTAL = 500;
+
+describe('the outbox in Chromium: offline records survive reloads and browser restarts, and arrive exactly once', () => {
+  let server: TestServer;
+  let profile: string;
+  let context: BrowserContext;
+  let page: Page;
+  let officerId: string;
+
+  const open = async () => {
+    context = await launchPersistent(profile, { permissions: ['geolocation'], geolocation: { latitude: 23.1115, longitude: 114.4152, accuracy: 6 }, locale: 'zh-CN' });
+    page = context.pages()[0] ?? (await context.newPage());
+  };
+  const waiting = async () => Number(await page.getByTestId('sync-waiting').getAttribute('data-waiting'));
+  const report = async (n: number) => {
+    const button = page.getByRole('button', { name: '上报当前位置' });
+    for (let i = 0; i < n; i++) {
+      await button.click();
+      await page.getByRole('button', { name: '上报当前位置' }).and(page.locator(':enabled')).waitFor();
+    }
+  };
+
+  beforeAll(async () => {
+    server = await startServer('sqlite', { staticDir: 'dist/app' });
+    officerId = (await server.database.db.selectFrom('users').select('id').where('badge', '=', 'J001').executeTakeFirstOrThrow()).id;
+    profile = mkdtempSync(join(tmpdir(), 'xf-profile-'));
+    await open();
+  });
+  afterAll(async () => {
+    await context?.close();
+    await server?.close();
+    rmSync(profile, { recursive: true, force: true });
+  });
+
+  it('signs in, registers the device and starts a shift online', async () => {
+    await page.goto(server.url);
+    await page.getByLabel('警号').fill('J001');
+    await page.getByLabel('密码').fill(PASSWORD);
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+    await page.getByRole('button', { name: '开始巡逻' }).click();
+    await page.getByText('巡逻中').waitFor();
+    await expect.poll(waiting, { timeout: 15_000 }).toBe(0);
+    const devices = await server.database.db.selectFrom('devices').select('id').where('officer_id', '=', officerId).execute();
+    expect(devices).toHaveLength(1);
+  });
+
+  it(`keeps ${TOTAL} offline records through a reload and a browser restart`, async () => {
+    await context.setOffline(true);
+    await report(200);
+    expect(await waiting()).toBe(200);
+
+    await page.reload();
+    await page.getByText('巡逻中').waitFor();
+    expect(await waiting()).toBe(200);
+    await report(150);
+
+    await context.close(); // the browser is killed mid-queue
+    await open();
+    await context.setOffline(true);
+    await page.goto(server.url);
+    await page.getByText('巡逻中').waitFor();
+    await expect.poll(waiting).toBe(350);
+    await report(TOTAL - 350);
+    expect(await waiting()).toBe(TOTAL);
+    expect(await page.getByTestId('net-status').textContent()).toBe('离线');
+  });
+
+  it('delivers every record exactly once when the network returns', async () => {
+    await context.setOffline(false);
+    await expect.poll(waiting, { timeout: 30_000 }).toBe(0);
+    const rows = await server.database.db.selectFrom('records').select(['id', 'seq', 'kind']).where('officer_id', '=', officerId).orderBy('seq').execute();
+    expect(rows.filter((r) => r.kind === 'position')).toHaveLength(TOTAL);
+    expect(new Set(rows.map((r) => r.id)).size).toBe(rows.length);
+    expect(rows.map((r) => Number(r.seq))).toEqual(rows.map((_, i) => i + 1));
+    expect(await page.getByTestId('sync-last').textContent()).toMatch(/上次同步/);
+  });
+});

@@ -1,0 +1,46 @@
+import { EMPTY_CHAIN, nextLink, type ChainHead } from '../../src/domain/chain.js';
+import { newId } from '../../src/domain/ids.js';
+import { exportPublicKey, generateDeviceKeys, sealRecord } from '../../src/domain/record-crypto.js';
+import type { BodyOf, RecordKind, RecordOf, UnsignedRecord } from '../../src/domain/records.js';
+import type { Client } from './harness.js';
+
+/** A device as the app makes one (same domain code), for driving the server from tests and benches. */
+export class TestDevice {
+  head: ChainHead = EMPTY_CHAIN;
+  readonly deviceId = newId();
+  private constructor(
+    readonly officerId: string,
+    private readonly keys: CryptoKeyPair,
+  ) {}
+
+  static async create(officerId: string): Promise<TestDevice> {
+    return new TestDevice(officerId, await generateDeviceKeys());
+  }
+
+  async registration(): Promise<{ deviceId: string; publicKeyJwk: JsonWebKey }> {
+    return { deviceId: this.deviceId, publicKeyJwk: await exportPublicKey(this.keys.publicKey) };
+  }
+
+  async register(client: Client): Promise<Response> {
+    return client.request('POST', '/api/devices', await this.registration());
+  }
+
+  /** The next record of this device's chain, sealed; `at` defaults to now. */
+  async next<K extends RecordKind>(kind: K, body: BodyOf<K>, at = new Date()): Promise<RecordOf<K>> {
+    const { seq, prev } = nextLink(this.head);
+    const unsigned = { id: newId(), kind, deviceId: this.deviceId, officerId: this.officerId, seq, at: at.toISOString(), body, prev } as UnsignedRecord;
+    const record = (await sealRecord(unsigned, this.keys.privateKey)) as RecordOf<K>;
+    this.head = { seq, hash: record.hash };
+    return record;
+  }
+
+  /** Seals an arbitrary unsigned record with this device's key (for forging tests). */
+  seal(unsigned: UnsignedRecord): Promise<RecordOf<RecordKind>> {
+    return sealRecord(unsigned, this.keys.privateKey) as Promise<RecordOf<RecordKind>>;
+  }
+}
+
+/** A plausible position body near Huicheng. */
+export function positionBody(shiftId: string, i: number, at = new Date()): BodyOf<'position'> {
+  return { shiftId, lat: 23.11 + i * 1e-5, lon: 114.41 + i * 1e-5, accuracy: 8, speed: 1.2, heading: 90, fixAt: at.toISOString() };
+}

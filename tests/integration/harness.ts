@@ -1,0 +1,119 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { buildServer } from '../../src/server/app.js';
+import { openDatabase, type Database, type DbKind } from '../../src/server/db/index.js';
+import { seedDemo } from '../../src/server/demo/seed.js';
+
+/** The demo password every integration test seeds with. */
+export const PASSWORD = 'correct horse battery staple';
+
+/** SQLite always; PostgreSQL too when CI (or you) set TEST_DATABASE_URL. */
+export const DATABASES: DbKind[] = process.env.TEST_DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite'];
+
+/** A clock the test moves by hand, so 12-hour expiry is tested without waiting 12 hours. */
+export class TestClock {
+  constructor(private ms = Date.parse('2026-11-29T08:00:00.000Z')) {}
+  now = (): Date => new Date(this.ms);
+  advance(ms: number): void {
+    this.ms += ms;
+  }
+}
+
+export interface TestServer {
+  url: string;
+  kind: DbKind;
+  database: Database;
+  clock: TestClock;
+  close(): Promise<void>;
+}
+
+/** A new, empty PostgreSQL database on the TEST_DATABASE_URL server, and how to drop it. */
+export async function createPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const adminUrl = process.env.TEST_DATABASE_URL;
+  if (!adminUrl) throw new Error('TEST_DATABASE_URL is not set');
+  const name = `xf_it_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: adminUrl });
+      await client.connect();
+      await client.query(`drop database if exists ${name} with (force)`);
+      await client.end();
+    },
+  };
+}
+
+/** Where a fresh server keeps its data: a temp SQLite dir, or a fresh PostgreSQL database. */
+export async function freshStorage(kind: DbKind): Promise<{ env: { DATA_DIR: string; DATABASE_URL: string }; drop(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'xf-it-'));
+  const removeDir = async () => rmSync(dir, { recursive: true, force: true });
+  if (kind === 'sqlite') return { env: { DATA_DIR: dir, DATABASE_URL: '' }, drop: removeDir };
+  const pgDb = await createPostgresDatabase();
+  return { env: { DATA_DIR: dir, DATABASE_URL: pgDb.url }, drop: async () => (await pgDb.drop(), await removeDir()) };
+}
+
+/** An empty, migrated database of the given kind, and how to throw it away. */
+export async function freshDatabase(kind: DbKind): Promise<{ database: Database; drop(): Promise<void> }> {
+  const storage = await freshStorage(kind);
+  const database = await openDatabase({ url: storage.env.DATABASE_URL, dataDir: storage.env.DATA_DIR });
+  return { database, drop: storage.drop };
+}
+
+/** Starts the real server on a free port over a fresh, demo-seeded database. */
+export async function startServer(kind: DbKind, options: { staticDir?: string; https?: { cert: Buffer; key: Buffer } } = {}): Promise<TestServer> {
+  const { database, drop } = await freshDatabase(kind);
+  const clock = new TestClock();
+  await seedDemo(database.db, PASSWORD, clock.now());
+  const app = await buildServer({
+    ctx: { database, now: clock.now, version: 'test', tls: !!options.https },
+    staticDir: options.staticDir,
+    https: options.https,
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  if (!address || typeof address === 'string') throw new Error('server has no port');
+  return {
+    url: `${options.https ? 'https' : 'http'}://127.0.0.1:${address.port}`,
+    kind,
+    database,
+    clock,
+    async close() {
+      await app.close();
+      await database.close();
+      await drop();
+    },
+  };
+}
+
+/** A minimal HTTP client that keeps the session cookie like a browser would. */
+export class Client {
+  cookie = '';
+  constructor(readonly base: string) {}
+
+  async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
+    const init: RequestInit = { method, headers: { ...headers, ...(this.cookie ? { cookie: this.cookie } : {}) } };
+    if (body !== undefined) {
+      init.body = typeof body === 'string' ? body : JSON.stringify(body);
+      (init.headers as Record<string, string>)['content-type'] ??= 'application/json';
+    }
+    const response = await fetch(this.base + path, init);
+    const setCookie = response.headers.get('set-cookie');
+    if (setCookie) {
+      const [pair] = setCookie.split(';');
+      this.cookie = pair && !/=$/.test(pair) ? pair : '';
+    }
+    return response;
+  }
+
+  login(badge: string, password = PASSWORD): Promise<Response> {
+    return this.request('POST', '/api/auth/login', { badge, password });
+  }
+}

@@ -1,0 +1,116 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Client, DATABASES, PASSWORD, startServer, type TestServer } from '../harness.js';
+
+describe.each(DATABASES)('sign-in on %s', (kind) => {
+  let server: TestServer;
+  let client: Client;
+  beforeEach(async () => {
+    server = await startServer(kind);
+    client = new Client(server.url);
+  });
+  afterEach(() => server.close());
+
+  const auditKinds = async (badge: string) =>
+    (await server.database.db.selectFrom('audit_events').select('kind').where('badge', '=', badge).orderBy('id').execute()).map((r) => r.kind);
+
+  it('signs an officer in with an HttpOnly, SameSite=Strict session cookie and returns who they are', async () => {
+    const response = await client.login('J001');
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      user: { id: expect.any(String), badge: 'J001', name: '陈志强', role: 'officer', unitId: expect.any(String), squadId: expect.any(String) },
+    });
+    const cookie = response.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(/^xf_session=[\w-]{40,};/);
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Strict/i);
+    expect(cookie).not.toMatch(/Secure/i); // plain HTTP in this test
+    const session = await client.request('GET', '/api/auth/session');
+    expect(session.status).toBe(200);
+    expect(((await session.json()) as { user: { badge: string } }).user.badge).toBe('J001');
+    expect(await auditKinds('J001')).toEqual(['login']);
+  });
+
+  it('accepts a badge typed in lower case with spaces around it', async () => {
+    const response = await client.request('POST', '/api/auth/login', { badge: ' l001 ', password: PASSWORD });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { user: { role: string } }).user.role).toBe('leader');
+  });
+
+  it('stores the session only as a hash and the password only as an scrypt hash', async () => {
+    await client.login('S001');
+    const token = client.cookie.split('=')[1] ?? '';
+    const sessions = await server.database.db.selectFrom('sessions').select('id').execute();
+    expect(sessions).toHaveLength(1);
+    expect(sessions[0]?.id).not.toContain(token);
+    expect(sessions[0]?.id).toMatch(/^[0-9a-f]{64}$/);
+    const user = await server.database.db.selectFrom('users').select('password_hash').where('badge', '=', 'S001').executeTakeFirstOrThrow();
+    expect(user.password_hash).toMatch(/^scrypt\$32768\$8\$1\$/);
+    expect(user.password_hash).not.toContain(PASSWORD);
+  });
+
+  it('refuses a wrong password with 401, says how many attempts are left and records it', async () => {
+    const response = await client.login('J002', 'wrong');
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({ error: 'bad-credentials', attemptsLeft: 4 });
+    expect(response.headers.get('set-cookie')).toBeNull();
+    expect(await auditKinds('J002')).toEqual(['login-failed']);
+  });
+
+  it('refuses an unknown badge with the same 401 as a wrong password', async () => {
+    const response = await client.login('J999', 'whatever');
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({ error: 'bad-credentials' });
+    expect(await auditKinds('J999')).toEqual(['login-failed']);
+  });
+
+  it('locks a badge for 10 minutes after 5 failures, even against the right password, then lets it in', async () => {
+    for (let i = 0; i < 4; i++) expect((await client.login('J003', `wrong-${i}`)).status).toBe(401);
+    const fifth = await client.login('J003', 'wrong-5');
+    expect(fifth.status).toBe(423);
+    const body = (await fifth.json()) as { error: string; lockedUntil: string; message: string };
+    expect(body.error).toBe('locked');
+    expect(Date.parse(body.lockedUntil) - server.clock.now().getTime()).toBe(10 * 60 * 1000);
+    expect(body.message).toMatch(/locked/);
+
+    server.clock.advance(9 * 60 * 1000);
+    expect((await client.login('J003')).status).toBe(423);
+    server.clock.advance(60 * 1000 + 1);
+    expect((await client.login('J003')).status).toBe(200);
+    expect(await auditKinds('J003')).toEqual([...Array(4).fill('login-failed'), 'lockout', 'login-failed', 'login']);
+  });
+
+  it('resets the failure count after a successful sign-in', async () => {
+    for (let i = 0; i < 4; i++) await client.login('J004', 'wrong');
+    expect((await client.login('J004')).status).toBe(200);
+    const again = await client.login('J004', 'wrong');
+    expect(await again.json()).toMatchObject({ attemptsLeft: 4 });
+  });
+
+  it('ends a session 12 hours after sign-in', async () => {
+    await client.login('J005');
+    server.clock.advance(12 * 60 * 60 * 1000 - 1000);
+    expect((await client.request('GET', '/api/auth/session')).status).toBe(200);
+    server.clock.advance(1000);
+    const expired = await client.request('GET', '/api/auth/session');
+    expect(expired.status).toBe(401);
+    expect(await expired.json()).toMatchObject({ error: 'unauthenticated' });
+  });
+
+  it('signs out: the session stops working, the cookie is cleared and the audit records it', async () => {
+    await client.login('J006');
+    const stolen = client.cookie;
+    const response = await client.request('POST', '/api/auth/logout');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('set-cookie')).toMatch(/^xf_session=;/);
+    const replay = await fetch(`${server.url}/api/auth/session`, { headers: { cookie: stolen } });
+    expect(replay.status).toBe(401);
+    expect(await auditKinds('J006')).toEqual(['login']);
+    const logout = await server.database.db.selectFrom('audit_events').select(['kind', 'user_id']).where('kind', '=', 'logout').execute();
+    expect(logout).toHaveLength(1);
+  });
+
+  it('answers 401 to a made-up session cookie', async () => {
+    const response = await fetch(`${server.url}/api/auth/session`, { headers: { cookie: 'xf_session=forged' } });
+    expect(response.status).toBe(401);
+  });
+});

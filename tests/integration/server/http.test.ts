@@ -1,0 +1,132 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client, DATABASES, PASSWORD, startServer, type TestServer } from '../harness.js';
+
+const STATIC_DIR = 'dist/app';
+
+describe.each(DATABASES)('HTTP surface on %s', (kind) => {
+  let server: TestServer;
+  let client: Client;
+  beforeAll(async () => {
+    if (!existsSync(join(STATIC_DIR, 'index.html'))) throw new Error('run `npm run build` first (npm test does)');
+    server = await startServer(kind, { staticDir: STATIC_DIR });
+    client = new Client(server.url);
+  });
+  afterAll(() => server.close());
+
+  it('reports health with the database kind and version', async () => {
+    const response = await client.request('GET', '/api/health');
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ ok: true, db: kind, version: 'test' });
+  });
+
+  it('sends a strict CSP and the usual security headers on pages and API', async () => {
+    for (const path of ['/', '/api/health']) {
+      const response = await client.request('GET', path);
+      const csp = response.headers.get('content-security-policy') ?? '';
+      expect(csp).toContain("default-src 'self'");
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).toContain("object-src 'none'");
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).toContain("base-uri 'none'");
+      expect(csp).not.toContain('unsafe-inline');
+      expect(csp).not.toContain('unsafe-eval');
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(response.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+      expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(response.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+      expect(response.headers.get('strict-transport-security')).toBeNull(); // plain HTTP
+    }
+    expect((await client.request('GET', '/api/health')).headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('serves the app shell, its manifest and a revalidated service worker; deep links get the shell', async () => {
+    const page = await client.request('GET', '/officer');
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    expect(await page.text()).toContain('<link rel="manifest" href="/manifest.webmanifest">');
+    const sw = await client.request('GET', '/sw.js');
+    expect(sw.status).toBe(200);
+    expect(sw.headers.get('cache-control')).toBe('no-cache');
+    const manifest = await client.request('GET', '/manifest.webmanifest');
+    expect(manifest.status).toBe(200);
+  });
+
+  it('answers unknown API routes and missing files with a JSON 404, never the app shell', async () => {
+    for (const path of ['/api/nope', '/api/auth/login/extra', '/missing.js']) {
+      const response = await client.request('GET', path);
+      expect(response.status).toBe(404);
+      expect(await response.json()).toMatchObject({ error: 'not-found', message: expect.stringContaining('no route') });
+    }
+  });
+
+  it('rejects malformed JSON with a 400 that says so', async () => {
+    const response = await client.request('POST', '/api/auth/login', '{"badge": "J001", "password": ');
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: 'bad-request', message: expect.stringMatching(/JSON/i) });
+  });
+
+  it('names the missing or wrong field of a login body', async () => {
+    const cases: Array<[unknown, RegExp]> = [
+      [{ password: PASSWORD }, /badge/],
+      [{ badge: 'J001' }, /password/],
+      [{ badge: 12, password: PASSWORD }, /badge/],
+      [{ badge: 'J001', password: PASSWORD, admin: true }, /admin|nothing else/],
+      [[], /badge/],
+    ];
+    for (const [body, message] of cases) {
+      const response = await client.request('POST', '/api/auth/login', body);
+      expect(response.status, JSON.stringify(body)).toBe(400);
+      expect(((await response.json()) as { message: string }).message).toMatch(message);
+    }
+  });
+
+  it('rejects an oversized body with 413 and a non-JSON body with 415', async () => {
+    const big = await client.request('POST', '/api/auth/login', { badge: 'J001', password: 'x'.repeat(100_000) });
+    expect(big.status).toBe(413);
+    expect(await big.json()).toMatchObject({ error: 'payload-too-large' });
+    const text = await client.request('POST', '/api/auth/login', 'badge=J001', { 'content-type': 'application/x-www-form-urlencoded' });
+    expect(text.status).toBe(415);
+    expect(await text.json()).toMatchObject({ error: 'unsupported-media-type' });
+  });
+
+  it('keeps serving after all of that bad input', async () => {
+    expect((await client.request('GET', '/api/health')).status).toBe(200);
+    expect((await client.login('J001')).status).toBe(200);
+  });
+});
+
+describe('HTTPS', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xf-tls-'));
+    execFileSync('openssl', [
+      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
+      '-subj', '/CN=127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
+    ], { stdio: 'ignore' });
+    server = await startServer('sqlite', { https: { cert: readFileSync(join(dir, 'cert.pem')), key: readFileSync(join(dir, 'key.pem')) } });
+  });
+  afterAll(() => server.close());
+
+  it('marks the session cookie Secure and sends HSTS when serving TLS', async () => {
+    const body = JSON.stringify({ badge: 'J001', password: PASSWORD });
+    const headers = await new Promise<Record<string, string | string[] | undefined>>((resolve, reject) => {
+      const req = httpsRequest(
+        `${server.url}/api/auth/login`,
+        { method: 'POST', rejectUnauthorized: false, headers: { 'content-type': 'application/json' } },
+        (res) => {
+          res.resume();
+          res.on('end', () => (res.statusCode === 200 ? resolve(res.headers) : reject(new Error(`status ${res.statusCode}`))));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+    expect(String(headers['set-cookie'])).toMatch(/; Secure/);
+    expect(headers['strict-transport-security']).toMatch(/max-age=\d+/);
+  });
+});

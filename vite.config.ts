@@ -1,0 +1,45 @@
+import { defineConfig } from 'vite';
+import { VitePWA } from 'vite-plugin-pwa';
+
+// The PWA build: Preact app from src/app, service worker from src/sw (injectManifest),
+// output in dist/app, which the server hosts.
+export default defineConfig({
+  root: '.',
+  publicDir: 'public',
+  build: { outDir: 'dist/app', emptyOutDir: true, target: 'es2022', sourcemap: true },
+  oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+  server: { proxy: { '/api': 'http://127.0.0.1:8080' } },
+  plugins: [
+    VitePWA({
+      strategies: 'injectManifest',
+      srcDir: 'src/sw',
+      filename: 'sw.ts',
+      // The app registers the worker itself (src/app/sw-bridge.ts): no injected inline script, so CSP stays strict.
+      injectRegister: false,
+      injectManifest: {
+        globPatterns: ['**/*.{js,css,html,svg,png,webmanifest,woff2}'],
+        // The map chunk is lazy and large; it is cached on first use, not precached (issue 4 decides).
+        globIgnores: ['**/*.map'],
+        rollupFormat: 'iife',
+      },
+      manifest: {
+        id: '/',
+        name: '巡防 Xunfang',
+        short_name: '巡防',
+        description: '巡防巡逻助手 · Offline-first patrol companion',
+        lang: 'zh-CN',
+        start_url: '/',
+        scope: '/',
+        display: 'standalone',
+        orientation: 'portrait',
+        theme_color: '#0b2a4a',
+        background_color: '#0b2a4a',
+        icons: [
+          { src: '/icons/icon-192.png', sizes: '192x192', type: 'image/png', purpose: 'any' },
+          { src: '/icons/icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },
+          { src: '/icons/maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+        ],
+      },
+    }),
+  ],
+});
