@@ -59,6 +59,14 @@ export class SyncScheduler {
     return Math.round(raw * (0.8 + 0.4 * this.timers.random()));
   }
 
+  /**
+   * A hint that there is new work (a record was written): runs at once when the last run went
+   * well, but leaves a failing sync to its backoff timer instead of hammering a dead network.
+   */
+  nudge(): void {
+    if (this.failures === 0) this.trigger();
+  }
+
   /** Stops timers (page hidden, user signed out); `trigger` restarts. */
   pause(): void {
     this.clearTimer();

@@ -19,7 +19,7 @@ export function TopBar() {
         </span>
       )}
       <span class="spacer" />
-      <button type="button" onClick={toggleLocale} aria-label={t('lang.toggleLabel')}>
+      <button type="button" onClick={toggleLocale} title={t('lang.toggleLabel')}>
         {t('lang.toggle')}
       </button>
       {user && (

@@ -1,5 +1,5 @@
 import { useEffect } from 'preact/hooks';
-import { ApiError } from '../../store/api.js';
+import { ApiError, OfflineError } from '../../store/api.js';
 import { httpTransport } from '../../store/http-transport.js';
 import { webLocks } from '../../store/locks.js';
 import { META } from '../../store/schema.js';
@@ -7,6 +7,7 @@ import { flushOutbox, pullAll, TransientError } from '../../store/sync-engine.js
 import { SyncScheduler, type RunOutcome } from '../../store/sync-policy.js';
 import { t } from '../i18n/index.js';
 import { deviceDb } from '../state/db.js';
+import { reachable } from '../state/network.js';
 import { describeError, reportError } from '../state/notices.js';
 import { currentUser } from '../state/session.js';
 import { lastSyncKey, outboxChannel, refreshSyncStatus, storagePersisted, syncStatus } from '../state/sync.js';
@@ -30,9 +31,11 @@ export function SyncController() {
         const at = new Date().toISOString();
         await db.put(META, { key: lastSyncKey(officerId), value: at });
         syncStatus.value = { ...syncStatus.value, problem: null };
+        reachable(true);
         return 'done';
       } catch (error) {
         if (error instanceof TransientError) {
+          if (error.cause instanceof OfflineError) reachable(false);
           syncStatus.value = { ...syncStatus.value, problem: navigator.onLine ? t('sync.serverUnreachable') : t('net.offline') };
           return 'retry';
         }
@@ -52,7 +55,7 @@ export function SyncController() {
     let debounce: ReturnType<typeof setTimeout> | undefined;
     const soon = () => {
       clearTimeout(debounce);
-      debounce = setTimeout(() => scheduler.trigger(), 300);
+      debounce = setTimeout(() => scheduler.nudge(), 300);
     };
     addEventListener('online', () => scheduler.trigger(), { signal });
     document.addEventListener(

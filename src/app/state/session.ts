@@ -4,6 +4,7 @@ import type { LoginResponse, SessionUser } from '../../domain/protocol.js';
 import type { XunfangDB } from '../../store/schema.js';
 import { clearSessionUser, loadSessionUser, saveSessionUser } from '../../store/session-store.js';
 import { api, ApiError, OfflineError } from '../../store/api.js';
+import { reachable } from './network.js';
 import { notify } from './notices.js';
 import { t } from '../i18n/index.js';
 
@@ -19,6 +20,7 @@ export async function restoreSession(db: IDBPDatabase<XunfangDB>): Promise<void>
   sessionLoaded.value = true;
   try {
     const { user } = await api<LoginResponse>('/api/auth/session');
+    reachable(true);
     if (!saved) {
       // Signed out on this device while offline: the server session outlived it, so end it now.
       await api('/api/auth/logout', { method: 'POST' });
@@ -27,8 +29,12 @@ export async function restoreSession(db: IDBPDatabase<XunfangDB>): Promise<void>
     currentUser.value = user;
     await saveSessionUser(db, user, new Date());
   } catch (error) {
-    if (error instanceof OfflineError) return; // keep working with the saved user
+    if (error instanceof OfflineError) {
+      reachable(false);
+      return; // keep working with the saved user
+    }
     if (error instanceof ApiError && error.status === 401) {
+      reachable(true);
       if (currentUser.value) notify('info', t('auth.sessionExpired'));
       currentUser.value = null;
       await clearSessionUser(db);

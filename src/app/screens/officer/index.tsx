@@ -9,6 +9,7 @@ import { RoleHome } from '../home/RoleHome.js';
 /** The officer's home: shift on/off and on-demand position reports; the rest is listed as coming. */
 export function OfficerScreen({ user }: { user: SessionUser }) {
   const busy = useSignal(false);
+  const lastReport = useSignal<string | null>(null);
   useEffect(() => {
     loadShift(user.id).catch(reportError);
   }, [user.id]);
@@ -38,11 +39,16 @@ export function OfficerScreen({ user }: { user: SessionUser }) {
               disabled={busy.value}
               onClick={act(async () => {
                 const fix = await reportPosition(user);
-                notify('info', t('shift.positionSaved', { accuracy: Math.round(fix.coords.accuracy) }));
+                lastReport.value = t('shift.positionSaved', { accuracy: Math.round(fix.coords.accuracy) });
               })}
             >
               {busy.value ? t('shift.locating') : t('shift.reportPosition')}
             </button>
+            {lastReport.value && (
+              <p class="muted" role="status" data-testid="last-report">
+                {lastReport.value}
+              </p>
+            )}
             <button type="button" disabled={busy.value} onClick={act(() => endShift(user))}>
               {t('shift.end')}
             </button>
