@@ -7,8 +7,14 @@ import { OUTBOX, REJECTED, type OutboxEntry, type RejectedEntry, type XunfangDB 
 
 const STRICT = { durability: 'strict' } as const;
 
+/** All of an officer's entries in the 'by-state' index (arrays sort after every string). */
 function officerRange(officerId: string): IDBKeyRange {
-  return IDBKeyRange.bound([officerId, 0, 0], [officerId, Infinity, Infinity]);
+  return IDBKeyRange.bound([officerId], [officerId, []]);
+}
+
+/** An officer's entries in one state, in send order. */
+function stateRange(officerId: string, state: OutboxEntry['state']): IDBKeyRange {
+  return IDBKeyRange.bound([officerId, state], [officerId, state, []]);
 }
 
 export interface OutboxCounts {
@@ -20,7 +26,7 @@ export interface OutboxCounts {
 export async function countOutbox(db: IDBPDatabase<XunfangDB>, officerId: string): Promise<OutboxCounts> {
   const tx = db.transaction([OUTBOX, REJECTED]);
   const [waiting, rejected] = await Promise.all([
-    tx.objectStore(OUTBOX).index('by-order').count(officerRange(officerId)),
+    tx.objectStore(OUTBOX).index('by-state').count(officerRange(officerId)),
     tx.objectStore(REJECTED).index('by-officer').count(officerId),
   ]);
   return { waiting, rejected };
@@ -33,15 +39,10 @@ export async function countOutbox(db: IDBPDatabase<XunfangDB>, officerId: string
  */
 export async function resetInFlight(db: IDBPDatabase<XunfangDB>, officerId: string): Promise<number> {
   const tx = db.transaction(OUTBOX, 'readwrite', STRICT);
-  let reset = 0;
-  for await (const cursor of tx.store.index('by-order').iterate(officerRange(officerId))) {
-    if (cursor.value.state === 'in-flight') {
-      await cursor.update({ ...cursor.value, state: 'pending' });
-      reset++;
-    }
-  }
+  const stale = await tx.store.index('by-state').getAll(stateRange(officerId, 'in-flight'));
+  await Promise.all(stale.map((entry) => tx.store.put({ ...entry, state: 'pending' })));
   await tx.done;
-  return reset;
+  return stale.length;
 }
 
 /**
@@ -50,19 +51,17 @@ export async function resetInFlight(db: IDBPDatabase<XunfangDB>, officerId: stri
  */
 export async function takeBatch(db: IDBPDatabase<XunfangDB>, officerId: string, maxRecords: number, maxBytes: number): Promise<OutboxEntry[]> {
   const tx = db.transaction(OUTBOX, 'readwrite', STRICT);
+  const candidates = await tx.store.index('by-state').getAll(stateRange(officerId, 'pending'), maxRecords);
   const batch: OutboxEntry[] = [];
   let bytes = 32; // the {"records":[]} wrapper
-  for await (const cursor of tx.store.index('by-order').iterate(officerRange(officerId))) {
-    const entry = cursor.value;
+  for (const entry of candidates) {
     if (batch.length > 0 && (entry.priority === 0 || batch[0]?.priority === 0)) break;
     const size = JSON.stringify(entry.record).length * 3 + 1; // UTF-8 worst case, plus the comma
     if (batch.length > 0 && bytes + size > maxBytes) break;
-    const marked: OutboxEntry = { ...entry, state: 'in-flight', attempts: entry.attempts + 1 };
-    await cursor.update(marked);
-    batch.push(marked);
+    batch.push({ ...entry, state: 'in-flight', attempts: entry.attempts + 1 });
     bytes += size;
-    if (batch.length >= maxRecords) break;
   }
+  await Promise.all(batch.map((entry) => tx.store.put(entry)));
   await tx.done;
   return batch;
 }

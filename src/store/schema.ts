@@ -73,7 +73,7 @@ export interface MetaEntry {
 export interface XunfangDB extends DBSchema {
   [SESSION]: { key: 'current'; value: SessionEntry };
   [DEVICE]: { key: string; value: DeviceEntry };
-  [OUTBOX]: { key: string; value: OutboxEntry; indexes: { 'by-order': [string, number, number] } };
+  [OUTBOX]: { key: string; value: OutboxEntry; indexes: { 'by-state': [string, OutboxEntry['state'], number, number] } };
   [REJECTED]: { key: string; value: RejectedEntry; indexes: { 'by-officer': string } };
   [LOCAL]: { key: [string, string, string]; value: LocalEntry };
   [META]: { key: string; value: MetaEntry };
@@ -87,7 +87,8 @@ export function upgrade(db: IDBPDatabase<XunfangDB>, oldVersion: number): void {
   if (oldVersion < 2) {
     db.createObjectStore(DEVICE, { keyPath: 'officerId' });
     const outbox = db.createObjectStore(OUTBOX, { keyPath: 'id' });
-    outbox.createIndex('by-order', ['officerId', 'priority', 'seq']);
+    // Pending entries of an officer come out of this index already in send order (SOS, then seq).
+    outbox.createIndex('by-state', ['officerId', 'state', 'priority', 'seq']);
     const rejected = db.createObjectStore(REJECTED, { keyPath: 'id' });
     rejected.createIndex('by-officer', 'officerId');
     db.createObjectStore(LOCAL, { keyPath: ['officerId', 'entity', 'id'] });

@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -116,4 +117,33 @@ export class Client {
   login(badge: string, password = PASSWORD): Promise<Response> {
     return this.request('POST', '/api/auth/login', { badge, password });
   }
+}
+
+const MAIN = 'dist/node/server/main.js';
+
+/** Runs the built server in its own process, as `npm start` does, and waits for its banner. */
+export async function spawnServer(env: Record<string, string>): Promise<{ child: ChildProcess; banner: string; url: string }> {
+  if (!existsSync(MAIN)) throw new Error('run `npm run build` first (npm test does)');
+  const child = spawn(process.execPath, [MAIN], { env: { ...process.env, HOST: '127.0.0.1', PORT: '0', ...env } });
+  let output = '';
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const banner = await new Promise<string>((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (/demo password: .+\n/.test(output)) resolve(output);
+    });
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
+  });
+  const url = /open (https?:\/\/\S+?)\/?\n/.exec(banner)?.[1];
+  if (!url) throw new Error(`no URL in banner:\n${banner}`);
+  return { child, banner, url };
+}
+
+/** Stops a spawned server and waits for it to exit. */
+export function stopServer(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
 }

@@ -3,13 +3,13 @@ import * as v from 'valibot';
 import { walkChain } from '../../domain/chain.js';
 import { ISO_MS_RE } from '../../domain/ids.js';
 import type { AuditTrackResponse, TrackPoint, TrackVerification } from '../../domain/protocol.js';
-import { checkSeal } from '../../domain/record-crypto.js';
 import type { SignedRecord } from '../../domain/records.js';
 import { requireUser, sessionUser } from '../auth/guard.js';
 import { canSee } from '../auth/scope.js';
 import type { ServerContext } from '../context.js';
 import { HttpError } from '../errors.js';
 import { DeviceKeys } from '../sync/device-keys.js';
+import { checkSealNode } from '../sync/seal-verifier.js';
 import { parseOr400 } from '../validate.js';
 
 const Instant = v.pipe(v.string(), v.regex(ISO_MS_RE, 'must be ISO 8601 UTC with milliseconds, e.g. 2026-11-29T08:00:00.000Z'));
@@ -69,7 +69,7 @@ export function auditRoutes(ctx: ServerContext) {
         const badSignatures: number[] = [];
         const hashMismatches: number[] = [];
         for (const record of records) {
-          const seal = key ? await checkSeal(record, key) : 'bad-signature';
+          const seal = key ? checkSealNode(record, key) : 'bad-signature';
           if (seal === 'bad-signature') badSignatures.push(record.seq);
           if (seal === 'hash-mismatch') hashMismatches.push(record.seq);
         }

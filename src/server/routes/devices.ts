@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { DeviceRegistrationSchema } from '../../domain/protocol.js';
-import { importPublicKey } from '../../domain/record-crypto.js';
 import { requireUser, sessionUser } from '../auth/guard.js';
 import type { ServerContext } from '../context.js';
 import { HttpError } from '../errors.js';
+import { nodePublicKey } from '../sync/seal-verifier.js';
 import { parseOr400 } from '../validate.js';
 
 /** `POST /api/devices`: binds a device id and its public key to the signed-in officer, once. */
@@ -14,9 +14,11 @@ export function deviceRoutes(ctx: ServerContext) {
       const user = sessionUser(request);
       const { deviceId, publicKeyJwk, label } = parseOr400(DeviceRegistrationSchema, request.body);
       const jwk = { kty: publicKeyJwk.kty, crv: publicKeyJwk.crv, x: publicKeyJwk.x, y: publicKeyJwk.y };
-      await importPublicKey(jwk).catch(() => {
+      try {
+        nodePublicKey(jwk);
+      } catch {
         throw new HttpError(400, 'bad-request', 'publicKeyJwk is not a valid P-256 public key');
-      });
+      }
       const keyJson = JSON.stringify(jwk);
       const inserted = await db
         .insertInto('devices')

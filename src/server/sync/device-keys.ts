@@ -1,11 +1,12 @@
+import type { KeyObject } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { importPublicKey } from '../../domain/record-crypto.js';
 import type { Tables } from '../db/schema.js';
+import { nodePublicKey } from './seal-verifier.js';
 
 export interface DeviceInfo {
   id: string;
   officerId: string;
-  key: CryptoKey;
+  key: KeyObject;
 }
 
 /**
@@ -28,7 +29,7 @@ export class DeviceKeys {
     if (missing.length > 0) {
       const rows = await this.db.selectFrom('devices').select(['id', 'officer_id', 'public_key_jwk']).where('id', 'in', missing).execute();
       for (const row of rows) {
-        const info = { id: row.id, officerId: row.officer_id, key: await importPublicKey(JSON.parse(row.public_key_jwk) as JsonWebKey) };
+        const info = { id: row.id, officerId: row.officer_id, key: nodePublicKey(JSON.parse(row.public_key_jwk) as JsonWebKey) };
         if (this.cache.size >= this.limit) this.cache.clear();
         this.cache.set(row.id, info);
         found.set(row.id, info);

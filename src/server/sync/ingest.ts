@@ -1,10 +1,10 @@
 import type { Kysely } from 'kysely';
 import * as v from 'valibot';
 import { describeIssues, type PushResult, type SessionUser } from '../../domain/protocol.js';
-import { checkSeal } from '../../domain/record-crypto.js';
 import { MAX_CLOCK_AHEAD_MS, RecordSchema, type SignedRecord } from '../../domain/records.js';
 import type { RecordTable, Tables } from '../db/schema.js';
 import type { DeviceKeys } from './device-keys.js';
+import { checkSealNode } from './seal-verifier.js';
 
 interface Candidate {
   index: number;
@@ -48,18 +48,16 @@ export async function ingestBatch(
     parsed.push({ index, record, raw: input as object });
   });
 
-  // 2. Device registration and seal (hash, then signature), checked concurrently.
+  // 2. Device registration and seal (hash, then signature).
   const known = await devices.lookup(parsed.map((p) => p.record.deviceId));
-  const sealed = await Promise.all(
-    parsed.map(async (item): Promise<Parsed | undefined> => {
-      const device = known.get(item.record.deviceId);
-      if (!device) return reject(item.index, 'unknown-device');
-      if (device.officerId !== officer.id) return reject(item.index, 'device-not-yours');
-      const seal = await checkSeal(item.raw as SignedRecord, device.key);
-      if (seal !== 'ok') return reject(item.index, seal);
-      return item;
-    }),
-  );
+  const sealed = parsed.map((item): Parsed | undefined => {
+    const device = known.get(item.record.deviceId);
+    if (!device) return reject(item.index, 'unknown-device');
+    if (device.officerId !== officer.id) return reject(item.index, 'device-not-yours');
+    const seal = checkSealNode(item.raw as SignedRecord, device.key);
+    if (seal !== 'ok') return reject(item.index, seal);
+    return item;
+  });
 
   // 3. Conflicts inside the batch itself.
   const receivedAt = now.toISOString();

@@ -1,37 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Client, DATABASES, freshStorage } from '../harness.js';
-
-const MAIN = 'dist/node/server/main.js';
-
-/** Runs the built server as `npm start` does and waits for the banner with the URL and logins. */
-async function start(env: Record<string, string>): Promise<{ child: ChildProcess; banner: string; url: string }> {
-  if (!existsSync(MAIN)) throw new Error('run `npm run build` first (npm test does)');
-  const child = spawn(process.execPath, [MAIN], { env: { ...process.env, HOST: '127.0.0.1', PORT: '0', ...env } });
-  let output = '';
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const banner = await new Promise<string>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (/demo password: .+\n/.test(output)) resolve(output);
-    });
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
-  });
-  const url = /open (https?:\/\/\S+?)\/?\n/.exec(banner)?.[1];
-  if (!url) throw new Error(`no URL in banner:\n${banner}`);
-  return { child, banner, url };
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
+import { Client, DATABASES, freshStorage, spawnServer as start, stopServer as stop } from '../harness.js';
 
 describe('npm start', () => {
   const cleanups: Array<() => Promise<void> | void> = [];

@@ -1,0 +1,24 @@
+// `npm run bench` runs every benchmark; `npm run bench -- NAME` one. Each prints its figures and
+// ends with `bench NAME: FIGURE UNIT, RATIO× vs BASELINE`, the baseline measured in the same run.
+import { existsSync } from 'node:fs';
+
+const BENCHES: Record<string, () => Promise<{ run(): Promise<void> }>> = {
+  'sync-flush': () => import('./sync-flush.js'),
+  ingest: () => import('./ingest.js'),
+};
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((name) => !(name in BENCHES));
+if (unknown.length) {
+  console.error(`unknown bench ${unknown.join(', ')}; have: ${Object.keys(BENCHES).join(', ')}`);
+  process.exit(2);
+}
+if (!existsSync('dist/node/server/main.js')) {
+  console.error('benchmarks run the built server: `npm run build` first');
+  process.exit(2);
+}
+for (const name of wanted.length ? wanted : Object.keys(BENCHES)) {
+  console.log(`\n== ${name}`);
+  await (await BENCHES[name]!()).run();
+}
+process.exit(0);

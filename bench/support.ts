@@ -1,0 +1,53 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DbKind } from '../src/server/db/index.js';
+import { Client, createPostgresDatabase, spawnServer, stopServer } from '../tests/integration/harness.js';
+
+export const BENCH_PASSWORD = 'bench-password';
+
+/** The built server in its own process (as deployed, with its own core), on a fresh database. */
+export async function benchServer(kind: DbKind): Promise<{ url: string; env: Record<string, string>; close(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'xf-bench-'));
+  const pgDb = kind === 'postgres' ? await createPostgresDatabase() : null;
+  const env = { DATA_DIR: dir, DATABASE_URL: pgDb?.url ?? '', DEMO_PASSWORD: BENCH_PASSWORD, LOG_LEVEL: 'error' };
+  const { child, url } = await spawnServer(env);
+  return {
+    url,
+    env,
+    async close() {
+      await stopServer(child);
+      await pgDb?.drop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function signedIn(url: string, badge: string): Promise<Client> {
+  const client = new Client(url);
+  const response = await client.login(badge, BENCH_PASSWORD);
+  if (response.status !== 200) throw new Error(`login ${badge}: ${response.status}`);
+  return client;
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export async function officerIds(url: string): Promise<Record<string, string>> {
+  const client = await signedIn(url, 'S001');
+  const ids: Record<string, string> = {};
+  let cursor = '0';
+  for (;;) {
+    const page = (await (await client.request('GET', `/api/sync/pull?cursor=${cursor}`)).json()) as {
+      changes: Array<{ entity: string; id: string; data: { badge?: string } }>;
+      cursor: string;
+      more: boolean;
+    };
+    for (const c of page.changes) if (c.entity === 'squad-member' && c.data.badge) ids[c.data.badge] = c.id;
+    cursor = page.cursor;
+    if (!page.more) return ids;
+  }
+}

@@ -1,0 +1,109 @@
+import 'fake-indexeddb/auto';
+import { describe, expect, it } from 'vitest';
+import { newId } from '../../../src/domain/ids.js';
+import { checkSeal, importPublicKey } from '../../../src/domain/record-crypto.js';
+import { walkChain } from '../../../src/domain/chain.js';
+import { ensureDeviceIdentity } from '../../../src/store/device-identity.js';
+import { memoryLocks } from '../../../src/store/locks.js';
+import { countOutbox, listRejected, resetInFlight, settleBatch, takeBatch } from '../../../src/store/outbox-store.js';
+import { appendRecord } from '../../../src/store/record-writer.js';
+import { META, openXunfangDB } from '../../../src/store/schema.js';
+
+let n = 0;
+const fresh = () => openXunfangDB(`outbox-${++n}`);
+const shiftId = newId();
+const fix = (i: number) => ({ shiftId, lat: 23.11, lon: 114.41 + i * 1e-5, accuracy: 5, fixAt: new Date(Date.UTC(2026, 10, 29, 8, 0, i)).toISOString() });
+
+describe('writing records', () => {
+  it('chains, signs and queues records in seq order, each verifiable with the device key', async () => {
+    const db = await fresh();
+    const locks = memoryLocks();
+    const records = await Promise.all([0, 1, 2, 3, 4].map((i) => appendRecord(db, locks, 'o1', 'position', fix(i))));
+    expect(records.map((r) => r.seq).sort()).toEqual([1, 2, 3, 4, 5]);
+    const sorted = [...records].sort((a, b) => a.seq - b.seq);
+    expect(walkChain(sorted)).toEqual({ gaps: [], brokenLinks: [] });
+    const device = await db.get('DEVICE', 'o1');
+    const key = await importPublicKey(device!.publicKeyJwk);
+    for (const record of records) expect(await checkSeal(record, key)).toBe('ok');
+    expect(device!.head).toEqual({ seq: 5, hash: sorted[4]!.hash });
+    expect(await countOutbox(db, 'o1')).toEqual({ waiting: 5, rejected: 0 });
+  });
+
+  it('refuses an invalid body before anything is written', async () => {
+    const db = await fresh();
+    await expect(appendRecord(db, memoryLocks(), 'o1', 'position', { ...fix(0), lat: 123 })).rejects.toThrow(/lat/);
+    expect(await countOutbox(db, 'o1')).toEqual({ waiting: 0, rejected: 0 });
+  });
+
+  it('writes local state in the same transaction as the record', async () => {
+    const db = await fresh();
+    await appendRecord(db, memoryLocks(), 'o1', 'tracking', { shiftId, state: 'on', reason: 'shift-start' }, { meta: [{ key: 'shift:o1', value: 'open' }] });
+    expect((await db.get(META, 'shift:o1'))?.value).toBe('open');
+  });
+
+  it('gives a second officer on the same device their own identity and chain', async () => {
+    const db = await fresh();
+    const a = await ensureDeviceIdentity(db, 'o1');
+    const b = await ensureDeviceIdentity(db, 'o2');
+    expect(a.deviceId).not.toBe(b.deviceId);
+    expect(a.publicKeyJwk.x).not.toBe(b.publicKeyJwk.x);
+    expect(a.privateKey.extractable).toBe(false);
+    const first = await appendRecord(db, memoryLocks(), 'o2', 'position', fix(0));
+    expect(first).toMatchObject({ seq: 1, prev: '', deviceId: b.deviceId, officerId: 'o2' });
+  });
+});
+
+describe('taking batches', () => {
+  it('sends SOS first and alone, then the rest in seq order', async () => {
+    const db = await fresh();
+    const locks = memoryLocks();
+    for (let i = 0; i < 3; i++) await appendRecord(db, locks, 'o1', 'position', fix(i));
+    const sos = await appendRecord(db, locks, 'o1', 'position', fix(3), { priority: 0 });
+    const first = await takeBatch(db, 'o1', 1000, 2 ** 21);
+    expect(first.map((e) => e.id)).toEqual([sos.id]);
+    const second = await takeBatch(db, 'o1', 1000, 2 ** 21);
+    expect(second.map((e) => e.seq)).toEqual([1, 2, 3]);
+    expect(second.every((e) => e.state === 'in-flight')).toBe(true);
+  });
+
+  it('respects the record and byte limits of a batch', async () => {
+    const db = await fresh();
+    const locks = memoryLocks();
+    for (let i = 0; i < 5; i++) await appendRecord(db, locks, 'o1', 'position', fix(i));
+    expect(await takeBatch(db, 'o1', 2, 2 ** 21)).toHaveLength(2);
+    expect(await takeBatch(db, 'o1', 1000, 3000)).toHaveLength(1);
+  });
+
+  it('puts a dead flusher\'s in-flight entries back to pending', async () => {
+    const db = await fresh();
+    const locks = memoryLocks();
+    for (let i = 0; i < 3; i++) await appendRecord(db, locks, 'o1', 'position', fix(i));
+    await takeBatch(db, 'o1', 1000, 2 ** 21);
+    expect(await takeBatch(db, 'o1', 1000, 2 ** 21)).toHaveLength(0);
+    expect(await resetInFlight(db, 'o1')).toBe(3);
+    expect(await takeBatch(db, 'o1', 1000, 2 ** 21)).toHaveLength(3);
+  });
+
+  it('deletes acknowledged entries, parks rejected ones with their reason and keeps unanswered ones', async () => {
+    const db = await fresh();
+    const locks = memoryLocks();
+    for (let i = 0; i < 4; i++) await appendRecord(db, locks, 'o1', 'position', fix(i));
+    const batch = await takeBatch(db, 'o1', 1000, 2 ** 21);
+    const [a, b, c] = batch;
+    const outcome = await settleBatch(
+      db,
+      batch,
+      [
+        { id: a!.id, status: 'accepted' },
+        { id: b!.id, status: 'duplicate' },
+        { id: c!.id, status: 'rejected', reason: 'bad-signature' },
+      ],
+      new Date('2026-11-29T09:00:00.000Z'),
+    );
+    expect(outcome).toEqual({ accepted: 1, duplicate: 1, rejected: 1, unanswered: 1 });
+    expect(await countOutbox(db, 'o1')).toEqual({ waiting: 1, rejected: 1 });
+    const rejected = await listRejected(db, 'o1');
+    expect(rejected[0]).toMatchObject({ id: c!.id, reason: 'bad-signature', rejectedAt: '2026-11-29T09:00:00.000Z' });
+    expect((await takeBatch(db, 'o1', 1000, 2 ** 21)).map((e) => e.seq)).toEqual([4]);
+  });
+});
