@@ -68,11 +68,12 @@ export function auditRoutes(ctx: ServerContext) {
         const key = keys.get(deviceId)?.key;
         const badSignatures: number[] = [];
         const hashMismatches: number[] = [];
-        for (const record of records) {
-          const seal = key ? checkSealNode(record, key) : 'bad-signature';
-          if (seal === 'bad-signature') badSignatures.push(record.seq);
-          if (seal === 'hash-mismatch') hashMismatches.push(record.seq);
-        }
+        const seals = await Promise.all(records.map((record) => (key ? checkSealNode(record, key) : Promise.resolve('bad-signature' as const))));
+        seals.forEach((seal, i) => {
+          const seq = records[i]!.seq;
+          if (seal === 'bad-signature') badSignatures.push(seq);
+          if (seal === 'hash-mismatch') hashMismatches.push(seq);
+        });
         const device = { deviceId, records: records.length, ...chain, badSignatures, hashMismatches };
         if (device.gaps.length || device.brokenLinks.length || badSignatures.length || hashMismatches.length) verification.ok = false;
         verification.devices.push(device);

@@ -48,16 +48,18 @@ export async function ingestBatch(
     parsed.push({ index, record, raw: input as object });
   });
 
-  // 2. Device registration and seal (hash, then signature).
+  // 2. Device registration and seal (hash, then signature), verified in parallel.
   const known = await devices.lookup(parsed.map((p) => p.record.deviceId));
-  const sealed = parsed.map((item): Parsed | undefined => {
-    const device = known.get(item.record.deviceId);
-    if (!device) return reject(item.index, 'unknown-device');
-    if (device.officerId !== officer.id) return reject(item.index, 'device-not-yours');
-    const seal = checkSealNode(item.raw as SignedRecord, device.key);
-    if (seal !== 'ok') return reject(item.index, seal);
-    return item;
-  });
+  const sealed = await Promise.all(
+    parsed.map(async (item): Promise<Parsed | undefined> => {
+      const device = known.get(item.record.deviceId);
+      if (!device) return reject(item.index, 'unknown-device');
+      if (device.officerId !== officer.id) return reject(item.index, 'device-not-yours');
+      const seal = await checkSealNode(item.raw as SignedRecord, device.key);
+      if (seal !== 'ok') return reject(item.index, seal);
+      return item;
+    }),
+  );
 
   // 3. Conflicts inside the batch itself.
   const receivedAt = now.toISOString();

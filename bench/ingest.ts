@@ -1,0 +1,101 @@
+import { newId } from '../src/domain/ids.js';
+import type { PushResponse } from '../src/domain/protocol.js';
+import type { SignedRecord } from '../src/domain/records.js';
+import { openDatabase, type DbKind } from '../src/server/db/index.js';
+import { DATABASES } from '../tests/integration/harness.js';
+import { positionBody, TestDevice } from '../tests/integration/device.js';
+import { benchServer, median, officerIds, signedIn } from './support.js';
+
+// Signed position records per second accepted by the server (its own process) over HTTP, six
+// officers pushing batches of 1000 at once; beside the same rows inserted straight into the
+// same database without any checks, to show what verification and HTTP cost.
+
+const OFFICERS = ['J001', 'J002', 'J003', 'J004', 'J005', 'J006'];
+const PER_OFFICER = 5000;
+const BATCH = 1000;
+const RUNS = 3;
+
+async function signedBacklogs(ids: Record<string, string>): Promise<Map<string, { device: TestDevice; records: SignedRecord[] }>> {
+  const backlogs = new Map<string, { device: TestDevice; records: SignedRecord[] }>();
+  for (const badge of OFFICERS) {
+    const device = await TestDevice.create(ids[badge]!);
+    const shiftId = newId();
+    const records: SignedRecord[] = [];
+    for (let i = 0; i < PER_OFFICER; i++) records.push(await device.next('position', positionBody(shiftId, i)));
+    backlogs.set(badge, { device, records });
+  }
+  return backlogs;
+}
+
+async function verifiedRate(kind: DbKind): Promise<number> {
+  const server = await benchServer(kind);
+  try {
+    const ids = await officerIds(server.url);
+    const backlogs = await signedBacklogs(ids);
+    const clients = new Map<string, Awaited<ReturnType<typeof signedIn>>>();
+    for (const [badge, { device }] of backlogs) {
+      const client = await signedIn(server.url, badge);
+      await device.register(client);
+      clients.set(badge, client);
+    }
+    const start = performance.now();
+    await Promise.all(
+      [...backlogs].map(async ([badge, { records }]) => {
+        for (let i = 0; i < records.length; i += BATCH) {
+          const response = await clients.get(badge)!.request('POST', '/api/sync/push', { records: records.slice(i, i + BATCH) });
+          const { results } = (await response.json()) as PushResponse;
+          if (results.some((r) => r.status !== 'accepted')) throw new Error(`not accepted: ${JSON.stringify(results.find((r) => r.status !== 'accepted'))}`);
+        }
+      }),
+    );
+    return (OFFICERS.length * PER_OFFICER) / ((performance.now() - start) / 1000);
+  } finally {
+    await server.close();
+  }
+}
+
+/** The same rows, same batches, same database engine: insert only, no HTTP, no checks. */
+async function rawInsertRate(kind: DbKind): Promise<number> {
+  const server = await benchServer(kind); // seeds users and squads; stays idle while we insert beside it
+  const database = await openDatabase({ url: server.env.DATABASE_URL, dataDir: server.env.DATA_DIR! });
+  try {
+    const users = await database.db.selectFrom('users').select(['id', 'badge']).execute();
+    const backlogs = await signedBacklogs(Object.fromEntries(users.map((u) => [u.badge, u.id])));
+    for (const [, { device }] of backlogs) {
+      const registration = await device.registration();
+      await database.db
+        .insertInto('devices')
+        .values({ id: device.deviceId, officer_id: device.officerId, public_key_jwk: JSON.stringify(registration.publicKeyJwk), label: null, registered_at: new Date().toISOString(), head_seq: 0, head_hash: '' })
+        .execute();
+    }
+    const start = performance.now();
+    for (const [, { records }] of backlogs) {
+      for (let i = 0; i < records.length; i += BATCH) {
+        const receivedAt = new Date().toISOString();
+        const rows = records.slice(i, i + BATCH).map((r) => ({
+          id: r.id, device_id: r.deviceId, officer_id: r.officerId, seq: r.seq, kind: r.kind, at: r.at, hash: r.hash, record: JSON.stringify(r), received_at: receivedAt,
+        }));
+        await database.db.transaction().execute((trx) => trx.insertInto('records').values(rows).execute());
+      }
+    }
+    return (OFFICERS.length * PER_OFFICER) / ((performance.now() - start) / 1000);
+  } finally {
+    await database.close();
+    await server.close();
+  }
+}
+
+export async function run(): Promise<void> {
+  for (const kind of DATABASES) {
+    const verified: number[] = [];
+    const raw: number[] = [];
+    for (let r = 0; r < RUNS; r++) {
+      verified.push(await verifiedRate(kind));
+      raw.push(await rawInsertRate(kind));
+      console.log(`${kind} run ${r + 1}: ${verified[r]!.toFixed(0)} records/s verified over HTTP, ${raw[r]!.toFixed(0)} records/s raw insert`);
+    }
+    const v = median(verified);
+    const w = median(raw);
+    console.log(`bench ingest (${kind}): ${v.toFixed(0)} records/s, ${(v / w).toFixed(2)}× vs raw inserts without verification (${w.toFixed(0)} records/s; target ≥ 20000)`);
+  }
+}
