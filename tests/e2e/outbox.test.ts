@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -82,5 +82,44 @@ describe('the outbox in Chromium: offline records survive reloads and browser re
     expect(new Set(rows.map((r) => r.id)).size).toBe(rows.length);
     expect(rows.map((r) => Number(r.seq))).toEqual(rows.map((_, i) => i + 1));
     expect(await page.getByTestId('sync-last').textContent()).toMatch(/上次同步/);
+  });
+});
+
+describe('records the server refuses', () => {
+  let server: TestServer;
+  let profile: string;
+  let context: BrowserContext;
+
+  beforeAll(async () => {
+    server = await startServer('sqlite', { staticDir: 'dist/app' });
+    profile = mkdtempSync(join(tmpdir(), 'xf-profile-'));
+    context = await launchPersistent(profile, { permissions: ['geolocation'], geolocation: { latitude: 23.1115, longitude: 114.4152, accuracy: 6 }, locale: 'zh-CN' });
+  });
+  afterAll(async () => {
+    await context?.close();
+    await server?.close();
+    rmSync(profile, { recursive: true, force: true });
+  });
+
+  it('parks a record from a device whose clock runs two days fast, shows the badge and the reason, and exports it', async () => {
+    const page = context.pages()[0] ?? (await context.newPage());
+    await page.clock.install({ time: Date.now() + 2 * 24 * 3600_000 });
+    await page.goto(server.url);
+    await page.getByLabel('警号').fill('J004');
+    await page.getByLabel('密码').fill(PASSWORD);
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.getByRole('button', { name: '开始巡逻' }).click();
+    const badge = page.getByTestId('sync-rejected');
+    await badge.waitFor({ timeout: 20_000 });
+    expect(await badge.textContent()).toBe('被拒 1');
+    expect(Number(await page.getByTestId('sync-waiting').getAttribute('data-waiting'))).toBe(0);
+    await badge.click();
+    await page.getByRole('heading', { name: '被拒记录' }).waitFor();
+    expect(await page.getByTestId('rejected-entry').textContent()).toContain('原因：future-timestamp');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '导出 JSON' }).click()]);
+    const exported = JSON.parse(readFileSync(await download.path(), 'utf8')) as Array<{ reason: string; record: { kind: string } }>;
+    expect(exported).toEqual([expect.objectContaining({ reason: 'future-timestamp', record: expect.objectContaining({ kind: 'shift.start' }) })]);
+    const stored = await server.database.db.selectFrom('records').select('id').execute();
+    expect(stored).toHaveLength(0);
   });
 });

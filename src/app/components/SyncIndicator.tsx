@@ -23,7 +23,16 @@ export function SyncIndicator() {
         </a>
       )}
       {status.problem && <span class="sync-problem">{status.problem}</span>}
-      {persisted === false && <span class="sync-problem">{t('sync.notPersisted')}</span>}
+      {persisted === true && (
+        <span class="muted" title={t('sync.persisted')} data-testid="sync-persisted">
+          {t('sync.persistedShort')}
+        </span>
+      )}
+      {persisted === false && (
+        <span class="sync-problem" data-testid="sync-persisted">
+          {t('sync.notPersisted')}
+        </span>
+      )}
     </div>
   );
 }

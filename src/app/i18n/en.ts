@@ -53,6 +53,7 @@ export const en: Catalog = {
   'sync.serverUnreachable': 'Server unreachable',
   'sync.persisted': 'Data on this device is stored persistently',
   'sync.notPersisted': 'The browser has not promised to keep data under storage pressure; sync soon',
+  'sync.persistedShort': 'Persistent storage',
   'sync.details': 'Sync details',
   'rejected.title': 'Rejected records',
   'rejected.none': 'No record has been rejected by the server.',

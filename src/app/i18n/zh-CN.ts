@@ -50,6 +50,7 @@ export const zhCN = {
   'sync.serverUnreachable': '服务器无法连接',
   'sync.persisted': '本机数据已设为持久保存',
   'sync.notPersisted': '浏览器未承诺持久保存，空间不足时数据可能被清除，请尽快同步',
+  'sync.persistedShort': '持久存储',
   'sync.details': '同步详情',
   'rejected.title': '被拒记录',
   'rejected.none': '没有被服务器拒收的记录。',
