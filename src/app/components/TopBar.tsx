@@ -4,6 +4,14 @@ import { online } from '../state/network.js';
 import { SyncIndicator } from './SyncIndicator.js';
 import { reportError } from '../state/notices.js';
 import { currentUser, signOut } from '../state/session.js';
+import { syncStatus } from '../state/sync.js';
+
+/** Signs out, after a warning when records still wait (they stay on the device for this officer). */
+function confirmSignOut() {
+  const waiting = syncStatus.value.waiting;
+  if (waiting > 0 && !confirm(t('auth.signOutPending', { n: waiting }))) return;
+  void deviceDb.then(signOut).catch(reportError);
+}
 
 /** App name, network state, language toggle and sign-out: always in reach of one thumb. */
 export function TopBar() {
@@ -23,7 +31,7 @@ export function TopBar() {
         {t('lang.toggle')}
       </button>
       {user && (
-        <button type="button" onClick={() => void deviceDb.then(signOut).catch(reportError)}>
+        <button type="button" onClick={confirmSignOut}>
           {t('auth.signOut')}
         </button>
       )}

@@ -16,6 +16,7 @@ export const en: Catalog = {
   'auth.submit': 'Sign in',
   'auth.submitting': 'Signing in…',
   'auth.signOut': 'Sign out',
+  'auth.signOutPending': '{n} records are not uploaded yet. They stay on this device and upload when you sign in again online. Sign out anyway?',
   'auth.signedInAs': '{name} ({badge})',
   'auth.sessionExpired': 'Your session has expired; please sign in again.',
   'error.badCredentials': 'Badge number or password is wrong.',

@@ -14,6 +14,7 @@ export const zhCN = {
   'auth.submit': '登录',
   'auth.submitting': '正在登录…',
   'auth.signOut': '退出登录',
+  'auth.signOutPending': '还有 {n} 条记录尚未上传。退出后它们保留在本机，待您再次登录并联网后上传。确定退出吗？',
   'auth.signedInAs': '{name}（{badge}）',
   'auth.sessionExpired': '登录已过期，请重新登录。',
   'error.badCredentials': '警号或密码错误。',
