@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 const BENCHES: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   'sync-flush': () => import('./sync-flush.js'),
   ingest: () => import('./ingest.js'),
+  'track-filter': () => import('./track-filter.js'),
 };
 
 const wanted = process.argv.slice(2);

@@ -4,6 +4,7 @@ import { homePath } from '../domain/roles.js';
 import { Notices } from './components/Notices.js';
 import { TopBar } from './components/TopBar.js';
 import { SyncController } from './controllers/SyncController.js';
+import { TrackingController } from './controllers/TrackingController.js';
 import { t } from './i18n/index.js';
 import { RoleHome } from './screens/home/RoleHome.js';
 import { LoginScreen } from './screens/login/index.js';
@@ -49,6 +50,7 @@ export function App() {
   return (
     <LocationProvider>
       <SyncController />
+      <TrackingController />
       <TopBar />
       {!online.value && currentUser.value && <p class="offline-banner">{t('net.offlineNotice')}</p>}
       {sessionLoaded.value ? <Routes /> : <p class="loading">{t('app.loading')}</p>}

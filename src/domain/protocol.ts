@@ -140,7 +140,18 @@ export interface TrackVerification {
   }>;
 }
 
+/** A change of tracking state in the audited window: every pause is a gap in the route. */
+export interface TrackingMark {
+  id: string;
+  deviceId: string;
+  seq: number;
+  at: string;
+  state: 'on' | 'paused' | 'off';
+  reason: string;
+}
+
 export interface AuditTrackResponse {
   points: TrackPoint[];
+  tracking: TrackingMark[];
   verification: TrackVerification;
 }

@@ -7,13 +7,15 @@ import { sealRecord } from '../domain/record-crypto.js';
 import { BODY_SCHEMAS, type BodyOf, type RecordKind, type RecordOf, type UnsignedRecord } from '../domain/records.js';
 import { ensureDeviceIdentity } from './device-identity.js';
 import type { WithLock } from './locks.js';
-import { DEVICE, META, OUTBOX, type MetaEntry, type OutboxEntry, type Priority, type XunfangDB } from './schema.js';
+import { DEVICE, META, OUTBOX, TRACK, type MetaEntry, type OutboxEntry, type Priority, type TrackEntry, type XunfangDB } from './schema.js';
 
 export interface AppendOptions {
   now?: Date;
   priority?: Priority;
   /** Local state the record changes, written in the same transaction as the record. */
   meta?: MetaEntry[];
+  /** Route points this record adds (their seq is set to the record's). */
+  track?: Array<Omit<TrackEntry, 'seq'>>;
 }
 
 /**
@@ -38,7 +40,7 @@ export async function appendRecord<K extends RecordKind>(
     // IDB transaction auto-commits across a foreign await). The lock keeps the head still meanwhile.
     const record = (await sealRecord(unsigned, device.privateKey)) as RecordOf<K>;
 
-    const tx = db.transaction([DEVICE, OUTBOX, META], 'readwrite', { durability: 'strict' });
+    const tx = db.transaction([DEVICE, OUTBOX, META, TRACK], 'readwrite', { durability: 'strict' });
     const current = await tx.objectStore(DEVICE).get(officerId);
     if (!current || current.head.seq !== device.head.seq) {
       tx.abort();
@@ -50,6 +52,7 @@ export async function appendRecord<K extends RecordKind>(
       tx.objectStore(DEVICE).put({ ...current, head: { seq, hash: record.hash } }),
       tx.objectStore(OUTBOX).add(entry),
       ...(options.meta ?? []).map((m) => tx.objectStore(META).put(m)),
+      ...(options.track ?? []).map((point) => tx.objectStore(TRACK).put({ ...point, seq })),
     ]);
     await tx.done;
     return record;

@@ -5,7 +5,7 @@ import type { SignedRecord } from '../domain/records.js';
 
 /** Name and version of the device database; bump the version with a new `upgrade` step. */
 export const DB_NAME = 'xunfang';
-export const DB_VERSION = 2;
+export const DB_VERSION = 3;
 
 /** Store names (SCREAMING_SNAKE, per STYLE.md). */
 export const SESSION = 'SESSION';
@@ -14,6 +14,7 @@ export const OUTBOX = 'OUTBOX';
 export const REJECTED = 'REJECTED';
 export const LOCAL = 'LOCAL';
 export const META = 'META';
+export const TRACK = 'TRACK';
 
 /** The last signed-in user, so a reload with no network still opens their home. */
 export interface SessionEntry {
@@ -65,6 +66,21 @@ export interface LocalEntry {
   data: Record<string, unknown>;
 }
 
+/**
+ * One point of the officer's own route this shift, kept beside the position record that carries
+ * it (the outbox forgets records once acknowledged; the route on screen must not). A `gap` entry
+ * marks where tracking paused, so the route is drawn broken there, never bridged.
+ */
+export interface TrackEntry {
+  shiftId: string;
+  seq: number;
+  kind: 'fix' | 'gap';
+  lat: number;
+  lon: number;
+  accuracy: number;
+  fixAt: string;
+}
+
 export interface MetaEntry {
   key: string;
   value: string;
@@ -77,6 +93,7 @@ export interface XunfangDB extends DBSchema {
   [REJECTED]: { key: string; value: RejectedEntry; indexes: { 'by-officer': string } };
   [LOCAL]: { key: [string, string, string]; value: LocalEntry };
   [META]: { key: string; value: MetaEntry };
+  [TRACK]: { key: [string, number]; value: TrackEntry };
 }
 
 /** Creates or migrates the object stores; one `if` per version so old devices catch up step by step. */
@@ -93,6 +110,9 @@ export function upgrade(db: IDBPDatabase<XunfangDB>, oldVersion: number): void {
     rejected.createIndex('by-officer', 'officerId');
     db.createObjectStore(LOCAL, { keyPath: ['officerId', 'entity', 'id'] });
     db.createObjectStore(META, { keyPath: 'key' });
+  }
+  if (oldVersion < 3) {
+    db.createObjectStore(TRACK, { keyPath: ['shiftId', 'seq'] });
   }
 }
 

@@ -23,6 +23,8 @@ describe('the outbox in Chromium: offline records survive reloads and browser re
   const report = async (n: number) => {
     const button = page.getByRole('button', { name: '上报当前位置' });
     for (let i = 0; i < n; i++) {
+      // A real receiver keeps delivering fixes; emulation delivers one only when the position changes.
+      await context.setGeolocation({ latitude: 23.1115 + (i % 7) * 1e-6, longitude: 114.4152, accuracy: 6 });
       await button.click();
       await page.getByRole('button', { name: '上报当前位置' }).and(page.locator(':enabled')).waitFor();
     }
@@ -47,6 +49,7 @@ describe('the outbox in Chromium: offline records survive reloads and browser re
     await page.getByRole('button', { name: '登录' }).click();
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
     await page.getByRole('button', { name: '开始巡逻' }).click();
+    await page.getByRole('button', { name: '确认开始巡逻' }).click();
     await page.getByText('巡逻中').waitFor();
     await expect.poll(waiting, { timeout: 15_000 }).toBe(0);
     const devices = await server.database.db.selectFrom('devices').select('id').where('officer_id', '=', officerId).execute();
@@ -54,13 +57,14 @@ describe('the outbox in Chromium: offline records survive reloads and browser re
   });
 
   it(`keeps ${TOTAL} offline records through a reload and a browser restart`, async () => {
+    // Route tracking runs meanwhile and adds its own records; the reports are the floor.
     await context.setOffline(true);
     await report(200);
-    expect(await waiting()).toBe(200);
+    expect(await waiting()).toBeGreaterThanOrEqual(200);
 
     await page.reload();
     await page.getByText('巡逻中').waitFor();
-    expect(await waiting()).toBe(200);
+    await expect.poll(waiting).toBeGreaterThanOrEqual(200);
     await report(150);
 
     await context.close(); // the browser is killed mid-queue
@@ -68,9 +72,9 @@ describe('the outbox in Chromium: offline records survive reloads and browser re
     await context.setOffline(true);
     await page.goto(server.url);
     await page.getByText('巡逻中').waitFor();
-    await expect.poll(waiting).toBe(350);
+    await expect.poll(waiting).toBeGreaterThanOrEqual(350);
     await report(TOTAL - 350);
-    expect(await waiting()).toBe(TOTAL);
+    expect(await waiting()).toBeGreaterThanOrEqual(TOTAL);
     expect(await page.getByTestId('net-status').textContent()).toBe('离线');
   });
 
@@ -78,9 +82,23 @@ describe('the outbox in Chromium: offline records survive reloads and browser re
     await context.setOffline(false);
     await expect.poll(waiting, { timeout: 30_000 }).toBe(0);
     const rows = await server.database.db.selectFrom('records').select(['id', 'seq', 'kind']).where('officer_id', '=', officerId).orderBy('seq').execute();
-    expect(rows.filter((r) => r.kind === 'position')).toHaveLength(TOTAL);
+    // Exactly once: the server holds every seq the device ever made, 1..head, each once.
+    const head = await page.evaluate(
+      (id) =>
+        new Promise<number>((resolve, reject) => {
+          const open = indexedDB.open('xunfang');
+          open.onsuccess = () => {
+            const get = open.result.transaction('DEVICE').objectStore('DEVICE').get(id);
+            get.onsuccess = () => resolve((get.result as { head: { seq: number } }).head.seq);
+            get.onerror = () => reject(get.error);
+          };
+          open.onerror = () => reject(open.error);
+        }),
+      officerId,
+    );
+    expect(rows.map((r) => Number(r.seq))).toEqual(Array.from({ length: head }, (_, i) => i + 1));
     expect(new Set(rows.map((r) => r.id)).size).toBe(rows.length);
-    expect(rows.map((r) => Number(r.seq))).toEqual(rows.map((_, i) => i + 1));
+    expect(rows.filter((r) => r.kind === 'position').length).toBeGreaterThanOrEqual(TOTAL);
     expect(await page.getByTestId('sync-last').textContent()).toMatch(/上次同步/);
   });
 });
@@ -109,16 +127,20 @@ describe('records the server refuses', () => {
     await page.getByLabel('密码').fill(PASSWORD);
     await page.getByRole('button', { name: '登录' }).click();
     await page.getByRole('button', { name: '开始巡逻' }).click();
+    await page.getByRole('button', { name: '确认开始巡逻' }).click();
     const badge = page.getByTestId('sync-rejected');
     await badge.waitFor({ timeout: 20_000 });
-    expect(await badge.textContent()).toBe('被拒 1');
-    expect(Number(await page.getByTestId('sync-waiting').getAttribute('data-waiting'))).toBe(0);
+    await expect.poll(async () => Number(await page.getByTestId('sync-waiting').getAttribute('data-waiting'))).toBe(0);
+    const rejectedCount = Number(/^被拒 (\d+)$/.exec((await badge.textContent()) ?? '')?.[1]);
+    expect(rejectedCount).toBeGreaterThanOrEqual(2); // shift.start, tracking on, any fixes
     await badge.click();
     await page.getByRole('heading', { name: '被拒记录' }).waitFor();
-    expect(await page.getByTestId('rejected-entry').textContent()).toContain('原因：future-timestamp');
+    expect(await page.getByTestId('rejected-entry').first().textContent()).toContain('原因：future-timestamp');
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '导出 JSON' }).click()]);
     const exported = JSON.parse(readFileSync(await download.path(), 'utf8')) as Array<{ reason: string; record: { kind: string } }>;
-    expect(exported).toEqual([expect.objectContaining({ reason: 'future-timestamp', record: expect.objectContaining({ kind: 'shift.start' }) })]);
+    expect(exported.length).toBeGreaterThanOrEqual(rejectedCount);
+    expect(exported.every((e) => e.reason === 'future-timestamp')).toBe(true);
+    expect(exported.map((e) => e.record.kind)).toContain('shift.start');
     const stored = await server.database.db.selectFrom('records').select('id').execute();
     expect(stored).toHaveLength(0);
   });

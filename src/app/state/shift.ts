@@ -1,12 +1,21 @@
 import { signal } from '@preact/signals';
 import * as v from 'valibot';
+import type { EquipmentItem } from '../../domain/equipment.js';
 import { newId } from '../../domain/ids.js';
 import type { SessionUser } from '../../domain/protocol.js';
-import { LOCAL, META } from '../../store/schema.js';
+import { LOCAL, META, type LocalEntry } from '../../store/schema.js';
 import { deviceDb } from './db.js';
 import { record } from './records.js';
+import { loadRoute, recordFix, recordTracking, route, tracking } from './tracking.js';
 
-const OpenShiftSchema = v.object({ shiftId: v.string(), startedAt: v.string() });
+const Item = v.object({ item: v.string(), serial: v.optional(v.string()), rounds: v.optional(v.number()) });
+const OpenShiftSchema = v.object({
+  shiftId: v.string(),
+  startedAt: v.string(),
+  plannedEndAt: v.optional(v.string()),
+  vehicle: v.optional(v.nullable(v.string()), null),
+  equipment: v.optional(v.array(Item), []),
+});
 export type OpenShift = v.InferOutput<typeof OpenShiftSchema>;
 
 /** The officer's open shift, or null; kept in META beside the record that opened it. */
@@ -19,48 +28,64 @@ export async function loadShift(officerId: string): Promise<void> {
   const entry = await (await deviceDb).get(META, shiftKey(officerId));
   const parsed = entry && entry.value ? v.safeParse(OpenShiftSchema, JSON.parse(entry.value)) : null;
   openShift.value = parsed?.success ? parsed.output : null;
+  if (openShift.value) await loadRoute(openShift.value.shiftId);
 }
 
-/** Opens a shift: a signed `shift.start` record and the local state, in one transaction. */
-export async function startShift(user: SessionUser): Promise<void> {
+/** What this officer has pulled of one kind: squad members, zones, checkpoints. */
+export async function localEntities(officerId: string, entity: LocalEntry['entity']): Promise<LocalEntry[]> {
+  return (await deviceDb).getAll(LOCAL, IDBKeyRange.bound([officerId, entity, ''], [officerId, entity, '\uffff']));
+}
+
+export interface ShiftPlan {
+  members: string[];
+  vehicle: string | null;
+  equipment: EquipmentItem[];
+  zoneIds: string[];
+  plannedEndAt: string;
+}
+
+/** Opens a shift (巡防报备): a signed `shift.start` record and the local state, in one transaction. Only one at a time. */
+export async function startShift(user: SessionUser, plan: ShiftPlan): Promise<void> {
   if (!user.squadId) throw new Error('only squad members start patrol shifts');
-  const db = await deviceDb;
-  const zones = await db.getAll(LOCAL, IDBKeyRange.bound([user.id, 'zone', ''], [user.id, 'zone', '\uffff']));
-  const shift: OpenShift = { shiftId: newId(), startedAt: new Date().toISOString() };
+  await loadShift(user.id); // another tab may have opened one
+  if (openShift.value) throw new Error('a shift is already open; end it first');
+  const shift: OpenShift = { shiftId: newId(), startedAt: new Date().toISOString(), plannedEndAt: plan.plannedEndAt, vehicle: plan.vehicle, equipment: plan.equipment };
   await record(
     user.id,
     'shift.start',
-    { shiftId: shift.shiftId, squadId: user.squadId, members: [user.id], equipment: [], zoneIds: zones.filter((z) => z.data.squadId === user.squadId).map((z) => z.id) },
+    {
+      shiftId: shift.shiftId,
+      squadId: user.squadId,
+      members: [...new Set([user.id, ...plan.members])],
+      vehicle: plan.vehicle,
+      equipment: plan.equipment,
+      zoneIds: plan.zoneIds,
+      plannedEndAt: plan.plannedEndAt,
+    },
     { meta: [{ key: shiftKey(user.id), value: JSON.stringify(shift) }] },
   );
+  route.value = [];
   openShift.value = shift;
 }
 
-/** Closes the open shift with a signed `shift.end` record. */
-export async function endShift(user: SessionUser): Promise<void> {
+/** Closes the open shift with a signed `shift.end` record listing what was returned. */
+export async function endShift(user: SessionUser, returned: EquipmentItem[]): Promise<void> {
   const shift = openShift.value;
   if (!shift) return;
-  await record(user.id, 'shift.end', { shiftId: shift.shiftId, equipmentReturned: [] }, { meta: [{ key: shiftKey(user.id), value: '' }] });
+  await recordTracking(user.id, shift.shiftId, 'off', 'shift-end');
+  await record(user.id, 'shift.end', { shiftId: shift.shiftId, equipmentReturned: returned }, { meta: [{ key: shiftKey(user.id), value: '' }] });
   openShift.value = null;
+  tracking.value = null;
 }
 
-/** One position fix, now, as a `position` record of the open shift. */
+/** One position fix, now, as a `position` record of the open shift (the manual report). */
 export async function reportPosition(user: SessionUser): Promise<GeolocationPosition> {
   const shift = openShift.value;
   if (!shift) throw new Error('start a shift before reporting positions');
   const fix = await new Promise<GeolocationPosition>((resolve, reject) =>
-    navigator.geolocation.getCurrentPosition(resolve, reject, { enableHighAccuracy: true, timeout: 20_000, maximumAge: 0 }),
+    // A fix up to 10 s old is "now" for a report, and is what the running watch just delivered.
+    navigator.geolocation.getCurrentPosition(resolve, reject, { enableHighAccuracy: true, timeout: 20_000, maximumAge: 10_000 }),
   );
-  const c = fix.coords;
-  await record(user.id, 'position', {
-    shiftId: shift.shiftId,
-    lat: c.latitude,
-    lon: c.longitude,
-    accuracy: c.accuracy,
-    altitude: c.altitude,
-    speed: c.speed,
-    heading: c.heading === null || Number.isNaN(c.heading) ? null : c.heading,
-    fixAt: new Date(fix.timestamp).toISOString(),
-  });
+  await recordFix(user.id, shift.shiftId, fix);
   return fix;
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import * as v from 'valibot';
 import { walkChain } from '../../domain/chain.js';
 import { ISO_MS_RE } from '../../domain/ids.js';
-import type { AuditTrackResponse, TrackPoint, TrackVerification } from '../../domain/protocol.js';
+import type { AuditTrackResponse, TrackingMark, TrackPoint, TrackVerification } from '../../domain/protocol.js';
 import type { SignedRecord } from '../../domain/records.js';
 import { requireUser, sessionUser } from '../auth/guard.js';
 import { canSee } from '../auth/scope.js';
@@ -55,6 +55,7 @@ export function auditRoutes(ctx: ServerContext) {
       const keys = await devices.lookup(byDevice.keys());
       const verification: TrackVerification = { ok: true, devices: [] };
       const points: TrackPoint[][] = [];
+      const tracking: TrackingMark[] = [];
       for (const [deviceId, records] of byDevice) {
         const first = records[0];
         if (!first) continue;
@@ -77,6 +78,9 @@ export function auditRoutes(ctx: ServerContext) {
         const device = { deviceId, records: records.length, ...chain, badSignatures, hashMismatches };
         if (device.gaps.length || device.brokenLinks.length || badSignatures.length || hashMismatches.length) verification.ok = false;
         verification.devices.push(device);
+        for (const r of records) {
+          if (r.kind === 'tracking') tracking.push({ id: r.id, deviceId, seq: r.seq, at: r.at, state: r.body.state, reason: r.body.reason });
+        }
         points.push(
           records.flatMap((r) =>
             r.kind === 'position'
@@ -87,7 +91,7 @@ export function auditRoutes(ctx: ServerContext) {
       }
       // Devices in the order they were first used; each device's points in seq order.
       points.sort((a, b) => (a[0]?.fixAt ?? '').localeCompare(b[0]?.fixAt ?? ''));
-      return { points: points.flat(), verification } satisfies AuditTrackResponse;
+      return { points: points.flat(), tracking, verification } satisfies AuditTrackResponse;
     });
   };
 }

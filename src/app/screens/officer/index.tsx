@@ -1,47 +1,72 @@
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import type { SessionUser } from '../../../domain/protocol.js';
-import { formatTime, t } from '../../i18n/index.js';
+import { formatTime, t, type MessageKey } from '../../i18n/index.js';
 import { notify, reportError } from '../../state/notices.js';
-import { endShift, loadShift, openShift, reportPosition, startShift } from '../../state/shift.js';
+import { loadShift, openShift, reportPosition } from '../../state/shift.js';
+import { routeStats, tracking, type TrackingReason } from '../../state/tracking.js';
 import { RoleHome } from '../home/RoleHome.js';
+import { ShiftEndForm } from './ShiftEndForm.js';
+import { ShiftStartForm } from './ShiftStartForm.js';
 
-/** The officer's home: shift on/off and on-demand position reports; the rest is listed as coming. */
+const REASON_KEYS: Record<TrackingReason, MessageKey> = {
+  'shift-start': 'reason.shift-start',
+  'shift-end': 'reason.shift-end',
+  'page-visible': 'reason.page-visible',
+  'page-hidden': 'reason.page-hidden',
+  'wake-lock-lost': 'reason.wake-lock-lost',
+  'permission-denied': 'reason.permission-denied',
+  'position-unavailable': 'reason.position-unavailable',
+  'no-fix': 'reason.no-fix',
+  'fix-resumed': 'reason.fix-resumed',
+};
+
+/** The officer's home: register and end a shift, see the route being recorded, report a position on demand. */
 export function OfficerScreen({ user }: { user: SessionUser }) {
+  const form = useSignal<'start' | 'end' | null>(null);
   const busy = useSignal(false);
   const lastReport = useSignal<string | null>(null);
   useEffect(() => {
     loadShift(user.id).catch(reportError);
   }, [user.id]);
 
-  const act = (action: () => Promise<unknown>) => async () => {
+  const shift = openShift.value;
+  if (form.value === 'start' && !shift) return <RoleHome user={user}><ShiftStartForm user={user} onDone={() => (form.value = null)} /></RoleHome>;
+  if (form.value === 'end' && shift) return <RoleHome user={user}><ShiftEndForm user={user} shift={shift} onDone={() => (form.value = null)} /></RoleHome>;
+
+  async function report() {
     busy.value = true;
     try {
-      await action();
+      const fix = await reportPosition(user);
+      lastReport.value = t('shift.positionSaved', { accuracy: Math.round(fix.coords.accuracy) });
     } catch (error) {
       if (isGeolocationError(error)) notify('error', error.code === 1 ? t('geo.denied') : t('geo.unavailable', { message: error.message }));
       else reportError(error);
     } finally {
       busy.value = false;
     }
-  };
+  }
 
-  const shift = openShift.value;
+  const status = tracking.value;
+  const stats = routeStats.value;
+  const overdue = shift?.plannedEndAt && Date.parse(shift.plannedEndAt) < Date.now();
   return (
     <RoleHome user={user}>
       <section class="panel stack" aria-label={t('home.officer.title')}>
         <p data-testid="shift-state">{shift ? t('shift.open', { time: formatTime(shift.startedAt) }) : t('shift.none')}</p>
         {shift ? (
           <>
-            <button
-              type="button"
-              class="primary"
-              disabled={busy.value}
-              onClick={act(async () => {
-                const fix = await reportPosition(user);
-                lastReport.value = t('shift.positionSaved', { accuracy: Math.round(fix.coords.accuracy) });
-              })}
-            >
+            {overdue && <p class="form-error">{t('shift.overdue', { time: formatTime(shift.plannedEndAt ?? '') })}</p>}
+            <p data-testid="tracking-state" class={status?.state === 'on' ? 'ok' : 'form-error'}>
+              {status?.state === 'on' ? t('tracking.on') : status ? t('tracking.paused', { reason: t(REASON_KEYS[status.reason]) }) : ''}
+            </p>
+            {status?.reason === 'wake-lock-lost' && <p class="form-error">{t('tracking.wakeLockLost')}</p>}
+            <p class="stats" data-testid="route-stats" data-distance-m={Math.round(stats.distanceM)} data-fixes={stats.fixes}>
+              {t('stats.distance', { km: (stats.distanceM / 1000).toFixed(2) })} · {t('stats.duration', { h: Math.floor(stats.durationS / 3600), m: Math.floor((stats.durationS % 3600) / 60) })} ·{' '}
+              {t('stats.fixes', { n: stats.fixes })}
+            </p>
+            <p class="muted">{t('tracking.hint')}</p>
+            <button type="button" class="primary" disabled={busy.value} onClick={report}>
               {busy.value ? t('shift.locating') : t('shift.reportPosition')}
             </button>
             {lastReport.value && (
@@ -49,12 +74,12 @@ export function OfficerScreen({ user }: { user: SessionUser }) {
                 {lastReport.value}
               </p>
             )}
-            <button type="button" disabled={busy.value} onClick={act(() => endShift(user))}>
+            <button type="button" onClick={() => (form.value = 'end')}>
               {t('shift.end')}
             </button>
           </>
         ) : (
-          <button type="button" class="primary" disabled={busy.value} onClick={act(() => startShift(user))}>
+          <button type="button" class="primary" onClick={() => (form.value = 'start')}>
             {t('shift.start')}
           </button>
         )}

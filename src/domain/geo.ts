@@ -1,0 +1,34 @@
+// Geodesy small enough to run per fix in the worker and the same on the server: WGS-84 degrees
+// in, metres out. A sphere is plenty at patrol scale (errors ≪ a phone fix's accuracy).
+
+/** A point in WGS-84 degrees. */
+export interface LatLon {
+  lat: number;
+  lon: number;
+}
+
+/** The IUGG mean Earth radius, the one SOURCES.md's figures were computed with. */
+export const EARTH_RADIUS_M = 6_371_008.8;
+
+const RAD = Math.PI / 180;
+
+/** Great-circle distance in metres between two points. */
+export function haversineM(a: LatLon, b: LatLon): number {
+  const dLat = (b.lat - a.lat) * RAD;
+  const dLon = (b.lon - a.lon) * RAD;
+  const s = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * RAD) * Math.cos(b.lat * RAD) * Math.sin(dLon / 2) ** 2;
+  // min() guards asin against rounding just above 1 for antipodal points.
+  return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(s)));
+}
+
+/** True when both coordinates are finite and inside the WGS-84 ranges. */
+export function isValidLatLon(p: LatLon): boolean {
+  return Number.isFinite(p.lat) && Number.isFinite(p.lon) && Math.abs(p.lat) <= 90 && Math.abs(p.lon) <= 180;
+}
+
+/** Equirectangular projection to local metres around `origin`: accurate to well under 1 % within tens of km. */
+export function toLocalM(origin: LatLon, p: LatLon): { x: number; y: number } {
+  // Wrap the longitude difference so a track across the antimeridian stays local.
+  const dLon = ((((p.lon - origin.lon + 540) % 360) + 360) % 360) - 180;
+  return { x: dLon * RAD * EARTH_RADIUS_M * Math.cos(origin.lat * RAD), y: (p.lat - origin.lat) * RAD * EARTH_RADIUS_M };
+}

@@ -1,0 +1,103 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { haversineM } from '../../src/domain/geo.js';
+import type { AuditTrackResponse } from '../../src/domain/protocol.js';
+import { Client, PASSWORD, startServer, type TestServer } from '../integration/harness.js';
+import { loadTrack, shiftTo, TRACE_FILES, type TracePoint } from '../support/traces.js';
+import { launchChromium } from './chromium.js';
+
+// A real walk (Osaka, SOURCES.md §1) moved into Huicheng at run time and replayed through
+// emulated geolocation: every 5th point (about 6.5 m apart), one fix a second as a phone gives.
+const STEP = 5;
+const STEPS = 70;
+const HIDE_FROM = 25;
+const SHOW_AT = 35;
+const OFFLINE_AT = 50;
+const STEP_MS = 1000;
+
+const lengthM = (points: readonly TracePoint[]) => points.slice(1).reduce((sum, p, i) => sum + haversineM(points[i]!, p), 0);
+
+/** Emulates the page going to the background: browsers stop delivering fixes then. */
+const setHidden = (page: Page, hidden: boolean) =>
+  page.evaluate((h) => {
+    Object.defineProperty(document, 'visibilityState', { value: h ? 'hidden' : 'visible', configurable: true });
+    Object.defineProperty(document, 'hidden', { value: h, configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, hidden);
+
+describe('a patrol walked with emulated GPS, with a hidden stretch and an offline half', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const walk = shiftTo(loadTrack(TRACE_FILES.osakaWalk)).filter((_, i) => i % STEP === 0).slice(0, STEPS);
+
+  beforeAll(async () => {
+    server = await startServer('sqlite', { staticDir: 'dist/app' });
+    browser = await launchChromium();
+    context = await browser.newContext({ permissions: ['geolocation'], geolocation: { latitude: walk[0]!.lat, longitude: walk[0]!.lon, accuracy: 5 }, locale: 'zh-CN' });
+    page = await context.newPage();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('records the route: kept fixes in order, a gap where the page was hidden, the distance within 2 %', { timeout: 180_000 }, async () => {
+    await page.goto(server.url);
+    await page.getByLabel('警号').fill('J001');
+    await page.getByLabel('密码').fill(PASSWORD);
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+    await page.getByRole('button', { name: '开始巡逻' }).click();
+    await page.getByRole('checkbox', { name: '对讲机' }).check();
+    await page.getByRole('button', { name: '确认开始巡逻' }).click();
+    await page.getByTestId('tracking-state').filter({ hasText: '轨迹记录中' }).waitFor();
+
+    for (let i = 0; i < walk.length; i++) {
+      if (i === HIDE_FROM) await setHidden(page, true);
+      if (i === SHOW_AT) await setHidden(page, false);
+      if (i === OFFLINE_AT) await context.setOffline(true);
+      await context.setGeolocation({ latitude: walk[i]!.lat, longitude: walk[i]!.lon, accuracy: 5 });
+      await page.waitForTimeout(STEP_MS);
+    }
+    await page.waitForTimeout(500);
+    const shown = Number(await page.getByTestId('route-stats').getAttribute('data-distance-m'));
+    const keptOnDevice = Number(await page.getByTestId('route-stats').getAttribute('data-fixes'));
+
+    await page.getByRole('button', { name: '结束巡逻' }).click();
+    await page.getByRole('checkbox', { name: '对讲机' }).uncheck(); // the radio does not come back
+    expect(await page.getByTestId('unreturned').textContent()).toContain('对讲机');
+    await page.getByRole('button', { name: '仍然结束巡逻' }).click();
+    await page.getByText('当前未在巡逻').waitFor();
+
+    await context.setOffline(false);
+    await expect.poll(async () => Number(await page.getByTestId('sync-waiting').getAttribute('data-waiting')), { timeout: 30_000 }).toBe(0);
+
+    const supervisor = new Client(server.url);
+    await supervisor.login('S001');
+    const officerId = (await server.database.db.selectFrom('users').select('id').where('badge', '=', 'J001').executeTakeFirstOrThrow()).id;
+    const audit = (await (await supervisor.request('GET', `/api/audit/track?officerId=${officerId}`)).json()) as AuditTrackResponse;
+    expect(audit.verification.ok).toBe(true);
+    const seqs = audit.points.map((p) => p.seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    // Every fix the device kept reached the server; sampling kept roughly every other 6.5 m step.
+    expect(audit.points).toHaveLength(keptOnDevice);
+    expect(keptOnDevice).toBeGreaterThan((STEPS - (SHOW_AT - HIDE_FROM)) / 3);
+
+    const pause = audit.tracking.find((m) => m.state === 'paused' && m.reason === 'page-hidden');
+    const resume = audit.tracking.find((m) => m.state === 'on' && m.reason === 'page-visible');
+    expect(pause && resume).toBeTruthy();
+    const hiddenFixes = audit.points.filter((p) => p.seq > pause!.seq && p.seq < resume!.seq);
+    expect(hiddenFixes).toEqual([]);
+    expect(audit.tracking.map((m) => `${m.state}:${m.reason}`)).toEqual(['on:shift-start', 'paused:page-hidden', 'on:page-visible', 'off:shift-end']);
+
+    // Expected: the walk's length while visible, never bridging the hidden stretch.
+    const expected = lengthM(walk.slice(0, HIDE_FROM)) + lengthM(walk.slice(SHOW_AT));
+    const before = audit.points.filter((p) => p.seq < pause!.seq);
+    const after = audit.points.filter((p) => p.seq > resume!.seq);
+    const recorded = lengthM(before.map((p) => ({ ...p, time: null }))) + lengthM(after.map((p) => ({ ...p, time: null })));
+    expect(Math.abs(recorded - expected) / expected).toBeLessThan(0.02);
+    expect(Math.abs(shown - expected) / expected).toBeLessThan(0.02);
+  });
+});
