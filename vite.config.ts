@@ -17,9 +17,11 @@ export default defineConfig({
       // The app registers the worker itself (src/app/sw-bridge.ts): no injected inline script, so CSP stays strict.
       injectRegister: false,
       injectManifest: {
-        globPatterns: ['**/*.{js,css,html,svg,png,webmanifest,woff2}'],
-        // The map chunk is lazy and large; it is cached on first use, not precached (issue 4 decides).
+        // The map chunk (maplibre and its worker, .mjs) is lazy for the first paint but precached,
+        // so the map opens offline too.
+        globPatterns: ['**/*.{js,mjs,css,html,svg,png,webmanifest,woff2}'],
         globIgnores: ['**/*.map'],
+        maximumFileSizeToCacheInBytes: 4 * 1024 * 1024,
         rollupFormat: 'iife',
       },
       manifest: {

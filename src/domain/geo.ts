@@ -32,3 +32,15 @@ export function toLocalM(origin: LatLon, p: LatLon): { x: number; y: number } {
   const dLon = ((((p.lon - origin.lon + 540) % 360) + 360) % 360) - 180;
   return { x: dLon * RAD * EARTH_RADIUS_M * Math.cos(origin.lat * RAD), y: (p.lat - origin.lat) * RAD * EARTH_RADIUS_M };
 }
+
+/** A circle on the ground as a closed [lon, lat] ring, for drawing checkpoints and accuracy. */
+export function circleRing(center: LatLon, radiusM: number, steps = 48): Array<[number, number]> {
+  const ring: Array<[number, number]> = [];
+  const dLat = (radiusM / EARTH_RADIUS_M) * (180 / Math.PI);
+  const dLon = dLat / Math.cos((center.lat * Math.PI) / 180);
+  for (let i = 0; i <= steps; i++) {
+    const a = (2 * Math.PI * i) / steps;
+    ring.push([center.lon + dLon * Math.cos(a), center.lat + dLat * Math.sin(a)]);
+  }
+  return ring;
+}

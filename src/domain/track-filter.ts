@@ -83,6 +83,8 @@ export class FixFilter {
   private readonly config: FilterConfig;
   /** The last fix that became a record: distances, speeds and sampling are measured from it. */
   private lastKept: Fix | null = null;
+  /** The newest good fix that sampling dropped: where the officer was when a segment ends. */
+  private tail: Fix | null = null;
   /** Time of the newest fix seen (kept or not), so a re-delivered or older fix is recognised. */
   private lastSeenAt = Number.NEGATIVE_INFINITY;
   /** Consecutive jump fixes that agree with each other: a candidate new place. */
@@ -114,16 +116,33 @@ export class FixFilter {
     if (this.isJump(last, fix, d)) return this.considerRelocation(fix);
     // One outlier among good fixes: the good fix proves the officer did not move there.
     this.forgetJumps();
-    if (dt < c.minIntervalMs) return drop('sampled-out');
+    if (dt < c.minIntervalMs) return this.sampledOut(fix);
     if (d >= c.movingDistanceM) return this.keep(fix);
     if (dt >= c.movingIntervalMs && d >= c.stationaryRadiusM && d >= (c.minMovingSpeedMps * dt) / 1000) return this.keep(fix);
     if (dt >= c.stationaryIntervalMs) return this.keep(fix);
+    return this.sampledOut(fix);
+  }
+
+  /**
+   * Ends the current segment (tracking pauses, or the shift ends): returns the last good fix that
+   * sampling held back, which should be recorded so the route does not stop short of where the
+   * officer really was, then forgets continuity like `resetAfterGap`.
+   */
+  closeSegment(): Fix | null {
+    const tail = this.tail;
+    this.resetAfterGap();
+    return tail;
+  }
+
+  private sampledOut(fix: Fix): Verdict {
+    this.tail = fix;
     return drop('sampled-out');
   }
 
   /** Forget continuity (after a tracking pause/gap), so the next good fix is kept and a long displacement across the gap is not taken for a jump. */
   resetAfterGap(): void {
     this.lastKept = null;
+    this.tail = null;
     this.forgetJumps();
   }
 
@@ -139,6 +158,7 @@ export class FixFilter {
 
   private keep(fix: Fix): Verdict {
     this.lastKept = fix;
+    this.tail = null;
     this.forgetJumps();
     return KEEP;
   }

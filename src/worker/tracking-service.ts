@@ -12,8 +12,11 @@ export const trackingService = {
   trackingOffer(fix: Fix, now: number): Verdict {
     return filter.offer(fix, now);
   },
-  /** Tracking paused: the next good fix starts a new segment instead of being judged against the old one. */
-  trackingGap(): void {
-    filter.resetAfterGap();
+  /**
+   * Tracking pauses or ends: returns the held-back last fix of the segment (to be recorded), and
+   * the next good fix starts a new segment instead of being judged against the old one.
+   */
+  trackingGap(): Fix | null {
+    return filter.closeSegment();
   },
 };

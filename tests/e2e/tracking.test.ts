@@ -30,13 +30,16 @@ describe('a patrol walked with emulated GPS, with a hidden stretch and an offlin
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
+  const problems: string[] = [];
   const walk = shiftTo(loadTrack(TRACE_FILES.osakaWalk)).filter((_, i) => i % STEP === 0).slice(0, STEPS);
 
   beforeAll(async () => {
     server = await startServer('sqlite', { staticDir: 'dist/app' });
-    browser = await launchChromium();
+    browser = await launchChromium({ webgl: true }); // the map needs WebGL
     context = await browser.newContext({ permissions: ['geolocation'], geolocation: { latitude: walk[0]!.lat, longitude: walk[0]!.lon, accuracy: 5 }, locale: 'zh-CN' });
     page = await context.newPage();
+    page.on('console', (m) => /Content Security Policy/i.test(m.text()) && problems.push(m.text()));
+    page.on('pageerror', (e) => problems.push(e.message));
   });
   afterAll(async () => {
     await browser?.close();
@@ -45,6 +48,10 @@ describe('a patrol walked with emulated GPS, with a hidden stretch and an offlin
 
   it('records the route: kept fixes in order, a gap where the page was hidden, the distance within 2 %', { timeout: 180_000 }, async () => {
     await page.goto(server.url);
+    await page.getByLabel('警号').waitFor();
+    // The login screen does not load the map chunk; the officer's home does.
+    const mapChunk = () => page.evaluate(() => performance.getEntriesByType('resource').some((e) => /OfficerMap/.test(e.name)));
+    expect(await mapChunk()).toBe(false);
     await page.getByLabel('警号').fill('J001');
     await page.getByLabel('密码').fill(PASSWORD);
     await page.getByRole('button', { name: '登录' }).click();
@@ -53,6 +60,8 @@ describe('a patrol walked with emulated GPS, with a hidden stretch and an offlin
     await page.getByRole('checkbox', { name: '对讲机' }).check();
     await page.getByRole('button', { name: '确认开始巡逻' }).click();
     await page.getByTestId('tracking-state').filter({ hasText: '轨迹记录中' }).waitFor();
+    await page.locator('[data-testid="map"][data-ready="yes"]').waitFor({ timeout: 30_000 });
+    expect(await mapChunk()).toBe(true);
 
     for (let i = 0; i < walk.length; i++) {
       if (i === HIDE_FROM) await setHidden(page, true);
@@ -81,8 +90,10 @@ describe('a patrol walked with emulated GPS, with a hidden stretch and an offlin
     expect(audit.verification.ok).toBe(true);
     const seqs = audit.points.map((p) => p.seq);
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
-    // Every fix the device kept reached the server; sampling kept roughly every other 6.5 m step.
-    expect(audit.points).toHaveLength(keptOnDevice);
+    // Every fix the device kept reached the server (plus, at most, the held-back last fix that
+    // ending the shift records); sampling kept roughly every other 6.5 m step.
+    expect(audit.points.length - keptOnDevice).toBeGreaterThanOrEqual(0);
+    expect(audit.points.length - keptOnDevice).toBeLessThanOrEqual(1);
     expect(keptOnDevice).toBeGreaterThan((STEPS - (SHOW_AT - HIDE_FROM)) / 3);
 
     const pause = audit.tracking.find((m) => m.state === 'paused' && m.reason === 'page-hidden');
@@ -98,6 +109,8 @@ describe('a patrol walked with emulated GPS, with a hidden stretch and an offlin
     const after = audit.points.filter((p) => p.seq > resume!.seq);
     const recorded = lengthM(before.map((p) => ({ ...p, time: null }))) + lengthM(after.map((p) => ({ ...p, time: null })));
     expect(Math.abs(recorded - expected) / expected).toBeLessThan(0.02);
-    expect(Math.abs(shown - expected) / expected).toBeLessThan(0.02);
+    // The live figure on screen may lag by the one fix sampling still holds back (≤ 10 m).
+    expect(Math.abs(shown - expected)).toBeLessThan(0.02 * expected + 10);
+    expect(problems).toEqual([]);
   });
 });

@@ -1,9 +1,9 @@
 import { useEffect } from 'preact/hooks';
-import { FOOT_PATROL, type Fix } from '../../domain/track-filter.js';
+import { FOOT_PATROL } from '../../domain/track-filter.js';
 import { reportError } from '../state/notices.js';
 import { currentUser } from '../state/session.js';
 import { openShift } from '../state/shift.js';
-import { recordFix, recordTracking, route, type TrackingReason } from '../state/tracking.js';
+import { recordFix, recordTracking, route, toFix, type TrackingReason } from '../state/tracking.js';
 import { worker } from '../worker-bridge.js';
 
 /** No usable fix for this long is a pause, recorded as such. */
@@ -69,7 +69,8 @@ export function TrackingController() {
       paused = reason;
       if (reason !== 'no-fix') stopWatch();
       write(async () => {
-        await worker().trackingGap();
+        const tail = await worker().trackingGap();
+        if (tail) await recordFix(officerId, shiftId, tail);
         await recordTracking(officerId, shiftId, 'paused', reason);
       });
     };
@@ -83,8 +84,7 @@ export function TrackingController() {
     };
 
     const onFix = (position: GeolocationPosition) => {
-      const c = position.coords;
-      const fix: Fix = { lat: c.latitude, lon: c.longitude, accuracy: c.accuracy, altitude: c.altitude, speed: c.speed, heading: c.heading, fixAt: position.timestamp };
+      const fix = toFix(position);
       write(async () => {
         const verdict = await worker().trackingOffer(fix, Date.now());
         if (!verdict.keep) return;
@@ -93,7 +93,7 @@ export function TrackingController() {
           paused = null;
           await recordTracking(officerId, shiftId, 'on', 'fix-resumed');
         }
-        await recordFix(officerId, shiftId, position);
+        await recordFix(officerId, shiftId, fix);
       });
     };
 

@@ -112,5 +112,6 @@ export const en: Catalog = {
   'geo.unavailable': 'Position unavailable: {message}',
   'error.quota': 'Device storage is full; new records cannot be saved! Sync now or free space on the device.',
   'error.dbClosed': 'The app was updated in another tab; please reload this page.',
+  'map.loading': 'Loading map…',
   'home.unit': 'Unit: {unit}',
 };

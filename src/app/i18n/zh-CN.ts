@@ -109,6 +109,7 @@ export const zhCN = {
   'geo.unavailable': '暂时无法获取位置：{message}',
   'error.quota': '本机存储空间已满，新记录无法保存！请立即联网同步，或清理设备空间。',
   'error.dbClosed': '应用已在其他标签页更新，请刷新本页。',
+  'map.loading': '地图载入中…',
   'home.unit': '所属：{unit}',
 } as const;
 

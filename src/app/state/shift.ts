@@ -6,7 +6,8 @@ import type { SessionUser } from '../../domain/protocol.js';
 import { LOCAL, META, type LocalEntry } from '../../store/schema.js';
 import { deviceDb } from './db.js';
 import { record } from './records.js';
-import { loadRoute, recordFix, recordTracking, route, tracking } from './tracking.js';
+import { loadRoute, recordFix, recordTracking, route, toFix, tracking } from './tracking.js';
+import { worker } from '../worker-bridge.js';
 
 const Item = v.object({ item: v.string(), serial: v.optional(v.string()), rounds: v.optional(v.number()) });
 const OpenShiftSchema = v.object({
@@ -72,6 +73,8 @@ export async function startShift(user: SessionUser, plan: ShiftPlan): Promise<vo
 export async function endShift(user: SessionUser, returned: EquipmentItem[]): Promise<void> {
   const shift = openShift.value;
   if (!shift) return;
+  const tail = await worker().trackingGap();
+  if (tail) await recordFix(user.id, shift.shiftId, tail);
   await recordTracking(user.id, shift.shiftId, 'off', 'shift-end');
   await record(user.id, 'shift.end', { shiftId: shift.shiftId, equipmentReturned: returned }, { meta: [{ key: shiftKey(user.id), value: '' }] });
   openShift.value = null;
@@ -86,6 +89,6 @@ export async function reportPosition(user: SessionUser): Promise<GeolocationPosi
     // A fix up to 10 s old is "now" for a report, and is what the running watch just delivered.
     navigator.geolocation.getCurrentPosition(resolve, reject, { enableHighAccuracy: true, timeout: 20_000, maximumAge: 10_000 }),
   );
-  await recordFix(user.id, shift.shiftId, fix);
+  await recordFix(user.id, shift.shiftId, toFix(fix));
   return fix;
 }

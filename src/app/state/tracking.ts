@@ -1,5 +1,5 @@
 import { computed, signal } from '@preact/signals';
-import { trackDistanceM } from '../../domain/track-filter.js';
+import { trackDistanceM, type Fix } from '../../domain/track-filter.js';
 import type { TRACKING_REASONS } from '../../domain/records.js';
 import { TRACK, type TrackEntry } from '../../store/schema.js';
 import { deviceDb } from './db.js';
@@ -54,22 +54,27 @@ export async function recordTracking(officerId: string, shiftId: string, state: 
   tracking.value = { state, reason, since: at };
 }
 
+/** The filter's view of a browser fix (NaN heading, as browsers give when still, becomes null). */
+export function toFix(position: GeolocationPosition): Fix {
+  const c = position.coords;
+  return { lat: c.latitude, lon: c.longitude, accuracy: c.accuracy, altitude: c.altitude, speed: c.speed, heading: c.heading === null || Number.isNaN(c.heading) ? null : c.heading, fixAt: position.timestamp };
+}
+
 /** Writes one kept fix as a `position` record plus the route point it adds. */
-export async function recordFix(officerId: string, shiftId: string, fix: GeolocationPosition): Promise<void> {
-  const c = fix.coords;
-  const fixAt = new Date(fix.timestamp).toISOString();
-  const point: Omit<TrackEntry, 'seq'> = { shiftId, kind: 'fix', lat: c.latitude, lon: c.longitude, accuracy: c.accuracy, fixAt };
+export async function recordFix(officerId: string, shiftId: string, c: Fix): Promise<void> {
+  const fixAt = new Date(c.fixAt).toISOString();
+  const point: Omit<TrackEntry, 'seq'> = { shiftId, kind: 'fix', lat: c.lat, lon: c.lon, accuracy: c.accuracy, fixAt };
   const written = await record(
     officerId,
     'position',
     {
       shiftId,
-      lat: c.latitude,
-      lon: c.longitude,
+      lat: c.lat,
+      lon: c.lon,
       accuracy: c.accuracy,
-      altitude: c.altitude,
-      speed: c.speed,
-      heading: c.heading === null || Number.isNaN(c.heading) ? null : c.heading,
+      altitude: c.altitude ?? null,
+      speed: c.speed ?? null,
+      heading: c.heading ?? null,
       fixAt,
     },
     { track: [point] },

@@ -516,3 +516,25 @@ describe('simplifyTrack', () => {
     expect(simplifyTrack([north(0), north(1)], 5)).toHaveLength(2);
   });
 });
+
+describe('closing a segment', () => {
+  it('hands back the last fix that sampling held back, once, so the route reaches where the officer stopped', () => {
+    const filter = new FixFilter();
+    const t0 = Date.UTC(2026, 10, 29, 8);
+    const at = (i: number, metres: number) => ({ lat: 23.11 + metres / 111_195, lon: 114.41, accuracy: 5, fixAt: t0 + i * 1000 });
+    expect(filter.offer(at(0, 0), t0)).toEqual({ keep: true });
+    expect(filter.offer(at(1, 4), t0 + 1000)).toEqual({ keep: false, reason: 'sampled-out' });
+    expect(filter.offer(at(2, 8), t0 + 2000)).toEqual({ keep: false, reason: 'sampled-out' });
+    expect(filter.closeSegment()).toEqual(at(2, 8));
+    expect(filter.closeSegment()).toBeNull();
+    // After the gap the next good fix starts a new segment and is kept.
+    expect(filter.offer(at(100, 500), t0 + 100_000)).toEqual({ keep: true });
+  });
+
+  it('has nothing to hand back when the last fix was kept', () => {
+    const filter = new FixFilter();
+    const t0 = Date.UTC(2026, 10, 29, 8);
+    filter.offer({ lat: 23.11, lon: 114.41, accuracy: 5, fixAt: t0 }, t0);
+    expect(filter.closeSegment()).toBeNull();
+  });
+});

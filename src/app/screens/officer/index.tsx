@@ -5,6 +5,7 @@ import { formatTime, t, type MessageKey } from '../../i18n/index.js';
 import { notify, reportError } from '../../state/notices.js';
 import { loadShift, openShift, reportPosition } from '../../state/shift.js';
 import { routeStats, tracking, type TrackingReason } from '../../state/tracking.js';
+import { LazyOfficerMap } from '../../map/LazyMap.js';
 import { RoleHome } from '../home/RoleHome.js';
 import { ShiftEndForm } from './ShiftEndForm.js';
 import { ShiftStartForm } from './ShiftStartForm.js';
@@ -52,6 +53,7 @@ export function OfficerScreen({ user }: { user: SessionUser }) {
   const overdue = shift?.plannedEndAt && Date.parse(shift.plannedEndAt) < Date.now();
   return (
     <RoleHome user={user}>
+      <LazyOfficerMap user={user} />
       <section class="panel stack" aria-label={t('home.officer.title')}>
         <p data-testid="shift-state">{shift ? t('shift.open', { time: formatTime(shift.startedAt) }) : t('shift.none')}</p>
         {shift ? (

@@ -1,0 +1,58 @@
+import { Map as MapLibreMap, NavigationControl, setWorkerUrl, type StyleSpecification } from 'maplibre-gl';
+import 'maplibre-gl/dist/maplibre-gl.css';
+import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
+import { createContext, type ComponentChildren } from 'preact';
+import { useContext, useEffect, useRef, useState } from 'preact/hooks';
+
+// The one maplibre instance of the app. This module and its layers are a lazy chunk: the app
+// shell never downloads maplibre until a map is shown. Its worker is bundled with the app
+// (served from our origin, precached), so the map works offline.
+setWorkerUrl(workerUrl);
+
+/** With no base map configured, the map still draws our layers over a plain background. */
+const PLAIN_STYLE: StyleSpecification = {
+  version: 8,
+  sources: {},
+  layers: [{ id: 'background', type: 'background', paint: { 'background-color': '#0e1a28' } }],
+};
+
+const MapContext = createContext<MapLibreMap | null>(null);
+
+/** The map a layer component draws into (null until the style has loaded). */
+export function useMap(): MapLibreMap | null {
+  return useContext(MapContext);
+}
+
+/** Frames the given [lon, lat] points once the map is ready (zones on first open). */
+export function MapFit({ points }: { points: Array<[number, number]> }) {
+  const map = useMap();
+  const key = points.length;
+  useEffect(() => {
+    if (!map || points.length === 0) return;
+    const lons = points.map((p) => p[0]);
+    const lats = points.map((p) => p[1]);
+    map.fitBounds([Math.min(...lons), Math.min(...lats), Math.max(...lons), Math.max(...lats)], { padding: 24, animate: false });
+  }, [map, key]);
+  return null;
+}
+
+/** Mounts the map; children are layer components that render nothing themselves. */
+export function MapView({ center, zoom = 14, children }: { center: [number, number]; zoom?: number; children?: ComponentChildren }) {
+  const container = useRef<HTMLDivElement>(null);
+  const [map, setMap] = useState<MapLibreMap | null>(null);
+  useEffect(() => {
+    if (!container.current) return;
+    const instance = new MapLibreMap({ container: container.current, style: PLAIN_STYLE, center, zoom, attributionControl: false });
+    instance.addControl(new NavigationControl({ showCompass: false }), 'top-right');
+    instance.on('load', () => setMap(instance));
+    return () => {
+      setMap(null);
+      instance.remove();
+    };
+  }, []);
+  return (
+    <div class="map" ref={container} data-testid="map" data-ready={map ? 'yes' : 'no'}>
+      <MapContext.Provider value={map}>{children}</MapContext.Provider>
+    </div>
+  );
+}
