@@ -8,6 +8,7 @@ import { TrackingController } from './controllers/TrackingController.js';
 import { t } from './i18n/index.js';
 import { RoleHome } from './screens/home/RoleHome.js';
 import { LoginScreen } from './screens/login/index.js';
+import { OpenShifts } from './screens/leader/OpenShifts.js';
 import { OfficerScreen } from './screens/officer/index.js';
 import { RejectedScreen } from './screens/rejected/index.js';
 import { online } from './state/network.js';
@@ -39,7 +40,15 @@ function Routes() {
 function HomeRoute() {
   const user = currentUser.value;
   if (!user) return null;
-  return user.role === 'officer' ? <OfficerScreen user={user} /> : <RoleHome user={user} />;
+  if (user.role === 'officer') return <OfficerScreen user={user} />;
+  if (user.role === 'leader' || user.role === 'supervisor') {
+    return (
+      <RoleHome user={user}>
+        <OpenShifts />
+      </RoleHome>
+    );
+  }
+  return <RoleHome user={user} />;
 }
 
 function Empty() {

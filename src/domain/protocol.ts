@@ -155,3 +155,19 @@ export interface AuditTrackResponse {
   tracking: TrackingMark[];
   verification: TrackVerification;
 }
+
+/** A shift started and not yet ended, as a leader or supervisor sees it. */
+export interface OpenShiftSummary {
+  shiftId: string;
+  officerId: string;
+  badge: string;
+  name: string;
+  startedAt: string;
+  plannedEndAt: string | null;
+  /** Still open past its planned end. */
+  overdue: boolean;
+}
+
+export interface OpenShiftsResponse {
+  shifts: OpenShiftSummary[];
+}

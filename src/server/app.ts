@@ -11,6 +11,7 @@ import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
 import { deviceRoutes } from './routes/devices.js';
 import { healthRoutes } from './routes/health.js';
+import { shiftRoutes } from './routes/shifts.js';
 import { syncRoutes } from './routes/sync.js';
 
 export interface BuildOptions {
@@ -68,6 +69,7 @@ export async function buildServer(options: BuildOptions): Promise<FastifyInstanc
   await app.register(deviceRoutes(ctx));
   await app.register(syncRoutes(ctx));
   await app.register(auditRoutes(ctx));
+  await app.register(shiftRoutes(ctx));
 
   const staticDir = options.staticDir && existsSync(join(options.staticDir, 'index.html')) ? resolve(options.staticDir) : undefined;
   if (staticDir) {

@@ -63,6 +63,18 @@ describe('a patrol walked with emulated GPS, with a hidden stretch and an offlin
     await page.locator('[data-testid="map"][data-ready="yes"]').waitFor({ timeout: 30_000 });
     expect(await mapChunk()).toBe(true);
 
+    // The squad leader sees the officer on patrol once the shift start has synced.
+    await expect.poll(async () => Number(await page.getByTestId('sync-waiting').getAttribute('data-waiting')), { timeout: 15_000 }).toBe(0);
+    const leaderContext = await browser.newContext({ locale: 'zh-CN' });
+    const leader = await leaderContext.newPage();
+    await leader.goto(server.url);
+    await leader.getByLabel('警号').fill('L001');
+    await leader.getByLabel('密码').fill(PASSWORD);
+    await leader.getByRole('button', { name: '登录' }).click();
+    await leader.getByTestId('open-shifts').getByText('陈志强（J001）').waitFor();
+    expect(await leader.getByTestId('open-shifts').locator('li').getAttribute('data-overdue')).toBe('no');
+    await leaderContext.close();
+
     for (let i = 0; i < walk.length; i++) {
       if (i === HIDE_FROM) await setHidden(page, true);
       if (i === SHOW_AT) await setHidden(page, false);

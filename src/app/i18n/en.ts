@@ -113,5 +113,11 @@ export const en: Catalog = {
   'error.quota': 'Device storage is full; new records cannot be saved! Sync now or free space on the device.',
   'error.dbClosed': 'The app was updated in another tab; please reload this page.',
   'map.loading': 'Loading map…',
+  'leader.openShifts': 'Shifts on patrol',
+  'leader.none': 'No shift is open.',
+  'leader.since': 'since {time}',
+  'leader.plannedEnd': 'planned end {time}',
+  'leader.overdue': 'Overdue',
+  'leader.needsNetwork': 'Open shifts need the network.',
   'home.unit': 'Unit: {unit}',
 };

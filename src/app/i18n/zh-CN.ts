@@ -110,6 +110,12 @@ export const zhCN = {
   'error.quota': '本机存储空间已满，新记录无法保存！请立即联网同步，或清理设备空间。',
   'error.dbClosed': '应用已在其他标签页更新，请刷新本页。',
   'map.loading': '地图载入中…',
+  'leader.openShifts': '在岗巡逻',
+  'leader.none': '当前没有在岗巡逻。',
+  'leader.since': '自 {time} 起',
+  'leader.plannedEnd': '计划 {time} 结束',
+  'leader.overdue': '超时未结束',
+  'leader.needsNetwork': '需要联网才能查看队员在岗情况。',
   'home.unit': '所属：{unit}',
 } as const;
 
