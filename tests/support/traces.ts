@@ -1,6 +1,7 @@
 // Loaders for the real GPS tracks in ../shared/data/traces (SOURCES.md says what each holds and
 // which faults it has). The files are read-only fixtures: tests shift coordinates in memory.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 
 /** One recorded point; `time` is epoch ms, or null when the file gives none. */
 export interface TracePoint {
@@ -10,8 +11,21 @@ export interface TracePoint {
   ele?: number;
 }
 
-/** The data directory, a sibling of the repository (tests/support → repo → work). */
-export const TRACES_DIR = new URL('../../../shared/data/traces/', import.meta.url);
+/**
+ * The data directory: `$XUNFANG_TRACES_DIR`, else `../shared/data/traces` beside the repository
+ * (tests/support → repo → its parent), else the workplace's `/work/shared/data/traces` (a clone
+ * made elsewhere, as CI may, still finds the shared data).
+ */
+export const TRACES_DIR: URL = (() => {
+  const candidates = [
+    process.env.XUNFANG_TRACES_DIR ? pathToFileURL(`${process.env.XUNFANG_TRACES_DIR.replace(/\/?$/, '/')}`) : null,
+    new URL('../../../shared/data/traces/', import.meta.url),
+    pathToFileURL('/work/shared/data/traces/'),
+  ].filter((c): c is URL => c !== null);
+  const found = candidates.find((c) => existsSync(new URL('SOURCES.md', c)));
+  if (!found) throw new Error(`real GPS traces not found; looked in ${candidates.map((c) => c.pathname).join(', ')} (set XUNFANG_TRACES_DIR)`);
+  return found;
+})();
 
 /** File names, as SOURCES.md lists them. */
 export const TRACE_FILES = {
