@@ -6,6 +6,7 @@ const BENCHES: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   'sync-flush': () => import('./sync-flush.js'),
   ingest: () => import('./ingest.js'),
   'track-filter': () => import('./track-filter.js'),
+  'main-thread': () => import('./main-thread.js'),
 };
 
 const wanted = process.argv.slice(2);
