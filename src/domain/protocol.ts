@@ -171,3 +171,8 @@ export interface OpenShiftSummary {
 export interface OpenShiftsResponse {
   shifts: OpenShiftSummary[];
 }
+
+/** `GET /api/config`: what the app needs to know about this deployment. */
+export interface AppConfigResponse {
+  map: { rasterTiles: string | null; gcj02: boolean };
+}

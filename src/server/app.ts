@@ -6,6 +6,7 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { ApiErrorBody } from '../domain/protocol.js';
 import type { ServerContext } from './context.js';
+import { requireUser } from './auth/guard.js';
 import { installErrorHandler } from './errors.js';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
@@ -25,7 +26,12 @@ export interface BuildOptions {
 /** Default body limit; routes that take batches raise their own. */
 export const BODY_LIMIT = 64 * 1024;
 
-/** The strict CSP: everything from our own origin, nothing inline, no framing. */
+/** The strict CSP: everything from our own origin (and the configured tile server), nothing inline, no framing. */
+function cspDirectives(tileOrigin: string | null) {
+  const extra = tileOrigin ? [tileOrigin] : [];
+  return { ...CSP_DIRECTIVES, imgSrc: [...CSP_DIRECTIVES.imgSrc, ...extra], connectSrc: [...CSP_DIRECTIVES.connectSrc, ...extra] };
+}
+
 const CSP_DIRECTIVES = {
   defaultSrc: ["'self'"],
   scriptSrc: ["'self'"],
@@ -54,7 +60,7 @@ export async function buildServer(options: BuildOptions): Promise<FastifyInstanc
   installErrorHandler(app);
   await app.register(fastifyCookie);
   await app.register(fastifyHelmet, {
-    contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES },
+    contentSecurityPolicy: { useDefaults: false, directives: cspDirectives(ctx.map?.rasterTiles ? new URL(ctx.map.rasterTiles.replace(/\{[xyz]\}/g, '0')).origin : null) },
     // HSTS only means something over TLS; on plain HTTP it would be ignored or, worse, stick.
     hsts: ctx.tls ? { maxAge: 15552000, includeSubDomains: false } : false,
     crossOriginEmbedderPolicy: false,
@@ -70,6 +76,7 @@ export async function buildServer(options: BuildOptions): Promise<FastifyInstanc
   await app.register(syncRoutes(ctx));
   await app.register(auditRoutes(ctx));
   await app.register(shiftRoutes(ctx));
+  app.get('/api/config', { preHandler: requireUser(ctx) }, async () => ({ map: ctx.map ?? { rasterTiles: null, gcj02: false } }));
 
   const staticDir = options.staticDir && existsSync(join(options.staticDir, 'index.html')) ? resolve(options.staticDir) : undefined;
   if (staticDir) {

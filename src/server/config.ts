@@ -8,6 +8,32 @@ export interface Config {
   databaseUrl: string | undefined;
   demoPassword: string | undefined;
   tls: { cert: Buffer; key: Buffer } | undefined;
+  map: MapConfig;
+}
+
+/** The base map the app draws under its layers; none means a plain background. */
+export interface MapConfig {
+  /** XYZ raster tile template, e.g. https://tiles.example.org/{z}/{x}/{y}.png */
+  rasterTiles: string | null;
+  /** The tiles are published in GCJ-02 (as Chinese providers do): layers are shifted to match. */
+  gcj02: boolean;
+}
+
+/** Reads and checks the base-map settings (MAP_RASTER_TILES, MAP_GCJ02). */
+export function readMapConfig(env: NodeJS.ProcessEnv): MapConfig {
+  const template = env.MAP_RASTER_TILES || null;
+  if (template) {
+    let url: URL;
+    try {
+      url = new URL(template.replace(/\{[xyz]\}/g, '0'));
+    } catch {
+      throw new Error(`MAP_RASTER_TILES must be an http(s) URL template, got "${template}"`);
+    }
+    if (!/^https?:$/.test(url.protocol) || !/\{z\}/.test(template) || !/\{x\}/.test(template) || !/\{y\}/.test(template)) {
+      throw new Error(`MAP_RASTER_TILES must be an http(s) URL with {z}, {x} and {y}, got "${template}"`);
+    }
+  }
+  return { rasterTiles: template, gcj02: env.MAP_GCJ02 === '1' };
 }
 
 /** Reads the server's settings from the environment; a bad value stops the start with its name. */
@@ -23,5 +49,6 @@ export function readConfig(env: NodeJS.ProcessEnv): Config {
     databaseUrl: env.DATABASE_URL || undefined,
     demoPassword: env.DEMO_PASSWORD || undefined,
     tls,
+    map: readMapConfig(env),
   };
 }

@@ -1,3 +1,4 @@
+import type { MapConfig } from './config.js';
 import type { Database } from './db/index.js';
 
 /** What every route needs, injected so tests can swap the clock and the database. */
@@ -7,4 +8,6 @@ export interface ServerContext {
   version: string;
   /** Cookies get `Secure` when the server itself speaks TLS. */
   tls: boolean;
+  /** The base map; absent means a plain background. */
+  map?: MapConfig;
 }

@@ -21,7 +21,7 @@ if (await isEmpty(database.db)) {
 await pruneSessions(database.db, new Date());
 
 const app = await buildServer({
-  ctx: { database, now: () => new Date(), version, tls: !!config.tls },
+  ctx: { database, now: () => new Date(), version, tls: !!config.tls, map: config.map },
   staticDir: fileURLToPath(new URL('../../app/', import.meta.url)),
   https: config.tls,
   logger: { level: process.env.LOG_LEVEL ?? 'warn' },

@@ -1,6 +1,8 @@
 /// <reference lib="webworker" />
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching';
+import { ExpirationPlugin } from 'workbox-expiration';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
+import { CacheFirst } from 'workbox-strategies';
 import { OUTBOX_SYNC_TAG } from '../store/sync-engine.js';
 import { flushFromServiceWorker } from './outbox-sync.js';
 
@@ -14,6 +16,18 @@ precacheAndRoute(self.__WB_MANIFEST);
 cleanupOutdatedCaches();
 
 registerRoute(new NavigationRoute(createHandlerBoundToURL('/index.html'), { denylist: [/^\/api\//] }));
+
+/** Name of the base-map tile cache. */
+const TILE_CACHE = 'xf-tiles';
+
+// Base-map tiles seen while online stay for offline use: cache-first, bounded, expiring.
+registerRoute(
+  ({ url }) => !url.pathname.startsWith('/api/') && /\/\d+\/\d+\/\d+(@2x)?\.(png|jpe?g|webp|pbf|mvt)$/.test(url.pathname),
+  new CacheFirst({
+    cacheName: TILE_CACHE,
+    plugins: [new ExpirationPlugin({ maxEntries: 5000, maxAgeSeconds: 30 * 24 * 3600, purgeOnQuotaError: true })],
+  }),
+);
 
 self.addEventListener('install', () => {
   // The first install takes control at once; later updates wait for the app to say when (no mid-shift swaps).

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { buildServer } from '../../src/server/app.js';
+import type { MapConfig } from '../../src/server/config.js';
 import { openDatabase, type Database, type DbKind } from '../../src/server/db/index.js';
 import { seedDemo } from '../../src/server/demo/seed.js';
 
@@ -69,12 +70,12 @@ export async function freshDatabase(kind: DbKind): Promise<{ database: Database;
 }
 
 /** Starts the real server on a free port over a fresh, demo-seeded database. */
-export async function startServer(kind: DbKind, options: { staticDir?: string; https?: { cert: Buffer; key: Buffer } } = {}): Promise<TestServer> {
+export async function startServer(kind: DbKind, options: { staticDir?: string; https?: { cert: Buffer; key: Buffer }; map?: MapConfig } = {}): Promise<TestServer> {
   const { database, drop } = await freshDatabase(kind);
   const clock = new TestClock();
   await seedDemo(database.db, PASSWORD, clock.now());
   const app = await buildServer({
-    ctx: { database, now: clock.now, version: 'test', tls: !!options.https },
+    ctx: { database, now: clock.now, version: 'test', tls: !!options.https, ...(options.map ? { map: options.map } : {}) },
     staticDir: options.staticDir,
     https: options.https,
   });

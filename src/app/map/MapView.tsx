@@ -9,12 +9,16 @@ import { useContext, useEffect, useRef, useState } from 'preact/hooks';
 // (served from our origin, precached), so the map works offline.
 setWorkerUrl(workerUrl);
 
-/** With no base map configured, the map still draws our layers over a plain background. */
-const PLAIN_STYLE: StyleSpecification = {
-  version: 8,
-  sources: {},
-  layers: [{ id: 'background', type: 'background', paint: { 'background-color': '#0e1a28' } }],
-};
+/** The base map: configured raster tiles, or with none our layers over a plain background. */
+export function baseStyle(rasterTiles: string | null): StyleSpecification {
+  const background = { id: 'background', type: 'background', paint: { 'background-color': '#0e1a28' } } as const;
+  if (!rasterTiles) return { version: 8, sources: {}, layers: [background] };
+  return {
+    version: 8,
+    sources: { base: { type: 'raster', tiles: [rasterTiles], tileSize: 256, maxzoom: 19 } },
+    layers: [background, { id: 'base', type: 'raster', source: 'base' }],
+  };
+}
 
 const MapContext = createContext<MapLibreMap | null>(null);
 
@@ -37,12 +41,12 @@ export function MapFit({ points }: { points: Array<[number, number]> }) {
 }
 
 /** Mounts the map; children are layer components that render nothing themselves. */
-export function MapView({ center, zoom = 14, children }: { center: [number, number]; zoom?: number; children?: ComponentChildren }) {
+export function MapView({ center, zoom = 14, rasterTiles = null, children }: { center: [number, number]; zoom?: number; rasterTiles?: string | null; children?: ComponentChildren }) {
   const container = useRef<HTMLDivElement>(null);
   const [map, setMap] = useState<MapLibreMap | null>(null);
   useEffect(() => {
     if (!container.current) return;
-    const instance = new MapLibreMap({ container: container.current, style: PLAIN_STYLE, center, zoom, attributionControl: false });
+    const instance = new MapLibreMap({ container: container.current, style: baseStyle(rasterTiles), center, zoom, attributionControl: false });
     instance.addControl(new NavigationControl({ showCompass: false }), 'top-right');
     instance.on('load', () => setMap(instance));
     return () => {

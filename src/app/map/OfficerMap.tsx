@@ -1,7 +1,8 @@
 import type * as GeoJSON from 'geojson';
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
-import type { SessionUser } from '../../domain/protocol.js';
+import type { AppConfigResponse, SessionUser } from '../../domain/protocol.js';
+import { loadAppConfig } from '../state/app-config.js';
 import { reportError } from '../state/notices.js';
 import { localEntities } from '../state/shift.js';
 import { route } from '../state/tracking.js';
@@ -12,6 +13,10 @@ import { MapFit, MapView } from './MapView.js';
 export function OfficerMap({ user }: { user: SessionUser }) {
   const zones = useSignal<Array<{ id: string; polygon: GeoJSON.Polygon }>>([]);
   const checkpoints = useSignal<Array<{ id: string; shape: CheckpointShape }>>([]);
+  const config = useSignal<AppConfigResponse | null>(null);
+  useEffect(() => {
+    loadAppConfig().then((c) => (config.value = c), reportError);
+  }, []);
   useEffect(() => {
     Promise.all([localEntities(user.id, 'zone'), localEntities(user.id, 'checkpoint')])
       .then(([z, c]) => {
@@ -24,8 +29,9 @@ export function OfficerMap({ user }: { user: SessionUser }) {
   const last = [...route.value].reverse().find((p) => p.kind === 'fix') ?? null;
   const first = zones.value[0]?.polygon.coordinates[0]?.[0];
   const center: [number, number] = last ? [last.lon, last.lat] : first ? [first[0]!, first[1]!] : [114.41, 23.11];
+  if (!config.value) return <div class="map map-loading" />;
   return (
-    <MapView center={center}>
+    <MapView center={center} rasterTiles={config.value.map.rasterTiles}>
       <MapZones zones={zones.value} />
       <MapCheckpoints checkpoints={checkpoints.value} />
       <MapRoute route={route.value} />

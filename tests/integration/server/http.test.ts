@@ -130,3 +130,23 @@ describe('HTTPS', () => {
     expect(headers['strict-transport-security']).toMatch(/max-age=\d+/);
   });
 });
+
+describe('base-map configuration', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startServer('sqlite', { map: { rasterTiles: 'https://tiles.example.org/{z}/{x}/{y}.png', gcj02: true } });
+  });
+  afterAll(() => server.close());
+
+  it('widens the CSP by exactly the tile origin and tells signed-in users the settings', async () => {
+    const client = new Client(server.url);
+    expect((await client.request('GET', '/api/config')).status).toBe(401);
+    await client.login('J001');
+    const response = await client.request('GET', '/api/config');
+    expect(await response.json()).toEqual({ map: { rasterTiles: 'https://tiles.example.org/{z}/{x}/{y}.png', gcj02: true } });
+    const csp = response.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("img-src 'self' data: blob: https://tiles.example.org");
+    expect(csp).toContain("connect-src 'self' https://tiles.example.org");
+    expect(csp).toContain("script-src 'self';");
+  });
+});

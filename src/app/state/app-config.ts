@@ -1,0 +1,24 @@
+import * as v from 'valibot';
+import type { AppConfigResponse } from '../../domain/protocol.js';
+import { api, OfflineError } from '../../store/api.js';
+import { META } from '../../store/schema.js';
+import { deviceDb } from './db.js';
+
+const KEY = 'app-config';
+const ConfigSchema = v.object({ map: v.object({ rasterTiles: v.nullable(v.string()), gcj02: v.boolean() }) });
+const NONE: AppConfigResponse = { map: { rasterTiles: null, gcj02: false } };
+
+/** The deployment's settings: from the server when reachable (and kept), else the last kept copy. */
+export async function loadAppConfig(): Promise<AppConfigResponse> {
+  const db = await deviceDb;
+  try {
+    const config = await api<AppConfigResponse>('/api/config');
+    await db.put(META, { key: KEY, value: JSON.stringify(config) });
+    return config;
+  } catch (error) {
+    if (!(error instanceof OfflineError)) throw error;
+    const kept = await db.get(META, KEY);
+    const parsed = kept ? v.safeParse(ConfigSchema, JSON.parse(kept.value)) : null;
+    return parsed?.success ? parsed.output : NONE;
+  }
+}
