@@ -2,7 +2,7 @@ import { useSignal } from '@preact/signals';
 import { DEFAULT_EQUIPMENT, unreturned, type EquipmentItem } from '../../../domain/equipment.js';
 import type { SessionUser } from '../../../domain/protocol.js';
 import { locale, t } from '../../i18n/index.js';
-import { reportError } from '../../state/notices.js';
+import { useAction } from '../../state/use-action.js';
 import { endShift, type OpenShift } from '../../state/shift.js';
 
 const nameOf = (item: string) => DEFAULT_EQUIPMENT.find((k) => k.item === item)?.name[locale.value] ?? item;
@@ -10,7 +10,7 @@ const nameOf = (item: string) => DEFAULT_EQUIPMENT.find((k) => k.item === item)?
 /** Ending a shift: tick what comes back; anything missing is named and needs a second, deliberate tap. */
 export function ShiftEndForm({ user, shift, onDone }: { user: SessionUser; shift: OpenShift; onDone: () => void }) {
   const returned = useSignal<EquipmentItem[]>(shift.equipment.map((e) => ({ ...e })));
-  const busy = useSignal(false);
+  const { busy, run } = useAction();
   const missing = unreturned(shift.equipment, returned.value);
 
   const toggle = (item: EquipmentItem) => {
@@ -21,17 +21,12 @@ export function ShiftEndForm({ user, shift, onDone }: { user: SessionUser; shift
     returned.value = returned.value.map((r) => (r.item === item.item && r.serial === item.serial ? { ...r, rounds } : r));
   };
 
-  async function submit(event: Event) {
+  function submit(event: Event) {
     event.preventDefault();
-    busy.value = true;
-    try {
+    void run(async () => {
       await endShift(user, returned.value);
       onDone();
-    } catch (error) {
-      reportError(error);
-    } finally {
-      busy.value = false;
-    }
+    });
   }
 
   return (

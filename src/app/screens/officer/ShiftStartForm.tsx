@@ -4,6 +4,7 @@ import { DEFAULT_EQUIPMENT, type EquipmentItem } from '../../../domain/equipment
 import type { SessionUser } from '../../../domain/protocol.js';
 import { locale, t } from '../../i18n/index.js';
 import { reportError } from '../../state/notices.js';
+import { useAction } from '../../state/use-action.js';
 import { localEntities, startShift } from '../../state/shift.js';
 
 interface Option { id: string; label: string }
@@ -19,7 +20,7 @@ export function ShiftStartForm({ user, onDone }: { user: SessionUser; onDone: ()
   const vehicle = useSignal<string | null>(null);
   const equipment = useSignal<Record<string, EquipmentItem | undefined>>({});
   const plannedEnd = useSignal(toLocalInput(new Date(Date.now() + EIGHT_HOURS)));
-  const busy = useSignal(false);
+  const { busy, run } = useAction();
 
   useEffect(() => {
     const lang = locale.value;
@@ -40,10 +41,9 @@ export function ShiftStartForm({ user, onDone }: { user: SessionUser; onDone: ()
     equipment.value = { ...equipment.value, [item]: value };
   };
 
-  async function submit(event: Event) {
+  function submit(event: Event) {
     event.preventDefault();
-    busy.value = true;
-    try {
+    void run(async () => {
       await startShift(user, {
         members: chosenMembers.value,
         vehicle: vehicle.value?.trim() || null,
@@ -52,11 +52,7 @@ export function ShiftStartForm({ user, onDone }: { user: SessionUser; onDone: ()
         plannedEndAt: new Date(plannedEnd.value).toISOString(),
       });
       onDone();
-    } catch (error) {
-      reportError(error);
-    } finally {
-      busy.value = false;
-    }
+    });
   }
 
   return (
