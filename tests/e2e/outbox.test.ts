@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PASSWORD, startServer, type TestServer } from '../integration/harness.js';
+import { startServer, type TestServer } from '../integration/harness.js';
+import { signIn } from './app.js';
 import { launchPersistent } from './chromium.js';
 
 const TOTAL = 500;
@@ -44,9 +45,7 @@ describe('the outbox in Chromium: offline records survive reloads and browser re
 
   it('signs in, registers the device and starts a shift online', async () => {
     await page.goto(server.url);
-    await page.getByLabel('警号').fill('J001');
-    await page.getByLabel('密码').fill(PASSWORD);
-    await page.getByRole('button', { name: '登录' }).click();
+    await signIn(page, 'J001');
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
     await page.getByRole('button', { name: '开始巡逻' }).click();
     await page.getByRole('button', { name: '确认开始巡逻' }).click();
@@ -123,9 +122,7 @@ describe('records the server refuses', () => {
     const page = context.pages()[0] ?? (await context.newPage());
     await page.clock.install({ time: Date.now() + 2 * 24 * 3600_000 });
     await page.goto(server.url);
-    await page.getByLabel('警号').fill('J004');
-    await page.getByLabel('密码').fill(PASSWORD);
-    await page.getByRole('button', { name: '登录' }).click();
+    await signIn(page, 'J004');
     await page.getByRole('button', { name: '开始巡逻' }).click();
     await page.getByRole('button', { name: '确认开始巡逻' }).click();
     const badge = page.getByTestId('sync-rejected');

@@ -1,6 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PASSWORD, startServer, type TestServer } from '../integration/harness.js';
+import { startServer, type TestServer } from '../integration/harness.js';
+import { signIn, watchProblems } from './app.js';
 import { launchChromium } from './chromium.js';
 
 /** Width and height of a PNG, from its IHDR chunk. */
@@ -15,17 +16,14 @@ describe('the installable, offline app shell in Chromium', () => {
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
-  const cspViolations: string[] = [];
+  let cspViolations: string[] = [];
 
   beforeAll(async () => {
     server = await startServer('sqlite', { staticDir: 'dist/app' });
     browser = await launchChromium();
     context = await browser.newContext({ locale: 'zh-CN' });
     page = await context.newPage();
-    page.on('console', (message) => {
-      if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
-    });
-    page.on('pageerror', (error) => cspViolations.push(`page error: ${error.message}`));
+    cspViolations = watchProblems(page);
   });
   afterAll(async () => {
     await browser?.close();
@@ -58,9 +56,7 @@ describe('the installable, offline app shell in Chromium', () => {
   });
 
   it('lands a signed-in officer on the officer home, in Chinese by default', async () => {
-    await page.getByLabel('警号').fill('J001');
-    await page.getByLabel('密码').fill(PASSWORD);
-    await page.getByRole('button', { name: '登录' }).click();
+    await signIn(page, 'J001');
     await page.getByRole('heading', { name: '民警工作台' }).waitFor();
     expect(new URL(page.url()).pathname).toBe('/officer');
     expect(await page.locator('.who').textContent()).toContain('陈志强（J001）');
@@ -88,9 +84,7 @@ describe('the installable, offline app shell in Chromium', () => {
     await page.getByRole('button', { name: '退出登录' }).click();
     await page.getByLabel('警号').waitFor();
     await page.getByRole('alert').filter({ hasText: '离线' }).first().waitFor();
-    await page.getByLabel('警号').fill('J002');
-    await page.getByLabel('密码').fill(PASSWORD);
-    await page.getByRole('button', { name: '登录' }).click();
+    await signIn(page, 'J002');
     await page.locator('.form-error').filter({ hasText: '离线' }).waitFor();
   });
 
@@ -106,9 +100,7 @@ describe('the installable, offline app shell in Chromium', () => {
     for (const [badge, heading] of Object.entries(homes)) {
       const fresh = await context.newPage();
       await fresh.goto(server.url);
-      await fresh.getByLabel('警号').fill(badge);
-      await fresh.getByLabel('密码').fill(PASSWORD);
-      await fresh.getByRole('button', { name: '登录' }).click();
+      await signIn(fresh, badge);
       await fresh.getByRole('heading', { name: heading }).waitFor();
       await fresh.getByText('正在建设中').waitFor();
       await fresh.getByRole('button', { name: '退出登录' }).click();

@@ -3,7 +3,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PASSWORD, startServer, type TestServer } from '../integration/harness.js';
+import { startServer, type TestServer } from '../integration/harness.js';
+import { signIn, watchProblems } from './app.js';
 import { launchChromium } from './chromium.js';
 
 describe('a configured raster base map in Chromium', () => {
@@ -11,7 +12,6 @@ describe('a configured raster base map in Chromium', () => {
   let tiles: Server;
   let browser: Browser;
   const requested: string[] = [];
-  const problems: string[] = [];
 
   beforeAll(async () => {
     // A tile server on another origin, as a real provider would be.
@@ -35,13 +35,10 @@ describe('a configured raster base map in Chromium', () => {
   it('draws tiles from the configured server under a CSP that allows it, and keeps them in the service worker\'s tile cache', async () => {
     const context = await browser.newContext({ locale: 'zh-CN' });
     const page = await context.newPage();
-    page.on('console', (m) => /Content Security Policy/i.test(m.text()) && problems.push(m.text()));
-    page.on('pageerror', (e) => problems.push(e.message));
+    const problems = watchProblems(page);
     await page.goto(server.url);
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
-    await page.getByLabel('警号').fill('J001');
-    await page.getByLabel('密码').fill(PASSWORD);
-    await page.getByRole('button', { name: '登录' }).click();
+    await signIn(page, 'J001');
     await page.locator('[data-testid="map"][data-ready="yes"]').waitFor({ timeout: 30_000 });
     await expect.poll(() => requested.filter((u) => /^\/tiles\/\d+\/\d+\/\d+\.png$/.test(u)).length, { timeout: 20_000 }).toBeGreaterThan(0);
     await expect.poll(() => page.evaluate(async () => (await (await caches.open('xf-tiles')).keys()).length), { timeout: 10_000 }).toBeGreaterThan(0);

@@ -2,8 +2,9 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { haversineM } from '../../src/domain/geo.js';
 import type { AuditTrackResponse } from '../../src/domain/protocol.js';
-import { Client, PASSWORD, startServer, type TestServer } from '../integration/harness.js';
+import { Client, startServer, type TestServer } from '../integration/harness.js';
 import { loadTrack, shiftTo, TRACE_FILES, type TracePoint } from '../support/traces.js';
+import { signIn, watchProblems } from './app.js';
 import { launchChromium } from './chromium.js';
 
 // A real walk (Osaka, SOURCES.md §1) moved into Huicheng at run time and replayed through
@@ -30,7 +31,7 @@ describe('a patrol walked with emulated GPS, with a hidden stretch and an offlin
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
-  const problems: string[] = [];
+  let problems: string[] = [];
   const walk = shiftTo(loadTrack(TRACE_FILES.osakaWalk)).filter((_, i) => i % STEP === 0).slice(0, STEPS);
 
   beforeAll(async () => {
@@ -38,8 +39,7 @@ describe('a patrol walked with emulated GPS, with a hidden stretch and an offlin
     browser = await launchChromium({ webgl: true }); // the map needs WebGL
     context = await browser.newContext({ permissions: ['geolocation'], geolocation: { latitude: walk[0]!.lat, longitude: walk[0]!.lon, accuracy: 5 }, locale: 'zh-CN' });
     page = await context.newPage();
-    page.on('console', (m) => /Content Security Policy/i.test(m.text()) && problems.push(m.text()));
-    page.on('pageerror', (e) => problems.push(e.message));
+    problems = watchProblems(page);
   });
   afterAll(async () => {
     await browser?.close();
@@ -52,9 +52,7 @@ describe('a patrol walked with emulated GPS, with a hidden stretch and an offlin
     // The login screen does not load the map chunk; the officer's home does.
     const mapChunk = () => page.evaluate(() => performance.getEntriesByType('resource').some((e) => /OfficerMap/.test(e.name)));
     expect(await mapChunk()).toBe(false);
-    await page.getByLabel('警号').fill('J001');
-    await page.getByLabel('密码').fill(PASSWORD);
-    await page.getByRole('button', { name: '登录' }).click();
+    await signIn(page, 'J001');
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
     await page.getByRole('button', { name: '开始巡逻' }).click();
     await page.getByRole('checkbox', { name: '对讲机' }).check();
@@ -68,9 +66,7 @@ describe('a patrol walked with emulated GPS, with a hidden stretch and an offlin
     const leaderContext = await browser.newContext({ locale: 'zh-CN' });
     const leader = await leaderContext.newPage();
     await leader.goto(server.url);
-    await leader.getByLabel('警号').fill('L001');
-    await leader.getByLabel('密码').fill(PASSWORD);
-    await leader.getByRole('button', { name: '登录' }).click();
+    await signIn(leader, 'L001');
     await leader.getByTestId('open-shifts').getByText('陈志强（J001）').waitFor();
     expect(await leader.getByTestId('open-shifts').locator('li').getAttribute('data-overdue')).toBe('no');
     await leaderContext.close();
