@@ -62,11 +62,30 @@ export const ShiftEndBodySchema = v.strictObject({
   note: v.optional(ShortText(500)),
 });
 
+/** Why an officer checked in by hand; a manual check-in always carries one. */
+export const MANUAL_CHECKIN_REASONS = ['poor-gps', 'no-gps', 'indoors', 'other'] as const;
+
+export const CheckinBodySchema = v.pipe(
+  v.strictObject({
+    shiftId: Uuid,
+    checkpointId: Uuid,
+    method: v.picklist(['geofence', 'manual'], 'must be geofence or manual'),
+    enteredAt: IsoMs,
+    dwellS: v.pipe(finite('must be a finite number'), v.minValue(0, 'must be ≥ 0'), v.maxValue(86_400, 'must be at most a day')),
+    /** Ids of this device's position records that put the officer there. */
+    evidence: v.pipe(v.array(v.pipe(v.string(), v.regex(UUIDV7_RE, 'must be a record id'))), v.maxLength(500, 'at most 500 records')),
+    reason: v.optional(v.picklist(MANUAL_CHECKIN_REASONS, 'is not a known reason')),
+    note: v.optional(ShortText(500)),
+  }),
+  v.check((b) => b.method !== 'manual' || b.reason !== undefined, 'a manual check-in needs a reason'),
+);
+
 export const BODY_SCHEMAS = {
   'shift.start': ShiftStartBodySchema,
   'shift.end': ShiftEndBodySchema,
   tracking: TrackingBodySchema,
   position: PositionBodySchema,
+  checkin: CheckinBodySchema,
 } as const;
 
 export type RecordKind = keyof typeof BODY_SCHEMAS;
@@ -89,7 +108,7 @@ const kindSchema = <K extends RecordKind>(kind: K) => v.strictObject({ ...envelo
 /** A signed record of any kind, as it travels and as the server stores it. */
 export const RecordSchema = v.variant(
   'kind',
-  [kindSchema('shift.start'), kindSchema('shift.end'), kindSchema('tracking'), kindSchema('position')],
+  [kindSchema('shift.start'), kindSchema('shift.end'), kindSchema('tracking'), kindSchema('position'), kindSchema('checkin')],
   'kind is not a known record kind',
 );
 export type SignedRecord = v.InferOutput<typeof RecordSchema>;

@@ -66,6 +66,7 @@ export const en: Catalog = {
   'record.shift.end': 'Shift end',
   'record.tracking': 'Tracking state',
   'record.position': 'Position',
+  'record.checkin': 'Check-in',
   'shift.start': 'Start shift',
   'shift.end': 'End shift',
   'shift.form.title': 'Patrol registration',

@@ -63,6 +63,7 @@ export const zhCN = {
   'record.shift.end': '结束巡逻',
   'record.tracking': '定位状态',
   'record.position': '位置',
+  'record.checkin': '签到',
   'shift.start': '开始巡逻',
   'shift.end': '结束巡逻',
   'shift.form.title': '巡防报备',

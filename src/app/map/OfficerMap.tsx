@@ -6,7 +6,8 @@ import { loadAppConfig } from '../state/app-config.js';
 import { reportError } from '../state/notices.js';
 import { localEntities } from '../state/shift.js';
 import { route } from '../state/tracking.js';
-import { MapCheckpoints, MapPosition, MapRoute, MapZones, type CheckpointShape } from './layers.js';
+import type { CheckpointShape } from '../../domain/checkpoints.js';
+import { MapCheckpoints, MapPosition, MapRoute, MapZones } from './layers.js';
 import { MapFit, MapView } from './MapView.js';
 
 /** The officer's map: own zones and checkpoints, this shift's route with its gaps, and where they are now. */

@@ -1,5 +1,6 @@
 import type * as GeoJSON from 'geojson';
 import { useMemo } from 'preact/hooks';
+import type { CheckpointShape } from '../../domain/checkpoints.js';
 import { circleRing } from '../../domain/geo.js';
 import type { TrackEntry } from '../../store/schema.js';
 import { segments } from '../state/tracking.js';
@@ -17,7 +18,6 @@ export function MapZones({ zones }: { zones: Array<{ id: string; polygon: GeoJSO
   return null;
 }
 
-export type CheckpointShape = { kind: 'circle'; center: [number, number]; radiusM: number } | { kind: 'polygon'; polygon: GeoJSON.Polygon };
 
 /** Checkpoints as the areas an officer must stand in. */
 export function MapCheckpoints({ checkpoints }: { checkpoints: Array<{ id: string; shape: CheckpointShape }> }) {

@@ -5,16 +5,16 @@ import { intersect } from '@turf/intersect';
 import type { CRSTypes } from 'gcoord';
 import type { MultiPolygon, Polygon, Position } from 'geojson';
 import * as v from 'valibot';
+import type { CheckpointShape, CheckpointType, PolygonGeometry } from '../../domain/checkpoints.js';
 
 export type LonLat = [number, number]; // WGS-84 degrees
 export interface LocalName { 'zh-CN': string; en: string }
 export interface DemoZone { id: string; squad: 'A' | 'B'; name: LocalName; polygon: Polygon }
-export type CheckpointShape = { kind: 'circle'; center: LonLat; radiusM: number } | { kind: 'polygon'; polygon: Polygon };
 export interface DemoCheckpoint {
   id: string;
   zoneId: string;
   name: LocalName;
-  type: 'bank' | 'school' | 'hospital' | 'market' | 'community' | 'transport' | 'government';
+  type: CheckpointType;
   shape: CheckpointShape;
   minDwellS: number;
 }
@@ -110,7 +110,7 @@ function clipToCell(outline: Polygon, [west, south, east, north]: [number, numbe
   return { type: 'Polygon', coordinates: clipped.geometry.coordinates.map((ring) => ring.map(roundPosition)) };
 }
 
-function quad(corners: [LonLat, LonLat, LonLat, LonLat]): Polygon {
+function quad(corners: [LonLat, LonLat, LonLat, LonLat]): PolygonGeometry {
   return { type: 'Polygon', coordinates: [[...corners, corners[0]]] };
 }
 

@@ -13,6 +13,7 @@ const KIND_KEYS: Record<RecordKind, MessageKey> = {
   'shift.end': 'record.shift.end',
   tracking: 'record.tracking',
   position: 'record.position',
+  checkin: 'record.checkin',
 };
 
 /** Records the server refused, with the reason, exportable as JSON for the administrator. */

@@ -4,7 +4,8 @@ import { intersect } from '@turf/intersect';
 import type { Polygon, Position } from 'geojson';
 import { validate as isUuid } from 'uuid';
 import { describe, expect, it } from 'vitest';
-import { buildHuichengDemo, type CheckpointShape, type LonLat } from '../../../../src/server/demo/huicheng.js';
+import type { CheckpointShape } from '../../../../src/domain/checkpoints.js';
+import { buildHuichengDemo, type LonLat } from '../../../../src/server/demo/huicheng.js';
 
 const demo = buildHuichengDemo();
 
