@@ -65,6 +65,8 @@ export interface ApiErrorBody {
   lockedUntil?: string;
   /** Attempts left before the badge locks, for `bad-credentials`. */
   attemptsLeft?: number;
+  /** Every problem found, for inputs (an import file) that can have many. */
+  problems?: string[];
 }
 
 /** Human-readable text for the first issue valibot found, with its path ("badge: …"). */
@@ -104,7 +106,7 @@ export interface PushResponse {
 
 /** One entry of `GET /api/sync/pull`: an upsert or deletion of something the user may see. */
 export interface Change {
-  entity: 'zone' | 'checkpoint' | 'control-point' | 'squad-member';
+  entity: 'zone' | 'checkpoint' | 'plan' | 'control-point' | 'squad-member';
   id: string;
   op: 'upsert' | 'delete';
   data: Record<string, unknown> | null;

@@ -11,6 +11,7 @@ import { installErrorHandler } from './errors.js';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
 import { deviceRoutes } from './routes/devices.js';
+import { geographyRoutes } from './routes/geography.js';
 import { healthRoutes } from './routes/health.js';
 import { shiftRoutes } from './routes/shifts.js';
 import { syncRoutes } from './routes/sync.js';
@@ -76,6 +77,7 @@ export async function buildServer(options: BuildOptions): Promise<FastifyInstanc
   await app.register(syncRoutes(ctx));
   await app.register(auditRoutes(ctx));
   await app.register(shiftRoutes(ctx));
+  await app.register(geographyRoutes(ctx));
   app.get('/api/config', { preHandler: requireUser(ctx) }, async () => ({ map: ctx.map ?? { rasterTiles: null, gcj02: false } }));
 
   const staticDir = options.staticDir && existsSync(join(options.staticDir, 'index.html')) ? resolve(options.staticDir) : undefined;

@@ -123,6 +123,26 @@ const migrations: Record<string, Migration> = {
       }
     },
   },
+  '0003-plans-and-tombstones': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('plans')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('squad_id', 'text', (c) => c.notNull().references('squads.id'))
+        .addColumn('name_zh', 'text', (c) => c.notNull())
+        .addColumn('name_en', 'text', (c) => c.notNull())
+        .addColumn('checkpoint_ids', 'text', (c) => c.notNull())
+        .addColumn('rule', 'text', (c) => c.notNull())
+        .addColumn('deleted', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('version', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('plans_version').on('plans').column('version').execute();
+      // A deleted checkpoint stays as a tombstone so devices learn of the deletion through pull.
+      await db.schema.alterTable('checkpoints').addColumn('deleted', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema.createIndex('records_kind_at').on('records').columns(['kind', 'at']).execute();
+    },
+  },
 };
 
 /** Feeds the in-code migrations to Kysely's Migrator (no files to find at run time). */

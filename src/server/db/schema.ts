@@ -31,7 +31,7 @@ export interface SessionTable {
   expires_at: string;
 }
 
-export type AuditKind = 'login' | 'login-failed' | 'lockout' | 'logout';
+export type AuditKind = 'login' | 'login-failed' | 'lockout' | 'logout' | 'geography-change';
 
 export interface AuditEventTable {
   id: string;
@@ -66,6 +66,23 @@ export interface CheckpointTable {
   /** JSON of the domain CheckpointShape (circle or polygon, WGS-84). */
   shape: string;
   min_dwell_s: number;
+  updated_at: string;
+  /** 1 once deleted: kept so pull can tell devices. */
+  deleted: Generated<number>;
+}
+
+export interface PlanTable {
+  /** Value of the `changes` counter when last written: what pull cursors compare against. */
+  version: Generated<number>;
+  id: string;
+  squad_id: string;
+  name_zh: string;
+  name_en: string;
+  /** JSON array of checkpoint ids. */
+  checkpoint_ids: string;
+  /** JSON of the domain PlanRule. */
+  rule: string;
+  deleted: Generated<number>;
   updated_at: string;
 }
 
@@ -121,6 +138,7 @@ export interface Tables {
   audit_events: AuditEventTable;
   zones: ZoneTable;
   checkpoints: CheckpointTable;
+  plans: PlanTable;
   control_points: ControlPointTable;
   devices: DeviceTable;
   records: RecordTable;

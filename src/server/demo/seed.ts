@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Role } from '../../domain/roles.js';
 import { hashPassword } from '../auth/password.js';
 import type { Tables } from '../db/schema.js';
 import { reserveVersions } from '../db/versions.js';
-import { buildHuichengDemo } from './huicheng.js';
+import type { Plan } from '../../domain/checkpoints.js';
+import type { Role } from '../../domain/roles.js';
+import { planColumns } from '../geography/rows.js';
+import { buildHuichengDemo, type HuichengDemo } from './huicheng.js';
 
 export const DEMO_UNIT_ID = '0190a1f0-0000-7000-8000-000000000001';
 export const DEMO_SQUAD_IDS = { A: '0190a1f0-0000-7000-8000-00000000000a', B: '0190a1f0-0000-7000-8000-00000000000b' } as const;
@@ -43,7 +45,8 @@ export async function seedDemo(db: Kysely<Tables>, password: string, now: Date):
   const hashes = await Promise.all(DEMO_ACCOUNTS.map(() => hashPassword(password)));
   await db.transaction().execute(async (trx) => {
     // Every synced row gets its own version so pulls can page through the seed.
-    const total = DEMO_ACCOUNTS.length + geography.zones.length + geography.checkpoints.length + geography.controlPoints.length;
+    const plans = demoPlans(geography);
+    const total = DEMO_ACCOUNTS.length + geography.zones.length + geography.checkpoints.length + geography.controlPoints.length + plans.length;
     let version = await reserveVersions(trx, total);
     await trx.insertInto('units').values({ id: DEMO_UNIT_ID, name_zh: '惠城区巡特警大队', name_en: 'Huicheng Patrol Brigade' }).execute();
     await trx
@@ -116,5 +119,26 @@ export async function seedDemo(db: Kysely<Tables>, password: string, now: Date):
         })),
       )
       .execute();
+    await trx
+      .insertInto('plans')
+      .values(plans.map((plan) => ({ id: plan.id, ...planColumns(plan), updated_at: at, version: version++ })))
+      .execute();
   });
+}
+
+/**
+ * The demo's patrol plans: squad A visits its hot spots every two hours through the night and
+ * its first three checkpoints once a shift; squad B visits each of its checkpoints once a shift.
+ */
+export function demoPlans(geography: HuichengDemo): Plan[] {
+  const ofSquad = (squad: 'A' | 'B') => {
+    const zones = new Set(geography.zones.filter((z) => z.squad === squad).map((z) => z.id));
+    return geography.checkpoints.filter((c) => zones.has(c.zoneId)).map((c) => c.id);
+  };
+  const a = ofSquad('A');
+  return [
+    { id: '0190a1f0-0000-7000-8000-500000000001', squadId: DEMO_SQUAD_IDS.A, name: { 'zh-CN': '夜间重点巡查', en: 'Night hot-spot round' }, checkpointIds: a, rule: { kind: 'interval', everyMin: 120, from: '20:00', to: '06:00' } },
+    { id: '0190a1f0-0000-7000-8000-500000000002', squadId: DEMO_SQUAD_IDS.A, name: { 'zh-CN': '每班必到', en: 'Every shift' }, checkpointIds: a.slice(0, 3), rule: { kind: 'per-shift', times: 1 } },
+    { id: '0190a1f0-0000-7000-8000-500000000003', squadId: DEMO_SQUAD_IDS.B, name: { 'zh-CN': '每班巡查', en: 'Shift round' }, checkpointIds: ofSquad('B'), rule: { kind: 'per-shift', times: 1 } },
+  ];
 }

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Change, PullResponse, SessionUser } from '../../domain/protocol.js';
 import type { Tables } from '../db/schema.js';
+import { checkpointFromRow, planFromRow } from '../geography/rows.js';
 
 /** Most changes in one pull; the client pulls again while `more` is true. */
 export const PULL_LIMIT = 1000;
@@ -24,7 +25,7 @@ export async function pullChanges(db: Kysely<Tables>, user: SessionUser, cursor:
   const limit = PULL_LIMIT + 1;
   const none = Promise.resolve([]);
 
-  const [zones, checkpoints, controlPoints, members] = await Promise.all([
+  const [zones, checkpoints, plans, controlPoints, members] = await Promise.all([
     squadIds.length === 0
       ? none
       : db.selectFrom('zones').selectAll().where('squad_id', 'in', squadIds).where('version', '>', cursor).orderBy('version').limit(limit).execute(),
@@ -39,6 +40,9 @@ export async function pullChanges(db: Kysely<Tables>, user: SessionUser, cursor:
           .orderBy('checkpoints.version')
           .limit(limit)
           .execute(),
+    squadIds.length === 0
+      ? none
+      : db.selectFrom('plans').selectAll().where('squad_id', 'in', squadIds).where('version', '>', cursor).orderBy('version').limit(limit).execute(),
     db.selectFrom('control_points').selectAll().where('unit_id', '=', user.unitId).where('version', '>', cursor).orderBy('version').limit(limit).execute(),
     db
       .selectFrom('users')
@@ -58,13 +62,11 @@ export async function pullChanges(db: Kysely<Tables>, user: SessionUser, cursor:
     })),
     ...checkpoints.map((c) => ({
       version: Number(c.version),
-      change: upsert('checkpoint', c.id, {
-        zoneId: c.zone_id,
-        name: { 'zh-CN': c.name_zh, en: c.name_en },
-        type: c.type,
-        shape: JSON.parse(c.shape) as unknown,
-        minDwellS: c.min_dwell_s,
-      }),
+      change: c.deleted ? remove('checkpoint', c.id) : upsert('checkpoint', c.id, checkpointFromRow(c)),
+    })),
+    ...plans.map((p) => ({
+      version: Number(p.version),
+      change: p.deleted ? remove('plan', p.id) : upsert('plan', p.id, planFromRow(p)),
     })),
     ...controlPoints.map((p) => ({
       version: Number(p.version),
@@ -79,6 +81,10 @@ export async function pullChanges(db: Kysely<Tables>, user: SessionUser, cursor:
   const page = all.slice(0, PULL_LIMIT);
   const last = page.at(-1);
   return { changes: page.map((p) => p.change), cursor: String(last ? last.version : cursor), more: all.length > PULL_LIMIT };
+}
+
+function remove(entity: Change['entity'], id: string): Change {
+  return { entity, id, op: 'delete', data: null };
 }
 
 function upsert(entity: Change['entity'], id: string, data: Record<string, unknown>): Change {

@@ -1,0 +1,38 @@
+import type { Selectable } from 'kysely';
+import type { Checkpoint, CheckpointShape, CheckpointType, Plan, PlanRule } from '../../domain/checkpoints.js';
+import type { CheckpointTable, PlanTable } from '../db/schema.js';
+
+// Rows to domain objects and back: the one place that knows how checkpoints and plans are stored.
+
+/** A stored checkpoint as the domain (pull, geofence, import/export) sees it. */
+export function checkpointFromRow(row: Selectable<CheckpointTable>): Checkpoint {
+  return {
+    id: row.id,
+    zoneId: row.zone_id,
+    name: { 'zh-CN': row.name_zh, en: row.name_en },
+    type: row.type as CheckpointType,
+    shape: JSON.parse(row.shape) as CheckpointShape,
+    minDwellS: row.min_dwell_s,
+  };
+}
+
+/** The columns a checkpoint is written with (version and timestamps are the caller's). */
+export function checkpointColumns(c: Checkpoint) {
+  return { zone_id: c.zoneId, name_zh: c.name['zh-CN'], name_en: c.name.en, type: c.type, shape: JSON.stringify(c.shape), min_dwell_s: c.minDwellS, deleted: 0 };
+}
+
+/** A stored plan as the domain sees it. */
+export function planFromRow(row: Selectable<PlanTable>): Plan {
+  return {
+    id: row.id,
+    squadId: row.squad_id,
+    name: { 'zh-CN': row.name_zh, en: row.name_en },
+    checkpointIds: JSON.parse(row.checkpoint_ids) as string[],
+    rule: JSON.parse(row.rule) as PlanRule,
+  };
+}
+
+/** The columns a plan is written with. */
+export function planColumns(p: Plan) {
+  return { squad_id: p.squadId, name_zh: p.name['zh-CN'], name_en: p.name.en, checkpoint_ids: JSON.stringify(p.checkpointIds), rule: JSON.stringify(p.rule), deleted: 0 };
+}
