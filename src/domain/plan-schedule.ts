@@ -1,0 +1,115 @@
+import { DISTRICT_UTC_OFFSET_MIN, type Plan } from './checkpoints.js';
+
+// What a shift owes its plans: the visits each checkpoint needs, in which time slots, and which
+// of them a check-in has met. The same function drives the officer's "due next" list (with the
+// device's own check-ins) and the server's compliance (with verified check-ins only), so the two
+// can never disagree about what "done" means.
+
+/** Where a required visit stands at `now`. */
+export type RequirementStatus = 'done' | 'due' | 'overdue' | 'missed' | 'upcoming';
+
+/** One visit a plan asks of a shift: a checkpoint, a time slot, and how many visits it needs there. */
+export interface Requirement {
+  planId: string;
+  checkpointId: string;
+  /** Epoch ms; the slot is [start, end). `end` is null for a per-shift need of an open shift with no planned end. */
+  start: number;
+  end: number | null;
+  needed: number;
+  /** Check-ins that count towards it (each counts for one requirement of its plan). */
+  visits: number;
+  status: RequirementStatus;
+}
+
+/** The span of a shift, epoch ms. */
+export interface ShiftSpan {
+  startedAt: number;
+  /** When it ended, or null while open. */
+  endedAt: number | null;
+  /** What the officer said at the start; a per-shift need is overdue after it. */
+  plannedEndAt: number | null;
+}
+
+/** A check-in as schedules see it: where, and when the officer arrived. */
+export interface CheckinFact {
+  checkpointId: string;
+  at: number;
+}
+
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+
+/** Minutes after local midnight of "HH:MM". */
+function clockMinutes(hhmm: string): number {
+  const [h, m] = hhmm.split(':').map(Number);
+  return (h ?? 0) * 60 + (m ?? 0);
+}
+
+/** Local (district) midnight at or before `t`, as epoch ms. */
+function localMidnight(t: number): number {
+  const offset = DISTRICT_UTC_OFFSET_MIN * MINUTE;
+  return Math.floor((t + offset) / DAY) * DAY - offset;
+}
+
+/**
+ * The slots of an interval rule that overlap [from, to): each daily window from `from` to `to`
+ * local time (crossing midnight when `to` ≤ `from`) cut into `everyMin` pieces, clipped to the
+ * span (the end only when `clipEnd`: the current slot of an open shift runs its full length).
+ */
+export function intervalSlots(rule: { everyMin: number; from: string; to: string }, from: number, to: number, clipEnd = true): Array<[number, number]> {
+  const startMin = clockMinutes(rule.from);
+  let lengthMin = clockMinutes(rule.to) - startMin;
+  if (lengthMin <= 0) lengthMin += 24 * 60;
+  const slots: Array<[number, number]> = [];
+  // A window that began the day before may still be open at `from`.
+  for (let day = localMidnight(from) - DAY; day < to; day += DAY) {
+    const windowStart = day + startMin * MINUTE;
+    const windowEnd = windowStart + lengthMin * MINUTE;
+    for (let s = windowStart; s < windowEnd && s < to; s += rule.everyMin * MINUTE) {
+      const e = Math.min(s + rule.everyMin * MINUTE, windowEnd);
+      const a = Math.max(s, from);
+      const b = clipEnd ? Math.min(e, to) : e;
+      if (a < b) slots.push([a, b]);
+    }
+  }
+  return slots;
+}
+
+/** Every visit `plans` ask of this shift, with its status at `now`. */
+export function shiftRequirements(plans: readonly Plan[], shift: ShiftSpan, checkins: readonly CheckinFact[], now: number): Requirement[] {
+  const out: Requirement[] = [];
+  // An open shift owes its slots up to its planned end, or up to now once it runs past it.
+  const plannedAhead = shift.endedAt === null && shift.plannedEndAt !== null && shift.plannedEndAt > now;
+  const spanEnd = shift.endedAt ?? (plannedAhead && shift.plannedEndAt !== null ? shift.plannedEndAt : now + 1);
+  const clipEnd = shift.endedAt !== null || plannedAhead;
+  for (const plan of plans) {
+    for (const checkpointId of plan.checkpointIds) {
+      const times = checkins
+        .filter((c) => c.checkpointId === checkpointId && c.at >= shift.startedAt && (shift.endedAt === null || c.at < shift.endedAt))
+        .map((c) => c.at);
+      if (plan.rule.kind === 'per-shift') {
+        const visits = times.length;
+        const closedAt = shift.endedAt;
+        const status: RequirementStatus =
+          visits >= plan.rule.times ? 'done' : closedAt !== null ? 'missed' : shift.plannedEndAt !== null && now >= shift.plannedEndAt ? 'overdue' : 'due';
+        out.push({ planId: plan.id, checkpointId, start: shift.startedAt, end: shift.endedAt ?? shift.plannedEndAt, needed: plan.rule.times, visits, status });
+        continue;
+      }
+      for (const [start, end] of intervalSlots(plan.rule, shift.startedAt, spanEnd, clipEnd)) {
+        const visits = times.filter((t) => t >= start && t < end).length;
+        const closed = end <= now || (shift.endedAt !== null && end <= shift.endedAt);
+        const status: RequirementStatus = visits > 0 ? 'done' : closed ? 'missed' : start <= now ? 'due' : 'upcoming';
+        out.push({ planId: plan.id, checkpointId, start, end, needed: 1, visits: Math.min(visits, 1), status });
+      }
+    }
+  }
+  return out;
+}
+
+/** Share of required visits met, 0..1 (1 when nothing was required). */
+export function complianceRatio(requirements: readonly Requirement[]): number {
+  const due = requirements.filter((r) => r.status !== 'upcoming');
+  const needed = due.reduce((n, r) => n + r.needed, 0);
+  if (needed === 0) return 1;
+  return due.reduce((n, r) => n + Math.min(r.visits, r.needed), 0) / needed;
+}

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import type { Plan } from '../../../src/domain/checkpoints.js';
+import { complianceRatio, intervalSlots, shiftRequirements } from '../../../src/domain/plan-schedule.js';
+
+/** Epoch ms of a Beijing-time (UTC+8) clock reading. */
+const bj = (iso: string) => Date.parse(`${iso}+08:00`);
+const bjIso = (t: number) => new Date(t + 8 * 3600_000).toISOString().slice(0, 16);
+
+const BANK = '0190a1f0-0000-7000-8000-300000000003';
+const SCHOOL = '0190a1f0-0000-7000-8000-300000000004';
+const night: Plan = {
+  id: '0190a1f0-0000-7000-8000-500000000001',
+  squadId: '0190a1f0-0000-7000-8000-00000000000a',
+  name: { 'zh-CN': '夜间', en: 'Night' },
+  checkpointIds: [BANK],
+  rule: { kind: 'interval', everyMin: 120, from: '20:00', to: '06:00' },
+};
+const everyShift: Plan = { ...night, id: '0190a1f0-0000-7000-8000-500000000002', checkpointIds: [BANK, SCHOOL], rule: { kind: 'per-shift', times: 2 } };
+
+describe('interval slots', () => {
+  it('cuts a window that crosses midnight into two-hour slots in Beijing time', () => {
+    const slots = intervalSlots(night.rule as { everyMin: number; from: string; to: string }, bj('2026-11-28T12:00'), bj('2026-11-29T12:00'));
+    expect(slots.map(([a, b]) => `${bjIso(a)}–${bjIso(b).slice(11)}`)).toEqual([
+      '2026-11-28T20:00–22:00',
+      '2026-11-28T22:00–00:00',
+      '2026-11-29T00:00–02:00',
+      '2026-11-29T02:00–04:00',
+      '2026-11-29T04:00–06:00',
+    ]);
+  });
+
+  it('includes the tail of last night’s window and clips slots to the span', () => {
+    const slots = intervalSlots({ everyMin: 90, from: '22:00', to: '02:00' }, bj('2026-11-29T01:00'), bj('2026-11-29T23:00'));
+    expect(slots.map(([a, b]) => `${bjIso(a).slice(11)}–${bjIso(b).slice(11)}`)).toEqual(['01:00–02:00', '22:00–23:00']);
+  });
+});
+
+describe('shift requirements', () => {
+  const shift = { startedAt: bj('2026-11-28T19:30'), endedAt: null, plannedEndAt: bj('2026-11-29T01:30') };
+
+  it('marks a slot done by a check-in inside it, missed once it passes, due while open and upcoming ahead', () => {
+    const now = bj('2026-11-29T00:30');
+    const reqs = shiftRequirements([night], shift, [{ checkpointId: BANK, at: bj('2026-11-28T20:40') }], now);
+    expect(reqs.map((r) => [bjIso(r.start).slice(11), r.end === null ? null : bjIso(r.end).slice(11), r.status])).toEqual([
+      ['20:00', '22:00', 'done'],
+      ['22:00', '00:00', 'missed'],
+      ['00:00', '01:30', 'due'],
+    ]);
+    expect(complianceRatio(reqs)).toBeCloseTo(1 / 3);
+  });
+
+  it('keeps the current slot whole when a shift runs past its planned end', () => {
+    const reqs = shiftRequirements([night], { ...shift, plannedEndAt: bj('2026-11-28T23:00') }, [], bj('2026-11-29T00:30'));
+    expect(reqs.at(-1)).toMatchObject({ start: bj('2026-11-29T00:00'), end: bj('2026-11-29T02:00'), status: 'due' });
+  });
+
+  it('counts per-shift visits, overdue past the planned end and missed once the shift ends short', () => {
+    const checkins = [
+      { checkpointId: BANK, at: bj('2026-11-28T20:00') },
+      { checkpointId: BANK, at: bj('2026-11-28T23:00') },
+      { checkpointId: SCHOOL, at: bj('2026-11-28T21:00') },
+      // Before the shift started: someone else's patrol, or a previous shift; does not count.
+      { checkpointId: SCHOOL, at: bj('2026-11-28T18:00') },
+    ];
+    const open = shiftRequirements([everyShift], shift, checkins, bj('2026-11-28T23:30'));
+    expect(open.map((r) => [r.checkpointId, r.visits, r.status])).toEqual([
+      [BANK, 2, 'done'],
+      [SCHOOL, 1, 'due'],
+    ]);
+    expect(shiftRequirements([everyShift], shift, checkins, bj('2026-11-29T02:00')).map((r) => r.status)).toEqual(['done', 'overdue']);
+    const ended = shiftRequirements([everyShift], { ...shift, endedAt: bj('2026-11-29T01:40') }, checkins, bj('2026-11-29T09:00'));
+    expect(ended.map((r) => r.status)).toEqual(['done', 'missed']);
+    expect(complianceRatio(ended)).toBeCloseTo(3 / 4);
+  });
+
+  it('asks nothing of a day shift under a night plan', () => {
+    const reqs = shiftRequirements([night], { startedAt: bj('2026-11-29T08:00'), endedAt: bj('2026-11-29T16:00'), plannedEndAt: null }, [], bj('2026-11-29T17:00'));
+    expect(reqs).toEqual([]);
+    expect(complianceRatio(reqs)).toBe(1);
+  });
+});
