@@ -8,6 +8,7 @@ import { TrackingController } from './controllers/TrackingController.js';
 import { t } from './i18n/index.js';
 import { RoleHome } from './screens/home/RoleHome.js';
 import { LoginScreen } from './screens/login/index.js';
+import { Compliance } from './screens/leader/Compliance.js';
 import { OpenShifts } from './screens/leader/OpenShifts.js';
 import { OfficerScreen } from './screens/officer/index.js';
 import { RejectedScreen } from './screens/rejected/index.js';
@@ -45,6 +46,7 @@ function HomeRoute() {
     return (
       <RoleHome user={user}>
         <OpenShifts />
+        <Compliance />
       </RoleHome>
     );
   }

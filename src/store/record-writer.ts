@@ -7,15 +7,17 @@ import { sealRecord } from '../domain/record-crypto.js';
 import { BODY_SCHEMAS, type BodyOf, type RecordKind, type RecordOf, type UnsignedRecord } from '../domain/records.js';
 import { ensureDeviceIdentity } from './device-identity.js';
 import type { WithLock } from './locks.js';
-import { DEVICE, META, OUTBOX, TRACK, type MetaEntry, type OutboxEntry, type Priority, type TrackEntry, type XunfangDB } from './schema.js';
+import { CHECKIN, DEVICE, META, OUTBOX, TRACK, type CheckinEntry, type MetaEntry, type OutboxEntry, type Priority, type TrackEntry, type XunfangDB } from './schema.js';
 
 export interface AppendOptions {
   now?: Date;
   priority?: Priority;
   /** Local state the record changes, written in the same transaction as the record. */
   meta?: MetaEntry[];
-  /** Route points this record adds (their seq is set to the record's). */
+  /** Route points this record adds (their seq and record id are set to the record's). */
   track?: Array<Omit<TrackEntry, 'seq'>>;
+  /** The check-in this record makes (its seq and record id are set to the record's). */
+  checkin?: Omit<CheckinEntry, 'seq' | 'recordId'>;
 }
 
 /**
@@ -40,7 +42,7 @@ export async function appendRecord<K extends RecordKind>(
     // IDB transaction auto-commits across a foreign await). The lock keeps the head still meanwhile.
     const record = (await sealRecord(unsigned, device.privateKey)) as RecordOf<K>;
 
-    const tx = db.transaction([DEVICE, OUTBOX, META, TRACK], 'readwrite', { durability: 'strict' });
+    const tx = db.transaction([DEVICE, OUTBOX, META, TRACK, CHECKIN], 'readwrite', { durability: 'strict' });
     const current = await tx.objectStore(DEVICE).get(officerId);
     if (!current || current.head.seq !== device.head.seq) {
       tx.abort();
@@ -52,7 +54,8 @@ export async function appendRecord<K extends RecordKind>(
       tx.objectStore(DEVICE).put({ ...current, head: { seq, hash: record.hash } }),
       tx.objectStore(OUTBOX).add(entry),
       ...(options.meta ?? []).map((m) => tx.objectStore(META).put(m)),
-      ...(options.track ?? []).map((point) => tx.objectStore(TRACK).put({ ...point, seq })),
+      ...(options.track ?? []).map((point) => tx.objectStore(TRACK).put({ ...point, seq, recordId: record.id })),
+      ...(options.checkin ? [tx.objectStore(CHECKIN).put({ ...options.checkin, seq, recordId: record.id })] : []),
     ]);
     await tx.done;
     return record;

@@ -5,7 +5,7 @@ import type { SignedRecord } from '../domain/records.js';
 
 /** Name and version of the device database; bump the version with a new `upgrade` step. */
 export const DB_NAME = 'xunfang';
-export const DB_VERSION = 3;
+export const DB_VERSION = 4;
 
 /** Store names (SCREAMING_SNAKE, per STYLE.md). */
 export const SESSION = 'SESSION';
@@ -15,6 +15,7 @@ export const REJECTED = 'REJECTED';
 export const LOCAL = 'LOCAL';
 export const META = 'META';
 export const TRACK = 'TRACK';
+export const CHECKIN = 'CHECKIN';
 
 /** The last signed-in user, so a reload with no network still opens their home. */
 export interface SessionEntry {
@@ -79,6 +80,22 @@ export interface TrackEntry {
   lon: number;
   accuracy: number;
   fixAt: string;
+  /** The position record behind a fix: evidence for a check-in made here. */
+  recordId?: string;
+}
+
+/**
+ * A check-in this device made during a shift, kept beside its record (like TRACK) so the
+ * officer's due list survives the outbox forgetting acknowledged records.
+ */
+export interface CheckinEntry {
+  shiftId: string;
+  seq: number;
+  recordId: string;
+  checkpointId: string;
+  method: 'geofence' | 'manual';
+  enteredAt: string;
+  dwellS: number;
 }
 
 export interface MetaEntry {
@@ -94,6 +111,7 @@ export interface XunfangDB extends DBSchema {
   [LOCAL]: { key: [string, string, string]; value: LocalEntry };
   [META]: { key: string; value: MetaEntry };
   [TRACK]: { key: [string, number]; value: TrackEntry };
+  [CHECKIN]: { key: [string, number]; value: CheckinEntry };
 }
 
 /** Creates or migrates the object stores; one `if` per version so old devices catch up step by step. */
@@ -113,6 +131,9 @@ export function upgrade(db: IDBPDatabase<XunfangDB>, oldVersion: number): void {
   }
   if (oldVersion < 3) {
     db.createObjectStore(TRACK, { keyPath: ['shiftId', 'seq'] });
+  }
+  if (oldVersion < 4) {
+    db.createObjectStore(CHECKIN, { keyPath: ['shiftId', 'seq'] });
   }
 }
 

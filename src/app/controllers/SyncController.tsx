@@ -10,7 +10,7 @@ import { deviceDb } from '../state/db.js';
 import { reachable } from '../state/network.js';
 import { describeError, reportError } from '../state/notices.js';
 import { currentUser } from '../state/session.js';
-import { lastSyncKey, outboxChannel, refreshSyncStatus, storagePersisted, syncStatus } from '../state/sync.js';
+import { lastSyncKey, outboxChannel, pulls, refreshSyncStatus, storagePersisted, syncStatus } from '../state/sync.js';
 
 /** Runs the outbox and pull for the signed-in user: on start, online, visible, new records, and a backoff timer. */
 export function SyncController() {
@@ -28,6 +28,7 @@ export function SyncController() {
         const deps = { db, transport: httpTransport, withLock: webLocks };
         await flushOutbox(deps, officerId);
         await pullAll(deps, officerId);
+        pulls.value++;
         const at = new Date().toISOString();
         await db.put(META, { key: lastSyncKey(officerId), value: at });
         syncStatus.value = { ...syncStatus.value, problem: null };

@@ -60,8 +60,8 @@ export function toFix(position: GeolocationPosition): Fix {
   return { lat: c.latitude, lon: c.longitude, accuracy: c.accuracy, altitude: c.altitude, speed: c.speed, heading: c.heading === null || Number.isNaN(c.heading) ? null : c.heading, fixAt: position.timestamp };
 }
 
-/** Writes one kept fix as a `position` record plus the route point it adds. */
-export async function recordFix(officerId: string, shiftId: string, c: Fix): Promise<void> {
+/** Writes one kept fix as a `position` record plus the route point it adds; returns the record's id. */
+export async function recordFix(officerId: string, shiftId: string, c: Fix): Promise<string> {
   const fixAt = new Date(c.fixAt).toISOString();
   const point: Omit<TrackEntry, 'seq'> = { shiftId, kind: 'fix', lat: c.lat, lon: c.lon, accuracy: c.accuracy, fixAt };
   const written = await record(
@@ -79,5 +79,6 @@ export async function recordFix(officerId: string, shiftId: string, c: Fix): Pro
     },
     { track: [point] },
   );
-  route.value = [...route.value, { ...point, seq: written.seq }];
+  route.value = [...route.value, { ...point, seq: written.seq, recordId: written.id }];
+  return written.id;
 }

@@ -3,10 +3,13 @@ import { useEffect } from 'preact/hooks';
 import type { SessionUser } from '../../../domain/protocol.js';
 import { formatTime, t, type MessageKey } from '../../i18n/index.js';
 import { notify, reportError } from '../../state/notices.js';
+import { loadCheckpoints } from '../../state/checkins.js';
 import { loadShift, openShift, reportPosition } from '../../state/shift.js';
+import { pulls } from '../../state/sync.js';
 import { routeStats, tracking, type TrackingReason } from '../../state/tracking.js';
 import { LazyOfficerMap } from '../../map/LazyMap.js';
 import { RoleHome } from '../home/RoleHome.js';
+import { CheckpointsDue } from './CheckpointsDue.js';
 import { ShiftEndForm } from './ShiftEndForm.js';
 import { ShiftStartForm } from './ShiftStartForm.js';
 
@@ -30,8 +33,12 @@ export function OfficerScreen({ user }: { user: SessionUser }) {
   useEffect(() => {
     loadShift(user.id).catch(reportError);
   }, [user.id]);
-
   const shift = openShift.value;
+  const pulled = pulls.value;
+  useEffect(() => {
+    loadCheckpoints(user.id, user.squadId).catch(reportError);
+  }, [user.id, user.squadId, shift?.shiftId, pulled]);
+
   if (form.value === 'start' && !shift) return <RoleHome user={user}><ShiftStartForm user={user} onDone={() => (form.value = null)} /></RoleHome>;
   if (form.value === 'end' && shift) return <RoleHome user={user}><ShiftEndForm user={user} shift={shift} onDone={() => (form.value = null)} /></RoleHome>;
 
@@ -86,6 +93,7 @@ export function OfficerScreen({ user }: { user: SessionUser }) {
           </button>
         )}
       </section>
+      {shift && <CheckpointsDue user={user} shift={shift} />}
     </RoleHome>
   );
 }
