@@ -134,6 +134,15 @@ export class FixFilter {
     return tail;
   }
 
+  /**
+   * Keeps a fix that sampling alone held back (the caller needs it as evidence, say for a
+   * check-in dwell); a fix dropped for quality can never be kept this way.
+   */
+  keepSampled(fix: Fix, verdict: Verdict): Verdict {
+    if (verdict.keep || verdict.reason !== 'sampled-out' || this.tail !== fix) return verdict;
+    return this.keep(fix);
+  }
+
   private sampledOut(fix: Fix): Verdict {
     this.tail = fix;
     return drop('sampled-out');

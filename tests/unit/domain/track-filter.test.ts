@@ -538,3 +538,25 @@ describe('closing a segment', () => {
     expect(filter.closeSegment()).toBeNull();
   });
 });
+
+describe('keeping a sampled-out fix as evidence', () => {
+  const at = (s: number, lat: number, accuracy = 5): Fix => ({ lat, lon: 114.41, accuracy, altitude: null, speed: null, heading: null, fixAt: 1_800_000_000_000 + s * 1000 });
+  const now = (fix: Fix) => fix.fixAt + 100;
+
+  it('keeps a fix that only sampling held back, and never one dropped for its accuracy', () => {
+    const filter = new FixFilter();
+    const first = at(0, 23.11);
+    expect(filter.offer(first, now(first)).keep).toBe(true);
+    const standing = at(3, 23.11000001);
+    const sampled = filter.offer(standing, now(standing));
+    expect(sampled).toEqual({ keep: false, reason: 'sampled-out' });
+    expect(filter.keepSampled(standing, sampled)).toEqual({ keep: true });
+    // Kept means the next fix is judged against it: 2 s later is again too soon.
+    const next = at(5, 23.11000002);
+    expect(filter.offer(next, now(next))).toEqual({ keep: false, reason: 'sampled-out' });
+
+    const blurred = at(8, 23.11, 500);
+    const inaccurate = filter.offer(blurred, now(blurred));
+    expect(filter.keepSampled(blurred, inaccurate)).toEqual({ keep: false, reason: 'inaccurate' });
+  });
+});
