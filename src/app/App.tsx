@@ -6,6 +6,7 @@ import { TopBar } from './components/TopBar.js';
 import { SyncController } from './controllers/SyncController.js';
 import { TrackingController } from './controllers/TrackingController.js';
 import { t } from './i18n/index.js';
+import { LazyAdminScreen } from './screens/admin/LazyAdminScreen.js';
 import { RoleHome } from './screens/home/RoleHome.js';
 import { LoginScreen } from './screens/login/index.js';
 import { OpenShifts } from './screens/leader/OpenShifts.js';
@@ -45,6 +46,13 @@ function HomeRoute() {
     return (
       <RoleHome user={user}>
         <OpenShifts />
+      </RoleHome>
+    );
+  }
+  if (user.role === 'admin') {
+    return (
+      <RoleHome user={user}>
+        <LazyAdminScreen />
       </RoleHome>
     );
   }
