@@ -17,7 +17,7 @@ export function AdminScreen() {
     loadAdminData(controller.signal).then(
       () => (state.value = 'ready'),
       (error: unknown) => {
-        if (controller.signal.aborted) return;
+        if (controller.signal.aborted) return; // the screen was left; nobody is waiting for this answer
         console.error(error);
         state.value = { failed: describeError(error) };
       },
