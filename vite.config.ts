@@ -20,7 +20,10 @@ export default defineConfig({
         // The map chunk (maplibre and its worker, .mjs) is lazy for the first paint but precached,
         // so the map opens offline too.
         globPatterns: ['**/*.{js,mjs,css,html,svg,png,webmanifest,woff2}'],
-        globIgnores: ['**/*.map'],
+        // The admin's chunks stay out: admins work online at a desk, and every officer's phone
+        // would otherwise download the editors with the precache. (Chunk names follow the
+        // folder and file names: src/app/screens/admin/index.tsx and src/app/map/AdminMap.tsx.)
+        globIgnores: ['**/*.map', '**/assets/admin-*.js', '**/assets/AdminMap-*.js'],
         maximumFileSizeToCacheInBytes: 4 * 1024 * 1024,
         rollupFormat: 'iife',
       },

@@ -6,6 +6,7 @@ import { TopBar } from './components/TopBar.js';
 import { SyncController } from './controllers/SyncController.js';
 import { TrackingController } from './controllers/TrackingController.js';
 import { t } from './i18n/index.js';
+import { LazyAdminScreen } from './screens/admin/LazyAdminScreen.js';
 import { RoleHome } from './screens/home/RoleHome.js';
 import { LoginScreen } from './screens/login/index.js';
 import { Compliance } from './screens/leader/Compliance.js';
@@ -47,6 +48,13 @@ function HomeRoute() {
       <RoleHome user={user}>
         <OpenShifts />
         <Compliance />
+      </RoleHome>
+    );
+  }
+  if (user.role === 'admin') {
+    return (
+      <RoleHome user={user}>
+        <LazyAdminScreen />
       </RoleHome>
     );
   }

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { ROLES } from './roles.js';
+import type { Checkpoint, LocalName, Plan, PolygonGeometry } from './checkpoints.js';
 
 /** A badge number as printed on the warrant card: letters and digits, 2 to 16 of them. */
 export const BadgeSchema = v.pipe(
@@ -245,4 +246,41 @@ export interface ComplianceResponse {
   to: string;
   shifts: ShiftCompliance[];
   checkpoints: CheckpointCompliance[];
+}
+
+/** A squad of the admin's unit, as `GET /api/admin/zones` lists it. */
+export interface AdminSquad {
+  id: string;
+  code: string;
+  name: LocalName;
+}
+
+/** A patrol zone of the admin's unit: where checkpoints go, and whose squad a plan is for. */
+export interface AdminZone {
+  id: string;
+  squadId: string;
+  name: LocalName;
+  polygon: PolygonGeometry;
+}
+
+/** Body of `GET /api/admin/zones`: the unit's squads and zones, for the admin's editors. */
+export interface AdminZonesResponse {
+  squads: AdminSquad[];
+  zones: AdminZone[];
+}
+
+/** Body of `GET /api/admin/checkpoints`. */
+export interface AdminCheckpointsResponse {
+  checkpoints: Checkpoint[];
+}
+
+/** Body of `GET /api/admin/plans`. */
+export interface AdminPlansResponse {
+  plans: Plan[];
+}
+
+/** Body of a successful `POST /api/admin/checkpoints/import`. */
+export interface ImportOutcome {
+  created: number;
+  updated: number;
 }

@@ -2,6 +2,7 @@ import type { ComponentType } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { SessionUser } from '../../domain/protocol.js';
 import { t } from '../i18n/index.js';
+import type { AdminMapProps } from './AdminMap.js';
 import { reportError } from '../state/notices.js';
 
 /** Loads the map chunk (maplibre and the layers) only when a map is on screen. */
@@ -11,4 +12,13 @@ export function LazyOfficerMap({ user }: { user: SessionUser }) {
     import('./OfficerMap.js').then((m) => setMap(() => m.OfficerMap), reportError);
   }, []);
   return Map ? <Map user={user} /> : <div class="map map-loading">{t('map.loading')}</div>;
+}
+
+/** The admin's map, loaded with maplibre only by the admin screen. */
+export function LazyAdminMap(props: AdminMapProps) {
+  const [Map, setMap] = useState<ComponentType<AdminMapProps> | null>(null);
+  useEffect(() => {
+    import('./AdminMap.js').then((m) => setMap(() => m.AdminMap), reportError);
+  }, []);
+  return Map ? <Map {...props} /> : <div class="map map-loading">{t('map.loading')}</div>;
 }

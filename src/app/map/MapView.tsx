@@ -1,4 +1,4 @@
-import { Map as MapLibreMap, NavigationControl, setWorkerUrl, type StyleSpecification } from 'maplibre-gl';
+import { Map as MapLibreMap, NavigationControl, setWorkerUrl, type MapMouseEvent, type StyleSpecification } from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import { createContext, type ComponentChildren } from 'preact';
@@ -37,6 +37,23 @@ export function MapFit({ points }: { points: Array<[number, number]> }) {
     const lats = points.map((p) => p[1]);
     map.fitBounds([Math.min(...lons), Math.min(...lats), Math.max(...lons), Math.max(...lats)], { padding: 24, animate: false });
   }, [map, key]);
+  return null;
+}
+
+/** Calls `onClick` with the [lon, lat] of each click on the map; renders nothing. */
+export function MapClick({ onClick }: { onClick: (lonLat: [number, number]) => void }) {
+  const map = useMap();
+  // The listener is added once; a ref lets it call the latest callback without re-subscribing.
+  const latest = useRef(onClick);
+  latest.current = onClick;
+  useEffect(() => {
+    if (!map) return;
+    const handler = (event: MapMouseEvent) => latest.current([event.lngLat.lng, event.lngLat.lat]);
+    map.on('click', handler);
+    return () => {
+      map.off('click', handler);
+    };
+  }, [map]);
   return null;
 }
 

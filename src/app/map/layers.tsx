@@ -19,26 +19,39 @@ export function MapZones({ zones }: { zones: Array<{ id: string; polygon: GeoJSO
 }
 
 
+/** A checkpoint's area as GeoJSON: GeoJSON has no circle, so a circle is drawn as a ring. */
+function shapeGeometry(shape: CheckpointShape): GeoJSON.Polygon {
+  return shape.kind === 'circle' ? { type: 'Polygon', coordinates: [circleRing({ lon: shape.center[0], lat: shape.center[1] }, shape.radiusM)] } : shape.polygon;
+}
+
 /** Checkpoints as the areas an officer must stand in. */
-export function MapCheckpoints({ checkpoints }: { checkpoints: Array<{ id: string; shape: CheckpointShape }> }) {
-  const data = useMemo(
-    () =>
-      collection(
-        checkpoints.map((c) => ({
-          type: 'Feature',
-          id: c.id,
-          properties: {},
-          geometry:
-            c.shape.kind === 'circle'
-              ? { type: 'Polygon', coordinates: [circleRing({ lon: c.shape.center[0], lat: c.shape.center[1] }, c.shape.radiusM)] }
-              : c.shape.polygon,
-        })),
-      ),
-    [checkpoints],
-  );
+export function MapCheckpoints({ checkpoints }: { checkpoints: ReadonlyArray<{ id: string; shape: CheckpointShape }> }) {
+  const data = useMemo(() => collection(checkpoints.map((c) => ({ type: 'Feature', id: c.id, properties: {}, geometry: shapeGeometry(c.shape) }))), [checkpoints]);
   useGeoJsonLayers(data, [
     { suffix: 'fill', type: 'fill', paint: { 'fill-color': '#f2b705', 'fill-opacity': 0.35 } },
     { suffix: 'line', type: 'line', paint: { 'line-color': '#f2b705', 'line-width': 1.5 } },
+  ]);
+  return null;
+}
+
+/** The checkpoint being edited, as the form has it now: a bold outline over the others, and a circle's centre. */
+export function MapSelection({ shape }: { shape: CheckpointShape | null }) {
+  const data = useMemo(
+    () =>
+      collection(
+        shape
+          ? [
+              { type: 'Feature', properties: { kind: 'area' }, geometry: shapeGeometry(shape) },
+              ...(shape.kind === 'circle' ? [{ type: 'Feature' as const, properties: { kind: 'centre' }, geometry: { type: 'Point' as const, coordinates: [...shape.center] } }] : []),
+            ]
+          : [],
+      ),
+    [shape],
+  );
+  useGeoJsonLayers(data, [
+    { suffix: 'fill', type: 'fill', filter: ['==', ['get', 'kind'], 'area'], paint: { 'fill-color': '#ff7a1a', 'fill-opacity': 0.3 } },
+    { suffix: 'line', type: 'line', filter: ['==', ['get', 'kind'], 'area'], paint: { 'line-color': '#ffffff', 'line-width': 3 } },
+    { suffix: 'centre', type: 'circle', filter: ['==', ['get', 'kind'], 'centre'], paint: { 'circle-radius': 5, 'circle-color': '#ff7a1a', 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 2 } },
   ]);
   return null;
 }

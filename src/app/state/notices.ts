@@ -39,6 +39,8 @@ export function describeError(error: unknown): string {
     if (body.error === 'locked' && body.lockedUntil) return t('error.locked', { time: formatTime(body.lockedUntil) });
     if (body.error === 'unauthenticated') return t('auth.sessionExpired');
     if (error.status >= 500) return t('error.server', { status: error.status });
+    // A refusal because of other data (a plan still uses the checkpoint), not a typing mistake.
+    if (body.error === 'conflict') return t('error.conflict', { message: body.message });
     return t('error.badRequest', { message: body.message });
   }
   if (error instanceof DOMException && error.name === 'QuotaExceededError') return t('error.quota');

@@ -2,9 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import type { Kysely, Transaction } from 'kysely';
 import * as v from 'valibot';
 import { checkpointsFromGeoJson, checkpointsToGeoJson } from '../../domain/checkpoint-geojson.js';
-import { CheckpointSchema, PlanSchema, type Checkpoint, type Plan } from '../../domain/checkpoints.js';
+import { CheckpointSchema, PlanSchema, type Checkpoint, type Plan, type PolygonGeometry } from '../../domain/checkpoints.js';
 import { newId } from '../../domain/ids.js';
-import type { SessionUser } from '../../domain/protocol.js';
+import type { AdminZonesResponse, SessionUser } from '../../domain/protocol.js';
 import { requireUser, sessionUser } from '../auth/guard.js';
 import type { ServerContext } from '../context.js';
 import { audit } from '../audit.js';
@@ -32,6 +32,25 @@ export function geographyRoutes(ctx: ServerContext) {
   const adminOnly = { preHandler: requireUser(ctx, ['admin']) };
 
   return async (app: FastifyInstance) => {
+    // The editors need squad names (pull carries only squad ids) and every zone of the unit.
+    app.get('/api/admin/zones', adminOnly, async (request): Promise<AdminZonesResponse> => {
+      const admin = sessionUser(request);
+      const [squads, zones] = await Promise.all([
+        db.selectFrom('squads').select(['id', 'code', 'name_zh', 'name_en']).where('unit_id', '=', admin.unitId).orderBy('code').execute(),
+        db
+          .selectFrom('zones')
+          .innerJoin('squads', 'squads.id', 'zones.squad_id')
+          .select(['zones.id', 'zones.squad_id', 'zones.name_zh', 'zones.name_en', 'zones.geometry'])
+          .where('squads.unit_id', '=', admin.unitId)
+          .orderBy('zones.name_zh')
+          .execute(),
+      ]);
+      return {
+        squads: squads.map((s) => ({ id: s.id, code: s.code, name: { 'zh-CN': s.name_zh, en: s.name_en } })),
+        zones: zones.map((z) => ({ id: z.id, squadId: z.squad_id, name: { 'zh-CN': z.name_zh, en: z.name_en }, polygon: JSON.parse(z.geometry) as PolygonGeometry })),
+      };
+    });
+
     app.get('/api/admin/checkpoints', adminOnly, async (request) => ({ checkpoints: await unitCheckpoints(sessionUser(request)) }));
 
     app.get('/api/admin/checkpoints/export', adminOnly, async (request, reply) => {

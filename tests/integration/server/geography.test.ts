@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckpointFeatureCollection } from '../../../src/domain/checkpoint-geojson.js';
 import type { Checkpoint, Plan } from '../../../src/domain/checkpoints.js';
-import type { ApiErrorBody, PullResponse } from '../../../src/domain/protocol.js';
+import type { AdminZonesResponse, ApiErrorBody, PullResponse } from '../../../src/domain/protocol.js';
 import { Client, DATABASES, startServer, type TestServer } from '../harness.js';
 
 const json = async <T>(response: Response) => (await response.json()) as T;
@@ -58,6 +58,16 @@ describe.each(DATABASES)('checkpoint and plan administration on %s', (kind) => {
     expect(await reimport.json()).toEqual({ created: 0, updated: 12 });
     const after = await json<{ checkpoints: Checkpoint[] }>(await admin.request('GET', '/api/admin/checkpoints'));
     expect(after.checkpoints).toEqual(before.checkpoints);
+  });
+
+  it('lists the unit’s squads and zones for the editors, and only to admins', async () => {
+    const body = await json<AdminZonesResponse>(await admin.request('GET', '/api/admin/zones'));
+    expect(body.squads.map((s) => [s.code, s.name.en])).toEqual([['A', 'Squad A'], ['B', 'Squad B']]);
+    expect(body.zones).toHaveLength(4);
+    expect(new Set(body.zones.map((z) => z.squadId))).toEqual(new Set([squads.A, squads.B]));
+    expect(body.zones.map((z) => z.id)).toContain(zones.A);
+    expect(body.zones.every((z) => z.polygon.type === 'Polygon' && z.name['zh-CN'].length > 0)).toBe(true);
+    expect((await officer.request('GET', '/api/admin/zones')).status).toBe(403);
   });
 
   it('rejects an import with bad features, names each one, and changes nothing', async () => {

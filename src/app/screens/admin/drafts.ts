@@ -1,0 +1,134 @@
+import * as v from 'valibot';
+import { CheckpointSchema, CheckpointShapeSchema, DEFAULT_MIN_DWELL_S, PlanSchema, type Checkpoint, type CheckpointShape, type CheckpointType, type Plan, type PolygonGeometry } from '../../../domain/checkpoints.js';
+
+// What the admin's forms hold while being edited: numbers stay as typed text so a half-typed
+// value ("-", "") is not lost, and become a record only through the same valibot schemas the
+// server uses, so the admin sees the server's rules before sending.
+
+/** Radius of a checkpoint placed by a click, before the admin adjusts it. */
+export const NEW_RADIUS_M = 50;
+/** Decimal places of a typed or clicked coordinate: about 0.1 m, finer than any phone fix. */
+const COORD_DIGITS = 6;
+
+export interface CheckpointDraft {
+  id: string;
+  isNew: boolean;
+  zoneId: string;
+  nameZh: string;
+  nameEn: string;
+  type: CheckpointType;
+  minDwellS: string;
+  shape: { kind: 'circle'; lon: string; lat: string; radiusM: string } | { kind: 'polygon'; polygon: PolygonGeometry };
+}
+
+export interface PlanDraft {
+  id: string;
+  isNew: boolean;
+  squadId: string;
+  nameZh: string;
+  nameEn: string;
+  checkpointIds: string[];
+  ruleKind: 'interval' | 'per-shift';
+  everyMin: string;
+  from: string;
+  to: string;
+  times: string;
+}
+
+/** One thing the schema found wrong: the field's path ("name.zh-CN") and the schema's message. */
+export interface Problem {
+  path: string;
+  message: string;
+}
+
+export type Checked<T> = { ok: true; value: T } | { ok: false; problems: Problem[] };
+
+const coord = (n: number) => n.toFixed(COORD_DIGITS);
+/** Text to number; blank is NaN so the schema reports it ("must be a number") instead of reading 0. */
+const num = (text: string) => (text.trim() === '' ? Number.NaN : Number(text));
+
+export function draftFromCheckpoint(c: Checkpoint): CheckpointDraft {
+  return {
+    id: c.id,
+    isNew: false,
+    zoneId: c.zoneId,
+    nameZh: c.name['zh-CN'],
+    nameEn: c.name.en,
+    type: c.type,
+    minDwellS: String(c.minDwellS),
+    shape: c.shape.kind === 'circle' ? { kind: 'circle', lon: coord(c.shape.center[0]), lat: coord(c.shape.center[1]), radiusM: String(c.shape.radiusM) } : c.shape,
+  };
+}
+
+/** A new circle at `at` ([lon, lat]) with the default radius and dwell. */
+export function newCheckpointDraft(id: string, at: readonly [number, number], zoneId: string): CheckpointDraft {
+  return {
+    id,
+    isNew: true,
+    zoneId,
+    nameZh: '',
+    nameEn: '',
+    type: 'other',
+    minDwellS: String(DEFAULT_MIN_DWELL_S),
+    shape: { kind: 'circle', lon: coord(at[0]), lat: coord(at[1]), radiusM: String(NEW_RADIUS_M) },
+  };
+}
+
+/** Moves a circle draft's centre (a polygon keeps its shape). */
+export function withCentre(draft: CheckpointDraft, at: readonly [number, number]): CheckpointDraft {
+  return draft.shape.kind === 'circle' ? { ...draft, shape: { ...draft.shape, lon: coord(at[0]), lat: coord(at[1]) } } : draft;
+}
+
+/** The draft's shape if it is drawable now, for the live highlight on the map. */
+export function draftShape(draft: CheckpointDraft): CheckpointShape | null {
+  if (draft.shape.kind === 'polygon') return draft.shape;
+  const parsed = v.safeParse(CheckpointShapeSchema, { kind: 'circle', center: [num(draft.shape.lon), num(draft.shape.lat)], radiusM: num(draft.shape.radiusM) });
+  return parsed.success ? parsed.output : null;
+}
+
+/** The draft as a checkpoint, checked by the schema the server uses, or every problem found. */
+export function checkCheckpoint(draft: CheckpointDraft): Checked<Checkpoint> {
+  const candidate = {
+    id: draft.id,
+    zoneId: draft.zoneId,
+    name: { 'zh-CN': draft.nameZh, en: draft.nameEn },
+    type: draft.type,
+    shape: draft.shape.kind === 'circle' ? { kind: 'circle', center: [num(draft.shape.lon), num(draft.shape.lat)], radiusM: num(draft.shape.radiusM) } : draft.shape,
+    minDwellS: num(draft.minDwellS),
+  };
+  return checked(CheckpointSchema, candidate);
+}
+
+export function draftFromPlan(p: Plan): PlanDraft {
+  const interval = p.rule.kind === 'interval' ? p.rule : null;
+  return {
+    id: p.id,
+    isNew: false,
+    squadId: p.squadId,
+    nameZh: p.name['zh-CN'],
+    nameEn: p.name.en,
+    checkpointIds: [...p.checkpointIds],
+    ruleKind: p.rule.kind,
+    everyMin: String(interval?.everyMin ?? 60),
+    from: interval?.from ?? '20:00',
+    to: interval?.to ?? '06:00',
+    times: String(p.rule.kind === 'per-shift' ? p.rule.times : 2),
+  };
+}
+
+/** An empty plan for `squadId`: hourly through the night, the commonest rule. */
+export function newPlanDraft(id: string, squadId: string): PlanDraft {
+  return { id, isNew: true, squadId, nameZh: '', nameEn: '', checkpointIds: [], ruleKind: 'interval', everyMin: '60', from: '20:00', to: '06:00', times: '2' };
+}
+
+/** The draft as a plan, checked by the server's schema, or every problem found. */
+export function checkPlan(draft: PlanDraft): Checked<Plan> {
+  const rule = draft.ruleKind === 'interval' ? { kind: 'interval', everyMin: num(draft.everyMin), from: draft.from, to: draft.to } : { kind: 'per-shift', times: num(draft.times) };
+  return checked(PlanSchema, { id: draft.id, squadId: draft.squadId, name: { 'zh-CN': draft.nameZh, en: draft.nameEn }, checkpointIds: draft.checkpointIds, rule });
+}
+
+function checked<S extends v.GenericSchema>(schema: S, candidate: unknown): Checked<v.InferOutput<S>> {
+  const result = v.safeParse(schema, candidate);
+  if (result.success) return { ok: true, value: result.output };
+  return { ok: false, problems: result.issues.map((issue) => ({ path: v.getDotPath(issue) ?? '', message: issue.message })) };
+}
