@@ -7,6 +7,7 @@ const BENCHES: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   ingest: () => import('./ingest.js'),
   'track-filter': () => import('./track-filter.js'),
   'main-thread': () => import('./main-thread.js'),
+  geofence: () => import('./geofence.js'),
 };
 
 const wanted = process.argv.slice(2);
