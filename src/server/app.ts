@@ -10,6 +10,7 @@ import { requireUser } from './auth/guard.js';
 import { installErrorHandler } from './errors.js';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
+import { complianceRoutes } from './routes/compliance.js';
 import { deviceRoutes } from './routes/devices.js';
 import { geographyRoutes } from './routes/geography.js';
 import { healthRoutes } from './routes/health.js';
@@ -78,6 +79,7 @@ export async function buildServer(options: BuildOptions): Promise<FastifyInstanc
   await app.register(auditRoutes(ctx));
   await app.register(shiftRoutes(ctx));
   await app.register(geographyRoutes(ctx));
+  await app.register(complianceRoutes(ctx));
   app.get('/api/config', { preHandler: requireUser(ctx) }, async () => ({ map: ctx.map ?? { rasterTiles: null, gcj02: false } }));
 
   const staticDir = options.staticDir && existsSync(join(options.staticDir, 'index.html')) ? resolve(options.staticDir) : undefined;

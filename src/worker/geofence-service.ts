@@ -5,6 +5,11 @@ import { type GeofenceConfig, GeofenceEngine, type GeofenceEvent, type GeofenceF
 // checkpoints in ≤ 50 µs). One engine per device: the checkpoints of the officer's zones.
 let engine = new GeofenceEngine([]);
 
+/** True while the officer stands in a checkpoint (a visit is open): fixes there are evidence. */
+export function inCheckpoint(): boolean {
+  return engine.inside().length > 0;
+}
+
 export const geofenceService = {
   /**
    * Loads the checkpoints to watch. Without `config` the open visits and cool-downs of

@@ -1,10 +1,16 @@
 import { useEffect } from 'preact/hooks';
-import { FOOT_PATROL } from '../../domain/track-filter.js';
-import { reportError } from '../state/notices.js';
+import type { GeofenceEvent } from '../../domain/geofence.js';
+import { FOOT_PATROL, type Fix } from '../../domain/track-filter.js';
+import { locale, t } from '../i18n/index.js';
+import { checkpoints, insideNow, recordGeofenceCheckin } from '../state/checkins.js';
+import { notify, reportError } from '../state/notices.js';
 import { currentUser } from '../state/session.js';
 import { openShift } from '../state/shift.js';
 import { recordFix, recordTracking, route, toFix, type TrackingReason } from '../state/tracking.js';
 import { worker } from '../worker-bridge.js';
+
+/** How long a check-in's confirmation stays on screen. */
+const CHECKIN_NOTICE_MS = 15_000;
 
 /** No usable fix for this long is a pause, recorded as such. */
 export const NO_FIX_MS = 60_000;
@@ -64,13 +70,35 @@ export function TrackingController() {
       watchId = null;
     };
 
+    /** A kept fix: its position record, then the geofence's verdict on it (which may complete a check-in). */
+    const keepFix = async (fix: Fix) => {
+      const recordId = await recordFix(officerId, shiftId, fix);
+      await checkInOn(await worker().geofenceOffer({ recordId, lat: fix.lat, lon: fix.lon, accuracy: fix.accuracy, fixAt: fix.fixAt }));
+    };
+
+    const checkInOn = async (events: GeofenceEvent[]) => {
+      for (const event of events) {
+        if (event.type !== 'checkin') continue;
+        const written = await recordGeofenceCheckin(officerId, shiftId, event);
+        if (!written) continue;
+        navigator.vibrate?.([200, 100, 200]);
+        const name = checkpoints.value.find((c) => c.id === event.checkpointId)?.name;
+        // Long enough to be read after the vibration makes the officer look.
+        notify('info', t('checkin.done', { name: name ? name[locale.value] : event.checkpointId, s: Math.round(event.dwellS) }), undefined, CHECKIN_NOTICE_MS);
+      }
+      insideNow.value = await worker().geofenceInside();
+    };
+
     const pause = (reason: TrackingReason) => {
       if (paused) return;
       paused = reason;
       if (reason !== 'no-fix') stopWatch();
       write(async () => {
         const tail = await worker().trackingGap();
-        if (tail) await recordFix(officerId, shiftId, tail);
+        if (tail) await keepFix(tail);
+        // A pause breaks any dwell in progress: the officer's presence was not observed meanwhile.
+        await worker().geofenceGap();
+        insideNow.value = [];
         await recordTracking(officerId, shiftId, 'paused', reason);
       });
     };
@@ -93,7 +121,7 @@ export function TrackingController() {
           paused = null;
           await recordTracking(officerId, shiftId, 'on', 'fix-resumed');
         }
-        await recordFix(officerId, shiftId, fix);
+        await keepFix(fix);
       });
     };
 
@@ -123,6 +151,8 @@ export function TrackingController() {
     const last = route.value.at(-1);
     if (last?.kind === 'fix') write(() => recordTracking(officerId, shiftId, 'paused', 'page-hidden'));
     write(() => worker().trackingStart(onFoot ? FOOT_PATROL : {}));
+    // A fresh engine per shift: a visit or cool-down of the last shift must not carry over.
+    write(() => worker().geofenceLoad([...checkpoints.peek()], {}));
     if (document.visibilityState === 'visible') resume(route.value.length === 0 ? 'shift-start' : 'page-visible');
     else paused = 'page-hidden';
 
@@ -133,6 +163,16 @@ export function TrackingController() {
       void wakeLock?.release().catch(reportError);
     };
   }, [officerId, shiftId, onFoot]);
+
+  // Checkpoints change with pulls (an admin edits one mid-shift): the engine takes the new set.
+  const fences = checkpoints.value;
+  useEffect(() => {
+    if (!officerId || !shiftId) return;
+    // Keeps open visits of checkpoints that remain, so a pull mid-visit cannot check in twice.
+    worker()
+      .geofenceLoad([...fences])
+      .catch(reportError);
+  }, [officerId, shiftId, fences]);
 
   return null;
 }

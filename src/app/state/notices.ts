@@ -16,10 +16,10 @@ let nextId = 1;
 /** How long an information notice stays; errors and notices with an action stay until dismissed. */
 const INFO_MS = 5000;
 
-export function notify(kind: Notice['kind'], text: string, action?: Notice['action']): void {
+export function notify(kind: Notice['kind'], text: string, action?: Notice['action'], holdMs = INFO_MS): void {
   const id = nextId++;
   notices.value = [...notices.value, { id, kind, text, ...(action ? { action } : {}) }];
-  if (kind === 'info' && !action) setTimeout(() => dismiss(id), INFO_MS);
+  if (kind === 'info' && !action) setTimeout(() => dismiss(id), holdMs);
 }
 
 export function dismiss(id: number): void {

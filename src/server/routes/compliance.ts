@@ -1,0 +1,58 @@
+import type { FastifyInstance } from 'fastify';
+import * as v from 'valibot';
+import { ISO_MS_RE } from '../../domain/ids.js';
+import type { CheckinsResponse, ComplianceResponse, SessionUser } from '../../domain/protocol.js';
+import { requireUser, sessionUser } from '../auth/guard.js';
+import { canSee } from '../auth/scope.js';
+import { compliance, verifiedCheckins, type ScopedOfficer } from '../compliance/compliance.js';
+import type { ServerContext } from '../context.js';
+import { HttpError } from '../errors.js';
+import { parseOr400 } from '../validate.js';
+
+const Instant = v.pipe(v.string(), v.regex(ISO_MS_RE, 'must be ISO 8601 UTC with milliseconds, e.g. 2026-11-29T08:00:00.000Z'));
+const WindowQuerySchema = v.strictObject({
+  officerId: v.optional(v.pipe(v.string(), v.minLength(1, 'officerId must not be empty'))),
+  from: v.optional(Instant),
+  to: v.optional(Instant),
+});
+
+/** The longest window one request may ask about; compliance is derived from raw records each time. */
+const MAX_WINDOW_MS = 31 * 24 * 3600_000;
+
+/**
+ * `GET /api/checkins` (each check-in with the server's verdict) and `GET /api/compliance` (plan
+ * compliance per shift and per checkpoint), over a window, for the officers the viewer may see:
+ * an officer themself, a leader their squad, a supervisor or admin their unit.
+ */
+export function complianceRoutes(ctx: ServerContext) {
+  const { db } = ctx.database;
+  return async (app: FastifyInstance) => {
+    app.get('/api/checkins', { preHandler: requireUser(ctx) }, async (request) => {
+      const { officers, from, to } = await scope(sessionUser(request), request.query);
+      return { checkins: await verifiedCheckins(db, officers, from, to) } satisfies CheckinsResponse;
+    });
+
+    app.get('/api/compliance', { preHandler: requireUser(ctx) }, async (request) => {
+      const { officers, from, to } = await scope(sessionUser(request), request.query);
+      return (await compliance(db, officers, from, to, ctx.now())) satisfies ComplianceResponse;
+    });
+  };
+
+  /** The window (default: the last 24 hours) and the officers in it the viewer may see. */
+  async function scope(viewer: SessionUser, rawQuery: unknown): Promise<{ officers: ScopedOfficer[]; from: string; to: string }> {
+    const query = parseOr400(WindowQuerySchema, rawQuery);
+    const now = ctx.now();
+    const to = query.to ?? now.toISOString();
+    const from = query.from ?? new Date(Date.parse(to) - 24 * 3600_000).toISOString();
+    if (from > to) throw new HttpError(400, 'bad-request', 'from must not be after to');
+    if (Date.parse(to) - Date.parse(from) > MAX_WINDOW_MS) throw new HttpError(400, 'bad-request', 'the window may span at most 31 days');
+    const users = await db.selectFrom('users').select(['id', 'badge', 'name', 'unit_id', 'squad_id', 'role']).where('unit_id', '=', viewer.unitId).execute();
+    let officers = users.filter((u) => canSee(viewer, { id: u.id, unitId: u.unit_id, squadId: u.squad_id }));
+    if (query.officerId) {
+      officers = officers.filter((u) => u.id === query.officerId);
+      // Unknown and out-of-scope officers look the same, so scope cannot be probed for ids.
+      if (officers.length === 0) throw new HttpError(403, 'forbidden', 'this officer is not in your scope');
+    }
+    return { officers: officers.map((u) => ({ id: u.id, badge: u.badge, name: u.name })), from, to };
+  }
+}

@@ -1,0 +1,120 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Checkpoint } from '../../src/domain/checkpoints.js';
+import type { CheckinsResponse, ComplianceResponse } from '../../src/domain/protocol.js';
+import { Client, startServer, type TestServer } from '../integration/harness.js';
+import { loadTrack, shiftTo, TRACE_FILES } from '../support/traces.js';
+import { signIn, watchProblems } from './app.js';
+import { launchChromium } from './chromium.js';
+
+// A real walk (Osaka, SOURCES.md §1) moved into Huicheng, past two checkpoints an admin placed on
+// it. The officer lingers at each a little longer than its dwell, with the phone offline all along.
+const STEP = 5;
+const STEPS = 50;
+const STOPS = [12, 36];
+const DWELL_S = 10;
+const LINGER_S = 16;
+
+describe('geofenced check-ins made offline on a real walk', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let problems: string[] = [];
+  const walk = shiftTo(loadTrack(TRACE_FILES.osakaWalk)).filter((_, i) => i % STEP === 0).slice(0, STEPS);
+  const created: Checkpoint[] = [];
+
+  beforeAll(async () => {
+    server = await startServer('sqlite', { staticDir: 'dist/app' });
+    const admin = new Client(server.url);
+    await admin.login('A001');
+    const zone = await server.database.db
+      .selectFrom('zones')
+      .innerJoin('squads', 'squads.id', 'zones.squad_id')
+      .select(['zones.id', 'squads.id as squadId'])
+      .where('zones.name_en', '=', 'Jiangbei sector')
+      .executeTakeFirstOrThrow();
+    for (const [n, i] of STOPS.entries()) {
+      const response = await admin.request('POST', '/api/admin/checkpoints', {
+        zoneId: zone.id,
+        name: { 'zh-CN': `测试岗${n + 1}`, en: `Test post ${n + 1}` },
+        type: 'other',
+        shape: { kind: 'circle', center: [walk[i]!.lon, walk[i]!.lat], radiusM: 30 },
+        minDwellS: DWELL_S,
+      });
+      expect(response.status).toBe(201);
+      created.push(((await response.json()) as { checkpoint: Checkpoint }).checkpoint);
+    }
+    const plan = await admin.request('POST', '/api/admin/plans', {
+      squadId: zone.squadId,
+      name: { 'zh-CN': '测试计划', en: 'Test plan' },
+      checkpointIds: created.map((c) => c.id),
+      rule: { kind: 'per-shift', times: 1 },
+    });
+    expect(plan.status).toBe(201);
+
+    browser = await launchChromium({ webgl: true });
+    context = await browser.newContext({ permissions: ['geolocation'], geolocation: { latitude: walk[0]!.lat, longitude: walk[0]!.lon, accuracy: 5 }, locale: 'zh-CN' });
+    page = await context.newPage();
+    problems = watchProblems(page);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  const status = (checkpoint: Checkpoint) => page.locator(`[data-testid="checkpoints-due"] li[data-checkpoint="${checkpoint.id}"]`).getAttribute('data-status');
+
+  it('checks in at both checkpoints on screen while offline, and the server verifies both after reconnecting', { timeout: 180_000 }, async () => {
+    await page.goto(server.url);
+    await signIn(page, 'J001');
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+    await page.getByRole('button', { name: '开始巡逻' }).click();
+    await page.getByRole('button', { name: '确认开始巡逻' }).click();
+    await page.getByTestId('tracking-state').filter({ hasText: '轨迹记录中' }).waitFor();
+    await expect.poll(async () => Number(await page.getByTestId('sync-waiting').getAttribute('data-waiting')), { timeout: 15_000 }).toBe(0);
+    expect(await status(created[0]!)).toBe('due');
+    expect(await status(created[1]!)).toBe('due');
+
+    await context.setOffline(true);
+    for (let i = 0; i < walk.length; i++) {
+      const p = walk[i]!;
+      const seconds = STOPS.includes(i) ? LINGER_S : 1;
+      for (let s = 0; s < seconds; s++) {
+        // Standing still, a phone's fix wanders by a few decimetres.
+        const jitter = s === 0 ? 0 : ((s % 3) - 1) * 2e-6;
+        await context.setGeolocation({ latitude: p.lat + jitter, longitude: p.lon - jitter, accuracy: 5 });
+        await page.waitForTimeout(1000);
+      }
+      if (i === STOPS[0]!) {
+        await expect.poll(() => status(created[0]!), { timeout: 5_000 }).toBe('done');
+        await page.getByText('已在「测试岗1」签到').waitFor();
+        expect(await status(created[1]!)).toBe('due');
+      }
+    }
+    await expect.poll(() => status(created[1]!), { timeout: 5_000 }).toBe('done');
+    await page.getByRole('button', { name: '结束巡逻' }).click();
+    await page.getByRole('button', { name: '确认结束' }).click();
+    await page.getByText('当前未在巡逻').waitFor();
+
+    await context.setOffline(false);
+    await expect.poll(async () => Number(await page.getByTestId('sync-waiting').getAttribute('data-waiting')), { timeout: 30_000 }).toBe(0);
+
+    const supervisor = new Client(server.url);
+    await supervisor.login('S001');
+    const officerId = (await server.database.db.selectFrom('users').select('id').where('badge', '=', 'J001').executeTakeFirstOrThrow()).id;
+    const { checkins } = (await (await supervisor.request('GET', `/api/checkins?officerId=${officerId}`)).json()) as CheckinsResponse;
+    expect(checkins.map((c) => [c.checkpointId, c.method, c.verdict])).toEqual([
+      [created[0]!.id, 'geofence', 'verified'],
+      [created[1]!.id, 'geofence', 'verified'],
+    ]);
+    expect(checkins.every((c) => c.dwellS >= DWELL_S)).toBe(true);
+
+    const compliance = (await (await supervisor.request('GET', `/api/compliance?officerId=${officerId}`)).json()) as ComplianceResponse;
+    const shift = compliance.shifts[0]!;
+    const testPlan = shift.requirements.filter((r) => created.some((c) => c.id === r.checkpointId));
+    expect(testPlan.map((r) => r.status)).toEqual(['done', 'done']);
+    expect(shift.checkins).toEqual({ verified: 2, weak: 0, unsupported: 0 });
+    expect(problems).toEqual([]);
+  });
+});

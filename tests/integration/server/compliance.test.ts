@@ -1,0 +1,132 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EARTH_RADIUS_M } from '../../../src/domain/geo.js';
+import { newId } from '../../../src/domain/ids.js';
+import type { ApiErrorBody, CheckinsResponse, ComplianceResponse } from '../../../src/domain/protocol.js';
+import type { RecordOf } from '../../../src/domain/records.js';
+import { TestDevice } from '../device.js';
+import { Client, DATABASES, startServer, type TestServer } from '../harness.js';
+
+// Demo checkpoints of squad A's "every shift" plan (seed.ts): the first three of its zones.
+const BANK = { id: '0190a1f0-0000-7000-8000-300000000003', lon: 114.4118, lat: 23.1068 }; // a 50 m circle, 60 s dwell
+const STATION = '0190a1f0-0000-7000-8000-300000000002';
+const FIRST = '0190a1f0-0000-7000-8000-300000000001';
+
+/** A point `m` metres east of the bank's centre. */
+const eastOfBank = (m: number) => ({ lat: BANK.lat, lon: BANK.lon + (m / (EARTH_RADIUS_M * Math.cos((BANK.lat * Math.PI) / 180))) * (180 / Math.PI) });
+
+describe.each(DATABASES)('check-in verification and plan compliance on %s', (kind) => {
+  let server: TestServer;
+  let clients: Record<string, Client>;
+  let ids: Record<string, string>;
+  let squadA: string;
+  let device: TestDevice;
+  const shiftId = newId();
+  let claims: Record<string, RecordOf<'checkin'>>;
+
+  beforeAll(async () => {
+    server = await startServer(kind);
+    const users = await server.database.db.selectFrom('users').select(['id', 'badge', 'squad_id']).execute();
+    ids = Object.fromEntries(users.map((u) => [u.badge, u.id]));
+    squadA = users.find((u) => u.badge === 'J001')?.squad_id ?? '';
+    clients = {};
+    for (const badge of ['J001', 'J002', 'J004', 'L001', 'L002', 'S001']) {
+      clients[badge] = new Client(server.url);
+      await clients[badge].login(badge);
+    }
+    device = await TestDevice.create(ids.J001!);
+    await device.register(clients.J001!);
+
+    // A shift two hours ago: 80 s standing at the bank (a fix every 10 s, a few metres apart),
+    // a check-in claimed there from those fixes, one claimed at a checkpoint never visited, and a
+    // manual one at the station with nothing behind it.
+    const t0 = server.clock.now().getTime() - 2 * 3600_000;
+    const at = (s: number) => new Date(t0 + s * 1000);
+    const records: unknown[] = [await device.next('shift.start', { shiftId, squadId: squadA, members: [ids.J001!], equipment: [], zoneIds: [] }, at(0))];
+    const inside: string[] = [];
+    for (let s = 600; s <= 680; s += 10) {
+      const p = eastOfBank(((s / 10) % 3) * 4);
+      const position = await device.next('position', { shiftId, lat: p.lat, lon: p.lon, accuracy: 6, fixAt: at(s).toISOString() }, at(s));
+      inside.push(position.id);
+      records.push(position);
+    }
+    claims = {
+      bank: await device.next('checkin', { shiftId, checkpointId: BANK.id, method: 'geofence', enteredAt: at(600).toISOString(), dwellS: 80, evidence: inside }, at(681)),
+      forged: await device.next('checkin', { shiftId, checkpointId: FIRST, method: 'geofence', enteredAt: at(600).toISOString(), dwellS: 80, evidence: inside }, at(682)),
+      manual: await device.next('checkin', { shiftId, checkpointId: STATION, method: 'manual', enteredAt: at(700).toISOString(), dwellS: 0, evidence: [], reason: 'no-gps' }, at(700)),
+    };
+    records.push(claims.bank, claims.forged, claims.manual);
+    records.push(await device.next('shift.end', { shiftId, equipmentReturned: [] }, at(3600)));
+    const pushed = (await (await clients.J001!.request('POST', '/api/sync/push', { records })).json()) as { results: Array<{ status: string }> };
+    expect(pushed.results.every((r) => r.status === 'accepted')).toBe(true);
+  });
+  afterAll(() => server.close());
+
+  const get = async <T>(badge: string, path: string) => {
+    const response = await clients[badge]!.request('GET', path);
+    return { status: response.status, body: (await response.json()) as T };
+  };
+
+  it('verifies a check-in the track backs, and calls a claim the track never reaches unsupported', async () => {
+    const { status, body } = await get<CheckinsResponse>('S001', `/api/checkins?officerId=${ids.J001}`);
+    expect(status).toBe(200);
+    const verdicts = Object.fromEntries(body.checkins.map((c) => [c.id, c]));
+    expect(verdicts[claims.bank!.id]).toMatchObject({ verdict: 'verified', method: 'geofence', insideFixes: 9 });
+    expect(verdicts[claims.forged!.id]).toMatchObject({ verdict: 'unsupported', insideFixes: 0 });
+    expect(verdicts[claims.manual!.id]).toMatchObject({ verdict: 'unsupported', method: 'manual', reason: 'no-gps' });
+  });
+
+  it('counts only verified check-ins toward the plan, per shift and per checkpoint', async () => {
+    const { body } = await get<ComplianceResponse>('L001', '/api/compliance');
+    const shift = body.shifts.find((s) => s.shiftId === shiftId);
+    expect(shift?.checkins).toEqual({ verified: 1, weak: 0, unsupported: 2 });
+    const everyShift = shift?.requirements.filter((r) => r.planId === '0190a1f0-0000-7000-8000-500000000002');
+    expect(everyShift?.map((r) => [r.checkpointId, r.status])).toEqual([
+      [FIRST, 'missed'],
+      [STATION, 'missed'],
+      [BANK.id, 'done'],
+    ]);
+    const bank = body.checkpoints.find((c) => c.checkpointId === BANK.id);
+    expect(bank).toMatchObject({ needed: 1, met: 1, verified: 1, ratio: 1 });
+    expect(bank?.lastVerifiedAt).toBe(claims.bank!.body.enteredAt);
+    expect(body.checkpoints.find((c) => c.checkpointId === FIRST)).toMatchObject({ needed: 1, met: 0, unsupported: 1, ratio: 0 });
+  });
+
+  it('gives the same answer when the evidence arrives after the check-in', async () => {
+    // A second device of J002 pushes its check-in first and its fixes later (a different
+    // batch order), as a device coming back from hours offline might: the verdict follows.
+    const late = await TestDevice.create(ids.J002!);
+    await late.register(clients.J002!);
+    const t0 = server.clock.now().getTime() - 3600_000;
+    const at = (s: number) => new Date(t0 + s * 1000);
+    const lateShift = newId();
+    const start = await late.next('shift.start', { shiftId: lateShift, squadId: squadA, members: [ids.J002!], equipment: [], zoneIds: [] }, at(0));
+    const fixes = [];
+    for (let s = 10; s <= 90; s += 10) fixes.push(await late.next('position', { shiftId: lateShift, lat: BANK.lat, lon: BANK.lon, accuracy: 5, fixAt: at(s).toISOString() }, at(s)));
+    const checkin = await late.next('checkin', { shiftId: lateShift, checkpointId: BANK.id, method: 'geofence', enteredAt: at(10).toISOString(), dwellS: 80, evidence: fixes.map((f) => f.id) }, at(91));
+    await clients.J002!.request('POST', '/api/sync/push', { records: [start, checkin] });
+    const before = await get<CheckinsResponse>('J002', '/api/checkins');
+    expect(before.body.checkins.map((c) => c.verdict)).toEqual(['unsupported']);
+    await clients.J002!.request('POST', '/api/sync/push', { records: fixes });
+    const after = await get<CheckinsResponse>('J002', '/api/checkins');
+    expect(after.body.checkins.map((c) => c.verdict)).toEqual(['verified']);
+  });
+
+  it('scopes check-ins and compliance by role', async () => {
+    expect((await get<CheckinsResponse>('J001', '/api/checkins')).body.checkins).toHaveLength(3);
+    expect((await get<CheckinsResponse>('J004', '/api/checkins')).body.checkins).toEqual([]);
+    expect((await get<ApiErrorBody>('J004', `/api/checkins?officerId=${ids.J001}`)).status).toBe(403);
+    expect((await get<ApiErrorBody>('L002', `/api/compliance?officerId=${ids.J001}`)).status).toBe(403);
+    expect((await get<ComplianceResponse>('L002', '/api/compliance')).body.shifts).toEqual([]);
+    expect((await get<ComplianceResponse>('S001', '/api/compliance')).body.shifts.map((s) => s.badge).sort()).toEqual(['J001', 'J002']);
+    expect((await new Client(server.url).request('GET', '/api/compliance')).status).toBe(401);
+  });
+
+  it('answers a bad window with a 400 that says what is wrong', async () => {
+    const reversed = await get<ApiErrorBody>('S001', '/api/compliance?from=2026-11-29T10:00:00.000Z&to=2026-11-29T09:00:00.000Z');
+    expect(reversed).toEqual({ status: 400, body: { error: 'bad-request', message: 'from must not be after to' } });
+    const sloppy = await get<ApiErrorBody>('S001', '/api/checkins?from=yesterday');
+    expect(sloppy.status).toBe(400);
+    expect(sloppy.body.message).toMatch(/^from: must be ISO 8601/);
+    expect((await get<ApiErrorBody>('S001', '/api/compliance?from=2026-01-01T00:00:00.000Z&to=2026-11-29T00:00:00.000Z')).body.message).toBe('the window may span at most 31 days');
+  });
+});
