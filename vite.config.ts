@@ -19,7 +19,8 @@ export default defineConfig({
       injectManifest: {
         // The map chunk (maplibre and its worker, .mjs) is lazy for the first paint but precached,
         // so the map opens offline too.
-        globPatterns: ['**/*.{js,mjs,css,html,svg,png,webmanifest,woff2}'],
+        // json: the coastline and border data (world-atlas) the map draws when there is no base map.
+        globPatterns: ['**/*.{js,mjs,css,html,svg,png,webmanifest,woff2,json}'],
         globIgnores: ['**/*.map'],
         maximumFileSizeToCacheInBytes: 4 * 1024 * 1024,
         rollupFormat: 'iife',

@@ -1,10 +1,11 @@
 /// <reference lib="webworker" />
 import { expose } from 'comlink';
+import { outlineService } from './outline-service.js';
 import { trackingService } from './tracking-service.js';
 
 // The worker's one services object; the app imports only its type (src/app/worker-bridge.ts).
 // Flat, because comlink types only top-level members as remote calls.
-const services = { ...trackingService };
+const services = { ...trackingService, ...outlineService };
 
 /** What the main thread may call, typed end to end through comlink. */
 export type WorkerApi = typeof services;
