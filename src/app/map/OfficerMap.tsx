@@ -17,6 +17,7 @@ import { toDisplayBounds } from './display-coords.js';
 import { MapCheckpoints, MapOutlines, MapPosition, MapRoute, MapZones } from './layers.js';
 import { MapFit, MapView } from './MapView.js';
 import { OfflineArea } from './OfflineArea.js';
+import { fixAge } from './position-marker.js';
 
 /** How old a fix is, in the largest unit that reads well ("12 秒前定位", "3 分钟前定位"). */
 function PositionAge({ fix }: { fix: TrackEntry }) {
@@ -25,11 +26,10 @@ function PositionAge({ fix }: { fix: TrackEntry }) {
     const timer = setInterval(() => (now.value = Date.now()), 1000);
     return () => clearInterval(timer);
   }, []);
-  const s = Math.max(0, Math.round((now.value - Date.parse(fix.fixAt)) / 1000));
-  const text = s < 120 ? t('map.positionAge.s', { n: s }) : s < 7200 ? t('map.positionAge.m', { n: Math.floor(s / 60) }) : t('map.positionAge.h', { n: Math.floor(s / 3600) });
+  const age = fixAge(Date.parse(fix.fixAt), now.value);
   return (
-    <p class="map-badge" data-testid="position-age" data-age-s={s}>
-      {text}
+    <p class="map-badge" data-testid="position-age" data-age-s={age.seconds}>
+      {t(`map.positionAge.${age.unit}`, { n: age.n })}
     </p>
   );
 }

@@ -2,6 +2,7 @@ import { addProtocol, type LayerSpecification, type StyleSpecification } from 'm
 import { PMTiles, Protocol, TileType } from 'pmtiles';
 import * as v from 'valibot';
 import type { BaseMap } from '../../domain/protocol.js';
+import { archiveUrl } from './offline-area.js';
 
 // Turns the deployment's base-map setting into what maplibre draws. Part of the lazy map chunk:
 // the pmtiles reader and its protocol are registered only once a map is on screen.
@@ -23,11 +24,6 @@ function genericVectorLayers(layerIds: readonly string[]): LayerSpecification[] 
     { id: `${id}-line`, type: 'line', source: 'base', 'source-layer': id, filter: ['==', ['geometry-type'], 'LineString'], paint: { 'line-color': '#4a6480', 'line-width': 1 } },
     { id: `${id}-point`, type: 'circle', source: 'base', 'source-layer': id, filter: ['==', ['geometry-type'], 'Point'], paint: { 'circle-color': '#6d86a3', 'circle-radius': 2 } },
   ]);
-}
-
-/** An archive URL as the reader needs it: absolute (a server-hosted archive comes as a path). */
-export function archiveUrl(url: string): string {
-  return new URL(url, self.location.href).href;
 }
 
 /**

@@ -10,6 +10,7 @@ import { circleRing } from '../../domain/geo.js';
 import type { TrackEntry } from '../../store/schema.js';
 import { segments } from '../state/tracking.js';
 import { useMap } from './MapView.js';
+import { markerHeading } from './position-marker.js';
 import { useGeoJsonLayers } from './useGeoJsonLayers.js';
 
 const collection = (features: GeoJSON.Feature[]): GeoJSON.FeatureCollection => ({ type: 'FeatureCollection', features });
@@ -66,8 +67,6 @@ export function MapRoute({ route }: { route: readonly TrackEntry[] }) {
   return null;
 }
 
-/** Below this speed a heading means little (browsers report jitter as turns), so a dot is drawn. */
-const MOVING_MS = 0.5;
 const ARROW = 'xf-heading-arrow';
 
 /** Registers the heading arrow, drawn once on a canvas (no image file to fetch or cache). */
@@ -97,7 +96,7 @@ function useArrowImage(): void {
 
 /** Where the officer is: inside the circle of the fix's accuracy, an arrow along the heading when moving, else a dot. */
 export function MapPosition({ position }: { position: { lat: number; lon: number; accuracy: number; heading?: number | null | undefined; speed?: number | null | undefined } | null }) {
-  const heading = position && position.heading != null && position.speed != null && position.speed >= MOVING_MS ? position.heading : null;
+  const heading = position ? markerHeading(position) : null;
   const data = useMemo(
     () =>
       collection(

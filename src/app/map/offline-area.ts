@@ -2,7 +2,6 @@ import * as v from 'valibot';
 import type { BaseMap } from '../../domain/protocol.js';
 import { tileCount, tilesIn, tileUrl, TYPICAL_TILE_BYTES, type Bounds } from '../../domain/tiles.js';
 import { AREA_CACHE, TILE_CACHE } from '../../store/map-caches.js';
-import { archiveUrl } from './base-map.js';
 
 // Downloading the officer's area for offline use, into the cache the service worker answers
 // map requests from first. Planning (what and how much) is separate from downloading, so the
@@ -30,6 +29,12 @@ export class AreaError extends Error {
   }
 }
 
+/** An archive URL as the reader needs it: absolute (a server-hosted archive comes as a path). */
+export function archiveUrl(url: string): string {
+  // No page (unit tests in Node): only absolute URLs can come, and they need no base.
+  return new URL(url, typeof location === 'undefined' ? undefined : location.href).href;
+}
+
 export type AreaPlan =
   | { kind: 'tiles'; count: number; estimatedBytes: number; urls: () => Iterable<string> }
   | { kind: 'archive'; url: string; count: 1; estimatedBytes: number };
@@ -49,8 +54,8 @@ const Style = v.object({
 });
 const TileJson = v.object({ tiles: v.array(v.string()), minzoom: v.optional(v.number()), maxzoom: v.optional(v.number()) });
 
-async function fetchJson<T>(url: string, schema: v.GenericSchema<unknown, T>): Promise<T> {
-  const response = await fetch(url);
+async function fetchJson<T>(get: typeof fetch, url: string, schema: v.GenericSchema<unknown, T>): Promise<T> {
+  const response = await get(url);
   if (!response.ok) throw new AreaError('map.area.badStyle', { url, reason: `HTTP ${response.status}` });
   const parsed = v.safeParse(schema, await response.json());
   if (!parsed.success) throw new AreaError('map.area.badStyle', { url, reason: parsed.issues[0].message });
@@ -58,8 +63,8 @@ async function fetchJson<T>(url: string, schema: v.GenericSchema<unknown, T>): P
 }
 
 /** Every tile template of a style's sources with its zoom range and kind, plus the documents it needs. */
-async function styleParts(styleUrl: string): Promise<{ templates: Array<{ template: string; min: number; max: number; kind: 'raster' | 'vector' }>; documents: string[] }> {
-  const style = await fetchJson(styleUrl, Style);
+async function styleParts(get: typeof fetch, styleUrl: string): Promise<{ templates: Array<{ template: string; min: number; max: number; kind: 'raster' | 'vector' }>; documents: string[] }> {
+  const style = await fetchJson(get, styleUrl, Style);
   const abs = (u: string) => new URL(u, styleUrl).href;
   const documents = [styleUrl];
   const templates: Array<{ template: string; min: number; max: number; kind: 'raster' | 'vector' }> = [];
@@ -70,7 +75,7 @@ async function styleParts(styleUrl: string): Promise<{ templates: Array<{ templa
     let min = source.minzoom ?? 0;
     let max = source.maxzoom ?? 22;
     if (!tiles && source.url) {
-      const tileJson = await fetchJson(abs(source.url), TileJson);
+      const tileJson = await fetchJson(get, abs(source.url), TileJson);
       documents.push(abs(source.url));
       tiles = tileJson.tiles;
       min = tileJson.minzoom ?? min;
@@ -91,11 +96,11 @@ async function styleParts(styleUrl: string): Promise<{ templates: Array<{ templa
 }
 
 /** What downloading `bounds` (in the base map's datum) from AREA_MIN_ZOOM to maxZoom means: how many requests and about how many bytes. */
-export async function planArea(base: BaseMap, bounds: Bounds, maxZoom: number): Promise<AreaPlan> {
+export async function planArea(base: BaseMap, bounds: Bounds, maxZoom: number, get: typeof fetch = (input, init) => fetch(input, init)): Promise<AreaPlan> {
   if (base.kind === 'pmtiles') {
     const url = archiveUrl(base.url);
     // The total size is the part after "/" in Content-Range; a one-byte range costs nothing.
-    const response = await fetch(url, { headers: { range: 'bytes=0-0' }, cache: 'reload' });
+    const response = await get(url, { headers: { range: 'bytes=0-0' }, cache: 'reload' });
     const total = Number(/\/(\d+)$/.exec(response.headers.get('content-range') ?? '')?.[1] ?? response.headers.get('content-length') ?? NaN);
     await response.body?.cancel();
     if (!response.ok || !Number.isFinite(total)) throw new AreaError('map.area.noSize', { url, status: response.status });
@@ -103,7 +108,7 @@ export async function planArea(base: BaseMap, bounds: Bounds, maxZoom: number): 
     return { kind: 'archive', url, count: 1, estimatedBytes: total };
   }
   const { templates, documents } =
-    base.kind === 'raster' ? { templates: [{ template: base.tiles, min: 0, max: 22, kind: 'raster' as const }], documents: [] } : base.kind === 'style' ? await styleParts(base.url) : { templates: [], documents: [] };
+    base.kind === 'raster' ? { templates: [{ template: base.tiles, min: 0, max: 22, kind: 'raster' as const }], documents: [] } : base.kind === 'style' ? await styleParts(get, base.url) : { templates: [], documents: [] };
   const parts = templates.map((t) => ({ ...t, min: Math.max(t.min, AREA_MIN_ZOOM), max: Math.min(t.max, maxZoom) })).filter((t) => t.min <= t.max);
   const count = documents.length + parts.reduce((sum, t) => sum + tileCount(bounds, t.min, t.max), 0);
   if (count > MAX_AREA_TILES) throw new AreaError('map.area.tooMany', { count, max: MAX_AREA_TILES });
