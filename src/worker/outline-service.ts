@@ -11,10 +11,11 @@ import type { Bounds } from '../domain/tiles.js';
 /** Lines within this many degrees of the area are kept (enough to zoom out to the province). */
 const PAD_DEG = 6;
 
-const TopologyShape = v.object({
+// Loose: the quantization `transform` and `bbox` must come through untouched (a plain object would drop them).
+const TopologyShape = v.looseObject({
   type: v.literal('Topology'),
   arcs: v.array(v.array(v.array(v.number()))),
-  objects: v.object({ countries: v.object({ type: v.literal('GeometryCollection'), geometries: v.array(v.unknown()) }) }),
+  objects: v.looseObject({ countries: v.looseObject({ type: v.literal('GeometryCollection'), geometries: v.array(v.unknown()) }) }),
 });
 
 /** The stretches of lines that come within the box, each with a vertex beyond it so it reaches the edge. */
