@@ -10,7 +10,7 @@ import { circleRing } from '../../domain/geo.js';
 import type { TrackEntry } from '../../store/schema.js';
 import { segments } from '../state/tracking.js';
 import { useMap } from './MapView.js';
-import { markerHeading } from './position-marker.js';
+import { arrowPixels, markerHeading } from './position-marker.js';
 import { useGeoJsonLayers } from './useGeoJsonLayers.js';
 
 const collection = (features: GeoJSON.Feature[]): GeoJSON.FeatureCollection => ({ type: 'FeatureCollection', features });
@@ -69,28 +69,12 @@ export function MapRoute({ route }: { route: readonly TrackEntry[] }) {
 
 const ARROW = 'xf-heading-arrow';
 
-/** Registers the heading arrow, drawn once on a canvas (no image file to fetch or cache). */
+/** Registers the heading arrow (pixels computed once, no image file to fetch or cache). */
 function useArrowImage(): void {
   const { map } = useMap();
   useEffect(() => {
     if (!map || map.hasImage(ARROW)) return;
-    const size = 40;
-    const canvas = document.createElement('canvas');
-    canvas.width = canvas.height = size;
-    const g = canvas.getContext('2d');
-    if (!g) throw new Error('no 2D canvas for the heading arrow');
-    g.beginPath();
-    g.moveTo(size / 2, 2);
-    g.lineTo(size - 6, size - 4);
-    g.lineTo(size / 2, size - 12);
-    g.lineTo(6, size - 4);
-    g.closePath();
-    g.fillStyle = '#4da3ff';
-    g.strokeStyle = '#ffffff';
-    g.lineWidth = 3;
-    g.stroke();
-    g.fill();
-    map.addImage(ARROW, g.getImageData(0, 0, size, size), { pixelRatio: 2 });
+    map.addImage(ARROW, arrowPixels(40), { pixelRatio: 2 });
   }, [map]);
 }
 
