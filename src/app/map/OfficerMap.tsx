@@ -58,8 +58,11 @@ export function OfficerMap({ user }: { user: SessionUser }) {
   useEffect(() => {
     Promise.all([localEntities(user.id, 'zone'), localEntities(user.id, 'checkpoint')])
       .then(([z, c]) => {
-        zones.value = z.map((e) => ({ id: e.id, polygon: e.data.polygon as GeoJSON.Polygon }));
-        checkpoints.value = c.map((e) => ({ id: e.id, shape: e.data.shape as CheckpointShape }));
+        // Syncs come every few seconds on patrol and rarely change these: redraw only on a change.
+        const nextZones = z.map((e) => ({ id: e.id, polygon: e.data.polygon as GeoJSON.Polygon }));
+        const nextCheckpoints = c.map((e) => ({ id: e.id, shape: e.data.shape as CheckpointShape }));
+        if (JSON.stringify(nextZones) !== JSON.stringify(zones.peek())) zones.value = nextZones;
+        if (JSON.stringify(nextCheckpoints) !== JSON.stringify(checkpoints.peek())) checkpoints.value = nextCheckpoints;
       })
       .catch(reportError);
     // Read again after each sync: on a first sign-in the zones arrive after the map is up.

@@ -154,9 +154,16 @@ export async function downloadArea(plan: AreaPlan, onProgress: (p: AreaProgress)
   const seen = await caches.open(TILE_CACHE);
   const urls = plan.urls()[Symbol.iterator]();
   const one = async (url: string): Promise<void> => {
-    if (await area.match(url)) return void progress.skipped++;
+    if (await area.match(url)) {
+      progress.skipped++;
+      return;
+    }
     const kept = await seen.match(url);
-    if (kept) return void (await area.put(url, kept), progress.skipped++);
+    if (kept) {
+      await area.put(url, kept);
+      progress.skipped++;
+      return;
+    }
     try {
       const response = await fetch(url, { cache: 'reload', signal });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
