@@ -2,10 +2,10 @@
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching';
 import { ExpirationPlugin } from 'workbox-expiration';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
-import { createPartialResponse } from 'workbox-range-requests';
 import { CacheFirst, NetworkFirst } from 'workbox-strategies';
 import type { RouteHandlerCallback } from 'workbox-core';
 import { AREA_CACHE, TILE_CACHE } from '../store/map-caches.js';
+import { sliceRange } from './byte-ranges.js';
 import { OUTBOX_SYNC_TAG } from '../store/sync-engine.js';
 import { flushFromServiceWorker } from './outbox-sync.js';
 
@@ -27,9 +27,10 @@ const isMapResource = (url: URL) => (url.origin !== self.location.origin || isTi
 // Style and TileJSON documents change when the provider updates them: network first, the kept copy offline.
 const isMapDocument = (url: URL) => url.pathname.endsWith('.json') && !/\/sprite[^/]*\.json$/.test(url.pathname);
 
-const recentExpiry = () => new ExpirationPlugin({ maxEntries: 5000, maxAgeSeconds: 30 * 24 * 3600, purgeOnQuotaError: true });
-const tiles = new CacheFirst({ cacheName: TILE_CACHE, plugins: [recentExpiry()] });
-const documents = new NetworkFirst({ cacheName: TILE_CACHE, networkTimeoutSeconds: 5, plugins: [recentExpiry()] });
+// One expiration for the one cache both strategies write: 5,000 entries, 30 days, gone first on a full disk.
+const recentExpiry = new ExpirationPlugin({ maxEntries: 5000, maxAgeSeconds: 30 * 24 * 3600, purgeOnQuotaError: true });
+const tiles = new CacheFirst({ cacheName: TILE_CACHE, plugins: [recentExpiry] });
+const documents = new NetworkFirst({ cacheName: TILE_CACHE, networkTimeoutSeconds: 5, plugins: [recentExpiry] });
 
 /**
  * The downloaded area first (kept on purpose), then what was seen online. A request with cache
@@ -52,7 +53,8 @@ registerRoute(({ url }) => isMapResource(url), fromAreaOr(tiles));
 async function servePmtiles({ request }: { request: Request }): Promise<Response> {
   const whole = await caches.match(request.url, { cacheName: AREA_CACHE });
   if (!whole) return fetch(request);
-  return request.headers.has('range') ? createPartialResponse(request, whole) : whole;
+  const range = request.headers.get('range');
+  return range ? sliceRange(whole, range) : whole;
 }
 
 self.addEventListener('install', () => {
