@@ -19,7 +19,8 @@ export default defineConfig({
       injectManifest: {
         // The map chunk (maplibre and its worker, .mjs) is lazy for the first paint but precached,
         // so the map opens offline too.
-        globPatterns: ['**/*.{js,mjs,css,html,svg,png,webmanifest,woff2}'],
+        // json: the coastline and border data (world-atlas) the map draws when there is no base map.
+        globPatterns: ['**/*.{js,mjs,css,html,svg,png,webmanifest,woff2,json}'],
         // The admin's chunks stay out: admins work online at a desk, and every officer's phone
         // would otherwise download the editors with the precache. (Chunk names follow the
         // folder and file names: src/app/screens/admin/index.tsx and src/app/map/AdminMap.tsx.)

@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import type { ApiErrorBody } from '../domain/protocol.js';
+import type { ApiErrorBody, AppConfigResponse } from '../domain/protocol.js';
+import { PMTILES_PREFIX, publicMapSettings } from './config.js';
 import type { ServerContext } from './context.js';
 import { requireUser } from './auth/guard.js';
 import { installErrorHandler } from './errors.js';
@@ -28,10 +29,13 @@ export interface BuildOptions {
 /** Default body limit; routes that take batches raise their own. */
 export const BODY_LIMIT = 64 * 1024;
 
-/** The strict CSP: everything from our own origin (and the configured tile server), nothing inline, no framing. */
-function cspDirectives(tileOrigin: string | null) {
-  const extra = tileOrigin ? [tileOrigin] : [];
-  return { ...CSP_DIRECTIVES, imgSrc: [...CSP_DIRECTIVES.imgSrc, ...extra], connectSrc: [...CSP_DIRECTIVES.connectSrc, ...extra] };
+/**
+ * The strict CSP: everything from our own origin (and the configured base map's origins, for
+ * images and fetches only), nothing inline, no framing. worker-src never widens: maplibre's
+ * worker is bundled with the app.
+ */
+function cspDirectives(mapOrigins: readonly string[]) {
+  return { ...CSP_DIRECTIVES, imgSrc: [...CSP_DIRECTIVES.imgSrc, ...mapOrigins], connectSrc: [...CSP_DIRECTIVES.connectSrc, ...mapOrigins] };
 }
 
 const CSP_DIRECTIVES = {
@@ -62,7 +66,7 @@ export async function buildServer(options: BuildOptions): Promise<FastifyInstanc
   installErrorHandler(app);
   await app.register(fastifyCookie);
   await app.register(fastifyHelmet, {
-    contentSecurityPolicy: { useDefaults: false, directives: cspDirectives(ctx.map?.rasterTiles ? new URL(ctx.map.rasterTiles.replace(/\{[xyz]\}/g, '0')).origin : null) },
+    contentSecurityPolicy: { useDefaults: false, directives: cspDirectives(ctx.map?.origins ?? []) },
     // HSTS only means something over TLS; on plain HTTP it would be ignored or, worse, stick.
     hsts: ctx.tls ? { maxAge: 15552000, includeSubDomains: false } : false,
     crossOriginEmbedderPolicy: false,
@@ -80,7 +84,23 @@ export async function buildServer(options: BuildOptions): Promise<FastifyInstanc
   await app.register(shiftRoutes(ctx));
   await app.register(geographyRoutes(ctx));
   await app.register(complianceRoutes(ctx));
-  app.get('/api/config', { preHandler: requireUser(ctx) }, async () => ({ map: ctx.map ?? { rasterTiles: null, gcj02: false } }));
+  app.get('/api/config', { preHandler: requireUser(ctx) }, async (): Promise<AppConfigResponse> => ({ map: ctx.map ? publicMapSettings(ctx.map) : { base: { kind: 'none' }, gcj02: false } }));
+  const pmtilesFile = ctx.map?.pmtilesFile;
+  if (pmtilesFile) {
+    // The archive on our disk, with Range support (the PMTiles reader fetches byte ranges).
+    // WARNING: only this one file: allowedPath keeps the rest of its folder private.
+    await app.register(fastifyStatic, {
+      root: dirname(pmtilesFile),
+      prefix: PMTILES_PREFIX,
+      decorateReply: false,
+      index: false,
+      cacheControl: false,
+      allowedPath: (path) => path === `/${basename(pmtilesFile)}`,
+      setHeaders(res) {
+        res.setHeader('cache-control', 'no-cache');
+      },
+    });
+  }
 
   const staticDir = options.staticDir && existsSync(join(options.staticDir, 'index.html')) ? resolve(options.staticDir) : undefined;
   if (staticDir) {

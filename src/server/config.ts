@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import type { MapSettings } from '../domain/protocol.js';
+import { basename, resolve } from 'node:path';
 
 export interface Config {
   port: number;
@@ -11,29 +12,99 @@ export interface Config {
   map: MapConfig;
 }
 
-/** The base map the app draws under its layers; none means a plain background. */
-export interface MapConfig {
-  /** XYZ raster tile template, e.g. https://tiles.example.org/{z}/{x}/{y}.png */
-  rasterTiles: string | null;
-  /** The tiles are published in GCJ-02 (as Chinese providers do): layers are shifted to match. */
-  gcj02: boolean;
+/** The base-map settings: what the app is told, plus what only the server needs. */
+export interface MapConfig extends MapSettings {
+  /** A PMTiles archive on this server's disk, served at `base.url` with Range support. */
+  pmtilesFile?: string;
+  /** Every origin the base map loads from: the CSP admits exactly these for images and fetches. */
+  origins: string[];
 }
 
-/** Reads and checks the base-map settings (MAP_RASTER_TILES, MAP_GCJ02). */
-export function readMapConfig(env: NodeJS.ProcessEnv): MapConfig {
-  const template = env.MAP_RASTER_TILES || null;
-  if (template) {
-    let url: URL;
-    try {
-      url = new URL(template.replace(/\{[xyz]\}/g, '0'));
-    } catch {
-      throw new Error(`MAP_RASTER_TILES must be an http(s) URL template, got "${template}"`);
-    }
-    if (!/^https?:$/.test(url.protocol) || !/\{z\}/.test(template) || !/\{x\}/.test(template) || !/\{y\}/.test(template)) {
-      throw new Error(`MAP_RASTER_TILES must be an http(s) URL with {z}, {x} and {y}, got "${template}"`);
-    }
+/** Where the server publishes a PMTiles archive from its own disk, under its own file name. */
+export const PMTILES_PREFIX = '/map/';
+
+const httpUrl = (name: string, value: string, what: string): URL => {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`${name} must be ${what}, got "${value}"`);
   }
-  return { rasterTiles: template, gcj02: env.MAP_GCJ02 === '1' };
+  if (!/^https?:$/.test(url.protocol)) throw new Error(`${name} must be ${what}, got "${value}"`);
+  return url;
+};
+
+function rasterTemplate(template: string): string {
+  const what = 'an http(s) URL template with {z}, {x} and {y}';
+  httpUrl('MAP_RASTER_TILES', template.replace(/\{[xyz]\}/g, '0'), what);
+  if (!/\{z\}/.test(template) || !/\{x\}/.test(template) || !/\{y\}/.test(template)) throw new Error(`MAP_RASTER_TILES must be ${what}, got "${template}"`);
+  return template;
+}
+
+/** An archive URL is taken as it is; anything else must be a PMTiles v3 file on this disk. */
+function pmtilesSource(value: string): { url: string; file?: string } {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return { url: httpUrl('MAP_PMTILES', value, 'an http(s) URL or the path of a .pmtiles file').href };
+  const file = resolve(value);
+  // The service worker knows an archive by this ending (it answers its Range requests offline).
+  if (!/^[\w.-]+\.pmtiles$/.test(basename(file))) throw new Error(`MAP_PMTILES: a file name of letters, digits, "._-" ending in .pmtiles, got "${basename(file)}"`);
+  let magic: Buffer;
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      magic = Buffer.alloc(8);
+      readSync(fd, magic, 0, 8, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (error) {
+    throw new Error(`MAP_PMTILES: cannot read "${file}": ${error instanceof Error ? error.message : String(error)}`);
+  }
+  // A PMTiles v3 archive starts with the bytes "PMTiles" and the version 3 (spec §3.1).
+  if (magic.subarray(0, 7).toString('latin1') !== 'PMTiles' || magic[7] !== 3) throw new Error(`MAP_PMTILES: "${file}" is not a PMTiles v3 archive`);
+  return { url: PMTILES_PREFIX + basename(file), file };
+}
+
+/** MAP_ORIGINS: further origins a style's tiles, glyphs and sprites come from (comma-separated). */
+function extraOrigins(value: string | undefined): string[] {
+  if (!value) return [];
+  return value.split(',').map((part) => {
+    const url = httpUrl('MAP_ORIGINS', part.trim(), 'comma-separated http(s) origins');
+    if (url.origin !== part.trim().replace(/\/$/, '')) throw new Error(`MAP_ORIGINS must list bare origins (scheme, host, port), got "${part.trim()}"`);
+    return url.origin;
+  });
+}
+
+/**
+ * Reads and checks the base-map settings: at most one of MAP_RASTER_TILES, MAP_STYLE_URL and
+ * MAP_PMTILES, MAP_ORIGINS with a style, MAP_GCJ02 0 or 1. A bad value throws, naming the variable.
+ */
+export function readMapConfig(env: NodeJS.ProcessEnv): MapConfig {
+  const set = (['MAP_RASTER_TILES', 'MAP_STYLE_URL', 'MAP_PMTILES'] as const).filter((name) => env[name]);
+  if (set.length > 1) throw new Error(`${set.join(' and ')} are alternatives: set at most one base map`);
+  const gcj = env.MAP_GCJ02 ?? '';
+  if (!['', '0', '1'].includes(gcj)) throw new Error(`MAP_GCJ02 must be 1 or 0, got "${gcj}"`);
+  if (env.MAP_ORIGINS && !env.MAP_STYLE_URL) throw new Error('MAP_ORIGINS only applies to MAP_STYLE_URL, which is not set');
+
+  const gcj02 = gcj === '1';
+  if (env.MAP_RASTER_TILES) {
+    const tiles = rasterTemplate(env.MAP_RASTER_TILES);
+    return { base: { kind: 'raster', tiles }, gcj02, origins: [new URL(tiles.replace(/\{[xyz]\}/g, '0')).origin] };
+  }
+  if (env.MAP_STYLE_URL) {
+    const url = httpUrl('MAP_STYLE_URL', env.MAP_STYLE_URL, 'an http(s) URL of a MapLibre style JSON');
+    return { base: { kind: 'style', url: url.href }, gcj02, origins: [...new Set([url.origin, ...extraOrigins(env.MAP_ORIGINS)])] };
+  }
+  if (env.MAP_PMTILES) {
+    const { url, file } = pmtilesSource(env.MAP_PMTILES);
+    // Served by ourselves: 'self' already covers it, so the CSP stays as strict as with no base map.
+    return { base: { kind: 'pmtiles', url }, gcj02, origins: file ? [] : [new URL(url).origin], ...(file ? { pmtilesFile: file } : {}) };
+  }
+  return { base: { kind: 'none' }, gcj02, origins: [] };
+}
+
+/** What `GET /api/config` tells the app about the map (nothing of the server's own disk). */
+export function publicMapSettings(map: MapConfig): MapSettings {
+  return { base: map.base, gcj02: map.gcj02 };
 }
 
 /** Reads the server's settings from the environment; a bad value stops the start with its name. */

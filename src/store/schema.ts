@@ -79,6 +79,9 @@ export interface TrackEntry {
   lat: number;
   lon: number;
   accuracy: number;
+  /** Degrees clockwise from true north and m/s, when the fix had them (older entries lack both). */
+  heading?: number | null;
+  speed?: number | null;
   fixAt: string;
   /** The position record behind a fix: evidence for a check-in made here. */
   recordId?: string;

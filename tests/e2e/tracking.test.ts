@@ -79,6 +79,9 @@ describe('a patrol walked with emulated GPS, with a hidden stretch and an offlin
       await page.waitForTimeout(STEP_MS);
     }
     await page.waitForTimeout(500);
+    // The position drawn on the map always carries its age (the last kept fix, seconds ago).
+    expect(await page.getByTestId('position-age').textContent()).toMatch(/^\d+ 秒前定位$/);
+    expect(Number(await page.getByTestId('position-age').getAttribute('data-age-s'))).toBeLessThan(60);
     const shown = Number(await page.getByTestId('route-stats').getAttribute('data-distance-m'));
     const keptOnDevice = Number(await page.getByTestId('route-stats').getAttribute('data-fixes'));
 

@@ -1,11 +1,9 @@
-import { useSignal } from '@preact/signals';
-import { useEffect, useMemo } from 'preact/hooks';
+import { useMemo } from 'preact/hooks';
 import type { CheckpointShape } from '../../domain/checkpoints.js';
-import type { AdminZone, AppConfigResponse } from '../../domain/protocol.js';
-import { loadAppConfig } from '../state/app-config.js';
-import { reportError } from '../state/notices.js';
+import type { AdminZone } from '../../domain/protocol.js';
 import { MapCheckpoints, MapSelection, MapZones } from './layers.js';
 import { MapClick, MapFit, MapView } from './MapView.js';
+import { useBaseMap } from './useBaseMap.js';
 
 export interface AdminMapProps {
   zones: readonly AdminZone[];
@@ -19,18 +17,15 @@ export interface AdminMapProps {
 
 /** The admin's map of the unit: every zone and checkpoint, the one being edited, and clicks to place or pick. */
 export function AdminMap({ zones, checkpoints, selection, placing, onClick }: AdminMapProps) {
-  const config = useSignal<AppConfigResponse | null>(null);
-  useEffect(() => {
-    loadAppConfig().then((c) => (config.value = c), reportError);
-  }, []);
+  const { settings, style } = useBaseMap();
   const zoneShapes = useMemo(() => zones.map((z) => ({ id: z.id, polygon: z.polygon })), [zones]);
   const outline = useMemo(() => zones.flatMap((z) => z.polygon.coordinates[0] ?? []), [zones]);
 
-  if (!config.value) return <div class="map map-loading" />;
+  if (!settings || !style) return <div class="map map-loading" />;
   const [lon = 114.41, lat = 23.1] = outline[0] ?? [];
   return (
     <div class={placing ? 'admin-map placing' : 'admin-map'}>
-      <MapView center={[lon, lat]} rasterTiles={config.value.map.rasterTiles}>
+      <MapView center={[lon, lat]} style={style} gcj02={settings.gcj02}>
         <MapZones zones={zoneShapes} />
         <MapCheckpoints checkpoints={checkpoints} />
         <MapSelection shape={selection} />

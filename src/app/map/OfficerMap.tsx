@@ -1,43 +1,76 @@
 import type * as GeoJSON from 'geojson';
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
-import type { AppConfigResponse, SessionUser } from '../../domain/protocol.js';
-import { loadAppConfig } from '../state/app-config.js';
+import type { CheckpointShape } from '../../domain/checkpoints.js';
+import type { SessionUser } from '../../domain/protocol.js';
+import { boundsOf, type Bounds } from '../../domain/tiles.js';
+import type { TrackEntry } from '../../store/schema.js';
+import { t } from '../i18n/index.js';
 import { reportError } from '../state/notices.js';
 import { localEntities } from '../state/shift.js';
+import { syncStatus } from '../state/sync.js';
 import { route } from '../state/tracking.js';
-import type { CheckpointShape } from '../../domain/checkpoints.js';
-import { MapCheckpoints, MapPosition, MapRoute, MapZones } from './layers.js';
+import { toDisplayBounds } from './display-coords.js';
+import { MapCheckpoints, MapOutlines, MapPosition, MapRoute, MapZones } from './layers.js';
 import { MapFit, MapView } from './MapView.js';
+import { OfflineArea } from './OfflineArea.js';
+import { fixAge } from './position-marker.js';
+import { useBaseMap } from './useBaseMap.js';
 
-/** The officer's map: own zones and checkpoints, this shift's route with its gaps, and where they are now. */
+/** How old a fix is, in the largest unit that reads well ("12 秒前定位", "3 分钟前定位"). */
+function PositionAge({ fix }: { fix: TrackEntry }) {
+  const now = useSignal(Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => (now.value = Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, []);
+  const age = fixAge(Date.parse(fix.fixAt), now.value);
+  return (
+    <p class="map-badge" data-testid="position-age" data-age-s={age.seconds}>
+      {t(`map.positionAge.${age.unit}`, { n: age.n })}
+    </p>
+  );
+}
+
+/** The officer's map: own zones and checkpoints, this shift's route with its gaps, where they are now and how long ago that was. */
 export function OfficerMap({ user }: { user: SessionUser }) {
   const zones = useSignal<Array<{ id: string; polygon: GeoJSON.Polygon }>>([]);
   const checkpoints = useSignal<Array<{ id: string; shape: CheckpointShape }>>([]);
-  const config = useSignal<AppConfigResponse | null>(null);
-  useEffect(() => {
-    loadAppConfig().then((c) => (config.value = c), reportError);
-  }, []);
+  const { settings, style } = useBaseMap();
   useEffect(() => {
     Promise.all([localEntities(user.id, 'zone'), localEntities(user.id, 'checkpoint')])
       .then(([z, c]) => {
-        zones.value = z.map((e) => ({ id: e.id, polygon: e.data.polygon as GeoJSON.Polygon }));
-        checkpoints.value = c.map((e) => ({ id: e.id, shape: e.data.shape as CheckpointShape }));
+        // Syncs come every few seconds on patrol and rarely change these: redraw only on a change.
+        const nextZones = z.map((e) => ({ id: e.id, polygon: e.data.polygon as GeoJSON.Polygon }));
+        const nextCheckpoints = c.map((e) => ({ id: e.id, shape: e.data.shape as CheckpointShape }));
+        if (JSON.stringify(nextZones) !== JSON.stringify(zones.peek())) zones.value = nextZones;
+        if (JSON.stringify(nextCheckpoints) !== JSON.stringify(checkpoints.peek())) checkpoints.value = nextCheckpoints;
       })
       .catch(reportError);
-  }, [user.id]);
+    // Read again after each sync: on a first sign-in the zones arrive after the map is up.
+  }, [user.id, syncStatus.value.lastSyncAt]);
 
   const last = [...route.value].reverse().find((p) => p.kind === 'fix') ?? null;
-  const first = zones.value[0]?.polygon.coordinates[0]?.[0];
-  const center: [number, number] = last ? [last.lon, last.lat] : first ? [first[0]!, first[1]!] : [114.41, 23.11];
-  if (!config.value) return <div class="map map-loading" />;
+  const zonePoints = zones.value.flatMap((z) => (z.polygon.coordinates[0] ?? []) as Array<[number, number]>);
+  const zoneBounds: Bounds | null = boundsOf(zonePoints);
+  const first = zonePoints[0];
+  const center: [number, number] = last ? [last.lon, last.lat] : first ?? [114.41, 23.11];
+  if (!settings || !style) return <div class="map map-loading" />;
+  const { base, gcj02 } = settings;
   return (
-    <MapView center={center} rasterTiles={config.value.map.rasterTiles}>
-      <MapZones zones={zones.value} />
-      <MapCheckpoints checkpoints={checkpoints.value} />
-      <MapRoute route={route.value} />
-      <MapPosition position={last} />
-      {!last && <MapFit points={zones.value.flatMap((z) => (z.polygon.coordinates[0] ?? []) as Array<[number, number]>)} />}
-    </MapView>
+    <>
+      <div class="map-frame">
+        <MapView center={center} style={style} gcj02={gcj02}>
+          {base.kind === 'none' && <MapOutlines area={zoneBounds ?? [center[0], center[1], center[0], center[1]]} />}
+          <MapZones zones={zones.value} />
+          <MapCheckpoints checkpoints={checkpoints.value} />
+          <MapRoute route={route.value} />
+          <MapPosition position={last} />
+          {!last && <MapFit points={zonePoints} />}
+        </MapView>
+        {last && <PositionAge fix={last} />}
+      </div>
+      <OfflineArea base={base} bounds={zoneBounds && toDisplayBounds(zoneBounds, gcj02)} />
+    </>
   );
 }

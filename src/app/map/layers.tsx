@@ -1,9 +1,16 @@
 import type * as GeoJSON from 'geojson';
-import { useMemo } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
+// Natural Earth 1:50m (public domain) via world-atlas: a hashed static asset, precached by the service worker.
+import countriesUrl from 'world-atlas/countries-50m.json?url';
+import type { Bounds } from '../../domain/tiles.js';
+import { reportError } from '../state/notices.js';
+import { worker } from '../worker-bridge.js';
 import type { CheckpointShape } from '../../domain/checkpoints.js';
 import { circleRing } from '../../domain/geo.js';
 import type { TrackEntry } from '../../store/schema.js';
 import { segments } from '../state/tracking.js';
+import { useMap } from './MapView.js';
+import { arrowPixels, markerHeading } from './position-marker.js';
 import { useGeoJsonLayers } from './useGeoJsonLayers.js';
 
 const collection = (features: GeoJSON.Feature[]): GeoJSON.FeatureCollection => ({ type: 'FeatureCollection', features });
@@ -73,23 +80,62 @@ export function MapRoute({ route }: { route: readonly TrackEntry[] }) {
   return null;
 }
 
-/** Where the officer is: a dot inside the circle of the fix's accuracy. */
-export function MapPosition({ position }: { position: { lat: number; lon: number; accuracy: number } | null }) {
+const ARROW = 'xf-heading-arrow';
+
+/** Registers the heading arrow (pixels computed once, no image file to fetch or cache). */
+function useArrowImage(): void {
+  const { map } = useMap();
+  useEffect(() => {
+    if (!map || map.hasImage(ARROW)) return;
+    map.addImage(ARROW, arrowPixels(40), { pixelRatio: 2 });
+  }, [map]);
+}
+
+/** Where the officer is: inside the circle of the fix's accuracy, an arrow along the heading when moving, else a dot. */
+export function MapPosition({ position }: { position: { lat: number; lon: number; accuracy: number; heading?: number | null | undefined; speed?: number | null | undefined } | null }) {
+  const heading = position ? markerHeading(position) : null;
   const data = useMemo(
     () =>
       collection(
         position
           ? [
               { type: 'Feature', properties: { kind: 'accuracy' }, geometry: { type: 'Polygon', coordinates: [circleRing(position, Math.max(position.accuracy, 1))] } },
-              { type: 'Feature', properties: { kind: 'dot' }, geometry: { type: 'Point', coordinates: [position.lon, position.lat] } },
+              {
+                type: 'Feature',
+                properties: heading === null ? { kind: 'dot' } : { kind: 'arrow', heading },
+                geometry: { type: 'Point', coordinates: [position.lon, position.lat] },
+              },
             ]
           : [],
       ),
-    [position?.lat, position?.lon, position?.accuracy],
+    [position?.lat, position?.lon, position?.accuracy, heading],
   );
+  useArrowImage();
   useGeoJsonLayers(data, [
     { suffix: 'accuracy', type: 'fill', filter: ['==', ['get', 'kind'], 'accuracy'], paint: { 'fill-color': '#4da3ff', 'fill-opacity': 0.2 } },
     { suffix: 'dot', type: 'circle', filter: ['==', ['get', 'kind'], 'dot'], paint: { 'circle-radius': 7, 'circle-color': '#4da3ff', 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 2 } },
+    {
+      suffix: 'arrow',
+      type: 'symbol',
+      filter: ['==', ['get', 'kind'], 'arrow'],
+      layout: { 'icon-image': ARROW, 'icon-rotate': ['get', 'heading'], 'icon-rotation-alignment': 'map', 'icon-allow-overlap': true, 'icon-ignore-placement': true },
+    },
+  ]);
+  return null;
+}
+
+/** Coastlines and national borders when there is no base map (Natural Earth 1:50m, built in the worker). */
+export function MapOutlines({ area }: { area: Bounds }) {
+  const [lines, setLines] = useState<GeoJSON.FeatureCollection>(collection([]));
+  const key = area.join(',');
+  useEffect(() => {
+    worker()
+      .outlines(countriesUrl, area)
+      .then(({ coast, borders }) => setLines(collection([{ type: 'Feature', properties: { kind: 'coast' }, geometry: coast }, { type: 'Feature', properties: { kind: 'border' }, geometry: borders }])), reportError);
+  }, [key]);
+  useGeoJsonLayers(lines, [
+    { suffix: 'coast', type: 'line', filter: ['==', ['get', 'kind'], 'coast'], paint: { 'line-color': '#5b7896', 'line-width': 1.2 } },
+    { suffix: 'border', type: 'line', filter: ['==', ['get', 'kind'], 'border'], paint: { 'line-color': '#8a7aa8', 'line-width': 1.2, 'line-dasharray': [3, 2] } },
   ]);
   return null;
 }

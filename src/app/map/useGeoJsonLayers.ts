@@ -1,6 +1,7 @@
 import type * as GeoJSON from 'geojson';
 import type { GeoJSONSource, LayerSpecification } from 'maplibre-gl';
-import { useEffect, useId } from 'preact/hooks';
+import { useEffect, useId, useMemo } from 'preact/hooks';
+import { toDisplay } from './display-coords.js';
 import { useMap } from './MapView.js';
 
 /** A layer of any type, minus the id and source the hook assigns. */
@@ -9,9 +10,11 @@ type LayerWithoutSource = { suffix: string; type: LayerSpecification['type']; pa
 /**
  * One GeoJSON source and its layers, owned by one overlay component: an effect that adds and
  * removes them (ids from useId so overlays never clash), and one that only calls setData.
+ * Every overlay's WGS-84 data passes through toDisplay here, so none can forget the datum.
  */
-export function useGeoJsonLayers(data: GeoJSON.FeatureCollection, layers: LayerWithoutSource[]): void {
-  const map = useMap();
+export function useGeoJsonLayers(wgs84: GeoJSON.FeatureCollection, layers: LayerWithoutSource[]): void {
+  const { map, gcj02 } = useMap();
+  const data = useMemo(() => toDisplay(wgs84, gcj02), [wgs84, gcj02]);
   const id = `xf${useId().replace(/[^a-zA-Z0-9]/g, '')}`;
   useEffect(() => {
     if (!map) return;

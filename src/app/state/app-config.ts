@@ -5,8 +5,14 @@ import { META } from '../../store/schema.js';
 import { deviceDb } from './db.js';
 
 const KEY = 'app-config';
-const ConfigSchema = v.object({ map: v.object({ rasterTiles: v.nullable(v.string()), gcj02: v.boolean() }) });
-const NONE: AppConfigResponse = { map: { rasterTiles: null, gcj02: false } };
+const BaseMapSchema = v.variant('kind', [
+  v.object({ kind: v.literal('none') }),
+  v.object({ kind: v.literal('raster'), tiles: v.string() }),
+  v.object({ kind: v.literal('style'), url: v.string() }),
+  v.object({ kind: v.literal('pmtiles'), url: v.string() }),
+]);
+const ConfigSchema = v.object({ map: v.object({ base: BaseMapSchema, gcj02: v.boolean() }) });
+const NONE: AppConfigResponse = { map: { base: { kind: 'none' }, gcj02: false } };
 
 /** The deployment's settings: from the server when reachable (and kept), else the last kept copy. */
 export async function loadAppConfig(): Promise<AppConfigResponse> {

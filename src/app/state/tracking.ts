@@ -63,7 +63,7 @@ export function toFix(position: GeolocationPosition): Fix {
 /** Writes one kept fix as a `position` record plus the route point it adds; returns the record's id. */
 export async function recordFix(officerId: string, shiftId: string, c: Fix): Promise<string> {
   const fixAt = new Date(c.fixAt).toISOString();
-  const point: Omit<TrackEntry, 'seq'> = { shiftId, kind: 'fix', lat: c.lat, lon: c.lon, accuracy: c.accuracy, fixAt };
+  const point: Omit<TrackEntry, 'seq'> = { shiftId, kind: 'fix', lat: c.lat, lon: c.lon, accuracy: c.accuracy, heading: c.heading ?? null, speed: c.speed ?? null, fixAt };
   const written = await record(
     officerId,
     'position',

@@ -1,9 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readMapConfig } from '../../../src/server/config.js';
+import { writePmtiles } from '../../support/pmtiles.js';
 import { Client, DATABASES, PASSWORD, startServer, type TestServer } from '../harness.js';
 
 const STATIC_DIR = 'dist/app';
@@ -132,21 +134,71 @@ describe('HTTPS', () => {
 });
 
 describe('base-map configuration', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startServer('sqlite', { map: { rasterTiles: 'https://tiles.example.org/{z}/{x}/{y}.png', gcj02: true } });
-  });
-  afterAll(() => server.close());
+  const dir = mkdtempSync(join(tmpdir(), 'xf-map-'));
+  const archive = writePmtiles(new Map([['0/0/0', new Uint8Array([7, 7, 7])]]), [114, 23, 115, 24]);
+  writeFileSync(join(dir, 'huicheng.pmtiles'), archive);
+  writeFileSync(join(dir, 'secret.txt'), 'not for the web');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('widens the CSP by exactly the tile origin and tells signed-in users the settings', async () => {
-    const client = new Client(server.url);
-    expect((await client.request('GET', '/api/config')).status).toBe(401);
-    await client.login('J001');
-    const response = await client.request('GET', '/api/config');
-    expect(await response.json()).toEqual({ map: { rasterTiles: 'https://tiles.example.org/{z}/{x}/{y}.png', gcj02: true } });
-    const csp = response.headers.get('content-security-policy') ?? '';
-    expect(csp).toContain("img-src 'self' data: blob: https://tiles.example.org");
-    expect(csp).toContain("connect-src 'self' https://tiles.example.org");
-    expect(csp).toContain("script-src 'self';");
+  const cases: Array<{ name: string; env: Record<string, string>; sees: object; admits: string[] }> = [
+    { name: 'no base map', env: {}, sees: { base: { kind: 'none' }, gcj02: false }, admits: [] },
+    {
+      name: 'a raster template (GCJ-02)',
+      env: { MAP_RASTER_TILES: 'https://tiles.example.org/{z}/{x}/{y}.png', MAP_GCJ02: '1' },
+      sees: { base: { kind: 'raster', tiles: 'https://tiles.example.org/{z}/{x}/{y}.png' }, gcj02: true },
+      admits: ['https://tiles.example.org'],
+    },
+    {
+      name: 'a style with its tile origin',
+      env: { MAP_STYLE_URL: 'https://styles.example.org/v1/style.json', MAP_ORIGINS: 'https://vt.example.org' },
+      sees: { base: { kind: 'style', url: 'https://styles.example.org/v1/style.json' }, gcj02: false },
+      admits: ['https://styles.example.org', 'https://vt.example.org'],
+    },
+    {
+      name: 'a remote PMTiles archive',
+      env: { MAP_PMTILES: 'https://cdn.example.org/huicheng.pmtiles' },
+      sees: { base: { kind: 'pmtiles', url: 'https://cdn.example.org/huicheng.pmtiles' }, gcj02: false },
+      admits: ['https://cdn.example.org'],
+    },
+    {
+      name: 'a PMTiles archive on our disk',
+      env: { MAP_PMTILES: join(dir, 'huicheng.pmtiles') },
+      sees: { base: { kind: 'pmtiles', url: '/map/huicheng.pmtiles' }, gcj02: false },
+      admits: [],
+    },
+  ];
+
+  for (const c of cases) {
+    it(`with ${c.name}: tells signed-in users the settings and widens the CSP by exactly ${c.admits.join(', ') || 'nothing'}`, async () => {
+      const server = await startServer('sqlite', { map: readMapConfig(c.env) });
+      try {
+        const client = new Client(server.url);
+        expect((await client.request('GET', '/api/config')).status).toBe(401);
+        await client.login('J001');
+        const response = await client.request('GET', '/api/config');
+        expect(await response.json()).toEqual({ map: c.sees });
+        const csp = response.headers.get('content-security-policy') ?? '';
+        expect(csp).toContain(`img-src 'self' data: blob:${c.admits.map((o) => ` ${o}`).join('')};`);
+        expect(csp).toContain(`connect-src 'self'${c.admits.map((o) => ` ${o}`).join('')};`);
+        expect(csp).toContain("worker-src 'self' blob:;");
+        expect(csp).toContain("script-src 'self';");
+      } finally {
+        await server.close();
+      }
+    });
+  }
+
+  it('serves an archive on our disk in byte ranges, and nothing else of its folder', async () => {
+    const server = await startServer('sqlite', { map: readMapConfig({ MAP_PMTILES: join(dir, 'huicheng.pmtiles') }) });
+    try {
+      const head = await fetch(`${server.url}/map/huicheng.pmtiles`, { headers: { range: 'bytes=0-6' } });
+      expect(head.status).toBe(206);
+      expect(await head.text()).toBe('PMTiles');
+      const whole = await fetch(`${server.url}/map/huicheng.pmtiles`);
+      expect(Buffer.from(await whole.arrayBuffer()).equals(archive)).toBe(true);
+      expect((await fetch(`${server.url}/map/secret.txt`)).status).toBe(404);
+    } finally {
+      await server.close();
+    }
   });
 });
