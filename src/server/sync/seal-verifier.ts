@@ -14,7 +14,14 @@ export function nodePublicKey(jwk: JsonWebKey): KeyObject {
 
 /** Checks the record's hash, then its P-256 signature (raw r||s, as WebCrypto makes it). */
 export function checkSealNode(record: SignedRecord, key: KeyObject): Promise<SealCheck> {
-  const bytes = signingBytes(record);
+  let bytes: Uint8Array;
+  try {
+    bytes = signingBytes(record);
+  } catch {
+    // Text that RFC 8785 cannot canonicalize (a lone surrogate) has no hash any device could have
+    // made; it is this record's fault alone, never a 500 that would fail its whole batch forever.
+    return Promise.resolve('hash-mismatch');
+  }
   if (createHash('sha256').update(bytes).digest('hex') !== record.hash) return Promise.resolve('hash-mismatch');
   return new Promise((resolve, reject) =>
     verify('sha256', bytes, { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(record.sig, 'base64url'), (error, ok) =>

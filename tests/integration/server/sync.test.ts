@@ -114,6 +114,13 @@ describe.each(DATABASES)('sync protocol on %s', (kind) => {
       expect(await count()).toBe(before + 2);
     });
 
+    it('rejects alone a record whose text is not valid Unicode (a lone surrogate) instead of failing the batch', async () => {
+      const end = await device.next('shift.end', { shiftId, equipmentReturned: [], note: 'ok' });
+      const broken = { ...end, body: { ...end.body, note: '\ud800' } };
+      const good = await device.next('position', positionBody(shiftId, 13));
+      expect((await push(j001, [broken, good])).map((r) => r.reason ?? r.status)).toEqual(['hash-mismatch', 'accepted']);
+    });
+
     it('rejects a second record with a used id, or a used (device, seq), keeping the first', async () => {
       const first = await device.next('position', positionBody(shiftId, 10));
       await push(j001, [first]);
