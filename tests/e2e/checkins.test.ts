@@ -14,6 +14,9 @@ const STEPS = 50;
 const STOPS = [12, 36];
 const DWELL_S = 10;
 const LINGER_S = 16;
+/** A demo checkpoint (seed.ts) of squad A's "every shift" plan, kilometres from the walk. */
+const BANK = '0190a1f0-0000-7000-8000-300000000003';
+const EVERY_SHIFT_PLAN = '0190a1f0-0000-7000-8000-500000000002';
 
 describe('geofenced check-ins made offline on a real walk', () => {
   let server: TestServer;
@@ -65,7 +68,7 @@ describe('geofenced check-ins made offline on a real walk', () => {
 
   const status = (checkpoint: Checkpoint) => page.locator(`[data-testid="checkpoints-due"] li[data-checkpoint="${checkpoint.id}"]`).getAttribute('data-status');
 
-  it('checks in at both checkpoints on screen while offline, and the server verifies both after reconnecting', { timeout: 180_000 }, async () => {
+  it('checks in at both checkpoints on screen while offline, takes a manual check-in marked as such, and the server verifies the geofenced ones after reconnecting', { timeout: 180_000 }, async () => {
     await page.goto(server.url);
     await signIn(page, 'J001');
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
@@ -93,6 +96,17 @@ describe('geofenced check-ins made offline on a real walk', () => {
       }
     }
     await expect.poll(() => status(created[1]!), { timeout: 5_000 }).toBe('done');
+
+    // The bank is far from this walk: a manual check-in there is possible, marked, and the server
+    // will not take the officer's word for it.
+    const bank = page.locator(`[data-testid="checkpoints-due"] li[data-plan="${EVERY_SHIFT_PLAN}"][data-checkpoint="${BANK}"]`);
+    await bank.getByRole('button', { name: '手动签到' }).click();
+    await page.getByLabel('原因').selectOption({ label: '在室内' });
+    await page.getByLabel('备注（可选）').fill('营业厅内，无定位');
+    await page.getByRole('button', { name: '确认签到' }).click();
+    await page.getByText('已在「中国银行惠州江北支行」手动签到').waitFor();
+    expect(await bank.getAttribute('data-status')).toBe('done');
+
     await page.getByRole('button', { name: '结束巡逻' }).click();
     await page.getByRole('button', { name: '确认结束' }).click();
     await page.getByText('当前未在巡逻').waitFor();
@@ -107,14 +121,16 @@ describe('geofenced check-ins made offline on a real walk', () => {
     expect(checkins.map((c) => [c.checkpointId, c.method, c.verdict])).toEqual([
       [created[0]!.id, 'geofence', 'verified'],
       [created[1]!.id, 'geofence', 'verified'],
+      [BANK, 'manual', 'unsupported'],
     ]);
-    expect(checkins.every((c) => c.dwellS >= DWELL_S)).toBe(true);
+    expect(checkins.slice(0, 2).every((c) => c.dwellS >= DWELL_S)).toBe(true);
+    expect(checkins[2]!.reason).toBe('indoors');
 
     const compliance = (await (await supervisor.request('GET', `/api/compliance?officerId=${officerId}`)).json()) as ComplianceResponse;
     const shift = compliance.shifts[0]!;
     const testPlan = shift.requirements.filter((r) => created.some((c) => c.id === r.checkpointId));
     expect(testPlan.map((r) => r.status)).toEqual(['done', 'done']);
-    expect(shift.checkins).toEqual({ verified: 2, weak: 0, unsupported: 0 });
+    expect(shift.checkins).toEqual({ verified: 2, weak: 0, unsupported: 1 });
     expect(problems).toEqual([]);
   });
 });

@@ -14,10 +14,18 @@ export const PASSWORD = 'correct horse battery staple';
 /** SQLite always; PostgreSQL too when CI (or you) set TEST_DATABASE_URL. */
 export const DATABASES: DbKind[] = process.env.TEST_DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite'];
 
-/** A clock the test moves by hand, so 12-hour expiry is tested without waiting 12 hours. */
+/**
+ * A clock the test moves by hand, so 12-hour expiry is tested without waiting 12 hours. Fixed
+ * by default (answers never depend on when the suite runs); `running` follows real time from
+ * `ms`, for a server a browser talks to, since the browser stamps records with its own clock.
+ */
 export class TestClock {
-  constructor(private ms = Date.parse('2026-11-29T08:00:00.000Z')) {}
-  now = (): Date => new Date(this.ms);
+  private readonly startedAt = Date.now();
+  constructor(
+    private ms = Date.parse('2026-11-29T08:00:00.000Z'),
+    private readonly running = false,
+  ) {}
+  now = (): Date => new Date(this.ms + (this.running ? Date.now() - this.startedAt : 0));
   advance(ms: number): void {
     this.ms += ms;
   }
@@ -69,10 +77,14 @@ export async function freshDatabase(kind: DbKind): Promise<{ database: Database;
   return { database, drop: storage.drop };
 }
 
-/** Starts the real server on a free port over a fresh, demo-seeded database. */
+/**
+ * Starts the real server on a free port over a fresh, demo-seeded database. A server for the
+ * browser (`staticDir`) runs on real time: the browser's records carry its real clock, and a
+ * fixed server day would call them future ones on any other day.
+ */
 export async function startServer(kind: DbKind, options: { staticDir?: string; https?: { cert: Buffer; key: Buffer }; map?: MapConfig } = {}): Promise<TestServer> {
   const { database, drop } = await freshDatabase(kind);
-  const clock = new TestClock();
+  const clock = options.staticDir ? new TestClock(Date.now(), true) : new TestClock();
   await seedDemo(database.db, PASSWORD, clock.now());
   const app = await buildServer({
     ctx: { database, now: clock.now, version: 'test', tls: !!options.https, ...(options.map ? { map: options.map } : {}) },

@@ -48,7 +48,7 @@ export function CheckpointsDue({ user, shift }: { user: SessionUser; shift: Open
       {reqs.length === 0 && <p class="muted">{t('checkin.none')}</p>}
       <ul class="due-list">
         {reqs.map((r) => (
-          <li key={`${r.planId}:${r.checkpointId}:${r.start}`} class={`due due-${r.status}`} data-checkpoint={r.checkpointId} data-status={r.status}>
+          <li key={`${r.planId}:${r.checkpointId}:${r.start}`} class={`due due-${r.status}`} data-plan={r.planId} data-checkpoint={r.checkpointId} data-status={r.status}>
             <span class="due-name">{nameOf(r.checkpointId)}</span>
             <span class="due-status">{t(STATUS_KEYS[r.status])}</span>
             <span class="due-when muted">{when(r)}</span>
