@@ -455,6 +455,12 @@ export interface CheckinClaim {
   evidence: readonly string[];
 }
 
+/** The span of fix times [from, to] (epoch ms) that `verifyCheckin` reads for a claim: what a caller must load. */
+export function verificationWindow(checkpoint: Checkpoint, claim: Pick<CheckinClaim, 'enteredAt' | 'dwellS'>): { from: number; to: number } {
+  const minDwellMs = (Number.isFinite(checkpoint.minDwellS) ? checkpoint.minDwellS : DEFAULT_MIN_DWELL_S) * 1000;
+  return { from: claim.enteredAt - VERIFY_SLACK_MS, to: claim.enteredAt + Math.max(claim.dwellS * 1000, minDwellMs) + VERIFY_SLACK_MS };
+}
+
 /** Server-side re-verification of a check-in claim against the stored track of that officer and shift. */
 export function verifyCheckin(
   checkpoint: Checkpoint,
@@ -464,8 +470,7 @@ export function verifyCheckin(
   const c = DEFAULT_GEOFENCE_CONFIG;
   const shape = prepare(checkpoint);
   if (!Number.isFinite(claim.enteredAt) || !(claim.dwellS >= 0)) return { verdict: 'unsupported', insideFixes: 0, reason: 'bad-claim' };
-  const from = claim.enteredAt - VERIFY_SLACK_MS;
-  const to = claim.enteredAt + Math.max(claim.dwellS * 1000, shape.minDwellMs) + VERIFY_SLACK_MS;
+  const { from, to } = verificationWindow(checkpoint, claim);
   const window = track.filter((f) => isValidFix(f) && f.fixAt >= from && f.fixAt <= to).sort((a, b) => a.fixAt - b.fixAt);
   const best = longestPresence(shape, window, c);
   const insideFixes = best?.fixes ?? 0;

@@ -30,10 +30,32 @@ export interface ShiftSpan {
   plannedEndAt: number | null;
 }
 
-/** A check-in as schedules see it: where, and when the officer arrived. */
+/** A check-in as schedules see it: where, when the officer arrived and (when known) until when they stayed. */
 export interface CheckinFact {
   checkpointId: string;
   at: number;
+  until?: number;
+}
+
+/**
+ * Check-ins at one checkpoint this close together are one visit (a geofence and a manual
+ * check-in of the same stay, or the same stay checked in again after an app restart).
+ */
+export const SAME_VISIT_MS = 10 * 60_000;
+
+/** The distinct visits to one checkpoint: check-ins merged when they belong to the same stay. */
+function visitsOf(checkins: readonly CheckinFact[], checkpointId: string, from: number, to: number | null): Array<{ at: number; until: number }> {
+  const mine = checkins
+    .filter((c) => c.checkpointId === checkpointId && c.at >= from && (to === null || c.at < to))
+    .map((c) => ({ at: c.at, until: Math.max(c.at, c.until ?? c.at) }))
+    .sort((a, b) => a.at - b.at);
+  const visits: Array<{ at: number; until: number }> = [];
+  for (const c of mine) {
+    const last = visits.at(-1);
+    if (last && c.at - last.until < SAME_VISIT_MS) last.until = Math.max(last.until, c.until);
+    else visits.push({ ...c });
+  }
+  return visits;
 }
 
 const MINUTE = 60_000;
@@ -69,7 +91,9 @@ export function intervalSlots(rule: { everyMin: number; from: string; to: string
       const e = Math.min(s + rule.everyMin * MINUTE, windowEnd);
       const a = Math.max(s, from);
       const b = clipEnd ? Math.min(e, to) : e;
-      if (a < b) slots.push([a, b]);
+      // A sliver of a slot at the start or end of a shift (on duty at 21:55, a slot ending at
+      // 22:00) is not owed: nobody could be expected to get there in time.
+      if (b - a >= (rule.everyMin * MINUTE) / 2) slots.push([a, b]);
     }
   }
   return slots;
@@ -84,11 +108,9 @@ export function shiftRequirements(plans: readonly Plan[], shift: ShiftSpan, chec
   const clipEnd = shift.endedAt !== null || plannedAhead;
   for (const plan of plans) {
     for (const checkpointId of plan.checkpointIds) {
-      const times = checkins
-        .filter((c) => c.checkpointId === checkpointId && c.at >= shift.startedAt && (shift.endedAt === null || c.at < shift.endedAt))
-        .map((c) => c.at);
+      const stays = visitsOf(checkins, checkpointId, shift.startedAt, shift.endedAt);
       if (plan.rule.kind === 'per-shift') {
-        const visits = times.length;
+        const visits = stays.length;
         const closedAt = shift.endedAt;
         const status: RequirementStatus =
           visits >= plan.rule.times ? 'done' : closedAt !== null ? 'missed' : shift.plannedEndAt !== null && now >= shift.plannedEndAt ? 'overdue' : 'due';
@@ -96,7 +118,8 @@ export function shiftRequirements(plans: readonly Plan[], shift: ShiftSpan, chec
         continue;
       }
       for (const [start, end] of intervalSlots(plan.rule, shift.startedAt, spanEnd, clipEnd)) {
-        const visits = times.filter((t) => t >= start && t < end).length;
+        // A stay that runs across a slot boundary counts for every slot it overlaps.
+        const visits = stays.filter((v) => v.at < end && v.until >= start).length;
         const closed = end <= now || (shift.endedAt !== null && end <= shift.endedAt);
         const status: RequirementStatus = visits > 0 ? 'done' : closed ? 'missed' : start <= now ? 'due' : 'upcoming';
         out.push({ planId: plan.id, checkpointId, start, end, needed: 1, visits: Math.min(visits, 1), status });
@@ -106,9 +129,9 @@ export function shiftRequirements(plans: readonly Plan[], shift: ShiftSpan, chec
   return out;
 }
 
-/** Share of required visits met, 0..1 (1 when nothing was required). */
+/** Share of required visits met so far, 0..1 (1 when nothing was required yet); a slot still open is not yet late. */
 export function complianceRatio(requirements: readonly Requirement[]): number {
-  const due = requirements.filter((r) => r.status !== 'upcoming');
+  const due = requirements.filter((r) => r.status === 'done' || r.status === 'missed' || r.status === 'overdue');
   const needed = due.reduce((n, r) => n + r.needed, 0);
   if (needed === 0) return 1;
   return due.reduce((n, r) => n + Math.min(r.visits, r.needed), 0) / needed;

@@ -88,17 +88,21 @@ export async function buildServer(options: BuildOptions): Promise<FastifyInstanc
   const pmtilesFile = ctx.map?.pmtilesFile;
   if (pmtilesFile) {
     // The archive on our disk, with Range support (the PMTiles reader fetches byte ranges).
-    // WARNING: only this one file: allowedPath keeps the rest of its folder private.
-    await app.register(fastifyStatic, {
-      root: dirname(pmtilesFile),
-      prefix: PMTILES_PREFIX,
-      decorateReply: false,
-      index: false,
-      cacheControl: false,
-      allowedPath: (path) => path === `/${basename(pmtilesFile)}`,
-      setHeaders(res) {
-        res.setHeader('cache-control', 'no-cache');
-      },
+    // WARNING: only this one file: allowedPath keeps the rest of its folder private. Signed-in
+    // users only, like /api/config that names it: the district's map is not for anyone passing.
+    await app.register(async (scope) => {
+      scope.addHook('onRequest', requireUser(ctx));
+      await scope.register(fastifyStatic, {
+        root: dirname(pmtilesFile),
+        prefix: PMTILES_PREFIX,
+        decorateReply: false,
+        index: false,
+        cacheControl: false,
+        allowedPath: (path) => path === `/${basename(pmtilesFile)}`,
+        setHeaders(res) {
+          res.setHeader('cache-control', 'no-cache');
+        },
+      });
     });
   }
 

@@ -131,6 +131,17 @@ describe('geofenced check-ins made offline on a real walk', () => {
     const testPlan = shift.requirements.filter((r) => created.some((c) => c.id === r.checkpointId));
     expect(testPlan.map((r) => r.status)).toEqual(['done', 'done']);
     expect(shift.checkins).toEqual({ verified: 2, weak: 0, unsupported: 1 });
+
+    // The squad leader sees it on their home: both test posts met.
+    const leaderContext = await browser.newContext({ locale: 'zh-CN' });
+    const leader = await leaderContext.newPage();
+    await leader.goto(server.url);
+    await signIn(leader, 'L001');
+    const post = leader.locator(`[data-testid="compliance"] li[data-checkpoint="${created[0]!.id}"]`);
+    await post.waitFor();
+    expect(await post.getAttribute('data-ratio')).toBe('1');
+    expect(await post.textContent()).toContain('完成 1/1');
+    await leaderContext.close();
     expect(problems).toEqual([]);
   });
 });

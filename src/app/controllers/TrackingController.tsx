@@ -2,10 +2,11 @@ import { useEffect } from 'preact/hooks';
 import type { GeofenceEvent } from '../../domain/geofence.js';
 import { FOOT_PATROL, type Fix } from '../../domain/track-filter.js';
 import { locale, t } from '../i18n/index.js';
-import { checkpoints, insideNow, recordGeofenceCheckin } from '../state/checkins.js';
+import { checkpoints, insideNow, loadCheckpoints, recordGeofenceCheckin } from '../state/checkins.js';
 import { notify, reportError } from '../state/notices.js';
 import { currentUser } from '../state/session.js';
 import { openShift } from '../state/shift.js';
+import { pulls } from '../state/sync.js';
 import { recordFix, recordTracking, route, toFix, type TrackingReason } from '../state/tracking.js';
 import { worker } from '../worker-bridge.js';
 
@@ -164,7 +165,15 @@ export function TrackingController() {
     };
   }, [officerId, shiftId, onFoot]);
 
-  // Checkpoints change with pulls (an admin edits one mid-shift): the engine takes the new set.
+  // The geofence's checkpoints and the plans, read here (mounted at the root) so check-ins work on
+  // whichever screen the app reopens; read again after each pull (an admin edits one mid-shift).
+  const squadId = user?.squadId ?? null;
+  const pulled = pulls.value;
+  useEffect(() => {
+    if (!officerId || !shiftId) return;
+    loadCheckpoints(officerId, squadId).catch(reportError);
+  }, [officerId, squadId, shiftId, pulled]);
+
   const fences = checkpoints.value;
   useEffect(() => {
     if (!officerId || !shiftId) return;

@@ -1,7 +1,7 @@
 import { computed, signal } from '@preact/signals';
 import * as v from 'valibot';
 import { CheckpointSchema, PlanSchema, type Checkpoint, type Plan } from '../../domain/checkpoints.js';
-import { shiftRequirements, type Requirement } from '../../domain/plan-schedule.js';
+import { SAME_VISIT_MS, shiftRequirements, type Requirement } from '../../domain/plan-schedule.js';
 import type { MANUAL_CHECKIN_REASONS } from '../../domain/records.js';
 import { CHECKIN, type CheckinEntry } from '../../store/schema.js';
 import { deviceDb } from './db.js';
@@ -20,8 +20,6 @@ export const insideNow = signal<ReadonlyArray<{ checkpointId: string; enteredAt:
 /** A clock for countdowns, ticking while the officer's screen shows them. */
 export const clock = signal(Date.now());
 
-/** A geofence check-in this soon after the last one at the same checkpoint is the same visit (the worker restarted). */
-const SAME_VISIT_MS = 10 * 60_000;
 
 /** Reads checkpoints and plans from the local copies, and this shift's check-ins. */
 export async function loadCheckpoints(officerId: string, squadId: string | null): Promise<void> {
@@ -52,7 +50,7 @@ export const requirements = computed<Requirement[]>(() => {
   const reqs = shiftRequirements(
     plans.value,
     { startedAt: Date.parse(shift.startedAt), endedAt: null, plannedEndAt: shift.plannedEndAt ? Date.parse(shift.plannedEndAt) : null },
-    shiftCheckins.value.map((c) => ({ checkpointId: c.checkpointId, at: Date.parse(c.enteredAt) })),
+    shiftCheckins.value.map((c) => ({ checkpointId: c.checkpointId, at: Date.parse(c.enteredAt), until: Date.parse(c.enteredAt) + c.dwellS * 1000 })),
     now,
   );
   const rank = { overdue: 0, due: 1, missed: 2, upcoming: 3, done: 4 } as const;
@@ -65,8 +63,12 @@ export async function recordGeofenceCheckin(
   shiftId: string,
   event: { checkpointId: string; enteredAt: number; dwellS: number; evidence: string[] },
 ): Promise<CheckinEntry | null> {
-  const last = shiftCheckins.value.filter((c) => c.checkpointId === event.checkpointId).at(-1);
-  if (last && event.enteredAt - Date.parse(last.enteredAt) < SAME_VISIT_MS) return null;
+  // Only an earlier geofence check-in makes this one a repeat: a manual one is weaker evidence
+  // and must not hide the proof that followed it.
+  const repeat = shiftCheckins.value.some(
+    (c) => c.method === 'geofence' && c.checkpointId === event.checkpointId && Math.abs(event.enteredAt - Date.parse(c.enteredAt)) < SAME_VISIT_MS,
+  );
+  if (repeat) return null;
   return writeCheckin(officerId, {
     shiftId,
     checkpointId: event.checkpointId,

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Checkpoint } from '../../domain/checkpoints.js';
-import { verifyCheckin, type GeofenceFix } from '../../domain/geofence.js';
+import { verificationWindow, verifyCheckin, type GeofenceFix } from '../../domain/geofence.js';
 import { complianceRatio, shiftRequirements, type Requirement } from '../../domain/plan-schedule.js';
 import type { CheckinView, CheckpointCompliance, ComplianceResponse, ShiftCompliance } from '../../domain/protocol.js';
 import type { RecordOf, SignedRecord } from '../../domain/records.js';
@@ -15,12 +15,14 @@ export interface ScopedOfficer {
   id: string;
   badge: string;
   name: string;
+  /** The squad whose plans the officer's shifts owe: the roster's word, not the device's. */
+  squadId: string | null;
 }
 
 /** How far before a window a shift may have started and still reach into it. */
 const LONGEST_SHIFT_MS = 36 * 3600_000;
-/** Positions this long before and after a claimed visit are read to check it. */
-const TRACK_MARGIN_MS = 10 * 60_000;
+/** A position record is written at most this long after its fix (the filter holds the last one back). */
+const FIX_HELD_BACK_MS = 10 * 60_000;
 
 interface ShiftFacts {
   start: RecordOf<'shift.start'>;
@@ -29,7 +31,7 @@ interface ShiftFacts {
 }
 
 /** Every check-in of `officers` in [from, to], each re-verified against the officer's stored track. */
-export async function verifiedCheckins(db: Kysely<Tables>, officers: readonly ScopedOfficer[], from: string, to: string): Promise<CheckinView[]> {
+export async function verifiedCheckins(db: Kysely<Tables>, officers: readonly ScopedOfficer[], unit: string, from: string, to: string): Promise<CheckinView[]> {
   if (officers.length === 0) return [];
   const rows = await db
     .selectFrom('records')
@@ -40,11 +42,11 @@ export async function verifiedCheckins(db: Kysely<Tables>, officers: readonly Sc
     .where('at', '<=', to)
     .execute();
   const records = rows.map((r) => JSON.parse(r.record) as RecordOf<'checkin'>);
-  return verifyAll(db, records, await checkpointsById(db, records.map((r) => r.body.checkpointId)));
+  return verifyAll(db, records, await checkpointsById(db, unit, records.map((r) => r.body.checkpointId)));
 }
 
 /** Plan compliance of the shifts of `officers` that overlap [from, to], per shift and per checkpoint. */
-export async function compliance(db: Kysely<Tables>, officers: readonly ScopedOfficer[], from: string, to: string, now: Date): Promise<ComplianceResponse> {
+export async function compliance(db: Kysely<Tables>, officers: readonly ScopedOfficer[], unit: string, from: string, to: string, now: Date): Promise<ComplianceResponse> {
   const empty: ComplianceResponse = { from, to, shifts: [], checkpoints: [] };
   if (officers.length === 0) return empty;
   const earliest = new Date(Date.parse(from) - LONGEST_SHIFT_MS).toISOString();
@@ -54,40 +56,47 @@ export async function compliance(db: Kysely<Tables>, officers: readonly ScopedOf
     .where('officer_id', 'in', officers.map((o) => o.id))
     .where('kind', 'in', ['shift.start', 'shift.end', 'checkin'])
     .where('at', '>=', earliest)
+    .where('at', '<=', to)
     .orderBy('at')
     .execute();
+  // Keyed by officer too: a shift id is the device's choice, and one officer's records must
+  // never open, end or add check-ins to another's shift.
+  const key = (r: { officerId: string; body: { shiftId: string } }) => `${r.officerId}:${r.body.shiftId}`;
   const shifts = new Map<string, ShiftFacts>();
   const ends = new Map<string, RecordOf<'shift.end'>>();
   const checkins: Array<RecordOf<'checkin'>> = [];
   for (const row of rows) {
     const record = JSON.parse(row.record) as SignedRecord;
-    if (record.kind === 'shift.start') shifts.set(record.body.shiftId, { start: record, end: null, checkins: [] });
-    else if (record.kind === 'shift.end') ends.set(record.body.shiftId, record);
+    if (record.kind === 'shift.start') shifts.set(key(record), { start: record, end: null, checkins: [] });
+    else if (record.kind === 'shift.end') ends.set(key(record), record);
     else if (record.kind === 'checkin') checkins.push(record);
   }
-  for (const [shiftId, end] of ends) {
-    const shift = shifts.get(shiftId);
+  for (const [shiftKey, end] of ends) {
+    const shift = shifts.get(shiftKey);
     if (shift) shift.end = end;
   }
-  for (const c of checkins) shifts.get(c.body.shiftId)?.checkins.push(c);
+  for (const c of checkins) shifts.get(key(c))?.checkins.push(c);
   const inWindow = [...shifts.values()].filter((s) => s.start.at <= to && (s.end === null || s.end.at >= from));
   if (inWindow.length === 0) return empty;
 
-  const squadIds = [...new Set(inWindow.map((s) => s.start.body.squadId))];
-  const plans = (await db.selectFrom('plans').selectAll().where('squad_id', 'in', squadIds).where('deleted', '=', 0).execute()).map(planFromRow);
+  const byId = new Map(officers.map((o) => [o.id, o]));
+  const squadOf = (shift: ShiftFacts) => byId.get(shift.start.officerId)?.squadId ?? null;
+  const squadIds = [...new Set(inWindow.flatMap((s) => squadOf(s) ?? []))];
+  const plans = squadIds.length ? (await db.selectFrom('plans').selectAll().where('squad_id', 'in', squadIds).where('deleted', '=', 0).execute()).map(planFromRow) : [];
   const wantedCheckpoints = new Set([...plans.flatMap((p) => p.checkpointIds), ...inWindow.flatMap((s) => s.checkins.map((c) => c.body.checkpointId))]);
-  const checkpoints = await checkpointsById(db, [...wantedCheckpoints]);
+  const checkpoints = await checkpointsById(db, unit, [...wantedCheckpoints]);
   const views = await verifyAll(db, inWindow.flatMap((s) => s.checkins), checkpoints);
   const verdictOf = new Map(views.map((v) => [v.id, v]));
-  const byId = new Map(officers.map((o) => [o.id, o]));
+  const windowFrom = Date.parse(from);
+  const windowTo = Date.parse(to);
 
   const perShift: ShiftCompliance[] = [];
   const allRequirements: Requirement[] = [];
   for (const shift of inWindow) {
-    const shiftPlans = plans.filter((p) => p.squadId === shift.start.body.squadId);
+    const shiftPlans = plans.filter((p) => p.squadId === squadOf(shift));
     const verified = shift.checkins
       .filter((c) => verdictOf.get(c.id)?.verdict === 'verified')
-      .map((c) => ({ checkpointId: c.body.checkpointId, at: Date.parse(c.body.enteredAt) }));
+      .map((c) => ({ checkpointId: c.body.checkpointId, at: Date.parse(c.body.enteredAt), until: Date.parse(c.body.enteredAt) + c.body.dwellS * 1000 }));
     const requirements = shiftRequirements(
       shiftPlans,
       {
@@ -97,7 +106,7 @@ export async function compliance(db: Kysely<Tables>, officers: readonly ScopedOf
       },
       verified,
       now.getTime(),
-    );
+    ).filter((r) => r.start < windowTo && (r.end === null || r.end > windowFrom)); // only what falls in the window
     allRequirements.push(...requirements);
     const count = (verdict: CheckinView['verdict']) => shift.checkins.filter((c) => verdictOf.get(c.id)?.verdict === verdict).length;
     const officer = byId.get(shift.start.officerId);
@@ -141,10 +150,17 @@ export async function compliance(db: Kysely<Tables>, officers: readonly ScopedOf
   return { from, to, shifts: perShift, checkpoints: perCheckpoint };
 }
 
-/** Checkpoints by id, deleted ones included: a check-in made before a deletion still has a place. */
-async function checkpointsById(db: Kysely<Tables>, ids: readonly string[]): Promise<Map<string, Checkpoint>> {
+/** The unit's checkpoints by id, deleted ones included: a check-in made before a deletion still has a place. */
+async function checkpointsById(db: Kysely<Tables>, unit: string, ids: readonly string[]): Promise<Map<string, Checkpoint>> {
   if (ids.length === 0) return new Map();
-  const rows = await db.selectFrom('checkpoints').selectAll().where('id', 'in', [...new Set(ids)]).execute();
+  const rows = await db
+    .selectFrom('checkpoints')
+    .innerJoin('zones', 'zones.id', 'checkpoints.zone_id')
+    .innerJoin('squads', 'squads.id', 'zones.squad_id')
+    .selectAll('checkpoints')
+    .where('squads.unit_id', '=', unit)
+    .where('checkpoints.id', 'in', [...new Set(ids)])
+    .execute();
   return new Map(rows.map((r) => [r.id, checkpointFromRow(r)]));
 }
 
@@ -153,10 +169,10 @@ async function verifyAll(db: Kysely<Tables>, checkins: ReadonlyArray<RecordOf<'c
   const views: CheckinView[] = [];
   for (const c of checkins) {
     const enteredAt = Date.parse(c.body.enteredAt);
-    const track = await storedTrack(db, c.officerId, c.body.shiftId, enteredAt - TRACK_MARGIN_MS, enteredAt + c.body.dwellS * 1000 + TRACK_MARGIN_MS);
     const checkpoint = checkpoints.get(c.body.checkpointId);
+    const claim = { method: c.body.method, enteredAt, dwellS: c.body.dwellS, evidence: c.body.evidence };
     const result = checkpoint
-      ? verifyCheckin(checkpoint, { method: c.body.method, enteredAt, dwellS: c.body.dwellS, evidence: c.body.evidence }, track)
+      ? verifyCheckin(checkpoint, claim, await storedTrack(db, c.officerId, c.body.shiftId, verificationWindow(checkpoint, claim)))
       : { verdict: 'unsupported' as const, insideFixes: 0, reason: 'unknown-checkpoint' };
     views.push({
       id: c.id,
@@ -178,7 +194,7 @@ async function verifyAll(db: Kysely<Tables>, checkins: ReadonlyArray<RecordOf<'c
 }
 
 /** An officer's kept fixes of one shift with fix times in [fromMs, toMs], in fix-time order. */
-async function storedTrack(db: Kysely<Tables>, officerId: string, shiftId: string, fromMs: number, toMs: number): Promise<GeofenceFix[]> {
+async function storedTrack(db: Kysely<Tables>, officerId: string, shiftId: string, { from: fromMs, to: toMs }: { from: number; to: number }): Promise<GeofenceFix[]> {
   // `at` is when the device wrote the record, never before its fix; allow for a fix held back a while.
   const rows = await db
     .selectFrom('records')
@@ -186,7 +202,7 @@ async function storedTrack(db: Kysely<Tables>, officerId: string, shiftId: strin
     .where('officer_id', '=', officerId)
     .where('kind', '=', 'position')
     .where('at', '>=', new Date(fromMs).toISOString())
-    .where('at', '<=', new Date(toMs + TRACK_MARGIN_MS).toISOString())
+    .where('at', '<=', new Date(toMs + FIX_HELD_BACK_MS).toISOString())
     .execute();
   return rows
     .map((r) => JSON.parse(r.record) as RecordOf<'position'>)

@@ -28,13 +28,15 @@ export function complianceRoutes(ctx: ServerContext) {
   const { db } = ctx.database;
   return async (app: FastifyInstance) => {
     app.get('/api/checkins', { preHandler: requireUser(ctx) }, async (request) => {
-      const { officers, from, to } = await scope(sessionUser(request), request.query);
-      return { checkins: await verifiedCheckins(db, officers, from, to) } satisfies CheckinsResponse;
+      const viewer = sessionUser(request);
+      const { officers, from, to } = await scope(viewer, request.query);
+      return { checkins: await verifiedCheckins(db, officers, viewer.unitId, from, to) } satisfies CheckinsResponse;
     });
 
     app.get('/api/compliance', { preHandler: requireUser(ctx) }, async (request) => {
-      const { officers, from, to } = await scope(sessionUser(request), request.query);
-      return (await compliance(db, officers, from, to, ctx.now())) satisfies ComplianceResponse;
+      const viewer = sessionUser(request);
+      const { officers, from, to } = await scope(viewer, request.query);
+      return (await compliance(db, officers, viewer.unitId, from, to, ctx.now())) satisfies ComplianceResponse;
     });
   };
 
@@ -53,6 +55,6 @@ export function complianceRoutes(ctx: ServerContext) {
       // Unknown and out-of-scope officers look the same, so scope cannot be probed for ids.
       if (officers.length === 0) throw new HttpError(403, 'forbidden', 'this officer is not in your scope');
     }
-    return { officers: officers.map((u) => ({ id: u.id, badge: u.badge, name: u.name })), from, to };
+    return { officers: officers.map((u) => ({ id: u.id, badge: u.badge, name: u.name, squadId: u.squad_id })), from, to };
   }
 }

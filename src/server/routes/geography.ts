@@ -72,10 +72,12 @@ export function geographyRoutes(ctx: ServerContext) {
         await assertNotForeign(trx, admin, parsed.checkpoints.map((c) => c.id));
         const existing = new Set((await trx.selectFrom('checkpoints').select('id').where('id', 'in', parsed.checkpoints.map((c) => c.id)).execute()).map((r) => r.id));
         let version = await reserveVersions(trx, parsed.checkpoints.length);
+        for (const c of parsed.checkpoints) if (existing.has(c.id)) await assertSameSquad(trx, c);
         for (const c of parsed.checkpoints) await writeCheckpoint(trx, c, existing.has(c.id), version++);
-        return { created: parsed.checkpoints.length - existing.size, updated: existing.size };
+        const counts = { created: parsed.checkpoints.length - existing.size, updated: existing.size };
+        await audit(trx, ctx.now(), 'geography-change', { userId: admin.id, badge: admin.badge, ip: request.ip, detail: JSON.stringify({ import: counts }) });
+        return counts;
       });
-      await audit(db, ctx.now(), 'geography-change', { userId: admin.id, badge: admin.badge, ip: request.ip, detail: JSON.stringify({ import: outcome }) });
       return outcome;
     });
 
@@ -89,8 +91,8 @@ export function geographyRoutes(ctx: ServerContext) {
           throw new HttpError(409, 'conflict', `checkpoint ${checkpoint.id} already exists`);
         }
         await writeCheckpoint(trx, checkpoint, false, await reserveVersions(trx));
+        await auditChange(trx, admin, request.ip, 'checkpoint-created', checkpoint.id);
       });
-      await auditChange(admin, request.ip, 'checkpoint-created', checkpoint.id);
       return reply.status(201).send({ checkpoint });
     });
 
@@ -102,9 +104,10 @@ export function geographyRoutes(ctx: ServerContext) {
       await assertUnitZone(admin, checkpoint.zoneId);
       await db.transaction().execute(async (trx) => {
         await assertOwnCheckpoint(trx, admin, id);
+        await assertSameSquad(trx, checkpoint);
         await writeCheckpoint(trx, checkpoint, true, await reserveVersions(trx));
+        await auditChange(trx, admin, request.ip, 'checkpoint-updated', id);
       });
-      await auditChange(admin, request.ip, 'checkpoint-updated', id);
       return { checkpoint };
     });
 
@@ -119,8 +122,8 @@ export function geographyRoutes(ctx: ServerContext) {
         if (plans.length) throw new HttpError(409, 'conflict', `checkpoint is in plan “${plans.map((p) => p.name_zh).join('”, “')}”: take it out of the plan first`);
         const version = await reserveVersions(trx);
         await trx.updateTable('checkpoints').set({ deleted: 1, version, updated_at: ctx.now().toISOString() }).where('id', '=', id).execute();
+        await auditChange(trx, admin, request.ip, 'checkpoint-deleted', id);
       });
-      await auditChange(admin, request.ip, 'checkpoint-deleted', id);
       return reply.status(204).send();
     });
 
@@ -141,8 +144,8 @@ export function geographyRoutes(ctx: ServerContext) {
           .insertInto('plans')
           .values({ id: plan.id, ...planColumns(plan), version: await reserveVersions(trx), updated_at: ctx.now().toISOString() })
           .execute();
+        await auditChange(trx, admin, request.ip, 'plan-created', plan.id);
       });
-      await auditChange(admin, request.ip, 'plan-created', plan.id);
       return reply.status(201).send({ plan });
     });
 
@@ -153,14 +156,17 @@ export function geographyRoutes(ctx: ServerContext) {
       if (plan.id !== id) throw new HttpError(400, 'bad-request', 'id: must match the URL');
       await db.transaction().execute(async (trx) => {
         await assertOwnPlan(trx, admin, id);
+        const stored = await trx.selectFrom('plans').select('squad_id').where('id', '=', id).executeTakeFirstOrThrow();
+        // The old squad's devices would never hear of the move (pull is per squad): a new plan instead.
+        if (stored.squad_id !== plan.squadId) throw new HttpError(400, 'bad-request', "squadId: a plan cannot move to another squad; create one for that squad instead");
         await assertPlanFits(trx, admin, plan);
         await trx
           .updateTable('plans')
           .set({ ...planColumns(plan), version: await reserveVersions(trx), updated_at: ctx.now().toISOString() })
           .where('id', '=', id)
           .execute();
+        await auditChange(trx, admin, request.ip, 'plan-updated', id);
       });
-      await auditChange(admin, request.ip, 'plan-updated', id);
       return { plan };
     });
 
@@ -174,8 +180,8 @@ export function geographyRoutes(ctx: ServerContext) {
           .set({ deleted: 1, version: await reserveVersions(trx), updated_at: ctx.now().toISOString() })
           .where('id', '=', id)
           .execute();
+        await auditChange(trx, admin, request.ip, 'plan-deleted', id);
       });
-      await auditChange(admin, request.ip, 'plan-deleted', id);
       return reply.status(204).send();
     });
   };
@@ -186,8 +192,9 @@ export function geographyRoutes(ctx: ServerContext) {
     else await trx.insertInto('checkpoints').values({ id: c.id, ...columns }).execute();
   }
 
-  function auditChange(admin: SessionUser, ip: string, change: string, id: string) {
-    return audit(db, ctx.now(), 'geography-change', { userId: admin.id, badge: admin.badge, ip, detail: JSON.stringify({ change, id }) });
+  /** Inside the change's own transaction: no change without its audit row. */
+  function auditChange(trx: Transaction<Tables>, admin: SessionUser, ip: string, change: string, id: string) {
+    return audit(trx, ctx.now(), 'geography-change', { userId: admin.id, badge: admin.badge, ip, detail: JSON.stringify({ change, id }) });
   }
 
   async function unitSquadIds(admin: SessionUser): Promise<string[]> {
@@ -233,6 +240,20 @@ export function geographyRoutes(ctx: ServerContext) {
   async function assertOwnCheckpoint(trx: Transaction<Tables>, admin: SessionUser, id: string) {
     const row = await trx.selectFrom('checkpoints').select(['zone_id', 'deleted']).where('id', '=', id).executeTakeFirst();
     if (!row || row.deleted || !(await unitZoneIds(admin, trx)).has(row.zone_id)) throw new HttpError(404, 'not-found', `no checkpoint ${id} in your unit`);
+  }
+
+  /** A checkpoint stays with its squad: the old squad's devices would never hear it moved (pull is per squad). */
+  async function assertSameSquad(trx: Transaction<Tables>, c: Checkpoint) {
+    const rows = await trx
+      .selectFrom('checkpoints')
+      .innerJoin('zones as old', 'old.id', 'checkpoints.zone_id')
+      .select('old.squad_id')
+      .where('checkpoints.id', '=', c.id)
+      .executeTakeFirst();
+    const target = await trx.selectFrom('zones').select('squad_id').where('id', '=', c.zoneId).executeTakeFirst();
+    if (rows && target && rows.squad_id !== target.squad_id) {
+      throw new HttpError(400, 'bad-request', `zoneId: checkpoint “${c.name['zh-CN']}” cannot move to another squad's zone; delete it and create it there`);
+    }
   }
 
   async function assertOwnPlan(trx: Transaction<Tables>, admin: SessionUser, id: string) {

@@ -111,13 +111,24 @@ describe.each(DATABASES)('check-in verification and plan compliance on %s', (kin
     expect(after.body.checkins.map((c) => c.verdict)).toEqual(['verified']);
   });
 
+  it('holds a shift to the plans of the officer’s squad on the roster, whatever squad the device names', async () => {
+    const other = await TestDevice.create(ids.J004!);
+    await other.register(clients.J004!);
+    const claimedShift = newId();
+    const start = await other.next('shift.start', { shiftId: claimedShift, squadId: squadA, members: [ids.J004!], equipment: [], zoneIds: [] }, new Date(server.clock.now().getTime() - 3600_000));
+    await clients.J004!.request('POST', '/api/sync/push', { records: [start] });
+    const { body } = await get<ComplianceResponse>('L002', '/api/compliance');
+    const shift = body.shifts.find((s) => s.shiftId === claimedShift);
+    expect(new Set(shift?.requirements.map((r) => r.planId))).toEqual(new Set(['0190a1f0-0000-7000-8000-500000000003']));
+  });
+
   it('scopes check-ins and compliance by role', async () => {
     expect((await get<CheckinsResponse>('J001', '/api/checkins')).body.checkins).toHaveLength(3);
     expect((await get<CheckinsResponse>('J004', '/api/checkins')).body.checkins).toEqual([]);
     expect((await get<ApiErrorBody>('J004', `/api/checkins?officerId=${ids.J001}`)).status).toBe(403);
     expect((await get<ApiErrorBody>('L002', `/api/compliance?officerId=${ids.J001}`)).status).toBe(403);
-    expect((await get<ComplianceResponse>('L002', '/api/compliance')).body.shifts).toEqual([]);
-    expect((await get<ComplianceResponse>('S001', '/api/compliance')).body.shifts.map((s) => s.badge).sort()).toEqual(['J001', 'J002']);
+    expect((await get<ComplianceResponse>('L002', '/api/compliance')).body.shifts.map((s) => s.badge)).toEqual(['J004']);
+    expect((await get<ComplianceResponse>('S001', '/api/compliance')).body.shifts.map((s) => s.badge).sort()).toEqual(['J001', 'J002', 'J004']);
     expect((await new Client(server.url).request('GET', '/api/compliance')).status).toBe(401);
   });
 

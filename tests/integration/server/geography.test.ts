@@ -113,6 +113,10 @@ describe.each(DATABASES)('checkpoint and plan administration on %s', (kind) => {
     const edited = await admin.request('PUT', `/api/admin/checkpoints/${checkpoint.id}`, { ...checkpoint, shape: { kind: 'circle', center: [114.405, 23.115], radiusM: 80 } });
     expect(edited.status).toBe(200);
     expect((await pullAll(officer)).get(`checkpoint:${checkpoint.id}`)).toMatchObject({ shape: { radiusM: 80 } });
+    // Squad B's devices never pulled it and squad A's would never hear it left: no moving across squads.
+    const moved = await admin.request('PUT', `/api/admin/checkpoints/${checkpoint.id}`, { ...checkpoint, zoneId: zones.B });
+    expect(moved.status).toBe(400);
+    expect((await json<ApiErrorBody>(moved)).message).toBe("zoneId: checkpoint “江北夜市” cannot move to another squad's zone; delete it and create it there");
 
     expect((await admin.request('DELETE', `/api/admin/checkpoints/${checkpoint.id}`)).status).toBe(204);
     expect((await pullAll(officer)).has(`checkpoint:${checkpoint.id}`)).toBe(false);
@@ -136,6 +140,9 @@ describe.each(DATABASES)('checkpoint and plan administration on %s', (kind) => {
     const saved = (await json<{ plan: Plan }>(created)).plan;
     expect((await pullAll(officer)).get(`plan:${saved.id}`)).toMatchObject({ rule: { everyMin: 60 } });
     expect((await pullAll(officerB)).has(`plan:${saved.id}`)).toBe(false);
+
+    const moved = await admin.request('PUT', `/api/admin/plans/${saved.id}`, { ...saved, squadId: squads.B });
+    expect((await json<ApiErrorBody>(moved)).message).toBe('squadId: a plan cannot move to another squad; create one for that squad instead');
 
     const blocked = await admin.request('DELETE', `/api/admin/checkpoints/${inA[0]!.id}`);
     expect(blocked.status).toBe(409);

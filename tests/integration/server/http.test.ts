@@ -188,15 +188,18 @@ describe('base-map configuration', () => {
     });
   }
 
-  it('serves an archive on our disk in byte ranges, and nothing else of its folder', async () => {
+  it('serves an archive on our disk in byte ranges to signed-in users, and nothing else of its folder', async () => {
     const server = await startServer('sqlite', { map: readMapConfig({ MAP_PMTILES: join(dir, 'huicheng.pmtiles') }) });
     try {
-      const head = await fetch(`${server.url}/map/huicheng.pmtiles`, { headers: { range: 'bytes=0-6' } });
+      expect((await fetch(`${server.url}/map/huicheng.pmtiles`)).status).toBe(401);
+      const officer = new Client(server.url);
+      await officer.login('J001');
+      const head = await officer.request('GET', '/map/huicheng.pmtiles', undefined, { range: 'bytes=0-6' });
       expect(head.status).toBe(206);
       expect(await head.text()).toBe('PMTiles');
-      const whole = await fetch(`${server.url}/map/huicheng.pmtiles`);
+      const whole = await officer.request('GET', '/map/huicheng.pmtiles');
       expect(Buffer.from(await whole.arrayBuffer()).equals(archive)).toBe(true);
-      expect((await fetch(`${server.url}/map/secret.txt`)).status).toBe(404);
+      expect((await officer.request('GET', '/map/secret.txt')).status).toBe(404);
     } finally {
       await server.close();
     }

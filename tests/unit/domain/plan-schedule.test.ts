@@ -46,7 +46,8 @@ describe('shift requirements', () => {
       ['22:00', '00:00', 'missed'],
       ['00:00', '01:30', 'due'],
     ]);
-    expect(complianceRatio(reqs)).toBeCloseTo(1 / 3);
+    // The open 00:00 slot is not late yet: one met of the two that are over.
+    expect(complianceRatio(reqs)).toBeCloseTo(1 / 2);
   });
 
   it('keeps the current slot whole when a shift runs past its planned end', () => {
@@ -71,6 +72,27 @@ describe('shift requirements', () => {
     const ended = shiftRequirements([everyShift], { ...shift, endedAt: bj('2026-11-29T01:40') }, checkins, bj('2026-11-29T09:00'));
     expect(ended.map((r) => r.status)).toEqual(['done', 'missed']);
     expect(complianceRatio(ended)).toBeCloseTo(3 / 4);
+  });
+
+  it('counts a geofence and a manual check-in of the same stay as one visit', () => {
+    const checkins = [
+      { checkpointId: BANK, at: bj('2026-11-28T20:00'), until: bj('2026-11-28T20:02') },
+      { checkpointId: BANK, at: bj('2026-11-28T20:06') },
+    ];
+    const reqs = shiftRequirements([everyShift], shift, checkins, bj('2026-11-28T21:00'));
+    expect(reqs[0]).toMatchObject({ checkpointId: BANK, visits: 1, status: 'due' });
+  });
+
+  it('lets a stay across a slot boundary meet both slots', () => {
+    const standing = [{ checkpointId: BANK, at: bj('2026-11-28T21:50'), until: bj('2026-11-28T22:20') }];
+    const reqs = shiftRequirements([night], shift, standing, bj('2026-11-28T23:00'));
+    expect(reqs.slice(0, 2).map((r) => r.status)).toEqual(['done', 'done']);
+  });
+
+  it('owes no sliver of a slot at the start of a shift', () => {
+    const late = { startedAt: bj('2026-11-28T21:55'), endedAt: bj('2026-11-29T01:00'), plannedEndAt: null };
+    const reqs = shiftRequirements([night], late, [], bj('2026-11-29T09:00'));
+    expect(reqs.map((r) => bjIso(r.start).slice(11))).toEqual(['22:00', '00:00']);
   });
 
   it('asks nothing of a day shift under a night plan', () => {

@@ -1,37 +1,13 @@
-import { useSignal } from '@preact/signals';
-import { useEffect } from 'preact/hooks';
 import type { ComplianceResponse } from '../../../domain/protocol.js';
-import { api, OfflineError } from '../../../store/api.js';
 import { formatTime, locale, t } from '../../i18n/index.js';
-import { reportError } from '../../state/notices.js';
+import { usePolledApi } from '../../state/use-polled-api.js';
 
 const REFRESH_MS = 60_000;
 const percent = (ratio: number) => Math.round(ratio * 100);
 
 /** Plan compliance of the squad (leader) or unit (supervisor) over the last 24 hours, from verified check-ins. */
 export function Compliance() {
-  const data = useSignal<ComplianceResponse | null>(null);
-  const offline = useSignal(false);
-  useEffect(() => {
-    const controller = new AbortController();
-    const load = () =>
-      api<ComplianceResponse>('/api/compliance', { signal: controller.signal }).then(
-        (response) => {
-          data.value = response;
-          offline.value = false;
-        },
-        (error: unknown) => {
-          if (error instanceof OfflineError) offline.value = true;
-          else if (!controller.signal.aborted) reportError(error);
-        },
-      );
-    void load();
-    const timer = setInterval(() => document.visibilityState === 'visible' && void load(), REFRESH_MS);
-    return () => {
-      controller.abort();
-      clearInterval(timer);
-    };
-  }, []);
+  const { data, offline } = usePolledApi<ComplianceResponse>('/api/compliance', REFRESH_MS);
 
   const report = data.value;
   return (

@@ -3,9 +3,7 @@ import { useEffect } from 'preact/hooks';
 import type { SessionUser } from '../../../domain/protocol.js';
 import { formatTime, t, type MessageKey } from '../../i18n/index.js';
 import { notify, reportError } from '../../state/notices.js';
-import { loadCheckpoints } from '../../state/checkins.js';
 import { loadShift, openShift, reportPosition } from '../../state/shift.js';
-import { pulls } from '../../state/sync.js';
 import { routeStats, tracking, type TrackingReason } from '../../state/tracking.js';
 import { LazyOfficerMap } from '../../map/LazyMap.js';
 import { RoleHome } from '../home/RoleHome.js';
@@ -34,10 +32,6 @@ export function OfficerScreen({ user }: { user: SessionUser }) {
     loadShift(user.id).catch(reportError);
   }, [user.id]);
   const shift = openShift.value;
-  const pulled = pulls.value;
-  useEffect(() => {
-    loadCheckpoints(user.id, user.squadId).catch(reportError);
-  }, [user.id, user.squadId, shift?.shiftId, pulled]);
 
   if (form.value === 'start' && !shift) return <RoleHome user={user}><ShiftStartForm user={user} onDone={() => (form.value = null)} /></RoleHome>;
   if (form.value === 'end' && shift) return <RoleHome user={user}><ShiftEndForm user={user} shift={shift} onDone={() => (form.value = null)} /></RoleHome>;
