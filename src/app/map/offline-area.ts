@@ -101,7 +101,10 @@ export async function planArea(base: BaseMap, bounds: Bounds, maxZoom: number, g
     const url = archiveUrl(base.url);
     // The total size is the part after "/" in Content-Range; a one-byte range costs nothing.
     const response = await get(url, { headers: { range: 'bytes=0-0' }, cache: 'reload' });
-    const total = Number(/\/(\d+)$/.exec(response.headers.get('content-range') ?? '')?.[1] ?? response.headers.get('content-length') ?? NaN);
+    // Content-Length is the whole archive only on a 200; on a 206 it is the one byte asked for
+    // (a cross-origin server that does not expose Content-Range would otherwise pass as tiny).
+    const fromRange = /\/(\d+)$/.exec(response.headers.get('content-range') ?? '')?.[1];
+    const total = Number(fromRange ?? (response.status === 200 ? response.headers.get('content-length') : null) ?? NaN);
     await response.body?.cancel();
     if (!response.ok || !Number.isFinite(total)) throw new AreaError('map.area.noSize', { url, status: response.status });
     if (total > MAX_ARCHIVE_BYTES) throw new AreaError('map.area.tooBig', { mb: Math.round(total / 1e6), max: Math.round(MAX_ARCHIVE_BYTES / 1e6) });

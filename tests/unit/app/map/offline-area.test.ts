@@ -86,4 +86,12 @@ describe('planning an offline area', () => {
     });
     await expect(planArea({ kind: 'pmtiles', url: 'https://cdn.example/a.pmtiles' }, ZONES, 17, sized(2e9))).rejects.toMatchObject({ key: 'map.area.tooBig' });
   });
+
+  it('does not take the one byte of a range answer for the archive size when Content-Range is hidden', async () => {
+    // A cross-origin host that does not expose Content-Range: a 206 of one byte says nothing of the whole.
+    const hidden: typeof fetch = async () => new Response(new Uint8Array([0x50]), { status: 206, headers: { 'content-length': '1' } });
+    await expect(planArea({ kind: 'pmtiles', url: 'https://cdn.example/a.pmtiles' }, ZONES, 17, hidden)).rejects.toMatchObject({ key: 'map.area.noSize' });
+    const whole: typeof fetch = async () => new Response(new Uint8Array(5), { status: 200, headers: { 'content-length': '5' } });
+    expect(await planArea({ kind: 'pmtiles', url: 'https://cdn.example/a.pmtiles' }, ZONES, 17, whole)).toMatchObject({ estimatedBytes: 5 });
+  });
 });
