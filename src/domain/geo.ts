@@ -44,3 +44,28 @@ export function circleRing(center: LatLon, radiusM: number, steps = 48): Array<[
   }
   return ring;
 }
+
+/**
+ * Squared distance from point p to segment a–b, in whatever planar units the caller projected to.
+ * The segment, not the infinite line: a zero-length chord (a loop back to its start) still measures.
+ */
+export function segmentDistance2(px: number, py: number, ax: number, ay: number, bx: number, by: number): number {
+  const dx = bx - ax;
+  const dy = by - ay;
+  const len2 = dx * dx + dy * dy;
+  const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, ((px - ax) * dx + (py - ay) * dy) / len2));
+  const ex = px - (ax + t * dx);
+  const ey = py - (ay + t * dy);
+  return ex * ex + ey * ey;
+}
+
+/** Even-odd test of a planar point against one closed ring of [x, y] positions (exact enough at patrol scale). */
+export function pointInRing(x: number, y: number, ring: ReadonlyArray<readonly number[]>): boolean {
+  let inside = false;
+  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+    const [xi = 0, yi = 0] = ring[i] ?? [];
+    const [xj = 0, yj = 0] = ring[j] ?? [];
+    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+  }
+  return inside;
+}

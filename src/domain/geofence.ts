@@ -5,7 +5,7 @@
 import { booleanPointInPolygon } from '@turf/boolean-point-in-polygon';
 import Flatbush from 'flatbush';
 import { type Checkpoint, DEFAULT_MIN_DWELL_S, type PolygonGeometry } from './checkpoints.js';
-import { EARTH_RADIUS_M, haversineM, isValidLatLon, type LatLon } from './geo.js';
+import { EARTH_RADIUS_M, haversineM, isValidLatLon, type LatLon, segmentDistance2 } from './geo.js';
 
 /** One fix that became a position record: its id is what a check-in cites as evidence. */
 export interface GeofenceFix {
@@ -197,16 +197,6 @@ function signedDistanceM(shape: Shape, lat: number, lon: number): number {
   }
   const d = Math.sqrt(best);
   return inside ? d : -d;
-}
-
-function segmentDistance2(px: number, py: number, ax: number, ay: number, bx: number, by: number): number {
-  const dx = bx - ax;
-  const dy = by - ay;
-  const len2 = dx * dx + dy * dy;
-  const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, ((px - ax) * dx + (py - ay) * dy) / len2));
-  const ex = px - (ax + t * dx);
-  const ey = py - (ay + t * dy);
-  return ex * ex + ey * ey;
 }
 
 /** The accuracy-aware reading of one fix against one shape; 'none' is the hysteresis band, or a fix too poor to say. */

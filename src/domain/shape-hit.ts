@@ -1,26 +1,15 @@
 import type { CheckpointShape, PolygonGeometry } from './checkpoints.js';
-import { haversineM, toLocalM } from './geo.js';
+import { haversineM, pointInRing, toLocalM } from './geo.js';
 
 // Which drawn shape a map click falls in, answered in plain geometry so it is the same for every
 // renderer and testable without WebGL.
 
 type LonLat = readonly [number, number];
 
-/** Even-odd test of one ring; edges are treated as planar, which is exact enough at patrol scale. */
-function inRing(p: LonLat, ring: ReadonlyArray<readonly number[]>): boolean {
-  let inside = false;
-  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-    const [xi = 0, yi = 0] = ring[i] ?? [];
-    const [xj = 0, yj = 0] = ring[j] ?? [];
-    if (yi > p[1] !== yj > p[1] && p[0] < ((xj - xi) * (p[1] - yi)) / (yj - yi) + xi) inside = !inside;
-  }
-  return inside;
-}
-
 /** True when `p` ([lon, lat]) lies inside the polygon's outer ring and outside its holes. */
 export function pointInPolygon(p: LonLat, polygon: PolygonGeometry): boolean {
   const [outer, ...holes] = polygon.coordinates;
-  return !!outer && inRing(p, outer) && !holes.some((hole) => inRing(p, hole));
+  return !!outer && pointInRing(p[0], p[1], outer) && !holes.some((hole) => pointInRing(p[0], p[1], hole));
 }
 
 /** True when `p` ([lon, lat]) lies in the checkpoint's area. */

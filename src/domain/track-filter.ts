@@ -1,7 +1,7 @@
 // Which browser geolocation fixes become `position` records (DESIGN.md "Records"), and the
 // distance and drawing of what was kept. Runs in the worker, once per fix: pure and
 // deterministic, time comes in as arguments so a replayed stream gives the same verdicts.
-import { haversineM, isValidLatLon, type LatLon, toLocalM } from './geo.js';
+import { haversineM, isValidLatLon, type LatLon, segmentDistance2, toLocalM } from './geo.js';
 
 /** One fix as the Geolocation API delivers it (coords flattened, timestamp as `fixAt`). */
 export interface Fix {
@@ -242,14 +242,3 @@ export function simplifyTrack<P extends { lat: number; lon: number }>(points: re
   return out;
 }
 
-function segmentDistance2(px: number, py: number, ax: number, ay: number, bx: number, by: number): number {
-  const dx = bx - ax;
-  const dy = by - ay;
-  const len2 = dx * dx + dy * dy;
-  // Distance to the segment, not the infinite line: a loop that returns to its start (a closed
-  // patrol round) has a zero-length chord, and every point must still be measured.
-  const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, ((px - ax) * dx + (py - ay) * dy) / len2));
-  const ex = px - (ax + t * dx);
-  const ey = py - (ay + t * dy);
-  return ex * ex + ey * ey;
-}

@@ -17,3 +17,8 @@ export function watchProblems(page: Page): string[] {
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   return problems;
 }
+
+/** How many records the sync indicator says are still waiting to be sent. */
+export async function recordsWaiting(page: Page): Promise<number> {
+  return Number(await page.getByTestId('sync-waiting').getAttribute('data-waiting'));
+}

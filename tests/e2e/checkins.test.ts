@@ -4,7 +4,7 @@ import type { Checkpoint } from '../../src/domain/checkpoints.js';
 import type { CheckinsResponse, ComplianceResponse } from '../../src/domain/protocol.js';
 import { Client, startServer, type TestServer } from '../integration/harness.js';
 import { loadTrack, shiftTo, TRACE_FILES } from '../support/traces.js';
-import { signIn, watchProblems } from './app.js';
+import { recordsWaiting, signIn, watchProblems } from './app.js';
 import { launchChromium } from './chromium.js';
 
 // A real walk (Osaka, SOURCES.md §1) moved into Huicheng, past two checkpoints an admin placed on
@@ -75,7 +75,7 @@ describe('geofenced check-ins made offline on a real walk', () => {
     await page.getByRole('button', { name: '开始巡逻' }).click();
     await page.getByRole('button', { name: '确认开始巡逻' }).click();
     await page.getByTestId('tracking-state').filter({ hasText: '轨迹记录中' }).waitFor();
-    await expect.poll(async () => Number(await page.getByTestId('sync-waiting').getAttribute('data-waiting')), { timeout: 15_000 }).toBe(0);
+    await expect.poll(() => recordsWaiting(page), { timeout: 15_000 }).toBe(0);
     expect(await status(created[0]!)).toBe('due');
     expect(await status(created[1]!)).toBe('due');
 
@@ -112,7 +112,7 @@ describe('geofenced check-ins made offline on a real walk', () => {
     await page.getByText('当前未在巡逻').waitFor();
 
     await context.setOffline(false);
-    await expect.poll(async () => Number(await page.getByTestId('sync-waiting').getAttribute('data-waiting')), { timeout: 30_000 }).toBe(0);
+    await expect.poll(() => recordsWaiting(page), { timeout: 30_000 }).toBe(0);
 
     const supervisor = new Client(server.url);
     await supervisor.login('S001');

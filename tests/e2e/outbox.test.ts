@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../integration/harness.js';
-import { signIn } from './app.js';
+import { recordsWaiting, signIn } from './app.js';
 import { launchPersistent } from './chromium.js';
 
 const TOTAL = 500;
@@ -20,7 +20,7 @@ describe('the outbox in Chromium: offline records survive reloads and browser re
     context = await launchPersistent(profile, { permissions: ['geolocation'], geolocation: { latitude: 23.1115, longitude: 114.4152, accuracy: 6 }, locale: 'zh-CN' });
     page = context.pages()[0] ?? (await context.newPage());
   };
-  const waiting = async () => Number(await page.getByTestId('sync-waiting').getAttribute('data-waiting'));
+  const waiting = () => recordsWaiting(page);
   const report = async (n: number) => {
     const button = page.getByRole('button', { name: '上报当前位置' });
     for (let i = 0; i < n; i++) {
@@ -127,7 +127,7 @@ describe('records the server refuses', () => {
     await page.getByRole('button', { name: '确认开始巡逻' }).click();
     const badge = page.getByTestId('sync-rejected');
     await badge.waitFor({ timeout: 20_000 });
-    await expect.poll(async () => Number(await page.getByTestId('sync-waiting').getAttribute('data-waiting'))).toBe(0);
+    await expect.poll(() => recordsWaiting(page)).toBe(0);
     const rejectedCount = Number(/^被拒 (\d+)$/.exec((await badge.textContent()) ?? '')?.[1]);
     expect(rejectedCount).toBeGreaterThanOrEqual(2); // shift.start, tracking on, any fixes
     await badge.click();

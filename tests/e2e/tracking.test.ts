@@ -4,7 +4,7 @@ import { haversineM } from '../../src/domain/geo.js';
 import type { AuditTrackResponse } from '../../src/domain/protocol.js';
 import { Client, startServer, type TestServer } from '../integration/harness.js';
 import { loadTrack, shiftTo, TRACE_FILES, type TracePoint } from '../support/traces.js';
-import { signIn, watchProblems } from './app.js';
+import { recordsWaiting, signIn, watchProblems } from './app.js';
 import { launchChromium } from './chromium.js';
 
 // A real walk (Osaka, SOURCES.md §1) moved into Huicheng at run time and replayed through
@@ -62,7 +62,7 @@ describe('a patrol walked with emulated GPS, with a hidden stretch and an offlin
     expect(await mapChunk()).toBe(true);
 
     // The squad leader sees the officer on patrol once the shift start has synced.
-    await expect.poll(async () => Number(await page.getByTestId('sync-waiting').getAttribute('data-waiting')), { timeout: 15_000 }).toBe(0);
+    await expect.poll(() => recordsWaiting(page), { timeout: 15_000 }).toBe(0);
     const leaderContext = await browser.newContext({ locale: 'zh-CN' });
     const leader = await leaderContext.newPage();
     await leader.goto(server.url);
@@ -92,7 +92,7 @@ describe('a patrol walked with emulated GPS, with a hidden stretch and an offlin
     await page.getByText('当前未在巡逻').waitFor();
 
     await context.setOffline(false);
-    await expect.poll(async () => Number(await page.getByTestId('sync-waiting').getAttribute('data-waiting')), { timeout: 30_000 }).toBe(0);
+    await expect.poll(() => recordsWaiting(page), { timeout: 30_000 }).toBe(0);
 
     const supervisor = new Client(server.url);
     await supervisor.login('S001');

@@ -1,10 +1,8 @@
-import { useSignal } from '@preact/signals';
-import { useEffect, useRef } from 'preact/hooks';
 import { CHECKPOINT_TYPES, type Checkpoint, type CheckpointType } from '../../../domain/checkpoints.js';
 import { locale, t, type MessageKey } from '../../i18n/index.js';
-import { useAction } from '../../state/use-action.js';
 import { deleteCheckpoint, localName, saveCheckpoint, squads, zones } from './admin-store.js';
-import { checkCheckpoint, type CheckpointDraft, type Problem } from './drafts.js';
+import { checkCheckpoint, type CheckpointDraft } from './drafts.js';
+import { ConfirmDelete, useEditor } from './editor.js';
 import { FormProblems } from './FormProblems.js';
 
 /** Catalog label of each checkpoint type. */
@@ -46,21 +44,7 @@ interface Props {
 
 /** Edits one checkpoint's attributes (and a circle's centre and radius); saves or deletes it on the server. */
 export function CheckpointForm({ draft, onChange, moving, onMove, onSaved, onDeleted, onClose }: Props) {
-  const problems = useSignal<Problem[]>([]);
-  const saved = useSignal(false);
-  const confirming = useSignal(false);
-  const save = useAction({ inline: true });
-  const remove = useAction({ inline: true });
-  const firstField = useRef<HTMLInputElement>(null);
-  useEffect(() => {
-    // A new selection starts clean, with the cursor in its first field.
-    problems.value = [];
-    saved.value = false;
-    confirming.value = false;
-    save.error.value = null;
-    remove.error.value = null;
-    firstField.current?.focus();
-  }, [draft.id]);
+  const { problems, saved, save, remove, firstField } = useEditor<HTMLInputElement>(draft.id);
 
   const set = (patch: Partial<CheckpointDraft>) => {
     saved.value = false;
@@ -164,27 +148,18 @@ export function CheckpointForm({ draft, onChange, moving, onMove, onSaved, onDel
           {t('admin.cancel')}
         </button>
       </div>
-      {!draft.isNew &&
-        (confirming.value ? (
-          <div class="confirm" role="group" aria-label={t('admin.delete')}>
-            <p>{t('admin.confirmDelete', { name: locale.value === 'en' ? draft.nameEn : draft.nameZh })}</p>
-            <div class="row">
-              <button type="button" class="danger" disabled={busy} onClick={() => void remove.run(async () => {
-                await deleteCheckpoint(draft.id);
-                onDeleted();
-              }).then(() => (confirming.value = false))}>
-                {remove.busy.value ? t('admin.deleting') : t('admin.confirmDeleteYes')}
-              </button>
-              <button type="button" onClick={() => (confirming.value = false)}>
-                {t('admin.cancel')}
-              </button>
-            </div>
-          </div>
-        ) : (
-          <button type="button" class="danger" disabled={busy} onClick={() => (confirming.value = true)}>
-            {t('admin.delete')}
-          </button>
-        ))}
+      {!draft.isNew && (
+        <ConfirmDelete
+          key={draft.id}
+          name={locale.value === 'en' ? draft.nameEn : draft.nameZh}
+          busy={busy}
+          remove={remove}
+          onDelete={async () => {
+            await deleteCheckpoint(draft.id);
+            onDeleted();
+          }}
+        />
+      )}
     </form>
   );
 }

@@ -1,10 +1,8 @@
-import { useSignal } from '@preact/signals';
-import { useEffect, useRef } from 'preact/hooks';
 import type { Plan } from '../../../domain/checkpoints.js';
 import { locale, t, type MessageKey } from '../../i18n/index.js';
-import { useAction } from '../../state/use-action.js';
 import { checkpoints, deletePlan, localName, savePlan, squads, zones } from './admin-store.js';
-import { checkPlan, type PlanDraft, type Problem } from './drafts.js';
+import { checkPlan, type PlanDraft } from './drafts.js';
+import { ConfirmDelete, useEditor } from './editor.js';
 import { FormProblems } from './FormProblems.js';
 
 const LABELS: Readonly<Record<string, MessageKey>> = {
@@ -29,20 +27,7 @@ interface Props {
 
 /** Which checkpoints a squad must visit and how often; only checkpoints in that squad's zones are offered. */
 export function PlanForm({ draft, onChange, onSaved, onDeleted, onClose }: Props) {
-  const problems = useSignal<Problem[]>([]);
-  const saved = useSignal(false);
-  const confirming = useSignal(false);
-  const save = useAction({ inline: true });
-  const remove = useAction({ inline: true });
-  const firstField = useRef<HTMLSelectElement>(null);
-  useEffect(() => {
-    problems.value = [];
-    saved.value = false;
-    confirming.value = false;
-    save.error.value = null;
-    remove.error.value = null;
-    firstField.current?.focus();
-  }, [draft.id]);
+  const { problems, saved, save, remove, firstField } = useEditor<HTMLSelectElement>(draft.id);
 
   const set = (patch: Partial<PlanDraft>) => {
     saved.value = false;
@@ -151,36 +136,18 @@ export function PlanForm({ draft, onChange, onSaved, onDeleted, onClose }: Props
           {t('admin.cancel')}
         </button>
       </div>
-      {!draft.isNew &&
-        (confirming.value ? (
-          <div class="confirm" role="group" aria-label={t('admin.delete')}>
-            <p>{t('admin.confirmDelete', { name: locale.value === 'en' ? draft.nameEn : draft.nameZh })}</p>
-            <div class="row">
-              <button
-                type="button"
-                class="danger"
-                disabled={busy}
-                onClick={() =>
-                  void remove
-                    .run(async () => {
-                      await deletePlan(draft.id);
-                      onDeleted();
-                    })
-                    .then(() => (confirming.value = false))
-                }
-              >
-                {remove.busy.value ? t('admin.deleting') : t('admin.confirmDeleteYes')}
-              </button>
-              <button type="button" onClick={() => (confirming.value = false)}>
-                {t('admin.cancel')}
-              </button>
-            </div>
-          </div>
-        ) : (
-          <button type="button" class="danger" disabled={busy} onClick={() => (confirming.value = true)}>
-            {t('admin.delete')}
-          </button>
-        ))}
+      {!draft.isNew && (
+        <ConfirmDelete
+          key={draft.id}
+          name={locale.value === 'en' ? draft.nameEn : draft.nameZh}
+          busy={busy}
+          remove={remove}
+          onDelete={async () => {
+            await deletePlan(draft.id);
+            onDeleted();
+          }}
+        />
+      )}
     </form>
   );
 }

@@ -1,0 +1,47 @@
+import { useSignal } from '@preact/signals';
+import { useEffect, useRef } from 'preact/hooks';
+import { t } from '../../i18n/index.js';
+import { useAction } from '../../state/use-action.js';
+import type { Problem } from './drafts.js';
+
+/** The state every admin editor form keeps; a new selection (`draftId`) starts clean, the cursor in `firstField`. */
+export function useEditor<E extends HTMLElement>(draftId: string) {
+  const problems = useSignal<Problem[]>([]);
+  const saved = useSignal(false);
+  const save = useAction({ inline: true });
+  const remove = useAction({ inline: true });
+  const firstField = useRef<E>(null);
+  useEffect(() => {
+    problems.value = [];
+    saved.value = false;
+    save.error.value = null;
+    remove.error.value = null;
+    firstField.current?.focus();
+  }, [draftId]);
+  return { problems, saved, save, remove, firstField };
+}
+
+/** Delete, after a second deliberate tap naming what goes; key it by the draft so a new selection asks afresh. */
+export function ConfirmDelete({ name, busy, remove, onDelete }: { name: string; busy: boolean; remove: ReturnType<typeof useAction>; onDelete: () => Promise<void> }) {
+  const confirming = useSignal(false);
+  if (!confirming.value) {
+    return (
+      <button type="button" class="danger" disabled={busy} onClick={() => (confirming.value = true)}>
+        {t('admin.delete')}
+      </button>
+    );
+  }
+  return (
+    <div class="confirm" role="group" aria-label={t('admin.delete')}>
+      <p>{t('admin.confirmDelete', { name })}</p>
+      <div class="row">
+        <button type="button" class="danger" disabled={busy} onClick={() => void remove.run(onDelete).then(() => (confirming.value = false))}>
+          {remove.busy.value ? t('admin.deleting') : t('admin.confirmDeleteYes')}
+        </button>
+        <button type="button" onClick={() => (confirming.value = false)}>
+          {t('admin.cancel')}
+        </button>
+      </div>
+    </div>
+  );
+}
