@@ -75,11 +75,20 @@ function city(km: number): Checkpoint[] {
 /** A real track shifted to start at the centre; the files have no accuracy: 4–16 m, a phone in a street between buildings. */
 function fixesOf(file: string): GeofenceFix[] {
   const rnd = random(7);
-  return shiftTo(loadTrack(file), CENTRE).map((p, i) => ({ recordId: `r-${i}`, lat: p.lat, lon: p.lon, accuracy: 4 + 12 * rnd(), fixAt: p.time ?? Number.NaN }));
+  return shiftTo(loadTrack(file), CENTRE).map((p, i) => ({
+    recordId: `r-${i}`,
+    lat: p.lat,
+    lon: p.lon,
+    accuracy: 4 + 12 * rnd(),
+    fixAt: p.time ?? Number.NaN,
+  }));
 }
 
 /** Median µs per fix of a fresh engine taking every fix, after a JIT warm-up; and the events of one pass. */
-function measureEngine(checkpoints: readonly Checkpoint[], fixes: readonly GeofenceFix[]): { us: number; enters: number; checkins: number; candidates: number } {
+function measureEngine(
+  checkpoints: readonly Checkpoint[],
+  fixes: readonly GeofenceFix[],
+): { us: number; enters: number; checkins: number; candidates: number } {
   let enters = 0;
   let checkins = 0;
   const pass = () => {
@@ -159,10 +168,16 @@ export async function run(): Promise<void> {
 
   const circles = checkpoints.filter((c) => c.shape.kind === 'circle').length;
   console.log(`city: ${CITY_KM} × ${CITY_KM} km, ${CHECKPOINTS.toLocaleString('en-US')} checkpoints (${circles} circles, ${CHECKPOINTS - circles} polygons)`);
-  console.log(`fixes: Beijing long run, ${n.toLocaleString('en-US')} at 1 Hz, shifted into the city; ${engine.enters} enters, ${engine.checkins} check-ins per pass`);
+  console.log(
+    `fixes: Beijing long run, ${n.toLocaleString('en-US')} at 1 Hz, shifted into the city; ${engine.enters} enters, ${engine.checkins} check-ins per pass`,
+  );
   console.log(`index build (10,000 checkpoints):      ${median(builds).toFixed(1)} ms`);
-  console.log(`GeofenceEngine.offer:                  ${engineUs.toFixed(2)} µs/fix (median of ${SAMPLES} passes over ${n} fixes; ${engine.candidates.toFixed(2)} checkpoints within accuracy of a fix)`);
-  console.log(`  dense ${CORE_KM} × ${CORE_KM} km core, Osaka walk:    ${core.us.toFixed(2)} µs/fix (${core.candidates.toFixed(1)} checkpoints within accuracy of a fix; ${core.enters} enters, ${core.checkins} check-ins)`);
+  console.log(
+    `GeofenceEngine.offer:                  ${engineUs.toFixed(2)} µs/fix (median of ${SAMPLES} passes over ${n} fixes; ${engine.candidates.toFixed(2)} checkpoints within accuracy of a fix)`,
+  );
+  console.log(
+    `  dense ${CORE_KM} × ${CORE_KM} km core, Osaka walk:    ${core.us.toFixed(2)} µs/fix (${core.candidates.toFixed(1)} checkpoints within accuracy of a fix; ${core.enters} enters, ${core.checkins} check-ins)`,
+  );
   console.log(`turf booleanPointInPolygon loop:       ${plainUs.toFixed(0)} µs/fix (median of ${SAMPLES} passes over ${sample.length} fixes)`);
   console.log(`  same loop with a bbox on each:       ${boxedUs.toFixed(0)} µs/fix (${(boxedUs / engineUs).toFixed(0)}× the engine)`);
   console.log(`target ≤ 50 µs/fix: ${engineUs <= 50 ? 'met' : 'MISSED'}`);

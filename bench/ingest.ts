@@ -65,7 +65,15 @@ async function rawInsertRate(kind: DbKind): Promise<number> {
       const registration = await device.registration();
       await database.db
         .insertInto('devices')
-        .values({ id: device.deviceId, officer_id: device.officerId, public_key_jwk: JSON.stringify(registration.publicKeyJwk), label: null, registered_at: new Date().toISOString(), head_seq: 0, head_hash: '' })
+        .values({
+          id: device.deviceId,
+          officer_id: device.officerId,
+          public_key_jwk: JSON.stringify(registration.publicKeyJwk),
+          label: null,
+          registered_at: new Date().toISOString(),
+          head_seq: 0,
+          head_hash: '',
+        })
         .execute();
     }
     const start = performance.now();
@@ -73,7 +81,15 @@ async function rawInsertRate(kind: DbKind): Promise<number> {
       for (let i = 0; i < records.length; i += BATCH) {
         const receivedAt = new Date().toISOString();
         const rows = records.slice(i, i + BATCH).map((r) => ({
-          id: r.id, device_id: r.deviceId, officer_id: r.officerId, seq: r.seq, kind: r.kind, at: r.at, hash: r.hash, record: JSON.stringify(r), received_at: receivedAt,
+          id: r.id,
+          device_id: r.deviceId,
+          officer_id: r.officerId,
+          seq: r.seq,
+          kind: r.kind,
+          at: r.at,
+          hash: r.hash,
+          record: JSON.stringify(r),
+          received_at: receivedAt,
         }));
         await database.db.transaction().execute((trx) => trx.insertInto('records').values(rows).execute());
       }
@@ -96,6 +112,8 @@ export async function run(): Promise<void> {
     }
     const v = median(verified);
     const w = median(raw);
-    console.log(`bench ingest (${kind}): ${v.toFixed(0)} records/s, ${(v / w).toFixed(2)}× vs raw inserts without verification (${w.toFixed(0)} records/s; target ≥ 20000)`);
+    console.log(
+      `bench ingest (${kind}): ${v.toFixed(0)} records/s, ${(v / w).toFixed(2)}× vs raw inserts without verification (${w.toFixed(0)} records/s; target ≥ 20000)`,
+    );
   }
 }

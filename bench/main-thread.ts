@@ -58,7 +58,9 @@ export async function run(): Promise<void> {
 
     const worst = (tasks: number[]) => (tasks.length ? Math.max(...tasks) : 0);
     console.log(`idle ${SECONDS} s, map open: ${idle.length} long tasks, longest ${worst(idle).toFixed(0)} ms`);
-    console.log(`patrol ${SECONDS} s at 1 Hz (${fixes} fixes kept and drawn): ${patrol.length} long tasks, longest ${worst(patrol).toFixed(0)} ms (target: none over 50 ms)`);
+    console.log(
+      `patrol ${SECONDS} s at 1 Hz (${fixes} fixes kept and drawn): ${patrol.length} long tasks, longest ${worst(patrol).toFixed(0)} ms (target: none over 50 ms)`,
+    );
     // Both can be 0 (no task reached 50 ms): equal, so 1×.
     const ratio = worst(patrol) === worst(idle) ? 1 : worst(idle) > 0 ? worst(patrol) / worst(idle) : Number.POSITIVE_INFINITY;
     console.log(`bench main-thread: ${worst(patrol).toFixed(0)} ms longest task, ${ratio.toFixed(2)}× vs the same screen idle (${worst(idle).toFixed(0)} ms)`);

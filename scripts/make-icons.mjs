@@ -8,7 +8,8 @@ const GOLD = [242, 183, 5, 255];
 const WHITE = [238, 243, 248, 255];
 
 function crc32(buf) {
-  let c, crc = 0xffffffff;
+  let c,
+    crc = 0xffffffff;
   for (let n = 0; n < buf.length; n++) {
     c = (crc ^ buf[n]) & 0xff;
     for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
@@ -17,9 +18,11 @@ function crc32(buf) {
   return (crc ^ 0xffffffff) >>> 0;
 }
 function chunk(type, data) {
-  const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(data.length);
   const td = Buffer.concat([Buffer.from(type), data]);
-  const crc = Buffer.alloc(4); crc.writeUInt32BE(crc32(td));
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(td));
   return Buffer.concat([len, td, crc]);
 }
 function png(size, pixel) {
@@ -29,12 +32,17 @@ function png(size, pixel) {
     for (let x = 0; x < size; x++) raw.set(pixel((x + 0.5) / size, (y + 0.5) / size), y * (size * 4 + 1) + 1 + x * 4);
   }
   const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(size, 0); ihdr.writeUInt32BE(size, 4); ihdr[8] = 8; ihdr[9] = 6;
+  ihdr.writeUInt32BE(size, 0);
+  ihdr.writeUInt32BE(size, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 6;
   return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
 }
 // Shield in unit coordinates centred on (0.5, 0.5) with half-width w.
 function inShield(x, y, w) {
-  const top = 0.5 - w * 1.05, mid = 0.5 + w * 0.15, bottom = 0.5 + w * 1.15;
+  const top = 0.5 - w * 1.05,
+    mid = 0.5 + w * 0.15,
+    bottom = 0.5 + w * 1.15;
   if (y < top || y > bottom || Math.abs(x - 0.5) > w) return false;
   if (y <= mid) return true;
   const t = (y - mid) / (bottom - mid); // narrows to a point
@@ -43,13 +51,15 @@ function inShield(x, y, w) {
 function icon(scale, rounded) {
   return (x, y) => {
     if (rounded) {
-      const r = 0.18, dx = Math.max(r - x, 0, x - (1 - r)), dy = Math.max(r - y, 0, y - (1 - r));
+      const r = 0.18,
+        dx = Math.max(r - x, 0, x - (1 - r)),
+        dy = Math.max(r - y, 0, y - (1 - r));
       if (dx * dx + dy * dy > r * r) return [0, 0, 0, 0];
     }
     const w = 0.34 * scale;
     if (inShield(x, y, w)) {
       if (inShield(x, y, w * 0.8)) {
-        const stripe = Math.abs((x - 0.5) + (y - 0.5) * 0.6) < w * 0.14;
+        const stripe = Math.abs(x - 0.5 + (y - 0.5) * 0.6) < w * 0.14;
         return stripe ? WHITE : NAVY;
       }
       return GOLD;

@@ -12,4 +12,3 @@ render(<App />, root);
 
 deviceDb.then(restoreSession).catch(reportError);
 startServiceWorker();
-

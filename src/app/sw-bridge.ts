@@ -2,7 +2,7 @@ import { t } from './i18n/index.js';
 import { notify, reportError } from './state/notices.js';
 
 /** Registers the service worker and owns the update flow: announce offline readiness, apply updates only when asked. */
-export async function registerServiceWorker(): Promise<void> {
+async function registerServiceWorker(): Promise<void> {
   if (!('serviceWorker' in navigator)) return;
   const firstInstall = !navigator.serviceWorker.controller;
   // Dev serves the worker as an ES module; the build emits a classic script.

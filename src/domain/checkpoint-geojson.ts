@@ -6,7 +6,7 @@ import { describeIssues } from './protocol.js';
 // write. GeoJSON has no circle, so a circle travels the usual way: a Point with `radiusM`.
 
 /** Properties of one exported checkpoint feature. */
-export interface CheckpointFeatureProperties {
+interface CheckpointFeatureProperties {
   id: string;
   zoneId: string;
   name_zh: string;
@@ -16,7 +16,7 @@ export interface CheckpointFeatureProperties {
   radiusM?: number;
 }
 
-export interface CheckpointFeature {
+interface CheckpointFeature {
   type: 'Feature';
   id: string;
   properties: CheckpointFeatureProperties;
@@ -29,7 +29,7 @@ export interface CheckpointFeatureCollection {
 }
 
 /** Most features one import may hold. */
-export const MAX_IMPORT_FEATURES = 10_000;
+const MAX_IMPORT_FEATURES = 10_000;
 
 /** Writes checkpoints as a FeatureCollection that `checkpointsFromGeoJson` reads back unchanged. */
 export function checkpointsToGeoJson(checkpoints: readonly Checkpoint[]): CheckpointFeatureCollection {
@@ -47,7 +47,10 @@ export function checkpointsToGeoJson(checkpoints: readonly Checkpoint[]): Checkp
 const FeatureSchema = v.object({
   type: v.literal('Feature', 'type must be "Feature"'),
   properties: v.record(v.string(), v.unknown(), 'properties must be an object'),
-  geometry: v.object({ type: v.picklist(['Point', 'Polygon'], 'geometry must be a Point (with radiusM) or a Polygon'), coordinates: v.unknown() }, 'geometry is required'),
+  geometry: v.object(
+    { type: v.picklist(['Point', 'Polygon'], 'geometry must be a Point (with radiusM) or a Polygon'), coordinates: v.unknown() },
+    'geometry is required',
+  ),
 });
 
 /** What an import found: the checkpoints, or one message per bad feature naming it. */
@@ -94,7 +97,12 @@ export function checkpointsFromGeoJson(input: unknown, newId: () => string): Geo
     };
     const parsed = v.safeParse(CheckpointSchema, candidate);
     if (!parsed.success) {
-      problems.push(`${label}: ${describeIssues(parsed.issues).replace(/^shape\.center/, 'geometry.coordinates').replace(/^shape\.polygon\./, 'geometry.').replace(/^shape\./, 'properties.')}`);
+      problems.push(
+        `${label}: ${describeIssues(parsed.issues)
+          .replace(/^shape\.center/, 'geometry.coordinates')
+          .replace(/^shape\.polygon\./, 'geometry.')
+          .replace(/^shape\./, 'properties.')}`,
+      );
       return;
     }
     if (seen.has(id)) {

@@ -22,7 +22,7 @@ const RingSchema = v.pipe(
 );
 
 /** A GeoJSON Polygon: an outer ring and optional holes. */
-export const PolygonSchema = v.strictObject({
+const PolygonSchema = v.strictObject({
   type: v.literal('Polygon', 'type must be "Polygon"'),
   coordinates: v.pipe(v.array(RingSchema), v.minLength(1, 'a polygon needs an outer ring'), v.maxLength(20, 'at most 20 rings')),
 });
@@ -49,7 +49,7 @@ export type CheckpointType = (typeof CHECKPOINT_TYPES)[number];
 /** Dwell needed for a check-in when a checkpoint does not say. */
 export const DEFAULT_MIN_DWELL_S = 60;
 
-export const LocalNameSchema = v.strictObject({ 'zh-CN': Name, en: Name });
+const LocalNameSchema = v.strictObject({ 'zh-CN': Name, en: Name });
 export type LocalName = v.InferOutput<typeof LocalNameSchema>;
 
 /** A checkpoint as pull delivers it and the geofence engine reads it. */
@@ -69,7 +69,7 @@ const ClockTime = v.pipe(v.string(), v.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must 
  * How often a plan's checkpoints must be visited: every `everyMin` minutes inside a daily window
  * (which may cross midnight, "20:00" to "06:00"), or `times` visits in each shift.
  */
-export const PlanRuleSchema = v.variant('kind', [
+const PlanRuleSchema = v.variant('kind', [
   v.strictObject({
     kind: v.literal('interval'),
     everyMin: v.pipe(v.number(), v.integer(), v.minValue(10, 'at least every 10 minutes'), v.maxValue(24 * 60, 'at most once a day')),

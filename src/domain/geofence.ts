@@ -381,7 +381,13 @@ export class GeofenceEngine {
     }
     if (!due) return;
     visit.checkedIn = true;
-    events.push({ type: 'checkin', checkpointId: visit.shape.id, enteredAt: visit.enteredAt, dwellS: (fix.fixAt - visit.enteredAt) / 1000, evidence: visit.evidence });
+    events.push({
+      type: 'checkin',
+      checkpointId: visit.shape.id,
+      enteredAt: visit.enteredAt,
+      dwellS: (fix.fixAt - visit.enteredAt) / 1000,
+      evidence: visit.evidence,
+    });
     visit.evidence = [];
   }
 
@@ -419,23 +425,14 @@ export type CheckinVerdict = 'verified' | 'weak' | 'unsupported';
 
 /** Why verifyCheckin decided as it did; stable strings for storage and filtering. */
 export type CheckinReason =
-  | 'ok'
-  | 'few-fixes'
-  | 'short-dwell'
-  | 'poor-fixes'
-  | 'outside'
-  | 'no-fixes'
-  | 'evidence-missing'
-  | 'evidence-outside'
-  | 'evidence-time'
-  | 'bad-claim';
+  'ok' | 'few-fixes' | 'short-dwell' | 'poor-fixes' | 'outside' | 'no-fixes' | 'evidence-missing' | 'evidence-outside' | 'evidence-time' | 'bad-claim';
 
 /** Inside fixes of one continuous presence that make a check-in `verified`; fewer is `weak`. */
 export const VERIFY_MIN_FIXES = 3;
 /** Share of the checkpoint's minDwellS those fixes must span: FixFilter keeps a standing officer's fix only once a minute. */
-export const VERIFY_DWELL_FRACTION = 0.8;
+const VERIFY_DWELL_FRACTION = 0.8;
 /** How far either side of the claimed stay the track is read: the device's sampling and a late first fix. */
-export const VERIFY_SLACK_MS = 120_000;
+const VERIFY_SLACK_MS = 120_000;
 
 /** A check-in as the device claims it, times in epoch ms. */
 export interface CheckinClaim {
@@ -501,7 +498,11 @@ function longestPresence(shape: Shape, fixes: readonly GeofenceFix[], c: Geofenc
   let run: { fixes: number; firstAt: number; lastAt: number } | null = null;
   let outs = 0;
   const end = () => {
-    if (run && (!best || run.lastAt - run.firstAt > best.lastAt - best.firstAt || (run.lastAt - run.firstAt === best.lastAt - best.firstAt && run.fixes > best.fixes))) best = run;
+    if (
+      run &&
+      (!best || run.lastAt - run.firstAt > best.lastAt - best.firstAt || (run.lastAt - run.firstAt === best.lastAt - best.firstAt && run.fixes > best.fixes))
+    )
+      best = run;
     run = null;
   };
   for (const fix of fixes) {

@@ -3,26 +3,17 @@ import { ROLES } from './roles.js';
 import type { Checkpoint, LocalName, Plan, PolygonGeometry } from './checkpoints.js';
 
 /** A badge number as printed on the warrant card: letters and digits, 2 to 16 of them. */
-export const BadgeSchema = v.pipe(
-  v.string('badge must be a string'),
-  v.trim(),
-  v.toUpperCase(),
-  v.regex(/^[A-Z0-9]{2,16}$/, 'badge must be 2–16 letters or digits'),
-);
+const BadgeSchema = v.pipe(v.string('badge must be a string'), v.trim(), v.toUpperCase(), v.regex(/^[A-Z0-9]{2,16}$/, 'badge must be 2–16 letters or digits'));
 
 /** Body of `POST /api/auth/login`. */
 export const LoginRequestSchema = v.strictObject(
   {
     badge: BadgeSchema,
-    password: v.pipe(
-      v.string('password must be a string'),
-      v.minLength(1, 'password is required'),
-      v.maxLength(256, 'password is too long'),
-    ),
+    password: v.pipe(v.string('password must be a string'), v.minLength(1, 'password is required'), v.maxLength(256, 'password is too long')),
   },
   'login body must be { badge, password } and nothing else',
 );
-export type LoginRequest = v.InferOutput<typeof LoginRequestSchema>;
+type LoginRequest = v.InferOutput<typeof LoginRequestSchema>;
 
 /** The signed-in user as the server describes them; also what the device keeps offline. */
 export const SessionUserSchema = v.object({
@@ -80,7 +71,10 @@ export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string 
 
 /** Body of `POST /api/devices`: a device's public key for the signed-in officer. */
 export const DeviceRegistrationSchema = v.strictObject({
-  deviceId: v.pipe(v.string('deviceId must be a string'), v.regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, 'deviceId must be a lower-case UUID')),
+  deviceId: v.pipe(
+    v.string('deviceId must be a string'),
+    v.regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, 'deviceId must be a lower-case UUID'),
+  ),
   publicKeyJwk: v.looseObject({
     kty: v.literal('EC', 'publicKeyJwk.kty must be "EC"'),
     crv: v.literal('P-256', 'publicKeyJwk.crv must be "P-256"'),
@@ -89,13 +83,13 @@ export const DeviceRegistrationSchema = v.strictObject({
   }),
   label: v.optional(v.pipe(v.string(), v.maxLength(100, 'label is at most 100 characters'))),
 });
-export type DeviceRegistration = v.InferOutput<typeof DeviceRegistrationSchema>;
+type DeviceRegistration = v.InferOutput<typeof DeviceRegistrationSchema>;
 
 /** Push limits (DESIGN.md): records per batch and bytes per request. */
 export const MAX_BATCH_RECORDS = 1000;
 export const MAX_BATCH_BYTES = 2 * 1024 * 1024;
 
-export type PushStatus = 'accepted' | 'duplicate' | 'rejected';
+type PushStatus = 'accepted' | 'duplicate' | 'rejected';
 export interface PushResult {
   id: string;
   status: PushStatus;
@@ -160,7 +154,7 @@ export interface AuditTrackResponse {
 }
 
 /** A shift started and not yet ended, as a leader or supervisor sees it. */
-export interface OpenShiftSummary {
+interface OpenShiftSummary {
   shiftId: string;
   officerId: string;
   badge: string;
@@ -221,7 +215,7 @@ export interface CheckinsResponse {
 }
 
 /** One visit a plan asked of a shift, counted from verified check-ins. */
-export interface RequirementView {
+interface RequirementView {
   planId: string;
   checkpointId: string;
   start: string;

@@ -5,12 +5,16 @@ import { ISO_MS_RE, UUID_RE, UUIDV7_RE } from './ids.js';
 // Later capabilities add kinds here; the sync pipeline does not change.
 
 const Uuid = v.pipe(v.string('must be a string'), v.regex(UUID_RE, 'must be a lower-case UUID'));
-const IsoMs = v.pipe(v.string('must be a string'), v.regex(ISO_MS_RE, 'must be ISO 8601 UTC with milliseconds'), v.check((s) => !Number.isNaN(Date.parse(s)), 'is not a real instant'));
+const IsoMs = v.pipe(
+  v.string('must be a string'),
+  v.regex(ISO_MS_RE, 'must be ISO 8601 UTC with milliseconds'),
+  v.check((s) => !Number.isNaN(Date.parse(s)), 'is not a real instant'),
+);
 const Hex64 = v.pipe(v.string('must be a string'), v.regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex digits'));
 const finite = (message: string) => v.pipe(v.number(message), v.finite(message));
 const ShortText = (max: number) => v.pipe(v.string('must be a string'), v.maxLength(max, `must be at most ${max} characters`));
 
-export const PositionBodySchema = v.strictObject({
+const PositionBodySchema = v.strictObject({
   shiftId: Uuid,
   lat: v.pipe(finite('must be a finite number'), v.minValue(-90, 'must be ≥ -90'), v.maxValue(90, 'must be ≤ 90')),
   lon: v.pipe(finite('must be a finite number'), v.minValue(-180, 'must be ≥ -180'), v.maxValue(180, 'must be ≤ 180')),
@@ -34,7 +38,7 @@ export const TRACKING_REASONS = [
   'fix-resumed',
 ] as const;
 
-export const TrackingBodySchema = v.strictObject({
+const TrackingBodySchema = v.strictObject({
   shiftId: Uuid,
   state: v.picklist(['on', 'paused', 'off'], 'must be on, paused or off'),
   reason: v.picklist(TRACKING_REASONS, 'is not a known reason'),
@@ -46,7 +50,7 @@ const EquipmentItem = v.strictObject({
   rounds: v.optional(v.pipe(v.number(), v.integer('must be a whole number'), v.minValue(0), v.maxValue(1000))),
 });
 
-export const ShiftStartBodySchema = v.strictObject({
+const ShiftStartBodySchema = v.strictObject({
   shiftId: Uuid,
   squadId: Uuid,
   members: v.pipe(v.array(Uuid, 'must be a list of officer ids'), v.maxLength(20, 'at most 20 members')),
@@ -56,7 +60,7 @@ export const ShiftStartBodySchema = v.strictObject({
   plannedEndAt: v.optional(IsoMs),
 });
 
-export const ShiftEndBodySchema = v.strictObject({
+const ShiftEndBodySchema = v.strictObject({
   shiftId: Uuid,
   equipmentReturned: v.pipe(v.array(EquipmentItem), v.maxLength(50, 'at most 50 items')),
   note: v.optional(ShortText(500)),
@@ -89,7 +93,7 @@ export const BODY_SCHEMAS = {
 } as const;
 
 export type RecordKind = keyof typeof BODY_SCHEMAS;
-export const RECORD_KINDS = Object.keys(BODY_SCHEMAS) as RecordKind[];
+const RECORD_KINDS = Object.keys(BODY_SCHEMAS) as RecordKind[];
 export type BodyOf<K extends RecordKind> = v.InferOutput<(typeof BODY_SCHEMAS)[K]>;
 
 const envelope = {

@@ -13,7 +13,7 @@ export function pointInPolygon(p: LonLat, polygon: PolygonGeometry): boolean {
 }
 
 /** True when `p` ([lon, lat]) lies in the checkpoint's area. */
-export function shapeContains(shape: CheckpointShape, p: LonLat): boolean {
+function shapeContains(shape: CheckpointShape, p: LonLat): boolean {
   if (shape.kind === 'polygon') return pointInPolygon(p, shape.polygon);
   return haversineM({ lon: shape.center[0], lat: shape.center[1] }, { lon: p[0], lat: p[1] }) <= shape.radiusM;
 }

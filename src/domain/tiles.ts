@@ -18,7 +18,7 @@ export function tileAt(lon: number, lat: number, z: number): { x: number; y: num
 }
 
 /** The column/row ranges covering `bounds` at each zoom from minZoom to maxZoom. */
-export function tileRanges(bounds: Bounds, minZoom: number, maxZoom: number): Array<{ z: number; x0: number; x1: number; y0: number; y1: number }> {
+function tileRanges(bounds: Bounds, minZoom: number, maxZoom: number): Array<{ z: number; x0: number; x1: number; y0: number; y1: number }> {
   const [west, south, east, north] = bounds;
   const out = [];
   for (let z = minZoom; z <= maxZoom; z++) {

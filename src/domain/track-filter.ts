@@ -66,7 +66,7 @@ export const DEFAULT_FILTER_CONFIG: Readonly<FilterConfig> = Object.freeze({
 export const FOOT_PATROL: Readonly<Partial<FilterConfig>> = Object.freeze({ maxSpeedMps: 10 });
 
 /** Why a fix did not become a position record. */
-export type DropReason = 'stale' | 'out-of-order' | 'duplicate' | 'inaccurate' | 'jump' | 'sampled-out' | 'invalid';
+type DropReason = 'stale' | 'out-of-order' | 'duplicate' | 'inaccurate' | 'jump' | 'sampled-out' | 'invalid';
 
 /** The filter's decision on one fix. */
 export type Verdict = { keep: true } | { keep: false; reason: DropReason };
@@ -241,4 +241,3 @@ export function simplifyTrack<P extends { lat: number; lon: number }>(points: re
   for (let i = 0; i < n; i++) if (keep[i]) out.push(points[i]!);
   return out;
 }
-

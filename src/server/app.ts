@@ -27,7 +27,7 @@ export interface BuildOptions {
 }
 
 /** Default body limit; routes that take batches raise their own. */
-export const BODY_LIMIT = 64 * 1024;
+const BODY_LIMIT = 64 * 1024;
 
 /**
  * The strict CSP: everything from our own origin (and the configured base map's origins, for
@@ -84,7 +84,9 @@ export async function buildServer(options: BuildOptions): Promise<FastifyInstanc
   await app.register(shiftRoutes(ctx));
   await app.register(geographyRoutes(ctx));
   await app.register(complianceRoutes(ctx));
-  app.get('/api/config', { preHandler: requireUser(ctx) }, async (): Promise<AppConfigResponse> => ({ map: ctx.map ? publicMapSettings(ctx.map) : { base: { kind: 'none' }, gcj02: false } }));
+  app.get('/api/config', { preHandler: requireUser(ctx) }, async (): Promise<AppConfigResponse> => ({
+    map: ctx.map ? publicMapSettings(ctx.map) : { base: { kind: 'none' }, gcj02: false },
+  }));
   const pmtilesFile = ctx.map?.pmtilesFile;
   if (pmtilesFile) {
     // The archive on our disk, with Range support (the PMTiles reader fetches byte ranges).
@@ -125,9 +127,7 @@ export async function buildServer(options: BuildOptions): Promise<FastifyInstanc
       reply.header('cache-control', 'no-cache');
       return reply.sendFile('index.html');
     }
-    return reply
-      .status(404)
-      .send({ error: 'not-found', message: `no route for ${request.method} ${request.url.split('?')[0]}` } satisfies ApiErrorBody);
+    return reply.status(404).send({ error: 'not-found', message: `no route for ${request.method} ${request.url.split('?')[0]}` } satisfies ApiErrorBody);
   });
 
   return app;

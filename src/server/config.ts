@@ -46,7 +46,8 @@ function pmtilesSource(value: string): { url: string; file?: string } {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return { url: httpUrl('MAP_PMTILES', value, 'an http(s) URL or the path of a .pmtiles file').href };
   const file = resolve(value);
   // The service worker knows an archive by this ending (it answers its Range requests offline).
-  if (!/^[\w.-]+\.pmtiles$/.test(basename(file))) throw new Error(`MAP_PMTILES: a file name of letters, digits, "._-" ending in .pmtiles, got "${basename(file)}"`);
+  if (!/^[\w.-]+\.pmtiles$/.test(basename(file)))
+    throw new Error(`MAP_PMTILES: a file name of letters, digits, "._-" ending in .pmtiles, got "${basename(file)}"`);
   let magic: Buffer;
   try {
     const fd = openSync(file, 'r');
@@ -57,7 +58,7 @@ function pmtilesSource(value: string): { url: string; file?: string } {
       closeSync(fd);
     }
   } catch (error) {
-    throw new Error(`MAP_PMTILES: cannot read "${file}": ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(`MAP_PMTILES: cannot read "${file}": ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   // A PMTiles v3 archive starts with the bytes "PMTiles" and the version 3 (spec §3.1).
   if (magic.subarray(0, 7).toString('latin1') !== 'PMTiles' || magic[7] !== 3) throw new Error(`MAP_PMTILES: "${file}" is not a PMTiles v3 archive`);

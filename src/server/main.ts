@@ -43,5 +43,6 @@ const url = `${config.tls ? 'https' : 'http'}://${config.host.includes(':') ? `[
 console.log(`巡防 Xunfang ${version} on ${database.kind === 'sqlite' ? `SQLite in ${config.dataDir}` : 'PostgreSQL'}`);
 console.log(`  open ${url}/`);
 console.log(`  demo logins: ${DEMO_ACCOUNTS.map((a) => `${a.badge} (${a.role})`).join(', ')}`);
-if (demoPassword) console.log(`  demo password: ${demoPassword}${config.demoPassword ? ' (from DEMO_PASSWORD)' : ' (random; set DEMO_PASSWORD to choose one)'}`);
+if (demoPassword)
+  console.log(`  demo password: ${demoPassword}${config.demoPassword ? ' (from DEMO_PASSWORD)' : ' (random; set DEMO_PASSWORD to choose one)'}`);
 else console.log('  demo password: the one printed when this database was first seeded');

@@ -17,7 +17,10 @@ export function memoryLocks(): WithLock {
     const previous = tails.get(name) ?? Promise.resolve();
     let release!: () => void;
     const mine = new Promise<void>((resolve) => (release = resolve));
-    tails.set(name, previous.then(() => mine));
+    tails.set(
+      name,
+      previous.then(() => mine),
+    );
     await previous;
     held.add(name);
     try {

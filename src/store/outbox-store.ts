@@ -89,7 +89,12 @@ export interface SettleOutcome {
  * Applies the server's per-record answers in one transaction: acknowledged records leave the
  * outbox, rejected ones move to REJECTED with their reason, unanswered ones go back to pending.
  */
-export async function settleBatch(db: IDBPDatabase<XunfangDB>, batch: readonly OutboxEntry[], results: readonly PushResult[], at: Date): Promise<SettleOutcome> {
+export async function settleBatch(
+  db: IDBPDatabase<XunfangDB>,
+  batch: readonly OutboxEntry[],
+  results: readonly PushResult[],
+  at: Date,
+): Promise<SettleOutcome> {
   const answers = new Map(results.map((r) => [r.id, r]));
   const outcome: SettleOutcome = { accepted: 0, duplicate: 0, rejected: 0, unanswered: 0 };
   const tx = db.transaction([OUTBOX, REJECTED], 'readwrite', STRICT);

@@ -7,7 +7,19 @@ import { sealRecord } from '../domain/record-crypto.js';
 import { BODY_SCHEMAS, type BodyOf, type RecordKind, type RecordOf, type UnsignedRecord } from '../domain/records.js';
 import { ensureDeviceIdentity } from './device-identity.js';
 import type { WithLock } from './locks.js';
-import { CHECKIN, DEVICE, META, OUTBOX, TRACK, type CheckinEntry, type MetaEntry, type OutboxEntry, type Priority, type TrackEntry, type XunfangDB } from './schema.js';
+import {
+  CHECKIN,
+  DEVICE,
+  META,
+  OUTBOX,
+  TRACK,
+  type CheckinEntry,
+  type MetaEntry,
+  type OutboxEntry,
+  type Priority,
+  type TrackEntry,
+  type XunfangDB,
+} from './schema.js';
 
 export interface AppendOptions {
   now?: Date;
@@ -37,7 +49,16 @@ export async function appendRecord<K extends RecordKind>(
   return withLock(`xf-append:${officerId}`, {}, async () => {
     const device = await ensureDeviceIdentity(db, officerId);
     const { seq, prev } = nextLink(device.head);
-    const unsigned = { id: newId(), kind, deviceId: device.deviceId, officerId, seq, at: (options.now ?? new Date()).toISOString(), body, prev } as UnsignedRecord;
+    const unsigned = {
+      id: newId(),
+      kind,
+      deviceId: device.deviceId,
+      officerId,
+      seq,
+      at: (options.now ?? new Date()).toISOString(),
+      body,
+      prev,
+    } as UnsignedRecord;
     // Signing is not an IndexedDB request, so it happens before the transaction opens (an
     // IDB transaction auto-commits across a foreign await). The lock keeps the head still meanwhile.
     const record = (await sealRecord(unsigned, device.privateKey)) as RecordOf<K>;

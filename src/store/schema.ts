@@ -4,8 +4,8 @@ import type { Change, SessionUser } from '../domain/protocol.js';
 import type { SignedRecord } from '../domain/records.js';
 
 /** Name and version of the device database; bump the version with a new `upgrade` step. */
-export const DB_NAME = 'xunfang';
-export const DB_VERSION = 4;
+const DB_NAME = 'xunfang';
+const DB_VERSION = 4;
 
 /** Store names (SCREAMING_SNAKE, per STYLE.md). */
 export const SESSION = 'SESSION';
@@ -18,7 +18,7 @@ export const TRACK = 'TRACK';
 export const CHECKIN = 'CHECKIN';
 
 /** The last signed-in user, so a reload with no network still opens their home. */
-export interface SessionEntry {
+interface SessionEntry {
   key: 'current';
   user: SessionUser;
   signedInAt: string;
@@ -118,7 +118,7 @@ export interface XunfangDB extends DBSchema {
 }
 
 /** Creates or migrates the object stores; one `if` per version so old devices catch up step by step. */
-export function upgrade(db: IDBPDatabase<XunfangDB>, oldVersion: number): void {
+function upgrade(db: IDBPDatabase<XunfangDB>, oldVersion: number): void {
   if (oldVersion < 1) {
     db.createObjectStore(SESSION, { keyPath: 'key' });
   }

@@ -9,7 +9,7 @@ export interface SchedulerOptions {
   idleMs: number;
 }
 
-export const DEFAULT_SCHEDULE: SchedulerOptions = { baseMs: 2_000, maxMs: 5 * 60_000, idleMs: 60_000 };
+const DEFAULT_SCHEDULE: SchedulerOptions = { baseMs: 2_000, maxMs: 5 * 60_000, idleMs: 60_000 };
 
 interface Timers {
   setTimeout(fn: () => void, ms: number): unknown;

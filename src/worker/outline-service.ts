@@ -26,7 +26,10 @@ function clip(lines: GeoJSON.Position[][], [west, south, east, north]: Bounds): 
     let run: GeoJSON.Position[] = [];
     line.forEach((p, i) => {
       if (inside(p) || (line[i + 1] && inside(line[i + 1]!)) || (i > 0 && inside(line[i - 1]!))) run.push(p);
-      else if (run.length) (out.push(run), (run = []));
+      else if (run.length) {
+        out.push(run);
+        run = [];
+      }
     });
     if (run.length > 1) out.push(run);
   }

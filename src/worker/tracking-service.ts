@@ -9,7 +9,7 @@ let lastKeptAt = Number.NEGATIVE_INFINITY;
  * Standing in a checkpoint, sampling would keep one fix a minute; a check-in needs several
  * inside to be verified (VERIFY_MIN_FIXES), so there a fix is kept this often.
  */
-export const EVIDENCE_INTERVAL_MS = 3_000;
+const EVIDENCE_INTERVAL_MS = 3_000;
 
 export const trackingService = {
   /** Starts a fresh filter (new shift, or new thresholds). */

@@ -23,7 +23,11 @@ async function pullAll(client: Client): Promise<Map<string, Record<string, unkno
   }
 }
 
-const file = (name: string, content: unknown) => ({ name, mimeType: 'application/geo+json', buffer: Buffer.from(typeof content === 'string' ? content : JSON.stringify(content)) });
+const file = (name: string, content: unknown) => ({
+  name,
+  mimeType: 'application/geo+json',
+  buffer: Buffer.from(typeof content === 'string' ? content : JSON.stringify(content)),
+});
 
 describe('the admin edits checkpoints and plans at a desktop browser', () => {
   let server: TestServer;
@@ -74,7 +78,9 @@ describe('the admin edits checkpoints and plans at a desktop browser', () => {
     expect(loaded.some((p) => /\/assets\/admin-[\w-]+\.js$/.test(p))).toBe(true);
     // Officers' phones do not get the editors with the service worker's precache either.
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
-    const precached = await page.evaluate(async () => (await Promise.all((await caches.keys()).map(async (name) => (await (await caches.open(name)).keys()).map((r) => r.url)))).flat());
+    const precached = await page.evaluate(async () =>
+      (await Promise.all((await caches.keys()).map(async (name) => (await (await caches.open(name)).keys()).map((r) => r.url)))).flat(),
+    );
     expect(precached.some((u) => /\/assets\/index-[\w-]+\.js/.test(u))).toBe(true);
     expect(precached.filter((u) => /\/assets\/(admin|AdminMap)-/.test(u))).toEqual([]);
   });
@@ -98,7 +104,10 @@ describe('the admin edits checkpoints and plans at a desktop browser', () => {
     await cpForm().getByLabel('最短停留（秒）').fill('90');
     await cpForm().getByRole('button', { name: '保存' }).click();
     await cpForm().getByText('已保存。').waitFor();
-    await page.getByTestId('checkpoint-list').getByRole('button', { name: /东门岗亭/ }).waitFor();
+    await page
+      .getByTestId('checkpoint-list')
+      .getByRole('button', { name: /东门岗亭/ })
+      .waitFor();
     const created = (await checkpoints()).find((c) => c.name['zh-CN'] === '东门岗亭');
     expect(created).toMatchObject({ name: { en: 'East gate post' }, type: 'bank', minDwellS: 90, shape: { kind: 'circle', radiusM: 50 } });
     const center = created?.shape.kind === 'circle' ? created.shape.center : [0, 0];
@@ -125,7 +134,11 @@ describe('the admin edits checkpoints and plans at a desktop browser', () => {
     const bad = {
       type: 'FeatureCollection',
       features: [
-        { type: 'Feature', properties: { zoneId: zoneA, name_zh: '北门岗亭', name_en: 'North gate', type: 'other', radiusM: 40 }, geometry: { type: 'Point', coordinates: [114.41, 23.11] } },
+        {
+          type: 'Feature',
+          properties: { zoneId: zoneA, name_zh: '北门岗亭', name_en: 'North gate', type: 'other', radiusM: 40 },
+          geometry: { type: 'Point', coordinates: [114.41, 23.11] },
+        },
         { type: 'Feature', properties: { zoneId: zoneA, name_zh: '缺半径', type: 'bank' }, geometry: { type: 'Point', coordinates: [114.41, 23.11] } },
       ],
     };
@@ -147,13 +160,22 @@ describe('the admin edits checkpoints and plans at a desktop browser', () => {
     const zoneA = geography.zones.find((z) => z.squadId === squadA)?.id;
     const good = {
       type: 'FeatureCollection',
-      features: [{ type: 'Feature', properties: { zoneId: zoneA, name_zh: '北门岗亭', name_en: 'North gate', type: 'other', radiusM: 40 }, geometry: { type: 'Point', coordinates: [114.41, 23.11] } }],
+      features: [
+        {
+          type: 'Feature',
+          properties: { zoneId: zoneA, name_zh: '北门岗亭', name_en: 'North gate', type: 'other', radiusM: 40 },
+          geometry: { type: 'Point', coordinates: [114.41, 23.11] },
+        },
+      ],
     };
     const io = page.getByTestId('import-export');
     await io.getByLabel('导入 GeoJSON').setInputFiles(file('good.geojson', good));
     await io.getByRole('button', { name: '确认导入' }).click();
     await io.getByTestId('import-result').getByText('导入完成：新建 1 个，更新 0 个。').waitFor();
-    await page.getByTestId('checkpoint-list').getByRole('button', { name: /北门岗亭/ }).waitFor();
+    await page
+      .getByTestId('checkpoint-list')
+      .getByRole('button', { name: /北门岗亭/ })
+      .waitFor();
     await page.getByText('本单位检查点（14 个）').waitFor();
 
     const [download] = await Promise.all([page.waitForEvent('download'), io.getByRole('link', { name: '导出 GeoJSON' }).click()]);
@@ -181,7 +203,10 @@ describe('the admin edits checkpoints and plans at a desktop browser', () => {
     const offered = await form.getByRole('checkbox').count();
     expect(offered).toBe(inA.length);
     await form.getByRole('button', { name: '保存' }).click();
-    await form.getByTestId('form-problems').getByText(/a plan needs at least one checkpoint/).waitFor();
+    await form
+      .getByTestId('form-problems')
+      .getByText(/a plan needs at least one checkpoint/)
+      .waitFor();
 
     await checkbox(form, imported.name['zh-CN']).check();
     await checkbox(form, seeded.name['zh-CN']).check();
@@ -190,7 +215,10 @@ describe('the admin edits checkpoints and plans at a desktop browser', () => {
     await form.getByLabel('每日结束').fill('04:00');
     await form.getByRole('button', { name: '保存' }).click();
     await form.getByText('已保存。').waitFor();
-    await page.getByTestId('plan-list').getByRole('button', { name: /北门夜巡.*一中队 · 2 个检查点 · 22:00–04:00 每 30 分钟/ }).waitFor();
+    await page
+      .getByTestId('plan-list')
+      .getByRole('button', { name: /北门夜巡.*一中队 · 2 个检查点 · 22:00–04:00 每 30 分钟/ })
+      .waitFor();
 
     const plans = [...(await pullAll(officer)).entries()].filter(([key]) => key.startsWith('plan:')).map(([, data]) => data as unknown as Plan);
     expect(plans.find((p) => p.name['zh-CN'] === '北门夜巡')).toMatchObject({
@@ -202,7 +230,10 @@ describe('the admin edits checkpoints and plans at a desktop browser', () => {
   });
 
   it('refuses to delete a checkpoint a plan uses, and says which plan', async () => {
-    await page.getByTestId('checkpoint-list').getByRole('button', { name: /北门岗亭/ }).click();
+    await page
+      .getByTestId('checkpoint-list')
+      .getByRole('button', { name: /北门岗亭/ })
+      .click();
     await cpForm().getByRole('button', { name: '删除' }).click();
     await cpForm().getByText('确定删除“北门岗亭”吗？').waitFor();
     await cpForm().getByRole('button', { name: '确认删除' }).click();
@@ -210,7 +241,10 @@ describe('the admin edits checkpoints and plans at a desktop browser', () => {
     expect((await checkpoints()).some((c) => c.name['zh-CN'] === '北门岗亭')).toBe(true);
 
     // One no plan uses goes.
-    await page.getByTestId('checkpoint-list').getByRole('button', { name: /东门岗亭/ }).click();
+    await page
+      .getByTestId('checkpoint-list')
+      .getByRole('button', { name: /东门岗亭/ })
+      .click();
     await cpForm().getByRole('button', { name: '删除' }).click();
     await cpForm().getByRole('button', { name: '确认删除' }).click();
     await page.getByText('本单位检查点（13 个）').waitFor();

@@ -24,7 +24,9 @@ describe('geofenced check-ins made offline on a real walk', () => {
   let context: BrowserContext;
   let page: Page;
   let problems: string[] = [];
-  const walk = shiftTo(loadTrack(TRACE_FILES.osakaWalk)).filter((_, i) => i % STEP === 0).slice(0, STEPS);
+  const walk = shiftTo(loadTrack(TRACE_FILES.osakaWalk))
+    .filter((_, i) => i % STEP === 0)
+    .slice(0, STEPS);
   const created: Checkpoint[] = [];
 
   beforeAll(async () => {
@@ -57,7 +59,11 @@ describe('geofenced check-ins made offline on a real walk', () => {
     expect(plan.status).toBe(201);
 
     browser = await launchChromium({ webgl: true });
-    context = await browser.newContext({ permissions: ['geolocation'], geolocation: { latitude: walk[0]!.lat, longitude: walk[0]!.lon, accuracy: 5 }, locale: 'zh-CN' });
+    context = await browser.newContext({
+      permissions: ['geolocation'],
+      geolocation: { latitude: walk[0]!.lat, longitude: walk[0]!.lon, accuracy: 5 },
+      locale: 'zh-CN',
+    });
     page = await context.newPage();
     problems = watchProblems(page);
   });
@@ -68,80 +74,84 @@ describe('geofenced check-ins made offline on a real walk', () => {
 
   const status = (checkpoint: Checkpoint) => page.locator(`[data-testid="checkpoints-due"] li[data-checkpoint="${checkpoint.id}"]`).getAttribute('data-status');
 
-  it('checks in at both checkpoints on screen while offline, takes a manual check-in marked as such, and the server verifies the geofenced ones after reconnecting', { timeout: 180_000 }, async () => {
-    await page.goto(server.url);
-    await signIn(page, 'J001');
-    await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
-    await page.getByRole('button', { name: '开始巡逻' }).click();
-    await page.getByRole('button', { name: '确认开始巡逻' }).click();
-    await page.getByTestId('tracking-state').filter({ hasText: '轨迹记录中' }).waitFor();
-    await expect.poll(() => recordsWaiting(page), { timeout: 15_000 }).toBe(0);
-    expect(await status(created[0]!)).toBe('due');
-    expect(await status(created[1]!)).toBe('due');
+  it(
+    'checks in at both checkpoints on screen while offline, takes a manual check-in marked as such, and the server verifies the geofenced ones after reconnecting',
+    { timeout: 180_000 },
+    async () => {
+      await page.goto(server.url);
+      await signIn(page, 'J001');
+      await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+      await page.getByRole('button', { name: '开始巡逻' }).click();
+      await page.getByRole('button', { name: '确认开始巡逻' }).click();
+      await page.getByTestId('tracking-state').filter({ hasText: '轨迹记录中' }).waitFor();
+      await expect.poll(() => recordsWaiting(page), { timeout: 15_000 }).toBe(0);
+      expect(await status(created[0]!)).toBe('due');
+      expect(await status(created[1]!)).toBe('due');
 
-    await context.setOffline(true);
-    for (let i = 0; i < walk.length; i++) {
-      const p = walk[i]!;
-      const seconds = STOPS.includes(i) ? LINGER_S : 1;
-      for (let s = 0; s < seconds; s++) {
-        // Standing still, a phone's fix wanders by a few decimetres.
-        const jitter = s === 0 ? 0 : ((s % 3) - 1) * 2e-6;
-        await context.setGeolocation({ latitude: p.lat + jitter, longitude: p.lon - jitter, accuracy: 5 });
-        await page.waitForTimeout(1000);
+      await context.setOffline(true);
+      for (let i = 0; i < walk.length; i++) {
+        const p = walk[i]!;
+        const seconds = STOPS.includes(i) ? LINGER_S : 1;
+        for (let s = 0; s < seconds; s++) {
+          // Standing still, a phone's fix wanders by a few decimetres.
+          const jitter = s === 0 ? 0 : ((s % 3) - 1) * 2e-6;
+          await context.setGeolocation({ latitude: p.lat + jitter, longitude: p.lon - jitter, accuracy: 5 });
+          await page.waitForTimeout(1000);
+        }
+        if (i === STOPS[0]!) {
+          await expect.poll(() => status(created[0]!), { timeout: 5_000 }).toBe('done');
+          await page.getByText('已在「测试岗1」签到').waitFor();
+          expect(await status(created[1]!)).toBe('due');
+        }
       }
-      if (i === STOPS[0]!) {
-        await expect.poll(() => status(created[0]!), { timeout: 5_000 }).toBe('done');
-        await page.getByText('已在「测试岗1」签到').waitFor();
-        expect(await status(created[1]!)).toBe('due');
-      }
-    }
-    await expect.poll(() => status(created[1]!), { timeout: 5_000 }).toBe('done');
+      await expect.poll(() => status(created[1]!), { timeout: 5_000 }).toBe('done');
 
-    // The bank is far from this walk: a manual check-in there is possible, marked, and the server
-    // will not take the officer's word for it.
-    const bank = page.locator(`[data-testid="checkpoints-due"] li[data-plan="${EVERY_SHIFT_PLAN}"][data-checkpoint="${BANK}"]`);
-    await bank.getByRole('button', { name: '手动签到' }).click();
-    await page.getByLabel('原因').selectOption({ label: '在室内' });
-    await page.getByLabel('备注（可选）').fill('营业厅内，无定位');
-    await page.getByRole('button', { name: '确认签到' }).click();
-    await page.getByText('已在「中国银行惠州江北支行」手动签到').waitFor();
-    expect(await bank.getAttribute('data-status')).toBe('done');
+      // The bank is far from this walk: a manual check-in there is possible, marked, and the server
+      // will not take the officer's word for it.
+      const bank = page.locator(`[data-testid="checkpoints-due"] li[data-plan="${EVERY_SHIFT_PLAN}"][data-checkpoint="${BANK}"]`);
+      await bank.getByRole('button', { name: '手动签到' }).click();
+      await page.getByLabel('原因').selectOption({ label: '在室内' });
+      await page.getByLabel('备注（可选）').fill('营业厅内，无定位');
+      await page.getByRole('button', { name: '确认签到' }).click();
+      await page.getByText('已在「中国银行惠州江北支行」手动签到').waitFor();
+      expect(await bank.getAttribute('data-status')).toBe('done');
 
-    await page.getByRole('button', { name: '结束巡逻' }).click();
-    await page.getByRole('button', { name: '确认结束' }).click();
-    await page.getByText('当前未在巡逻').waitFor();
+      await page.getByRole('button', { name: '结束巡逻' }).click();
+      await page.getByRole('button', { name: '确认结束' }).click();
+      await page.getByText('当前未在巡逻').waitFor();
 
-    await context.setOffline(false);
-    await expect.poll(() => recordsWaiting(page), { timeout: 30_000 }).toBe(0);
+      await context.setOffline(false);
+      await expect.poll(() => recordsWaiting(page), { timeout: 30_000 }).toBe(0);
 
-    const supervisor = new Client(server.url);
-    await supervisor.login('S001');
-    const officerId = (await server.database.db.selectFrom('users').select('id').where('badge', '=', 'J001').executeTakeFirstOrThrow()).id;
-    const { checkins } = (await (await supervisor.request('GET', `/api/checkins?officerId=${officerId}`)).json()) as CheckinsResponse;
-    expect(checkins.map((c) => [c.checkpointId, c.method, c.verdict])).toEqual([
-      [created[0]!.id, 'geofence', 'verified'],
-      [created[1]!.id, 'geofence', 'verified'],
-      [BANK, 'manual', 'unsupported'],
-    ]);
-    expect(checkins.slice(0, 2).every((c) => c.dwellS >= DWELL_S)).toBe(true);
-    expect(checkins[2]!.reason).toBe('indoors');
+      const supervisor = new Client(server.url);
+      await supervisor.login('S001');
+      const officerId = (await server.database.db.selectFrom('users').select('id').where('badge', '=', 'J001').executeTakeFirstOrThrow()).id;
+      const { checkins } = (await (await supervisor.request('GET', `/api/checkins?officerId=${officerId}`)).json()) as CheckinsResponse;
+      expect(checkins.map((c) => [c.checkpointId, c.method, c.verdict])).toEqual([
+        [created[0]!.id, 'geofence', 'verified'],
+        [created[1]!.id, 'geofence', 'verified'],
+        [BANK, 'manual', 'unsupported'],
+      ]);
+      expect(checkins.slice(0, 2).every((c) => c.dwellS >= DWELL_S)).toBe(true);
+      expect(checkins[2]!.reason).toBe('indoors');
 
-    const compliance = (await (await supervisor.request('GET', `/api/compliance?officerId=${officerId}`)).json()) as ComplianceResponse;
-    const shift = compliance.shifts[0]!;
-    const testPlan = shift.requirements.filter((r) => created.some((c) => c.id === r.checkpointId));
-    expect(testPlan.map((r) => r.status)).toEqual(['done', 'done']);
-    expect(shift.checkins).toEqual({ verified: 2, weak: 0, unsupported: 1 });
+      const compliance = (await (await supervisor.request('GET', `/api/compliance?officerId=${officerId}`)).json()) as ComplianceResponse;
+      const shift = compliance.shifts[0]!;
+      const testPlan = shift.requirements.filter((r) => created.some((c) => c.id === r.checkpointId));
+      expect(testPlan.map((r) => r.status)).toEqual(['done', 'done']);
+      expect(shift.checkins).toEqual({ verified: 2, weak: 0, unsupported: 1 });
 
-    // The squad leader sees it on their home: both test posts met.
-    const leaderContext = await browser.newContext({ locale: 'zh-CN' });
-    const leader = await leaderContext.newPage();
-    await leader.goto(server.url);
-    await signIn(leader, 'L001');
-    const post = leader.locator(`[data-testid="compliance"] li[data-checkpoint="${created[0]!.id}"]`);
-    await post.waitFor();
-    expect(await post.getAttribute('data-ratio')).toBe('1');
-    expect(await post.textContent()).toContain('完成 1/1');
-    await leaderContext.close();
-    expect(problems).toEqual([]);
-  });
+      // The squad leader sees it on their home: both test posts met.
+      const leaderContext = await browser.newContext({ locale: 'zh-CN' });
+      const leader = await leaderContext.newPage();
+      await leader.goto(server.url);
+      await signIn(leader, 'L001');
+      const post = leader.locator(`[data-testid="compliance"] li[data-checkpoint="${created[0]!.id}"]`);
+      await post.waitFor();
+      expect(await post.getAttribute('data-ratio')).toBe('1');
+      expect(await post.textContent()).toContain('完成 1/1');
+      await leaderContext.close();
+      expect(problems).toEqual([]);
+    },
+  );
 });

@@ -17,7 +17,11 @@ describe('the outbox in Chromium: offline records survive reloads and browser re
   let officerId: string;
 
   const open = async () => {
-    context = await launchPersistent(profile, { permissions: ['geolocation'], geolocation: { latitude: 23.1115, longitude: 114.4152, accuracy: 6 }, locale: 'zh-CN' });
+    context = await launchPersistent(profile, {
+      permissions: ['geolocation'],
+      geolocation: { latitude: 23.1115, longitude: 114.4152, accuracy: 6 },
+      locale: 'zh-CN',
+    });
     page = context.pages()[0] ?? (await context.newPage());
   };
   const waiting = () => recordsWaiting(page);
@@ -110,7 +114,11 @@ describe('records the server refuses', () => {
   beforeAll(async () => {
     server = await startServer('sqlite', { staticDir: 'dist/app' });
     profile = mkdtempSync(join(tmpdir(), 'xf-profile-'));
-    context = await launchPersistent(profile, { permissions: ['geolocation'], geolocation: { latitude: 23.1115, longitude: 114.4152, accuracy: 6 }, locale: 'zh-CN' });
+    context = await launchPersistent(profile, {
+      permissions: ['geolocation'],
+      geolocation: { latitude: 23.1115, longitude: 114.4152, accuracy: 6 },
+      locale: 'zh-CN',
+    });
   });
   afterAll(async () => {
     await context?.close();

@@ -46,7 +46,11 @@ describe('the installable, offline app shell in Chromium', () => {
     expect(manifest).toMatchObject({ name: '巡防 Xunfang', short_name: '巡防', display: 'standalone', start_url: '/', scope: '/' });
     expect(manifest.theme_color).toMatch(/^#[0-9a-f]{6}$/i);
     const icons = manifest.icons as Array<{ src: string; sizes: string; type: string; purpose: string }>;
-    for (const [sizes, purpose] of [['192x192', 'any'], ['512x512', 'any'], ['512x512', 'maskable']] as const) {
+    for (const [sizes, purpose] of [
+      ['192x192', 'any'],
+      ['512x512', 'any'],
+      ['512x512', 'maskable'],
+    ] as const) {
       const icon = icons.find((i) => i.sizes === sizes && i.purpose === purpose);
       expect(icon, `${sizes} ${purpose}`).toBeDefined();
       const response = await page.request.get(server.url + icon!.src);

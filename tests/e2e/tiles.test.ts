@@ -21,8 +21,16 @@ async function startTileHost(): Promise<{ origin: string; requested: string[]; c
   const server: Server = createServer((req, res) => {
     const path = req.url ?? '';
     requested.push(path);
-    const json = (body: object) => (res.writeHead(200, { 'content-type': 'application/json', 'access-control-allow-origin': '*' }), res.end(JSON.stringify(body)));
-    if (path === '/style.json') return json({ version: 8, sources: { base: { type: 'raster', url: `${origin}/tilejson.json`, tileSize: 256 } }, layers: [{ id: 'base', type: 'raster', source: 'base' }] });
+    const json = (body: object) => (
+      res.writeHead(200, { 'content-type': 'application/json', 'access-control-allow-origin': '*' }),
+      res.end(JSON.stringify(body))
+    );
+    if (path === '/style.json')
+      return json({
+        version: 8,
+        sources: { base: { type: 'raster', url: `${origin}/tilejson.json`, tileSize: 256 } },
+        layers: [{ id: 'base', type: 'raster', source: 'base' }],
+      });
     if (path === '/tilejson.json') return json({ tilejson: '2.2.0', tiles: [`${origin}/vt/{z}/{x}/{y}.png`], minzoom: 0, maxzoom: 18 });
     res.writeHead(200, { 'content-type': 'image/png', 'access-control-allow-origin': '*' });
     res.end(png);
@@ -103,7 +111,7 @@ describe('a configured raster base map in Chromium', () => {
     await host?.close();
   });
 
-  it('draws tiles from the configured server under a CSP that allows it, and keeps them in the service worker\'s tile cache', async () => {
+  it("draws tiles from the configured server under a CSP that allows it, and keeps them in the service worker's tile cache", async () => {
     const { context, page, problems } = await openOfficerMap(browser, server);
     await expect.poll(() => host.requested.filter((u) => /^\/tiles\/\d+\/\d+\/\d+\.png$/.test(u)).length, { timeout: 20_000 }).toBeGreaterThan(0);
     await expect.poll(() => page.evaluate(async () => (await (await caches.open('xf-tiles')).keys()).length), { timeout: 10_000 }).toBeGreaterThan(0);
@@ -119,7 +127,7 @@ describe('a configured raster base map in Chromium', () => {
     await context.close();
   });
 
-  it('downloads the officer\'s area after showing its size, then draws it from the cache with no network', { timeout: 120_000 }, async () => {
+  it("downloads the officer's area after showing its size, then draws it from the cache with no network", { timeout: 120_000 }, async () => {
     const { context, page, problems } = await openOfficerMap(browser, server);
     await page.getByTestId('offline-area').getByLabel('最大缩放级别').selectOption('15');
     const kept = await downloadArea(page, /^将下载 \d+ 个地图文件，约 [\d.]+ MB（估算）。确认下载？$/);
@@ -175,7 +183,7 @@ describe('a configured style URL in Chromium', () => {
   });
 });
 
-describe('a PMTiles archive served from the server\'s disk in Chromium', () => {
+describe("a PMTiles archive served from the server's disk in Chromium", () => {
   let server: TestServer;
   let browser: Browser;
   const dir = mkdtempSync(join(tmpdir(), 'xf-pmtiles-'));

@@ -32,12 +32,18 @@ describe('a patrol walked with emulated GPS, with a hidden stretch and an offlin
   let context: BrowserContext;
   let page: Page;
   let problems: string[] = [];
-  const walk = shiftTo(loadTrack(TRACE_FILES.osakaWalk)).filter((_, i) => i % STEP === 0).slice(0, STEPS);
+  const walk = shiftTo(loadTrack(TRACE_FILES.osakaWalk))
+    .filter((_, i) => i % STEP === 0)
+    .slice(0, STEPS);
 
   beforeAll(async () => {
     server = await startServer('sqlite', { staticDir: 'dist/app' });
     browser = await launchChromium({ webgl: true }); // the map needs WebGL
-    context = await browser.newContext({ permissions: ['geolocation'], geolocation: { latitude: walk[0]!.lat, longitude: walk[0]!.lon, accuracy: 5 }, locale: 'zh-CN' });
+    context = await browser.newContext({
+      permissions: ['geolocation'],
+      geolocation: { latitude: walk[0]!.lat, longitude: walk[0]!.lon, accuracy: 5 },
+      locale: 'zh-CN',
+    });
     page = await context.newPage();
     problems = watchProblems(page);
   });

@@ -82,7 +82,10 @@ export async function freshDatabase(kind: DbKind): Promise<{ database: Database;
  * browser (`staticDir`) runs on real time: the browser's records carry its real clock, and a
  * fixed server day would call them future ones on any other day.
  */
-export async function startServer(kind: DbKind, options: { staticDir?: string; https?: { cert: Buffer; key: Buffer }; map?: MapConfig } = {}): Promise<TestServer> {
+export async function startServer(
+  kind: DbKind,
+  options: { staticDir?: string; https?: { cert: Buffer; key: Buffer }; map?: MapConfig } = {},
+): Promise<TestServer> {
   const { database, drop } = await freshDatabase(kind);
   const clock = options.staticDir ? new TestClock(Date.now(), true) : new TestClock();
   await seedDemo(database.db, PASSWORD, clock.now());

@@ -28,7 +28,10 @@ export function writePmtiles(tiles: Map<string, Uint8Array>, bounds: [number, nu
   const dir: number[] = [];
   varint(dir, placed.length);
   let last = 0;
-  for (const e of placed) (varint(dir, e.id - last), (last = e.id));
+  for (const e of placed) {
+    varint(dir, e.id - last);
+    last = e.id;
+  }
   for (let i = 0; i < placed.length; i++) varint(dir, 1);
   for (const e of placed) varint(dir, e.data.length);
   placed.forEach((e, i) => varint(dir, i > 0 && e.offset === placed[i - 1]!.offset + placed[i - 1]!.data.length ? 0 : e.offset + 1));

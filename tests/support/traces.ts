@@ -82,7 +82,10 @@ export function parseBarefoot(json: string): TracePoint[] {
   return rows.map((row) => {
     const m = /^POINT\(\s*(\S+)\s+(\S+)\s*\)$/.exec(row.point.trim());
     // "2014-09-10 06:54:07+0200" → "2014-09-10T06:54:07+02:00", which Date.parse reads everywhere.
-    const iso = row.time.trim().replace(' ', 'T').replace(/([+-]\d{2})(\d{2})$/, '$1:$2');
+    const iso = row.time
+      .trim()
+      .replace(' ', 'T')
+      .replace(/([+-]\d{2})(\d{2})$/, '$1:$2');
     const t = Date.parse(iso);
     return { lat: Number(m?.[2]), lon: Number(m?.[1]), time: Number.isNaN(t) ? null : t };
   });

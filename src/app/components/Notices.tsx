@@ -9,7 +9,13 @@ export function Notices() {
         <div key={notice.id} class={`notice notice-${notice.kind}`} role={notice.kind === 'error' ? 'alert' : 'status'}>
           <span>{notice.text}</span>
           {notice.action && (
-            <button type="button" onClick={() => { notice.action?.run(); dismiss(notice.id); }}>
+            <button
+              type="button"
+              onClick={() => {
+                notice.action?.run();
+                dismiss(notice.id);
+              }}
+            >
               {notice.action.label}
             </button>
           )}

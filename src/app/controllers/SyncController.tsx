@@ -59,15 +59,15 @@ export function SyncController() {
       debounce = setTimeout(() => scheduler.nudge(), 300);
     };
     addEventListener('online', () => scheduler.trigger(), { signal });
-    document.addEventListener(
-      'visibilitychange',
-      () => (document.visibilityState === 'visible' ? scheduler.trigger() : scheduler.pause()),
+    document.addEventListener('visibilitychange', () => (document.visibilityState === 'visible' ? scheduler.trigger() : scheduler.pause()), { signal });
+    outboxChannel.addEventListener(
+      'message',
+      () => {
+        void refreshSyncStatus(officerId).catch(reportError);
+        soon();
+      },
       { signal },
     );
-    outboxChannel.addEventListener('message', () => {
-      void refreshSyncStatus(officerId).catch(reportError);
-      soon();
-    }, { signal });
 
     void refreshSyncStatus(officerId).catch(reportError);
     scheduler.trigger();

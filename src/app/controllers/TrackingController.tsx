@@ -14,7 +14,7 @@ import { worker } from '../worker-bridge.js';
 const CHECKIN_NOTICE_MS = 15_000;
 
 /** No usable fix for this long is a pause, recorded as such. */
-export const NO_FIX_MS = 60_000;
+const NO_FIX_MS = 60_000;
 
 interface WakeLockSentinelLike extends EventTarget {
   released: boolean;

@@ -228,7 +228,8 @@ export const zhCN = {
   'admin.io.title': '导入与导出',
   'admin.io.export': '导出 GeoJSON',
   'admin.io.import': '导入 GeoJSON',
-  'admin.io.hint': '文件须为 GeoJSON FeatureCollection：圆形检查点为带 properties.radiusM 的 Point，多边形为 Polygon；properties 需含 zoneId 与 name_zh。同 id 的检查点会被更新，其余新建。',
+  'admin.io.hint':
+    '文件须为 GeoJSON FeatureCollection：圆形检查点为带 properties.radiusM 的 Point，多边形为 Polygon；properties 需含 zoneId 与 name_zh。同 id 的检查点会被更新，其余新建。',
   'admin.io.readFailed': '无法读取文件：{message}',
   'admin.io.badJson': '文件“{file}”不是有效的 JSON：{message}',
   'admin.io.notCollection': '文件“{file}”不是 GeoJSON FeatureCollection（需要 "type": "FeatureCollection" 和 features 列表）。',

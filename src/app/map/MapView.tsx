@@ -55,7 +55,19 @@ export function MapClick({ onClick }: { onClick: (lonLat: [number, number]) => v
 }
 
 /** Mounts the map over a base style; children are layer components that render nothing themselves. */
-export function MapView({ center, zoom = 14, style, gcj02, children }: { center: [number, number]; zoom?: number; style: StyleSpecification | string; gcj02: boolean; children?: ComponentChildren }) {
+export function MapView({
+  center,
+  zoom = 14,
+  style,
+  gcj02,
+  children,
+}: {
+  center: [number, number];
+  zoom?: number;
+  style: StyleSpecification | string;
+  gcj02: boolean;
+  children?: ComponentChildren;
+}) {
   const container = useRef<HTMLDivElement>(null);
   const [map, setMap] = useState<MapLibreMap | null>(null);
   useEffect(() => {

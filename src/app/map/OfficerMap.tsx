@@ -54,7 +54,7 @@ export function OfficerMap({ user }: { user: SessionUser }) {
   const zonePoints = zones.value.flatMap((z) => (z.polygon.coordinates[0] ?? []) as Array<[number, number]>);
   const zoneBounds: Bounds | null = boundsOf(zonePoints);
   const first = zonePoints[0];
-  const center: [number, number] = last ? [last.lon, last.lat] : first ?? [114.41, 23.11];
+  const center: [number, number] = last ? [last.lon, last.lat] : (first ?? [114.41, 23.11]);
   if (!settings || !style) return <div class="map map-loading" />;
   const { base, gcj02 } = settings;
   return (

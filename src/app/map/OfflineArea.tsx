@@ -116,7 +116,9 @@ export function OfflineArea({ base, bounds }: { base: BaseMap; bounds: Bounds | 
       ) : s.step === 'confirm' ? (
         <>
           <p data-testid="area-estimate" data-count={s.plan.count} data-bytes={s.plan.estimatedBytes}>
-            {s.plan.kind === 'archive' ? t('map.area.archive', { size: mb(s.plan.estimatedBytes) }) : t('map.area.confirm', { count: s.plan.count, size: mb(s.plan.estimatedBytes) })}
+            {s.plan.kind === 'archive'
+              ? t('map.area.archive', { size: mb(s.plan.estimatedBytes) })
+              : t('map.area.confirm', { count: s.plan.count, size: mb(s.plan.estimatedBytes) })}
           </p>
           {s.freeBytes !== null && <p class="muted">{t('map.area.free', { size: mb(s.freeBytes) })}</p>}
           <div class="row">

@@ -20,9 +20,30 @@ const VectorLayers = v.object({ vector_layers: v.array(v.object({ id: v.string()
 /** The layers that draw any vector archive without a style of its own: areas, lines and points in muted tones. */
 function genericVectorLayers(layerIds: readonly string[]): LayerSpecification[] {
   return layerIds.flatMap((id): LayerSpecification[] => [
-    { id: `${id}-fill`, type: 'fill', source: 'base', 'source-layer': id, filter: ['==', ['geometry-type'], 'Polygon'], paint: { 'fill-color': '#1c2d40', 'fill-outline-color': '#2e4560' } },
-    { id: `${id}-line`, type: 'line', source: 'base', 'source-layer': id, filter: ['==', ['geometry-type'], 'LineString'], paint: { 'line-color': '#4a6480', 'line-width': 1 } },
-    { id: `${id}-point`, type: 'circle', source: 'base', 'source-layer': id, filter: ['==', ['geometry-type'], 'Point'], paint: { 'circle-color': '#6d86a3', 'circle-radius': 2 } },
+    {
+      id: `${id}-fill`,
+      type: 'fill',
+      source: 'base',
+      'source-layer': id,
+      filter: ['==', ['geometry-type'], 'Polygon'],
+      paint: { 'fill-color': '#1c2d40', 'fill-outline-color': '#2e4560' },
+    },
+    {
+      id: `${id}-line`,
+      type: 'line',
+      source: 'base',
+      'source-layer': id,
+      filter: ['==', ['geometry-type'], 'LineString'],
+      paint: { 'line-color': '#4a6480', 'line-width': 1 },
+    },
+    {
+      id: `${id}-point`,
+      type: 'circle',
+      source: 'base',
+      'source-layer': id,
+      filter: ['==', ['geometry-type'], 'Point'],
+      paint: { 'circle-color': '#6d86a3', 'circle-radius': 2 },
+    },
   ]);
 }
 
@@ -55,7 +76,11 @@ export async function baseStyle(base: BaseMap): Promise<StyleSpecification | str
           layers: [BACKGROUND, ...genericVectorLayers(metadata.vector_layers.map((l) => l.id))],
         };
       }
-      return { version: 8, sources: { base: { type: 'raster', url: `pmtiles://${url}`, tileSize: 256 } }, layers: [BACKGROUND, { id: 'base', type: 'raster', source: 'base' }] };
+      return {
+        version: 8,
+        sources: { base: { type: 'raster', url: `pmtiles://${url}`, tileSize: 256 } },
+        layers: [BACKGROUND, { id: 'base', type: 'raster', source: 'base' }],
+      };
     }
   }
 }

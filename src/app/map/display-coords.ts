@@ -46,7 +46,14 @@ export function toDisplay(data: GeoJSON.FeatureCollection, gcj02: boolean): GeoJ
 
 /** A WGS-84 box [west, south, east, north] as the map draws it (corners moved, then re-boxed). */
 export function toDisplayBounds([west, south, east, north]: [number, number, number, number], gcj02: boolean): [number, number, number, number] {
-  const corners = ([[west, south], [east, south], [east, north], [west, north]] as LonLat[]).map((p) => toDisplayPoint(p, gcj02));
+  const corners = (
+    [
+      [west, south],
+      [east, south],
+      [east, north],
+      [west, north],
+    ] as LonLat[]
+  ).map((p) => toDisplayPoint(p, gcj02));
   const lons = corners.map((p) => p[0]);
   const lats = corners.map((p) => p[1]);
   return [Math.min(...lons), Math.min(...lats), Math.max(...lons), Math.max(...lats)];

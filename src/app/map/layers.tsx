@@ -25,15 +25,19 @@ export function MapZones({ zones }: { zones: Array<{ id: string; polygon: GeoJSO
   return null;
 }
 
-
 /** A checkpoint's area as GeoJSON: GeoJSON has no circle, so a circle is drawn as a ring. */
 function shapeGeometry(shape: CheckpointShape): GeoJSON.Polygon {
-  return shape.kind === 'circle' ? { type: 'Polygon', coordinates: [circleRing({ lon: shape.center[0], lat: shape.center[1] }, shape.radiusM)] } : shape.polygon;
+  return shape.kind === 'circle'
+    ? { type: 'Polygon', coordinates: [circleRing({ lon: shape.center[0], lat: shape.center[1] }, shape.radiusM)] }
+    : shape.polygon;
 }
 
 /** Checkpoints as the areas an officer must stand in. */
 export function MapCheckpoints({ checkpoints }: { checkpoints: ReadonlyArray<{ id: string; shape: CheckpointShape }> }) {
-  const data = useMemo(() => collection(checkpoints.map((c) => ({ type: 'Feature', id: c.id, properties: {}, geometry: shapeGeometry(c.shape) }))), [checkpoints]);
+  const data = useMemo(
+    () => collection(checkpoints.map((c) => ({ type: 'Feature', id: c.id, properties: {}, geometry: shapeGeometry(c.shape) }))),
+    [checkpoints],
+  );
   useGeoJsonLayers(data, [
     { suffix: 'fill', type: 'fill', paint: { 'fill-color': '#f2b705', 'fill-opacity': 0.35 } },
     { suffix: 'line', type: 'line', paint: { 'line-color': '#f2b705', 'line-width': 1.5 } },
@@ -49,7 +53,9 @@ export function MapSelection({ shape }: { shape: CheckpointShape | null }) {
         shape
           ? [
               { type: 'Feature', properties: { kind: 'area' }, geometry: shapeGeometry(shape) },
-              ...(shape.kind === 'circle' ? [{ type: 'Feature' as const, properties: { kind: 'centre' }, geometry: { type: 'Point' as const, coordinates: [...shape.center] } }] : []),
+              ...(shape.kind === 'circle'
+                ? [{ type: 'Feature' as const, properties: { kind: 'centre' }, geometry: { type: 'Point' as const, coordinates: [...shape.center] } }]
+                : []),
             ]
           : [],
       ),
@@ -58,7 +64,12 @@ export function MapSelection({ shape }: { shape: CheckpointShape | null }) {
   useGeoJsonLayers(data, [
     { suffix: 'fill', type: 'fill', filter: ['==', ['get', 'kind'], 'area'], paint: { 'fill-color': '#ff7a1a', 'fill-opacity': 0.3 } },
     { suffix: 'line', type: 'line', filter: ['==', ['get', 'kind'], 'area'], paint: { 'line-color': '#ffffff', 'line-width': 3 } },
-    { suffix: 'centre', type: 'circle', filter: ['==', ['get', 'kind'], 'centre'], paint: { 'circle-radius': 5, 'circle-color': '#ff7a1a', 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 2 } },
+    {
+      suffix: 'centre',
+      type: 'circle',
+      filter: ['==', ['get', 'kind'], 'centre'],
+      paint: { 'circle-radius': 5, 'circle-color': '#ff7a1a', 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 2 },
+    },
   ]);
   return null;
 }
@@ -76,7 +87,9 @@ export function MapRoute({ route }: { route: readonly TrackEntry[] }) {
       ]),
     [route],
   );
-  useGeoJsonLayers(data, [{ suffix: 'line', type: 'line', paint: { 'line-color': '#2fbf71', 'line-width': 4 }, layout: { 'line-join': 'round', 'line-cap': 'round' } }]);
+  useGeoJsonLayers(data, [
+    { suffix: 'line', type: 'line', paint: { 'line-color': '#2fbf71', 'line-width': 4 }, layout: { 'line-join': 'round', 'line-cap': 'round' } },
+  ]);
   return null;
 }
 
@@ -92,14 +105,22 @@ function useArrowImage(): void {
 }
 
 /** Where the officer is: inside the circle of the fix's accuracy, an arrow along the heading when moving, else a dot. */
-export function MapPosition({ position }: { position: { lat: number; lon: number; accuracy: number; heading?: number | null | undefined; speed?: number | null | undefined } | null }) {
+export function MapPosition({
+  position,
+}: {
+  position: { lat: number; lon: number; accuracy: number; heading?: number | null | undefined; speed?: number | null | undefined } | null;
+}) {
   const heading = position ? markerHeading(position) : null;
   const data = useMemo(
     () =>
       collection(
         position
           ? [
-              { type: 'Feature', properties: { kind: 'accuracy' }, geometry: { type: 'Polygon', coordinates: [circleRing(position, Math.max(position.accuracy, 1))] } },
+              {
+                type: 'Feature',
+                properties: { kind: 'accuracy' },
+                geometry: { type: 'Polygon', coordinates: [circleRing(position, Math.max(position.accuracy, 1))] },
+              },
               {
                 type: 'Feature',
                 properties: heading === null ? { kind: 'dot' } : { kind: 'arrow', heading },
@@ -113,12 +134,23 @@ export function MapPosition({ position }: { position: { lat: number; lon: number
   useArrowImage();
   useGeoJsonLayers(data, [
     { suffix: 'accuracy', type: 'fill', filter: ['==', ['get', 'kind'], 'accuracy'], paint: { 'fill-color': '#4da3ff', 'fill-opacity': 0.2 } },
-    { suffix: 'dot', type: 'circle', filter: ['==', ['get', 'kind'], 'dot'], paint: { 'circle-radius': 7, 'circle-color': '#4da3ff', 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 2 } },
+    {
+      suffix: 'dot',
+      type: 'circle',
+      filter: ['==', ['get', 'kind'], 'dot'],
+      paint: { 'circle-radius': 7, 'circle-color': '#4da3ff', 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 2 },
+    },
     {
       suffix: 'arrow',
       type: 'symbol',
       filter: ['==', ['get', 'kind'], 'arrow'],
-      layout: { 'icon-image': ARROW, 'icon-rotate': ['get', 'heading'], 'icon-rotation-alignment': 'map', 'icon-allow-overlap': true, 'icon-ignore-placement': true },
+      layout: {
+        'icon-image': ARROW,
+        'icon-rotate': ['get', 'heading'],
+        'icon-rotation-alignment': 'map',
+        'icon-allow-overlap': true,
+        'icon-ignore-placement': true,
+      },
     },
   ]);
   return null;
@@ -131,11 +163,25 @@ export function MapOutlines({ area }: { area: Bounds }) {
   useEffect(() => {
     worker()
       .outlines(countriesUrl, area)
-      .then(({ coast, borders }) => setLines(collection([{ type: 'Feature', properties: { kind: 'coast' }, geometry: coast }, { type: 'Feature', properties: { kind: 'border' }, geometry: borders }])), reportError);
+      .then(
+        ({ coast, borders }) =>
+          setLines(
+            collection([
+              { type: 'Feature', properties: { kind: 'coast' }, geometry: coast },
+              { type: 'Feature', properties: { kind: 'border' }, geometry: borders },
+            ]),
+          ),
+        reportError,
+      );
   }, [key]);
   useGeoJsonLayers(lines, [
     { suffix: 'coast', type: 'line', filter: ['==', ['get', 'kind'], 'coast'], paint: { 'line-color': '#5b7896', 'line-width': 1.2 } },
-    { suffix: 'border', type: 'line', filter: ['==', ['get', 'kind'], 'border'], paint: { 'line-color': '#8a7aa8', 'line-width': 1.2, 'line-dasharray': [3, 2] } },
+    {
+      suffix: 'border',
+      type: 'line',
+      filter: ['==', ['get', 'kind'], 'border'],
+      paint: { 'line-color': '#8a7aa8', 'line-width': 1.2, 'line-dasharray': [3, 2] },
+    },
   ]);
   return null;
 }

@@ -8,12 +8,12 @@ import { AREA_CACHE, TILE_CACHE } from '../../store/map-caches.js';
 // officer sees the count and size before anything is fetched.
 
 /** Zooms an area is downloaded over: the district (10) down to street level (17 by default). */
-export const AREA_MIN_ZOOM = 10;
+const AREA_MIN_ZOOM = 10;
 export const AREA_MAX_ZOOMS = [15, 16, 17, 18] as const;
 /** Beyond this a download is refused: it would take too long in the field and fill the phone. */
 export const MAX_AREA_TILES = 20_000;
 /** A PMTiles archive is kept whole (the reader's byte ranges are then sliced from it) up to this size. */
-export const MAX_ARCHIVE_BYTES = 512 * 1024 * 1024;
+const MAX_ARCHIVE_BYTES = 512 * 1024 * 1024;
 /** A style, sprite sheet or glyph range, for the estimate. */
 const TYPICAL_DOCUMENT_BYTES = 50_000;
 /** Requests in flight at once: what a browser gives one host over HTTP/1.1. */
@@ -36,8 +36,7 @@ export function archiveUrl(url: string): string {
 }
 
 export type AreaPlan =
-  | { kind: 'tiles'; count: number; estimatedBytes: number; urls: () => Iterable<string> }
-  | { kind: 'archive'; url: string; count: 1; estimatedBytes: number };
+  { kind: 'tiles'; count: number; estimatedBytes: number; urls: () => Iterable<string> } | { kind: 'archive'; url: string; count: 1; estimatedBytes: number };
 
 const Source = v.object({
   type: v.string(),
@@ -63,7 +62,10 @@ async function fetchJson<T>(get: typeof fetch, url: string, schema: v.GenericSch
 }
 
 /** Every tile template of a style's sources with its zoom range and kind, plus the documents it needs. */
-async function styleParts(get: typeof fetch, styleUrl: string): Promise<{ templates: Array<{ template: string; min: number; max: number; kind: 'raster' | 'vector' }>; documents: string[] }> {
+async function styleParts(
+  get: typeof fetch,
+  styleUrl: string,
+): Promise<{ templates: Array<{ template: string; min: number; max: number; kind: 'raster' | 'vector' }>; documents: string[] }> {
   const style = await fetchJson(get, styleUrl, Style);
   const abs = (u: string) => new URL(u, styleUrl).href;
   const documents = [styleUrl];
@@ -89,7 +91,12 @@ async function styleParts(get: typeof fetch, styleUrl: string): Promise<{ templa
   for (const sprite of sprites) for (const suffix of ['.json', '.png', '@2x.json', '@2x.png']) documents.push(abs(sprite + suffix));
   if (style.glyphs) {
     // Latin glyphs only: maplibre draws CJK ideographs with the device's own font (localIdeographFontFamily).
-    const stacks = new Set(style.layers.map((l) => l.layout?.['text-font']).filter((f): f is string[] => Array.isArray(f) && f.every((x) => typeof x === 'string')).map((f) => f.join(',')));
+    const stacks = new Set(
+      style.layers
+        .map((l) => l.layout?.['text-font'])
+        .filter((f): f is string[] => Array.isArray(f) && f.every((x) => typeof x === 'string'))
+        .map((f) => f.join(',')),
+    );
     for (const stack of stacks) documents.push(abs(style.glyphs.replace('{fontstack}', stack).replace('{range}', '0-255')));
   }
   return { templates, documents };
@@ -111,11 +118,16 @@ export async function planArea(base: BaseMap, bounds: Bounds, maxZoom: number, g
     return { kind: 'archive', url, count: 1, estimatedBytes: total };
   }
   const { templates, documents } =
-    base.kind === 'raster' ? { templates: [{ template: base.tiles, min: 0, max: 22, kind: 'raster' as const }], documents: [] } : base.kind === 'style' ? await styleParts(get, base.url) : { templates: [], documents: [] };
+    base.kind === 'raster'
+      ? { templates: [{ template: base.tiles, min: 0, max: 22, kind: 'raster' as const }], documents: [] }
+      : base.kind === 'style'
+        ? await styleParts(get, base.url)
+        : { templates: [], documents: [] };
   const parts = templates.map((t) => ({ ...t, min: Math.max(t.min, AREA_MIN_ZOOM), max: Math.min(t.max, maxZoom) })).filter((t) => t.min <= t.max);
   const count = documents.length + parts.reduce((sum, t) => sum + tileCount(bounds, t.min, t.max), 0);
   if (count > MAX_AREA_TILES) throw new AreaError('map.area.tooMany', { count, max: MAX_AREA_TILES });
-  const estimatedBytes = documents.length * TYPICAL_DOCUMENT_BYTES + parts.reduce((sum, t) => sum + tileCount(bounds, t.min, t.max) * TYPICAL_TILE_BYTES[t.kind], 0);
+  const estimatedBytes =
+    documents.length * TYPICAL_DOCUMENT_BYTES + parts.reduce((sum, t) => sum + tileCount(bounds, t.min, t.max) * TYPICAL_TILE_BYTES[t.kind], 0);
   return {
     kind: 'tiles',
     count,

@@ -1,7 +1,7 @@
 import { pointInRing, segmentDistance2 } from '../../domain/geo.js';
 
 /** Below this speed a heading means little (browsers report jitter as turns), so a dot is drawn. */
-export const MOVING_MS = 0.5;
+const MOVING_MS = 0.5;
 
 /** The heading to draw the officer's arrow along, or null for a plain dot (still, or no heading). */
 export function markerHeading(fix: { heading?: number | null | undefined; speed?: number | null | undefined }): number | null {
@@ -23,7 +23,12 @@ export function fixAge(fixAtMs: number, nowMs: number): { unit: 's' | 'm' | 'h';
  */
 export function arrowPixels(size = 40): { width: number; height: number; data: Uint8Array } {
   const s = size / 40;
-  const shape: Array<[number, number]> = [[20 * s, 2 * s], [34 * s, 36 * s], [20 * s, 28 * s], [6 * s, 36 * s]];
+  const shape: Array<[number, number]> = [
+    [20 * s, 2 * s],
+    [34 * s, 36 * s],
+    [20 * s, 28 * s],
+    [6 * s, 36 * s],
+  ];
   const edges = shape.map((a, i) => [a, shape[(i + 1) % shape.length] ?? a] as const);
   const edgeDistance = (x: number, y: number) => Math.sqrt(Math.min(...edges.map(([[ax, ay], [bx, by]]) => segmentDistance2(x, y, ax, ay, bx, by))));
   const data = new Uint8Array(size * size * 4);

@@ -12,21 +12,28 @@ export type ManualReason = (typeof MANUAL_CHECKIN_REASONS)[number];
 
 /** The checkpoints and plans this officer pulled (valid ones; a bad local copy is skipped and logged). */
 export const checkpoints = signal<readonly Checkpoint[]>([]);
-export const plans = signal<readonly Plan[]>([]);
+const plans = signal<readonly Plan[]>([]);
 /** This shift's check-ins, in record order. */
-export const shiftCheckins = signal<readonly CheckinEntry[]>([]);
+const shiftCheckins = signal<readonly CheckinEntry[]>([]);
 /** Checkpoints the officer is standing in now (the worker's open visits), for the dwell progress. */
 export const insideNow = signal<ReadonlyArray<{ checkpointId: string; enteredAt: number; dwellS: number }>>([]);
 /** A clock for countdowns, ticking while the officer's screen shows them. */
 export const clock = signal(Date.now());
 
-
 /** Reads checkpoints and plans from the local copies, and this shift's check-ins. */
 export async function loadCheckpoints(officerId: string, squadId: string | null): Promise<void> {
   const [cps, pls] = await Promise.all([localEntities(officerId, 'checkpoint'), localEntities(officerId, 'plan')]);
   // Unchanged copies keep their identity: a new array would restart the geofence engine's visits.
-  const nextCheckpoints = parseAll(CheckpointSchema, cps.map((e) => e.data), 'checkpoint');
-  const nextPlans = parseAll(PlanSchema, pls.map((e) => e.data), 'plan').filter((p) => p.squadId === squadId);
+  const nextCheckpoints = parseAll(
+    CheckpointSchema,
+    cps.map((e) => e.data),
+    'checkpoint',
+  );
+  const nextPlans = parseAll(
+    PlanSchema,
+    pls.map((e) => e.data),
+    'plan',
+  ).filter((p) => p.squadId === squadId);
   if (JSON.stringify(nextCheckpoints) !== JSON.stringify(checkpoints.value)) checkpoints.value = nextCheckpoints;
   if (JSON.stringify(nextPlans) !== JSON.stringify(plans.value)) plans.value = nextPlans;
   const shift = openShift.value;
@@ -80,7 +87,14 @@ export async function recordGeofenceCheckin(
 }
 
 /** A check-in by hand when GPS cannot do it; always marked manual, with the officer's reason and the latest fixes as evidence. */
-export async function recordManualCheckin(officerId: string, shiftId: string, checkpointId: string, reason: ManualReason, note: string, evidence: string[]): Promise<CheckinEntry> {
+export async function recordManualCheckin(
+  officerId: string,
+  shiftId: string,
+  checkpointId: string,
+  reason: ManualReason,
+  note: string,
+  evidence: string[],
+): Promise<CheckinEntry> {
   const entry = await writeCheckin(officerId, {
     shiftId,
     checkpointId,
@@ -96,7 +110,16 @@ export async function recordManualCheckin(officerId: string, shiftId: string, ch
 
 async function writeCheckin(
   officerId: string,
-  body: { shiftId: string; checkpointId: string; method: 'geofence' | 'manual'; enteredAt: string; dwellS: number; evidence: string[]; reason?: ManualReason; note?: string },
+  body: {
+    shiftId: string;
+    checkpointId: string;
+    method: 'geofence' | 'manual';
+    enteredAt: string;
+    dwellS: number;
+    evidence: string[];
+    reason?: ManualReason;
+    note?: string;
+  },
 ): Promise<CheckinEntry> {
   const local = { shiftId: body.shiftId, checkpointId: body.checkpointId, method: body.method, enteredAt: body.enteredAt, dwellS: body.dwellS };
   const written = await record(officerId, 'checkin', body, { checkin: local });

@@ -9,7 +9,6 @@ interface SyncRegistration extends ServiceWorkerRegistration {
   sync?: { register(tag: string): Promise<void> };
 }
 
-
 /** Writes a signed record to the outbox and lets every sync trigger know. */
 export async function record<K extends RecordKind>(officerId: string, kind: K, body: BodyOf<K>, options?: AppendOptions): Promise<RecordOf<K>> {
   const written = await appendRecord(await deviceDb, webLocks, officerId, kind, body, options);

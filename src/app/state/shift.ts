@@ -50,7 +50,13 @@ export async function startShift(user: SessionUser, plan: ShiftPlan): Promise<vo
   if (!user.squadId) throw new Error('only squad members start patrol shifts');
   await loadShift(user.id); // another tab may have opened one
   if (openShift.value) throw new Error('a shift is already open; end it first');
-  const shift: OpenShift = { shiftId: newId(), startedAt: new Date().toISOString(), plannedEndAt: plan.plannedEndAt, vehicle: plan.vehicle, equipment: plan.equipment };
+  const shift: OpenShift = {
+    shiftId: newId(),
+    startedAt: new Date().toISOString(),
+    plannedEndAt: plan.plannedEndAt,
+    vehicle: plan.vehicle,
+    equipment: plan.equipment,
+  };
   await record(
     user.id,
     'shift.start',

@@ -57,13 +57,30 @@ export async function recordTracking(officerId: string, shiftId: string, state: 
 /** The filter's view of a browser fix (NaN heading, as browsers give when still, becomes null). */
 export function toFix(position: GeolocationPosition): Fix {
   const c = position.coords;
-  return { lat: c.latitude, lon: c.longitude, accuracy: c.accuracy, altitude: c.altitude, speed: c.speed, heading: c.heading === null || Number.isNaN(c.heading) ? null : c.heading, fixAt: position.timestamp };
+  return {
+    lat: c.latitude,
+    lon: c.longitude,
+    accuracy: c.accuracy,
+    altitude: c.altitude,
+    speed: c.speed,
+    heading: c.heading === null || Number.isNaN(c.heading) ? null : c.heading,
+    fixAt: position.timestamp,
+  };
 }
 
 /** Writes one kept fix as a `position` record plus the route point it adds; returns the record's id. */
 export async function recordFix(officerId: string, shiftId: string, c: Fix): Promise<string> {
   const fixAt = new Date(c.fixAt).toISOString();
-  const point: Omit<TrackEntry, 'seq'> = { shiftId, kind: 'fix', lat: c.lat, lon: c.lon, accuracy: c.accuracy, heading: c.heading ?? null, speed: c.speed ?? null, fixAt };
+  const point: Omit<TrackEntry, 'seq'> = {
+    shiftId,
+    kind: 'fix',
+    lat: c.lat,
+    lon: c.lon,
+    accuracy: c.accuracy,
+    heading: c.heading ?? null,
+    speed: c.speed ?? null,
+    fixAt,
+  };
   const written = await record(
     officerId,
     'position',

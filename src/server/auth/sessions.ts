@@ -6,7 +6,7 @@ import type { Tables } from '../db/schema.js';
 /** Name of the HttpOnly session cookie. */
 export const SESSION_COOKIE = 'xf_session';
 /** Sessions end 12 hours after sign-in: one shift, never two. */
-export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
+const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 
 function tokenHash(token: string): string {
   return createHash('sha256').update(token).digest('hex');
@@ -48,7 +48,12 @@ export async function pruneSessions(db: Kysely<Tables>, now: Date): Promise<void
 
 /** The public view of a user row. */
 export function toSessionUser(row: {
-  id: string; badge: string; name: string; role: SessionUser['role']; unit_id: string; squad_id: string | null;
+  id: string;
+  badge: string;
+  name: string;
+  role: SessionUser['role'];
+  unit_id: string;
+  squad_id: string | null;
 }): SessionUser {
   return { id: row.id, badge: row.badge, name: row.name, role: row.role, unitId: row.unit_id, squadId: row.squad_id };
 }

@@ -36,24 +36,47 @@ export async function verifiedCheckins(db: Kysely<Tables>, officers: readonly Sc
   const rows = await db
     .selectFrom('records')
     .select(['record', 'device_id'])
-    .where('officer_id', 'in', officers.map((o) => o.id))
+    .where(
+      'officer_id',
+      'in',
+      officers.map((o) => o.id),
+    )
     .where('kind', '=', 'checkin')
     .where('at', '>=', from)
     .where('at', '<=', to)
     .execute();
   const records = rows.map((r) => JSON.parse(r.record) as RecordOf<'checkin'>);
-  return verifyAll(db, records, await checkpointsById(db, unit, records.map((r) => r.body.checkpointId)));
+  return verifyAll(
+    db,
+    records,
+    await checkpointsById(
+      db,
+      unit,
+      records.map((r) => r.body.checkpointId),
+    ),
+  );
 }
 
 /** Plan compliance of the shifts of `officers` that overlap [from, to], per shift and per checkpoint. */
-export async function compliance(db: Kysely<Tables>, officers: readonly ScopedOfficer[], unit: string, from: string, to: string, now: Date): Promise<ComplianceResponse> {
+export async function compliance(
+  db: Kysely<Tables>,
+  officers: readonly ScopedOfficer[],
+  unit: string,
+  from: string,
+  to: string,
+  now: Date,
+): Promise<ComplianceResponse> {
   const empty: ComplianceResponse = { from, to, shifts: [], checkpoints: [] };
   if (officers.length === 0) return empty;
   const earliest = new Date(Date.parse(from) - LONGEST_SHIFT_MS).toISOString();
   const rows = await db
     .selectFrom('records')
     .select('record')
-    .where('officer_id', 'in', officers.map((o) => o.id))
+    .where(
+      'officer_id',
+      'in',
+      officers.map((o) => o.id),
+    )
     .where('kind', 'in', ['shift.start', 'shift.end', 'checkin'])
     .where('at', '>=', earliest)
     .where('at', '<=', to)
@@ -82,10 +105,16 @@ export async function compliance(db: Kysely<Tables>, officers: readonly ScopedOf
   const byId = new Map(officers.map((o) => [o.id, o]));
   const squadOf = (shift: ShiftFacts) => byId.get(shift.start.officerId)?.squadId ?? null;
   const squadIds = [...new Set(inWindow.flatMap((s) => squadOf(s) ?? []))];
-  const plans = squadIds.length ? (await db.selectFrom('plans').selectAll().where('squad_id', 'in', squadIds).where('deleted', '=', 0).execute()).map(planFromRow) : [];
+  const plans = squadIds.length
+    ? (await db.selectFrom('plans').selectAll().where('squad_id', 'in', squadIds).where('deleted', '=', 0).execute()).map(planFromRow)
+    : [];
   const wantedCheckpoints = new Set([...plans.flatMap((p) => p.checkpointIds), ...inWindow.flatMap((s) => s.checkins.map((c) => c.body.checkpointId))]);
   const checkpoints = await checkpointsById(db, unit, [...wantedCheckpoints]);
-  const views = await verifyAll(db, inWindow.flatMap((s) => s.checkins), checkpoints);
+  const views = await verifyAll(
+    db,
+    inWindow.flatMap((s) => s.checkins),
+    checkpoints,
+  );
   const verdictOf = new Map(views.map((v) => [v.id, v]));
   const windowFrom = Date.parse(from);
   const windowTo = Date.parse(to);
@@ -130,7 +159,12 @@ export async function compliance(db: Kysely<Tables>, officers: readonly ScopedOf
     const needed = requirements.reduce((n, r) => n + r.needed, 0);
     const met = requirements.reduce((n, r) => n + Math.min(r.visits, r.needed), 0);
     const mine = views.filter((v) => v.checkpointId === id);
-    const lastVerified = mine.filter((v) => v.verdict === 'verified').map((v) => v.enteredAt).sort().at(-1) ?? null;
+    const lastVerified =
+      mine
+        .filter((v) => v.verdict === 'verified')
+        .map((v) => v.enteredAt)
+        .sort()
+        .at(-1) ?? null;
     return [
       {
         checkpointId: id,
@@ -165,7 +199,11 @@ async function checkpointsById(db: Kysely<Tables>, unit: string, ids: readonly s
 }
 
 /** Re-verifies each check-in against the positions its officer's devices stored around it. */
-async function verifyAll(db: Kysely<Tables>, checkins: ReadonlyArray<RecordOf<'checkin'>>, checkpoints: ReadonlyMap<string, Checkpoint>): Promise<CheckinView[]> {
+async function verifyAll(
+  db: Kysely<Tables>,
+  checkins: ReadonlyArray<RecordOf<'checkin'>>,
+  checkpoints: ReadonlyMap<string, Checkpoint>,
+): Promise<CheckinView[]> {
   const views: CheckinView[] = [];
   for (const c of checkins) {
     const enteredAt = Date.parse(c.body.enteredAt);
@@ -194,7 +232,12 @@ async function verifyAll(db: Kysely<Tables>, checkins: ReadonlyArray<RecordOf<'c
 }
 
 /** An officer's kept fixes of one shift with fix times in [fromMs, toMs], in fix-time order. */
-async function storedTrack(db: Kysely<Tables>, officerId: string, shiftId: string, { from: fromMs, to: toMs }: { from: number; to: number }): Promise<GeofenceFix[]> {
+async function storedTrack(
+  db: Kysely<Tables>,
+  officerId: string,
+  shiftId: string,
+  { from: fromMs, to: toMs }: { from: number; to: number },
+): Promise<GeofenceFix[]> {
   // `at` is when the device wrote the record, never before its fix; allow for a fix held back a while.
   const rows = await db
     .selectFrom('records')
@@ -211,4 +254,3 @@ async function storedTrack(db: Kysely<Tables>, officerId: string, shiftId: strin
     .filter((f) => f.fixAt >= fromMs && f.fixAt <= toMs)
     .sort((a, b) => a.fixAt - b.fixAt);
 }
-

@@ -23,7 +23,7 @@ export interface DatabaseOptions {
 }
 
 /** True when a DATABASE_URL names PostgreSQL. */
-export function isPostgresUrl(url: string | undefined): url is string {
+function isPostgresUrl(url: string | undefined): url is string {
   return !!url && /^postgres(ql)?:\/\//.test(url);
 }
 

@@ -116,9 +116,15 @@ const migrations: Record<string, Migration> = {
         .addColumn('name', 'text', (c) => c.primaryKey())
         .addColumn('value', 'integer', (c) => c.notNull())
         .execute();
-      await db.insertInto('sync_counters' as never).values({ name: 'changes', value: 0 } as never).execute();
+      await db
+        .insertInto('sync_counters' as never)
+        .values({ name: 'changes', value: 0 } as never)
+        .execute();
       for (const table of ['zones', 'checkpoints', 'control_points', 'users']) {
-        await db.schema.alterTable(table).addColumn('version', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+        await db.schema
+          .alterTable(table)
+          .addColumn('version', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
         await db.schema.createIndex(`${table}_version`).on(table).column('version').execute();
       }
     },
@@ -139,7 +145,10 @@ const migrations: Record<string, Migration> = {
         .execute();
       await db.schema.createIndex('plans_version').on('plans').column('version').execute();
       // A deleted checkpoint stays as a tombstone so devices learn of the deletion through pull.
-      await db.schema.alterTable('checkpoints').addColumn('deleted', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema
+        .alterTable('checkpoints')
+        .addColumn('deleted', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
       await db.schema.createIndex('records_kind_at').on('records').columns(['kind', 'at']).execute();
     },
   },

@@ -4,11 +4,21 @@ import type { Role } from '../../domain/roles.js';
 // Times are ISO 8601 strings from Date#toISOString (fixed width, UTC), which sort and
 // compare correctly as text on both SQLite and PostgreSQL.
 
-export interface UnitTable { id: string; name_zh: string; name_en: string }
+interface UnitTable {
+  id: string;
+  name_zh: string;
+  name_en: string;
+}
 
-export interface SquadTable { id: string; unit_id: string; code: string; name_zh: string; name_en: string }
+interface SquadTable {
+  id: string;
+  unit_id: string;
+  code: string;
+  name_zh: string;
+  name_en: string;
+}
 
-export interface UserTable {
+interface UserTable {
   id: string;
   badge: string;
   name: string;
@@ -23,7 +33,7 @@ export interface UserTable {
   version: Generated<number>;
 }
 
-export interface SessionTable {
+interface SessionTable {
   /** SHA-256 of the cookie token: a stolen database cannot be replayed as sessions. */
   id: string;
   user_id: string;
@@ -33,7 +43,7 @@ export interface SessionTable {
 
 export type AuditKind = 'login' | 'login-failed' | 'lockout' | 'logout' | 'geography-change';
 
-export interface AuditEventTable {
+interface AuditEventTable {
   id: string;
   at: string;
   kind: AuditKind;
@@ -43,7 +53,7 @@ export interface AuditEventTable {
   detail: string | null;
 }
 
-export interface ZoneTable {
+interface ZoneTable {
   /** Value of the `changes` counter when last written: what pull cursors compare against. */
   version: Generated<number>;
   id: string;
@@ -86,7 +96,7 @@ export interface PlanTable {
   updated_at: string;
 }
 
-export interface ControlPointTable {
+interface ControlPointTable {
   /** Value of the `changes` counter when last written: what pull cursors compare against. */
   version: Generated<number>;
   id: string;
@@ -99,7 +109,7 @@ export interface ControlPointTable {
   updated_at: string;
 }
 
-export interface DeviceTable {
+interface DeviceTable {
   id: string;
   officer_id: string;
   /** JSON of the public JWK. */
@@ -125,7 +135,7 @@ export interface RecordTable {
 }
 
 /** One counter row per name; pull cursors are values of `changes`. */
-export interface SyncCounterTable {
+interface SyncCounterTable {
   name: string;
   value: number;
 }

@@ -8,10 +8,15 @@ import type { Role } from '../../domain/roles.js';
 import { planColumns } from '../geography/rows.js';
 import { buildHuichengDemo, type HuichengDemo } from './huicheng.js';
 
-export const DEMO_UNIT_ID = '0190a1f0-0000-7000-8000-000000000001';
-export const DEMO_SQUAD_IDS = { A: '0190a1f0-0000-7000-8000-00000000000a', B: '0190a1f0-0000-7000-8000-00000000000b' } as const;
+const DEMO_UNIT_ID = '0190a1f0-0000-7000-8000-000000000001';
+const DEMO_SQUAD_IDS = { A: '0190a1f0-0000-7000-8000-00000000000a', B: '0190a1f0-0000-7000-8000-00000000000b' } as const;
 
-interface DemoAccount { badge: string; name: string; role: Role; squad: 'A' | 'B' | null }
+interface DemoAccount {
+  badge: string;
+  name: string;
+  role: Role;
+  squad: 'A' | 'B' | null;
+}
 
 /** The accounts DESIGN.md lists: six officers, a leader per squad, a supervisor, an admin. */
 export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
@@ -130,15 +135,33 @@ export async function seedDemo(db: Kysely<Tables>, password: string, now: Date):
  * The demo's patrol plans: squad A visits its hot spots every two hours through the night and
  * its first three checkpoints once a shift; squad B visits each of its checkpoints once a shift.
  */
-export function demoPlans(geography: HuichengDemo): Plan[] {
+function demoPlans(geography: HuichengDemo): Plan[] {
   const ofSquad = (squad: 'A' | 'B') => {
     const zones = new Set(geography.zones.filter((z) => z.squad === squad).map((z) => z.id));
     return geography.checkpoints.filter((c) => zones.has(c.zoneId)).map((c) => c.id);
   };
   const a = ofSquad('A');
   return [
-    { id: '0190a1f0-0000-7000-8000-500000000001', squadId: DEMO_SQUAD_IDS.A, name: { 'zh-CN': '夜间重点巡查', en: 'Night hot-spot round' }, checkpointIds: a, rule: { kind: 'interval', everyMin: 120, from: '20:00', to: '06:00' } },
-    { id: '0190a1f0-0000-7000-8000-500000000002', squadId: DEMO_SQUAD_IDS.A, name: { 'zh-CN': '每班必到', en: 'Every shift' }, checkpointIds: a.slice(0, 3), rule: { kind: 'per-shift', times: 1 } },
-    { id: '0190a1f0-0000-7000-8000-500000000003', squadId: DEMO_SQUAD_IDS.B, name: { 'zh-CN': '每班巡查', en: 'Shift round' }, checkpointIds: ofSquad('B'), rule: { kind: 'per-shift', times: 1 } },
+    {
+      id: '0190a1f0-0000-7000-8000-500000000001',
+      squadId: DEMO_SQUAD_IDS.A,
+      name: { 'zh-CN': '夜间重点巡查', en: 'Night hot-spot round' },
+      checkpointIds: a,
+      rule: { kind: 'interval', everyMin: 120, from: '20:00', to: '06:00' },
+    },
+    {
+      id: '0190a1f0-0000-7000-8000-500000000002',
+      squadId: DEMO_SQUAD_IDS.A,
+      name: { 'zh-CN': '每班必到', en: 'Every shift' },
+      checkpointIds: a.slice(0, 3),
+      rule: { kind: 'per-shift', times: 1 },
+    },
+    {
+      id: '0190a1f0-0000-7000-8000-500000000003',
+      squadId: DEMO_SQUAD_IDS.B,
+      name: { 'zh-CN': '每班巡查', en: 'Shift round' },
+      checkpointIds: ofSquad('B'),
+      rule: { kind: 'per-shift', times: 1 },
+    },
   ];
 }

@@ -18,7 +18,15 @@ export function checkpointFromRow(row: Selectable<CheckpointTable>): Checkpoint 
 
 /** The columns a checkpoint is written with (version and timestamps are the caller's). */
 export function checkpointColumns(c: Checkpoint) {
-  return { zone_id: c.zoneId, name_zh: c.name['zh-CN'], name_en: c.name.en, type: c.type, shape: JSON.stringify(c.shape), min_dwell_s: c.minDwellS, deleted: 0 };
+  return {
+    zone_id: c.zoneId,
+    name_zh: c.name['zh-CN'],
+    name_en: c.name.en,
+    type: c.type,
+    shape: JSON.stringify(c.shape),
+    min_dwell_s: c.minDwellS,
+    deleted: 0,
+  };
 }
 
 /** A stored plan as the domain sees it. */
@@ -34,5 +42,12 @@ export function planFromRow(row: Selectable<PlanTable>): Plan {
 
 /** The columns a plan is written with. */
 export function planColumns(p: Plan) {
-  return { squad_id: p.squadId, name_zh: p.name['zh-CN'], name_en: p.name.en, checkpoint_ids: JSON.stringify(p.checkpointIds), rule: JSON.stringify(p.rule), deleted: 0 };
+  return {
+    squad_id: p.squadId,
+    name_zh: p.name['zh-CN'],
+    name_en: p.name.en,
+    checkpoint_ids: JSON.stringify(p.checkpointIds),
+    rule: JSON.stringify(p.rule),
+    deleted: 0,
+  };
 }

@@ -60,9 +60,15 @@ export function auditRoutes(ctx: ServerContext) {
         const first = records[0];
         if (!first) continue;
         // The record before the window, so a deletion right at its start still shows.
-        const before = first.seq > 1
-          ? await db.selectFrom('records').select(['seq', 'hash']).where('device_id', '=', deviceId).where('seq', '=', first.seq - 1).executeTakeFirst()
-          : undefined;
+        const before =
+          first.seq > 1
+            ? await db
+                .selectFrom('records')
+                .select(['seq', 'hash'])
+                .where('device_id', '=', deviceId)
+                .where('seq', '=', first.seq - 1)
+                .executeTakeFirst()
+            : undefined;
         const start = first.seq === 1 ? { seq: 0, hash: '' } : before ? { seq: before.seq, hash: before.hash } : { seq: first.seq - 1, hash: '' };
         const chain = walkChain(records, start);
         if (first.seq > 1 && !before) chain.gaps.unshift({ from: first.seq - 1, to: first.seq - 1 });

@@ -9,8 +9,8 @@ import { HttpError } from '../errors.js';
 import { parseOr400 } from '../validate.js';
 
 /** Failed attempts in a row that lock a badge, and for how long. */
-export const LOCKOUT_ATTEMPTS = 5;
-export const LOCKOUT_MS = 10 * 60 * 1000;
+const LOCKOUT_ATTEMPTS = 5;
+const LOCKOUT_MS = 10 * 60 * 1000;
 
 /** Sign-in, sign-out and "who am I" for the cookie session. */
 export function authRoutes(ctx: ServerContext) {

@@ -22,7 +22,15 @@ export function deviceRoutes(ctx: ServerContext) {
       const keyJson = JSON.stringify(jwk);
       const inserted = await db
         .insertInto('devices')
-        .values({ id: deviceId, officer_id: user.id, public_key_jwk: keyJson, label: label ?? null, registered_at: ctx.now().toISOString(), head_seq: 0, head_hash: '' })
+        .values({
+          id: deviceId,
+          officer_id: user.id,
+          public_key_jwk: keyJson,
+          label: label ?? null,
+          registered_at: ctx.now().toISOString(),
+          head_seq: 0,
+          head_hash: '',
+        })
         .onConflict((oc) => oc.doNothing())
         .returning('id')
         .executeTakeFirst();

@@ -47,7 +47,12 @@ export function geographyRoutes(ctx: ServerContext) {
       ]);
       return {
         squads: squads.map((s) => ({ id: s.id, code: s.code, name: { 'zh-CN': s.name_zh, en: s.name_en } })),
-        zones: zones.map((z) => ({ id: z.id, squadId: z.squad_id, name: { 'zh-CN': z.name_zh, en: z.name_en }, polygon: JSON.parse(z.geometry) as PolygonGeometry })),
+        zones: zones.map((z) => ({
+          id: z.id,
+          squadId: z.squad_id,
+          name: { 'zh-CN': z.name_zh, en: z.name_en },
+          polygon: JSON.parse(z.geometry) as PolygonGeometry,
+        })),
       };
     });
 
@@ -65,12 +70,30 @@ export function geographyRoutes(ctx: ServerContext) {
       const parsed = checkpointsFromGeoJson(request.body, newId);
       if (!parsed.ok) throw new HttpError(400, 'bad-request', parsed.problems[0] ?? 'invalid GeoJSON', { problems: parsed.problems });
       const zones = await unitZoneIds(admin);
-      const strangers = parsed.checkpoints.flatMap((c, i) => (zones.has(c.zoneId) ? [] : [`feature ${i} (“${c.name['zh-CN']}”): properties.zoneId ${c.zoneId} is not a zone of your unit`]));
+      const strangers = parsed.checkpoints.flatMap((c, i) =>
+        zones.has(c.zoneId) ? [] : [`feature ${i} (“${c.name['zh-CN']}”): properties.zoneId ${c.zoneId} is not a zone of your unit`],
+      );
       if (strangers.length) throw new HttpError(400, 'bad-request', strangers[0] ?? '', { problems: strangers });
       // All or nothing: a file with one bad feature changes nothing.
       const outcome = await db.transaction().execute(async (trx) => {
-        await assertNotForeign(trx, admin, parsed.checkpoints.map((c) => c.id));
-        const existing = new Set((await trx.selectFrom('checkpoints').select('id').where('id', 'in', parsed.checkpoints.map((c) => c.id)).execute()).map((r) => r.id));
+        await assertNotForeign(
+          trx,
+          admin,
+          parsed.checkpoints.map((c) => c.id),
+        );
+        const existing = new Set(
+          (
+            await trx
+              .selectFrom('checkpoints')
+              .select('id')
+              .where(
+                'id',
+                'in',
+                parsed.checkpoints.map((c) => c.id),
+              )
+              .execute()
+          ).map((r) => r.id),
+        );
         let version = await reserveVersions(trx, parsed.checkpoints.length);
         for (const c of parsed.checkpoints) if (existing.has(c.id)) await assertSameSquad(trx, c);
         for (const c of parsed.checkpoints) await writeCheckpoint(trx, c, existing.has(c.id), version++);
@@ -119,7 +142,8 @@ export function geographyRoutes(ctx: ServerContext) {
         const plans = (await trx.selectFrom('plans').select(['id', 'name_zh', 'checkpoint_ids']).where('deleted', '=', 0).execute()).filter((p) =>
           (JSON.parse(p.checkpoint_ids) as string[]).includes(id),
         );
-        if (plans.length) throw new HttpError(409, 'conflict', `checkpoint is in plan “${plans.map((p) => p.name_zh).join('”, “')}”: take it out of the plan first`);
+        if (plans.length)
+          throw new HttpError(409, 'conflict', `checkpoint is in plan “${plans.map((p) => p.name_zh).join('”, “')}”: take it out of the plan first`);
         const version = await reserveVersions(trx);
         await trx.updateTable('checkpoints').set({ deleted: 1, version, updated_at: ctx.now().toISOString() }).where('id', '=', id).execute();
         await auditChange(trx, admin, request.ip, 'checkpoint-deleted', id);
@@ -129,7 +153,9 @@ export function geographyRoutes(ctx: ServerContext) {
 
     app.get('/api/admin/plans', adminOnly, async (request) => {
       const squads = await unitSquadIds(sessionUser(request));
-      const rows = squads.length ? await db.selectFrom('plans').selectAll().where('squad_id', 'in', squads).where('deleted', '=', 0).orderBy('name_zh').execute() : [];
+      const rows = squads.length
+        ? await db.selectFrom('plans').selectAll().where('squad_id', 'in', squads).where('deleted', '=', 0).orderBy('name_zh').execute()
+        : [];
       return { plans: rows.map(planFromRow) };
     });
 
@@ -139,7 +165,8 @@ export function geographyRoutes(ctx: ServerContext) {
       const plan: Plan = { ...input, id: input.id ?? newId() };
       await db.transaction().execute(async (trx) => {
         await assertPlanFits(trx, admin, plan);
-        if (await trx.selectFrom('plans').select('id').where('id', '=', plan.id).executeTakeFirst()) throw new HttpError(409, 'conflict', `plan ${plan.id} already exists`);
+        if (await trx.selectFrom('plans').select('id').where('id', '=', plan.id).executeTakeFirst())
+          throw new HttpError(409, 'conflict', `plan ${plan.id} already exists`);
         await trx
           .insertInto('plans')
           .values({ id: plan.id, ...planColumns(plan), version: await reserveVersions(trx), updated_at: ctx.now().toISOString() })
@@ -158,7 +185,8 @@ export function geographyRoutes(ctx: ServerContext) {
         await assertOwnPlan(trx, admin, id);
         const stored = await trx.selectFrom('plans').select('squad_id').where('id', '=', id).executeTakeFirstOrThrow();
         // The old squad's devices would never hear of the move (pull is per squad): a new plan instead.
-        if (stored.squad_id !== plan.squadId) throw new HttpError(400, 'bad-request', "squadId: a plan cannot move to another squad; create one for that squad instead");
+        if (stored.squad_id !== plan.squadId)
+          throw new HttpError(400, 'bad-request', 'squadId: a plan cannot move to another squad; create one for that squad instead');
         await assertPlanFits(trx, admin, plan);
         await trx
           .updateTable('plans')
@@ -189,7 +217,11 @@ export function geographyRoutes(ctx: ServerContext) {
   async function writeCheckpoint(trx: Transaction<Tables>, c: Checkpoint, exists: boolean, version: number) {
     const columns = { ...checkpointColumns(c), version, updated_at: ctx.now().toISOString() };
     if (exists) await trx.updateTable('checkpoints').set(columns).where('id', '=', c.id).execute();
-    else await trx.insertInto('checkpoints').values({ id: c.id, ...columns }).execute();
+    else
+      await trx
+        .insertInto('checkpoints')
+        .values({ id: c.id, ...columns })
+        .execute();
   }
 
   /** Inside the change's own transaction: no change without its audit row. */

@@ -16,7 +16,11 @@ export function shiftRoutes(ctx: ServerContext) {
         .selectFrom('records')
         .select(['kind', 'record'])
         .where('kind', 'in', ['shift.start', 'shift.end'])
-        .where('officer_id', 'in', officers.map((o) => o.id))
+        .where(
+          'officer_id',
+          'in',
+          officers.map((o) => o.id),
+        )
         .execute();
       const ended = new Set<string>();
       const started: Array<RecordOf<'shift.start'>> = [];

@@ -15,7 +15,10 @@ export interface DeviceInfo {
  */
 export class DeviceKeys {
   private readonly cache = new Map<string, DeviceInfo>();
-  constructor(private readonly db: Kysely<Tables>, private readonly limit = 10_000) {}
+  constructor(
+    private readonly db: Kysely<Tables>,
+    private readonly limit = 10_000,
+  ) {}
 
   /** The devices among `ids` that are registered; unknown ids are simply absent. */
   async lookup(ids: Iterable<string>): Promise<Map<string, DeviceInfo>> {

@@ -23,13 +23,7 @@ interface Parsed {
  * Applies DESIGN.md's push rules to one batch and stores the records that pass, in one
  * transaction. Returns one result per input, in order; a bad record never spoils the rest.
  */
-export async function ingestBatch(
-  db: Kysely<Tables>,
-  devices: DeviceKeys,
-  officer: SessionUser,
-  inputs: readonly unknown[],
-  now: Date,
-): Promise<PushResult[]> {
+export async function ingestBatch(db: Kysely<Tables>, devices: DeviceKeys, officer: SessionUser, inputs: readonly unknown[], now: Date): Promise<PushResult[]> {
   const results: PushResult[] = inputs.map((input) => ({ id: idOf(input), status: 'rejected' }));
   const reject = (index: number, reason: string): undefined => {
     results[index] = { id: results[index]?.id ?? '', status: 'rejected', reason };
@@ -104,7 +98,11 @@ export async function ingestBatch(
       const existing = await trx
         .selectFrom('records')
         .select(['id', 'hash'])
-        .where('id', 'in', clashed.map((c) => c.record.id))
+        .where(
+          'id',
+          'in',
+          clashed.map((c) => c.record.id),
+        )
         .execute();
       const existingById = new Map(existing.map((e) => [e.id, e]));
       for (const c of clashed) {

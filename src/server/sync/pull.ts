@@ -4,7 +4,7 @@ import type { Tables } from '../db/schema.js';
 import { checkpointFromRow, planFromRow } from '../geography/rows.js';
 
 /** Most changes in one pull; the client pulls again while `more` is true. */
-export const PULL_LIMIT = 1000;
+const PULL_LIMIT = 1000;
 
 interface Versioned {
   version: number;

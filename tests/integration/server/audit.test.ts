@@ -74,14 +74,26 @@ describe.each(DATABASES)('route audit on %s', (kind) => {
   it('shows an edited record as a hash mismatch, a re-hashed one as a bad signature and broken link, a deleted one as a gap', async () => {
     const db = server.database.db;
     const edited = { ...records[4]!, body: { ...(records[4] as Extract<SignedRecord, { kind: 'position' }>).body, lat: 23.2 } };
-    await db.updateTable('records').set({ record: JSON.stringify(edited) }).where('id', '=', edited.id).execute();
+    await db
+      .updateTable('records')
+      .set({ record: JSON.stringify(edited) })
+      .where('id', '=', edited.id)
+      .execute();
     await db.deleteFrom('records').where('id', '=', records[12]!.id).execute();
     const forged = { ...records[15]!, sig: records[16]!.sig };
-    await db.updateTable('records').set({ record: JSON.stringify(forged) }).where('id', '=', forged.id).execute();
+    await db
+      .updateTable('records')
+      .set({ record: JSON.stringify(forged) })
+      .where('id', '=', forged.id)
+      .execute();
     // An editor who also recomputes the hash still cannot sign, and the next record's prev no longer matches.
     const rehashed = { ...records[7]!, at: records[6]!.at };
     rehashed.hash = createHash('sha256').update(signingBytes(rehashed)).digest('hex');
-    await db.updateTable('records').set({ record: JSON.stringify(rehashed) }).where('id', '=', rehashed.id).execute();
+    await db
+      .updateTable('records')
+      .set({ record: JSON.stringify(rehashed) })
+      .where('id', '=', rehashed.id)
+      .execute();
     const { body } = await track('S001');
     expect(body.verification.ok).toBe(false);
     expect(body.verification.devices[0]).toMatchObject({

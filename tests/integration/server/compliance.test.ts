@@ -50,9 +50,21 @@ describe.each(DATABASES)('check-in verification and plan compliance on %s', (kin
       records.push(position);
     }
     claims = {
-      bank: await device.next('checkin', { shiftId, checkpointId: BANK.id, method: 'geofence', enteredAt: at(600).toISOString(), dwellS: 80, evidence: inside }, at(681)),
-      forged: await device.next('checkin', { shiftId, checkpointId: FIRST, method: 'geofence', enteredAt: at(600).toISOString(), dwellS: 80, evidence: inside }, at(682)),
-      manual: await device.next('checkin', { shiftId, checkpointId: STATION, method: 'manual', enteredAt: at(700).toISOString(), dwellS: 0, evidence: [], reason: 'no-gps' }, at(700)),
+      bank: await device.next(
+        'checkin',
+        { shiftId, checkpointId: BANK.id, method: 'geofence', enteredAt: at(600).toISOString(), dwellS: 80, evidence: inside },
+        at(681),
+      ),
+      forged: await device.next(
+        'checkin',
+        { shiftId, checkpointId: FIRST, method: 'geofence', enteredAt: at(600).toISOString(), dwellS: 80, evidence: inside },
+        at(682),
+      ),
+      manual: await device.next(
+        'checkin',
+        { shiftId, checkpointId: STATION, method: 'manual', enteredAt: at(700).toISOString(), dwellS: 0, evidence: [], reason: 'no-gps' },
+        at(700),
+      ),
     };
     records.push(claims.bank, claims.forged, claims.manual);
     records.push(await device.next('shift.end', { shiftId, equipmentReturned: [] }, at(3600)));
@@ -101,8 +113,13 @@ describe.each(DATABASES)('check-in verification and plan compliance on %s', (kin
     const lateShift = newId();
     const start = await late.next('shift.start', { shiftId: lateShift, squadId: squadA, members: [ids.J002!], equipment: [], zoneIds: [] }, at(0));
     const fixes = [];
-    for (let s = 10; s <= 90; s += 10) fixes.push(await late.next('position', { shiftId: lateShift, lat: BANK.lat, lon: BANK.lon, accuracy: 5, fixAt: at(s).toISOString() }, at(s)));
-    const checkin = await late.next('checkin', { shiftId: lateShift, checkpointId: BANK.id, method: 'geofence', enteredAt: at(10).toISOString(), dwellS: 80, evidence: fixes.map((f) => f.id) }, at(91));
+    for (let s = 10; s <= 90; s += 10)
+      fixes.push(await late.next('position', { shiftId: lateShift, lat: BANK.lat, lon: BANK.lon, accuracy: 5, fixAt: at(s).toISOString() }, at(s)));
+    const checkin = await late.next(
+      'checkin',
+      { shiftId: lateShift, checkpointId: BANK.id, method: 'geofence', enteredAt: at(10).toISOString(), dwellS: 80, evidence: fixes.map((f) => f.id) },
+      at(91),
+    );
     await clients.J002!.request('POST', '/api/sync/push', { records: [start, checkin] });
     const before = await get<CheckinsResponse>('J002', '/api/checkins');
     expect(before.body.checkins.map((c) => c.verdict)).toEqual(['unsupported']);
@@ -115,7 +132,11 @@ describe.each(DATABASES)('check-in verification and plan compliance on %s', (kin
     const other = await TestDevice.create(ids.J004!);
     await other.register(clients.J004!);
     const claimedShift = newId();
-    const start = await other.next('shift.start', { shiftId: claimedShift, squadId: squadA, members: [ids.J004!], equipment: [], zoneIds: [] }, new Date(server.clock.now().getTime() - 3600_000));
+    const start = await other.next(
+      'shift.start',
+      { shiftId: claimedShift, squadId: squadA, members: [ids.J004!], equipment: [], zoneIds: [] },
+      new Date(server.clock.now().getTime() - 3600_000),
+    );
     await clients.J004!.request('POST', '/api/sync/push', { records: [start] });
     const { body } = await get<ComplianceResponse>('L002', '/api/compliance');
     const shift = body.shifts.find((s) => s.shiftId === claimedShift);
@@ -138,6 +159,8 @@ describe.each(DATABASES)('check-in verification and plan compliance on %s', (kin
     const sloppy = await get<ApiErrorBody>('S001', '/api/checkins?from=yesterday');
     expect(sloppy.status).toBe(400);
     expect(sloppy.body.message).toMatch(/^from: must be ISO 8601/);
-    expect((await get<ApiErrorBody>('S001', '/api/compliance?from=2026-01-01T00:00:00.000Z&to=2026-11-29T00:00:00.000Z')).body.message).toBe('the window may span at most 31 days');
+    expect((await get<ApiErrorBody>('S001', '/api/compliance?from=2026-01-01T00:00:00.000Z&to=2026-11-29T00:00:00.000Z')).body.message).toBe(
+      'the window may span at most 31 days',
+    );
   });
 });

@@ -22,7 +22,11 @@ describe.each(DATABASES)('checkpoint and plan administration on %s', (kind) => {
     await officer.login('J001');
     officerB = new Client(server.url);
     await officerB.login('J004');
-    const zoneRows = await server.database.db.selectFrom('zones').innerJoin('squads', 'squads.id', 'zones.squad_id').select(['zones.id', 'squads.code', 'squads.id as squadId']).execute();
+    const zoneRows = await server.database.db
+      .selectFrom('zones')
+      .innerJoin('squads', 'squads.id', 'zones.squad_id')
+      .select(['zones.id', 'squads.code', 'squads.id as squadId'])
+      .execute();
     zones = Object.fromEntries(zoneRows.map((z) => [z.code, z.id]));
     squads = Object.fromEntries(zoneRows.map((z) => [z.code, z.squadId]));
   });
@@ -62,7 +66,10 @@ describe.each(DATABASES)('checkpoint and plan administration on %s', (kind) => {
 
   it('lists the unit’s squads and zones for the editors, and only to admins', async () => {
     const body = await json<AdminZonesResponse>(await admin.request('GET', '/api/admin/zones'));
-    expect(body.squads.map((s) => [s.code, s.name.en])).toEqual([['A', 'Squad A'], ['B', 'Squad B']]);
+    expect(body.squads.map((s) => [s.code, s.name.en])).toEqual([
+      ['A', 'Squad A'],
+      ['B', 'Squad B'],
+    ]);
     expect(body.zones).toHaveLength(4);
     expect(new Set(body.zones.map((z) => z.squadId))).toEqual(new Set([squads.A, squads.B]));
     expect(body.zones.map((z) => z.id)).toContain(zones.A);
@@ -75,10 +82,32 @@ describe.each(DATABASES)('checkpoint and plan administration on %s', (kind) => {
     const bad = {
       type: 'FeatureCollection',
       features: [
-        { type: 'Feature', properties: { zoneId: zones.A, name_zh: '新岗亭', name_en: 'New post', type: 'other', radiusM: 40 }, geometry: { type: 'Point', coordinates: [114.41, 23.11] } },
+        {
+          type: 'Feature',
+          properties: { zoneId: zones.A, name_zh: '新岗亭', name_en: 'New post', type: 'other', radiusM: 40 },
+          geometry: { type: 'Point', coordinates: [114.41, 23.11] },
+        },
         { type: 'Feature', properties: { zoneId: zones.A, name_zh: '缺半径', type: 'bank' }, geometry: { type: 'Point', coordinates: [114.41, 23.11] } },
-        { type: 'Feature', properties: { zoneId: zones.A, name_zh: '没闭合', type: 'school' }, geometry: { type: 'Polygon', coordinates: [[[114.41, 23.11], [114.42, 23.11], [114.42, 23.12], [114.41, 23.12]]] } },
-        { type: 'Feature', properties: { zoneId: zones.A, name_zh: '反了', type: 'market', radiusM: 30 }, geometry: { type: 'Point', coordinates: [23.11, 214.41] } },
+        {
+          type: 'Feature',
+          properties: { zoneId: zones.A, name_zh: '没闭合', type: 'school' },
+          geometry: {
+            type: 'Polygon',
+            coordinates: [
+              [
+                [114.41, 23.11],
+                [114.42, 23.11],
+                [114.42, 23.12],
+                [114.41, 23.12],
+              ],
+            ],
+          },
+        },
+        {
+          type: 'Feature',
+          properties: { zoneId: zones.A, name_zh: '反了', type: 'market', radiusM: 30 },
+          geometry: { type: 'Point', coordinates: [23.11, 214.41] },
+        },
       ],
     };
     const response = await admin.request('POST', '/api/admin/checkpoints/import', bad);
@@ -110,7 +139,10 @@ describe.each(DATABASES)('checkpoint and plan administration on %s', (kind) => {
     expect((await pullAll(officer)).get(`checkpoint:${checkpoint.id}`)).toMatchObject({ name: { 'zh-CN': '江北夜市' }, minDwellS: 90 });
     expect((await pullAll(officerB)).has(`checkpoint:${checkpoint.id}`)).toBe(false);
 
-    const edited = await admin.request('PUT', `/api/admin/checkpoints/${checkpoint.id}`, { ...checkpoint, shape: { kind: 'circle', center: [114.405, 23.115], radiusM: 80 } });
+    const edited = await admin.request('PUT', `/api/admin/checkpoints/${checkpoint.id}`, {
+      ...checkpoint,
+      shape: { kind: 'circle', center: [114.405, 23.115], radiusM: 80 },
+    });
     expect(edited.status).toBe(200);
     expect((await pullAll(officer)).get(`checkpoint:${checkpoint.id}`)).toMatchObject({ shape: { radiusM: 80 } });
     // Squad B's devices never pulled it and squad A's would never hear it left: no moving across squads.
@@ -127,7 +159,12 @@ describe.each(DATABASES)('checkpoint and plan administration on %s', (kind) => {
     const all = (await json<{ checkpoints: Checkpoint[] }>(await admin.request('GET', '/api/admin/checkpoints'))).checkpoints;
     const inA = all.filter((c) => c.zoneId === zones.A);
     const inB = all.find((c) => c.zoneId === zones.B);
-    const plan = { squadId: squads.A, name: { 'zh-CN': '银行守护', en: 'Bank watch' }, checkpointIds: [inA[0]!.id], rule: { kind: 'interval', everyMin: 60, from: '22:00', to: '02:00' } };
+    const plan = {
+      squadId: squads.A,
+      name: { 'zh-CN': '银行守护', en: 'Bank watch' },
+      checkpointIds: [inA[0]!.id],
+      rule: { kind: 'interval', everyMin: 60, from: '22:00', to: '02:00' },
+    };
 
     const mixed = await admin.request('POST', '/api/admin/plans', { ...plan, checkpointIds: [inA[0]!.id, inB!.id] });
     expect(mixed.status).toBe(400);

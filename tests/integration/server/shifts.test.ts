@@ -37,7 +37,11 @@ describe.each(DATABASES)('open shifts for leaders on %s', (kind) => {
     await onTime.register(clients.J002!);
     const onTimeShift = newId();
     const start = (device: TestDevice, shiftId: string, badge: string, plannedEndMs: number) =>
-      device.next('shift.start', { shiftId, squadId: squads[badge]!, members: [ids[badge]!], equipment: [], zoneIds: [], plannedEndAt: new Date(plannedEndMs).toISOString() }, new Date(now - 9 * 3600_000));
+      device.next(
+        'shift.start',
+        { shiftId, squadId: squads[badge]!, members: [ids[badge]!], equipment: [], zoneIds: [], plannedEndAt: new Date(plannedEndMs).toISOString() },
+        new Date(now - 9 * 3600_000),
+      );
     await clients.J001!.request('POST', '/api/sync/push', { records: [await start(late, lateShift, 'J001', now - 3600_000)] });
     await clients.J002!.request('POST', '/api/sync/push', { records: [await start(onTime, onTimeShift, 'J002', now + 3600_000)] });
 
@@ -53,7 +57,7 @@ describe.each(DATABASES)('open shifts for leaders on %s', (kind) => {
     expect((await open('S001')).body.shifts.map((s) => s.badge)).toEqual(['J002']);
   });
 
-  it("shows a leader only their own squad and refuses officers", async () => {
+  it('shows a leader only their own squad and refuses officers', async () => {
     expect((await open('L002')).body.shifts).toEqual([]);
     expect((await open('J001')).status).toBe(403);
     expect((await new Client(server.url).request('GET', '/api/shifts/open')).status).toBe(401);

@@ -32,7 +32,14 @@ describe.each(DATABASES)('sync protocol on %s', (kind) => {
     return ((await response.json()) as PushResponse).results;
   };
   const count = async () =>
-    Number((await server.database.db.selectFrom('records').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await server.database.db
+          .selectFrom('records')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   describe('device registration', () => {
     it('accepts the same registration again as a harmless retry', async () => {
@@ -58,7 +65,13 @@ describe.each(DATABASES)('sync protocol on %s', (kind) => {
 
   describe('push', () => {
     it('accepts good records, stores them verbatim and advances the chain head', async () => {
-      const start = await device.next('shift.start', { shiftId, squadId: newId(), members: [ids.J001!], equipment: [{ item: 'radio', serial: 'R-7' }], zoneIds: [] });
+      const start = await device.next('shift.start', {
+        shiftId,
+        squadId: newId(),
+        members: [ids.J001!],
+        equipment: [{ item: 'radio', serial: 'R-7' }],
+        zoneIds: [],
+      });
       const fix = await device.next('position', positionBody(shiftId, 0));
       expect(await push(j001, [start, fix])).toEqual([
         { id: start.id, status: 'accepted' },
@@ -148,7 +161,10 @@ describe.each(DATABASES)('sync protocol on %s', (kind) => {
         ['not a record', /^schema: /],
         [null, /^schema: /],
       ];
-      const results = await push(j001, cases.map(([record]) => record));
+      const results = await push(
+        j001,
+        cases.map(([record]) => record),
+      );
       results.forEach((result, i) => {
         expect(result.status).toBe('rejected');
         expect(result.reason, JSON.stringify(cases[i]![0]).slice(0, 80)).toMatch(cases[i]![1]);

@@ -15,10 +15,7 @@ import { Client, DATABASES, startServer, type TestServer } from '../harness.js';
 /** What the network does to one push. */
 type Fault = 'none' | 'drop-request' | 'drop-response' | 'server-5xx' | 'duplicate-send' | 'stale-response' | 'hang';
 
-type Action =
-  | { kind: 'create'; n: number }
-  | { kind: 'flush'; faults: Fault[] }
-  | { kind: 'kill' };
+type Action = { kind: 'create'; n: number } | { kind: 'flush'; faults: Fault[] } | { kind: 'kill' };
 
 const fault = fc.constantFrom<Fault>('none', 'none', 'drop-request', 'drop-response', 'server-5xx', 'duplicate-send', 'stale-response', 'hang');
 const action: fc.Arbitrary<Action> = fc.oneof(
@@ -128,7 +125,15 @@ describe.each(DATABASES)('the outbox against a real server on %s', (kind) => {
         expect(await countOutbox(db, officerId)).toEqual({ waiting: 0, rejected: 0 });
 
         const device = await db.get('DEVICE', officerId);
-        const stored = created.length === 0 ? [] : await server.database.db.selectFrom('records').select(['id', 'seq']).where('device_id', '=', device?.deviceId ?? '').orderBy('seq').execute();
+        const stored =
+          created.length === 0
+            ? []
+            : await server.database.db
+                .selectFrom('records')
+                .select(['id', 'seq'])
+                .where('device_id', '=', device?.deviceId ?? '')
+                .orderBy('seq')
+                .execute();
         expect(stored.map((r) => r.id)).toEqual(created);
         expect(stored.map((r) => Number(r.seq))).toEqual(created.map((_, i) => i + 1));
         db.close();

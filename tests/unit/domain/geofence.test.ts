@@ -88,7 +88,7 @@ function square(id: string, centre: LatLon, half: number, minDwellS?: number, tu
 /** Stationary periods as SOURCES.md defines them: a maximal run within 10 m of its first point for ≥ 30 s. */
 function stops(points: readonly TracePoint[]): Array<{ from: number; to: number; seconds: number; centre: LatLon }> {
   const found = [];
-  for (let i = 0; i < points.length; ) {
+  for (let i = 0; i < points.length;) {
     let j = i;
     while (j + 1 < points.length && haversineM(points[i]!, points[j + 1]!) <= 10) j++;
     const seconds = (timeOf(points[j]!) - timeOf(points[i]!)) / 1000;
@@ -274,8 +274,7 @@ describe('GeofenceEngine on the Osaka walk (shifted to Huizhou)', () => {
     expect(clean).toHaveLength(1);
 
     // 60 s into the stop the fix jumps 500 m away for one or two fixes, as the marathon's burst does.
-    const withOutliers = (n: number) =>
-      fixes.map((f, i) => (i >= long.from + 60 && i < long.from + 60 + n ? { ...f, ...offset(f, 0, 500) } : f));
+    const withOutliers = (n: number) => fixes.map((f, i) => (i >= long.from + 60 && i < long.from + 60 + n ? { ...f, ...offset(f, 0, 500) } : f));
     for (const n of [1, 2]) {
       const events = feed(new GeofenceEngine([cp]), withOutliers(n));
       const [c] = checkins(events);
@@ -340,7 +339,19 @@ describe('GeofenceEngine on the Osaka walk (shifted to Huizhou)', () => {
     expect(one(10)).toEqual(['enter', 'checkin']);
     expect(one(12)).toEqual([]);
     // A polygon: the fix must be inside and as far from every edge as half its accuracy (4.5 m here).
-    const box = polygon('box', at, [[[-30, -4.5], [30, -4.5], [30, 30], [-30, 30]]], 0);
+    const box = polygon(
+      'box',
+      at,
+      [
+        [
+          [-30, -4.5],
+          [30, -4.5],
+          [30, 30],
+          [-30, 30],
+        ],
+      ],
+      0,
+    );
     const inBox = (accuracy: number) => new GeofenceEngine([box]).offer({ recordId: 'x', ...at, accuracy, fixAt: 1 }).map((e) => e.type);
     expect(inBox(8)).toEqual(['enter', 'checkin']);
     expect(inBox(10)).toEqual([]);
@@ -350,8 +361,18 @@ describe('GeofenceEngine on the Osaka walk (shifted to Huizhou)', () => {
     const track = osaka();
     const { long } = osakaStops();
     // 140 m square with an 80 m hole round the 213 s stop; the other stops are 100 m north, outside both.
-    const outer: Array<[number, number]> = [[-70, -70], [70, -70], [70, 70], [-70, 70]];
-    const hole: Array<[number, number]> = [[-40, -40], [-40, 40], [40, 40], [40, -40]];
+    const outer: Array<[number, number]> = [
+      [-70, -70],
+      [70, -70],
+      [70, 70],
+      [-70, 70],
+    ];
+    const hole: Array<[number, number]> = [
+      [-40, -40],
+      [-40, 40],
+      [40, 40],
+      [40, -40],
+    ];
     const donut = polygon('donut', long.centre, [outer, hole], 150);
     const solid = polygon('solid', long.centre, [outer], 150);
     const events = feed(new GeofenceEngine([donut, solid]), fixesOf(track));
@@ -412,7 +433,9 @@ describe('GeofenceEngine on drives, runs and gaps', () => {
     // (The walk comes back here after its 24-minute gap and stays: that later visit does check in.)
     const beforeLongGap = (e: Indexed) => e.index < 2846;
     expect(checkins(events).filter(beforeLongGap)).toEqual([]);
-    const stays = ofType(events, 'exit').filter(beforeLongGap).map((e, k) => (e.at - enters(events)[k]!.at) / 1000);
+    const stays = ofType(events, 'exit')
+      .filter(beforeLongGap)
+      .map((e, k) => (e.at - enters(events)[k]!.at) / 1000);
     expect(stays.every((s) => s < 0.8 * 150)).toBe(true); // observed 117 s and 29 s
     expect(ofType(events, 'exit').find((e) => e.index === gap)).toMatchObject({ checkedIn: false, at: fixes[gap - 1]!.fixAt });
     expect(enters(events).map((e) => e.index)).toContain(gap);
@@ -530,7 +553,11 @@ describe('verifyCheckin against the stored track', () => {
     expect(verifyCheckin(cp, { ...claim, evidence: ids }, thin)).toEqual({ verdict: 'weak', insideFixes: 2, reason: 'few-fixes' });
     // A manual check-in ("indoors, poor GPS") where every fix was ±45 m: consistent, not proof.
     const poor = fixes.map((f) => ({ ...f, accuracy: 45 }));
-    expect(verifyCheckin(cp, { method: 'manual', enteredAt: claim.enteredAt, dwellS: 0, evidence: [] }, poor)).toEqual({ verdict: 'weak', insideFixes: 0, reason: 'poor-fixes' });
+    expect(verifyCheckin(cp, { method: 'manual', enteredAt: claim.enteredAt, dwellS: 0, evidence: [] }, poor)).toEqual({
+      verdict: 'weak',
+      insideFixes: 0,
+      reason: 'poor-fixes',
+    });
   });
 
   it('calls a manual check-in at a checkpoint the walker only walked through weak, even when it claims the two passes as one stay', () => {
@@ -552,11 +579,18 @@ describe('verifyCheckin against the stored track', () => {
   it('finds no support for a claim at a checkpoint the track never reaches, with its own or borrowed evidence', () => {
     const { fixes, cp, long, claim } = realCheckin();
     const elsewhere = circle('elsewhere', offset(long.centre, 300, 0), 30);
-    expect(verifyCheckin(elsewhere, { ...claim, method: 'manual', evidence: [] }, fixes)).toEqual({ verdict: 'unsupported', insideFixes: 0, reason: 'outside' });
+    expect(verifyCheckin(elsewhere, { ...claim, method: 'manual', evidence: [] }, fixes)).toEqual({
+      verdict: 'unsupported',
+      insideFixes: 0,
+      reason: 'outside',
+    });
     // The real stop's record ids cited for another checkpoint.
     expect(verifyCheckin(elsewhere, claim, fixes)).toMatchObject({ verdict: 'unsupported', reason: 'evidence-outside' });
     // Ids the server never received, or none at all for a geofence check-in.
-    expect(verifyCheckin(cp, { ...claim, evidence: [...claim.evidence, 'r-999999'] }, fixes)).toMatchObject({ verdict: 'unsupported', reason: 'evidence-missing' });
+    expect(verifyCheckin(cp, { ...claim, evidence: [...claim.evidence, 'r-999999'] }, fixes)).toMatchObject({
+      verdict: 'unsupported',
+      reason: 'evidence-missing',
+    });
     expect(verifyCheckin(cp, { ...claim, evidence: [] }, fixes)).toMatchObject({ verdict: 'unsupported', reason: 'evidence-missing' });
     // The real evidence replayed for a claimed second visit 20 minutes later.
     expect(verifyCheckin(cp, { ...claim, enteredAt: claim.enteredAt + 20 * 60_000 }, fixes)).toMatchObject({ verdict: 'unsupported', reason: 'evidence-time' });

@@ -96,7 +96,12 @@ describe('shift requirements', () => {
   });
 
   it('asks nothing of a day shift under a night plan', () => {
-    const reqs = shiftRequirements([night], { startedAt: bj('2026-11-29T08:00'), endedAt: bj('2026-11-29T16:00'), plannedEndAt: null }, [], bj('2026-11-29T17:00'));
+    const reqs = shiftRequirements(
+      [night],
+      { startedAt: bj('2026-11-29T08:00'), endedAt: bj('2026-11-29T16:00'), plannedEndAt: null },
+      [],
+      bj('2026-11-29T17:00'),
+    );
     expect(reqs).toEqual([]);
     expect(complianceRatio(reqs)).toBe(1);
   });

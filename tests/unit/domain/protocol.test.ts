@@ -17,7 +17,11 @@ describe('login request', () => {
   });
 
   it('rejects an empty or absurdly long password and unknown fields', () => {
-    const bad = [{ badge: 'J001', password: '' }, { badge: 'J001', password: 'x'.repeat(257) }, { badge: 'J001', password: 'p', role: 'admin' }];
+    const bad = [
+      { badge: 'J001', password: '' },
+      { badge: 'J001', password: 'x'.repeat(257) },
+      { badge: 'J001', password: 'p', role: 'admin' },
+    ];
     for (const body of bad) expect(v.safeParse(LoginRequestSchema, body).success, JSON.stringify(body)).toBe(false);
   });
 

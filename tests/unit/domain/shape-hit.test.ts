@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { CheckpointShape, PolygonGeometry } from '../../../src/domain/checkpoints.js';
 import { pointInPolygon, shapeAreaM2, smallestContaining } from '../../../src/domain/shape-hit.js';
 
-const square = (x0: number, y0: number, x1: number, y1: number): Array<[number, number]> => [[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]];
+const square = (x0: number, y0: number, x1: number, y1: number): Array<[number, number]> => [
+  [x0, y0],
+  [x1, y0],
+  [x1, y1],
+  [x0, y1],
+  [x0, y0],
+];
 const block: PolygonGeometry = { type: 'Polygon', coordinates: [square(114.4, 23.1, 114.41, 23.11), square(114.404, 23.104, 114.406, 23.106)] };
 
 describe('map click hit-testing', () => {

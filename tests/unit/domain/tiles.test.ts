@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { boundsOf, tileAt, tileCount, tilesIn, tileUrl, unionBounds } from '../../../src/domain/tiles.js';
 
 describe('tiles covering an area', () => {
-  it('puts a point in the same tile as the XYZ scheme does (the OSM wiki\'s formula)', () => {
+  it("puts a point in the same tile as the XYZ scheme does (the OSM wiki's formula)", () => {
     expect(tileAt(0, 0, 1)).toEqual({ x: 1, y: 1 });
     expect(tileAt(-180, 85, 3)).toEqual({ x: 0, y: 0 });
     expect(tileAt(180, -85.06, 3)).toEqual({ x: 7, y: 7 });
@@ -36,8 +36,18 @@ describe('tiles covering an area', () => {
 
   it('joins zone boxes into one and boxes a set of points', () => {
     expect(unionBounds([])).toBeNull();
-    expect(unionBounds([[1, 2, 3, 4], [0, 3, 2, 5]])).toEqual([0, 2, 3, 5]);
-    expect(boundsOf([[114.4, 23.1], [114.42, 23.08]])).toEqual([114.4, 23.08, 114.42, 23.1]);
+    expect(
+      unionBounds([
+        [1, 2, 3, 4],
+        [0, 3, 2, 5],
+      ]),
+    ).toEqual([0, 2, 3, 5]);
+    expect(
+      boundsOf([
+        [114.4, 23.1],
+        [114.42, 23.08],
+      ]),
+    ).toEqual([114.4, 23.08, 114.42, 23.1]);
     expect(boundsOf([])).toBeNull();
   });
 });

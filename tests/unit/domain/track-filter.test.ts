@@ -69,7 +69,7 @@ function rawLengthM(points: readonly TracePoint[], gapMs = Number.POSITIVE_INFIN
 /** Stationary periods as SOURCES.md defines them: a maximal run within 10 m of its first point for ≥ 30 s. */
 function stationaryPeriods(points: readonly TracePoint[]): Array<{ from: number; to: number; seconds: number }> {
   const periods = [];
-  for (let i = 0; i < points.length; ) {
+  for (let i = 0; i < points.length;) {
     let j = i;
     while (j + 1 < points.length && haversineM(points[i]!, points[j + 1]!) <= 10) j++;
     const seconds = (timeOf(points[j]!) - timeOf(points[i]!)) / 1000;
@@ -200,7 +200,9 @@ describe('FixFilter on synthetic fixes', () => {
     const t = fix().fixAt;
     filter.offer(fix({ fixAt: t }), t);
     // 30 m/s: every fix is a jump from the last kept one and from the one before.
-    const verdicts = Array.from({ length: 40 }, (_, s) => reasonOf(filter.offer(fix({ ...north(30 * (s + 1)), fixAt: t + (s + 1) * 1000 }), t + (s + 1) * 1000)));
+    const verdicts = Array.from({ length: 40 }, (_, s) =>
+      reasonOf(filter.offer(fix({ ...north(30 * (s + 1)), fixAt: t + (s + 1) * 1000 }), t + (s + 1) * 1000)),
+    );
     expect(verdicts.indexOf('keep')).toBe(30);
   });
 
@@ -229,7 +231,14 @@ describe('FixFilter on synthetic fixes', () => {
     expect(reasonOf(strict.offer(fix({ accuracy: 30 }), t))).toBe('inaccurate');
     expect(reasonOf(strict.offer(fix({ fixAt: t }), t + 6_000))).toBe('stale');
     expect(reasonOf(new FixFilter().offer(fix({ accuracy: 30, fixAt: t }), t + 6_000))).toBe('keep');
-    expect(DEFAULT_FILTER_CONFIG).toMatchObject({ maxAccuracyM: 50, maxFixAgeMs: 30_000, movingIntervalMs: 5_000, movingDistanceM: 10, stationaryIntervalMs: 60_000, maxSpeedMps: 70 });
+    expect(DEFAULT_FILTER_CONFIG).toMatchObject({
+      maxAccuracyM: 50,
+      maxFixAgeMs: 30_000,
+      movingIntervalMs: 5_000,
+      movingDistanceM: 10,
+      stationaryIntervalMs: 60_000,
+      maxSpeedMps: 70,
+    });
   });
 
   it('whatever the stream, keeps fixes in strictly increasing time and never rejects fresh fixes as jumps for longer than maxJumpRunMs', () => {
@@ -338,7 +347,12 @@ describe('FixFilter on the real tracks (shifted to Huizhou)', () => {
       }
     }
     const strict = feed(track, { config: { maxSpeedMps: 2 }, accuracy: 1, gapMs: APP_GAP_MS });
-    expect(strict.verdicts.slice(2270, 2290).map(reasonOf).filter((r) => r === 'jump')).toEqual(['jump']);
+    expect(
+      strict.verdicts
+        .slice(2270, 2290)
+        .map(reasonOf)
+        .filter((r) => r === 'jump'),
+    ).toEqual(['jump']);
     expect(strict.verdicts[2273]).toEqual({ keep: false, reason: 'jump' });
   });
 
@@ -350,7 +364,8 @@ describe('FixFilter on the real tracks (shifted to Huizhou)', () => {
     const from = track.findIndex((p) => timeOf(p) >= at('2018-09-16T00:46:30Z'));
     const to = track.findIndex((p) => timeOf(p) > at('2018-09-16T00:47:20Z')) - 1;
     const inBurst = (i: number) => i >= from && i <= to;
-    const burstLength = (points: readonly TracePoint[]) => trackDistanceM([points.filter((p) => timeOf(p) >= timeOf(track[from]!) && timeOf(p) <= timeOf(track[to]!))]);
+    const burstLength = (points: readonly TracePoint[]) =>
+      trackDistanceM([points.filter((p) => timeOf(p) >= timeOf(track[from]!) && timeOf(p) <= timeOf(track[to]!))]);
 
     // The default (vehicle) limit: 129 m/s is the one impossible step; 13–56 m/s zig-zags are not.
     const vehicle = feed(track);
@@ -363,7 +378,10 @@ describe('FixFilter on the real tracks (shifted to Huizhou)', () => {
     // Outside the burst, only fixes that end one of SOURCES.md's 28 steps above 8 m/s (observed:
     // one, index 822, 68 m sideways and back).
     const stepMps = (i: number) => haversineM(track[i - 1]!, track[i]!) / ((timeOf(track[i]!) - timeOf(track[i - 1]!)) / 1000);
-    expect(jumps.filter((i) => !inBurst(i)).every((i) => stepMps(i) > 8), `jumps at ${jumps.join(',')}`).toBe(true);
+    expect(
+      jumps.filter((i) => !inBurst(i)).every((i) => stepMps(i) > 8),
+      `jumps at ${jumps.join(',')}`,
+    ).toBe(true);
     expect(jumps.filter((i) => !inBurst(i)).length).toBeLessThanOrEqual(2);
     expect(jumps.filter(inBurst).length).toBeGreaterThanOrEqual(10); // of the 23 fixes from 00:46:30 to 00:47:20; observed 14
     expect(jumps).toContain(731);
@@ -380,7 +398,10 @@ describe('FixFilter on the real tracks (shifted to Huizhou)', () => {
     const foot = feed(track, { config: FOOT });
     const jumps = foot.verdicts.flatMap((v, i) => (reasonOf(v) === 'jump' ? [i] : []));
     expect(jumps.length).toBeGreaterThan(0);
-    expect(jumps.every((i) => i >= 3093 && i < 3100), `jumps at ${jumps.join(',')}`).toBe(true);
+    expect(
+      jumps.every((i) => i >= 3093 && i < 3100),
+      `jumps at ${jumps.join(',')}`,
+    ).toBe(true);
     expect(count(feed(track), 'jump')).toBe(0); // 44.7 m/s is plausible for the default (vehicle) limit
     expect(trackDistanceM([foot.kept]) / rawLengthM(track)).toBeGreaterThan(0.98);
   });
@@ -400,7 +421,8 @@ describe('FixFilter on the real tracks (shifted to Huizhou)', () => {
     expect(fed.verdicts[jump.index]).toEqual({ keep: true });
     for (let k = 1; k < fed.kept.length; k++) {
       const [a, b] = [fed.kept[k - 1]!, fed.kept[k]!];
-      if (a.lat === b.lat && a.lon === b.lon) expect(timeOf(b) - timeOf(a), `kept ${a.index} and ${b.index}`).toBeGreaterThanOrEqual(DEFAULT_FILTER_CONFIG.stationaryIntervalMs);
+      if (a.lat === b.lat && a.lon === b.lon)
+        expect(timeOf(b) - timeOf(a), `kept ${a.index} and ${b.index}`).toBeGreaterThanOrEqual(DEFAULT_FILTER_CONFIG.stationaryIntervalMs);
     }
     // Observed 13,629 m of 13,647 m raw; 720 of 1,194 fixes kept (a car moves ≥ 10 m a second).
     expect(trackDistanceM([fed.kept]) / rawLengthM(track)).toBeGreaterThan(0.99);
@@ -540,7 +562,15 @@ describe('closing a segment', () => {
 });
 
 describe('keeping a sampled-out fix as evidence', () => {
-  const at = (s: number, lat: number, accuracy = 5): Fix => ({ lat, lon: 114.41, accuracy, altitude: null, speed: null, heading: null, fixAt: 1_800_000_000_000 + s * 1000 });
+  const at = (s: number, lat: number, accuracy = 5): Fix => ({
+    lat,
+    lon: 114.41,
+    accuracy,
+    altitude: null,
+    speed: null,
+    heading: null,
+    fixAt: 1_800_000_000_000 + s * 1000,
+  });
   const now = (fix: Fix) => fix.fixAt + 100;
 
   it('keeps a fix that only sampling held back, and never one dropped for its accuracy', () => {

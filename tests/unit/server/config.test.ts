@@ -71,7 +71,9 @@ describe('base-map settings', () => {
     expect(() => readMapConfig({ MAP_RASTER_TILES: 'https://t.example/{z}/{x}/{y}.png', MAP_PMTILES: 'https://cdn.example/a.pmtiles' })).toThrow(
       /MAP_RASTER_TILES and MAP_PMTILES/,
     );
-    expect(() => readMapConfig({ MAP_STYLE_URL: 'https://s.example/a.json', MAP_PMTILES: 'https://cdn.example/a.pmtiles' })).toThrow(/MAP_STYLE_URL and MAP_PMTILES/);
+    expect(() => readMapConfig({ MAP_STYLE_URL: 'https://s.example/a.json', MAP_PMTILES: 'https://cdn.example/a.pmtiles' })).toThrow(
+      /MAP_STYLE_URL and MAP_PMTILES/,
+    );
   });
 
   it('take MAP_GCJ02 as 1 or 0 only', () => {

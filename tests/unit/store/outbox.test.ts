@@ -74,7 +74,7 @@ describe('taking batches', () => {
     expect(await takeBatch(db, 'o1', 1000, 3000)).toHaveLength(1);
   });
 
-  it('puts a dead flusher\'s in-flight entries back to pending', async () => {
+  it("puts a dead flusher's in-flight entries back to pending", async () => {
     const db = await fresh();
     const locks = memoryLocks();
     for (let i = 0; i < 3; i++) await appendRecord(db, locks, 'o1', 'position', fix(i));

@@ -38,7 +38,12 @@ describe('when the outbox is flushed', () => {
   it('backs off exponentially after failures, up to the maximum, and resets after a success', async () => {
     const timers = manualTimers();
     const outcomes: RunOutcome[] = ['retry', 'retry', 'retry', 'retry', 'done'];
-    const scheduler = new SyncScheduler(async () => outcomes.shift() ?? 'done', () => undefined, { baseMs: 1000, maxMs: 5000, idleMs: 60_000 }, timers);
+    const scheduler = new SyncScheduler(
+      async () => outcomes.shift() ?? 'done',
+      () => undefined,
+      { baseMs: 1000, maxMs: 5000, idleMs: 60_000 },
+      timers,
+    );
     scheduler.trigger();
     for (let i = 0; i < 4; i++) {
       await settle();
@@ -80,7 +85,14 @@ describe('when the outbox is flushed', () => {
   it('sends an unexpected error to the error handler and retries', async () => {
     const timers = manualTimers();
     const errors: unknown[] = [];
-    const scheduler = new SyncScheduler(async () => { throw new Error('boom'); }, (e) => errors.push(e), { baseMs: 1000, maxMs: 5000, idleMs: 60_000 }, timers);
+    const scheduler = new SyncScheduler(
+      async () => {
+        throw new Error('boom');
+      },
+      (e) => errors.push(e),
+      { baseMs: 1000, maxMs: 5000, idleMs: 60_000 },
+      timers,
+    );
     scheduler.trigger();
     await settle();
     expect(errors).toHaveLength(1);
@@ -89,7 +101,12 @@ describe('when the outbox is flushed', () => {
 
   it('stops its timer when paused or stopped', async () => {
     const timers = manualTimers();
-    const scheduler = new SyncScheduler(async () => 'done', () => undefined, undefined, timers);
+    const scheduler = new SyncScheduler(
+      async () => 'done',
+      () => undefined,
+      undefined,
+      timers,
+    );
     scheduler.trigger();
     await settle();
     expect(timers.count).toBe(1);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { sliceRange } from '../../../src/sw/byte-ranges.js';
 
-const archive = () => new Response(new Uint8Array(Array.from({ length: 100 }, (_, i) => i)), { headers: { etag: '"v1"', 'content-type': 'application/octet-stream' } });
+const archive = () =>
+  new Response(new Uint8Array(Array.from({ length: 100 }, (_, i) => i)), { headers: { etag: '"v1"', 'content-type': 'application/octet-stream' } });
 const bytes = async (r: Response) => [...new Uint8Array(await r.arrayBuffer())];
 
 describe('answering byte ranges from a kept archive', () => {
@@ -14,7 +15,7 @@ describe('answering byte ranges from a kept archive', () => {
     expect(await bytes(r)).toEqual([10, 11, 12, 13, 14]);
   });
 
-  it('cuts a range that runs past the end, as the PMTiles reader\'s first 16 KiB request does on a small archive', async () => {
+  it("cuts a range that runs past the end, as the PMTiles reader's first 16 KiB request does on a small archive", async () => {
     const r = await sliceRange(archive(), 'bytes=0-16383');
     expect(r.status).toBe(206);
     expect(r.headers.get('content-range')).toBe('bytes 0-99/100');

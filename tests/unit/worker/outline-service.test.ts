@@ -21,7 +21,8 @@ describe('coastlines and borders with no base map', () => {
 
   it('draws the Guangdong coast and the Hong Kong border near Huicheng, and nothing far away', async () => {
     const { coast, borders } = await outlineService.outlines(url, HUICHENG_ZONES);
-    const nearest = (lines: number[][][], lon: number, lat: number) => Math.min(...lines.flat().map(([x = NaN, y = NaN]) => haversineM({ lon, lat }, { lon: x, lat: y })));
+    const nearest = (lines: number[][][], lon: number, lat: number) =>
+      Math.min(...lines.flat().map(([x = NaN, y = NaN]) => haversineM({ lon, lat }, { lon: x, lat: y })));
     // Daya Bay's shore (Huizhou's own coast, 40 km south of the zones): within the 1:50m data's few kilometres.
     expect(nearest(coast.coordinates, 114.55, 22.72)).toBeLessThan(10_000);
     // The Shenzhen–Hong Kong boundary is a border, not a coast.
@@ -30,10 +31,13 @@ describe('coastlines and borders with no base map', () => {
     const all = [...coast.coordinates, ...borders.coordinates].flat();
     expect(all.length).toBeGreaterThan(100);
     expect(all.length).toBeLessThan(20_000);
-    for (const line of [...coast.coordinates, ...borders.coordinates]) expect(line.some(([x = NaN, y = NaN]) => x >= 108 && x <= 121 && y >= 16 && y <= 30)).toBe(true);
+    for (const line of [...coast.coordinates, ...borders.coordinates])
+      expect(line.some(([x = NaN, y = NaN]) => x >= 108 && x <= 121 && y >= 16 && y <= 30)).toBe(true);
   });
 
   it('refuses a file that is not the countries topology', async () => {
-    await expect(outlineService.outlines(`data:application/json,${encodeURIComponent('{"type":"FeatureCollection"}')}`, HUICHENG_ZONES)).rejects.toThrow(/not the world-atlas countries topology/);
+    await expect(outlineService.outlines(`data:application/json,${encodeURIComponent('{"type":"FeatureCollection"}')}`, HUICHENG_ZONES)).rejects.toThrow(
+      /not the world-atlas countries topology/,
+    );
   });
 });

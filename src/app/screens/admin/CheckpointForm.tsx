@@ -71,7 +71,12 @@ export function CheckpointForm({ draft, onChange, moving, onMove, onSaved, onDel
   };
   const busy = save.busy.value || remove.busy.value;
   return (
-    <form class="panel stack admin-form" onSubmit={submit} aria-label={t(draft.isNew ? 'admin.cp.newTitle' : 'admin.cp.editTitle')} data-testid="checkpoint-form">
+    <form
+      class="panel stack admin-form"
+      onSubmit={submit}
+      aria-label={t(draft.isNew ? 'admin.cp.newTitle' : 'admin.cp.editTitle')}
+      data-testid="checkpoint-form"
+    >
       <h3>{t(draft.isNew ? 'admin.cp.newTitle' : 'admin.cp.editTitle')}</h3>
       <label>
         {t('admin.nameZh')}
@@ -103,14 +108,31 @@ export function CheckpointForm({ draft, onChange, moving, onMove, onSaved, onDel
       </label>
       <label>
         {t('admin.cp.dwell')}
-        <input name="minDwellS" type="number" inputMode="numeric" min={0} max={3600} step={1} value={draft.minDwellS} onInput={(e) => set({ minDwellS: e.currentTarget.value })} />
+        <input
+          name="minDwellS"
+          type="number"
+          inputMode="numeric"
+          min={0}
+          max={3600}
+          step={1}
+          value={draft.minDwellS}
+          onInput={(e) => set({ minDwellS: e.currentTarget.value })}
+        />
       </label>
       {circle ? (
         <fieldset>
           <legend>{t('admin.cp.circle', { r: circle.radiusM })}</legend>
           <label>
             {t('admin.cp.radius')}
-            <input name="radiusM" type="number" min={5} max={2000} step={1} value={circle.radiusM} onInput={(e) => setCircle({ radiusM: e.currentTarget.value })} />
+            <input
+              name="radiusM"
+              type="number"
+              min={5}
+              max={2000}
+              step={1}
+              value={circle.radiusM}
+              onInput={(e) => setCircle({ radiusM: e.currentTarget.value })}
+            />
           </label>
           <div class="row">
             <label>

@@ -57,7 +57,13 @@ export function CheckpointsPanel() {
       <h2 id="admin-cp-title">{t('admin.cp.title')}</h2>
       <div class="admin-grid">
         <div class="admin-map-column">
-          <LazyAdminMap zones={zones.value} checkpoints={list} selection={current ? draftShape(current) : null} placing={mode.value !== 'pick'} onClick={mapClick} />
+          <LazyAdminMap
+            zones={zones.value}
+            checkpoints={list}
+            selection={current ? draftShape(current) : null}
+            placing={mode.value !== 'pick'}
+            onClick={mapClick}
+          />
           {mode.value === 'place' ? (
             <div class="row" role="status">
               <p class="hint">{t('admin.cp.placeHint')}</p>
@@ -95,7 +101,8 @@ export function CheckpointsPanel() {
                   <strong>{localName(c.name)}</strong>
                   <span class="muted">
                     {' '}
-                    · {t(TYPE_KEYS[c.type])} · {zoneName(c.zoneId)} · {c.shape.kind === 'circle' ? t('admin.cp.circle', { r: c.shape.radiusM }) : t('admin.cp.polygon')}
+                    · {t(TYPE_KEYS[c.type])} · {zoneName(c.zoneId)} ·{' '}
+                    {c.shape.kind === 'circle' ? t('admin.cp.circle', { r: c.shape.radiusM }) : t('admin.cp.polygon')}
                   </span>
                 </button>
               </li>

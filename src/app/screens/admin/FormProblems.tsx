@@ -5,7 +5,15 @@ import type { Problem } from './drafts.js';
  * A form's failures, beside its fields: the schema's problems, each named by its field's label
  * (the longest labelled prefix of its path), and the server's refusal.
  */
-export function FormProblems({ problems, labels, error }: { problems: readonly Problem[]; labels: Readonly<Record<string, MessageKey>>; error: string | null }) {
+export function FormProblems({
+  problems,
+  labels,
+  error,
+}: {
+  problems: readonly Problem[];
+  labels: Readonly<Record<string, MessageKey>>;
+  error: string | null;
+}) {
   if (problems.length === 0 && !error) return null;
   return (
     <div class="form-error" role="alert" data-testid="form-problems">

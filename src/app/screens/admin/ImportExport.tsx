@@ -33,7 +33,10 @@ export function ImportExport() {
       try {
         collection = JSON.parse(text);
       } catch (error) {
-        outcome.value = { kind: 'bad-file', message: t('admin.io.badJson', { file: file.name, message: error instanceof Error ? error.message : String(error) }) };
+        outcome.value = {
+          kind: 'bad-file',
+          message: t('admin.io.badJson', { file: file.name, message: error instanceof Error ? error.message : String(error) }),
+        };
         return;
       }
       const features = typeof collection === 'object' && collection !== null ? (collection as { type?: unknown; features?: unknown }) : {};

@@ -43,7 +43,8 @@ export function PlanForm({ draft, onChange, onSaved, onDeleted, onClose }: Props
     const allowed = new Set(inSquad(squadId).map((c) => c.id));
     set({ squadId, checkpointIds: draft.checkpointIds.filter((id) => allowed.has(id)) });
   };
-  const toggle = (id: string) => set({ checkpointIds: draft.checkpointIds.includes(id) ? draft.checkpointIds.filter((x) => x !== id) : [...draft.checkpointIds, id] });
+  const toggle = (id: string) =>
+    set({ checkpointIds: draft.checkpointIds.includes(id) ? draft.checkpointIds.filter((x) => x !== id) : [...draft.checkpointIds, id] });
 
   function submit(event: Event) {
     event.preventDefault();
@@ -94,13 +95,22 @@ export function PlanForm({ draft, onChange, onSaved, onDeleted, onClose }: Props
       <fieldset>
         <legend>{t('admin.plan.rule')}</legend>
         <label class="check">
-          <input type="radio" name="ruleKind" checked={draft.ruleKind === 'interval'} onChange={() => set({ ruleKind: 'interval' })} /> {t('admin.plan.ruleInterval')}
+          <input type="radio" name="ruleKind" checked={draft.ruleKind === 'interval'} onChange={() => set({ ruleKind: 'interval' })} />{' '}
+          {t('admin.plan.ruleInterval')}
         </label>
         {draft.ruleKind === 'interval' && (
           <div class="row">
             <label>
               {t('admin.plan.everyMin')}
-              <input name="everyMin" type="number" min={10} max={1440} step={1} value={draft.everyMin} onInput={(e) => set({ everyMin: e.currentTarget.value })} />
+              <input
+                name="everyMin"
+                type="number"
+                min={10}
+                max={1440}
+                step={1}
+                value={draft.everyMin}
+                onInput={(e) => set({ everyMin: e.currentTarget.value })}
+              />
             </label>
             <label>
               {t('admin.plan.from')}
@@ -113,7 +123,8 @@ export function PlanForm({ draft, onChange, onSaved, onDeleted, onClose }: Props
           </div>
         )}
         <label class="check">
-          <input type="radio" name="ruleKind" checked={draft.ruleKind === 'per-shift'} onChange={() => set({ ruleKind: 'per-shift' })} /> {t('admin.plan.rulePerShift')}
+          <input type="radio" name="ruleKind" checked={draft.ruleKind === 'per-shift'} onChange={() => set({ ruleKind: 'per-shift' })} />{' '}
+          {t('admin.plan.rulePerShift')}
         </label>
         {draft.ruleKind === 'per-shift' && (
           <label>

@@ -9,7 +9,10 @@ import { PlanForm } from './PlanForm.js';
 /** "Squad A · 3 checkpoints · every 60 min, 20:00–06:00": a plan in one line. */
 function summary(plan: Plan): string {
   const squad = squads.value.find((s) => s.id === plan.squadId);
-  const rule = plan.rule.kind === 'interval' ? t('admin.plan.summaryInterval', { n: plan.rule.everyMin, from: plan.rule.from, to: plan.rule.to }) : t('admin.plan.summaryPerShift', { n: plan.rule.times });
+  const rule =
+    plan.rule.kind === 'interval'
+      ? t('admin.plan.summaryInterval', { n: plan.rule.everyMin, from: plan.rule.from, to: plan.rule.to })
+      : t('admin.plan.summaryPerShift', { n: plan.rule.times });
   return t('admin.plan.summary', { squad: squad ? localName(squad.name) : plan.squadId, n: plan.checkpointIds.length, rule });
 }
 

@@ -34,17 +34,20 @@ export async function loadAdminData(abort?: AbortSignal): Promise<void> {
   plans.value = ps.plans;
 }
 
-export async function reloadCheckpoints(): Promise<void> {
+async function reloadCheckpoints(): Promise<void> {
   checkpoints.value = (await api<AdminCheckpointsResponse>('/api/admin/checkpoints')).checkpoints;
 }
 
-export async function reloadPlans(): Promise<void> {
+async function reloadPlans(): Promise<void> {
   plans.value = (await api<AdminPlansResponse>('/api/admin/plans')).plans;
 }
 
 /** Creates (POST) or replaces (PUT) a checkpoint; answers the server's copy. */
 export async function saveCheckpoint(checkpoint: Checkpoint, isNew: boolean): Promise<Checkpoint> {
-  const saved = await api<{ checkpoint: Checkpoint }>(isNew ? '/api/admin/checkpoints' : cpPath(checkpoint.id), { method: isNew ? 'POST' : 'PUT', body: checkpoint });
+  const saved = await api<{ checkpoint: Checkpoint }>(isNew ? '/api/admin/checkpoints' : cpPath(checkpoint.id), {
+    method: isNew ? 'POST' : 'PUT',
+    body: checkpoint,
+  });
   await reloadCheckpoints();
   return saved.checkpoint;
 }

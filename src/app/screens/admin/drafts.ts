@@ -1,12 +1,22 @@
 import * as v from 'valibot';
-import { CheckpointSchema, CheckpointShapeSchema, DEFAULT_MIN_DWELL_S, PlanSchema, type Checkpoint, type CheckpointShape, type CheckpointType, type Plan, type PolygonGeometry } from '../../../domain/checkpoints.js';
+import {
+  CheckpointSchema,
+  CheckpointShapeSchema,
+  DEFAULT_MIN_DWELL_S,
+  PlanSchema,
+  type Checkpoint,
+  type CheckpointShape,
+  type CheckpointType,
+  type Plan,
+  type PolygonGeometry,
+} from '../../../domain/checkpoints.js';
 
 // What the admin's forms hold while being edited: numbers stay as typed text so a half-typed
 // value ("-", "") is not lost, and become a record only through the same valibot schemas the
 // server uses, so the admin sees the server's rules before sending.
 
 /** Radius of a checkpoint placed by a click, before the admin adjusts it. */
-export const NEW_RADIUS_M = 50;
+const NEW_RADIUS_M = 50;
 /** Decimal places of a typed or clicked coordinate: about 0.1 m, finer than any phone fix. */
 const COORD_DIGITS = 6;
 
@@ -56,7 +66,8 @@ export function draftFromCheckpoint(c: Checkpoint): CheckpointDraft {
     nameEn: c.name.en,
     type: c.type,
     minDwellS: String(c.minDwellS),
-    shape: c.shape.kind === 'circle' ? { kind: 'circle', lon: coord(c.shape.center[0]), lat: coord(c.shape.center[1]), radiusM: String(c.shape.radiusM) } : c.shape,
+    shape:
+      c.shape.kind === 'circle' ? { kind: 'circle', lon: coord(c.shape.center[0]), lat: coord(c.shape.center[1]), radiusM: String(c.shape.radiusM) } : c.shape,
   };
 }
 
@@ -82,7 +93,11 @@ export function withCentre(draft: CheckpointDraft, at: readonly [number, number]
 /** The draft's shape if it is drawable now, for the live highlight on the map. */
 export function draftShape(draft: CheckpointDraft): CheckpointShape | null {
   if (draft.shape.kind === 'polygon') return draft.shape;
-  const parsed = v.safeParse(CheckpointShapeSchema, { kind: 'circle', center: [num(draft.shape.lon), num(draft.shape.lat)], radiusM: num(draft.shape.radiusM) });
+  const parsed = v.safeParse(CheckpointShapeSchema, {
+    kind: 'circle',
+    center: [num(draft.shape.lon), num(draft.shape.lat)],
+    radiusM: num(draft.shape.radiusM),
+  });
   return parsed.success ? parsed.output : null;
 }
 
@@ -93,7 +108,8 @@ export function checkCheckpoint(draft: CheckpointDraft): Checked<Checkpoint> {
     zoneId: draft.zoneId,
     name: { 'zh-CN': draft.nameZh, en: draft.nameEn },
     type: draft.type,
-    shape: draft.shape.kind === 'circle' ? { kind: 'circle', center: [num(draft.shape.lon), num(draft.shape.lat)], radiusM: num(draft.shape.radiusM) } : draft.shape,
+    shape:
+      draft.shape.kind === 'circle' ? { kind: 'circle', center: [num(draft.shape.lon), num(draft.shape.lat)], radiusM: num(draft.shape.radiusM) } : draft.shape,
     minDwellS: num(draft.minDwellS),
   };
   return checked(CheckpointSchema, candidate);
@@ -123,8 +139,17 @@ export function newPlanDraft(id: string, squadId: string): PlanDraft {
 
 /** The draft as a plan, checked by the server's schema, or every problem found. */
 export function checkPlan(draft: PlanDraft): Checked<Plan> {
-  const rule = draft.ruleKind === 'interval' ? { kind: 'interval', everyMin: num(draft.everyMin), from: draft.from, to: draft.to } : { kind: 'per-shift', times: num(draft.times) };
-  return checked(PlanSchema, { id: draft.id, squadId: draft.squadId, name: { 'zh-CN': draft.nameZh, en: draft.nameEn }, checkpointIds: draft.checkpointIds, rule });
+  const rule =
+    draft.ruleKind === 'interval'
+      ? { kind: 'interval', everyMin: num(draft.everyMin), from: draft.from, to: draft.to }
+      : { kind: 'per-shift', times: num(draft.times) };
+  return checked(PlanSchema, {
+    id: draft.id,
+    squadId: draft.squadId,
+    name: { 'zh-CN': draft.nameZh, en: draft.nameEn },
+    checkpointIds: draft.checkpointIds,
+    rule,
+  });
 }
 
 function checked<S extends v.GenericSchema>(schema: S, candidate: unknown): Checked<v.InferOutput<S>> {

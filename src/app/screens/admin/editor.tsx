@@ -22,7 +22,17 @@ export function useEditor<E extends HTMLElement>(draftId: string) {
 }
 
 /** Delete, after a second deliberate tap naming what goes; key it by the draft so a new selection asks afresh. */
-export function ConfirmDelete({ name, busy, remove, onDelete }: { name: string; busy: boolean; remove: ReturnType<typeof useAction>; onDelete: () => Promise<void> }) {
+export function ConfirmDelete({
+  name,
+  busy,
+  remove,
+  onDelete,
+}: {
+  name: string;
+  busy: boolean;
+  remove: ReturnType<typeof useAction>;
+  onDelete: () => Promise<void>;
+}) {
   const confirming = useSignal(false);
   if (!confirming.value) {
     return (

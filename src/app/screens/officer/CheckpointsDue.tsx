@@ -42,13 +42,23 @@ export function CheckpointsDue({ user, shift }: { user: SessionUser; shift: Open
       <h2>{t('checkin.title')}</h2>
       {inside.map((v) => (
         <p key={v.checkpointId} class="ok" role="status">
-          {t('checkin.inside', { name: nameOf(v.checkpointId), s: Math.round(v.dwellS), need: checkpoints.value.find((c) => c.id === v.checkpointId)?.minDwellS ?? 0 })}
+          {t('checkin.inside', {
+            name: nameOf(v.checkpointId),
+            s: Math.round(v.dwellS),
+            need: checkpoints.value.find((c) => c.id === v.checkpointId)?.minDwellS ?? 0,
+          })}
         </p>
       ))}
       {reqs.length === 0 && <p class="muted">{t('checkin.none')}</p>}
       <ul class="due-list">
         {reqs.map((r) => (
-          <li key={`${r.planId}:${r.checkpointId}:${r.start}`} class={`due due-${r.status}`} data-plan={r.planId} data-checkpoint={r.checkpointId} data-status={r.status}>
+          <li
+            key={`${r.planId}:${r.checkpointId}:${r.start}`}
+            class={`due due-${r.status}`}
+            data-plan={r.planId}
+            data-checkpoint={r.checkpointId}
+            data-status={r.status}
+          >
             <span class="due-name">{nameOf(r.checkpointId)}</span>
             <span class="due-status">{t(STATUS_KEYS[r.status])}</span>
             <span class="due-when muted">{when(r)}</span>
@@ -60,7 +70,9 @@ export function CheckpointsDue({ user, shift }: { user: SessionUser; shift: Open
           </li>
         ))}
       </ul>
-      {manualFor.value && <ManualCheckinForm user={user} shift={shift} checkpointId={manualFor.value} name={nameOf(manualFor.value)} onDone={() => (manualFor.value = null)} />}
+      {manualFor.value && (
+        <ManualCheckinForm user={user} shift={shift} checkpointId={manualFor.value} name={nameOf(manualFor.value)} onDone={() => (manualFor.value = null)} />
+      )}
     </section>
   );
 }
@@ -73,7 +85,19 @@ function when(r: Requirement): string {
   return r.end === null ? '' : t('checkin.slot', { from: formatTime(new Date(r.start).toISOString()), to: formatTime(new Date(r.end).toISOString()) });
 }
 
-function ManualCheckinForm({ user, shift, checkpointId, name, onDone }: { user: SessionUser; shift: OpenShift; checkpointId: string; name: string; onDone: () => void }) {
+function ManualCheckinForm({
+  user,
+  shift,
+  checkpointId,
+  name,
+  onDone,
+}: {
+  user: SessionUser;
+  shift: OpenShift;
+  checkpointId: string;
+  name: string;
+  onDone: () => void;
+}) {
   const reason = useSignal<ManualReason>('poor-gps');
   const note = useSignal('');
   const { busy, run } = useAction();

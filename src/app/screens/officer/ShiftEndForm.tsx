@@ -43,7 +43,14 @@ export function ShiftEndForm({ user, shift, onDone }: { user: SessionUser; shift
                   <input type="checkbox" checked={!!back} onChange={() => toggle(item)} /> {nameOf(item.item)} {item.serial ?? ''}
                 </label>
                 {back && item.rounds !== undefined && (
-                  <input type="number" min={0} max={1000} aria-label={t('shift.form.rounds')} value={back.rounds ?? 0} onInput={(e) => setRounds(item, Math.max(0, Math.floor(Number(e.currentTarget.value) || 0)))} />
+                  <input
+                    type="number"
+                    min={0}
+                    max={1000}
+                    aria-label={t('shift.form.rounds')}
+                    value={back.rounds ?? 0}
+                    onInput={(e) => setRounds(item, Math.max(0, Math.floor(Number(e.currentTarget.value) || 0)))}
+                  />
                 )}
               </div>
             );

@@ -7,7 +7,10 @@ import { reportError } from '../../state/notices.js';
 import { useAction } from '../../state/use-action.js';
 import { localEntities, startShift } from '../../state/shift.js';
 
-interface Option { id: string; label: string }
+interface Option {
+  id: string;
+  label: string;
+}
 
 const EIGHT_HOURS = 8 * 3600_000;
 
@@ -26,7 +29,9 @@ export function ShiftStartForm({ user, onDone }: { user: SessionUser; onDone: ()
     const lang = locale.value;
     Promise.all([localEntities(user.id, 'squad-member'), localEntities(user.id, 'zone')])
       .then(([people, areas]) => {
-        members.value = people.filter((p) => p.id !== user.id && p.data.role === 'officer').map((p) => ({ id: p.id, label: `${String(p.data.name)}（${String(p.data.badge)}）` }));
+        members.value = people
+          .filter((p) => p.id !== user.id && p.data.role === 'officer')
+          .map((p) => ({ id: p.id, label: `${String(p.data.name)}（${String(p.data.badge)}）` }));
         const mine = areas.filter((z) => z.data.squadId === user.squadId);
         zones.value = mine.map((z) => ({ id: z.id, label: (z.data.name as Record<string, string>)[lang] ?? z.id }));
         chosenZones.value = mine.map((z) => z.id);
@@ -83,14 +88,32 @@ export function ShiftStartForm({ user, onDone }: { user: SessionUser; onDone: ()
           return (
             <div key={kind.item} class="equipment">
               <label class="check">
-                <input type="checkbox" checked={!!current} onChange={() => setItem(kind.item, current ? undefined : { item: kind.item, ...(kind.counted ? { rounds: 0 } : {}) })} />{' '}
+                <input
+                  type="checkbox"
+                  checked={!!current}
+                  onChange={() => setItem(kind.item, current ? undefined : { item: kind.item, ...(kind.counted ? { rounds: 0 } : {}) })}
+                />{' '}
                 {kind.name[locale.value]}
               </label>
               {current && (
-                <input placeholder={t('shift.form.serial')} aria-label={`${kind.name[locale.value]} ${t('shift.form.serial')}`} maxLength={64} value={current.serial ?? ''} onInput={(e) => setItem(kind.item, { ...current, serial: e.currentTarget.value || undefined })} />
+                <input
+                  placeholder={t('shift.form.serial')}
+                  aria-label={`${kind.name[locale.value]} ${t('shift.form.serial')}`}
+                  maxLength={64}
+                  value={current.serial ?? ''}
+                  onInput={(e) => setItem(kind.item, { ...current, serial: e.currentTarget.value || undefined })}
+                />
               )}
               {current && kind.counted && (
-                <input type="number" min={0} max={1000} aria-label={t('shift.form.rounds')} placeholder={t('shift.form.rounds')} value={current.rounds ?? 0} onInput={(e) => setItem(kind.item, { ...current, rounds: Math.max(0, Math.floor(Number(e.currentTarget.value) || 0)) })} />
+                <input
+                  type="number"
+                  min={0}
+                  max={1000}
+                  aria-label={t('shift.form.rounds')}
+                  placeholder={t('shift.form.rounds')}
+                  value={current.rounds ?? 0}
+                  onInput={(e) => setItem(kind.item, { ...current, rounds: Math.max(0, Math.floor(Number(e.currentTarget.value) || 0)) })}
+                />
               )}
             </div>
           );

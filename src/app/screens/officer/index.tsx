@@ -33,8 +33,18 @@ export function OfficerScreen({ user }: { user: SessionUser }) {
   }, [user.id]);
   const shift = openShift.value;
 
-  if (form.value === 'start' && !shift) return <RoleHome user={user}><ShiftStartForm user={user} onDone={() => (form.value = null)} /></RoleHome>;
-  if (form.value === 'end' && shift) return <RoleHome user={user}><ShiftEndForm user={user} shift={shift} onDone={() => (form.value = null)} /></RoleHome>;
+  if (form.value === 'start' && !shift)
+    return (
+      <RoleHome user={user}>
+        <ShiftStartForm user={user} onDone={() => (form.value = null)} />
+      </RoleHome>
+    );
+  if (form.value === 'end' && shift)
+    return (
+      <RoleHome user={user}>
+        <ShiftEndForm user={user} shift={shift} onDone={() => (form.value = null)} />
+      </RoleHome>
+    );
 
   async function report() {
     busy.value = true;
@@ -65,7 +75,8 @@ export function OfficerScreen({ user }: { user: SessionUser }) {
             </p>
             {status?.reason === 'wake-lock-lost' && <p class="form-error">{t('tracking.wakeLockLost')}</p>}
             <p class="stats" data-testid="route-stats" data-distance-m={Math.round(stats.distanceM)} data-fixes={stats.fixes}>
-              {t('stats.distance', { km: (stats.distanceM / 1000).toFixed(2) })} · {t('stats.duration', { h: Math.floor(stats.durationS / 3600), m: Math.floor((stats.durationS % 3600) / 60) })} ·{' '}
+              {t('stats.distance', { km: (stats.distanceM / 1000).toFixed(2) })} ·{' '}
+              {t('stats.duration', { h: Math.floor(stats.durationS / 3600), m: Math.floor((stats.durationS % 3600) / 60) })} ·{' '}
               {t('stats.fixes', { n: stats.fixes })}
             </p>
             <p class="muted">{t('tracking.hint')}</p>

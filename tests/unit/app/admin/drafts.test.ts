@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { Checkpoint, Plan } from '../../../../src/domain/checkpoints.js';
-import { checkCheckpoint, checkPlan, draftFromCheckpoint, draftFromPlan, draftShape, newCheckpointDraft, newPlanDraft, withCentre } from '../../../../src/app/screens/admin/drafts.js';
+import {
+  checkCheckpoint,
+  checkPlan,
+  draftFromCheckpoint,
+  draftFromPlan,
+  draftShape,
+  newCheckpointDraft,
+  newPlanDraft,
+  withCentre,
+} from '../../../../src/app/screens/admin/drafts.js';
 
 const ID = '0190a1b2-c3d4-7e5f-8a6b-1c2d3e4f5a6b';
 const ZONE = '0190a1b2-c3d4-7e5f-8a6b-1c2d3e4f5a6c';
@@ -14,7 +23,14 @@ describe('admin form drafts', () => {
     const named = checkCheckpoint({ ...draft, nameZh: '新岗亭', nameEn: 'New post' });
     expect(named).toEqual({
       ok: true,
-      value: { id: ID, zoneId: ZONE, name: { 'zh-CN': '新岗亭', en: 'New post' }, type: 'other', shape: { kind: 'circle', center: [114.412346, 23.1], radiusM: 50 }, minDwellS: 60 },
+      value: {
+        id: ID,
+        zoneId: ZONE,
+        name: { 'zh-CN': '新岗亭', en: 'New post' },
+        type: 'other',
+        shape: { kind: 'circle', center: [114.412346, 23.1], radiusM: 50 },
+        minDwellS: 60,
+      },
     });
   });
 
@@ -28,7 +44,14 @@ describe('admin form drafts', () => {
   });
 
   it('moves a circle’s centre, draws only a valid shape, and round-trips a saved checkpoint', () => {
-    const saved: Checkpoint = { id: ID, zoneId: ZONE, name: { 'zh-CN': '中国银行', en: 'Bank of China' }, type: 'bank', shape: { kind: 'circle', center: [114.41, 23.1], radiusM: 40 }, minDwellS: 90 };
+    const saved: Checkpoint = {
+      id: ID,
+      zoneId: ZONE,
+      name: { 'zh-CN': '中国银行', en: 'Bank of China' },
+      type: 'bank',
+      shape: { kind: 'circle', center: [114.41, 23.1], radiusM: 40 },
+      minDwellS: 90,
+    };
     const draft = draftFromCheckpoint(saved);
     expect(checkCheckpoint(draft)).toEqual({ ok: true, value: saved });
     expect(draftShape(withCentre(draft, [114.42, 23.11]))).toEqual({ kind: 'circle', center: [114.42, 23.11], radiusM: 40 });

@@ -7,9 +7,12 @@ import { haversineM } from '../../../../src/domain/geo.js';
 const HUICHENG: [number, number] = [114.41, 23.11];
 const at = ([lon, lat]: GeoJSON.Position) => ({ lon: lon ?? NaN, lat: lat ?? NaN });
 
-describe('WGS-84 to the map\'s datum', () => {
+describe("WGS-84 to the map's datum", () => {
   it('leaves coordinates alone when the base map is WGS-84', () => {
-    const data: GeoJSON.FeatureCollection = { type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: HUICHENG } }] };
+    const data: GeoJSON.FeatureCollection = {
+      type: 'FeatureCollection',
+      features: [{ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: HUICHENG } }],
+    };
     expect(toDisplay(data, false)).toBe(data);
     expect(toDisplayPoint(HUICHENG, false)).toEqual(HUICHENG);
   });
@@ -26,7 +29,12 @@ describe('WGS-84 to the map\'s datum', () => {
   });
 
   it('converts every vertex of every layer kind and never changes the stored WGS-84 data', () => {
-    const ring: GeoJSON.Position[] = [[114.4, 23.1], [114.42, 23.1], [114.42, 23.12], [114.4, 23.1]];
+    const ring: GeoJSON.Position[] = [
+      [114.4, 23.1],
+      [114.42, 23.1],
+      [114.42, 23.12],
+      [114.4, 23.1],
+    ];
     const features: GeoJSON.Feature[] = [
       { type: 'Feature', properties: { kind: 'zone' }, geometry: { type: 'Polygon', coordinates: [ring] } },
       { type: 'Feature', properties: { kind: 'route' }, geometry: { type: 'MultiLineString', coordinates: [ring.slice(0, 2), ring.slice(2)] } },
@@ -38,7 +46,13 @@ describe('WGS-84 to the map\'s datum', () => {
     const shown = toDisplay(data, true);
     expect(JSON.stringify(data)).toBe(before);
     const flat = (g: GeoJSON.Geometry): GeoJSON.Position[] =>
-      g.type === 'Point' ? [g.coordinates] : g.type === 'Polygon' || g.type === 'MultiLineString' ? g.coordinates.flat() : g.type === 'MultiPolygon' ? g.coordinates.flat(2) : [];
+      g.type === 'Point'
+        ? [g.coordinates]
+        : g.type === 'Polygon' || g.type === 'MultiLineString'
+          ? g.coordinates.flat()
+          : g.type === 'MultiPolygon'
+            ? g.coordinates.flat(2)
+            : [];
     shown.features.forEach((f, i) => {
       const original = flat(features[i]!.geometry);
       const moved = flat(f.geometry);
@@ -48,7 +62,7 @@ describe('WGS-84 to the map\'s datum', () => {
     });
   });
 
-  it('gives the box of the moved corners, which is what the map\'s tiles cover', () => {
+  it("gives the box of the moved corners, which is what the map's tiles cover", () => {
     const box = toDisplayBounds([114.38, 23.08, 114.44, 23.14], true);
     expect(box[0]).toBeCloseTo(toDisplayPoint([114.38, 23.08], true)[0], 3);
     expect(box[2]).toBeGreaterThan(114.44);

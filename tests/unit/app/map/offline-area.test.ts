@@ -10,11 +10,13 @@ const network =
   async (input) => {
     const answer = answers[String(input)];
     if (answer === undefined) throw new TypeError(`unexpected request ${String(input)}`);
-    return typeof answer === 'number' ? new Response(null, { status: answer }) : new Response(JSON.stringify(answer), { headers: { 'content-type': 'application/json' } });
+    return typeof answer === 'number'
+      ? new Response(null, { status: answer })
+      : new Response(JSON.stringify(answer), { headers: { 'content-type': 'application/json' } });
   };
 
 describe('planning an offline area', () => {
-  it('counts a raster template\'s tiles from zoom 10 to the chosen zoom and estimates their size before anything is fetched', async () => {
+  it("counts a raster template's tiles from zoom 10 to the chosen zoom and estimates their size before anything is fetched", async () => {
     const plan = await planArea({ kind: 'raster', tiles: 'https://t.example/{z}/{x}/{y}.png' }, ZONES, 16, network({}));
     if (plan.kind !== 'tiles') throw new Error('expected a tile plan');
     expect(plan.count).toBe(tileCount(ZONES, 10, 16));
@@ -33,7 +35,7 @@ describe('planning an offline area', () => {
     });
   });
 
-  it('takes a style\'s tiles from its sources (inline templates and TileJSON), within each source\'s zooms, with the style, sprites and glyphs', async () => {
+  it("takes a style's tiles from its sources (inline templates and TileJSON), within each source's zooms, with the style, sprites and glyphs", async () => {
     const get = network({
       'https://s.example/style.json': {
         version: 8,
@@ -44,7 +46,10 @@ describe('planning an offline area', () => {
           sat: { type: 'raster', tiles: ['https://r.example/{z}/{x}/{y}.jpg'], maxzoom: 12 },
           pins: { type: 'geojson', data: 'https://s.example/pins.geojson' },
         },
-        layers: [{ id: 'label', type: 'symbol', layout: { 'text-font': ['Noto Sans Regular'] } }, { id: 'bg', type: 'background' }],
+        layers: [
+          { id: 'label', type: 'symbol', layout: { 'text-font': ['Noto Sans Regular'] } },
+          { id: 'bg', type: 'background' },
+        ],
       },
       'https://s.example/roads.json': { tiles: ['https://v.example/{z}/{x}/{y}.pbf'], minzoom: 0, maxzoom: 14 },
     });
@@ -71,13 +76,18 @@ describe('planning an offline area', () => {
   });
 
   it('names the style that cannot be read', async () => {
-    const error = await planArea({ kind: 'style', url: 'https://s.example/gone.json' }, ZONES, 15, network({ 'https://s.example/gone.json': 404 })).catch((e: unknown) => e);
+    const error = await planArea({ kind: 'style', url: 'https://s.example/gone.json' }, ZONES, 15, network({ 'https://s.example/gone.json': 404 })).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(AreaError);
     expect(error).toMatchObject({ key: 'map.area.badStyle', params: { url: 'https://s.example/gone.json', reason: 'HTTP 404' } });
   });
 
   it('sizes a PMTiles archive from the total in Content-Range, and refuses one too big to keep', async () => {
-    const sized = (total: number): typeof fetch => async () => new Response(new Uint8Array([0x50]), { status: 206, headers: { 'content-range': `bytes 0-0/${total}` } });
+    const sized =
+      (total: number): typeof fetch =>
+      async () =>
+        new Response(new Uint8Array([0x50]), { status: 206, headers: { 'content-range': `bytes 0-0/${total}` } });
     expect(await planArea({ kind: 'pmtiles', url: 'https://cdn.example/a.pmtiles' }, ZONES, 17, sized(12_345_678))).toEqual({
       kind: 'archive',
       url: 'https://cdn.example/a.pmtiles',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { arrowPixels, fixAge, markerHeading } from '../../../../src/app/map/position-marker.js';
 
-describe('the officer\'s position marker', () => {
+describe("the officer's position marker", () => {
   it('points along the heading only when moving with a known heading', () => {
     expect(markerHeading({ heading: 90, speed: 1.4 })).toBe(90);
     expect(markerHeading({ heading: -90, speed: 1.4 })).toBe(270);
@@ -11,7 +11,7 @@ describe('the officer\'s position marker', () => {
     expect(markerHeading({})).toBeNull();
   });
 
-  it('tells a fix\'s age in seconds, then minutes, then hours', () => {
+  it("tells a fix's age in seconds, then minutes, then hours", () => {
     const now = Date.parse('2026-11-29T08:00:00Z');
     expect(fixAge(now - 5_000, now)).toEqual({ unit: 's', n: 5, seconds: 5 });
     expect(fixAge(now - 119_000, now)).toEqual({ unit: 's', n: 119, seconds: 119 });
