@@ -1,5 +1,5 @@
 import { newId } from '../src/domain/ids.js';
-import type { PushResponse } from '../src/domain/protocol.js';
+import type { PushResponse } from '../src/domain/protocol/sync.js';
 import type { SignedRecord } from '../src/domain/records.js';
 import { openDatabase, type DbKind } from '../src/server/db/index.js';
 import { DATABASES } from '../tests/integration/harness.js';

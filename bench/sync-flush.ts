@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
 import { newId } from '../src/domain/ids.js';
-import type { PullResponse, PushResponse } from '../src/domain/protocol.js';
+import type { PullResponse, PushResponse } from '../src/domain/protocol/sync.js';
 import type { SignedRecord } from '../src/domain/records.js';
 import { ensureRegistered } from '../src/store/device-identity.js';
 import { memoryLocks } from '../src/store/locks.js';

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { CheckpointSchema, DEFAULT_MIN_DWELL_S, type Checkpoint } from './checkpoints.js';
-import { describeIssues } from './protocol.js';
+import { describeIssues } from './protocol/api.js';
 
 // Checkpoints as a GeoJSON FeatureCollection, the format GIS tools (QGIS, geojson.io) read and
 // write. GeoJSON has no circle, so a circle travels the usual way: a Point with `radiusM`.

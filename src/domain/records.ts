@@ -93,7 +93,6 @@ export const BODY_SCHEMAS = {
 } as const;
 
 export type RecordKind = keyof typeof BODY_SCHEMAS;
-const RECORD_KINDS = Object.keys(BODY_SCHEMAS) as RecordKind[];
 export type BodyOf<K extends RecordKind> = v.InferOutput<(typeof BODY_SCHEMAS)[K]>;
 
 const envelope = {

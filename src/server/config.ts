@@ -1,5 +1,5 @@
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
-import type { MapSettings } from '../domain/protocol.js';
+import type { MapSettings } from '../domain/protocol/config.js';
 import { basename, resolve } from 'node:path';
 
 export interface Config {

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
-import type { ApiErrorBody, ApiErrorCode } from '../domain/protocol.js';
+import type { ApiErrorBody, ApiErrorCode } from '../domain/protocol/api.js';
 
 /** An error whose status and code the client is meant to see. */
 export class HttpError extends Error {

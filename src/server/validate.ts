@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { describeIssues } from '../domain/protocol.js';
+import { describeIssues } from '../domain/protocol/api.js';
 import { HttpError } from './errors.js';
 
 /** Parses a request part with a domain schema, or throws a 400 naming the first bad field. */

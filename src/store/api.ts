@@ -1,4 +1,4 @@
-import type { ApiErrorBody } from '../domain/protocol.js';
+import type { ApiErrorBody } from '../domain/protocol/api.js';
 
 /** The server answered with a 4xx/5xx; `body` is its JSON error. */
 export class ApiError extends Error {

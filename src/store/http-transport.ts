@@ -1,4 +1,4 @@
-import type { PullResponse, PushResponse } from '../domain/protocol.js';
+import type { PullResponse, PushResponse } from '../domain/protocol/sync.js';
 import { api, ApiError, OfflineError } from './api.js';
 import { TransientError, type SyncTransport } from './sync-engine.js';
 

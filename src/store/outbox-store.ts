@@ -1,5 +1,5 @@
 import type { IDBPDatabase } from 'idb';
-import type { PushResult } from '../domain/protocol.js';
+import type { PushResult } from '../domain/protocol/sync.js';
 import { OUTBOX, REJECTED, type OutboxEntry, type RejectedEntry, type XunfangDB } from './schema.js';
 
 // The outbox's verbs. Entries are pending or in flight; the server's acknowledgement deletes

@@ -2,7 +2,7 @@ import type { IDBPDatabase } from 'idb';
 import * as v from 'valibot';
 import { nextLink } from '../domain/chain.js';
 import { newId } from '../domain/ids.js';
-import { describeIssues } from '../domain/protocol.js';
+import { describeIssues } from '../domain/protocol/api.js';
 import { sealRecord } from '../domain/record-crypto.js';
 import { BODY_SCHEMAS, type BodyOf, type RecordKind, type RecordOf, type UnsignedRecord } from '../domain/records.js';
 import { ensureDeviceIdentity } from './device-identity.js';

@@ -1,6 +1,7 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { ChainHead } from '../domain/chain.js';
-import type { Change, SessionUser } from '../domain/protocol.js';
+import type { SessionUser } from '../domain/protocol/auth.js';
+import type { Change } from '../domain/protocol/sync.js';
 import type { SignedRecord } from '../domain/records.js';
 
 /** Name and version of the device database; bump the version with a new `upgrade` step. */

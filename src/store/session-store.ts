@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import type { IDBPDatabase } from 'idb';
-import { SessionUserSchema, type SessionUser } from '../domain/protocol.js';
+import { SessionUserSchema, type SessionUser } from '../domain/protocol/auth.js';
 import { SESSION, type XunfangDB } from './schema.js';
 
 /** Remembers the signed-in user on this device. */

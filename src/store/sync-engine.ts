@@ -1,5 +1,5 @@
 import type { IDBPDatabase } from 'idb';
-import { MAX_BATCH_BYTES, MAX_BATCH_RECORDS, type PullResponse, type PushResponse } from '../domain/protocol.js';
+import { MAX_BATCH_BYTES, MAX_BATCH_RECORDS, type PullResponse, type PushResponse } from '../domain/protocol/sync.js';
 import type { SignedRecord } from '../domain/records.js';
 import { ensureRegistered, type RegisterDevice } from './device-identity.js';
 import type { WithLock } from './locks.js';

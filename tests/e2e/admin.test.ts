@@ -1,7 +1,8 @@
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Checkpoint, Plan } from '../../src/domain/checkpoints.js';
-import type { AdminZonesResponse, PullResponse } from '../../src/domain/protocol.js';
+import type { AdminZonesResponse } from '../../src/domain/protocol/admin.js';
+import type { PullResponse } from '../../src/domain/protocol/sync.js';
 import { Client, startServer, type TestServer } from '../integration/harness.js';
 import { signIn, watchProblems } from './app.js';
 import { launchChromium } from './chromium.js';

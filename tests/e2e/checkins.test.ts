@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Checkpoint } from '../../src/domain/checkpoints.js';
-import type { CheckinsResponse, ComplianceResponse } from '../../src/domain/protocol.js';
+import type { CheckinsResponse, ComplianceResponse } from '../../src/domain/protocol/compliance.js';
 import { Client, startServer, type TestServer } from '../integration/harness.js';
 import { loadTrack, shiftTo, TRACE_FILES } from '../support/traces.js';
 import { recordsWaiting, signIn, watchProblems } from './app.js';

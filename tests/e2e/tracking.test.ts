@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { haversineM } from '../../src/domain/geo.js';
-import type { AuditTrackResponse } from '../../src/domain/protocol.js';
+import type { AuditTrackResponse } from '../../src/domain/protocol/track-audit.js';
 import { Client, startServer, type TestServer } from '../integration/harness.js';
 import { loadTrack, shiftTo, TRACE_FILES, type TracePoint } from '../support/traces.js';
 import { recordsWaiting, signIn, watchProblems } from './app.js';

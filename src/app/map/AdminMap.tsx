@@ -1,6 +1,6 @@
 import { useMemo } from 'preact/hooks';
 import type { CheckpointShape } from '../../domain/checkpoints.js';
-import type { AdminZone } from '../../domain/protocol.js';
+import type { AdminZone } from '../../domain/protocol/admin.js';
 import { MapCheckpoints, MapSelection, MapZones } from './layers.js';
 import { MapClick, MapFit, MapView } from './MapView.js';
 import { useBaseMap } from './useBaseMap.js';

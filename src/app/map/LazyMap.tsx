@@ -1,6 +1,6 @@
 import type { ComponentType } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import type { SessionUser } from '../../domain/protocol.js';
+import type { SessionUser } from '../../domain/protocol/auth.js';
 import { t } from '../i18n/index.js';
 import type { AdminMapProps } from './AdminMap.js';
 import { reportError } from '../state/notices.js';

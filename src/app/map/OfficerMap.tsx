@@ -2,7 +2,7 @@ import type * as GeoJSON from 'geojson';
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import type { CheckpointShape } from '../../domain/checkpoints.js';
-import type { SessionUser } from '../../domain/protocol.js';
+import type { SessionUser } from '../../domain/protocol/auth.js';
 import { boundsOf, type Bounds } from '../../domain/tiles.js';
 import type { TrackEntry } from '../../store/schema.js';
 import { t } from '../i18n/index.js';

@@ -1,6 +1,6 @@
 import { useSignal } from '@preact/signals';
 import { useEffect, useRef } from 'preact/hooks';
-import type { BaseMap } from '../../domain/protocol.js';
+import type { BaseMap } from '../../domain/protocol/config.js';
 import type { Bounds } from '../../domain/tiles.js';
 import { t } from '../i18n/index.js';
 import { notify, reportError } from '../state/notices.js';

@@ -1,7 +1,7 @@
 import { addProtocol, type LayerSpecification, type StyleSpecification } from 'maplibre-gl';
 import { PMTiles, Protocol, TileType } from 'pmtiles';
 import * as v from 'valibot';
-import type { BaseMap } from '../../domain/protocol.js';
+import type { BaseMap } from '../../domain/protocol/config.js';
 import { archiveUrl } from './offline-area.js';
 
 // Turns the deployment's base-map setting into what maplibre draws. Part of the lazy map chunk:

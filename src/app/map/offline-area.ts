@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import type { BaseMap } from '../../domain/protocol.js';
+import type { BaseMap } from '../../domain/protocol/config.js';
 import { tileCount, tilesIn, tileUrl, TYPICAL_TILE_BYTES, type Bounds } from '../../domain/tiles.js';
 import { AREA_CACHE, TILE_CACHE } from '../../store/map-caches.js';
 

@@ -1,7 +1,7 @@
 import { useSignal } from '@preact/signals';
 import type { StyleSpecification } from 'maplibre-gl';
 import { useEffect } from 'preact/hooks';
-import type { MapSettings } from '../../domain/protocol.js';
+import type { MapSettings } from '../../domain/protocol/config.js';
 import { t } from '../i18n/index.js';
 import { loadAppConfig } from '../state/app-config.js';
 import { describeError, notify, reportError } from '../state/notices.js';

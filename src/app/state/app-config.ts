@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import type { AppConfigResponse } from '../../domain/protocol.js';
+import type { AppConfigResponse } from '../../domain/protocol/config.js';
 import { api, OfflineError } from '../../store/api.js';
 import { META } from '../../store/schema.js';
 import { deviceDb } from './db.js';

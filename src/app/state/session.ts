@@ -1,6 +1,6 @@
 import { signal } from '@preact/signals';
 import type { IDBPDatabase } from 'idb';
-import type { LoginResponse, SessionUser } from '../../domain/protocol.js';
+import type { LoginResponse, SessionUser } from '../../domain/protocol/auth.js';
 import type { XunfangDB } from '../../store/schema.js';
 import { clearSessionUser, loadSessionUser, saveSessionUser } from '../../store/session-store.js';
 import { api, ApiError, OfflineError } from '../../store/api.js';

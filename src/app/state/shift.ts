@@ -2,7 +2,7 @@ import { signal } from '@preact/signals';
 import * as v from 'valibot';
 import type { EquipmentItem } from '../../domain/equipment.js';
 import { newId } from '../../domain/ids.js';
-import type { SessionUser } from '../../domain/protocol.js';
+import type { SessionUser } from '../../domain/protocol/auth.js';
 import { LOCAL, META, type LocalEntry } from '../../store/schema.js';
 import { deviceDb } from './db.js';
 import { record } from './records.js';

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { SessionUser } from '../../domain/protocol.js';
+import type { SessionUser } from '../../domain/protocol/auth.js';
 import type { Role } from '../../domain/roles.js';
 import type { ServerContext } from '../context.js';
 import { HttpError } from '../errors.js';

@@ -1,4 +1,4 @@
-import type { SessionUser } from '../../domain/protocol.js';
+import type { SessionUser } from '../../domain/protocol/auth.js';
 
 /** The owner of some data, as far as scope rules care. */
 export interface Owner {

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { SessionUser } from '../../domain/protocol.js';
+import type { SessionUser } from '../../domain/protocol/auth.js';
 import type { Tables } from '../db/schema.js';
 
 /** Name of the HttpOnly session cookie. */

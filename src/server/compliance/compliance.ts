@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Checkpoint } from '../../domain/checkpoints.js';
 import { verificationWindow, verifyCheckin, type GeofenceFix } from '../../domain/geofence.js';
 import { complianceRatio, shiftRequirements, type Requirement } from '../../domain/plan-schedule.js';
-import type { CheckinView, CheckpointCompliance, ComplianceResponse, ShiftCompliance } from '../../domain/protocol.js';
+import type { CheckinView, CheckpointCompliance, ComplianceResponse, ShiftCompliance } from '../../domain/protocol/compliance.js';
 import type { RecordOf, SignedRecord } from '../../domain/records.js';
 import type { Tables } from '../db/schema.js';
 import { checkpointFromRow, planFromRow } from '../geography/rows.js';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { LoginRequestSchema, type LoginResponse } from '../../domain/protocol.js';
-import { audit } from '../audit.js';
+import { LoginRequestSchema, type LoginResponse } from '../../domain/protocol/auth.js';
+import { appendAuditEvent } from '../audit-log.js';
 import { requireUser, sessionUser } from '../auth/guard.js';
 import { UNKNOWN_USER_HASH, verifyPassword } from '../auth/password.js';
 import { createSession, deleteSession, SESSION_COOKIE, toSessionUser } from '../auth/sessions.js';
@@ -24,11 +24,11 @@ export function authRoutes(ctx: ServerContext) {
 
       if (!user) {
         await verifyPassword(password, await UNKNOWN_USER_HASH);
-        await audit(db, now, 'login-failed', { badge, ip, detail: 'unknown badge' });
+        await appendAuditEvent(db, now, 'login-failed', { badge, ip, detail: 'unknown badge' });
         throw new HttpError(401, 'bad-credentials', 'badge or password is wrong');
       }
       if (user.locked_until && user.locked_until > now.toISOString()) {
-        await audit(db, now, 'login-failed', { userId: user.id, badge, ip, detail: 'badge locked' });
+        await appendAuditEvent(db, now, 'login-failed', { userId: user.id, badge, ip, detail: 'badge locked' });
         throw lockedError(user.locked_until);
       }
       if (!(await verifyPassword(password, user.password_hash))) {
@@ -41,10 +41,10 @@ export function authRoutes(ctx: ServerContext) {
         if (counted.failed_logins >= LOCKOUT_ATTEMPTS) {
           const lockedUntil = new Date(now.getTime() + LOCKOUT_MS).toISOString();
           await db.updateTable('users').set({ locked_until: lockedUntil, failed_logins: 0 }).where('id', '=', user.id).execute();
-          await audit(db, now, 'lockout', { userId: user.id, badge, ip, detail: `${LOCKOUT_ATTEMPTS} failed attempts` });
+          await appendAuditEvent(db, now, 'lockout', { userId: user.id, badge, ip, detail: `${LOCKOUT_ATTEMPTS} failed attempts` });
           throw lockedError(lockedUntil);
         }
-        await audit(db, now, 'login-failed', { userId: user.id, badge, ip, detail: 'wrong password' });
+        await appendAuditEvent(db, now, 'login-failed', { userId: user.id, badge, ip, detail: 'wrong password' });
         throw new HttpError(401, 'bad-credentials', 'badge or password is wrong', {
           attemptsLeft: LOCKOUT_ATTEMPTS - counted.failed_logins,
         });
@@ -52,7 +52,7 @@ export function authRoutes(ctx: ServerContext) {
 
       await db.updateTable('users').set({ failed_logins: 0, locked_until: null }).where('id', '=', user.id).execute();
       const session = await createSession(db, user.id, now);
-      await audit(db, now, 'login', { userId: user.id, badge, ip });
+      await appendAuditEvent(db, now, 'login', { userId: user.id, badge, ip });
       reply.setCookie(SESSION_COOKIE, session.token, {
         path: '/',
         httpOnly: true,
@@ -67,7 +67,7 @@ export function authRoutes(ctx: ServerContext) {
       const token = request.cookies[SESSION_COOKIE];
       if (token) {
         const userId = await deleteSession(db, token);
-        if (userId) await audit(db, ctx.now(), 'logout', { userId, ip: request.ip });
+        if (userId) await appendAuditEvent(db, ctx.now(), 'logout', { userId, ip: request.ip });
       }
       reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'strict', secure: ctx.tls });
       return { ok: true };

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import * as v from 'valibot';
 import { ISO_MS_RE } from '../../domain/ids.js';
-import type { CheckinsResponse, ComplianceResponse, SessionUser } from '../../domain/protocol.js';
+import type { SessionUser } from '../../domain/protocol/auth.js';
+import type { CheckinsResponse, ComplianceResponse } from '../../domain/protocol/compliance.js';
 import { requireUser, sessionUser } from '../auth/guard.js';
 import { canSee } from '../auth/scope.js';
 import { compliance, verifiedCheckins, type ScopedOfficer } from '../compliance/compliance.js';

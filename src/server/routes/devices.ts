@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { DeviceRegistrationSchema } from '../../domain/protocol.js';
+import { DeviceRegistrationSchema } from '../../domain/protocol/sync.js';
 import { requireUser, sessionUser } from '../auth/guard.js';
 import type { ServerContext } from '../context.js';
 import { HttpError } from '../errors.js';

@@ -4,10 +4,11 @@ import * as v from 'valibot';
 import { checkpointsFromGeoJson, checkpointsToGeoJson } from '../../domain/checkpoint-geojson.js';
 import { CheckpointSchema, PlanSchema, type Checkpoint, type Plan, type PolygonGeometry } from '../../domain/checkpoints.js';
 import { newId } from '../../domain/ids.js';
-import type { AdminZonesResponse, SessionUser } from '../../domain/protocol.js';
+import type { AdminZonesResponse } from '../../domain/protocol/admin.js';
+import type { SessionUser } from '../../domain/protocol/auth.js';
 import { requireUser, sessionUser } from '../auth/guard.js';
 import type { ServerContext } from '../context.js';
-import { audit } from '../audit.js';
+import { appendAuditEvent } from '../audit-log.js';
 import type { Tables } from '../db/schema.js';
 import { reserveVersions } from '../db/versions.js';
 import { HttpError } from '../errors.js';
@@ -98,7 +99,12 @@ export function geographyRoutes(ctx: ServerContext) {
         for (const c of parsed.checkpoints) if (existing.has(c.id)) await assertSameSquad(trx, c);
         for (const c of parsed.checkpoints) await writeCheckpoint(trx, c, existing.has(c.id), version++);
         const counts = { created: parsed.checkpoints.length - existing.size, updated: existing.size };
-        await audit(trx, ctx.now(), 'geography-change', { userId: admin.id, badge: admin.badge, ip: request.ip, detail: JSON.stringify({ import: counts }) });
+        await appendAuditEvent(trx, ctx.now(), 'geography-change', {
+          userId: admin.id,
+          badge: admin.badge,
+          ip: request.ip,
+          detail: JSON.stringify({ import: counts }),
+        });
         return counts;
       });
       return outcome;
@@ -226,7 +232,7 @@ export function geographyRoutes(ctx: ServerContext) {
 
   /** Inside the change's own transaction: no change without its audit row. */
   function auditChange(trx: Transaction<Tables>, admin: SessionUser, ip: string, change: string, id: string) {
-    return audit(trx, ctx.now(), 'geography-change', { userId: admin.id, badge: admin.badge, ip, detail: JSON.stringify({ change, id }) });
+    return appendAuditEvent(trx, ctx.now(), 'geography-change', { userId: admin.id, badge: admin.badge, ip, detail: JSON.stringify({ change, id }) });
   }
 
   async function unitSquadIds(admin: SessionUser): Promise<string[]> {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
-import type { HealthResponse } from '../../domain/protocol.js';
+import type { HealthResponse } from '../../domain/protocol/api.js';
 import type { ServerContext } from '../context.js';
 
 /** `GET /api/health`: up, which database, which version; 503 when the database does not answer. */

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import type { OpenShiftsResponse, SessionUser } from '../../domain/protocol.js';
+import type { SessionUser } from '../../domain/protocol/auth.js';
+import type { OpenShiftsResponse } from '../../domain/protocol/shifts.js';
 import type { RecordOf } from '../../domain/records.js';
 import { requireUser, sessionUser } from '../auth/guard.js';
 import type { ServerContext } from '../context.js';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import * as v from 'valibot';
-import { MAX_BATCH_BYTES, MAX_BATCH_RECORDS, type PushResponse } from '../../domain/protocol.js';
+import { MAX_BATCH_BYTES, MAX_BATCH_RECORDS, type PushResponse } from '../../domain/protocol/sync.js';
 import { requireUser, sessionUser } from '../auth/guard.js';
 import type { ServerContext } from '../context.js';
 import { HttpError } from '../errors.js';

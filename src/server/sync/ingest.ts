@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
 import * as v from 'valibot';
-import { describeIssues, type PushResult, type SessionUser } from '../../domain/protocol.js';
+import { describeIssues } from '../../domain/protocol/api.js';
+import { type SessionUser } from '../../domain/protocol/auth.js';
+import { type PushResult } from '../../domain/protocol/sync.js';
 import { MAX_CLOCK_AHEAD_MS, RecordSchema, type SignedRecord } from '../../domain/records.js';
 import type { RecordTable, Tables } from '../db/schema.js';
 import type { DeviceKeys } from './device-keys.js';

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { Change, PullResponse, SessionUser } from '../../domain/protocol.js';
+import type { SessionUser } from '../../domain/protocol/auth.js';
+import type { Change, PullResponse } from '../../domain/protocol/sync.js';
 import type { Tables } from '../db/schema.js';
 import { checkpointFromRow, planFromRow } from '../geography/rows.js';
 

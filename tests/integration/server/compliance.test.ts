@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EARTH_RADIUS_M } from '../../../src/domain/geo.js';
 import { newId } from '../../../src/domain/ids.js';
-import type { ApiErrorBody, CheckinsResponse, ComplianceResponse } from '../../../src/domain/protocol.js';
+import type { ApiErrorBody } from '../../../src/domain/protocol/api.js';
+import type { CheckinsResponse, ComplianceResponse } from '../../../src/domain/protocol/compliance.js';
 import type { RecordOf } from '../../../src/domain/records.js';
 import { TestDevice } from '../device.js';
 import { Client, DATABASES, startServer, type TestServer } from '../harness.js';

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckpointFeatureCollection } from '../../../src/domain/checkpoint-geojson.js';
 import type { Checkpoint, Plan } from '../../../src/domain/checkpoints.js';
-import type { AdminZonesResponse, ApiErrorBody, PullResponse } from '../../../src/domain/protocol.js';
+import type { AdminZonesResponse } from '../../../src/domain/protocol/admin.js';
+import type { ApiErrorBody } from '../../../src/domain/protocol/api.js';
+import type { PullResponse } from '../../../src/domain/protocol/sync.js';
 import { Client, DATABASES, startServer, type TestServer } from '../harness.js';
 
 const json = async <T>(response: Response) => (await response.json()) as T;

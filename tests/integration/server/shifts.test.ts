@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../../src/domain/ids.js';
-import type { OpenShiftsResponse } from '../../../src/domain/protocol.js';
+import type { OpenShiftsResponse } from '../../../src/domain/protocol/shifts.js';
 import { TestDevice } from '../device.js';
 import { Client, DATABASES, startServer, type TestServer } from '../harness.js';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../../src/domain/ids.js';
-import type { PullResponse, PushResponse } from '../../../src/domain/protocol.js';
+import type { PullResponse, PushResponse } from '../../../src/domain/protocol/sync.js';
 import type { SignedRecord } from '../../../src/domain/records.js';
 import { positionBody, TestDevice } from '../device.js';
 import { Client, DATABASES, startServer, type TestServer } from '../harness.js';

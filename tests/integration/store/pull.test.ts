@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PullResponse } from '../../../src/domain/protocol.js';
+import type { PullResponse } from '../../../src/domain/protocol/sync.js';
 import { memoryLocks } from '../../../src/store/locks.js';
 import { LOCAL, META, openXunfangDB } from '../../../src/store/schema.js';
 import { pullAll, type SyncTransport } from '../../../src/store/sync-engine.js';

@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../../src/domain/ids.js';
-import type { PullResponse, PushResponse } from '../../../src/domain/protocol.js';
+import type { PullResponse, PushResponse } from '../../../src/domain/protocol/sync.js';
 import type { SignedRecord } from '../../../src/domain/records.js';
 import { memoryLocks, type WithLock } from '../../../src/store/locks.js';
 import { countOutbox } from '../../../src/store/outbox-store.js';

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { describeIssues } from '../../../src/domain/protocol.js';
+import { describeIssues } from '../../../src/domain/protocol/api.js';
 import { CheckinBodySchema } from '../../../src/domain/records.js';
 
 const base = {

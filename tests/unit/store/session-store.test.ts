@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import type { SessionUser } from '../../../src/domain/protocol.js';
+import type { SessionUser } from '../../../src/domain/protocol/auth.js';
 import { openXunfangDB, SESSION } from '../../../src/store/schema.js';
 import { clearSessionUser, loadSessionUser, saveSessionUser } from '../../../src/store/session-store.js';
 

@@ -1,6 +1,6 @@
 import { signal } from '@preact/signals';
 import type { Checkpoint, LocalName, Plan } from '../../../domain/checkpoints.js';
-import type { AdminCheckpointsResponse, AdminPlansResponse, AdminSquad, AdminZone, AdminZonesResponse, ImportOutcome } from '../../../domain/protocol.js';
+import type { AdminCheckpointsResponse, AdminPlansResponse, AdminSquad, AdminZone, AdminZonesResponse, ImportOutcome } from '../../../domain/protocol/admin.js';
 import { api } from '../../../store/api.js';
 import { locale } from '../../i18n/index.js';
 

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import type { SessionUser } from '../../../domain/protocol.js';
+import type { SessionUser } from '../../../domain/protocol/auth.js';
 import type { Role } from '../../../domain/roles.js';
 import { t, type MessageKey } from '../../i18n/index.js';
 

@@ -1,4 +1,4 @@
-import type { ComplianceResponse } from '../../../domain/protocol.js';
+import type { ComplianceResponse } from '../../../domain/protocol/compliance.js';
 import { formatTime, locale, t } from '../../i18n/index.js';
 import { usePolledApi } from '../../state/use-polled-api.js';
 

@@ -1,4 +1,4 @@
-import type { OpenShiftsResponse } from '../../../domain/protocol.js';
+import type { OpenShiftsResponse } from '../../../domain/protocol/shifts.js';
 import { formatTime, t } from '../../i18n/index.js';
 import { usePolledApi } from '../../state/use-polled-api.js';
 

@@ -2,7 +2,7 @@ import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import type { Requirement, RequirementStatus } from '../../../domain/plan-schedule.js';
 import { MANUAL_CHECKIN_REASONS } from '../../../domain/records.js';
-import type { SessionUser } from '../../../domain/protocol.js';
+import type { SessionUser } from '../../../domain/protocol/auth.js';
 import { formatTime, locale, t, type MessageKey } from '../../i18n/index.js';
 import { checkpoints, clock, insideNow, recordManualCheckin, requirements, type ManualReason } from '../../state/checkins.js';
 import { notify } from '../../state/notices.js';

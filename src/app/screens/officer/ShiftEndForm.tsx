@@ -1,6 +1,6 @@
 import { useSignal } from '@preact/signals';
 import { DEFAULT_EQUIPMENT, unreturned, type EquipmentItem } from '../../../domain/equipment.js';
-import type { SessionUser } from '../../../domain/protocol.js';
+import type { SessionUser } from '../../../domain/protocol/auth.js';
 import { locale, t } from '../../i18n/index.js';
 import { useAction } from '../../state/use-action.js';
 import { endShift, type OpenShift } from '../../state/shift.js';

@@ -1,7 +1,7 @@
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import { DEFAULT_EQUIPMENT, type EquipmentItem } from '../../../domain/equipment.js';
-import type { SessionUser } from '../../../domain/protocol.js';
+import type { SessionUser } from '../../../domain/protocol/auth.js';
 import { locale, t } from '../../i18n/index.js';
 import { reportError } from '../../state/notices.js';
 import { useAction } from '../../state/use-action.js';

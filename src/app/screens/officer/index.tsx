@@ -1,6 +1,6 @@
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
-import type { SessionUser } from '../../../domain/protocol.js';
+import type { SessionUser } from '../../../domain/protocol/auth.js';
 import { formatTime, t, type MessageKey } from '../../i18n/index.js';
 import { notify, reportError } from '../../state/notices.js';
 import { loadShift, openShift, reportPosition } from '../../state/shift.js';

@@ -3,7 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { AuditKind, Tables } from './db/schema.js';
 
 /** Appends one event to the audit table; callers await it so an event is never lost silently. */
-export async function audit(
+export async function appendAuditEvent(
   db: Kysely<Tables>,
   at: Date,
   kind: AuditKind,

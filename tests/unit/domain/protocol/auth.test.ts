@@ -1,7 +1,8 @@
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { describeIssues, LoginRequestSchema, SessionUserSchema } from '../../../src/domain/protocol.js';
-import { homePath, isRole, ROLES } from '../../../src/domain/roles.js';
+import { describeIssues } from '../../../../src/domain/protocol/api.js';
+import { LoginRequestSchema, SessionUserSchema } from '../../../../src/domain/protocol/auth.js';
+import { homePath, isRole, ROLES } from '../../../../src/domain/roles.js';
 
 describe('login request', () => {
   it('normalises a badge to trimmed upper case', () => {

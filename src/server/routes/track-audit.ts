@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import * as v from 'valibot';
 import { walkChain } from '../../domain/chain.js';
 import { ISO_MS_RE } from '../../domain/ids.js';
-import type { AuditTrackResponse, TrackingMark, TrackPoint, TrackVerification } from '../../domain/protocol.js';
+import type { AuditTrackResponse, TrackingMark, TrackPoint, TrackVerification } from '../../domain/protocol/track-audit.js';
 import type { SignedRecord } from '../../domain/records.js';
 import { requireUser, sessionUser } from '../auth/guard.js';
 import { canSee } from '../auth/scope.js';
@@ -20,7 +20,7 @@ const TrackQuerySchema = v.strictObject({
 });
 
 /** `GET /api/audit/track`: an officer's positions in a window, with the chains behind them re-verified. */
-export function auditRoutes(ctx: ServerContext) {
+export function trackAuditRoutes(ctx: ServerContext) {
   const { db } = ctx.database;
   const devices = new DeviceKeys(db);
   return async (app: FastifyInstance) => {

@@ -1,0 +1,39 @@
+// The admin's editors: `GET /api/admin/*` and the checkpoint import.
+import type { Checkpoint, LocalName, Plan, PolygonGeometry } from '../checkpoints.js';
+
+/** A squad of the admin's unit, as `GET /api/admin/zones` lists it. */
+export interface AdminSquad {
+  id: string;
+  code: string;
+  name: LocalName;
+}
+
+/** A patrol zone of the admin's unit: where checkpoints go, and whose squad a plan is for. */
+export interface AdminZone {
+  id: string;
+  squadId: string;
+  name: LocalName;
+  polygon: PolygonGeometry;
+}
+
+/** Body of `GET /api/admin/zones`: the unit's squads and zones, for the admin's editors. */
+export interface AdminZonesResponse {
+  squads: AdminSquad[];
+  zones: AdminZone[];
+}
+
+/** Body of `GET /api/admin/checkpoints`. */
+export interface AdminCheckpointsResponse {
+  checkpoints: Checkpoint[];
+}
+
+/** Body of `GET /api/admin/plans`. */
+export interface AdminPlansResponse {
+  plans: Plan[];
+}
+
+/** Body of a successful `POST /api/admin/checkpoints/import`. */
+export interface ImportOutcome {
+  created: number;
+  updated: number;
+}

@@ -1,0 +1,41 @@
+// What every endpoint shares: its error bodies, and `GET /api/health`.
+import * as v from 'valibot';
+
+export interface HealthResponse {
+  ok: true;
+  db: 'sqlite' | 'postgres';
+  version: string;
+}
+
+/** Machine-readable codes of API errors; the client maps each to catalog text. */
+export type ApiErrorCode =
+  | 'bad-request'
+  | 'unauthenticated'
+  | 'bad-credentials'
+  | 'locked'
+  | 'forbidden'
+  | 'not-found'
+  | 'conflict'
+  | 'payload-too-large'
+  | 'unsupported-media-type'
+  | 'internal';
+
+/** Every 4xx/5xx body the server sends. */
+export interface ApiErrorBody {
+  error: ApiErrorCode;
+  message: string;
+  /** ISO time the badge unlocks, for `locked`. */
+  lockedUntil?: string;
+  /** Attempts left before the badge locks, for `bad-credentials`. */
+  attemptsLeft?: number;
+  /** Every problem found, for inputs (an import file) that can have many. */
+  problems?: string[];
+}
+
+/** Human-readable text for the first issue valibot found, with its path ("badge: …"). */
+export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {
+  const first = issues[0];
+  if (!first) return 'invalid input';
+  const path = v.getDotPath(first);
+  return path ? `${path}: ${first.message}` : first.message;
+}

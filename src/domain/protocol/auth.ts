@@ -1,0 +1,30 @@
+// `POST /api/auth/login` and the user it answers with.
+import * as v from 'valibot';
+import { ROLES } from '../roles.js';
+
+/** A badge number as printed on the warrant card: letters and digits, 2 to 16 of them. */
+const BadgeSchema = v.pipe(v.string('badge must be a string'), v.trim(), v.toUpperCase(), v.regex(/^[A-Z0-9]{2,16}$/, 'badge must be 2–16 letters or digits'));
+
+/** Body of `POST /api/auth/login`. */
+export const LoginRequestSchema = v.strictObject(
+  {
+    badge: BadgeSchema,
+    password: v.pipe(v.string('password must be a string'), v.minLength(1, 'password is required'), v.maxLength(256, 'password is too long')),
+  },
+  'login body must be { badge, password } and nothing else',
+);
+
+/** The signed-in user as the server describes them; also what the device keeps offline. */
+export const SessionUserSchema = v.object({
+  id: v.string(),
+  badge: v.string(),
+  name: v.string(),
+  role: v.picklist(ROLES),
+  unitId: v.string(),
+  squadId: v.nullable(v.string()),
+});
+export type SessionUser = v.InferOutput<typeof SessionUserSchema>;
+
+export interface LoginResponse {
+  user: SessionUser;
+}

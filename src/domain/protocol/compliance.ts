@@ -1,0 +1,70 @@
+// `GET /api/checkins` and `GET /api/compliance`.
+import type { LocalName } from '../checkpoints.js';
+
+/** A check-in as the server re-verified it against the stored track. */
+export interface CheckinView {
+  id: string;
+  officerId: string;
+  deviceId: string;
+  seq: number;
+  shiftId: string;
+  checkpointId: string;
+  method: 'geofence' | 'manual';
+  enteredAt: string;
+  dwellS: number;
+  /** The officer's reason, for a manual check-in. */
+  reason: string | null;
+  verdict: 'verified' | 'weak' | 'unsupported';
+  /** Why the verdict is what it is (few-fixes, outside, evidence-missing, …). */
+  verdictReason: string;
+  insideFixes: number;
+}
+
+export interface CheckinsResponse {
+  checkins: CheckinView[];
+}
+
+/** One visit a plan asked of a shift, counted from verified check-ins. */
+interface RequirementView {
+  planId: string;
+  checkpointId: string;
+  start: string;
+  end: string | null;
+  needed: number;
+  visits: number;
+  status: 'done' | 'due' | 'overdue' | 'missed' | 'upcoming';
+}
+
+/** How a shift met its plans. */
+export interface ShiftCompliance {
+  shiftId: string;
+  officerId: string;
+  badge: string;
+  name: string;
+  startedAt: string;
+  endedAt: string | null;
+  /** Share of the visits due so far that verified check-ins met, 0..1. */
+  ratio: number;
+  requirements: RequirementView[];
+  checkins: { verified: number; weak: number; unsupported: number };
+}
+
+/** How one checkpoint was covered across the shifts in a window. */
+export interface CheckpointCompliance {
+  checkpointId: string;
+  name: LocalName;
+  needed: number;
+  met: number;
+  ratio: number;
+  verified: number;
+  weak: number;
+  unsupported: number;
+  lastVerifiedAt: string | null;
+}
+
+export interface ComplianceResponse {
+  from: string;
+  to: string;
+  shifts: ShiftCompliance[];
+  checkpoints: CheckpointCompliance[];
+}
