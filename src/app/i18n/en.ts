@@ -21,6 +21,7 @@ export const en: Catalog = {
   'auth.sessionExpired': 'Your session has expired; please sign in again.',
   'error.badCredentials': 'Badge number or password is wrong.',
   'error.attemptsLeft': '{n} more wrong attempts lock the badge for 10 minutes.',
+  'error.throttled': 'Too many failed sign-ins from this network address. Try again later.',
   'error.locked': 'Badge locked after 5 wrong passwords; try again after {time}.',
   'error.offline': 'Offline: this needs the server; try again when connected.',
   'error.badRequest': 'Invalid input: {message}',

@@ -19,6 +19,7 @@ export const zhCN = {
   'auth.sessionExpired': '登录已过期，请重新登录。',
   'error.badCredentials': '警号或密码错误。',
   'error.attemptsLeft': '再错 {n} 次将锁定警号 10 分钟。',
+  'error.throttled': '此网络地址登录失败次数过多，请稍后再试。',
   'error.locked': '连续输错 5 次，警号已锁定，请于 {time} 后再试。',
   'error.offline': '离线：此操作需要连接服务器，请联网后重试。',
   'error.badRequest': '输入有误：{message}',

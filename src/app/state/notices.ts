@@ -37,6 +37,7 @@ export function describeError(error: unknown): string {
         : t('error.badCredentials');
     }
     if (body.error === 'locked' && body.lockedUntil) return t('error.locked', { time: formatTime(body.lockedUntil) });
+    if (body.error === 'too-many-requests') return t('error.throttled');
     if (body.error === 'unauthenticated') return t('auth.sessionExpired');
     if (error.status >= 500) return t('error.server', { status: error.status });
     // A refusal because of other data (a plan still uses the checkpoint), not a typing mistake.

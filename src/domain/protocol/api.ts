@@ -18,6 +18,7 @@ export type ApiErrorCode =
   | 'conflict'
   | 'payload-too-large'
   | 'unsupported-media-type'
+  | 'too-many-requests'
   | 'internal';
 
 /** Every 4xx/5xx body the server sends. */

@@ -152,6 +152,21 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('records_kind_at').on('records').columns(['kind', 'at']).execute();
     },
   },
+  '0004-login-guards': {
+    async up(db: Kysely<unknown>) {
+      // The lock moves from the user row to a guard keyed by badge, so unknown badges are counted
+      // (and answered) exactly like real ones, and client addresses get guards of their own.
+      await db.schema
+        .createTable('login_guards')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('window_started_at', 'text', (c) => c.notNull())
+        .addColumn('locked_until', 'text')
+        .execute();
+      await db.schema.alterTable('users').dropColumn('failed_logins').execute();
+      await db.schema.alterTable('users').dropColumn('locked_until').execute();
+    },
+  },
 };
 
 /** Feeds the in-code migrations to Kysely's Migrator (no files to find at run time). */

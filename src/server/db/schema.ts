@@ -26,8 +26,6 @@ interface UserTable {
   unit_id: string;
   squad_id: string | null;
   password_hash: string;
-  failed_logins: Generated<number>;
-  locked_until: string | null;
   created_at: string;
   /** Value of the `changes` counter when the roster entry last changed. */
   version: Generated<number>;
@@ -39,6 +37,15 @@ interface SessionTable {
   user_id: string;
   created_at: string;
   expires_at: string;
+}
+
+/** Sign-in throttling state, one row per badge (`badge:…`) or client address (`address:…`). */
+interface LoginGuardTable {
+  key: string;
+  /** Guess slots taken (badge) or failures in the window (address). */
+  attempts: number;
+  window_started_at: string;
+  locked_until: string | null;
 }
 
 export type AuditKind = 'login' | 'login-failed' | 'lockout' | 'logout' | 'geography-change';
@@ -145,6 +152,7 @@ export interface Tables {
   squads: SquadTable;
   users: UserTable;
   sessions: SessionTable;
+  login_guards: LoginGuardTable;
   audit_events: AuditEventTable;
   zones: ZoneTable;
   checkpoints: CheckpointTable;

@@ -72,7 +72,6 @@ export async function seedDemo(db: Kysely<Tables>, password: string, now: Date):
           unit_id: DEMO_UNIT_ID,
           squad_id: account.squad ? DEMO_SQUAD_IDS[account.squad] : null,
           password_hash: hashes[i] ?? '',
-          locked_until: null,
           created_at: at,
           version: version++,
         })),

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import { LoginRequestSchema, type LoginResponse } from '../../domain/protocol/auth.js';
 import { appendAuditEvent } from '../audit-log.js';
@@ -7,50 +8,54 @@ import { createSession, deleteSession, SESSION_COOKIE, toSessionUser } from '../
 import type { ServerContext } from '../context.js';
 import { HttpError } from '../errors.js';
 import { parseOr400 } from '../validate.js';
-
-/** Failed attempts in a row that lock a badge, and for how long. */
-const LOCKOUT_ATTEMPTS = 5;
-const LOCKOUT_MS = 10 * 60 * 1000;
+import { LOCKOUT_ATTEMPTS, LoginGuard, RunningMedian } from '../auth/login-guard.js';
 
 /** Sign-in, sign-out and "who am I" for the cookie session. */
 export function authRoutes(ctx: ServerContext) {
   const { db } = ctx.database;
+  const guard = new LoginGuard(db);
+  const hashTime = new RunningMedian(50);
   return async (app: FastifyInstance) => {
     app.post('/api/auth/login', async (request, reply) => {
       const { badge, password } = parseOr400(LoginRequestSchema, request.body);
       const now = ctx.now();
       const ip = request.ip;
-      const user = await db.selectFrom('users').selectAll().where('badge', '=', badge).executeTakeFirst();
 
-      if (!user) {
-        await verifyPassword(password, await UNKNOWN_USER_HASH);
-        await appendAuditEvent(db, now, 'login-failed', { badge, ip, detail: 'unknown badge' });
-        throw new HttpError(401, 'bad-credentials', 'badge or password is wrong');
+      const addressBlockedUntil = await guard.addressBlockedUntil(ip, now);
+      if (addressBlockedUntil) {
+        await appendAuditEvent(db, now, 'login-failed', { badge, ip, detail: 'address throttled' });
+        reply.header('retry-after', String(Math.max(1, Math.ceil((Date.parse(addressBlockedUntil) - now.getTime()) / 1000))));
+        throw new HttpError(429, 'too-many-requests', 'too many failed sign-ins from this address; try again later');
       }
-      if (user.locked_until && user.locked_until > now.toISOString()) {
-        await appendAuditEvent(db, now, 'login-failed', { userId: user.id, badge, ip, detail: 'badge locked' });
-        throw lockedError(user.locked_until);
+
+      // The slot is taken before the slow hash check, and an unknown badge takes one too: every
+      // answer (wrong, unknown, locked) takes as long as a hash check and says the same things.
+      const slot = await guard.takeBadgeSlot(badge, now);
+      const user = await db.selectFrom('users').selectAll().where('badge', '=', badge).executeTakeFirst();
+      if (slot.kind === 'locked') {
+        // As slow as a checked guess, without the CPU: a flood of locked guesses costs no hashing.
+        await sleep(hashTime.typicalMs);
+        await appendAuditEvent(db, now, 'login-failed', { userId: user?.id ?? null, badge, ip, detail: 'badge locked' });
+        throw lockedError(slot.lockedUntil);
       }
-      if (!(await verifyPassword(password, user.password_hash))) {
-        const counted = await db
-          .updateTable('users')
-          .set((eb) => ({ failed_logins: eb('failed_logins', '+', 1) }))
-          .where('id', '=', user.id)
-          .returning('failed_logins')
-          .executeTakeFirstOrThrow();
-        if (counted.failed_logins >= LOCKOUT_ATTEMPTS) {
-          const lockedUntil = new Date(now.getTime() + LOCKOUT_MS).toISOString();
-          await db.updateTable('users').set({ locked_until: lockedUntil, failed_logins: 0 }).where('id', '=', user.id).execute();
-          await appendAuditEvent(db, now, 'lockout', { userId: user.id, badge, ip, detail: `${LOCKOUT_ATTEMPTS} failed attempts` });
+      const started = performance.now();
+      const matches = await verifyPassword(password, user ? user.password_hash : await UNKNOWN_USER_HASH);
+      hashTime.observe(performance.now() - started);
+
+      if (!user || !matches) {
+        const delayMs = await guard.addressFailed(ip, now);
+        const lockedUntil = await guard.badgeFailed(badge, slot.attempt, now);
+        const detail = user ? 'wrong password' : 'unknown badge';
+        if (delayMs) await sleep(delayMs);
+        if (lockedUntil) {
+          await appendAuditEvent(db, now, 'lockout', { userId: user?.id ?? null, badge, ip, detail: `${LOCKOUT_ATTEMPTS} failed attempts (${detail})` });
           throw lockedError(lockedUntil);
         }
-        await appendAuditEvent(db, now, 'login-failed', { userId: user.id, badge, ip, detail: 'wrong password' });
-        throw new HttpError(401, 'bad-credentials', 'badge or password is wrong', {
-          attemptsLeft: LOCKOUT_ATTEMPTS - counted.failed_logins,
-        });
+        await appendAuditEvent(db, now, 'login-failed', { userId: user?.id ?? null, badge, ip, detail });
+        throw new HttpError(401, 'bad-credentials', 'badge or password is wrong', { attemptsLeft: LOCKOUT_ATTEMPTS - slot.attempt });
       }
 
-      await db.updateTable('users').set({ failed_logins: 0, locked_until: null }).where('id', '=', user.id).execute();
+      await guard.badgeSucceeded(badge);
       const session = await createSession(db, user.id, now);
       await appendAuditEvent(db, now, 'login', { userId: user.id, badge, ip });
       reply.setCookie(SESSION_COOKIE, session.token, {

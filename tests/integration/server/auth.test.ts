@@ -56,11 +56,42 @@ describe.each(DATABASES)('sign-in on %s', (kind) => {
     expect(await auditKinds('J002')).toEqual(['login-failed']);
   });
 
-  it('refuses an unknown badge with the same 401 as a wrong password', async () => {
-    const response = await client.login('J999', 'whatever');
-    expect(response.status).toBe(401);
-    expect(await response.json()).toMatchObject({ error: 'bad-credentials' });
-    expect(await auditKinds('J999')).toEqual(['login-failed']);
+  it('answers an unknown badge exactly as a real one with a wrong password, up to the lock', async () => {
+    const answers = async (badge: string) => {
+      const out: unknown[] = [];
+      for (let i = 0; i < 6; i++) {
+        const response = await client.login(badge, `wrong-${i}`);
+        const { message: _message, lockedUntil, ...rest } = (await response.json()) as { message: string; lockedUntil?: string };
+        out.push({ status: response.status, ...rest, locked: lockedUntil !== undefined });
+      }
+      return out;
+    };
+    const real = await answers('J002');
+    expect(await answers('J999')).toEqual(real);
+    expect(real[0]).toEqual({ status: 401, error: 'bad-credentials', attemptsLeft: 4, locked: false });
+    expect(real[4]).toEqual({ status: 423, error: 'locked', locked: true });
+    expect(await auditKinds('J999')).toEqual([...Array(4).fill('login-failed'), 'lockout', 'login-failed']);
+  });
+
+  it('checks at most 5 of 100 parallel guesses, so the right password sent last in the burst does not get in', async () => {
+    const guesses = Array.from({ length: 100 }, (_, i) => (i === 99 ? undefined : `wrong-${i}`));
+    const responses = await Promise.all(guesses.map((password) => new Client(server.url).login('J001', password)));
+    const statuses = responses.map((r) => r.status);
+    expect(statuses).not.toContain(200);
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(4);
+    expect(statuses.filter((s) => s === 423).length).toBeGreaterThanOrEqual(95);
+    const kinds = await auditKinds('J001');
+    const checked = (await server.database.db.selectFrom('audit_events').select('detail').where('badge', '=', 'J001').execute()).filter(
+      (e) => e.detail !== 'badge locked',
+    );
+    // Each checked guess is one wrong-password event or the lockout it caused.
+    expect(checked.length).toBeLessThanOrEqual(5);
+    expect(kinds).toContain('lockout');
+    // Still locked for the rest of the period, even for the right password.
+    server.clock.advance(9 * 60_000);
+    expect((await client.login('J001')).status).toBe(423);
+    server.clock.advance(60_000 + 1);
+    expect((await client.login('J001')).status).toBe(200);
   });
 
   it('locks a badge for 10 minutes after 5 failures, even against the right password, then lets it in', async () => {
@@ -84,6 +115,25 @@ describe.each(DATABASES)('sign-in on %s', (kind) => {
     expect((await client.login('J004')).status).toBe(200);
     const again = await client.login('J004', 'wrong');
     expect(await again.json()).toMatchObject({ attemptsLeft: 4 });
+  });
+
+  it('slows, then refuses an address that keeps failing, and its refused guesses lock no badge', async () => {
+    // 20 failures spread over badges, so no badge locks on its own.
+    const badges = ['J001', 'J002', 'J003', 'J004', 'J005'];
+    for (let i = 0; i < 20; i++) {
+      const response = await client.login(badges[i % badges.length] ?? '', `wrong-${i}`);
+      expect(response.status, `guess ${i + 1}`).toBe(401);
+    }
+    const refused = await client.login('A001', 'wrong');
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toMatchObject({ error: 'too-many-requests' });
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Refused before any badge is touched: A001 was never counted, and the right password from
+    // here waits too, while the badge itself stays unlocked.
+    expect((await client.login('A001')).status).toBe(429);
+    expect(await server.database.db.selectFrom('login_guards').select('key').where('key', '=', 'badge:A001').executeTakeFirst()).toBeUndefined();
+    server.clock.advance(15 * 60_000 + 1);
+    expect((await client.login('A001')).status).toBe(200);
   });
 
   it('ends a session 12 hours after sign-in', async () => {
