@@ -6,7 +6,8 @@ import { VitePWA } from 'vite-plugin-pwa';
 export default defineConfig({
   root: '.',
   publicDir: 'public',
-  build: { outDir: 'dist/app', emptyOutDir: true, target: 'es2022', sourcemap: true },
+  // No source maps in the served build: they would hand our source to anyone who asks.
+  build: { outDir: 'dist/app', emptyOutDir: true, target: 'es2022', sourcemap: false },
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   server: { proxy: { '/api': 'http://127.0.0.1:8080' } },
   plugins: [
@@ -24,7 +25,7 @@ export default defineConfig({
         // The admin's chunks stay out: admins work online at a desk, and every officer's phone
         // would otherwise download the editors with the precache. (Chunk names follow the
         // folder and file names: src/app/screens/admin/index.tsx and src/app/map/AdminMap.tsx.)
-        globIgnores: ['**/*.map', '**/assets/admin-*.js', '**/assets/AdminMap-*.js'],
+        globIgnores: ['**/assets/admin-*.js', '**/assets/AdminMap-*.js'],
         maximumFileSizeToCacheInBytes: 4 * 1024 * 1024,
         rollupFormat: 'iife',
       },

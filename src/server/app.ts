@@ -9,7 +9,7 @@ import type { AppConfigResponse } from '../domain/protocol/config.js';
 import { PMTILES_PREFIX, publicMapSettings } from './config.js';
 import type { ServerContext } from './context.js';
 import { requireUser } from './auth/guard.js';
-import { installErrorHandler } from './errors.js';
+import { clientErrorHandler, frameworkErrorHandler, installErrorHandler } from './errors.js';
 import { trackAuditRoutes } from './routes/track-audit.js';
 import { authRoutes } from './routes/auth.js';
 import { complianceRoutes } from './routes/compliance.js';
@@ -61,6 +61,8 @@ export async function buildServer(options: BuildOptions): Promise<FastifyInstanc
     logger: options.logger ?? false,
     bodyLimit: BODY_LIMIT,
     trustProxy: false,
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
     ...(options.https ? { https: options.https } : {}),
   } as FastifyServerOptions);
 
@@ -72,6 +74,8 @@ export async function buildServer(options: BuildOptions): Promise<FastifyInstanc
     hsts: ctx.tls ? { maxAge: 15552000, includeSubDomains: false } : false,
     crossOriginEmbedderPolicy: false,
     referrerPolicy: { policy: 'no-referrer' },
+    // For browsers older than frame-ancestors; DENY says the same as the CSP's 'none'.
+    xFrameOptions: { action: 'deny' },
   });
   app.addHook('onSend', async (request, reply) => {
     if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');

@@ -33,10 +33,15 @@ export interface ApiErrorBody {
   problems?: string[];
 }
 
-/** Human-readable text for the first issue valibot found, with its path ("badge: …"). */
+/**
+ * Human-readable text for the first issue valibot found, with its path ("badge: …"). Never the
+ * input itself: valibot's own messages end in "but received <the value>", which is cut, so an
+ * answer does not echo what was sent (a password typed into the wrong field, say).
+ */
 export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {
   const first = issues[0];
   if (!first) return 'invalid input';
   const path = v.getDotPath(first);
-  return path ? `${path}: ${first.message}` : first.message;
+  const message = first.message.replace(/ but received [\s\S]*$/, '');
+  return path ? `${path}: ${message}` : message;
 }

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,7 +39,7 @@ describe.each(DATABASES)('HTTP surface on %s', (kind) => {
       expect(csp).not.toContain('unsafe-inline');
       expect(csp).not.toContain('unsafe-eval');
       expect(response.headers.get('x-content-type-options')).toBe('nosniff');
-      expect(response.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+      expect(response.headers.get('x-frame-options')).toBe('DENY');
       expect(response.headers.get('referrer-policy')).toBe('no-referrer');
       expect(response.headers.get('cross-origin-opener-policy')).toBe('same-origin');
       expect(response.headers.get('strict-transport-security')).toBeNull(); // plain HTTP
@@ -66,10 +67,45 @@ describe.each(DATABASES)('HTTP surface on %s', (kind) => {
     }
   });
 
-  it('rejects malformed JSON with a 400 that says so', async () => {
-    const response = await client.request('POST', '/api/auth/login', '{"badge": "J001", "password": ');
-    expect(response.status).toBe(400);
-    expect(await response.json()).toMatchObject({ error: 'bad-request', message: expect.stringMatching(/JSON/i) });
+  it('rejects malformed JSON with a 400 that says so without repeating the body', async () => {
+    for (const text of ['{"badge": "J001", "password": ', 'secret-password-typed-here']) {
+      const response = await client.request('POST', '/api/auth/login', text);
+      expect(response.status).toBe(400);
+      const body = (await response.json()) as { error: string; message: string };
+      expect(body).toMatchObject({ error: 'bad-request', message: expect.stringMatching(/JSON/i) });
+      expect(body.message).not.toContain('J001');
+      expect(body.message).not.toContain('secret');
+    }
+    const wrongType = await client.request('POST', '/api/auth/login', { badge: 'J001', password: { secret: 'hunter2hunter2' } });
+    expect(wrongType.status).toBe(400);
+    expect(await wrongType.text()).not.toContain('hunter2');
+  });
+
+  it('answers errors of the HTTP layer itself (a broken URL, headers too large) in the same JSON shape', async () => {
+    const badUrl = await client.request('GET', '/api/%E0%A4%A');
+    expect(badUrl.status).toBe(400);
+    expect(await badUrl.json()).toMatchObject({ error: 'bad-request', message: expect.any(String) });
+
+    const { port } = new URL(server.url);
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => socket.write(`GET /api/health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(40_000)}\r\n\r\n`));
+      let out = '';
+      socket.on('data', (chunk) => (out += chunk.toString()));
+      socket.on('end', () => resolve(out));
+      socket.on('error', reject);
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 431 /);
+    expect(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4))).toEqual({ error: 'bad-request', message: 'request headers are too large' });
+  });
+
+  it('does not serve source maps', async () => {
+    const page = await (await client.request('GET', '/')).text();
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(page)?.[1];
+    expect(script).toBeDefined();
+    const js = await client.request('GET', script ?? '');
+    expect(js.status).toBe(200);
+    expect(await js.text()).not.toContain('sourceMappingURL');
+    expect((await client.request('GET', `${script}.map`)).status).toBe(404);
   });
 
   it('names the missing or wrong field of a login body', async () => {
