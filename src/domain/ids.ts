@@ -4,8 +4,6 @@ import { v7 as uuidv7 } from 'uuid';
 export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 /** A version-7 (time-ordered) UUID, lower case. */
 export const UUIDV7_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-/** An instant as Date#toISOString writes it: UTC, with milliseconds and Z. */
-export const ISO_MS_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /** A new time-ordered id for a record, shift or device. */
 export function newId(): string {

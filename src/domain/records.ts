@@ -1,15 +1,12 @@
 import * as v from 'valibot';
-import { ISO_MS_RE, UUID_RE, UUIDV7_RE } from './ids.js';
+import { UUID_RE, UUIDV7_RE } from './ids.js';
+import { InstantSchema } from './instant.js';
+import { containsNul } from './text.js';
 
 // The record envelope and the bodies of each kind (DESIGN.md "Records and the outbox").
 // Later capabilities add kinds here; the sync pipeline does not change.
 
 const Uuid = v.pipe(v.string('must be a string'), v.regex(UUID_RE, 'must be a lower-case UUID'));
-const IsoMs = v.pipe(
-  v.string('must be a string'),
-  v.regex(ISO_MS_RE, 'must be ISO 8601 UTC with milliseconds'),
-  v.check((s) => !Number.isNaN(Date.parse(s)), 'is not a real instant'),
-);
 const Hex64 = v.pipe(v.string('must be a string'), v.regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex digits'));
 const finite = (message: string) => v.pipe(v.number(message), v.finite(message));
 const ShortText = (max: number) => v.pipe(v.string('must be a string'), v.maxLength(max, `must be at most ${max} characters`));
@@ -22,7 +19,7 @@ const PositionBodySchema = v.strictObject({
   altitude: v.optional(v.nullable(finite('must be a finite number'))),
   speed: v.optional(v.nullable(v.pipe(finite('must be a finite number'), v.minValue(0, 'must be ≥ 0')))),
   heading: v.optional(v.nullable(v.pipe(finite('must be a finite number'), v.minValue(0, 'must be ≥ 0'), v.maxValue(360, 'must be ≤ 360')))),
-  fixAt: IsoMs,
+  fixAt: InstantSchema,
 });
 
 /** Why tracking changed state; a pause is always explained. */
@@ -57,7 +54,7 @@ const ShiftStartBodySchema = v.strictObject({
   vehicle: v.optional(v.nullable(ShortText(32))),
   equipment: v.pipe(v.array(EquipmentItem), v.maxLength(50, 'at most 50 items')),
   zoneIds: v.pipe(v.array(Uuid), v.maxLength(50, 'at most 50 zones')),
-  plannedEndAt: v.optional(IsoMs),
+  plannedEndAt: v.optional(InstantSchema),
 });
 
 const ShiftEndBodySchema = v.strictObject({
@@ -74,7 +71,7 @@ export const CheckinBodySchema = v.pipe(
     shiftId: Uuid,
     checkpointId: Uuid,
     method: v.picklist(['geofence', 'manual'], 'must be geofence or manual'),
-    enteredAt: IsoMs,
+    enteredAt: InstantSchema,
     dwellS: v.pipe(finite('must be a finite number'), v.minValue(0, 'must be ≥ 0'), v.maxValue(86_400, 'must be at most a day')),
     /** Ids of this device's position records that put the officer there. */
     evidence: v.pipe(v.array(v.pipe(v.string(), v.regex(UUIDV7_RE, 'must be a record id'))), v.maxLength(500, 'at most 500 records')),
@@ -100,7 +97,7 @@ const envelope = {
   deviceId: Uuid,
   officerId: v.pipe(v.string('must be a string'), v.minLength(1, 'is required'), v.maxLength(64, 'is too long')),
   seq: v.pipe(v.number('must be a number'), v.integer('must be a whole number'), v.minValue(1, 'must be ≥ 1'), v.maxValue(2_147_483_647, 'must fit 31 bits')),
-  at: IsoMs,
+  at: InstantSchema,
   prev: v.union([v.literal(''), Hex64], 'must be "" or 64 lower-case hex digits'),
   hash: Hex64,
   sig: v.pipe(v.string('must be a string'), v.regex(/^[A-Za-z0-9_-]{86}$/, 'must be a base64url P-256 signature (64 bytes)')),
@@ -109,10 +106,14 @@ const envelope = {
 const kindSchema = <K extends RecordKind>(kind: K) => v.strictObject({ ...envelope, kind: v.literal(kind), body: BODY_SCHEMAS[kind] });
 
 /** A signed record of any kind, as it travels and as the server stores it. */
-export const RecordSchema = v.variant(
-  'kind',
-  [kindSchema('shift.start'), kindSchema('shift.end'), kindSchema('tracking'), kindSchema('position'), kindSchema('checkin')],
-  'kind is not a known record kind',
+export const RecordSchema = v.pipe(
+  v.variant(
+    'kind',
+    [kindSchema('shift.start'), kindSchema('shift.end'), kindSchema('tracking'), kindSchema('position'), kindSchema('checkin')],
+    'kind is not a known record kind',
+  ),
+  // PostgreSQL text cannot hold U+0000, and no field has a use for it.
+  v.check((record) => !containsNul(record), 'text must not contain the NUL character (U+0000)'),
 );
 export type SignedRecord = v.InferOutput<typeof RecordSchema>;
 export type RecordOf<K extends RecordKind> = Extract<SignedRecord, { kind: K }>;

@@ -6,10 +6,11 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { ApiErrorBody } from '../domain/protocol/api.js';
 import type { AppConfigResponse } from '../domain/protocol/config.js';
+import { containsNul } from '../domain/text.js';
 import { PMTILES_PREFIX, publicMapSettings } from './config.js';
 import type { ServerContext } from './context.js';
 import { requireUser } from './auth/guard.js';
-import { clientErrorHandler, frameworkErrorHandler, installErrorHandler } from './errors.js';
+import { clientErrorHandler, frameworkErrorHandler, HttpError, installErrorHandler } from './errors.js';
 import { trackAuditRoutes } from './routes/track-audit.js';
 import { authRoutes } from './routes/auth.js';
 import { complianceRoutes } from './routes/compliance.js';
@@ -76,6 +77,15 @@ export async function buildServer(options: BuildOptions): Promise<FastifyInstanc
     referrerPolicy: { policy: 'no-referrer' },
     // For browsers older than frame-ancestors; DENY says the same as the CSP's 'none'.
     xFrameOptions: { action: 'deny' },
+  });
+  // U+0000 in any text (path, query, body) is refused here, alike on both databases: PostgreSQL
+  // text cannot hold it. A push batch is the exception: its records are judged one by one
+  // (RecordSchema refuses the character), so one bad record never takes the batch down.
+  app.addHook('preValidation', async (request) => {
+    const body = request.routeOptions.url === '/api/sync/push' ? undefined : request.body;
+    if (containsNul(request.params) || containsNul(request.query) || containsNul(body)) {
+      throw new HttpError(400, 'bad-request', 'text must not contain the NUL character (U+0000)');
+    }
   });
   app.addHook('onSend', async (request, reply) => {
     if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');

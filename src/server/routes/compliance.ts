@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import * as v from 'valibot';
-import { ISO_MS_RE } from '../../domain/ids.js';
+import { InstantSchema } from '../../domain/instant.js';
 import type { SessionUser } from '../../domain/protocol/auth.js';
 import type { CheckinsResponse, ComplianceResponse } from '../../domain/protocol/compliance.js';
 import { requireUser, sessionUser } from '../auth/guard.js';
@@ -10,11 +10,10 @@ import type { ServerContext } from '../context.js';
 import { HttpError } from '../errors.js';
 import { parseOr400 } from '../validate.js';
 
-const Instant = v.pipe(v.string(), v.regex(ISO_MS_RE, 'must be ISO 8601 UTC with milliseconds, e.g. 2026-11-29T08:00:00.000Z'));
 const WindowQuerySchema = v.strictObject({
   officerId: v.optional(v.pipe(v.string(), v.minLength(1, 'officerId must not be empty'))),
-  from: v.optional(Instant),
-  to: v.optional(Instant),
+  from: v.optional(InstantSchema),
+  to: v.optional(InstantSchema),
 });
 
 /** The longest window one request may ask about; compliance is derived from raw records each time. */

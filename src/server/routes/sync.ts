@@ -9,9 +9,18 @@ import { ingestBatch } from '../sync/ingest.js';
 import { pullChanges } from '../sync/pull.js';
 import { parseOr400 } from '../validate.js';
 
+const MAX_CURSOR = 2 ** 31 - 1;
 const PushBodySchema = v.strictObject({ records: v.array(v.unknown(), 'records must be an array') }, 'body must be { records: [...] }');
 const PullQuerySchema = v.strictObject({
-  cursor: v.optional(v.pipe(v.string(), v.regex(/^\d{1,15}$/, 'cursor must be a whole number')), '0'),
+  // Versions are 32-bit integers on both databases; a larger cursor was never handed out.
+  cursor: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^\d{1,10}$/, 'cursor must be a whole number'),
+      v.check((c) => Number(c) <= MAX_CURSOR, `cursor must be at most ${MAX_CURSOR}`),
+    ),
+    '0',
+  ),
 });
 
 /** The sync protocol: push signed records, pull what the user may see. */

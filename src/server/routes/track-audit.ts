@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import * as v from 'valibot';
 import { walkChain } from '../../domain/chain.js';
-import { ISO_MS_RE } from '../../domain/ids.js';
+import { InstantSchema } from '../../domain/instant.js';
 import type { AuditTrackResponse, TrackingMark, TrackPoint, TrackVerification } from '../../domain/protocol/track-audit.js';
 import type { SignedRecord } from '../../domain/records.js';
 import { requireUser, sessionUser } from '../auth/guard.js';
@@ -12,11 +12,10 @@ import { DeviceKeys } from '../sync/device-keys.js';
 import { checkSealNode } from '../sync/seal-verifier.js';
 import { parseOr400 } from '../validate.js';
 
-const Instant = v.pipe(v.string(), v.regex(ISO_MS_RE, 'must be ISO 8601 UTC with milliseconds, e.g. 2026-11-29T08:00:00.000Z'));
 const TrackQuerySchema = v.strictObject({
   officerId: v.pipe(v.string('officerId is required'), v.minLength(1, 'officerId is required')),
-  from: v.optional(Instant),
-  to: v.optional(Instant),
+  from: v.optional(InstantSchema),
+  to: v.optional(InstantSchema),
 });
 
 /** `GET /api/audit/track`: an officer's positions in a window, with the chains behind them re-verified. */
