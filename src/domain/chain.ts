@@ -44,3 +44,24 @@ export function walkChain(links: readonly ChainLink[], startAfter: ChainHead | n
   }
   return report;
 }
+
+/**
+ * Splits one device's records into unbroken runs: consecutive seqs, each `prev` the hash of the
+ * record before it. The last record's signature covers every earlier hash of its run through
+ * `prev`, so one verified signature authenticates the whole run (DESIGN.md's push rule).
+ */
+export function unbrokenRuns<T extends ChainLink>(links: readonly T[]): T[][] {
+  const sorted = [...links].sort((a, b) => a.seq - b.seq);
+  const runs: T[][] = [];
+  let run: T[] = [];
+  for (const link of sorted) {
+    const last = run.at(-1);
+    if (last && (link.seq !== last.seq + 1 || link.prev !== last.hash)) {
+      runs.push(run);
+      run = [];
+    }
+    run.push(link);
+  }
+  if (run.length) runs.push(run);
+  return runs;
+}

@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import * as v from 'valibot';
 import { describeIssues } from '../../domain/protocol/api.js';
@@ -6,7 +7,8 @@ import { type PushResult } from '../../domain/protocol/sync.js';
 import { MAX_CLOCK_AHEAD_MS, RecordSchema, type SignedRecord } from '../../domain/records.js';
 import type { RecordTable, Tables } from '../db/schema.js';
 import type { DeviceKeys } from './device-keys.js';
-import { checkSealNode } from './seal-verifier.js';
+import { hashMatches, signatureValid } from './seal-verifier.js';
+import { unbrokenRuns } from '../../domain/chain.js';
 
 interface Candidate {
   index: number;
@@ -44,18 +46,38 @@ export async function ingestBatch(db: Kysely<Tables>, devices: DeviceKeys, offic
     parsed.push({ index, record, raw: input as object });
   });
 
-  // 2. Device registration and seal (hash, then signature), verified in parallel.
+  // 2. Device registration and hash, record by record; then signatures, one per unbroken run of a
+  // device's records (its last signature covers every earlier hash through prev). When a run's
+  // last signature fails, each record of it is verified alone, so a forged tail never takes its
+  // honest predecessors down with it.
   const known = await devices.lookup(parsed.map((p) => p.record.deviceId));
-  const sealed = await Promise.all(
-    parsed.map(async (item): Promise<Parsed | undefined> => {
-      const device = known.get(item.record.deviceId);
-      if (!device) return reject(item.index, 'unknown-device');
-      if (device.officerId !== officer.id) return reject(item.index, 'device-not-yours');
-      const seal = await checkSealNode(item.raw as SignedRecord, device.key);
-      if (seal !== 'ok') return reject(item.index, seal);
-      return item;
-    }),
+  type Link = { seq: number; prev: string; hash: string; item: Parsed };
+  const byDevice = new Map<string, { key: KeyObject; links: Link[] }>();
+  for (const item of parsed) {
+    const device = known.get(item.record.deviceId);
+    if (!device) reject(item.index, 'unknown-device');
+    else if (device.officerId !== officer.id) reject(item.index, 'device-not-yours');
+    else if (!hashMatches(item.raw as SignedRecord)) reject(item.index, 'hash-mismatch');
+    else {
+      const entry = byDevice.get(item.record.deviceId) ?? { key: device.key, links: [] };
+      entry.links.push({ seq: item.record.seq, prev: item.record.prev, hash: item.record.hash, item });
+      byDevice.set(item.record.deviceId, entry);
+    }
+  }
+  const authentic = new Set<Parsed>();
+  const signed = (item: Parsed, key: KeyObject) => signatureValid(item.raw as SignedRecord, key);
+  await Promise.all(
+    [...byDevice.values()].flatMap(({ key, links }) =>
+      unbrokenRuns(links).map(async (run) => {
+        const items = run.map((link) => link.item);
+        const tail = items[items.length - 1];
+        if (tail && (await signed(tail, key))) return items.forEach((item) => authentic.add(item));
+        const alone = await Promise.all(items.map((item) => signed(item, key)));
+        items.forEach((item, i) => (alone[i] ? authentic.add(item) : reject(item.index, 'bad-signature')));
+      }),
+    ),
   );
+  const sealed = parsed.filter((item) => authentic.has(item));
 
   // 3. Conflicts inside the batch itself.
   const receivedAt = now.toISOString();

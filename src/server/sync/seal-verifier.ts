@@ -12,20 +12,34 @@ export function nodePublicKey(jwk: JsonWebKey): KeyObject {
   return createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y } as import('node:crypto').JsonWebKey, format: 'jwk' });
 }
 
-/** Checks the record's hash, then its P-256 signature (raw r||s, as WebCrypto makes it). */
-export function checkSealNode(record: SignedRecord, key: KeyObject): Promise<SealCheck> {
+/** Checks the record's hash: SHA-256 of its canonical bytes. */
+export function hashMatches(record: SignedRecord): boolean {
   let bytes: Uint8Array;
   try {
     bytes = signingBytes(record);
   } catch {
     // Text that RFC 8785 cannot canonicalize (a lone surrogate) has no hash any device could have
     // made; it is this record's fault alone, never a 500 that would fail its whole batch forever.
-    return Promise.resolve('hash-mismatch');
+    return false;
   }
-  if (createHash('sha256').update(bytes).digest('hex') !== record.hash) return Promise.resolve('hash-mismatch');
+  return createHash('sha256').update(bytes).digest('hex') === record.hash;
+}
+
+/** Checks the record's P-256 signature (raw r||s, as WebCrypto makes it) over its canonical bytes. */
+export function signatureValid(record: SignedRecord, key: KeyObject): Promise<boolean> {
+  let bytes: Uint8Array;
+  try {
+    bytes = signingBytes(record);
+  } catch {
+    return Promise.resolve(false);
+  }
   return new Promise((resolve, reject) =>
-    verify('sha256', bytes, { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(record.sig, 'base64url'), (error, ok) =>
-      error ? reject(error) : resolve(ok ? 'ok' : 'bad-signature'),
-    ),
+    verify('sha256', bytes, { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(record.sig, 'base64url'), (error, ok) => (error ? reject(error) : resolve(ok))),
   );
+}
+
+/** Checks the record's hash, then its own signature. */
+export async function checkSealNode(record: SignedRecord, key: KeyObject): Promise<SealCheck> {
+  if (!hashMatches(record)) return 'hash-mismatch';
+  return (await signatureValid(record, key)) ? 'ok' : 'bad-signature';
 }
