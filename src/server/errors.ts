@@ -23,6 +23,7 @@ const CODE_BY_STATUS: Record<number, ApiErrorCode> = {
   413: 'payload-too-large',
   415: 'unsupported-media-type',
   429: 'too-many-requests',
+  503: 'busy',
 };
 
 /** The body of a 4xx that Fastify's own layer produced (bad URL, content-type parser), in our shape. */

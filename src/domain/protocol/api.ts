@@ -19,6 +19,7 @@ export type ApiErrorCode =
   | 'payload-too-large'
   | 'unsupported-media-type'
   | 'too-many-requests'
+  | 'busy'
   | 'internal';
 
 /** Every 4xx/5xx body the server sends. */

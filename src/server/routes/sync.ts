@@ -7,6 +7,7 @@ import { HttpError } from '../errors.js';
 import { DeviceKeys } from '../sync/device-keys.js';
 import { ingestBatch } from '../sync/ingest.js';
 import { pullChanges } from '../sync/pull.js';
+import { PushGate } from '../sync/push-gate.js';
 import { parseOr400 } from '../validate.js';
 
 const MAX_CURSOR = 2 ** 31 - 1;
@@ -23,18 +24,28 @@ const PullQuerySchema = v.strictObject({
   ),
 });
 
+/** Batches stored at once, and waiting, per server process; 2 cores are busy with 2. */
+const PUSHES_RUNNING = 2;
+const PUSHES_WAITING = 16;
+const BUSY_RETRY_S = 2;
+
 /** The sync protocol: push signed records, pull what the user may see. */
 export function syncRoutes(ctx: ServerContext) {
   const { db } = ctx.database;
+  const gate = new PushGate(PUSHES_RUNNING, PUSHES_WAITING);
   const devices = new DeviceKeys(db);
   return async (app: FastifyInstance) => {
-    app.post('/api/sync/push', { preHandler: requireUser(ctx), bodyLimit: MAX_BATCH_BYTES }, async (request) => {
+    app.post('/api/sync/push', { preHandler: requireUser(ctx), bodyLimit: MAX_BATCH_BYTES }, async (request, reply) => {
       const { records } = parseOr400(PushBodySchema, request.body);
       if (records.length > MAX_BATCH_RECORDS) {
         throw new HttpError(413, 'payload-too-large', `a batch holds at most ${MAX_BATCH_RECORDS} records; this one has ${records.length}`);
       }
-      const results = await ingestBatch(db, devices, sessionUser(request), records, ctx.now());
-      return { results } satisfies PushResponse;
+      const outcome = await gate.run(() => ingestBatch(db, devices, sessionUser(request), records, ctx.now()));
+      if (outcome.busy) {
+        reply.header('retry-after', String(BUSY_RETRY_S));
+        throw new HttpError(503, 'busy', 'the server is busy storing other batches; nothing of this one was stored, send it again shortly');
+      }
+      return { results: outcome.value } satisfies PushResponse;
     });
 
     app.get('/api/sync/pull', { preHandler: requireUser(ctx) }, async (request) => {

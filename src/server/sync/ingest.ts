@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import { setImmediate } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import * as v from 'valibot';
 import { describeIssues } from '../../domain/protocol/api.js';
@@ -37,7 +38,7 @@ export async function ingestBatch(db: Kysely<Tables>, devices: DeviceKeys, offic
   // 1. Shape, ownership and clock, record by record.
   const parsed: Parsed[] = [];
   const latest = new Date(now.getTime() + MAX_CLOCK_AHEAD_MS).toISOString();
-  inputs.forEach((input, index) => {
+  await inSlices(inputs, (input, index) => {
     const result = v.safeParse(RecordSchema, input);
     if (!result.success) return reject(index, `schema: ${describeIssues(result.issues)}`);
     const record = result.output;
@@ -53,7 +54,7 @@ export async function ingestBatch(db: Kysely<Tables>, devices: DeviceKeys, offic
   const known = await devices.lookup(parsed.map((p) => p.record.deviceId));
   type Link = { seq: number; prev: string; hash: string; item: Parsed };
   const byDevice = new Map<string, { key: KeyObject; links: Link[] }>();
-  for (const item of parsed) {
+  await inSlices(parsed, (item) => {
     const device = known.get(item.record.deviceId);
     if (!device) reject(item.index, 'unknown-device');
     else if (device.officerId !== officer.id) reject(item.index, 'device-not-yours');
@@ -63,7 +64,7 @@ export async function ingestBatch(db: Kysely<Tables>, devices: DeviceKeys, offic
       entry.links.push({ seq: item.record.seq, prev: item.record.prev, hash: item.record.hash, item });
       byDevice.set(item.record.deviceId, entry);
     }
-  }
+  });
   const authentic = new Set<Parsed>();
   const signed = (item: Parsed, key: KeyObject) => signatureValid(item.raw as SignedRecord, key);
   await Promise.all(
@@ -149,6 +150,18 @@ export async function ingestBatch(db: Kysely<Tables>, devices: DeviceKeys, offic
     }
   });
   return results;
+}
+
+/** Records checked between two turns of the event loop: a batch never holds the server for long. */
+const SLICE = 100;
+
+/** Runs `step` over the items, yielding to the event loop every SLICE items so health checks and sign-ins get their turn. */
+async function inSlices<T>(items: readonly T[], step: (item: T, index: number) => void): Promise<void> {
+  for (let start = 0; start < items.length; start += SLICE) {
+    if (start > 0) await setImmediate();
+    const end = Math.min(items.length, start + SLICE);
+    for (let i = start; i < end; i++) step(items[i] as T, i);
+  }
 }
 
 function idOf(input: unknown): string {
