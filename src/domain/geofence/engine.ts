@@ -3,7 +3,7 @@
 import type { Checkpoint } from '../checkpoints.js';
 import { isValidLatLon } from '../geo.js';
 import { inBox, type Shape, ShapeIndex, signedDistanceM } from './shapes.js';
-import { DEFAULT_GEOFENCE_CONFIG, type GeofenceConfig, type GeofenceFix, isValidFix, sideOf } from './visits.js';
+import { DEFAULT_GEOFENCE_CONFIG, dwellDone, type GeofenceConfig, type GeofenceFix, isNextFix, stepVisit, type Visit } from './visits.js';
 
 /** What one fix (or a pause) changed; `checkin` is what becomes a `checkin` record. */
 export type GeofenceEvent =
@@ -19,31 +19,27 @@ export interface InsideVisit {
   dwellS: number;
 }
 
-interface Visit {
+/** An open visit as the engine tracks it: the rule's state, and what the check-in will cite. */
+interface Tracked {
   shape: Shape;
-  enteredAt: number;
-  lastInsideAt: number;
+  visit: Visit;
   /** Record ids of the inside fixes until the check-in, every `stride`-th of them; emptied once it is made. */
   evidence: string[];
-  /** Inside fixes so far, and the decimation that keeps evidence within maxEvidence. */
-  insideFixes: number;
   stride: number;
+  /** A check-in covers this visit: its own, or one it resumed within the cool-down. */
   checkedIn: boolean;
-  /** The current run of outside fixes: how many, and the time of its first. */
-  outCount: number;
-  outSince: number;
 }
 
 /**
  * Stateful geofencing over one officer's fix stream: offer each fix that became a position
  * record, in time order; call gap() when tracking pauses. Emits enter, one checkin per visit
- * once the officer has been inside for the checkpoint's minDwellS, and exit.
+ * once the visit rule (visits.ts) says its dwell is done, and exit.
  */
 export class GeofenceEngine {
   private readonly config: GeofenceConfig;
   private index: ShapeIndex;
   /** Open visits by checkpoint index; a handful at most, so iterating them per fix is cheap. */
-  private visits = new Map<number, Visit>();
+  private visits = new Map<number, Tracked>();
   /** Per checkpoint id: until when a new visit resumes a checked-in one (cool-down). */
   private coveredUntil = new Map<string, number>();
   private lastFixAt = Number.NEGATIVE_INFINITY;
@@ -62,12 +58,12 @@ export class GeofenceEngine {
     const next = new ShapeIndex(unique(checkpoints));
     const byId = new Map(next.shapes.map((s, i) => [s.id, i]));
     const events: GeofenceEvent[] = [];
-    const visits = new Map<number, Visit>();
-    for (const visit of this.visits.values()) {
-      const i = byId.get(visit.shape.id);
+    const visits = new Map<number, Tracked>();
+    for (const tracked of this.visits.values()) {
+      const i = byId.get(tracked.shape.id);
       const shape = i === undefined ? undefined : next.shapes[i];
-      if (i === undefined || !shape) events.push(this.close(visit));
-      else visits.set(i, { ...visit, shape });
+      if (i === undefined || !shape) events.push(this.close(tracked));
+      else visits.set(i, { ...tracked, shape });
     }
     this.index = next;
     this.visits = visits;
@@ -77,55 +73,32 @@ export class GeofenceEngine {
   /** Takes one fix; fixes not newer than the last one, or not a real position, change nothing. */
   offer(fix: GeofenceFix): GeofenceEvent[] {
     const events: GeofenceEvent[] = [];
-    if (!isValidFix(fix) || fix.fixAt <= this.lastFixAt) return events;
+    if (!isNextFix(fix, this.lastFixAt)) return events;
     this.lastFixAt = fix.fixAt;
     const c = this.config;
-    for (const [i, visit] of this.visits) {
-      // Checked before this fix is read: a dwell must not bridge time nobody saw.
-      if (fix.fixAt - visit.lastInsideAt > c.maxGapMs) {
+    const entered: Array<[number, Shape, Visit]> = [];
+    for (const [i, tracked] of this.visits) {
+      const step = stepVisit(tracked.visit, tracked.shape, fix, c);
+      if (step.ended) {
         this.visits.delete(i);
-        events.push(this.close(visit));
+        events.push(this.close(tracked));
       }
+      if (step.entered && step.open) entered.push([i, tracked.shape, step.open]);
+      else if (step.inside) this.stay(tracked, fix, events);
     }
-    // A poor fix says nothing either way; it neither extends a visit nor ends one.
-    if (!(fix.accuracy <= c.maxAccuracyM)) return events;
-
-    for (const [i, visit] of this.visits) {
-      const side = sideOf(visit.shape, fix, c);
-      if (side === 'in') {
-        visit.outCount = 0;
-        this.stay(visit, fix, events);
-      } else if (side === 'out') {
-        if (visit.outCount === 0) visit.outSince = fix.fixAt;
-        visit.outCount++;
-        if (visit.outCount >= c.exitFixes && fix.fixAt - visit.outSince >= c.exitMinMs) {
-          this.visits.delete(i);
-          events.push(this.close(visit));
-        }
-      }
-    }
-
+    // Only a checkpoint whose box holds the fix can be entered; the index finds those few.
     const shapes = this.index.shapes;
     for (const i of this.index.around(fix.lat, fix.lon, fix.accuracy)) {
       const shape = shapes[i];
-      if (!shape || this.visits.has(i)) continue;
-      // An entering fix has its centre inside, hence inside the box: skip the precise test otherwise.
-      if (!inBox(shape, fix.lat, fix.lon)) continue;
-      if (sideOf(shape, fix, c) !== 'in') continue;
-      const visit: Visit = {
-        shape,
-        enteredAt: fix.fixAt,
-        lastInsideAt: fix.fixAt,
-        evidence: [],
-        insideFixes: 0,
-        stride: 1,
-        checkedIn: fix.fixAt < (this.coveredUntil.get(shape.id) ?? Number.NEGATIVE_INFINITY),
-        outCount: 0,
-        outSince: fix.fixAt,
-      };
-      this.visits.set(i, visit);
+      if (!shape || this.visits.has(i) || !inBox(shape, fix.lat, fix.lon) || entered.some(([j]) => j === i)) continue;
+      const step = stepVisit(null, shape, fix, c);
+      if (step.open) entered.push([i, shape, step.open]);
+    }
+    for (const [i, shape, visit] of entered) {
+      const tracked: Tracked = { shape, visit, evidence: [], stride: 1, checkedIn: fix.fixAt < (this.coveredUntil.get(shape.id) ?? Number.NEGATIVE_INFINITY) };
+      this.visits.set(i, tracked);
       events.push({ type: 'enter', checkpointId: shape.id, at: fix.fixAt });
-      this.stay(visit, fix, events);
+      this.stay(tracked, fix, events);
     }
     return events;
   }
@@ -139,37 +112,41 @@ export class GeofenceEngine {
 
   /** The open visits, for the UI. */
   inside(): InsideVisit[] {
-    return [...this.visits.values()].map((v) => ({ checkpointId: v.shape.id, enteredAt: v.enteredAt, dwellS: (v.lastInsideAt - v.enteredAt) / 1000 }));
+    return [...this.visits.values()].map(({ shape, visit }) => ({
+      checkpointId: shape.id,
+      enteredAt: visit.enteredAt,
+      dwellS: (visit.lastInsideAt - visit.enteredAt) / 1000,
+    }));
   }
 
-  /** An inside fix of an open visit: extends the dwell, and checks in once it is long enough. */
-  private stay(visit: Visit, fix: GeofenceFix, events: GeofenceEvent[]): void {
-    visit.lastInsideAt = fix.fixAt;
-    if (visit.checkedIn) return;
-    const n = visit.insideFixes++;
-    const due = fix.fixAt - visit.enteredAt >= visit.shape.minDwellMs;
+  /** An inside fix of an open visit (the rule has counted it): cites it, and checks in once the dwell is done. */
+  private stay(tracked: Tracked, fix: GeofenceFix, events: GeofenceEvent[]): void {
+    if (tracked.checkedIn) return;
+    const { visit } = tracked;
+    const n = visit.insideFixes - 1;
+    const due = dwellDone(visit, tracked.shape, this.config);
     const max = this.config.maxEvidence;
     // Full: keep every other id and take every other fix from now on, so the ids stay evenly
     // spread over the whole dwell (a long minDwellS at 1 Hz is thousands of fixes).
-    if (n % visit.stride === 0 && visit.evidence.length >= max) {
-      visit.evidence = visit.evidence.filter((_, k) => k % 2 === 0);
-      visit.stride *= 2;
+    if (n % tracked.stride === 0 && tracked.evidence.length >= max) {
+      tracked.evidence = tracked.evidence.filter((_, k) => k % 2 === 0);
+      tracked.stride *= 2;
     }
     // The fix that completes the dwell is always cited, so the evidence spans all of it.
-    if (n % visit.stride === 0 || due) {
-      if (visit.evidence.length >= max) visit.evidence.pop();
-      visit.evidence.push(fix.recordId);
+    if (n % tracked.stride === 0 || due) {
+      if (tracked.evidence.length >= max) tracked.evidence.pop();
+      tracked.evidence.push(fix.recordId);
     }
     if (!due) return;
-    visit.checkedIn = true;
+    tracked.checkedIn = true;
     events.push({
       type: 'checkin',
-      checkpointId: visit.shape.id,
+      checkpointId: tracked.shape.id,
       enteredAt: visit.enteredAt,
       dwellS: (fix.fixAt - visit.enteredAt) / 1000,
-      evidence: visit.evidence,
+      evidence: tracked.evidence,
     });
-    visit.evidence = [];
+    tracked.evidence = [];
   }
 
   /** Ids of the checkpoints within `radiusM` of a point (0 when inside), nearest first: candidates for a manual check-in. */
@@ -185,9 +162,9 @@ export class GeofenceEngine {
     return found.sort((a, b) => a.d - b.d).map((f) => f.id);
   }
 
-  private close(visit: Visit): GeofenceEvent {
-    if (visit.checkedIn) this.coveredUntil.set(visit.shape.id, visit.lastInsideAt + this.config.cooldownMs);
-    return { type: 'exit', checkpointId: visit.shape.id, at: visit.lastInsideAt, checkedIn: visit.checkedIn };
+  private close({ shape, visit, checkedIn }: Tracked): GeofenceEvent {
+    if (checkedIn) this.coveredUntil.set(shape.id, visit.lastInsideAt + this.config.cooldownMs);
+    return { type: 'exit', checkpointId: shape.id, at: visit.lastInsideAt, checkedIn };
   }
 }
 

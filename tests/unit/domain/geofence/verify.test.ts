@@ -31,6 +31,23 @@ describe('verifyCheckin against the stored track', () => {
     expect(verdict.insideFixes).toBeGreaterThanOrEqual(VERIFY_MIN_FIXES);
   });
 
+  it('verifies a check-in whose stay three outliers within 2 s interrupted, as the device made it (issue 9)', () => {
+    // 30 s inside, 3 fixes 500 m away within 2 s, then 41 s inside, at 1 Hz: the device does not
+    // end a visit on outliers that span less than exitMinMs, so it checks in at 60 s.
+    const site = { lat: 23.11, lon: 114.41 };
+    const cp = circle('bank', site, 25, 60);
+    const at = (s: number) => Date.UTC(2026, 10, 29, 8) + s * 1000;
+    const fixes = [
+      ...Array.from({ length: 31 }, (_, s) => ({ s, ...offset(site, (s % 3) - 1, 0) })),
+      ...[31, 32, 33].map((s) => ({ s, ...offset(site, 0, 500) })),
+      ...Array.from({ length: 42 }, (_, k) => ({ s: 34 + k, ...offset(site, 0, (k % 3) - 1) })),
+    ].map(({ s, lat, lon }) => ({ recordId: `r-${s}`, lat, lon, accuracy: 5, fixAt: at(s) }));
+    const [made] = checkins(feed(new GeofenceEngine([cp]), fixes));
+    expect(made).toMatchObject({ checkpointId: 'bank', enteredAt: at(0), dwellS: 60 });
+    const claim = { method: 'geofence' as const, enteredAt: made?.enteredAt ?? 0, dwellS: made?.dwellS ?? 0, evidence: made?.evidence ?? [] };
+    expect(verifyCheckin(cp, claim, fixes)).toEqual({ verdict: 'verified', insideFixes: 73, reason: 'ok' });
+  });
+
   it('calls a check-in weak when the server holds too few fixes of the stay, or fixes too poor to place it', () => {
     const { fixes, cp, long, claim } = realCheckin();
     const ids = [claim.evidence[0] ?? '', claim.evidence.at(-1) ?? ''];
