@@ -1,10 +1,9 @@
 // Checkpoint shapes made ready for per-fix tests, and the static index that finds the few a fix
 // could be in. Shared by the device's engine and the server's verifier, so both measure a fix
 // against a checkpoint the same way.
-import { booleanPointInPolygon } from '@turf/boolean-point-in-polygon';
 import Flatbush from 'flatbush';
 import { type Checkpoint, DEFAULT_MIN_DWELL_S, type PolygonGeometry } from '../checkpoints.js';
-import { EARTH_RADIUS_M, haversineM, type LatLon, segmentDistance2 } from '../geo.js';
+import { EARTH_RADIUS_M, haversineM, type LatLon, pointInPolygon, segmentDistance2 } from '../geo.js';
 
 const M_PER_DEG = (EARTH_RADIUS_M * Math.PI) / 180;
 const RAD = Math.PI / 180;
@@ -86,7 +85,7 @@ export function prepareShape(cp: Checkpoint): Shape {
   }
   // The frame is centred on the polygon, where an equirectangular projection is good to a few
   // centimetres at checkpoint sizes; a straight edge in degrees stays straight in it, so
-  // turf's inside test (in degrees) and these distances agree on which side a fix is.
+  // pointInPolygon (in degrees) and these distances agree on which side a fix is.
   shape.oy = (minLat + maxLat) / 2;
   shape.ox = (minLon + maxLon) / 2;
   shape.ky = M_PER_DEG;
@@ -111,8 +110,7 @@ export function prepareShape(cp: Checkpoint): Shape {
   return shape;
 }
 
-/** Reused by every test: turf takes a [lon, lat] position, haversineM a point, and one object per fix and checkpoint would be garbage. */
-const scratch: [number, number] = [0, 0];
+/** Reused by every test: haversineM takes a point, and one object per fix and checkpoint would be garbage. */
 const here: LatLon = { lat: 0, lon: 0 };
 
 /** Metres from the point to the shape's boundary: positive inside, negative outside. */
@@ -124,9 +122,7 @@ export function signedDistanceM(shape: Shape, lat: number, lon: number): number 
     return circle.radiusM - haversineM(circle, here);
   }
   if (!shape.polygon) return Number.NEGATIVE_INFINITY;
-  scratch[0] = lon;
-  scratch[1] = lat;
-  const inside = booleanPointInPolygon(scratch, shape.polygon);
+  const inside = pointInPolygon(lon, lat, shape.polygon.coordinates);
   const px = (lon - shape.ox) * shape.kx;
   const py = (lat - shape.oy) * shape.ky;
   const { xs, ys, ringEnds } = shape;
