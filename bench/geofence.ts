@@ -2,7 +2,8 @@ import { booleanPointInPolygon } from '@turf/boolean-point-in-polygon';
 import type { Polygon } from 'geojson';
 import type { Checkpoint } from '../src/domain/checkpoints.js';
 import { circleRing, EARTH_RADIUS_M, type LatLon } from '../src/domain/geo.js';
-import { GeofenceEngine, type GeofenceFix } from '../src/domain/geofence.js';
+import { GeofenceEngine } from '../src/domain/geofence/engine.js';
+import type { GeofenceFix } from '../src/domain/geofence/visits.js';
 import { loadTrack, shiftTo, TRACE_FILES } from '../tests/support/traces.js';
 
 // DESIGN.md target: one fix against 10,000 checkpoints in ≤ 50 µs, in the worker. 10,000

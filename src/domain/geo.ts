@@ -59,12 +59,34 @@ export function segmentDistance2(px: number, py: number, ax: number, ay: number,
   return ex * ex + ey * ey;
 }
 
-/** Even-odd test of a planar point against one closed ring of [x, y] positions (exact enough at patrol scale). */
-export function pointInRing(x: number, y: number, ring: ReadonlyArray<readonly number[]>): boolean {
+/**
+ * True when the planar point (x, y) is inside a polygon: inside its first ring and in none of the
+ * others (its holes), GeoJSON's meaning. Rings are lists of [x, y], closed or not: [lon, lat]
+ * for a checkpoint or zone, pixels for an icon. The one inside test of the code base, so the
+ * geofence, the map's hit tests and the drawn arrow never disagree about a point. A point on an
+ * edge may fall either side; callers that care measure distance to the edge as well.
+ */
+export function pointInPolygon(x: number, y: number, rings: ReadonlyArray<ReadonlyArray<readonly number[]>>): boolean {
+  const outer = rings[0];
+  if (!outer || !inRing(x, y, outer)) return false;
+  for (let r = 1; r < rings.length; r++) {
+    const hole = rings[r];
+    if (hole && inRing(x, y, hole)) return false;
+  }
+  return true;
+}
+
+/** Even-odd test against one ring (exact enough at patrol scale). Indexed reads, not destructuring: it runs per fix per candidate checkpoint. */
+function inRing(x: number, y: number, ring: ReadonlyArray<readonly number[]>): boolean {
   let inside = false;
   for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-    const [xi = 0, yi = 0] = ring[i] ?? [];
-    const [xj = 0, yj = 0] = ring[j] ?? [];
+    const a = ring[i];
+    const b = ring[j];
+    if (!a || !b) continue;
+    const xi = a[0] ?? 0;
+    const yi = a[1] ?? 0;
+    const xj = b[0] ?? 0;
+    const yj = b[1] ?? 0;
     if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
   }
   return inside;

@@ -1,7 +1,8 @@
 import canonicalize from 'canonicalize';
 import type { SignedRecord, UnsignedRecord } from './records.js';
 
-// Hashing and signing of records with WebCrypto, identical in browser, worker and Node.
+// Hashing and signing of records with WebCrypto, identical in browser, worker and Node. Seals
+// are checked only on the server, with node:crypto (server/sync/seal-verifier.ts).
 
 const ECDSA = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 const SIGN = { name: 'ECDSA', hash: 'SHA-256' } as const;
@@ -24,11 +25,6 @@ function toBase64Url(bytes: ArrayBuffer): string {
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
-export function fromBase64Url(text: string): Uint8Array<ArrayBuffer> {
-  const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
-  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
-}
-
 /** A device key pair: the private half cannot be exported, not even by our own code. */
 export function generateDeviceKeys(): Promise<CryptoKeyPair> {
   return crypto.subtle.generateKey(ECDSA, false, ['sign', 'verify']);
@@ -40,14 +36,6 @@ export async function exportPublicKey(key: CryptoKey): Promise<JsonWebKey> {
   return { kty, crv, x, y };
 }
 
-/** Imports a registered device's public key for verification; throws on a key that is not P-256. */
-export function importPublicKey(jwk: JsonWebKey): Promise<CryptoKey> {
-  if (jwk.kty !== 'EC' || jwk.crv !== 'P-256' || typeof jwk.x !== 'string' || typeof jwk.y !== 'string') {
-    return Promise.reject(new Error('public key must be an EC P-256 JWK'));
-  }
-  return crypto.subtle.importKey('jwk', { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y }, ECDSA, true, ['verify']);
-}
-
 /** Hashes and signs a record with the device's private key. */
 export async function sealRecord<R extends UnsignedRecord>(record: R, privateKey: CryptoKey): Promise<R & { hash: string; sig: string }> {
   const bytes = signingBytes(record);
@@ -55,12 +43,5 @@ export async function sealRecord<R extends UnsignedRecord>(record: R, privateKey
   return { ...record, hash: toHex(digest), sig: toBase64Url(signature) };
 }
 
+/** The verdict on a record's seal: its hash, then its signature (the server's checkSealNode gives it). */
 export type SealCheck = 'ok' | 'hash-mismatch' | 'bad-signature';
-
-/** Checks a record's hash and its signature under the device's public key. */
-export async function checkSeal(record: SignedRecord, publicKey: CryptoKey): Promise<SealCheck> {
-  const bytes = signingBytes(record);
-  if (toHex(await crypto.subtle.digest('SHA-256', bytes)) !== record.hash) return 'hash-mismatch';
-  const ok = await crypto.subtle.verify(SIGN, publicKey, fromBase64Url(record.sig), bytes);
-  return ok ? 'ok' : 'bad-signature';
-}

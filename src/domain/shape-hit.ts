@@ -1,20 +1,14 @@
-import type { CheckpointShape, PolygonGeometry } from './checkpoints.js';
-import { haversineM, pointInRing, toLocalM } from './geo.js';
+import type { CheckpointShape } from './checkpoints.js';
+import { haversineM, pointInPolygon, toLocalM } from './geo.js';
 
 // Which drawn shape a map click falls in, answered in plain geometry so it is the same for every
 // renderer and testable without WebGL.
 
 type LonLat = readonly [number, number];
 
-/** True when `p` ([lon, lat]) lies inside the polygon's outer ring and outside its holes. */
-export function pointInPolygon(p: LonLat, polygon: PolygonGeometry): boolean {
-  const [outer, ...holes] = polygon.coordinates;
-  return !!outer && pointInRing(p[0], p[1], outer) && !holes.some((hole) => pointInRing(p[0], p[1], hole));
-}
-
 /** True when `p` ([lon, lat]) lies in the checkpoint's area. */
 function shapeContains(shape: CheckpointShape, p: LonLat): boolean {
-  if (shape.kind === 'polygon') return pointInPolygon(p, shape.polygon);
+  if (shape.kind === 'polygon') return pointInPolygon(p[0], p[1], shape.polygon.coordinates);
   return haversineM({ lon: shape.center[0], lat: shape.center[1] }, { lon: p[0], lat: p[1] }) <= shape.radiusM;
 }
 

@@ -1,5 +1,6 @@
 import type { Checkpoint } from '../domain/checkpoints.js';
-import { type GeofenceConfig, GeofenceEngine, type GeofenceEvent, type GeofenceFix, type InsideVisit } from '../domain/geofence.js';
+import { GeofenceEngine, type GeofenceEvent, type InsideVisit } from '../domain/geofence/engine.js';
+import type { GeofenceConfig, GeofenceFix } from '../domain/geofence/visits.js';
 
 // The geofence engine lives here, off the main thread (DESIGN.md target: one fix against 10,000
 // checkpoints in ≤ 50 µs). One engine per device: the checkpoints of the officer's zones.

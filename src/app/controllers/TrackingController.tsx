@@ -1,5 +1,5 @@
 import { useEffect } from 'preact/hooks';
-import type { GeofenceEvent } from '../../domain/geofence.js';
+import type { GeofenceEvent } from '../../domain/geofence/engine.js';
 import { FOOT_PATROL, type Fix } from '../../domain/track-filter.js';
 import { locale, t } from '../i18n/index.js';
 import { checkpoints, insideNow, loadCheckpoints, recordGeofenceCheckin } from '../state/checkins.js';

@@ -1,4 +1,4 @@
-import { pointInRing, segmentDistance2 } from '../../domain/geo.js';
+import { pointInPolygon, segmentDistance2 } from '../../domain/geo.js';
 
 /** Below this speed a heading means little (browsers report jitter as turns), so a dot is drawn. */
 const MOVING_MS = 0.5;
@@ -37,7 +37,7 @@ export function arrowPixels(size = 40): { width: number; height: number; data: U
       const cx = x + 0.5;
       const cy = y + 0.5;
       const near = edgeDistance(cx, cy) <= 1.5 * s;
-      const rgba = near ? [255, 255, 255, 255] : pointInRing(cx, cy, shape) ? [0x4d, 0xa3, 0xff, 255] : [0, 0, 0, 0];
+      const rgba = near ? [255, 255, 255, 255] : pointInPolygon(cx, cy, [shape]) ? [0x4d, 0xa3, 0xff, 255] : [0, 0, 0, 0];
       data.set(rgba, (y * size + x) * 4);
     }
   }

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Checkpoint } from '../../domain/checkpoints.js';
-import { verificationWindow, verifyCheckin, type GeofenceFix } from '../../domain/geofence.js';
+import { verificationWindow, verifyCheckin } from '../../domain/geofence/verify.js';
+import type { GeofenceFix } from '../../domain/geofence/visits.js';
 import { complianceRatio, shiftRequirements, type Requirement } from '../../domain/plan-schedule.js';
 import type { CheckinView, CheckpointCompliance, ComplianceResponse, ShiftCompliance } from '../../domain/protocol/compliance.js';
 import type { RecordOf, SignedRecord } from '../../domain/records.js';

@@ -2,8 +2,8 @@ import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto
 import { signingBytes, type SealCheck } from '../../domain/record-crypto.js';
 import type { SignedRecord } from '../../domain/records.js';
 
-// The server's check of a record's seal: the same bytes and rules as the domain's WebCrypto
-// checkSeal, through node:crypto directly. Its callback form runs each ECDSA verify on libuv's
+// The server's check of a record's seal, over the bytes the device's WebCrypto sealRecord hashed
+// and signed, through node:crypto directly. Its callback form runs each ECDSA verify on libuv's
 // thread pool, so a batch spreads over every core (ingest is bound by these verifies: about
 // 8,500/s on one core here, 13,000/s on two).
 

@@ -1,6 +1,7 @@
 import { useSignal } from '@preact/signals';
 import { newId } from '../../../domain/ids.js';
-import { smallestContaining, pointInPolygon } from '../../../domain/shape-hit.js';
+import { pointInPolygon } from '../../../domain/geo.js';
+import { smallestContaining } from '../../../domain/shape-hit.js';
 import { t } from '../../i18n/index.js';
 import { LazyAdminMap } from '../../map/LazyMap.js';
 import { checkpoints, localName, zones } from './admin-store.js';
@@ -16,7 +17,7 @@ export function CheckpointsPanel() {
   const mode = useSignal<ClickMode>('pick');
 
   /** The zone under a point, else the first zone: a new checkpoint starts where it was placed. */
-  const zoneAt = (at: [number, number]) => (zones.value.find((z) => pointInPolygon(at, z.polygon)) ?? zones.value[0])?.id ?? '';
+  const zoneAt = (at: [number, number]) => (zones.value.find((z) => pointInPolygon(at[0], at[1], z.polygon.coordinates)) ?? zones.value[0])?.id ?? '';
 
   function mapClick(at: [number, number]) {
     if (mode.value === 'place') {
