@@ -91,7 +91,7 @@ describe('geofenced check-ins made offline on a real walk', () => {
       expect(await status(created[1]!)).toBe('due');
 
       await context.setOffline(true);
-      await expect.poll(async () => (await geolocationUse(page)).fixes).toBeGreaterThan(0); // the watch's first fix
+      await expect.poll(async () => (await geolocationUse(page)).fixes, { timeout: 10_000 }).toBeGreaterThan(0); // the watch's first fix
       await pauseClock(page);
       for (let i = 0; i < walk.length; i++) {
         const p = walk[i]!;
@@ -103,12 +103,12 @@ describe('geofenced check-ins made offline on a real walk', () => {
           await page.clock.runFor(1000);
         }
         if (i === STOPS[0]!) {
-          await expect.poll(() => status(created[0]!), { timeout: 5_000 }).toBe('done');
+          await expect.poll(() => status(created[0]!), { timeout: 10_000 }).toBe('done');
           await page.getByText('已在「测试岗1」签到').waitFor();
           expect(await status(created[1]!)).toBe('due');
         }
       }
-      await expect.poll(() => status(created[1]!), { timeout: 5_000 }).toBe('done');
+      await expect.poll(() => status(created[1]!), { timeout: 10_000 }).toBe('done');
       await page.clock.resume(); // time flows again for the officer's taps and the sync
 
       // The bank is far from this walk: a manual check-in there is possible, marked, and the server

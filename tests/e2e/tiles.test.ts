@@ -144,7 +144,7 @@ describe('a configured raster base map in Chromium', () => {
     expect(kept.every((u) => /\/tiles\/(1[0-5])\/\d+\/\d+\.png$/.test(u))).toBe(true);
 
     // The map's own requests must have reached the tile host before counting what the reload asks for.
-    await expect.poll(inFlight).toBe(0);
+    await expect.poll(inFlight, { timeout: 10_000 }).toBe(0);
     const before = host.requested.length;
     const { failed } = await reloadOffline(context, page, kept);
     expect(failed).toEqual([]);
@@ -181,7 +181,7 @@ describe('a configured style URL in Chromium', () => {
     expect(kept).toContain(`${host.origin}/style.json`);
     expect(kept).toContain(`${host.origin}/tilejson.json`);
 
-    await expect.poll(inFlight).toBe(0);
+    await expect.poll(inFlight, { timeout: 10_000 }).toBe(0);
     const before = host.requested.length;
     const { fromCache, failed } = await reloadOffline(context, page, kept);
     expect(failed).toEqual([]);

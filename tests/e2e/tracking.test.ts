@@ -82,13 +82,13 @@ describe('a patrol walked with emulated GPS, with a hidden stretch and an offlin
     expect(await leader.getByTestId('open-shifts').locator('li').getAttribute('data-overdue')).toBe('no');
     await leaderContext.close();
 
-    await expect.poll(async () => (await geolocationUse(page)).fixes).toBeGreaterThan(0); // the watch's first fix
+    await expect.poll(async () => (await geolocationUse(page)).fixes, { timeout: 10_000 }).toBeGreaterThan(0); // the watch's first fix
     await pauseClock(page);
     for (let i = 0; i < walk.length; i++) {
       if (i === HIDE_FROM) {
         await setHidden(page, true);
         // Hidden, the app stops asking for fixes (a browser would stop giving them anyway).
-        await expect.poll(async () => (await geolocationUse(page)).watches).toBe(0);
+        await expect.poll(async () => (await geolocationUse(page)).watches, { timeout: 10_000 }).toBe(0);
       }
       if (i === OFFLINE_AT) await context.setOffline(true);
       if (i >= HIDE_FROM && i < SHOW_AT) await context.setGeolocation({ latitude: walk[i]!.lat, longitude: walk[i]!.lon, accuracy: 5 });
@@ -97,7 +97,7 @@ describe('a patrol walked with emulated GPS, with a hidden stretch and an offlin
         await context.setGeolocation({ latitude: walk[i]!.lat, longitude: walk[i]!.lon, accuracy: 5 });
         const before = (await geolocationUse(page)).fixes;
         await setHidden(page, false);
-        await expect.poll(async () => (await geolocationUse(page)).fixes).toBeGreaterThan(before);
+        await expect.poll(async () => (await geolocationUse(page)).fixes, { timeout: 10_000 }).toBeGreaterThan(before);
       } else await deliverFix(context, page, walk[i]!);
       await page.clock.runFor(STEP_MS);
     }
