@@ -94,8 +94,8 @@ export class PatrolSession {
   /** The shift this session records. */
   readonly shiftId: string;
   private readonly last: PatrolStart['last'];
-  /** Why tracking is paused now, or null while it is on. */
-  private paused: TrackingReason | null = null;
+  /** Why tracking is paused now, or null while it is on; a session opens as if the page were hidden, until it is shown. */
+  private paused: TrackingReason | null = 'page-hidden';
   private ended = false;
   private visible: boolean;
   /** Device time of the last good fix (kept, or held back by sampling only). */
@@ -117,14 +117,13 @@ export class PatrolSession {
     // A fresh engine per shift: a visit or cool-down of the last shift must not carry over.
     this.geofence = new GeofenceEngine(start.checkpoints);
     this.checkedIn = [...start.checkins];
-    this.status = { state: 'paused', reason: 'page-hidden', since: Number.NaN };
+    this.status = { state: 'paused', reason: 'page-hidden', since: Number.NaN }; // `since` is set by start()
   }
 
   /** Opens the session: a reopened app marks the time it was away as a gap, then tracking starts if the page is visible. */
   start(now: number): PatrolReply {
     this.lastUsableAt = now;
     this.status.since = now;
-    this.paused = 'page-hidden';
     if (this.last === 'fix') this.track('paused', 'page-hidden', now);
     if (this.visible) this.resume(this.last === 'nothing' ? 'shift-start' : 'page-visible', now);
     return this.reply();
