@@ -98,3 +98,12 @@ export type Plan = v.InferOutput<typeof PlanSchema>;
  * (no daylight saving), so a fixed offset is exact.
  */
 export const DISTRICT_UTC_OFFSET_MIN = 8 * 60;
+
+/** A patrol zone as pull delivers it: the squad's area, drawn on the officer's map and chosen at shift start. */
+export const ZoneSchema = v.strictObject({
+  id: Uuid,
+  squadId: Uuid,
+  name: LocalNameSchema,
+  polygon: PolygonSchema,
+});
+export type Zone = v.InferOutput<typeof ZoneSchema>;

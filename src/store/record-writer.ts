@@ -22,6 +22,8 @@ import {
 } from './schema.js';
 
 export interface AppendOptions {
+  /** The record's id when the caller made it already (the patrol session cites a position's id as check-in evidence before it is written). */
+  id?: string;
   now?: Date;
   priority?: Priority;
   /** Local state the record changes, written in the same transaction as the record. */
@@ -50,7 +52,7 @@ export async function appendRecord<K extends RecordKind>(
     const device = await ensureDeviceIdentity(db, officerId);
     const { seq, prev } = nextLink(device.head);
     const unsigned = {
-      id: newId(),
+      id: options.id ?? newId(),
       kind,
       deviceId: device.deviceId,
       officerId,

@@ -1,4 +1,5 @@
-import type { Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { PASSWORD } from '../integration/harness.js';
 
 /** Signs in through the login form, as an officer would type it. */
@@ -21,4 +22,80 @@ export function watchProblems(page: Page): string[] {
 /** How many records the sync indicator says are still waiting to be sent. */
 export async function recordsWaiting(page: Page): Promise<number> {
   return Number(await page.getByTestId('sync-waiting').getAttribute('data-waiting'));
+}
+
+interface PageFixes {
+  xfFixes: number;
+  xfWatches: number;
+}
+
+/**
+ * The page's clock starts this far behind the server's. A test runs it faster than real time, and
+ * a record dated ahead of the server's clock falls outside the server's default windows (they end
+ * at its now); a device a few minutes slow is an ordinary phone.
+ */
+const PAGE_CLOCK_BEHIND_MS = 10 * 60_000;
+
+/**
+ * Lets `page.clock` drive a patrol: installs it (flowing like real time until a test pauses it),
+ * and re-stamps each fix with it. Chromium stamps an emulated fix with its own wall clock, which
+ * page.clock does not move, so the app would judge fixes by a different clock than its own; the
+ * rest (the permission, watchPosition, its errors, the positions) is Chromium's own. Counts the
+ * fixes delivered and the watches running, so a test waits for a fix to land before moving the
+ * clock on. Call before the page loads.
+ */
+export async function installPatrolClock(page: Page): Promise<void> {
+  await page.clock.install({ time: Date.now() - PAGE_CLOCK_BEHIND_MS });
+  await page.addInitScript(() => {
+    const counts = window as unknown as PageFixes;
+    counts.xfFixes = 0;
+    counts.xfWatches = 0;
+    const restamp =
+      (success: PositionCallback): PositionCallback =>
+      (position) => {
+        try {
+          success({ coords: position.coords, timestamp: Date.now(), toJSON: () => ({ coords: position.coords.toJSON(), timestamp: Date.now() }) });
+        } finally {
+          counts.xfFixes++;
+        }
+      };
+    const { watchPosition, clearWatch, getCurrentPosition } = Geolocation.prototype;
+    Geolocation.prototype.watchPosition = function (success, error, options) {
+      counts.xfWatches++;
+      return watchPosition.call(this, restamp(success), error, options);
+    };
+    Geolocation.prototype.clearWatch = function (id) {
+      counts.xfWatches--;
+      clearWatch.call(this, id);
+    };
+    Geolocation.prototype.getCurrentPosition = function (success, error, options) {
+      getCurrentPosition.call(this, restamp(success), error, options);
+    };
+  });
+}
+
+/** How many fixes have reached the page, and how many geolocation watches it runs (see installPatrolClock). */
+export function geolocationUse(page: Page): Promise<{ fixes: number; watches: number }> {
+  return page.evaluate(() => {
+    const counts = window as unknown as PageFixes;
+    return { fixes: counts.xfFixes, watches: counts.xfWatches };
+  });
+}
+
+/** Moves the emulated position and waits until the app's watch has received it. */
+export async function deliverFix(context: BrowserContext, page: Page, at: { lat: number; lon: number }): Promise<void> {
+  const before = (await geolocationUse(page)).fixes;
+  await context.setGeolocation({ latitude: at.lat, longitude: at.lon, accuracy: 5 });
+  await expect.poll(async () => (await geolocationUse(page)).fixes, { timeout: 10_000 }).toBeGreaterThan(before);
+}
+
+/** Stops the page's clock a moment from now: from then on, time moves only when the test says (`page.clock.runFor`). */
+export async function pauseClock(page: Page): Promise<void> {
+  // A little ahead, because the clock still flows while this call travels (pauseAt refuses the past).
+  await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 250);
+}
+
+/** Patrol events the app has not yet written (the tracking state's data-pending). */
+export async function patrolPending(page: Page): Promise<number> {
+  return Number(await page.getByTestId('tracking-state').getAttribute('data-pending'));
 }

@@ -4,11 +4,12 @@ import type { Checkpoint } from '../../src/domain/checkpoints.js';
 import type { CheckinsResponse, ComplianceResponse } from '../../src/domain/protocol/compliance.js';
 import { Client, startServer, type TestServer } from '../integration/harness.js';
 import { loadTrack, shiftTo, TRACE_FILES } from '../support/traces.js';
-import { recordsWaiting, signIn, watchProblems } from './app.js';
+import { deliverFix, geolocationUse, installPatrolClock, pauseClock, recordsWaiting, signIn, watchProblems } from './app.js';
 import { launchChromium } from './chromium.js';
 
 // A real walk (Osaka, SOURCES.md §1) moved into Huicheng, past two checkpoints an admin placed on
 // it. The officer lingers at each a little longer than its dwell, with the phone offline all along.
+// One fix a second of the page's clock (page.clock): each fix is delivered, then the clock runs on.
 const STEP = 5;
 const STEPS = 50;
 const STOPS = [12, 36];
@@ -66,6 +67,7 @@ describe('geofenced check-ins made offline on a real walk', () => {
     });
     page = await context.newPage();
     problems = watchProblems(page);
+    await installPatrolClock(page);
   });
   afterAll(async () => {
     await browser?.close();
@@ -89,22 +91,25 @@ describe('geofenced check-ins made offline on a real walk', () => {
       expect(await status(created[1]!)).toBe('due');
 
       await context.setOffline(true);
+      await expect.poll(async () => (await geolocationUse(page)).fixes, { timeout: 10_000 }).toBeGreaterThan(0); // the watch's first fix
+      await pauseClock(page);
       for (let i = 0; i < walk.length; i++) {
         const p = walk[i]!;
         const seconds = STOPS.includes(i) ? LINGER_S : 1;
         for (let s = 0; s < seconds; s++) {
           // Standing still, a phone's fix wanders by a few decimetres.
           const jitter = s === 0 ? 0 : ((s % 3) - 1) * 2e-6;
-          await context.setGeolocation({ latitude: p.lat + jitter, longitude: p.lon - jitter, accuracy: 5 });
-          await page.waitForTimeout(1000);
+          await deliverFix(context, page, { lat: p.lat + jitter, lon: p.lon - jitter });
+          await page.clock.runFor(1000);
         }
         if (i === STOPS[0]!) {
-          await expect.poll(() => status(created[0]!), { timeout: 5_000 }).toBe('done');
+          await expect.poll(() => status(created[0]!), { timeout: 10_000 }).toBe('done');
           await page.getByText('已在「测试岗1」签到').waitFor();
           expect(await status(created[1]!)).toBe('due');
         }
       }
-      await expect.poll(() => status(created[1]!), { timeout: 5_000 }).toBe('done');
+      await expect.poll(() => status(created[1]!), { timeout: 10_000 }).toBe('done');
+      await page.clock.resume(); // time flows again for the officer's taps and the sync
 
       // The bank is far from this walk: a manual check-in there is possible, marked, and the server
       // will not take the officer's word for it.

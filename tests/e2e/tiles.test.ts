@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tilesIn } from '../../src/domain/tiles.js';
 import { readMapConfig } from '../../src/server/config.js';
@@ -40,16 +40,25 @@ async function startTileHost(): Promise<{ origin: string; requested: string[]; c
   return { origin, requested, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
-/** Signs J001 in on a phone-sized page and waits for the map. */
-async function openOfficerMap(browser: Browser, server: TestServer): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
+/** Signs J001 in on a phone-sized page and waits for the map; `inFlight` counts the page's requests to `origin` not yet answered. */
+async function openOfficerMap(
+  browser: Browser,
+  server: TestServer,
+  origin = server.url,
+): Promise<{ context: BrowserContext; page: Page; problems: string[]; inFlight: () => number }> {
   const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 412, height: 860 } });
   const page = await context.newPage();
   const problems = watchProblems(page);
+  let inFlight = 0;
+  const counted = (request: Request) => request.url().startsWith(origin);
+  page.on('request', (r) => void (counted(r) && inFlight++));
+  page.on('requestfinished', (r) => void (counted(r) && inFlight--));
+  page.on('requestfailed', (r) => void (counted(r) && inFlight--));
   await page.goto(server.url);
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
   await signIn(page, 'J001');
   await page.locator('[data-testid="map"][data-ready="yes"]').waitFor({ timeout: 30_000 });
-  return { context, page, problems };
+  return { context, page, problems, inFlight: () => inFlight };
 }
 
 /** Goes through the download as the officer would: asks, reads the size, agrees, waits for 100 %. Returns what is kept. */
@@ -128,13 +137,14 @@ describe('a configured raster base map in Chromium', () => {
   });
 
   it("downloads the officer's area after showing its size, then draws it from the cache with no network", { timeout: 120_000 }, async () => {
-    const { context, page, problems } = await openOfficerMap(browser, server);
+    const { context, page, problems, inFlight } = await openOfficerMap(browser, server, host.origin);
     await page.getByTestId('offline-area').getByLabel('最大缩放级别').selectOption('15');
     const kept = await downloadArea(page, /^将下载 \d+ 个地图文件，约 [\d.]+ MB（估算）。确认下载？$/);
     expect(kept.length).toBeGreaterThan(10);
     expect(kept.every((u) => /\/tiles\/(1[0-5])\/\d+\/\d+\.png$/.test(u))).toBe(true);
 
-    await page.waitForTimeout(300); // let the map's own requests land before counting
+    // The map's own requests must have reached the tile host before counting what the reload asks for.
+    await expect.poll(inFlight, { timeout: 10_000 }).toBe(0);
     const before = host.requested.length;
     const { failed } = await reloadOffline(context, page, kept);
     expect(failed).toEqual([]);
@@ -164,14 +174,14 @@ describe('a configured style URL in Chromium', () => {
   });
 
   it('downloads the style, its TileJSON and its tiles, and opens offline from them', { timeout: 120_000 }, async () => {
-    const { context, page, problems } = await openOfficerMap(browser, server);
+    const { context, page, problems, inFlight } = await openOfficerMap(browser, server, host.origin);
     await expect.poll(() => host.requested.filter((u) => u.startsWith('/vt/')).length, { timeout: 20_000 }).toBeGreaterThan(0);
     await page.getByTestId('offline-area').getByLabel('最大缩放级别').selectOption('15');
     const kept = await downloadArea(page, /^将下载 \d+ 个地图文件，约 [\d.]+ MB（估算）。确认下载？$/);
     expect(kept).toContain(`${host.origin}/style.json`);
     expect(kept).toContain(`${host.origin}/tilejson.json`);
 
-    await page.waitForTimeout(300);
+    await expect.poll(inFlight, { timeout: 10_000 }).toBe(0);
     const before = host.requested.length;
     const { fromCache, failed } = await reloadOffline(context, page, kept);
     expect(failed).toEqual([]);

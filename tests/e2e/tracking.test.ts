@@ -4,11 +4,12 @@ import { haversineM } from '../../src/domain/geo.js';
 import type { AuditTrackResponse } from '../../src/domain/protocol/track-audit.js';
 import { Client, startServer, type TestServer } from '../integration/harness.js';
 import { loadTrack, shiftTo, TRACE_FILES, type TracePoint } from '../support/traces.js';
-import { recordsWaiting, signIn, watchProblems } from './app.js';
+import { deliverFix, geolocationUse, installPatrolClock, patrolPending, pauseClock, recordsWaiting, signIn, watchProblems } from './app.js';
 import { launchChromium } from './chromium.js';
 
 // A real walk (Osaka, SOURCES.md §1) moved into Huicheng at run time and replayed through
 // emulated geolocation: every 5th point (about 6.5 m apart), one fix a second as a phone gives.
+// The second is the page's (page.clock): each fix is delivered, then the clock runs on by one.
 const STEP = 5;
 const STEPS = 70;
 const HIDE_FROM = 25;
@@ -46,6 +47,7 @@ describe('a patrol walked with emulated GPS, with a hidden stretch and an offlin
     });
     page = await context.newPage();
     problems = watchProblems(page);
+    await installPatrolClock(page);
   });
   afterAll(async () => {
     await browser?.close();
@@ -53,11 +55,14 @@ describe('a patrol walked with emulated GPS, with a hidden stretch and an offlin
   });
 
   it('records the route: kept fixes in order, a gap where the page was hidden, the distance within 2 %', { timeout: 180_000 }, async () => {
+    const requested: string[] = [];
+    page.on('request', (request) => void requested.push(request.url()));
     await page.goto(server.url);
     await page.getByLabel('警号').waitFor();
     // The login screen does not load the map chunk; the officer's home does.
-    const mapChunk = () => page.evaluate(() => performance.getEntriesByType('resource').some((e) => /OfficerMap/.test(e.name)));
-    expect(await mapChunk()).toBe(false);
+    // (Asked of the page's requests, not its Performance entries: page.clock replaces `performance`.)
+    const mapChunk = () => requested.some((url) => /OfficerMap/.test(url));
+    expect(mapChunk()).toBe(false);
     await signIn(page, 'J001');
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
     await page.getByRole('button', { name: '开始巡逻' }).click();
@@ -65,7 +70,7 @@ describe('a patrol walked with emulated GPS, with a hidden stretch and an offlin
     await page.getByRole('button', { name: '确认开始巡逻' }).click();
     await page.getByTestId('tracking-state').filter({ hasText: '轨迹记录中' }).waitFor();
     await page.locator('[data-testid="map"][data-ready="yes"]').waitFor({ timeout: 30_000 });
-    expect(await mapChunk()).toBe(true);
+    expect(mapChunk()).toBe(true);
 
     // The squad leader sees the officer on patrol once the shift start has synced.
     await expect.poll(() => recordsWaiting(page), { timeout: 15_000 }).toBe(0);
@@ -77,14 +82,28 @@ describe('a patrol walked with emulated GPS, with a hidden stretch and an offlin
     expect(await leader.getByTestId('open-shifts').locator('li').getAttribute('data-overdue')).toBe('no');
     await leaderContext.close();
 
+    await expect.poll(async () => (await geolocationUse(page)).fixes, { timeout: 10_000 }).toBeGreaterThan(0); // the watch's first fix
+    await pauseClock(page);
     for (let i = 0; i < walk.length; i++) {
-      if (i === HIDE_FROM) await setHidden(page, true);
-      if (i === SHOW_AT) await setHidden(page, false);
+      if (i === HIDE_FROM) {
+        await setHidden(page, true);
+        // Hidden, the app stops asking for fixes (a browser would stop giving them anyway).
+        await expect.poll(async () => (await geolocationUse(page)).watches, { timeout: 10_000 }).toBe(0);
+      }
       if (i === OFFLINE_AT) await context.setOffline(true);
-      await context.setGeolocation({ latitude: walk[i]!.lat, longitude: walk[i]!.lon, accuracy: 5 });
-      await page.waitForTimeout(STEP_MS);
+      if (i >= HIDE_FROM && i < SHOW_AT) await context.setGeolocation({ latitude: walk[i]!.lat, longitude: walk[i]!.lon, accuracy: 5 });
+      else if (i === SHOW_AT) {
+        // Shown again, the app starts watching, and the first fix is where the officer is now.
+        await context.setGeolocation({ latitude: walk[i]!.lat, longitude: walk[i]!.lon, accuracy: 5 });
+        const before = (await geolocationUse(page)).fixes;
+        await setHidden(page, false);
+        await expect.poll(async () => (await geolocationUse(page)).fixes, { timeout: 10_000 }).toBeGreaterThan(before);
+      } else await deliverFix(context, page, walk[i]!);
+      await page.clock.runFor(STEP_MS);
     }
-    await page.waitForTimeout(500);
+    // Every fix judged and written; then time flows again for the end of the shift and the sync.
+    await expect.poll(() => patrolPending(page), { timeout: 10_000 }).toBe(0);
+    await page.clock.resume();
     // The position drawn on the map always carries its age (the last kept fix, seconds ago).
     expect(await page.getByTestId('position-age').textContent()).toMatch(/^\d+ 秒前定位$/);
     expect(Number(await page.getByTestId('position-age').getAttribute('data-age-s'))).toBeLessThan(60);

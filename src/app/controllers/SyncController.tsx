@@ -7,10 +7,11 @@ import { flushOutbox, pullAll, TransientError } from '../../store/sync-engine.js
 import { SyncScheduler, type RunOutcome } from '../../store/sync-policy.js';
 import { t } from '../i18n/index.js';
 import { deviceDb } from '../state/db.js';
+import { loadLocalCopies } from '../state/local-copies.js';
 import { reachable } from '../state/network.js';
 import { describeError, reportError } from '../state/notices.js';
 import { currentUser } from '../state/session.js';
-import { lastSyncKey, outboxChannel, pulls, refreshSyncStatus, storagePersisted, syncStatus } from '../state/sync.js';
+import { lastSyncKey, outboxChannel, refreshSyncStatus, storagePersisted, syncStatus } from '../state/sync.js';
 
 /** Runs the outbox and pull for the signed-in user: on start, online, visible, new records, and a backoff timer. */
 export function SyncController() {
@@ -28,7 +29,8 @@ export function SyncController() {
         const deps = { db, transport: httpTransport, withLock: webLocks };
         await flushOutbox(deps, officerId);
         await pullAll(deps, officerId);
-        pulls.value++;
+        // What pull changed reaches the screens and the patrol session through the local copies.
+        void loadLocalCopies(officerId).catch(reportError);
         const at = new Date().toISOString();
         await db.put(META, { key: lastSyncKey(officerId), value: at });
         syncStatus.value = { ...syncStatus.value, problem: null };
@@ -70,8 +72,11 @@ export function SyncController() {
     );
 
     void refreshSyncStatus(officerId).catch(reportError);
+    // What earlier pulls left on the device, before this run's pull (which may fail offline).
+    void loadLocalCopies(officerId).catch(reportError);
     scheduler.trigger();
     return () => {
+      void loadLocalCopies(null).catch(reportError);
       controller.abort();
       clearTimeout(debounce);
       scheduler.stop();

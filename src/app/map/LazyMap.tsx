@@ -1,17 +1,16 @@
 import type { ComponentType } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import type { SessionUser } from '../../domain/protocol/auth.js';
 import { t } from '../i18n/index.js';
 import type { AdminMapProps } from './AdminMap.js';
 import { reportError } from '../state/notices.js';
 
 /** Loads the map chunk (maplibre and the layers) only when a map is on screen. */
-export function LazyOfficerMap({ user }: { user: SessionUser }) {
-  const [Map, setMap] = useState<ComponentType<{ user: SessionUser }> | null>(null);
+export function LazyOfficerMap() {
+  const [Map, setMap] = useState<ComponentType | null>(null);
   useEffect(() => {
     import('./OfficerMap.js').then((m) => setMap(() => m.OfficerMap), reportError);
   }, []);
-  return Map ? <Map user={user} /> : <div class="map map-loading">{t('map.loading')}</div>;
+  return Map ? <Map /> : <div class="map map-loading">{t('map.loading')}</div>;
 }
 
 /** The admin's map, loaded with maplibre only by the admin screen. */

@@ -1,14 +1,9 @@
-import type * as GeoJSON from 'geojson';
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
-import type { CheckpointShape } from '../../domain/checkpoints.js';
-import type { SessionUser } from '../../domain/protocol/auth.js';
 import { boundsOf, type Bounds } from '../../domain/tiles.js';
 import type { TrackEntry } from '../../store/schema.js';
 import { t } from '../i18n/index.js';
-import { reportError } from '../state/notices.js';
-import { localEntities } from '../state/shift.js';
-import { syncStatus } from '../state/sync.js';
+import { checkpoints, zones } from '../state/local-copies.js';
 import { route } from '../state/tracking.js';
 import { toDisplayBounds } from './display-coords.js';
 import { MapCheckpoints, MapOutlines, MapPosition, MapRoute, MapZones } from './layers.js';
@@ -33,25 +28,10 @@ function PositionAge({ fix }: { fix: TrackEntry }) {
 }
 
 /** The officer's map: own zones and checkpoints, this shift's route with its gaps, where they are now and how long ago that was. */
-export function OfficerMap({ user }: { user: SessionUser }) {
-  const zones = useSignal<Array<{ id: string; polygon: GeoJSON.Polygon }>>([]);
-  const checkpoints = useSignal<Array<{ id: string; shape: CheckpointShape }>>([]);
+export function OfficerMap() {
   const { settings, style } = useBaseMap();
-  useEffect(() => {
-    Promise.all([localEntities(user.id, 'zone'), localEntities(user.id, 'checkpoint')])
-      .then(([z, c]) => {
-        // Syncs come every few seconds on patrol and rarely change these: redraw only on a change.
-        const nextZones = z.map((e) => ({ id: e.id, polygon: e.data.polygon as GeoJSON.Polygon }));
-        const nextCheckpoints = c.map((e) => ({ id: e.id, shape: e.data.shape as CheckpointShape }));
-        if (JSON.stringify(nextZones) !== JSON.stringify(zones.peek())) zones.value = nextZones;
-        if (JSON.stringify(nextCheckpoints) !== JSON.stringify(checkpoints.peek())) checkpoints.value = nextCheckpoints;
-      })
-      .catch(reportError);
-    // Read again after each sync: on a first sign-in the zones arrive after the map is up.
-  }, [user.id, syncStatus.value.lastSyncAt]);
-
   const last = [...route.value].reverse().find((p) => p.kind === 'fix') ?? null;
-  const zonePoints = zones.value.flatMap((z) => (z.polygon.coordinates[0] ?? []) as Array<[number, number]>);
+  const zonePoints = zones.value.flatMap((z) => z.polygon.coordinates[0] ?? []);
   const zoneBounds: Bounds | null = boundsOf(zonePoints);
   const first = zonePoints[0];
   const center: [number, number] = last ? [last.lon, last.lat] : (first ?? [114.41, 23.11]);

@@ -16,7 +16,7 @@ import { useGeoJsonLayers } from './useGeoJsonLayers.js';
 const collection = (features: GeoJSON.Feature[]): GeoJSON.FeatureCollection => ({ type: 'FeatureCollection', features });
 
 /** Assigned patrol zones: translucent fill, bright outline. */
-export function MapZones({ zones }: { zones: Array<{ id: string; polygon: GeoJSON.Polygon }> }) {
+export function MapZones({ zones }: { zones: ReadonlyArray<{ id: string; polygon: GeoJSON.Polygon }> }) {
   const data = useMemo(() => collection(zones.map((z) => ({ type: 'Feature', id: z.id, properties: {}, geometry: z.polygon }))), [zones]);
   useGeoJsonLayers(data, [
     { suffix: 'fill', type: 'fill', paint: { 'fill-color': '#2d6cdf', 'fill-opacity': 0.12 } },

@@ -3,11 +3,11 @@ import * as v from 'valibot';
 import type { EquipmentItem } from '../../domain/equipment.js';
 import { newId } from '../../domain/ids.js';
 import type { SessionUser } from '../../domain/protocol/auth.js';
-import { LOCAL, META, type LocalEntry } from '../../store/schema.js';
+import { META } from '../../store/schema.js';
 import { deviceDb } from './db.js';
+import { reportFix, sendPatrol } from './patrol.js';
 import { record } from './records.js';
-import { loadRoute, recordFix, recordTracking, route, toFix, tracking } from './tracking.js';
-import { worker } from '../worker-bridge.js';
+import { loadRoute, route, toFix, tracking } from './tracking.js';
 
 const Item = v.object({ item: v.string(), serial: v.optional(v.string()), rounds: v.optional(v.number()) });
 const OpenShiftSchema = v.object({
@@ -28,13 +28,11 @@ const shiftKey = (officerId: string) => `shift:${officerId}`;
 export async function loadShift(officerId: string): Promise<void> {
   const entry = await (await deviceDb).get(META, shiftKey(officerId));
   const parsed = entry && entry.value ? v.safeParse(OpenShiftSchema, JSON.parse(entry.value)) : null;
-  openShift.value = parsed?.success ? parsed.output : null;
-  if (openShift.value) await loadRoute(openShift.value.shiftId);
-}
-
-/** What this officer has pulled of one kind: squad members, zones, checkpoints. */
-export async function localEntities(officerId: string, entity: LocalEntry['entity']): Promise<LocalEntry[]> {
-  return (await deviceDb).getAll(LOCAL, IDBKeyRange.bound([officerId, entity, ''], [officerId, entity, '\uffff']));
+  const shift = parsed?.success ? parsed.output : null;
+  // The route first, so the screen that the open shift brings up has it; a shift already open keeps
+  // the route its patrol is appending to (a read racing a write could drop the point being written).
+  if (shift && shift.shiftId !== openShift.peek()?.shiftId) await loadRoute(shift.shiftId);
+  openShift.value = shift;
 }
 
 export interface ShiftPlan {
@@ -75,13 +73,14 @@ export async function startShift(user: SessionUser, plan: ShiftPlan): Promise<vo
   openShift.value = shift;
 }
 
-/** Closes the open shift with a signed `shift.end` record listing what was returned. */
+/**
+ * Closes the open shift: the patrol ends the way it pauses (its held-back last fix, then tracking
+ * `off`, through the patrol's one write path), then a signed `shift.end` record listing what was returned.
+ */
 export async function endShift(user: SessionUser, returned: EquipmentItem[]): Promise<void> {
   const shift = openShift.value;
   if (!shift) return;
-  const tail = await worker().trackingGap();
-  if (tail) await recordFix(user.id, shift.shiftId, tail);
-  await recordTracking(user.id, shift.shiftId, 'off', 'shift-end');
+  await sendPatrol(user.id, shift.shiftId, { type: 'end', now: Date.now() });
   await record(user.id, 'shift.end', { shiftId: shift.shiftId, equipmentReturned: returned }, { meta: [{ key: shiftKey(user.id), value: '' }] });
   openShift.value = null;
   tracking.value = null;
@@ -95,6 +94,6 @@ export async function reportPosition(user: SessionUser): Promise<GeolocationPosi
     // A fix up to 10 s old is "now" for a report, and is what the running watch just delivered.
     navigator.geolocation.getCurrentPosition(resolve, reject, { enableHighAccuracy: true, timeout: 20_000, maximumAge: 10_000 }),
   );
-  await recordFix(user.id, shift.shiftId, toFix(fix));
+  await reportFix(user.id, shift.shiftId, toFix(fix));
   return fix;
 }

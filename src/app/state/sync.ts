@@ -14,8 +14,6 @@ export interface SyncStatus {
 
 /** The sync indicator's data, for the signed-in user. */
 export const syncStatus = signal<SyncStatus>({ waiting: 0, rejected: 0, lastSyncAt: null, syncing: false, problem: null });
-/** Bumped after each pull, so views of the local copies (checkpoints, plans) re-read them. */
-export const pulls = signal(0);
 /** The browser's answer to navigator.storage.persist(): null until asked, or where unsupported. */
 export const storagePersisted = signal<boolean | null>(null);
 

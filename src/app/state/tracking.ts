@@ -1,17 +1,9 @@
 import { computed, signal } from '@preact/signals';
 import { trackDistanceM, type Fix } from '../../domain/track-filter.js';
-import type { TRACKING_REASONS } from '../../domain/records.js';
+import type { PatrolRecord, TrackingStatus } from '../../domain/patrol-session.js';
 import { TRACK, type TrackEntry } from '../../store/schema.js';
 import { deviceDb } from './db.js';
 import { record } from './records.js';
-
-export type TrackingReason = (typeof TRACKING_REASONS)[number];
-
-export interface TrackingStatus {
-  state: 'on' | 'paused' | 'off';
-  reason: TrackingReason;
-  since: string;
-}
 
 /** Whether the route is being recorded right now, and why not when it is not. */
 export const tracking = signal<TrackingStatus | null>(null);
@@ -45,13 +37,29 @@ export async function loadRoute(shiftId: string): Promise<void> {
   route.value = await (await deviceDb).getAll(TRACK, IDBKeyRange.bound([shiftId, 0], [shiftId, Infinity]));
 }
 
-/** Writes a `tracking` record; a pause also marks a gap in the route, in the same transaction. */
-export async function recordTracking(officerId: string, shiftId: string, state: TrackingStatus['state'], reason: TrackingReason): Promise<void> {
-  const at = new Date().toISOString();
-  const gap: Omit<TrackEntry, 'seq'> = { shiftId, kind: 'gap', lat: 0, lon: 0, accuracy: 0, fixAt: at };
-  const written = await record(officerId, 'tracking', { shiftId, state, reason }, state === 'paused' ? { track: [gap] } : {});
-  if (state === 'paused') route.value = [...route.value, { ...gap, seq: written.seq }];
-  tracking.value = { state, reason, since: at };
+/** Writes a `tracking` record of the patrol session; a pause also marks a gap in the route, in the same transaction. */
+export async function writeTracking(officerId: string, rec: Extract<PatrolRecord, { kind: 'tracking' }>): Promise<void> {
+  const paused = rec.body.state === 'paused';
+  const gap: Omit<TrackEntry, 'seq'> = { shiftId: rec.body.shiftId, kind: 'gap', lat: 0, lon: 0, accuracy: 0, fixAt: new Date(rec.at).toISOString() };
+  const written = await record(officerId, 'tracking', rec.body, { id: rec.id, now: new Date(rec.at), ...(paused ? { track: [gap] } : {}) });
+  if (paused) route.value = [...route.value, { ...gap, seq: written.seq }];
+}
+
+/** Writes one kept fix as its `position` record plus the route point it adds, in the same transaction. */
+export async function writePosition(officerId: string, rec: Extract<PatrolRecord, { kind: 'position' }>): Promise<void> {
+  const b = rec.body;
+  const point: Omit<TrackEntry, 'seq'> = {
+    shiftId: b.shiftId,
+    kind: 'fix',
+    lat: b.lat,
+    lon: b.lon,
+    accuracy: b.accuracy,
+    heading: b.heading ?? null,
+    speed: b.speed ?? null,
+    fixAt: b.fixAt,
+  };
+  const written = await record(officerId, 'position', b, { id: rec.id, now: new Date(rec.at), track: [point] });
+  route.value = [...route.value, { ...point, seq: written.seq, recordId: written.id }];
 }
 
 /** The filter's view of a browser fix (NaN heading, as browsers give when still, becomes null). */
@@ -66,36 +74,4 @@ export function toFix(position: GeolocationPosition): Fix {
     heading: c.heading === null || Number.isNaN(c.heading) ? null : c.heading,
     fixAt: position.timestamp,
   };
-}
-
-/** Writes one kept fix as a `position` record plus the route point it adds; returns the record's id. */
-export async function recordFix(officerId: string, shiftId: string, c: Fix): Promise<string> {
-  const fixAt = new Date(c.fixAt).toISOString();
-  const point: Omit<TrackEntry, 'seq'> = {
-    shiftId,
-    kind: 'fix',
-    lat: c.lat,
-    lon: c.lon,
-    accuracy: c.accuracy,
-    heading: c.heading ?? null,
-    speed: c.speed ?? null,
-    fixAt,
-  };
-  const written = await record(
-    officerId,
-    'position',
-    {
-      shiftId,
-      lat: c.lat,
-      lon: c.lon,
-      accuracy: c.accuracy,
-      altitude: c.altitude ?? null,
-      speed: c.speed ?? null,
-      heading: c.heading ?? null,
-      fixAt,
-    },
-    { track: [point] },
-  );
-  route.value = [...route.value, { ...point, seq: written.seq, recordId: written.id }];
-  return written.id;
 }

@@ -1,5 +1,6 @@
 // `POST /api/devices`, `POST /api/sync/push` and `GET /api/sync/pull`.
 import * as v from 'valibot';
+import { ROLES } from '../roles.js';
 
 /** Body of `POST /api/devices`: a device's public key for the signed-in officer. */
 export const DeviceRegistrationSchema = v.strictObject({
@@ -37,6 +38,16 @@ export interface Change {
   op: 'upsert' | 'delete';
   data: Record<string, unknown> | null;
 }
+/** A person of the officer's squad as pull delivers them (the choices of shift members). */
+export const SquadMemberSchema = v.strictObject({
+  id: v.string(),
+  badge: v.string(),
+  name: v.string(),
+  role: v.picklist(ROLES, 'is not a role'),
+  squadId: v.nullable(v.string()),
+});
+export type SquadMember = v.InferOutput<typeof SquadMemberSchema>;
+
 export interface PullResponse {
   changes: Change[];
   cursor: string;

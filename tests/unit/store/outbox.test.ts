@@ -42,6 +42,15 @@ describe('writing records', () => {
     expect((await db.get(META, 'shift:o1'))?.value).toBe('open');
   });
 
+  it('takes the id and time the patrol session gave a record, so a check-in can cite it before it is written', async () => {
+    const db = await fresh();
+    const id = newId();
+    const now = new Date(Date.UTC(2026, 10, 29, 8, 0, 5));
+    const written = await appendRecord(db, memoryLocks(), 'o1', 'position', fix(5), { id, now });
+    expect(written).toMatchObject({ id, at: now.toISOString() });
+    expect((await db.get('OUTBOX', id))?.record.id).toBe(id);
+  });
+
   it('gives a second officer on the same device their own identity and chain', async () => {
     const db = await fresh();
     const a = await ensureDeviceIdentity(db, 'o1');

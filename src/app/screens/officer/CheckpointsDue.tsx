@@ -4,7 +4,8 @@ import type { Requirement, RequirementStatus } from '../../../domain/plan-schedu
 import { MANUAL_CHECKIN_REASONS } from '../../../domain/records.js';
 import type { SessionUser } from '../../../domain/protocol/auth.js';
 import { formatTime, locale, t, type MessageKey } from '../../i18n/index.js';
-import { checkpoints, clock, insideNow, recordManualCheckin, requirements, type ManualReason } from '../../state/checkins.js';
+import { clock, insideNow, recordManualCheckin, requirementsOf, type ManualReason } from '../../state/checkins.js';
+import { checkpoints } from '../../state/local-copies.js';
 import { notify } from '../../state/notices.js';
 import type { OpenShift } from '../../state/shift.js';
 import { route } from '../../state/tracking.js';
@@ -35,7 +36,7 @@ export function CheckpointsDue({ user, shift }: { user: SessionUser; shift: Open
   }, []);
 
   const nameOf = (id: string) => checkpoints.value.find((c) => c.id === id)?.name[locale.value] ?? id;
-  const reqs = requirements.value;
+  const reqs = requirementsOf(shift, user.squadId);
   const inside = insideNow.value;
   return (
     <section class="panel" aria-label={t('checkin.title')} data-testid="checkpoints-due">

@@ -1,11 +1,10 @@
 import { useSignal } from '@preact/signals';
-import { useEffect } from 'preact/hooks';
 import { DEFAULT_EQUIPMENT, type EquipmentItem } from '../../../domain/equipment.js';
 import type { SessionUser } from '../../../domain/protocol/auth.js';
 import { locale, t } from '../../i18n/index.js';
-import { reportError } from '../../state/notices.js';
 import { useAction } from '../../state/use-action.js';
-import { localEntities, startShift } from '../../state/shift.js';
+import { squadMembers, zones as allZones } from '../../state/local-copies.js';
+import { startShift } from '../../state/shift.js';
 
 interface Option {
   id: string;
@@ -16,32 +15,22 @@ const EIGHT_HOURS = 8 * 3600_000;
 
 /** 巡防报备: who patrols, how, with what equipment, in which zones, until when. */
 export function ShiftStartForm({ user, onDone }: { user: SessionUser; onDone: () => void }) {
-  const members = useSignal<Option[]>([]);
-  const zones = useSignal<Option[]>([]);
   const chosenMembers = useSignal<string[]>([]);
-  const chosenZones = useSignal<string[]>([]);
+  // Every zone of the squad is chosen until the officer says otherwise (a pull may bring them after the form opened).
+  const chosenZones = useSignal<string[] | null>(null);
   const vehicle = useSignal<string | null>(null);
   const equipment = useSignal<Record<string, EquipmentItem | undefined>>({});
   const plannedEnd = useSignal(toLocalInput(new Date(Date.now() + EIGHT_HOURS)));
   const { busy, run } = useAction();
 
-  useEffect(() => {
-    const lang = locale.value;
-    Promise.all([localEntities(user.id, 'squad-member'), localEntities(user.id, 'zone')])
-      .then(([people, areas]) => {
-        members.value = people
-          .filter((p) => p.id !== user.id && p.data.role === 'officer')
-          .map((p) => ({ id: p.id, label: `${String(p.data.name)}（${String(p.data.badge)}）` }));
-        const mine = areas.filter((z) => z.data.squadId === user.squadId);
-        zones.value = mine.map((z) => ({ id: z.id, label: (z.data.name as Record<string, string>)[lang] ?? z.id }));
-        chosenZones.value = mine.map((z) => z.id);
-      })
-      .catch(reportError);
-  }, [user.id]);
+  const lang = locale.value;
+  const members: Option[] = squadMembers.value
+    .filter((p) => p.id !== user.id && p.role === 'officer')
+    .map((p) => ({ id: p.id, label: `${p.name}（${p.badge}）` }));
+  const zones: Option[] = allZones.value.filter((z) => z.squadId === user.squadId).map((z) => ({ id: z.id, label: z.name[lang] }));
+  const chosen = chosenZones.value ?? zones.map((z) => z.id);
 
-  const toggle = (list: typeof chosenMembers, id: string) => {
-    list.value = list.value.includes(id) ? list.value.filter((x) => x !== id) : [...list.value, id];
-  };
+  const toggled = (list: string[], id: string) => (list.includes(id) ? list.filter((x) => x !== id) : [...list, id]);
   const setItem = (item: string, value: EquipmentItem | undefined) => {
     equipment.value = { ...equipment.value, [item]: value };
   };
@@ -53,7 +42,7 @@ export function ShiftStartForm({ user, onDone }: { user: SessionUser; onDone: ()
         members: chosenMembers.value,
         vehicle: vehicle.value?.trim() || null,
         equipment: Object.values(equipment.value).filter((e): e is EquipmentItem => !!e),
-        zoneIds: chosenZones.value,
+        zoneIds: chosen,
         plannedEndAt: new Date(plannedEnd.value).toISOString(),
       });
       onDone();
@@ -65,9 +54,10 @@ export function ShiftStartForm({ user, onDone }: { user: SessionUser; onDone: ()
       <h2>{t('shift.form.title')}</h2>
       <fieldset>
         <legend>{t('shift.form.members')}</legend>
-        {members.value.map((m) => (
+        {members.map((m) => (
           <label key={m.id} class="check">
-            <input type="checkbox" checked={chosenMembers.value.includes(m.id)} onChange={() => toggle(chosenMembers, m.id)} /> {m.label}
+            <input type="checkbox" checked={chosenMembers.value.includes(m.id)} onChange={() => (chosenMembers.value = toggled(chosenMembers.value, m.id))} />{' '}
+            {m.label}
           </label>
         ))}
       </fieldset>
@@ -121,10 +111,10 @@ export function ShiftStartForm({ user, onDone }: { user: SessionUser; onDone: ()
       </fieldset>
       <fieldset>
         <legend>{t('shift.form.zones')}</legend>
-        {zones.value.length === 0 && <p class="muted">{t('shift.form.noZones')}</p>}
-        {zones.value.map((z) => (
+        {zones.length === 0 && <p class="muted">{t('shift.form.noZones')}</p>}
+        {zones.map((z) => (
           <label key={z.id} class="check">
-            <input type="checkbox" checked={chosenZones.value.includes(z.id)} onChange={() => toggle(chosenZones, z.id)} /> {z.label}
+            <input type="checkbox" checked={chosen.includes(z.id)} onChange={() => (chosenZones.value = toggled(chosen, z.id))} /> {z.label}
           </label>
         ))}
       </fieldset>

@@ -4,7 +4,9 @@ import type { SessionUser } from '../../../domain/protocol/auth.js';
 import { formatTime, t, type MessageKey } from '../../i18n/index.js';
 import { notify, reportError } from '../../state/notices.js';
 import { loadShift, openShift, reportPosition } from '../../state/shift.js';
-import { routeStats, tracking, type TrackingReason } from '../../state/tracking.js';
+import type { TrackingReason } from '../../../domain/patrol-session.js';
+import { patrolPending } from '../../state/patrol.js';
+import { routeStats, tracking } from '../../state/tracking.js';
 import { LazyOfficerMap } from '../../map/LazyMap.js';
 import { RoleHome } from '../home/RoleHome.js';
 import { CheckpointsDue } from './CheckpointsDue.js';
@@ -64,13 +66,14 @@ export function OfficerScreen({ user }: { user: SessionUser }) {
   const overdue = shift?.plannedEndAt && Date.parse(shift.plannedEndAt) < Date.now();
   return (
     <RoleHome user={user}>
-      <LazyOfficerMap user={user} />
+      <LazyOfficerMap />
       <section class="panel stack" aria-label={t('home.officer.title')}>
         <p data-testid="shift-state">{shift ? t('shift.open', { time: formatTime(shift.startedAt) }) : t('shift.none')}</p>
         {shift ? (
           <>
             {overdue && <p class="form-error">{t('shift.overdue', { time: formatTime(shift.plannedEndAt ?? '') })}</p>}
-            <p data-testid="tracking-state" class={status?.state === 'on' ? 'ok' : 'form-error'}>
+            {/* data-pending: patrol events not yet on disk (a signal bound straight to the attribute, no re-render). */}
+            <p data-testid="tracking-state" data-pending={patrolPending} class={status?.state === 'on' ? 'ok' : 'form-error'}>
               {status?.state === 'on' ? t('tracking.on') : status ? t('tracking.paused', { reason: t(REASON_KEYS[status.reason]) }) : ''}
             </p>
             {status?.reason === 'wake-lock-lost' && <p class="form-error">{t('tracking.wakeLockLost')}</p>}

@@ -1,0 +1,48 @@
+import { signal, type Signal } from '@preact/signals';
+import * as v from 'valibot';
+import { CheckpointSchema, PlanSchema, ZoneSchema, type Checkpoint, type Plan, type Zone } from '../../domain/checkpoints.js';
+import { SquadMemberSchema, type SquadMember } from '../../domain/protocol/sync.js';
+import { LOCAL, type LocalEntry } from '../../store/schema.js';
+import { deviceDb } from './db.js';
+
+// The local copies of what pull delivered, read through their domain schemas in this one place:
+// the map, the shift form, the check-in list and the patrol session all read these signals. A copy
+// that does not match its schema is skipped and logged, never cast.
+
+/** The zones the officer's squad patrols. */
+export const zones = signal<readonly Zone[]>([]);
+/** The checkpoints of those zones: what the geofence watches and the map draws. */
+export const checkpoints = signal<readonly Checkpoint[]>([]);
+/** The plans of the squad: which checkpoints a shift must visit, and how often. */
+export const plans = signal<readonly Plan[]>([]);
+/** The people of the squad, the choices of shift members. */
+export const squadMembers = signal<readonly SquadMember[]>([]);
+
+/**
+ * Re-reads this officer's local copies (on sign-in, and after each pull); null forgets them (signed
+ * out). A list whose content did not change keeps its identity, so nothing that reads it redraws.
+ */
+export async function loadLocalCopies(officerId: string | null): Promise<void> {
+  await Promise.all([
+    read(officerId, 'zone', ZoneSchema, zones),
+    read(officerId, 'checkpoint', CheckpointSchema, checkpoints),
+    read(officerId, 'plan', PlanSchema, plans),
+    read(officerId, 'squad-member', SquadMemberSchema, squadMembers),
+  ]);
+}
+
+async function read<S extends v.GenericSchema>(
+  officerId: string | null,
+  entity: LocalEntry['entity'],
+  schema: S,
+  target: Signal<ReadonlyArray<v.InferOutput<S>>>,
+): Promise<void> {
+  const entries = officerId ? await (await deviceDb).getAll(LOCAL, IDBKeyRange.bound([officerId, entity, ''], [officerId, entity, '\uffff'])) : [];
+  const next = entries.flatMap((entry) => {
+    const parsed = v.safeParse(schema, entry.data);
+    if (parsed.success) return [parsed.output];
+    console.error(`local ${entity} copy ${entry.id} does not match its schema; skipped`, v.flatten(parsed.issues));
+    return [];
+  });
+  if (JSON.stringify(next) !== JSON.stringify(target.peek())) target.value = next;
+}
