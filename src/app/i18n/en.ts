@@ -40,12 +40,6 @@ export const en: Catalog = {
   'home.leader.title': 'Squad leader',
   'home.supervisor.title': 'Supervisor',
   'home.admin.title': 'Administration',
-  'home.placeholder': 'These capabilities are being built and arrive in later releases:',
-  'home.officer.upcoming':
-    'Shift registration and GPS route reporting|Geofenced checkpoint check-ins|Receiving and working tasks|Incident reports|One-press SOS',
-  'home.leader.upcoming': 'Squad positions live|Beat coverage and blind spots|Task assignment|Rapid lockdown',
-  'home.supervisor.upcoming': 'Route audit with tamper checks|Checkpoint compliance|Publishing the safety index',
-  'home.admin.upcoming': 'Units, squads and users|Zone boundary editing',
   'sync.waiting': '{n} waiting',
   'sync.allSent': 'All sent',
   'sync.syncing': 'Syncing…',

@@ -9,14 +9,7 @@ const TITLES: Record<Role, MessageKey> = {
   supervisor: 'home.supervisor.title',
   admin: 'home.admin.title',
 };
-const UPCOMING: Record<Role, MessageKey> = {
-  officer: 'home.officer.upcoming',
-  leader: 'home.leader.upcoming',
-  supervisor: 'home.supervisor.upcoming',
-  admin: 'home.admin.upcoming',
-};
-
-/** Each role's own home. Until later releases fill them, they say plainly what is coming. */
+/** Each role's own home: its title, who is signed in, and the role's own screens. */
 export function RoleHome({ user, children }: { user: SessionUser; children?: ComponentChildren }) {
   return (
     <main class={`home home-${user.role}`} data-role={user.role}>
@@ -25,16 +18,6 @@ export function RoleHome({ user, children }: { user: SessionUser; children?: Com
         {t('auth.signedInAs', { name: user.name, badge: user.badge })} · {t(`role.${user.role}`)}
       </p>
       {children}
-      <section class="placeholder" aria-label={t('home.placeholder')}>
-        <p>{t('home.placeholder')}</p>
-        <ul>
-          {t(UPCOMING[user.role])
-            .split('|')
-            .map((item) => (
-              <li key={item}>{item}</li>
-            ))}
-        </ul>
-      </section>
     </main>
   );
 }
