@@ -23,17 +23,20 @@ export function shiftRoutes(ctx: ServerContext) {
           officers.map((o) => o.id),
         )
         .execute();
+      // Keyed by officer too: a shift id is the device's choice, and one officer's shift.end
+      // must never end another's shift.
+      const key = (r: { officerId: string; body: { shiftId: string } }) => `${r.officerId}:${r.body.shiftId}`;
       const ended = new Set<string>();
       const started: Array<RecordOf<'shift.start'>> = [];
       for (const row of rows) {
         const record = JSON.parse(row.record) as RecordOf<'shift.start'> | RecordOf<'shift.end'>;
-        if (record.kind === 'shift.end') ended.add(record.body.shiftId);
+        if (record.kind === 'shift.end') ended.add(key(record));
         else started.push(record);
       }
       const now = ctx.now().toISOString();
       const byId = new Map(officers.map((o) => [o.id, o]));
       const shifts = started
-        .filter((s) => !ended.has(s.body.shiftId))
+        .filter((s) => !ended.has(key(s)))
         .map((s) => ({
           shiftId: s.body.shiftId,
           officerId: s.officerId,
