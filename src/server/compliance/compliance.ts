@@ -4,20 +4,12 @@ import { verificationWindow, verifyCheckin, type GeofenceFix } from '../../domai
 import { complianceRatio, shiftRequirements, type Requirement } from '../../domain/plan-schedule.js';
 import type { CheckinView, CheckpointCompliance, ComplianceResponse, ShiftCompliance } from '../../domain/protocol/compliance.js';
 import type { RecordOf, SignedRecord } from '../../domain/records.js';
+import type { ScopedOfficer } from '../auth/scope.js';
 import type { Tables } from '../db/schema.js';
 import { checkpointFromRow, planFromRow } from '../geography/rows.js';
 
 // Compliance is derived on every request from the stored records, never cached: a device that
 // syncs hours late changes the answer exactly as if it had been online all along.
-
-/** An officer whose records a viewer may read. */
-export interface ScopedOfficer {
-  id: string;
-  badge: string;
-  name: string;
-  /** The squad whose plans the officer's shifts owe: the roster's word, not the device's. */
-  squadId: string | null;
-}
 
 /** How far before a window a shift may have started and still reach into it. */
 const LONGEST_SHIFT_MS = 36 * 3600_000;

@@ -4,8 +4,8 @@ import { ISO_MS_RE } from '../../domain/ids.js';
 import type { SessionUser } from '../../domain/protocol/auth.js';
 import type { CheckinsResponse, ComplianceResponse } from '../../domain/protocol/compliance.js';
 import { requireUser, sessionUser } from '../auth/guard.js';
-import { canSee } from '../auth/scope.js';
-import { compliance, verifiedCheckins, type ScopedOfficer } from '../compliance/compliance.js';
+import { officersInScope, type ScopedOfficer } from '../auth/scope.js';
+import { compliance, verifiedCheckins } from '../compliance/compliance.js';
 import type { ServerContext } from '../context.js';
 import { HttpError } from '../errors.js';
 import { parseOr400 } from '../validate.js';
@@ -49,13 +49,6 @@ export function complianceRoutes(ctx: ServerContext) {
     const from = query.from ?? new Date(Date.parse(to) - 24 * 3600_000).toISOString();
     if (from > to) throw new HttpError(400, 'bad-request', 'from must not be after to');
     if (Date.parse(to) - Date.parse(from) > MAX_WINDOW_MS) throw new HttpError(400, 'bad-request', 'the window may span at most 31 days');
-    const users = await db.selectFrom('users').select(['id', 'badge', 'name', 'unit_id', 'squad_id', 'role']).where('unit_id', '=', viewer.unitId).execute();
-    let officers = users.filter((u) => canSee(viewer, { id: u.id, unitId: u.unit_id, squadId: u.squad_id }));
-    if (query.officerId) {
-      officers = officers.filter((u) => u.id === query.officerId);
-      // Unknown and out-of-scope officers look the same, so scope cannot be probed for ids.
-      if (officers.length === 0) throw new HttpError(403, 'forbidden', 'this officer is not in your scope');
-    }
-    return { officers: officers.map((u) => ({ id: u.id, badge: u.badge, name: u.name, squadId: u.squad_id })), from, to };
+    return { officers: await officersInScope(db, viewer, query.officerId), from, to };
   }
 }

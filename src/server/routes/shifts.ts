@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import type { SessionUser } from '../../domain/protocol/auth.js';
 import type { OpenShiftsResponse } from '../../domain/protocol/shifts.js';
 import type { RecordOf } from '../../domain/records.js';
 import { requireUser, sessionUser } from '../auth/guard.js';
+import { officersInScope } from '../auth/scope.js';
 import type { ServerContext } from '../context.js';
 
 /** `GET /api/shifts/open`: shifts started and not ended in the viewer's squad (leader) or unit, overdue ones flagged. */
@@ -10,8 +10,7 @@ export function shiftRoutes(ctx: ServerContext) {
   const { db } = ctx.database;
   return async (app: FastifyInstance) => {
     app.get('/api/shifts/open', { preHandler: requireUser(ctx, ['leader', 'supervisor', 'admin']) }, async (request) => {
-      const viewer = sessionUser(request);
-      const officers = await officersInScope(viewer);
+      const officers = await officersInScope(db, sessionUser(request));
       if (officers.length === 0) return { shifts: [] } satisfies OpenShiftsResponse;
       const rows = await db
         .selectFrom('records')
@@ -50,10 +49,4 @@ export function shiftRoutes(ctx: ServerContext) {
       return { shifts } satisfies OpenShiftsResponse;
     });
   };
-
-  async function officersInScope(viewer: SessionUser) {
-    let query = db.selectFrom('users').select(['id', 'badge', 'name']).where('unit_id', '=', viewer.unitId);
-    if (viewer.role === 'leader') query = query.where('squad_id', '=', viewer.squadId ?? '');
-    return query.execute();
-  }
 }

@@ -5,7 +5,7 @@ import { ISO_MS_RE } from '../../domain/ids.js';
 import type { AuditTrackResponse, TrackingMark, TrackPoint, TrackVerification } from '../../domain/protocol/track-audit.js';
 import type { SignedRecord } from '../../domain/records.js';
 import { requireUser, sessionUser } from '../auth/guard.js';
-import { canSee } from '../auth/scope.js';
+import { officersInScope } from '../auth/scope.js';
 import type { ServerContext } from '../context.js';
 import { HttpError } from '../errors.js';
 import { DeviceKeys } from '../sync/device-keys.js';
@@ -25,21 +25,16 @@ export function trackAuditRoutes(ctx: ServerContext) {
   const devices = new DeviceKeys(db);
   return async (app: FastifyInstance) => {
     app.get('/api/audit/track', { preHandler: requireUser(ctx) }, async (request) => {
-      const viewer = sessionUser(request);
       const query = parseOr400(TrackQuerySchema, request.query);
       const from = query.from ?? '0000-01-01T00:00:00.000Z';
       const to = query.to ?? '9999-12-31T23:59:59.999Z';
       if (from > to) throw new HttpError(400, 'bad-request', 'from must not be after to');
-      const target = await db.selectFrom('users').select(['id', 'unit_id', 'squad_id']).where('id', '=', query.officerId).executeTakeFirst();
-      // Unknown and out-of-scope officers look the same, so scope cannot be probed for ids.
-      if (!target || !canSee(viewer, { id: target.id, unitId: target.unit_id, squadId: target.squad_id })) {
-        throw new HttpError(403, 'forbidden', 'this officer is not in your scope');
-      }
+      await officersInScope(db, sessionUser(request), query.officerId);
 
       const inWindow = await db
         .selectFrom('records')
         .select(['device_id', 'seq', 'record'])
-        .where('officer_id', '=', target.id)
+        .where('officer_id', '=', query.officerId)
         .where('at', '>=', from)
         .where('at', '<=', to)
         .orderBy('device_id')
