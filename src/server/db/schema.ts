@@ -158,7 +158,7 @@ export interface PositionTable {
  * Keyed by (officer_id, shift_id): another officer's record naming the same shift id is theirs.
  * A row may hold only an end until its start arrives (records come in any order).
  */
-interface ShiftTable {
+export interface ShiftTable {
   officer_id: string;
   shift_id: string;
   /** The device that started it. */

@@ -1,12 +1,33 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { RecordOf } from '../../domain/records.js';
 import type { PositionTable, Tables } from '../db/schema.js';
+import { shiftKey } from './shifts.js';
 
 // The positions table: every position record's fix, written beside the record at ingest and
 // rebuilt from records on demand. Queries that need fixes read this, never the records' JSON.
 
 /** Rows per INSERT: 11 columns each stays well under SQLite's 32,766 bound variables. */
 const INSERT_CHUNK = 1000;
+/** Windows per track query: four bound variables each. */
+const WINDOWS_PER_QUERY = 1000;
+
+/** A stored fix, shaped as the geofence verifier takes it (fix time in epoch ms). */
+export interface TrackFix {
+  recordId: string;
+  lat: number;
+  lon: number;
+  accuracy: number;
+  fixAt: number;
+}
+
+/** The part of one officer's shift a caller needs: fix times in [from, to], epoch ms. */
+export interface TrackWindow {
+  officerId: string;
+  shiftId: string;
+  from: number;
+  to: number;
+}
+
 /** A position record's fix time as stored: normalized, so text order is time order. */
 export function fixTimeOf(record: RecordOf<'position'>): string {
   return new Date(record.body.fixAt).toISOString();
@@ -39,4 +60,54 @@ export async function writePositions(trx: Transaction<Tables> | Kysely<Tables>, 
       .onConflict((oc) => oc.doNothing())
       .execute();
   }
+}
+
+/**
+ * The stored fixes of each (officer, shift) within its windows, in fix-time order, keyed by
+ * shiftKey. One query for up to a thousand merged windows, however many callers asked.
+ */
+export async function readTracks(db: Kysely<Tables>, windows: readonly TrackWindow[]): Promise<Map<string, TrackFix[]>> {
+  const merged = mergeWindows(windows);
+  const tracks = new Map<string, TrackFix[]>();
+  for (let i = 0; i < merged.length; i += WINDOWS_PER_QUERY) {
+    const chunk = merged.slice(i, i + WINDOWS_PER_QUERY);
+    const rows = await db
+      .selectFrom('positions')
+      .select(['record_id', 'officer_id', 'shift_id', 'fix_at', 'lat', 'lon', 'accuracy'])
+      .where((eb) =>
+        eb.or(
+          chunk.map((w) =>
+            eb.and([
+              eb('officer_id', '=', w.officerId),
+              eb('shift_id', '=', w.shiftId),
+              eb('fix_at', '>=', new Date(w.from).toISOString()),
+              eb('fix_at', '<=', new Date(w.to).toISOString()),
+            ]),
+          ),
+        ),
+      )
+      .execute();
+    for (const row of rows) {
+      const key = shiftKey(row.officer_id, row.shift_id);
+      let track = tracks.get(key);
+      if (!track) tracks.set(key, (track = []));
+      track.push({ recordId: row.record_id, lat: Number(row.lat), lon: Number(row.lon), accuracy: Number(row.accuracy), fixAt: Date.parse(row.fix_at) });
+    }
+  }
+  for (const track of tracks.values()) track.sort((a, b) => a.fixAt - b.fixAt || a.recordId.localeCompare(b.recordId));
+  return tracks;
+}
+
+/** Overlapping windows of the same shift joined, so check-ins close together read their fixes once. */
+function mergeWindows(windows: readonly TrackWindow[]): TrackWindow[] {
+  const sorted = windows
+    .filter((w) => Number.isFinite(w.from) && Number.isFinite(w.to) && w.from <= w.to)
+    .sort((a, b) => a.officerId.localeCompare(b.officerId) || a.shiftId.localeCompare(b.shiftId) || a.from - b.from);
+  const merged: TrackWindow[] = [];
+  for (const w of sorted) {
+    const last = merged.at(-1);
+    if (last && last.officerId === w.officerId && last.shiftId === w.shiftId && w.from <= last.to) last.to = Math.max(last.to, w.to);
+    else merged.push({ ...w });
+  }
+  return merged;
 }

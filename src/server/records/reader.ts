@@ -1,6 +1,8 @@
+import type { Kysely } from 'kysely';
 import * as v from 'valibot';
 import { describeIssues } from '../../domain/protocol/api.js';
 import { RecordSchema, type RecordKind, type RecordOf, type SignedRecord } from '../../domain/records.js';
+import type { Tables } from '../db/schema.js';
 
 // The one way the server reads its stored evidence back: through the same schemas that admitted
 // it at push. WARNING: those schemas must keep accepting every record ever stored (add kinds and
@@ -16,7 +18,7 @@ interface UnreadableRecord {
 export type UnreadableSink = (problem: UnreadableRecord) => void;
 
 /** The stored text of one record, parsed and validated, or why it is not a record any more. */
-function parseStored(text: string): { record: SignedRecord } | { reason: string } {
+export function parseStored(text: string): { record: SignedRecord } | { reason: string } {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -42,4 +44,24 @@ export function readRows(rows: ReadonlyArray<{ id: string; record: string }>, on
 /** The records of one kind among `records`. */
 export function ofKind<K extends RecordKind>(records: readonly SignedRecord[], kind: K): Array<RecordOf<K>> {
   return records.filter((r): r is RecordOf<K> => r.kind === kind);
+}
+
+/** Check-ins of `officerIds` written (device time) in [from, to]. */
+export async function readCheckins(
+  db: Kysely<Tables>,
+  officerIds: readonly string[],
+  from: string,
+  to: string,
+  onUnreadable: UnreadableSink,
+): Promise<Array<RecordOf<'checkin'>>> {
+  if (officerIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('records')
+    .select(['id', 'record'])
+    .where('officer_id', 'in', officerIds)
+    .where('kind', '=', 'checkin')
+    .where('at', '>=', from)
+    .where('at', '<=', to)
+    .execute();
+  return ofKind(readRows(rows, onUnreadable), 'checkin');
 }

@@ -1,9 +1,9 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { RecordOf, SignedRecord } from '../../domain/records.js';
-import type { Tables } from '../db/schema.js';
+import type { ShiftTable, Tables } from '../db/schema.js';
 
 // Shifts, assembled from shift.start and shift.end records by one rule, written to the shifts
-// table at ingest and by rebuild-derived.
+// table at ingest and by rebuild-derived, and read back from it.
 //
 // The rule: a shift is the pair (officer, shift id). A shift id is the device's choice, so one
 // officer's records never open or end another officer's shift: J002's shift.end naming J001's
@@ -19,8 +19,13 @@ interface Shift {
   end: { recordId: string; at: string } | null;
 }
 
+/** A shift started and not ended. */
+export type OpenShift = Shift & { start: NonNullable<Shift['start']>; end: null };
+/** A shift whose start is known. */
+export type StartedShift = Shift & { start: NonNullable<Shift['start']> };
+
 /** The map key of an officer's shift. Shift ids are fixed-width UUIDs, so keys cannot collide. */
-function shiftKey(officerId: string, shiftId: string): string {
+export function shiftKey(officerId: string, shiftId: string): string {
   return `${shiftId}${officerId}`;
 }
 
@@ -116,4 +121,54 @@ export async function writeShifts(trx: Transaction<Tables> | Kysely<Tables>, rec
           ),
       )
       .execute();
+}
+
+/** The open shifts of these officers, from the partial index of open shifts. */
+export async function readOpenShifts(db: Kysely<Tables>, officerIds: readonly string[]): Promise<OpenShift[]> {
+  if (officerIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('shifts')
+    .selectAll()
+    .where('officer_id', 'in', officerIds)
+    .where('end_record_id', 'is', null)
+    .where('start_record_id', 'is not', null)
+    .execute();
+  return rows.flatMap((row) => {
+    const shift = fromRow(row);
+    return shift.start && !shift.end ? [{ ...shift, start: shift.start, end: null }] : [];
+  });
+}
+
+/** The started shifts of these officers that began in [startedFrom, to] and had not ended before `from`. */
+export async function readShiftsOverlapping(
+  db: Kysely<Tables>,
+  officerIds: readonly string[],
+  window: { startedFrom: string; from: string; to: string },
+): Promise<StartedShift[]> {
+  if (officerIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('shifts')
+    .selectAll()
+    .where('officer_id', 'in', officerIds)
+    .where('started_at', '>=', window.startedFrom)
+    .where('started_at', '<=', window.to)
+    .where((eb) => eb.or([eb('ended_at', 'is', null), eb('ended_at', '>=', window.from)]))
+    .orderBy('started_at')
+    .execute();
+  return rows.flatMap((row) => {
+    const shift = fromRow(row);
+    return shift.start ? [{ ...shift, start: shift.start }] : [];
+  });
+}
+
+function fromRow(row: Selectable<ShiftTable>): Shift {
+  return {
+    officerId: row.officer_id,
+    shiftId: row.shift_id,
+    start:
+      row.start_record_id && row.device_id && row.started_at
+        ? { recordId: row.start_record_id, deviceId: row.device_id, at: row.started_at, plannedEndAt: row.planned_end_at }
+        : null,
+    end: row.end_record_id && row.ended_at ? { recordId: row.end_record_id, at: row.ended_at } : null,
+  };
 }

@@ -1,13 +1,13 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import * as v from 'valibot';
 import { ISO_MS_RE } from '../../domain/ids.js';
-import type { SessionUser } from '../../domain/protocol/auth.js';
 import type { CheckinsResponse, ComplianceResponse } from '../../domain/protocol/compliance.js';
 import { requireUser, sessionUser } from '../auth/guard.js';
 import { officersInScope, type ScopedOfficer } from '../auth/scope.js';
 import { compliance, verifiedCheckins } from '../compliance/compliance.js';
 import type { ServerContext } from '../context.js';
 import { HttpError } from '../errors.js';
+import type { UnreadableSink } from '../records/reader.js';
 import { parseOr400 } from '../validate.js';
 
 const Instant = v.pipe(v.string(), v.regex(ISO_MS_RE, 'must be ISO 8601 UTC with milliseconds, e.g. 2026-11-29T08:00:00.000Z'));
@@ -29,26 +29,29 @@ export function complianceRoutes(ctx: ServerContext) {
   const { db } = ctx.database;
   return async (app: FastifyInstance) => {
     app.get('/api/checkins', { preHandler: requireUser(ctx) }, async (request) => {
-      const viewer = sessionUser(request);
-      const { officers, from, to } = await scope(viewer, request.query);
-      return { checkins: await verifiedCheckins(db, officers, viewer.unitId, from, to) } satisfies CheckinsResponse;
+      const { officers, from, to } = await scope(request);
+      return { checkins: await verifiedCheckins(db, officers, sessionUser(request).unitId, from, to, logUnreadable(request)) } satisfies CheckinsResponse;
     });
 
     app.get('/api/compliance', { preHandler: requireUser(ctx) }, async (request) => {
-      const viewer = sessionUser(request);
-      const { officers, from, to } = await scope(viewer, request.query);
-      return (await compliance(db, officers, viewer.unitId, from, to, ctx.now())) satisfies ComplianceResponse;
+      const { officers, from, to } = await scope(request);
+      return (await compliance(db, officers, sessionUser(request).unitId, { from, to, now: ctx.now() }, logUnreadable(request))) satisfies ComplianceResponse;
     });
   };
 
   /** The window (default: the last 24 hours) and the officers in it the viewer may see. */
-  async function scope(viewer: SessionUser, rawQuery: unknown): Promise<{ officers: ScopedOfficer[]; from: string; to: string }> {
-    const query = parseOr400(WindowQuerySchema, rawQuery);
+  async function scope(request: FastifyRequest): Promise<{ officers: ScopedOfficer[]; from: string; to: string }> {
+    const query = parseOr400(WindowQuerySchema, request.query);
     const now = ctx.now();
     const to = query.to ?? now.toISOString();
     const from = query.from ?? new Date(Date.parse(to) - 24 * 3600_000).toISOString();
     if (from > to) throw new HttpError(400, 'bad-request', 'from must not be after to');
     if (Date.parse(to) - Date.parse(from) > MAX_WINDOW_MS) throw new HttpError(400, 'bad-request', 'the window may span at most 31 days');
-    return { officers: await officersInScope(db, viewer, query.officerId), from, to };
+    return { officers: await officersInScope(db, sessionUser(request), query.officerId), from, to };
   }
+}
+
+/** Unreadable stored records are left out of the answer and logged for whoever keeps the database. */
+function logUnreadable(request: FastifyRequest): UnreadableSink {
+  return (problem) => request.log.warn(problem, 'stored record failed its schema; left out');
 }
