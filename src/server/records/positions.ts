@@ -1,5 +1,6 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { RecordOf } from '../../domain/records.js';
+import { isPostgres } from '../db/dialect.js';
 import type { PositionTable, Tables } from '../db/schema.js';
 import { shiftKey } from './shifts.js';
 
@@ -70,23 +71,21 @@ export async function readTracks(db: Kysely<Tables>, windows: readonly TrackWind
   const merged = mergeWindows(windows);
   const tracks = new Map<string, TrackFix[]>();
   for (let i = 0; i < merged.length; i += WINDOWS_PER_QUERY) {
-    const chunk = merged.slice(i, i + WINDOWS_PER_QUERY);
-    const rows = await db
-      .selectFrom('positions')
-      .select(['record_id', 'officer_id', 'shift_id', 'fix_at', 'lat', 'lon', 'accuracy'])
-      .where((eb) =>
-        eb.or(
-          chunk.map((w) =>
-            eb.and([
-              eb('officer_id', '=', w.officerId),
-              eb('shift_id', '=', w.shiftId),
-              eb('fix_at', '>=', new Date(w.from).toISOString()),
-              eb('fix_at', '<=', new Date(w.to).toISOString()),
-            ]),
-          ),
-        ),
-      )
-      .execute();
+    const values = merged
+      .slice(i, i + WINDOWS_PER_QUERY)
+      .map((w) => sql`(${w.officerId}, ${w.shiftId}, ${new Date(w.from).toISOString()}, ${new Date(w.to).toISOString()})`);
+    // The windows as a table, each probing the (officer_id, fix_at) index for its own range. An
+    // OR of windows in the WHERE clause would test every row found against every window, and so
+    // would the hash join PostgreSQL picks for a plain join: there a LATERAL subquery behind
+    // OFFSET 0 (which stops the planner flattening it) probes once per window. SQLite's planner
+    // does that with a plain join.
+    const columns = sql`p.record_id, p.officer_id, p.shift_id, p.fix_at, p.lat, p.lon, p.accuracy`;
+    const matches = sql`p.officer_id = w.officer_id and p.shift_id = w.shift_id and p.fix_at >= w.from_at and p.fix_at <= w.to_at`;
+    const select = isPostgres(db)
+      ? sql`select t.* from w cross join lateral (select ${columns} from positions p where ${matches} offset 0) t`
+      : sql`select ${columns} from w join positions p on ${matches}`;
+    const { rows } = await sql<Pick<PositionTable, 'record_id' | 'officer_id' | 'shift_id' | 'fix_at' | 'lat' | 'lon' | 'accuracy'>>`
+      with w (officer_id, shift_id, from_at, to_at) as (values ${sql.join(values)}) ${select}`.execute(db);
     for (const row of rows) {
       const key = shiftKey(row.officer_id, row.shift_id);
       let track = tracks.get(key);
