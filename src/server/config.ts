@@ -108,6 +108,11 @@ export function publicMapSettings(map: MapConfig): MapSettings {
   return { base: map.base, gcj02: map.gcj02 };
 }
 
+/** Where the database is (DATA_DIR for SQLite, or DATABASE_URL): all a maintenance command needs. */
+export function readDatabaseConfig(env: NodeJS.ProcessEnv): Pick<Config, 'dataDir' | 'databaseUrl'> {
+  return { dataDir: resolve(env.DATA_DIR ?? 'data'), databaseUrl: env.DATABASE_URL || undefined };
+}
+
 /** Reads the server's settings from the environment; a bad value stops the start with its name. */
 export function readConfig(env: NodeJS.ProcessEnv): Config {
   const port = Number(env.PORT ?? 8080);
@@ -117,8 +122,7 @@ export function readConfig(env: NodeJS.ProcessEnv): Config {
   return {
     port,
     host: env.HOST ?? '127.0.0.1',
-    dataDir: resolve(env.DATA_DIR ?? 'data'),
-    databaseUrl: env.DATABASE_URL || undefined,
+    ...readDatabaseConfig(env),
     demoPassword: env.DEMO_PASSWORD || undefined,
     tls,
     map: readMapConfig(env),

@@ -35,6 +35,8 @@ export interface TestServer {
   url: string;
   kind: DbKind;
   database: Database;
+  /** DATA_DIR and DATABASE_URL of its database, for commands run beside it. */
+  env: StorageEnv;
   clock: TestClock;
   close(): Promise<void>;
 }
@@ -61,8 +63,14 @@ export async function createPostgresDatabase(): Promise<{ url: string; drop(): P
   };
 }
 
+/** The environment that points the server (or a command such as rebuild-derived) at its database. */
+interface StorageEnv {
+  DATA_DIR: string;
+  DATABASE_URL: string;
+}
+
 /** Where a fresh server keeps its data: a temp SQLite dir, or a fresh PostgreSQL database. */
-export async function freshStorage(kind: DbKind): Promise<{ env: { DATA_DIR: string; DATABASE_URL: string }; drop(): Promise<void> }> {
+export async function freshStorage(kind: DbKind): Promise<{ env: StorageEnv; drop(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'xf-it-'));
   const removeDir = async () => rmSync(dir, { recursive: true, force: true });
   if (kind === 'sqlite') return { env: { DATA_DIR: dir, DATABASE_URL: '' }, drop: removeDir };
@@ -70,11 +78,11 @@ export async function freshStorage(kind: DbKind): Promise<{ env: { DATA_DIR: str
   return { env: { DATA_DIR: dir, DATABASE_URL: pgDb.url }, drop: async () => (await pgDb.drop(), await removeDir()) };
 }
 
-/** An empty, migrated database of the given kind, and how to throw it away. */
-export async function freshDatabase(kind: DbKind): Promise<{ database: Database; drop(): Promise<void> }> {
+/** An empty, migrated database of the given kind, where it lives, and how to throw it away. */
+export async function freshDatabase(kind: DbKind): Promise<{ database: Database; env: StorageEnv; drop(): Promise<void> }> {
   const storage = await freshStorage(kind);
   const database = await openDatabase({ url: storage.env.DATABASE_URL, dataDir: storage.env.DATA_DIR });
-  return { database, drop: storage.drop };
+  return { database, env: storage.env, drop: storage.drop };
 }
 
 /**
@@ -86,7 +94,7 @@ export async function startServer(
   kind: DbKind,
   options: { staticDir?: string; https?: { cert: Buffer; key: Buffer }; map?: MapConfig } = {},
 ): Promise<TestServer> {
-  const { database, drop } = await freshDatabase(kind);
+  const { database, env, drop } = await freshDatabase(kind);
   const clock = options.staticDir ? new TestClock(Date.now(), true) : new TestClock();
   await seedDemo(database.db, PASSWORD, clock.now());
   const app = await buildServer({
@@ -101,6 +109,7 @@ export async function startServer(
     url: `${options.https ? 'https' : 'http'}://127.0.0.1:${address.port}`,
     kind,
     database,
+    env,
     clock,
     async close() {
       await app.close();

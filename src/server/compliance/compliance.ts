@@ -1,52 +1,43 @@
 import type { Kysely } from 'kysely';
 import type { Checkpoint } from '../../domain/checkpoints.js';
 import { verificationWindow, verifyCheckin } from '../../domain/geofence/verify.js';
-import type { GeofenceFix } from '../../domain/geofence/visits.js';
 import { complianceRatio, shiftRequirements, type Requirement } from '../../domain/plan-schedule.js';
 import type { CheckinView, CheckpointCompliance, ComplianceResponse, ShiftCompliance } from '../../domain/protocol/compliance.js';
-import type { RecordOf, SignedRecord } from '../../domain/records.js';
+import type { RecordOf } from '../../domain/records.js';
+import type { ScopedOfficer } from '../auth/scope.js';
 import type { Tables } from '../db/schema.js';
 import { checkpointFromRow, planFromRow } from '../geography/rows.js';
+import { readTracks } from '../records/positions.js';
+import { readCheckins, type UnreadableSink } from '../records/reader.js';
+import { readShiftsOverlapping, shiftKey, type StartedShift } from '../records/shifts.js';
 
 // Compliance is derived on every request from the stored records, never cached: a device that
 // syncs hours late changes the answer exactly as if it had been online all along.
 
-/** An officer whose records a viewer may read. */
-export interface ScopedOfficer {
-  id: string;
-  badge: string;
-  name: string;
-  /** The squad whose plans the officer's shifts owe: the roster's word, not the device's. */
-  squadId: string | null;
-}
-
 /** How far before a window a shift may have started and still reach into it. */
 const LONGEST_SHIFT_MS = 36 * 3600_000;
-/** A position record is written at most this long after its fix (the filter holds the last one back). */
-const FIX_HELD_BACK_MS = 10 * 60_000;
 
 interface ShiftFacts {
-  start: RecordOf<'shift.start'>;
-  end: RecordOf<'shift.end'> | null;
+  shift: StartedShift;
   checkins: Array<RecordOf<'checkin'>>;
 }
 
 /** Every check-in of `officers` in [from, to], each re-verified against the officer's stored track. */
-export async function verifiedCheckins(db: Kysely<Tables>, officers: readonly ScopedOfficer[], unit: string, from: string, to: string): Promise<CheckinView[]> {
-  if (officers.length === 0) return [];
-  const rows = await db
-    .selectFrom('records')
-    .select(['record', 'device_id'])
-    .where(
-      'officer_id',
-      'in',
-      officers.map((o) => o.id),
-    )
-    .where('kind', '=', 'checkin')
-    .where('at', '>=', from)
-    .where('at', '<=', to)
-    .execute();
-  const records = rows.map((r) => JSON.parse(r.record) as RecordOf<'checkin'>);
+export async function verifiedCheckins(
+  db: Kysely<Tables>,
+  officers: readonly ScopedOfficer[],
+  unit: string,
+  from: string,
+  to: string,
+  onUnreadable: UnreadableSink,
+): Promise<CheckinView[]> {
+  const records = await readCheckins(
+    db,
+    officers.map((o) => o.id),
+    from,
+    to,
+    onUnreadable,
+  );
   return verifyAll(
     db,
     records,
@@ -63,48 +54,22 @@ export async function compliance(
   db: Kysely<Tables>,
   officers: readonly ScopedOfficer[],
   unit: string,
-  from: string,
-  to: string,
-  now: Date,
+  window: { from: string; to: string; now: Date },
+  onUnreadable: UnreadableSink,
 ): Promise<ComplianceResponse> {
+  const { from, to, now } = window;
   const empty: ComplianceResponse = { from, to, shifts: [], checkpoints: [] };
-  if (officers.length === 0) return empty;
-  const earliest = new Date(Date.parse(from) - LONGEST_SHIFT_MS).toISOString();
-  const rows = await db
-    .selectFrom('records')
-    .select('record')
-    .where(
-      'officer_id',
-      'in',
-      officers.map((o) => o.id),
-    )
-    .where('kind', 'in', ['shift.start', 'shift.end', 'checkin'])
-    .where('at', '>=', earliest)
-    .where('at', '<=', to)
-    .orderBy('at')
-    .execute();
-  // Keyed by officer too: a shift id is the device's choice, and one officer's records must
-  // never open, end or add check-ins to another's shift.
-  const key = (r: { officerId: string; body: { shiftId: string } }) => `${r.officerId}:${r.body.shiftId}`;
-  const shifts = new Map<string, ShiftFacts>();
-  const ends = new Map<string, RecordOf<'shift.end'>>();
-  const checkins: Array<RecordOf<'checkin'>> = [];
-  for (const row of rows) {
-    const record = JSON.parse(row.record) as SignedRecord;
-    if (record.kind === 'shift.start') shifts.set(key(record), { start: record, end: null, checkins: [] });
-    else if (record.kind === 'shift.end') ends.set(key(record), record);
-    else if (record.kind === 'checkin') checkins.push(record);
-  }
-  for (const [shiftKey, end] of ends) {
-    const shift = shifts.get(shiftKey);
-    if (shift) shift.end = end;
-  }
-  for (const c of checkins) shifts.get(key(c))?.checkins.push(c);
-  const inWindow = [...shifts.values()].filter((s) => s.start.at <= to && (s.end === null || s.end.at >= from));
-  if (inWindow.length === 0) return empty;
+  const officerIds = officers.map((o) => o.id);
+  const startedFrom = new Date(Date.parse(from) - LONGEST_SHIFT_MS).toISOString();
+  const shifts = await readShiftsOverlapping(db, officerIds, { startedFrom, from, to });
+  if (shifts.length === 0) return empty;
+  const facts = new Map<string, ShiftFacts>(shifts.map((shift) => [shiftKey(shift.officerId, shift.shiftId), { shift, checkins: [] }]));
+  const earliest = shifts.reduce((min, s) => (s.start.at < min ? s.start.at : min), to);
+  for (const c of await readCheckins(db, officerIds, earliest, to, onUnreadable)) facts.get(shiftKey(c.officerId, c.body.shiftId))?.checkins.push(c);
+  const inWindow = [...facts.values()];
 
   const byId = new Map(officers.map((o) => [o.id, o]));
-  const squadOf = (shift: ShiftFacts) => byId.get(shift.start.officerId)?.squadId ?? null;
+  const squadOf = ({ shift }: ShiftFacts) => byId.get(shift.officerId)?.squadId ?? null;
   const squadIds = [...new Set(inWindow.flatMap((s) => squadOf(s) ?? []))];
   const plans = squadIds.length
     ? (await db.selectFrom('plans').selectAll().where('squad_id', 'in', squadIds).where('deleted', '=', 0).execute()).map(planFromRow)
@@ -122,9 +87,10 @@ export async function compliance(
 
   const perShift: ShiftCompliance[] = [];
   const allRequirements: Requirement[] = [];
-  for (const shift of inWindow) {
-    const shiftPlans = plans.filter((p) => p.squadId === squadOf(shift));
-    const verified = shift.checkins
+  for (const facts of inWindow) {
+    const { shift, checkins } = facts;
+    const shiftPlans = plans.filter((p) => p.squadId === squadOf(facts));
+    const verified = checkins
       .filter((c) => verdictOf.get(c.id)?.verdict === 'verified')
       .map((c) => ({ checkpointId: c.body.checkpointId, at: Date.parse(c.body.enteredAt), until: Date.parse(c.body.enteredAt) + c.body.dwellS * 1000 }));
     const requirements = shiftRequirements(
@@ -132,17 +98,17 @@ export async function compliance(
       {
         startedAt: Date.parse(shift.start.at),
         endedAt: shift.end ? Date.parse(shift.end.at) : null,
-        plannedEndAt: shift.start.body.plannedEndAt ? Date.parse(shift.start.body.plannedEndAt) : null,
+        plannedEndAt: shift.start.plannedEndAt ? Date.parse(shift.start.plannedEndAt) : null,
       },
       verified,
       now.getTime(),
     ).filter((r) => r.start < windowTo && (r.end === null || r.end > windowFrom)); // only what falls in the window
     allRequirements.push(...requirements);
-    const count = (verdict: CheckinView['verdict']) => shift.checkins.filter((c) => verdictOf.get(c.id)?.verdict === verdict).length;
-    const officer = byId.get(shift.start.officerId);
+    const count = (verdict: CheckinView['verdict']) => checkins.filter((c) => verdictOf.get(c.id)?.verdict === verdict).length;
+    const officer = byId.get(shift.officerId);
     perShift.push({
-      shiftId: shift.start.body.shiftId,
-      officerId: shift.start.officerId,
+      shiftId: shift.shiftId,
+      officerId: shift.officerId,
       badge: officer?.badge ?? '',
       name: officer?.name ?? '',
       startedAt: shift.start.at,
@@ -199,21 +165,26 @@ async function checkpointsById(db: Kysely<Tables>, unit: string, ids: readonly s
   return new Map(rows.map((r) => [r.id, checkpointFromRow(r)]));
 }
 
-/** Re-verifies each check-in against the positions its officer's devices stored around it. */
+/** Re-verifies each check-in against the positions stored for its officer's shift, read in one query. */
 async function verifyAll(
   db: Kysely<Tables>,
   checkins: ReadonlyArray<RecordOf<'checkin'>>,
   checkpoints: ReadonlyMap<string, Checkpoint>,
 ): Promise<CheckinView[]> {
-  const views: CheckinView[] = [];
-  for (const c of checkins) {
-    const enteredAt = Date.parse(c.body.enteredAt);
+  const claims = checkins.map((c) => {
     const checkpoint = checkpoints.get(c.body.checkpointId);
-    const claim = { method: c.body.method, enteredAt, dwellS: c.body.dwellS, evidence: c.body.evidence };
-    const result = checkpoint
-      ? verifyCheckin(checkpoint, claim, await storedTrack(db, c.officerId, c.body.shiftId, verificationWindow(checkpoint, claim)))
-      : { verdict: 'unsupported' as const, insideFixes: 0, reason: 'unknown-checkpoint' };
-    views.push({
+    const claim = { method: c.body.method, enteredAt: Date.parse(c.body.enteredAt), dwellS: c.body.dwellS, evidence: c.body.evidence };
+    return { c, checkpoint, claim, window: checkpoint ? verificationWindow(checkpoint, claim) : null };
+  });
+  const tracks = await readTracks(
+    db,
+    claims.flatMap(({ c, window }) => (window ? [{ officerId: c.officerId, shiftId: c.body.shiftId, ...window }] : [])),
+  );
+  const views = claims.map(({ c, checkpoint, claim, window }): CheckinView => {
+    // Each claim sees only its own window, as if its track had been read alone.
+    const track = window ? (tracks.get(shiftKey(c.officerId, c.body.shiftId)) ?? []).filter((f) => f.fixAt >= window.from && f.fixAt <= window.to) : [];
+    const result = checkpoint ? verifyCheckin(checkpoint, claim, track) : { verdict: 'unsupported' as const, insideFixes: 0, reason: 'unknown-checkpoint' };
+    return {
       id: c.id,
       officerId: c.officerId,
       deviceId: c.deviceId,
@@ -227,31 +198,7 @@ async function verifyAll(
       verdict: result.verdict,
       verdictReason: result.reason,
       insideFixes: result.insideFixes,
-    });
-  }
+    };
+  });
   return views.sort((a, b) => a.enteredAt.localeCompare(b.enteredAt));
-}
-
-/** An officer's kept fixes of one shift with fix times in [fromMs, toMs], in fix-time order. */
-async function storedTrack(
-  db: Kysely<Tables>,
-  officerId: string,
-  shiftId: string,
-  { from: fromMs, to: toMs }: { from: number; to: number },
-): Promise<GeofenceFix[]> {
-  // `at` is when the device wrote the record, never before its fix; allow for a fix held back a while.
-  const rows = await db
-    .selectFrom('records')
-    .select('record')
-    .where('officer_id', '=', officerId)
-    .where('kind', '=', 'position')
-    .where('at', '>=', new Date(fromMs).toISOString())
-    .where('at', '<=', new Date(toMs + FIX_HELD_BACK_MS).toISOString())
-    .execute();
-  return rows
-    .map((r) => JSON.parse(r.record) as RecordOf<'position'>)
-    .filter((p) => p.body.shiftId === shiftId)
-    .map((p) => ({ recordId: p.id, lat: p.body.lat, lon: p.body.lon, accuracy: p.body.accuracy, fixAt: Date.parse(p.body.fixAt) }))
-    .filter((f) => f.fixAt >= fromMs && f.fixAt <= toMs)
-    .sort((a, b) => a.fixAt - b.fixAt);
 }

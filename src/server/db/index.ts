@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteAdapter, SqliteDialect, type DialectAdapter } from 'kysely';
 import pg from 'pg';
+import { runRequestedRebuild } from '../records/derived.js';
 import { migrationProvider } from './migrations.js';
 import type { Tables } from './schema.js';
 
@@ -27,11 +28,13 @@ function isPostgresUrl(url: string | undefined): url is string {
   return !!url && /^postgres(ql)?:\/\//.test(url);
 }
 
-/** Opens the configured database and brings its schema up to date. */
+/** Opens the configured database and brings its schema, and the derived tables it asks for, up to date. */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   const database = isPostgresUrl(options.url) ? openPostgres(options.url) : openSqlite(options.dataDir);
   try {
     await migrate(database.db);
+    const rebuilt = await runRequestedRebuild(database.db, new Date(), (p) => console.warn(`record ${p.id} is unreadable (${p.reason}); not derived`));
+    if (rebuilt?.records) console.log(`derived tables rebuilt from ${rebuilt.records} records: ${rebuilt.positions} positions, ${rebuilt.shifts} shifts`);
   } catch (error) {
     await database.close();
     throw error;

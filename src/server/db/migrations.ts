@@ -1,4 +1,5 @@
-import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { isPostgres } from './dialect.js';
 
 // One set of migrations for SQLite and PostgreSQL: only portable column types
 // (text, integer, double precision) and no dialect-specific defaults.
@@ -165,6 +166,60 @@ const migrations: Record<string, Migration> = {
         .execute();
       await db.schema.alterTable('users').dropColumn('failed_logins').execute();
       await db.schema.alterTable('users').dropColumn('locked_until').execute();
+    },
+  },
+  '0005-derived-positions-and-shifts': {
+    async up(db: Kysely<unknown>) {
+      const postgres = isPostgres(db);
+      // The primary key holds fix_at because PostgreSQL wants the partition key in every unique index.
+      await db.schema
+        .createTable('positions')
+        .addColumn('record_id', 'text', (c) => c.notNull())
+        .addColumn('device_id', 'text', (c) => c.notNull())
+        .addColumn('officer_id', 'text', (c) => c.notNull())
+        .addColumn('shift_id', 'text', (c) => c.notNull())
+        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addColumn('fix_at', 'text', (c) => c.notNull())
+        .addColumn('lat', 'double precision', (c) => c.notNull())
+        .addColumn('lon', 'double precision', (c) => c.notNull())
+        .addColumn('accuracy', 'double precision', (c) => c.notNull())
+        .addColumn('speed', 'double precision')
+        .addColumn('heading', 'double precision')
+        .addPrimaryKeyConstraint('positions_pk', ['record_id', 'fix_at'])
+        .$call((table) => (postgres ? table.modifyEnd(sql`partition by range (fix_at)`) : table))
+        .execute();
+      // Monthly partitions are made on demand (records/position-partitions.ts); the rest lands here.
+      if (postgres) await sql`create table positions_default partition of positions default`.execute(db);
+      // An officer's track between two times; a zone's positions (a bounding box) between two times.
+      await db.schema.createIndex('positions_officer_fix').on('positions').columns(['officer_id', 'fix_at']).execute();
+      await db.schema.createIndex('positions_fix_lat_lon').on('positions').columns(['fix_at', 'lat', 'lon']).execute();
+
+      await db.schema
+        .createTable('shifts')
+        .addColumn('officer_id', 'text', (c) => c.notNull())
+        .addColumn('shift_id', 'text', (c) => c.notNull())
+        .addColumn('device_id', 'text')
+        .addColumn('start_record_id', 'text')
+        .addColumn('started_at', 'text')
+        .addColumn('planned_end_at', 'text')
+        .addColumn('end_record_id', 'text')
+        .addColumn('ended_at', 'text')
+        .addPrimaryKeyConstraint('shifts_pk', ['officer_id', 'shift_id'])
+        .execute();
+      await db.schema.createIndex('shifts_officer_started').on('shifts').columns(['officer_id', 'started_at']).execute();
+      // Open shifts are few beside every shift ever made: a partial index holds only them.
+      await db.schema.createIndex('shifts_open').on('shifts').column('officer_id').where(sql.ref('end_record_id'), 'is', null).execute();
+
+      // The records already stored are derived once every migration has run (openDatabase), by
+      // the rebuild code of that day: code called from here would have to match this schema forever.
+      await db.schema
+        .createTable('maintenance')
+        .addColumn('task', 'text', (c) => c.primaryKey())
+        .execute();
+      await db
+        .insertInto('maintenance' as never)
+        .values({ task: 'rebuild-derived' } as never)
+        .execute();
     },
   },
 };

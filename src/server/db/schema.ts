@@ -141,6 +141,50 @@ export interface RecordTable {
   received_at: string;
 }
 
+/**
+ * A position record's fix, derived from `records` at ingest (and by rebuild-derived): what
+ * tracks, check-in verification and coverage read. On PostgreSQL partitioned by month of fix_at.
+ */
+export interface PositionTable {
+  record_id: string;
+  device_id: string;
+  officer_id: string;
+  shift_id: string;
+  seq: number;
+  /** The fix time, normalized through Date#toISOString. */
+  fix_at: string;
+  lat: number;
+  lon: number;
+  accuracy: number;
+  speed: number | null;
+  heading: number | null;
+}
+
+/**
+ * A shift as its officer's own records make it, derived from shift.start and shift.end records.
+ * Keyed by (officer_id, shift_id): another officer's record naming the same shift id is theirs.
+ * A row may hold only an end until its start arrives (records come in any order).
+ */
+export interface ShiftTable {
+  officer_id: string;
+  shift_id: string;
+  /** The device that started it. */
+  device_id: string | null;
+  start_record_id: string | null;
+  started_at: string | null;
+  planned_end_at: string | null;
+  end_record_id: string | null;
+  ended_at: string | null;
+}
+
+/**
+ * Work a migration asks for, done by openDatabase once every migration has run: a migration that
+ * changes a derived table inserts 'rebuild-derived', and today's rebuild code fills it.
+ */
+interface MaintenanceTable {
+  task: 'rebuild-derived';
+}
+
 /** One counter row per name; pull cursors are values of `changes`. */
 interface SyncCounterTable {
   name: string;
@@ -161,4 +205,7 @@ export interface Tables {
   devices: DeviceTable;
   records: RecordTable;
   sync_counters: SyncCounterTable;
+  positions: PositionTable;
+  shifts: ShiftTable;
+  maintenance: MaintenanceTable;
 }

@@ -1,13 +1,13 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import * as v from 'valibot';
 import { InstantSchema } from '../../domain/instant.js';
-import type { SessionUser } from '../../domain/protocol/auth.js';
 import type { CheckinsResponse, ComplianceResponse } from '../../domain/protocol/compliance.js';
 import { requireUser, sessionUser } from '../auth/guard.js';
-import { canSee } from '../auth/scope.js';
-import { compliance, verifiedCheckins, type ScopedOfficer } from '../compliance/compliance.js';
+import { officersInScope, type ScopedOfficer } from '../auth/scope.js';
+import { compliance, verifiedCheckins } from '../compliance/compliance.js';
 import type { ServerContext } from '../context.js';
 import { HttpError } from '../errors.js';
+import type { UnreadableSink } from '../records/reader.js';
 import { parseOr400 } from '../validate.js';
 
 const WindowQuerySchema = v.strictObject({
@@ -28,33 +28,29 @@ export function complianceRoutes(ctx: ServerContext) {
   const { db } = ctx.database;
   return async (app: FastifyInstance) => {
     app.get('/api/checkins', { preHandler: requireUser(ctx) }, async (request) => {
-      const viewer = sessionUser(request);
-      const { officers, from, to } = await scope(viewer, request.query);
-      return { checkins: await verifiedCheckins(db, officers, viewer.unitId, from, to) } satisfies CheckinsResponse;
+      const { officers, from, to } = await scope(request);
+      return { checkins: await verifiedCheckins(db, officers, sessionUser(request).unitId, from, to, logUnreadable(request)) } satisfies CheckinsResponse;
     });
 
     app.get('/api/compliance', { preHandler: requireUser(ctx) }, async (request) => {
-      const viewer = sessionUser(request);
-      const { officers, from, to } = await scope(viewer, request.query);
-      return (await compliance(db, officers, viewer.unitId, from, to, ctx.now())) satisfies ComplianceResponse;
+      const { officers, from, to } = await scope(request);
+      return (await compliance(db, officers, sessionUser(request).unitId, { from, to, now: ctx.now() }, logUnreadable(request))) satisfies ComplianceResponse;
     });
   };
 
   /** The window (default: the last 24 hours) and the officers in it the viewer may see. */
-  async function scope(viewer: SessionUser, rawQuery: unknown): Promise<{ officers: ScopedOfficer[]; from: string; to: string }> {
-    const query = parseOr400(WindowQuerySchema, rawQuery);
+  async function scope(request: FastifyRequest): Promise<{ officers: ScopedOfficer[]; from: string; to: string }> {
+    const query = parseOr400(WindowQuerySchema, request.query);
     const now = ctx.now();
     const to = query.to ?? now.toISOString();
     const from = query.from ?? new Date(Date.parse(to) - 24 * 3600_000).toISOString();
     if (from > to) throw new HttpError(400, 'bad-request', 'from must not be after to');
     if (Date.parse(to) - Date.parse(from) > MAX_WINDOW_MS) throw new HttpError(400, 'bad-request', 'the window may span at most 31 days');
-    const users = await db.selectFrom('users').select(['id', 'badge', 'name', 'unit_id', 'squad_id', 'role']).where('unit_id', '=', viewer.unitId).execute();
-    let officers = users.filter((u) => canSee(viewer, { id: u.id, unitId: u.unit_id, squadId: u.squad_id }));
-    if (query.officerId) {
-      officers = officers.filter((u) => u.id === query.officerId);
-      // Unknown and out-of-scope officers look the same, so scope cannot be probed for ids.
-      if (officers.length === 0) throw new HttpError(403, 'forbidden', 'this officer is not in your scope');
-    }
-    return { officers: officers.map((u) => ({ id: u.id, badge: u.badge, name: u.name, squadId: u.squad_id })), from, to };
+    return { officers: await officersInScope(db, sessionUser(request), query.officerId), from, to };
   }
+}
+
+/** Unreadable stored records are left out of the answer and logged for whoever keeps the database. */
+function logUnreadable(request: FastifyRequest): UnreadableSink {
+  return (problem) => request.log.warn(problem, 'stored record failed its schema; left out');
 }

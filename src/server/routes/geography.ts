@@ -12,6 +12,7 @@ import { appendAuditEvent } from '../audit-log.js';
 import type { Tables } from '../db/schema.js';
 import { reserveVersions } from '../db/versions.js';
 import { HttpError } from '../errors.js';
+import { livePlansNaming } from '../geography/plans.js';
 import { checkpointColumns, checkpointFromRow, planColumns, planFromRow } from '../geography/rows.js';
 import { parseOr400 } from '../validate.js';
 
@@ -145,11 +146,9 @@ export function geographyRoutes(ctx: ServerContext) {
       const { id } = parseOr400(IdParams, request.params);
       await db.transaction().execute(async (trx) => {
         await assertOwnCheckpoint(trx, admin, id);
-        const plans = (await trx.selectFrom('plans').select(['id', 'name_zh', 'checkpoint_ids']).where('deleted', '=', 0).execute()).filter((p) =>
-          (JSON.parse(p.checkpoint_ids) as string[]).includes(id),
-        );
+        const plans = await livePlansNaming(trx, admin.unitId, id);
         if (plans.length)
-          throw new HttpError(409, 'conflict', `checkpoint is in plan “${plans.map((p) => p.name_zh).join('”, “')}”: take it out of the plan first`);
+          throw new HttpError(409, 'conflict', `checkpoint is in plan “${plans.map((p) => p.name).join('”, “')}”: take it out of the plan first`);
         const version = await reserveVersions(trx);
         await trx.updateTable('checkpoints').set({ deleted: 1, version, updated_at: ctx.now().toISOString() }).where('id', '=', id).execute();
         await auditChange(trx, admin, request.ip, 'checkpoint-deleted', id);

@@ -1,56 +1,34 @@
 import type { FastifyInstance } from 'fastify';
-import type { SessionUser } from '../../domain/protocol/auth.js';
 import type { OpenShiftsResponse } from '../../domain/protocol/shifts.js';
-import type { RecordOf } from '../../domain/records.js';
 import { requireUser, sessionUser } from '../auth/guard.js';
+import { officersInScope } from '../auth/scope.js';
 import type { ServerContext } from '../context.js';
+import { readOpenShifts } from '../records/shifts.js';
 
 /** `GET /api/shifts/open`: shifts started and not ended in the viewer's squad (leader) or unit, overdue ones flagged. */
 export function shiftRoutes(ctx: ServerContext) {
   const { db } = ctx.database;
   return async (app: FastifyInstance) => {
     app.get('/api/shifts/open', { preHandler: requireUser(ctx, ['leader', 'supervisor', 'admin']) }, async (request) => {
-      const viewer = sessionUser(request);
-      const officers = await officersInScope(viewer);
-      if (officers.length === 0) return { shifts: [] } satisfies OpenShiftsResponse;
-      const rows = await db
-        .selectFrom('records')
-        .select(['kind', 'record'])
-        .where('kind', 'in', ['shift.start', 'shift.end'])
-        .where(
-          'officer_id',
-          'in',
-          officers.map((o) => o.id),
-        )
-        .execute();
-      const ended = new Set<string>();
-      const started: Array<RecordOf<'shift.start'>> = [];
-      for (const row of rows) {
-        const record = JSON.parse(row.record) as RecordOf<'shift.start'> | RecordOf<'shift.end'>;
-        if (record.kind === 'shift.end') ended.add(record.body.shiftId);
-        else started.push(record);
-      }
+      const officers = await officersInScope(db, sessionUser(request));
+      const open = await readOpenShifts(
+        db,
+        officers.map((o) => o.id),
+      );
       const now = ctx.now().toISOString();
       const byId = new Map(officers.map((o) => [o.id, o]));
-      const shifts = started
-        .filter((s) => !ended.has(s.body.shiftId))
+      const shifts = open
         .map((s) => ({
-          shiftId: s.body.shiftId,
+          shiftId: s.shiftId,
           officerId: s.officerId,
           badge: byId.get(s.officerId)?.badge ?? '',
           name: byId.get(s.officerId)?.name ?? '',
-          startedAt: s.at,
-          plannedEndAt: s.body.plannedEndAt ?? null,
-          overdue: !!s.body.plannedEndAt && s.body.plannedEndAt < now,
+          startedAt: s.start.at,
+          plannedEndAt: s.start.plannedEndAt,
+          overdue: !!s.start.plannedEndAt && s.start.plannedEndAt < now,
         }))
         .sort((a, b) => Number(b.overdue) - Number(a.overdue) || a.startedAt.localeCompare(b.startedAt));
       return { shifts } satisfies OpenShiftsResponse;
     });
   };
-
-  async function officersInScope(viewer: SessionUser) {
-    let query = db.selectFrom('users').select(['id', 'badge', 'name']).where('unit_id', '=', viewer.unitId);
-    if (viewer.role === 'leader') query = query.where('squad_id', '=', viewer.squadId ?? '');
-    return query.execute();
-  }
 }

@@ -1,13 +1,16 @@
 import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
 import * as v from 'valibot';
-import { walkChain } from '../../domain/chain.js';
+import { walkChain, type ChainHead, type ChainLink } from '../../domain/chain.js';
 import { InstantSchema } from '../../domain/instant.js';
 import type { AuditTrackResponse, TrackingMark, TrackPoint, TrackVerification } from '../../domain/protocol/track-audit.js';
 import type { SignedRecord } from '../../domain/records.js';
 import { requireUser, sessionUser } from '../auth/guard.js';
-import { canSee } from '../auth/scope.js';
+import { officersInScope } from '../auth/scope.js';
 import type { ServerContext } from '../context.js';
+import type { Tables } from '../db/schema.js';
 import { HttpError } from '../errors.js';
+import { parseStored } from '../records/reader.js';
 import { DeviceKeys } from '../sync/device-keys.js';
 import { checkSealNode } from '../sync/seal-verifier.js';
 import { parseOr400 } from '../validate.js';
@@ -18,71 +21,73 @@ const TrackQuerySchema = v.strictObject({
   to: v.optional(InstantSchema),
 });
 
-/** `GET /api/audit/track`: an officer's positions in a window, with the chains behind them re-verified. */
+/** One stored row of a device's chain: its record, or null when the stored text no longer passes the schema. */
+interface StoredLink {
+  seq: number;
+  hash: string;
+  record: SignedRecord | null;
+}
+
+/**
+ * `GET /api/audit/track`: an officer's positions in a window, with the chains behind them
+ * re-verified. It reads the verbatim records, not the positions table: the evidence as stored
+ * is what is audited, and an edit to it must show.
+ */
 export function trackAuditRoutes(ctx: ServerContext) {
   const { db } = ctx.database;
   const devices = new DeviceKeys(db);
   return async (app: FastifyInstance) => {
     app.get('/api/audit/track', { preHandler: requireUser(ctx) }, async (request) => {
-      const viewer = sessionUser(request);
       const query = parseOr400(TrackQuerySchema, request.query);
       const from = query.from ?? '0000-01-01T00:00:00.000Z';
       const to = query.to ?? '9999-12-31T23:59:59.999Z';
       if (from > to) throw new HttpError(400, 'bad-request', 'from must not be after to');
-      const target = await db.selectFrom('users').select(['id', 'unit_id', 'squad_id']).where('id', '=', query.officerId).executeTakeFirst();
-      // Unknown and out-of-scope officers look the same, so scope cannot be probed for ids.
-      if (!target || !canSee(viewer, { id: target.id, unitId: target.unit_id, squadId: target.squad_id })) {
-        throw new HttpError(403, 'forbidden', 'this officer is not in your scope');
-      }
+      await officersInScope(db, sessionUser(request), query.officerId);
 
-      const inWindow = await db
+      const rows = await db
         .selectFrom('records')
-        .select(['device_id', 'seq', 'record'])
-        .where('officer_id', '=', target.id)
+        .select(['device_id', 'seq', 'hash', 'record'])
+        .where('officer_id', '=', query.officerId)
         .where('at', '>=', from)
         .where('at', '<=', to)
         .orderBy('device_id')
         .orderBy('seq')
         .execute();
-      const byDevice = new Map<string, SignedRecord[]>();
-      for (const row of inWindow) {
+      const byDevice = new Map<string, StoredLink[]>();
+      for (const row of rows) {
         const list = byDevice.get(row.device_id) ?? [];
-        list.push(JSON.parse(row.record) as SignedRecord);
+        const parsed = parseStored(row.record);
+        list.push({ seq: Number(row.seq), hash: row.hash, record: 'record' in parsed ? parsed.record : null });
         byDevice.set(row.device_id, list);
       }
 
-      const keys = await devices.lookup(byDevice.keys());
+      const [keys, before] = await Promise.all([devices.lookup(byDevice.keys()), recordsBefore(db, byDevice)]);
       const verification: TrackVerification = { ok: true, devices: [] };
       const points: TrackPoint[][] = [];
       const tracking: TrackingMark[] = [];
-      for (const [deviceId, records] of byDevice) {
-        const first = records[0];
+      for (const [deviceId, links] of byDevice) {
+        const first = links[0];
         if (!first) continue;
         // The record before the window, so a deletion right at its start still shows.
-        const before =
-          first.seq > 1
-            ? await db
-                .selectFrom('records')
-                .select(['seq', 'hash'])
-                .where('device_id', '=', deviceId)
-                .where('seq', '=', first.seq - 1)
-                .executeTakeFirst()
-            : undefined;
-        const start = first.seq === 1 ? { seq: 0, hash: '' } : before ? { seq: before.seq, hash: before.hash } : { seq: first.seq - 1, hash: '' };
-        const chain = walkChain(records, start);
-        if (first.seq > 1 && !before) chain.gaps.unshift({ from: first.seq - 1, to: first.seq - 1 });
+        const previous = first.seq === 1 ? { seq: 0, hash: '' } : before.get(deviceId);
+        const chain = walkChain(chainLinks(links, previous), previous ?? { seq: first.seq - 1, hash: '' });
+        if (!previous) chain.gaps.unshift({ from: first.seq - 1, to: first.seq - 1 });
         const key = keys.get(deviceId)?.key;
         const badSignatures: number[] = [];
         const hashMismatches: number[] = [];
-        const seals = await Promise.all(records.map((record) => (key ? checkSealNode(record, key) : Promise.resolve('bad-signature' as const))));
+        const seals = await Promise.all(
+          links.map(({ record }) => (record === null ? 'unreadable' : key ? checkSealNode(record, key) : Promise.resolve('bad-signature' as const))),
+        );
         seals.forEach((seal, i) => {
-          const seq = records[i]!.seq;
+          const seq = links[i]!.seq;
           if (seal === 'bad-signature') badSignatures.push(seq);
-          if (seal === 'hash-mismatch') hashMismatches.push(seq);
+          // Everything stored passed the schema at push: text that no longer does was altered since.
+          if (seal === 'hash-mismatch' || seal === 'unreadable') hashMismatches.push(seq);
         });
-        const device = { deviceId, records: records.length, ...chain, badSignatures, hashMismatches };
+        const device = { deviceId, records: links.length, ...chain, badSignatures, hashMismatches };
         if (device.gaps.length || device.brokenLinks.length || badSignatures.length || hashMismatches.length) verification.ok = false;
         verification.devices.push(device);
+        const records = links.flatMap((l) => l.record ?? []);
         for (const r of records) {
           if (r.kind === 'tracking') tracking.push({ id: r.id, deviceId, seq: r.seq, at: r.at, state: r.body.state, reason: r.body.reason });
         }
@@ -99,4 +104,30 @@ export function trackAuditRoutes(ctx: ServerContext) {
       return { points: points.flat(), tracking, verification } satisfies AuditTrackResponse;
     });
   };
+}
+
+/** For each device whose window starts after seq 1, the stored record just before it: one query for all. */
+async function recordsBefore(db: Kysely<Tables>, byDevice: ReadonlyMap<string, readonly StoredLink[]>): Promise<Map<string, ChainHead>> {
+  const wanted = [...byDevice].flatMap(([deviceId, links]) => (links[0] && links[0].seq > 1 ? [{ deviceId, seq: links[0].seq - 1 }] : []));
+  if (wanted.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('records')
+    .select(['device_id', 'seq', 'hash'])
+    .where((eb) => eb.or(wanted.map((w) => eb.and([eb('device_id', '=', w.deviceId), eb('seq', '=', w.seq)]))))
+    .execute();
+  return new Map(rows.map((r) => [r.device_id, { seq: Number(r.seq), hash: r.hash }]));
+}
+
+/**
+ * The chain as stored. An unreadable record keeps its place by the seq and hash stored beside it
+ * and is taken to link to its predecessor: it is already reported, and must not also read as a
+ * gap or a broken link.
+ */
+function chainLinks(links: readonly StoredLink[], previous: ChainHead | undefined): ChainLink[] {
+  let last = previous;
+  return links.map(({ seq, hash, record }) => {
+    const link = record ?? { seq, hash, prev: last && last.seq === seq - 1 ? last.hash : '' };
+    last = { seq: link.seq, hash: link.hash };
+    return link;
+  });
 }

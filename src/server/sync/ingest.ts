@@ -7,6 +7,7 @@ import { type SessionUser } from '../../domain/protocol/auth.js';
 import { type PushResult } from '../../domain/protocol/sync.js';
 import { MAX_CLOCK_AHEAD_MS, RecordSchema, type SignedRecord } from '../../domain/records.js';
 import type { RecordTable, Tables } from '../db/schema.js';
+import { prepareDerived, writeDerived } from '../records/derived.js';
 import type { DeviceKeys } from './device-keys.js';
 import { hashMatches, signatureValid } from './seal-verifier.js';
 import { unbrokenRuns } from '../../domain/chain.js';
@@ -105,7 +106,13 @@ export async function ingestBatch(db: Kysely<Tables>, devices: DeviceKeys, offic
   }
   if (candidates.length === 0) return results;
 
-  // 4. One transaction: insert what is new, classify what was already there, advance chain heads.
+  // 4. One transaction: insert what is new, classify what was already there, derive from what is
+  // new, advance chain heads.
+  await prepareDerived(
+    db,
+    candidates.map((c) => c.record),
+    now,
+  );
   await db.transaction().execute(async (trx) => {
     const inserted = new Set(
       (
@@ -138,6 +145,10 @@ export async function ingestBatch(db: Kysely<Tables>, devices: DeviceKeys, offic
         } else reject(c.index, 'seq-conflict');
       }
     }
+    await writeDerived(
+      trx,
+      candidates.filter((c) => inserted.has(c.record.id)).map((c) => c.record),
+    );
     const heads = new Map<string, { seq: number; hash: string }>();
     for (const c of candidates) {
       if (!inserted.has(c.record.id)) continue;

@@ -154,6 +154,21 @@ describe.each(DATABASES)('check-in verification and plan compliance on %s', (kin
     expect((await new Client(server.url).request('GET', '/api/compliance')).status).toBe(401);
   });
 
+  it('calls a check-in that cites another officer’s fixes of the same shift id unsupported', async () => {
+    const thief = await TestDevice.create(ids.J002!);
+    await thief.register(clients.J002!);
+    const evidence = claims.bank!.body.evidence;
+    const claim = await thief.next(
+      'checkin',
+      { shiftId, checkpointId: BANK.id, method: 'geofence', enteredAt: claims.bank!.body.enteredAt, dwellS: 80, evidence },
+      new Date(Date.parse(claims.bank!.at) + 1000),
+    );
+    await clients.J002!.request('POST', '/api/sync/push', { records: [claim] });
+    const { body } = await get<CheckinsResponse>('L001', '/api/checkins');
+    expect(body.checkins.find((c) => c.id === claim.id)).toMatchObject({ officerId: ids.J002, verdict: 'unsupported', verdictReason: 'evidence-missing' });
+    expect(body.checkins.find((c) => c.id === claims.bank!.id)?.verdict).toBe('verified');
+  });
+
   it('answers a bad window with a 400 that says what is wrong', async () => {
     const reversed = await get<ApiErrorBody>('S001', '/api/compliance?from=2026-11-29T10:00:00.000Z&to=2026-11-29T09:00:00.000Z');
     expect(reversed).toEqual({ status: 400, body: { error: 'bad-request', message: 'from must not be after to' } });
@@ -163,5 +178,19 @@ describe.each(DATABASES)('check-in verification and plan compliance on %s', (kin
     expect((await get<ApiErrorBody>('S001', '/api/compliance?from=2026-01-01T00:00:00.000Z&to=2026-11-29T00:00:00.000Z')).body.message).toBe(
       'the window may span at most 31 days',
     );
+  });
+
+  it('leaves out a check-in altered in the database into an unreadable one, and still answers', async () => {
+    await server.database.db
+      .updateTable('records')
+      .set({ record: JSON.stringify({ ...claims.manual!, body: { ...claims.manual!.body, dwellS: 'long' } }) })
+      .where('id', '=', claims.manual!.id)
+      .execute();
+    const checkins = await get<CheckinsResponse>('S001', `/api/checkins?officerId=${ids.J001}`);
+    expect(checkins.status).toBe(200);
+    expect(checkins.body.checkins.map((c) => c.id).sort()).toEqual([claims.bank!.id, claims.forged!.id].sort());
+    const { status, body } = await get<ComplianceResponse>('L001', '/api/compliance');
+    expect(status).toBe(200);
+    expect(body.shifts.find((s) => s.shiftId === shiftId)?.checkins).toEqual({ verified: 1, weak: 0, unsupported: 1 });
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../../src/domain/ids.js';
 import type { OpenShiftsResponse } from '../../../src/domain/protocol/shifts.js';
+import type { PushResponse } from '../../../src/domain/protocol/sync.js';
 import { TestDevice } from '../device.js';
 import { Client, DATABASES, startServer, type TestServer } from '../harness.js';
 
@@ -23,6 +24,10 @@ describe.each(DATABASES)('open shifts for leaders on %s', (kind) => {
   });
   afterAll(() => server.close());
 
+  const push = async (badge: string, records: unknown[]) => {
+    const response = await clients[badge]!.request('POST', '/api/sync/push', { records });
+    return ((await response.json()) as PushResponse).results.map((r) => r.status);
+  };
   const open = async (badge: string) => {
     const response = await clients[badge]!.request('GET', '/api/shifts/open');
     return { status: response.status, body: (await response.json()) as OpenShiftsResponse };
@@ -55,6 +60,41 @@ describe.each(DATABASES)('open shifts for leaders on %s', (kind) => {
     await clients.J001!.request('POST', '/api/sync/push', { records: [await late.next('shift.end', { shiftId: lateShift, equipmentReturned: [] })] });
     expect((await open('L001')).body.shifts.map((s) => s.badge)).toEqual(['J002']);
     expect((await open('S001')).body.shifts.map((s) => s.badge)).toEqual(['J002']);
+  });
+
+  it('keeps an officer’s shift open when another officer pushes an end naming its id', async () => {
+    const now = server.clock.now().getTime();
+    const own = await TestDevice.create(ids.J001!);
+    await own.register(clients.J001!);
+    const shiftId = newId();
+    const start = await own.next('shift.start', { shiftId, squadId: squads.J001!, members: [ids.J001!], equipment: [], zoneIds: [] }, new Date(now - 3600_000));
+    expect(await push('J001', [start])).toEqual(['accepted']);
+
+    // J002's own record, properly signed: stored as evidence, but it ends nothing of J001's.
+    const other = await TestDevice.create(ids.J002!);
+    await other.register(clients.J002!);
+    expect(await push('J002', [await other.next('shift.end', { shiftId, equipmentReturned: [] })])).toEqual(['accepted']);
+    const isOpen = async () => (await open('L001')).body.shifts.some((s) => s.officerId === ids.J001 && s.shiftId === shiftId);
+    expect(await isOpen()).toBe(true);
+
+    expect(await push('J001', [await own.next('shift.end', { shiftId, equipmentReturned: [] })])).toEqual(['accepted']);
+    expect(await isOpen()).toBe(false);
+  });
+
+  it('never lists a shift whose end arrived before its start', async () => {
+    const now = server.clock.now().getTime();
+    const device = await TestDevice.create(ids.J001!);
+    await device.register(clients.J001!);
+    const shiftId = newId();
+    const start = await device.next(
+      'shift.start',
+      { shiftId, squadId: squads.J001!, members: [ids.J001!], equipment: [], zoneIds: [] },
+      new Date(now - 7200_000),
+    );
+    const end = await device.next('shift.end', { shiftId, equipmentReturned: [] }, new Date(now - 3600_000));
+    expect(await push('J001', [end])).toEqual(['accepted']);
+    expect(await push('J001', [start])).toEqual(['accepted']);
+    expect((await open('S001')).body.shifts.map((s) => s.shiftId)).not.toContain(shiftId);
   });
 
   it('shows a leader only their own squad and refuses officers', async () => {

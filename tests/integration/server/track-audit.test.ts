@@ -104,4 +104,20 @@ describe.each(DATABASES)('route audit on %s', (kind) => {
       brokenLinks: [9],
     });
   });
+
+  it('shows a record altered into something that is no record at all as a hash mismatch, and still answers', async () => {
+    const db = server.database.db;
+    await db.updateTable('records').set({ record: '{"truncated": ' }).where('id', '=', records[2]!.id).execute();
+    await db
+      .updateTable('records')
+      .set({ record: JSON.stringify({ ...records[3]!, kind: 'teleport' }) })
+      .where('id', '=', records[3]!.id)
+      .execute();
+    const { status, body } = await track('S001');
+    expect(status).toBe(200);
+    expect(body.verification.devices[0]?.hashMismatches).toEqual(expect.arrayContaining([3, 4]));
+    expect(body.verification.devices[0]?.brokenLinks).not.toContain(4);
+    expect(body.points.map((p) => p.seq)).not.toContain(3);
+    expect(body.points.map((p) => p.seq)).not.toContain(4);
+  });
 });

@@ -1,0 +1,98 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { SignedRecord } from '../../domain/records.js';
+import { isPostgres } from '../db/dialect.js';
+import type { Tables } from '../db/schema.js';
+import { ensurePositionPartitions } from './position-partitions.js';
+import { fixTimeOf, writePositions } from './positions.js';
+import { ofKind, readRows, type UnreadableSink } from './reader.js';
+import { writeShifts } from './shifts.js';
+
+// The derived tables (DESIGN.md "Derived tables"): positions and shifts. `records` is the
+// evidence; these are what queries read, written in the transaction that stores the records,
+// and rebuildable from records at any time by the same writers.
+
+/** The record kinds any derived table is made from. */
+const DERIVED_KINDS = ['position', 'shift.start', 'shift.end'] as const;
+
+/** Records read per rebuild batch. */
+const REBUILD_BATCH = 2000;
+
+/** What a batch of newly stored records adds to the derived tables. Call in the storing transaction. */
+export async function writeDerived(trx: Transaction<Tables>, records: readonly SignedRecord[]): Promise<void> {
+  await writePositions(trx, ofKind(records, 'position'));
+  await writeShifts(trx, records);
+}
+
+/** Makes the position partitions these records will need; call before the storing transaction. */
+export function prepareDerived(db: Kysely<Tables>, records: readonly SignedRecord[], now: Date): Promise<void> {
+  return ensurePositionPartitions(db, ofKind(records, 'position').map(fixTimeOf), now);
+}
+
+export interface RebuildReport {
+  records: number;
+  positions: number;
+  shifts: number;
+  unreadable: number;
+}
+
+/**
+ * Empties every derived table and derives it again from `records`, in batches of records by id.
+ * Safe beside a running server: a record stored meanwhile is derived by its own ingest or by a
+ * later batch, and both writers ignore what is already there. Readers see partial tables until
+ * it ends.
+ */
+export async function rebuildDerived(
+  db: Kysely<Tables>,
+  options: { now: Date; onUnreadable: UnreadableSink; onProgress?: (records: number) => void },
+): Promise<RebuildReport> {
+  if (isPostgres(db)) await sql`truncate positions, shifts`.execute(db);
+  else
+    await db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('positions').execute();
+      await trx.deleteFrom('shifts').execute();
+    });
+  let after = '';
+  let records = 0;
+  let unreadable = 0;
+  for (;;) {
+    const rows = await db
+      .selectFrom('records')
+      .select(['id', 'record'])
+      .where('id', '>', after)
+      .where('kind', 'in', DERIVED_KINDS)
+      .orderBy('id')
+      .limit(REBUILD_BATCH)
+      .execute();
+    const last = rows.at(-1);
+    if (!last) break;
+    const batch = readRows(rows, (problem) => {
+      unreadable++;
+      options.onUnreadable(problem);
+    });
+    await prepareDerived(db, batch, options.now);
+    await db.transaction().execute((trx) => writeDerived(trx, batch));
+    records += rows.length;
+    options.onProgress?.(records);
+    after = last.id;
+  }
+  const count = async (table: 'positions' | 'shifts') =>
+    Number(
+      (
+        await db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  return { records, positions: await count('positions'), shifts: await count('shifts'), unreadable };
+}
+
+/** Runs the rebuild a migration asked for (schema.ts MaintenanceTable), then clears the request. */
+export async function runRequestedRebuild(db: Kysely<Tables>, now: Date, onUnreadable: UnreadableSink): Promise<RebuildReport | null> {
+  const pending = await db.selectFrom('maintenance').select('task').where('task', '=', 'rebuild-derived').executeTakeFirst();
+  if (!pending) return null;
+  // Cleared only once done: a crash part-way leaves it asked for, and the next start does it again.
+  const report = await rebuildDerived(db, { now, onUnreadable });
+  await db.deleteFrom('maintenance').where('task', '=', 'rebuild-derived').execute();
+  return report;
+}
