@@ -35,7 +35,13 @@ export interface TrackingMark {
 }
 
 export interface AuditTrackResponse {
+  /** The window read: from the query, or the last 24 hours (at most 31 days). */
+  from: string;
+  to: string;
   points: TrackPoint[];
   tracking: TrackingMark[];
+  /** The chains of this page's records (a record just before a device's first is read to link it). */
   verification: TrackVerification;
+  /** More records wait: ask again with `after=<next>`; null on the last page. */
+  next: string | null;
 }

@@ -36,6 +36,7 @@ describe.each(DATABASES)('route audit on %s', (kind) => {
   });
   afterAll(() => server.close());
 
+  const encodedCursor = (next: string) => encodeURIComponent(next);
   const track = async (viewer: string, officer = 'J001', query = '') => {
     const response = await clients[viewer]!.request('GET', `/api/audit/track?officerId=${ids[officer]}${query}`);
     return { status: response.status, body: (await response.json()) as AuditTrackResponse };
@@ -66,10 +67,38 @@ describe.each(DATABASES)('route audit on %s', (kind) => {
     expect((await new Client(server.url).request('GET', `/api/audit/track?officerId=${ids.J001}`)).status).toBe(401);
   });
 
-  it('rejects a malformed window', async () => {
+  it('rejects a malformed window, and one of more than 31 days', async () => {
     expect((await track('S001', 'J001', '&from=yesterday')).status).toBe(400);
     expect((await track('S001', 'J001', `&from=${records[9]!.at}&to=${records[5]!.at}`)).status).toBe(400);
     expect((await clients.S001!.request('GET', '/api/audit/track')).status).toBe(400);
+    const long = await track('S001', 'J001', '&from=2026-10-01T00:00:00.000Z&to=2026-11-29T00:00:00.000Z');
+    expect(long.status).toBe(400);
+    expect((long.body as unknown as { message: string }).message).toBe('the window may span at most 31 days');
+  });
+
+  it('reads the last 24 hours when no window is given, and says which window it read', async () => {
+    const { body } = await track('S001');
+    expect(body.to).toBe(server.clock.now().toISOString());
+    expect(Date.parse(body.to) - Date.parse(body.from)).toBe(24 * 3600_000);
+    expect(body.next).toBeNull();
+  });
+
+  it('pages a long track in device-time order, each record once, each page verified and linked to the one before', async () => {
+    const seen: number[] = [];
+    let after = '';
+    for (let pages = 1; ; pages++) {
+      const { status, body } = await track('S001', 'J001', `&limit=6${after ? `&after=${encodedCursor(after)}` : ''}`);
+      expect(status).toBe(200);
+      seen.push(...body.points.map((p) => p.seq));
+      // Each page's chain starts from the stored record before it: no gap at a page boundary.
+      expect(body.verification.ok, `page ${pages}`).toBe(true);
+      if (!body.next) break;
+      after = body.next;
+      expect(pages).toBeLessThan(10);
+    }
+    expect(seen).toEqual(records.filter((r) => r.kind === 'position').map((r) => r.seq));
+    expect((await track('S001', 'J001', '&limit=0')).status).toBe(400);
+    expect((await track('S001', 'J001', '&after=somewhere')).status).toBe(400);
   });
 
   it('shows an edited record as a hash mismatch, a re-hashed one as a bad signature and broken link, a deleted one as a gap', async () => {
