@@ -1,3 +1,5 @@
+import type { BackdatingFlag } from '../backdating.js';
+
 // `GET /api/audit/track`: an officer's positions with the chains behind them re-verified.
 
 export interface TrackPoint {
@@ -9,6 +11,10 @@ export interface TrackPoint {
   lat: number;
   lon: number;
   accuracy: number;
+  /** When the server received it. */
+  receivedAt: string;
+  /** Why this point's own time cannot be trusted (dated before its device was registered, or received days late), or null. */
+  flag: BackdatingFlag | null;
 }
 
 /** What the server found when it re-checked the chains behind a track. */

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Checkpoint } from '../../domain/checkpoints.js';
 import { verificationWindow, verifyCheckin } from '../../domain/geofence/verify.js';
+import { backdating } from '../../domain/backdating.js';
 import { complianceRatio, shiftRequirements, type Requirement } from '../../domain/plan-schedule.js';
 import type { CheckinView, CheckpointCompliance, ComplianceResponse, ShiftCompliance } from '../../domain/protocol/compliance.js';
 import type { RecordOf } from '../../domain/records.js';
@@ -165,6 +166,25 @@ async function checkpointsById(db: Kysely<Tables>, unit: string, ids: readonly s
   return new Map(rows.map((r) => [r.id, checkpointFromRow(r)]));
 }
 
+/** When each check-in reached the server and when its device was registered: one query. */
+async function arrivalsOf(
+  db: Kysely<Tables>,
+  checkins: ReadonlyArray<RecordOf<'checkin'>>,
+): Promise<Map<string, { receivedAt: string; registeredAt: string | null }>> {
+  if (checkins.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('records')
+    .leftJoin('devices', 'devices.id', 'records.device_id')
+    .select(['records.id', 'records.received_at', 'devices.registered_at'])
+    .where(
+      'records.id',
+      'in',
+      checkins.map((c) => c.id),
+    )
+    .execute();
+  return new Map(rows.map((r) => [r.id, { receivedAt: r.received_at, registeredAt: r.registered_at }]));
+}
+
 /** Re-verifies each check-in against the positions stored for its officer's shift, read in one query. */
 async function verifyAll(
   db: Kysely<Tables>,
@@ -176,14 +196,21 @@ async function verifyAll(
     const claim = { method: c.body.method, enteredAt: Date.parse(c.body.enteredAt), dwellS: c.body.dwellS, evidence: c.body.evidence };
     return { c, checkpoint, claim, window: checkpoint ? verificationWindow(checkpoint, claim) : null };
   });
-  const tracks = await readTracks(
-    db,
-    claims.flatMap(({ c, window }) => (window ? [{ officerId: c.officerId, shiftId: c.body.shiftId, ...window }] : [])),
-  );
+  const [tracks, arrivals] = await Promise.all([
+    readTracks(
+      db,
+      claims.flatMap(({ c, window }) => (window ? [{ officerId: c.officerId, shiftId: c.body.shiftId, ...window }] : [])),
+    ),
+    arrivalsOf(db, checkins),
+  ]);
   const views = claims.map(({ c, checkpoint, claim, window }): CheckinView => {
     // Each claim sees only its own window, as if its track had been read alone.
     const track = window ? (tracks.get(shiftKey(c.officerId, c.body.shiftId)) ?? []).filter((f) => f.fixAt >= window.from && f.fixAt <= window.to) : [];
-    const result = checkpoint ? verifyCheckin(checkpoint, claim, track) : { verdict: 'unsupported' as const, insideFixes: 0, reason: 'unknown-checkpoint' };
+    const checked = checkpoint ? verifyCheckin(checkpoint, claim, track) : { verdict: 'unsupported' as const, insideFixes: 0, reason: 'unknown-checkpoint' };
+    const arrival = arrivals.get(c.id);
+    const flag = arrival ? backdating(c.at, arrival.receivedAt, arrival.registeredAt) : null;
+    // A check-in whose own time is contradicted proves nothing about that time: at best weak.
+    const result = flag && checked.verdict === 'verified' ? { ...checked, verdict: 'weak' as const, reason: flag } : checked;
     return {
       id: c.id,
       officerId: c.officerId,

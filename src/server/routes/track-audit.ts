@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import * as v from 'valibot';
 import { walkChain, type ChainHead, type ChainLink } from '../../domain/chain.js';
+import { backdating } from '../../domain/backdating.js';
 import { InstantSchema } from '../../domain/instant.js';
 import type { AuditTrackResponse, TrackingMark, TrackPoint, TrackVerification } from '../../domain/protocol/track-audit.js';
 import type { SignedRecord } from '../../domain/records.js';
@@ -45,6 +46,7 @@ const TrackQuerySchema = v.strictObject({
 interface StoredLink {
   seq: number;
   hash: string;
+  receivedAt: string;
   record: SignedRecord | null;
 }
 
@@ -69,7 +71,7 @@ export function trackAuditRoutes(ctx: ServerContext) {
       const after = query.after ? CURSOR_RE.exec(query.after) : null;
       let pageQuery = db
         .selectFrom('records')
-        .select(['id', 'at', 'device_id', 'seq', 'hash', 'record'])
+        .select(['id', 'at', 'device_id', 'seq', 'hash', 'record', 'received_at'])
         .where('officer_id', '=', query.officerId)
         .where('at', '>=', from)
         .where('at', '<=', to);
@@ -91,11 +93,15 @@ export function trackAuditRoutes(ctx: ServerContext) {
       for (const row of rows) {
         const list = byDevice.get(row.device_id) ?? [];
         const parsed = parseStored(row.record);
-        list.push({ seq: Number(row.seq), hash: row.hash, record: 'record' in parsed ? parsed.record : null });
+        list.push({ seq: Number(row.seq), hash: row.hash, receivedAt: row.received_at, record: 'record' in parsed ? parsed.record : null });
         byDevice.set(row.device_id, list);
       }
 
-      const [keys, before] = await Promise.all([devices.lookup(byDevice.keys()), recordsBefore(db, byDevice)]);
+      const [keys, before, registered] = await Promise.all([
+        devices.lookup(byDevice.keys()),
+        recordsBefore(db, byDevice),
+        registrationTimes(db, [...byDevice.keys()]),
+      ]);
       const verification: TrackVerification = { ok: true, devices: [] };
       const points: TrackPoint[][] = [];
       const tracking: TrackingMark[] = [];
@@ -119,14 +125,26 @@ export function trackAuditRoutes(ctx: ServerContext) {
         const device = { deviceId, records: links.length, ...chain, badSignatures, hashMismatches };
         if (device.gaps.length || device.brokenLinks.length || badSignatures.length || hashMismatches.length) verification.ok = false;
         verification.devices.push(device);
-        const records = links.flatMap((l) => l.record ?? []);
-        for (const r of records) {
-          if (r.kind === 'tracking') tracking.push({ id: r.id, deviceId, seq: r.seq, at: r.at, state: r.body.state, reason: r.body.reason });
+        for (const { record: r } of links) {
+          if (r?.kind === 'tracking') tracking.push({ id: r.id, deviceId, seq: r.seq, at: r.at, state: r.body.state, reason: r.body.reason });
         }
         points.push(
-          records.flatMap((r) =>
-            r.kind === 'position'
-              ? [{ id: r.id, deviceId, seq: r.seq, at: r.at, fixAt: r.body.fixAt, lat: r.body.lat, lon: r.body.lon, accuracy: r.body.accuracy }]
+          links.flatMap(({ record: r, receivedAt }) =>
+            r?.kind === 'position'
+              ? [
+                  {
+                    id: r.id,
+                    deviceId,
+                    seq: r.seq,
+                    at: r.at,
+                    fixAt: r.body.fixAt,
+                    lat: r.body.lat,
+                    lon: r.body.lon,
+                    accuracy: r.body.accuracy,
+                    receivedAt,
+                    flag: backdating(r.at, receivedAt, registered.get(deviceId) ?? null),
+                  },
+                ]
               : [],
           ),
         );
@@ -153,6 +171,13 @@ function checkSeals(links: readonly StoredLink[], key: KeyObject | undefined): P
       return key && (await signatureValid(record, key)) ? 'ok' : 'bad-signature';
     }),
   );
+}
+
+/** When each device was registered: records dated before it are flagged. */
+async function registrationTimes(db: Kysely<Tables>, deviceIds: readonly string[]): Promise<Map<string, string>> {
+  if (deviceIds.length === 0) return new Map();
+  const rows = await db.selectFrom('devices').select(['id', 'registered_at']).where('id', 'in', deviceIds).execute();
+  return new Map(rows.map((r) => [r.id, r.registered_at]));
 }
 
 /** For each device whose window starts after seq 1, the stored record just before it: one query for all. */

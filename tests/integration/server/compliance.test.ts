@@ -36,6 +36,8 @@ describe.each(DATABASES)('check-in verification and plan compliance on %s', (kin
     }
     device = await TestDevice.create(ids.J001!);
     await device.register(clients.J001!);
+    // The shift below starts an hour after the device was registered, as a real one does.
+    server.clock.advance(3 * 3600_000);
 
     // A shift two hours ago: 80 s standing at the bank (a fix every 10 s, a few metres apart),
     // a check-in claimed there from those fixes, one claimed at a checkpoint never visited, and a
@@ -109,6 +111,7 @@ describe.each(DATABASES)('check-in verification and plan compliance on %s', (kin
     // batch order), as a device coming back from hours offline might: the verdict follows.
     const late = await TestDevice.create(ids.J002!);
     await late.register(clients.J002!);
+    server.clock.advance(2 * 3600_000); // the shift below starts an hour after this registration
     const t0 = server.clock.now().getTime() - 3600_000;
     const at = (s: number) => new Date(t0 + s * 1000);
     const lateShift = newId();
