@@ -28,7 +28,8 @@ export function SyncIndicator() {
           {t('sync.persistedShort')}
         </span>
       )}
-      {persisted === false && (
+      {/* Only worth the space while records wait: then an evicted store would lose them. */}
+      {persisted === false && status.waiting > 0 && (
         <span class="sync-problem" data-testid="sync-persisted">
           {t('sync.notPersisted')}
         </span>
