@@ -87,13 +87,13 @@ export class SyncScheduler {
     } finally {
       this.running = false;
       this.failures = outcome === 'done' ? 0 : this.failures + 1;
-      if (this.again && outcome === 'done') {
+      // A trigger that came during the run (the network is back, the page is visible again) runs
+      // at once even when this run failed: it was likely made before the change the trigger
+      // reports. Dropping it left a reconnected device waiting out a backoff of minutes.
+      if (this.again) {
         this.again = false;
         this.trigger();
-      } else {
-        this.again = false;
-        this.schedule();
-      }
+      } else this.schedule();
     }
   }
 

@@ -82,6 +82,36 @@ describe('when the outbox is flushed', () => {
     expect(maxRunning).toBe(1);
   });
 
+  it('runs again at once when the network returns during a run that then fails, instead of waiting out the backoff', async () => {
+    const timers = manualTimers();
+    const outcomes: RunOutcome[] = ['retry', 'retry', 'retry', 'done'];
+    let runs = 0;
+    let release: () => void = () => undefined;
+    const scheduler = new SyncScheduler(
+      async () => {
+        runs++;
+        if (runs === 3) await new Promise<void>((r) => (release = r));
+        return outcomes.shift() ?? 'done';
+      },
+      () => undefined,
+      { baseMs: 1000, maxMs: 300_000, idleMs: 60_000 },
+      timers,
+    );
+    scheduler.trigger();
+    await settle();
+    timers.fireNext();
+    await settle();
+    timers.fireNext(); // the third run starts offline and hangs
+    await settle();
+    scheduler.trigger(); // 'online' arrives meanwhile
+    release(); // the hung run fails
+    await settle();
+    await settle();
+    expect(runs).toBe(4);
+    // Two backoffs before the network came back, then the idle timer after the run that went through.
+    expect(timers.delays).toEqual([1000, 2000, 60_000]);
+  });
+
   it('sends an unexpected error to the error handler and retries', async () => {
     const timers = manualTimers();
     const errors: unknown[] = [];
