@@ -45,4 +45,11 @@ console.log(`  open ${url}/`);
 console.log(`  demo logins: ${DEMO_ACCOUNTS.map((a) => `${a.badge} (${a.role})`).join(', ')}`);
 if (demoPassword)
   console.log(`  demo password: ${demoPassword}${config.demoPassword ? ' (from DEMO_PASSWORD)' : ' (random; set DEMO_PASSWORD to choose one)'}`);
-else console.log('  demo password: the one printed when this database was first seeded');
+else {
+  // One write, so whoever waits for the "demo password" line gets the way back with it.
+  const where = database.kind === 'sqlite' ? `delete ${config.dataDir}` : 'drop the PostgreSQL database';
+  console.log(
+    `  forgotten? stop the server, ${where} (this erases all data), and start again with DEMO_PASSWORD=… set\n` +
+      '  demo password: the one printed when this database was first seeded',
+  );
+}

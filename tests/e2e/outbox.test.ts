@@ -54,6 +54,10 @@ describe('the outbox in Chromium: offline records survive reloads and browser re
     await page.getByRole('button', { name: '开始巡逻' }).click();
     await page.getByRole('button', { name: '确认开始巡逻' }).click();
     await page.getByText('巡逻中').waitFor();
+    // Online, a report is on its way at once: it must not say it waits for the network.
+    await page.getByRole('button', { name: '上报当前位置' }).click();
+    await page.getByText(/位置已保存.*正在上传/).waitFor();
+    expect(await page.getByText('联网后上传').count()).toBe(0);
     await expect.poll(waiting, { timeout: 15_000 }).toBe(0);
     const devices = await server.database.db.selectFrom('devices').select('id').where('officer_id', '=', officerId).execute();
     expect(devices).toHaveLength(1);
@@ -64,6 +68,7 @@ describe('the outbox in Chromium: offline records survive reloads and browser re
     await context.setOffline(true);
     await report(200);
     expect(await waiting()).toBeGreaterThanOrEqual(200);
+    await page.getByText(/位置已保存.*联网后上传/).waitFor();
 
     await page.reload();
     await page.getByText('巡逻中').waitFor();

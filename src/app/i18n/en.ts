@@ -121,6 +121,7 @@ export const en: Catalog = {
   'shift.open': 'On patrol since {time}',
   'shift.none': 'Not on patrol',
   'shift.reportPosition': 'Report my position',
+  'shift.positionSending': 'Position saved (±{accuracy} m); uploading now.',
   'shift.positionSaved': 'Position saved (±{accuracy} m); it uploads when online.',
   'shift.locating': 'Locating…',
   'tracking.on': 'Recording route',

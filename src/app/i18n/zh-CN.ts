@@ -119,6 +119,7 @@ export const zhCN = {
   'shift.open': '巡逻中，自 {time} 起',
   'shift.none': '当前未在巡逻',
   'shift.reportPosition': '上报当前位置',
+  'shift.positionSending': '位置已保存（精度 {accuracy} 米），正在上传。',
   'shift.positionSaved': '位置已保存（精度 {accuracy} 米），联网后上传。',
   'shift.locating': '正在定位…',
   'tracking.on': '轨迹记录中',

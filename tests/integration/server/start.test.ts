@@ -42,6 +42,7 @@ describe('npm start', () => {
     const second = await start({ DATA_DIR: dir, DATABASE_URL: '', DEMO_PASSWORD: '' });
     cleanups.push(() => stop(second.child));
     expect(second.banner).toContain('the one printed when this database was first seeded');
+    expect(second.banner).toContain(`forgotten? stop the server, delete ${dir} (this erases all data), and start again with DEMO_PASSWORD=… set`);
     expect((await new Client(second.url).login('J001', password)).status).toBe(200);
   });
 });

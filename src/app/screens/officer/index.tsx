@@ -2,6 +2,7 @@ import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import type { SessionUser } from '../../../domain/protocol/auth.js';
 import { formatTime, t, type MessageKey } from '../../i18n/index.js';
+import { online } from '../../state/network.js';
 import { notify, reportError } from '../../state/notices.js';
 import { loadShift, openShift, reportPosition } from '../../state/shift.js';
 import type { TrackingReason } from '../../../domain/patrol-session.js';
@@ -52,7 +53,8 @@ export function OfficerScreen({ user }: { user: SessionUser }) {
     busy.value = true;
     try {
       const fix = await reportPosition(user);
-      lastReport.value = t('shift.positionSaved', { accuracy: Math.round(fix.coords.accuracy) });
+      // Online the outbox sends it at once; only offline does it wait for the network.
+      lastReport.value = t(online.value ? 'shift.positionSending' : 'shift.positionSaved', { accuracy: Math.round(fix.coords.accuracy) });
     } catch (error) {
       if (isGeolocationError(error)) notify('error', error.code === 1 ? t('geo.denied') : t('geo.unavailable', { message: error.message }));
       else reportError(error);
