@@ -6,6 +6,7 @@ import { walkChain, type ChainHead, type ChainLink } from '../../domain/chain.js
 import { backdating } from '../../domain/backdating.js';
 import { InstantSchema } from '../../domain/instant.js';
 import type { AuditTrackResponse, TrackingMark, TrackPoint, TrackVerification } from '../../domain/protocol/track-audit.js';
+import type { SealCheck } from '../../domain/record-crypto.js';
 import type { SignedRecord } from '../../domain/records.js';
 import { requireUser, sessionUser } from '../auth/guard.js';
 import { officersInScope } from '../auth/scope.js';
@@ -14,7 +15,7 @@ import type { Tables } from '../db/schema.js';
 import { HttpError } from '../errors.js';
 import { parseStored } from '../records/reader.js';
 import { DeviceKeys } from '../sync/device-keys.js';
-import { hashMatches, signatureValid } from '../sync/seal-verifier.js';
+import { checkSealNode } from '../sync/seal-verifier.js';
 import { parseOr400 } from '../validate.js';
 
 /** Most records per page, and the default: a 12-hour shift at 5 s fixes (8,640) fits in one. */
@@ -156,21 +157,13 @@ export function trackAuditRoutes(ctx: ServerContext) {
   };
 }
 
-type Seal = 'ok' | 'hash-mismatch' | 'bad-signature' | 'unreadable';
-
 /**
  * Each stored record's seal, every record's own signature included: the audit is where a record
  * whose content its chain vouches for but whose own signature is wrong still shows. (8,640
  * verifies, a 12-hour shift, take about 0.7 s of the thread pool here.)
  */
-function checkSeals(links: readonly StoredLink[], key: KeyObject | undefined): Promise<Seal[]> {
-  return Promise.all(
-    links.map(async ({ record }): Promise<Seal> => {
-      if (record === null) return 'unreadable';
-      if (!hashMatches(record)) return 'hash-mismatch';
-      return key && (await signatureValid(record, key)) ? 'ok' : 'bad-signature';
-    }),
-  );
+function checkSeals(links: readonly StoredLink[], key: KeyObject | undefined): Promise<Array<SealCheck | 'unreadable'>> {
+  return Promise.all(links.map(({ record }) => (record === null ? 'unreadable' : key ? checkSealNode(record, key) : 'bad-signature')));
 }
 
 /** When each device was registered: records dated before it are flagged. */
