@@ -31,9 +31,10 @@ export function bottleneckAssignment(matrix: CostMatrix): { columnOfRow: Int32Ar
   }
   let lo = lowerBound(candidates, floor);
   let hi = candidates.length - 1; // the dearest pair admits every pair: always feasible
+  const matching = { colOfRow: new Int32Array(rows).fill(NONE), rowOfCol: new Int32Array(cols).fill(NONE) };
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (maximumMatching(matrix, candidates[mid]!) === rows) hi = mid;
+    if (maximumMatching(matrix, candidates[mid]!, matching) === rows) hi = mid;
     else lo = mid + 1;
   }
   const bottleneck = candidates[lo]!;
@@ -59,15 +60,28 @@ function lowerBound(sorted: Float64Array, x: number): number {
   return lo;
 }
 
-/** Size of a maximum matching using only pairs costing ≤ limit (Hopcroft–Karp, O(E√V)). */
-function maximumMatching({ rows, cols, cost }: CostMatrix, limit: number): number {
-  const NONE = -1;
+const NONE = -1;
+
+/**
+ * Size of a maximum matching using only pairs costing ≤ limit (Hopcroft–Karp, O(E√V)), grown in
+ * place from `matching`, the previous probe's. Its pairs dearer than this limit are dropped
+ * first; the rest still count, so each probe of the binary search needs only a few augmentations.
+ */
+function maximumMatching({ rows, cols, cost }: CostMatrix, limit: number, matching: { colOfRow: Int32Array; rowOfCol: Int32Array }): number {
   const UNREACHED = 0x7fffffff;
-  const colOfRow = new Int32Array(rows).fill(NONE);
-  const rowOfCol = new Int32Array(cols).fill(NONE);
+  const { colOfRow, rowOfCol } = matching;
   const layer = new Int32Array(rows);
   const queue = new Int32Array(rows);
   let size = 0;
+  for (let r = 0; r < rows; r++) {
+    const c = colOfRow[r]!;
+    if (c === NONE) continue;
+    if (cost[r * cols + c]! <= limit) size++;
+    else {
+      colOfRow[r] = NONE;
+      rowOfCol[c] = NONE;
+    }
+  }
 
   // Breadth first from every unmatched row through alternating paths; true when one reaches a free column.
   const layered = (): boolean => {
