@@ -5,8 +5,10 @@
 //   3. among those choices, the one whose last point is manned soonest (bottleneck);
 //   4. among those, the least total travel time, never at the cost of a later last point.
 // Step 3 is exact (see matching.ts); which points stay unmanned when officers are short falls
-// out of it: the ones nobody can reach soon. Officers excluded by the leader, without a position
-// or with one too old to trust are not sent, and are listed with the reason.
+// out of it: the ones nobody can reach soon. Steps 3 and 4 weigh only the unpinned pairs: a slow
+// pinned officer sets the overall last arrival, but does not license slower trips for the others.
+// Officers excluded by the leader, without a position or with one too old to trust are not sent,
+// and are listed with the reason. A pinned officer is sent from whatever fix there is, however old.
 import { isValidLatLon, type LatLon } from '../geo.js';
 import { bottleneckAssignment } from './matching.js';
 import type { LockdownPoint } from './ring.js';

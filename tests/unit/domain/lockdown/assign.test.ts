@@ -101,6 +101,19 @@ describe('assign', () => {
     expect(plan.lastMannedS).toBeCloseTo(2000 / TRAVEL_SPEED_MPS.foot, 3);
   });
 
+  it('does not let a slow pinned officer make the other points later than they need be', () => {
+    // X→A and Y→B is the shorter total (821 m against 1100 m) but the slower last trip (721 m against 600 m).
+    const points = [point('A', 0), point('B', -400), point('C', -3000)];
+    const officers = [officer('X', 100), officer('Y', 0, 600), officer('P', 3000)];
+    const plan = assign(points, officers, { pinned: [['P', 'C']] });
+    expect(pairs(plan)).toEqual([
+      ['Y', 'A'],
+      ['X', 'B'],
+      ['P', 'C'],
+    ]);
+    expect(plan.lastMannedS).toBeCloseTo(6000 / TRAVEL_SPEED_MPS.foot, 3);
+  });
+
   it('lets the leader pin an officer whose position is too old to be proposed', () => {
     const plan = assign([point('A', 0)], [officer('X', 100, 0, 'foot', 7200)], { pinned: [['X', 'A']] });
     expect(plan.assignments).toEqual([
