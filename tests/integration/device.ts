@@ -4,6 +4,22 @@ import { exportPublicKey, generateDeviceKeys, sealRecord } from '../../src/domai
 import type { BodyOf, RecordKind, RecordOf, UnsignedRecord } from '../../src/domain/records.js';
 import type { Client } from './harness.js';
 
+let deviceClock: () => Date = () => new Date();
+
+/**
+ * The time devices stamp records with by default. Integration servers run on a fixed clock (the
+ * suite's answers must not depend on its date), so `startServer` points this at that clock plus
+ * the real seconds since: a phone in step with its server, as the push rules expect.
+ */
+export function setDeviceClock(now: () => Date): void {
+  deviceClock = now;
+}
+
+/** Now, by the device clock above. */
+export function deviceNow(): Date {
+  return deviceClock();
+}
+
 /** A device as the app makes one (same domain code), for driving the server from tests and benches. */
 export class TestDevice {
   head: ChainHead = EMPTY_CHAIN;
@@ -26,7 +42,7 @@ export class TestDevice {
   }
 
   /** The next record of this device's chain, sealed; `at` defaults to now. */
-  async next<K extends RecordKind>(kind: K, body: BodyOf<K>, at = new Date()): Promise<RecordOf<K>> {
+  async next<K extends RecordKind>(kind: K, body: BodyOf<K>, at = deviceClock()): Promise<RecordOf<K>> {
     const { seq, prev } = nextLink(this.head);
     const unsigned = { id: newId(), kind, deviceId: this.deviceId, officerId: this.officerId, seq, at: at.toISOString(), body, prev } as UnsignedRecord;
     const record = (await sealRecord(unsigned, this.keys.privateKey)) as RecordOf<K>;
@@ -41,6 +57,6 @@ export class TestDevice {
 }
 
 /** A plausible position body near Huicheng. */
-export function positionBody(shiftId: string, i: number, at = new Date()): BodyOf<'position'> {
+export function positionBody(shiftId: string, i: number, at = deviceClock()): BodyOf<'position'> {
   return { shiftId, lat: 23.11 + i * 1e-5, lon: 114.41 + i * 1e-5, accuracy: 8, speed: 1.2, heading: 90, fixAt: at.toISOString() };
 }

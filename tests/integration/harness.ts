@@ -7,6 +7,7 @@ import { buildServer } from '../../src/server/app.js';
 import type { MapConfig } from '../../src/server/config.js';
 import { openDatabase, type Database, type DbKind } from '../../src/server/db/index.js';
 import { seedDemo } from '../../src/server/demo/seed.js';
+import { setDeviceClock } from './device.js';
 
 /** The demo password every integration test seeds with. */
 export const PASSWORD = 'correct horse battery staple';
@@ -96,6 +97,8 @@ export async function startServer(
 ): Promise<TestServer> {
   const { database, env, drop } = await freshDatabase(kind);
   const clock = options.staticDir ? new TestClock(Date.now(), true) : new TestClock();
+  const startedAt = Date.now();
+  setDeviceClock(() => new Date(clock.now().getTime() + (options.staticDir ? 0 : Date.now() - startedAt)));
   await seedDemo(database.db, PASSWORD, clock.now());
   const app = await buildServer({
     ctx: { database, now: clock.now, version: 'test', tls: !!options.https, ...(options.map ? { map: options.map } : {}) },

@@ -9,7 +9,7 @@ import { countOutbox } from '../../../src/store/outbox-store.js';
 import { appendRecord } from '../../../src/store/record-writer.js';
 import { openXunfangDB } from '../../../src/store/schema.js';
 import { flushOutbox, TransientError, type SyncTransport } from '../../../src/store/sync-engine.js';
-import { positionBody } from '../device.js';
+import { deviceNow, positionBody } from '../device.js';
 import { Client, DATABASES, startServer, type TestServer } from '../harness.js';
 
 /** What the network does to one push. */
@@ -95,7 +95,7 @@ describe.each(DATABASES)('the outbox against a real server on %s', (kind) => {
         for (const step of actions) {
           if (step.kind === 'create') {
             for (let i = 0; i < step.n; i++) {
-              created.push((await appendRecord(db, locks, officerId, 'position', positionBody(shiftId, created.length))).id);
+              created.push((await appendRecord(db, locks, officerId, 'position', positionBody(shiftId, created.length), { now: deviceNow() })).id);
             }
           } else if (step.kind === 'flush') {
             let hung!: () => void;
