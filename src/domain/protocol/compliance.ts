@@ -1,5 +1,6 @@
 // `GET /api/checkins` and `GET /api/compliance`.
 import type { LocalName } from '../checkpoints.js';
+import type { Completion } from '../plan-schedule.js';
 
 /** A check-in as the server re-verified it against the stored track. */
 export interface CheckinView {
@@ -43,8 +44,8 @@ export interface ShiftCompliance {
   name: string;
   startedAt: string;
   endedAt: string | null;
-  /** Share of the visits due so far that verified check-ins met, 0..1. */
-  ratio: number;
+  /** Visits owed so far that verified check-ins met (plan-schedule's `completion`, the one definition). */
+  completion: Completion;
   requirements: RequirementView[];
   checkins: { verified: number; weak: number; unsupported: number };
 }
@@ -55,7 +56,8 @@ export interface CheckpointCompliance {
   name: LocalName;
   needed: number;
   met: number;
-  ratio: number;
+  /** met / needed; null when nothing was required of it in the window. */
+  ratio: number | null;
   verified: number;
   weak: number;
   unsupported: number;
