@@ -258,4 +258,8 @@ export const en: Catalog = {
   'completion.officer': '{name} ({badge})',
   'completion.met': '{met} of {required} done ({percent}%)',
   'completion.noneRequired': 'Nothing required yet',
+  'checkin.state.verified': 'Verified',
+  'checkin.state.manual': 'Manual · awaiting check',
+  'checkin.state.weak': 'The server found the check-in weakly supported; not counted',
+  'checkin.state.unsupported': 'The track does not support the check-in; not counted',
 };

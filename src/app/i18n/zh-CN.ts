@@ -256,6 +256,10 @@ export const zhCN = {
   'completion.officer': '{name}（{badge}）',
   'completion.met': '完成 {met}/{required}（{percent}%）',
   'completion.noneRequired': '暂无要求的巡查',
+  'checkin.state.verified': '已核验',
+  'checkin.state.manual': '手动 · 待核验',
+  'checkin.state.weak': '已提交的签到经服务器核验存疑，不计入',
+  'checkin.state.unsupported': '已提交的签到未获轨迹支持，不计入',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

@@ -1,4 +1,5 @@
 // `GET /api/checkins` and `GET /api/compliance`.
+import * as v from 'valibot';
 import type { LocalName } from '../checkpoints.js';
 import type { Completion } from '../plan-schedule.js';
 
@@ -20,6 +21,17 @@ export interface CheckinView {
   verdictReason: string;
   insideFixes: number;
 }
+
+/**
+ * The server's verdict on one of the officer's own check-ins, as pull delivers it (entity
+ * `checkin-verdict`, keyed by the check-in's record id) so the device can show it.
+ */
+export const CheckinVerdictSchema = v.strictObject({
+  id: v.string(),
+  verdict: v.picklist(['verified', 'weak', 'unsupported']),
+  verdictReason: v.string(),
+});
+export type CheckinVerdict = v.InferOutput<typeof CheckinVerdictSchema>;
 
 export interface CheckinsResponse {
   checkins: CheckinView[];

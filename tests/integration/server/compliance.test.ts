@@ -3,6 +3,7 @@ import { EARTH_RADIUS_M } from '../../../src/domain/geo.js';
 import { newId } from '../../../src/domain/ids.js';
 import type { ApiErrorBody } from '../../../src/domain/protocol/api.js';
 import type { CheckinsResponse, ComplianceResponse } from '../../../src/domain/protocol/compliance.js';
+import type { PullResponse } from '../../../src/domain/protocol/sync.js';
 import type { RecordOf } from '../../../src/domain/records.js';
 import { TestDevice } from '../device.js';
 import { Client, DATABASES, startServer, type TestServer } from '../harness.js';
@@ -89,6 +90,23 @@ describe.each(DATABASES)('check-in verification and plan compliance on %s', (kin
     expect(verdicts[claims.bank!.id]).toMatchObject({ verdict: 'verified', method: 'geofence', insideFixes: 9 });
     expect(verdicts[claims.forged!.id]).toMatchObject({ verdict: 'unsupported', insideFixes: 0 });
     expect(verdicts[claims.manual!.id]).toMatchObject({ verdict: 'unsupported', method: 'manual', reason: 'no-gps' });
+  });
+
+  it('brings an officer the verdicts on their own check-ins through pull, with every pull, and nobody else’s', async () => {
+    const verdictsPulled = async (badge: string, cursor = '0') => {
+      const page = (await get<PullResponse>(badge, `/api/sync/pull?cursor=${cursor}`)).body;
+      return { cursor: page.cursor, verdicts: Object.fromEntries(page.changes.filter((c) => c.entity === 'checkin-verdict').map((c) => [c.id, c.data])) };
+    };
+    const first = await verdictsPulled('J001');
+    expect(first.verdicts).toEqual({
+      [claims.bank!.id]: { id: claims.bank!.id, verdict: 'verified', verdictReason: 'ok' },
+      [claims.forged!.id]: { id: claims.forged!.id, verdict: 'unsupported', verdictReason: 'evidence-outside' },
+      [claims.manual!.id]: { id: claims.manual!.id, verdict: 'unsupported', verdictReason: 'outside' },
+    });
+    // Derived, not versioned: a pull with nothing new since its cursor still says where each stands.
+    expect((await verdictsPulled('J001', first.cursor)).verdicts).toEqual(first.verdicts);
+    expect((await verdictsPulled('J002')).verdicts).toEqual({});
+    expect((await verdictsPulled('L001')).verdicts).toEqual({});
   });
 
   it('counts only verified check-ins toward the plan, per shift and per checkpoint', async () => {

@@ -1,7 +1,7 @@
-import type { Completion } from '../../../domain/plan-schedule.js';
 import type { ComplianceResponse } from '../../../domain/protocol/compliance.js';
 import { formatTime, locale, t } from '../../i18n/index.js';
 import { usePolledApi } from '../../state/use-polled-api.js';
+import { completionText } from '../completion-text.js';
 
 const REFRESH_MS = 60_000;
 const percent = (ratio: number) => Math.round(ratio * 100);
@@ -44,7 +44,7 @@ export function Compliance() {
           <ul class="rejected-list">
             {report.shifts.map((s) => (
               <li key={s.shiftId} data-shift={s.shiftId} data-ratio={s.completion.ratio ?? 'none'}>
-                <strong>{t('completion.officer', { name: s.name, badge: s.badge })}</strong> <CompletionText completion={s.completion} />
+                <strong>{t('completion.officer', { name: s.name, badge: s.badge })}</strong> {completionText(s.completion)}
                 {s.endedAt === null && <span class="muted"> · {t('compliance.open')}</span>}
                 <div class="muted">{t('compliance.counts', { verified: s.checkins.verified, weak: s.checkins.weak, unsupported: s.checkins.unsupported })}</div>
               </li>
@@ -54,10 +54,4 @@ export function Compliance() {
       )}
     </section>
   );
-}
-
-/** A completion in words: met of required with the share, or that nothing is required yet (never a bare 100 %). */
-function CompletionText({ completion }: { completion: Completion }) {
-  if (completion.ratio === null) return <span class="muted">{t('completion.noneRequired')}</span>;
-  return <span>{t('completion.met', { met: completion.met, required: completion.required, percent: percent(completion.ratio) })}</span>;
 }
