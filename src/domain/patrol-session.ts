@@ -44,6 +44,8 @@ export interface PatrolReply {
 /** What a session needs to know when it opens. */
 export interface PatrolStart {
   shiftId: string;
+  /** Epoch ms the shift started: a visit under way then counts from then (stayInShift). */
+  startedAt: number;
   /** A patrol on foot judges fixes with FOOT_PATROL (nobody walks at 10 m/s). */
   onFoot: boolean;
   checkpoints: readonly Checkpoint[];
@@ -93,6 +95,7 @@ export class PatrolSession {
   private readonly checkedIn: Array<{ checkpointId: string; enteredAt: number }>;
   /** The shift this session records. */
   readonly shiftId: string;
+  private readonly startedAt: number;
   private readonly last: PatrolStart['last'];
   /** Why tracking is paused now, or null while it is on; a session opens as if the page were hidden, until it is shown. */
   private paused: TrackingReason | null = 'page-hidden';
@@ -111,6 +114,7 @@ export class PatrolSession {
     private readonly newId: () => string,
   ) {
     this.shiftId = start.shiftId;
+    this.startedAt = start.startedAt;
     this.last = start.last;
     this.visible = start.visible;
     this.filter = new FixFilter(start.onFoot ? FOOT_PATROL : {});
@@ -200,7 +204,10 @@ export class PatrolSession {
       body: positionBody(this.shiftId, fix),
     });
     this.lastKeptAt = fix.fixAt;
-    for (const event of this.geofence.offer({ recordId: id, lat: fix.lat, lon: fix.lon, accuracy: fix.accuracy, fixAt: fix.fixAt })) this.checkIn(event, now);
+    // A first fix stamped before the shift began (a phone stamps a fix when the receiver took it)
+    // opens a visit at the start, as stayInShift counts it: the dwell is measured from the start.
+    const fixAt = Math.max(fix.fixAt, this.startedAt);
+    for (const event of this.geofence.offer({ recordId: id, lat: fix.lat, lon: fix.lon, accuracy: fix.accuracy, fixAt })) this.checkIn(event, now);
   }
 
   private checkIn(event: GeofenceEvent, now: number): void {

@@ -43,11 +43,23 @@ export interface CheckinFact {
  */
 export const SAME_VISIT_MS = 10 * 60_000;
 
-/** The distinct visits to one checkpoint: check-ins merged when they belong to the same stay. */
-function visitsOf(checkins: readonly CheckinFact[], checkpointId: string, from: number, to: number | null): Array<{ at: number; until: number }> {
+/**
+ * The one rule for a stay and a shift: it counts for the shift when it overlaps it, and a stay
+ * already under way when the shift starts counts from the shift's start (the officer was not on
+ * duty before). Null when the stay falls outside the shift. The device's patrol session clamps its
+ * geofence clock with it, so a dwell is measured from the start too.
+ */
+export function stayInShift(stay: { at: number; until?: number }, shift: Pick<ShiftSpan, 'startedAt' | 'endedAt'>): { at: number; until: number } | null {
+  const until = Math.max(stay.at, stay.until ?? stay.at);
+  if (until < shift.startedAt || (shift.endedAt !== null && stay.at >= shift.endedAt)) return null;
+  return { at: Math.max(stay.at, shift.startedAt), until };
+}
+
+/** The distinct visits to one checkpoint in a shift: check-ins merged when they belong to the same stay. */
+function visitsOf(checkins: readonly CheckinFact[], checkpointId: string, shift: ShiftSpan): Array<{ at: number; until: number }> {
   const mine = checkins
-    .filter((c) => c.checkpointId === checkpointId && c.at >= from && (to === null || c.at < to))
-    .map((c) => ({ at: c.at, until: Math.max(c.at, c.until ?? c.at) }))
+    .filter((c) => c.checkpointId === checkpointId)
+    .flatMap((c) => stayInShift(c, shift) ?? [])
     .sort((a, b) => a.at - b.at);
   const visits: Array<{ at: number; until: number }> = [];
   for (const c of mine) {
@@ -108,7 +120,7 @@ export function shiftRequirements(plans: readonly Plan[], shift: ShiftSpan, chec
   const clipEnd = shift.endedAt !== null || plannedAhead;
   for (const plan of plans) {
     for (const checkpointId of plan.checkpointIds) {
-      const stays = visitsOf(checkins, checkpointId, shift.startedAt, shift.endedAt);
+      const stays = visitsOf(checkins, checkpointId, shift);
       if (plan.rule.kind === 'per-shift') {
         const visits = stays.length;
         const closedAt = shift.endedAt;
@@ -129,10 +141,22 @@ export function shiftRequirements(plans: readonly Plan[], shift: ShiftSpan, chec
   return out;
 }
 
-/** Share of required visits met so far, 0..1 (1 when nothing was required yet); a slot still open is not yet late. */
-export function complianceRatio(requirements: readonly Requirement[]): number {
-  const due = requirements.filter((r) => r.status === 'done' || r.status === 'missed' || r.status === 'overdue');
-  const needed = due.reduce((n, r) => n + r.needed, 0);
-  if (needed === 0) return 1;
-  return due.reduce((n, r) => n + Math.min(r.visits, r.needed), 0) / needed;
+/** How far a shift (or a checkpoint across shifts) has met its plans: visits met of those owed so far. */
+export interface Completion {
+  met: number;
+  required: number;
+  /** met / required, 0..1; null when nothing is required yet, which a screen says in words, never as 100 %. */
+  ratio: number | null;
+}
+
+/**
+ * The one definition of completion, for every screen and the server: every visit owed so far
+ * counts (done, due, overdue or missed; only slots not yet begun are left out), so 0 of 3
+ * required is 0 %, open shift or not.
+ */
+export function completion(requirements: readonly Requirement[]): Completion {
+  const owed = requirements.filter((r) => r.status !== 'upcoming');
+  const required = owed.reduce((n, r) => n + r.needed, 0);
+  const met = owed.reduce((n, r) => n + Math.min(r.visits, r.needed), 0);
+  return { met, required, ratio: required === 0 ? null : met / required };
 }

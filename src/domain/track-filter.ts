@@ -195,10 +195,26 @@ export class FixFilter {
   }
 }
 
-/** Distance in metres along kept fixes, not bridging gaps: pass segments (a gap splits segments). */
-export function trackDistanceM(segments: ReadonlyArray<ReadonlyArray<{ lat: number; lon: number }>>): number {
+/**
+ * Distance in metres along kept fixes, not bridging gaps: pass segments (a gap splits segments).
+ * A step counts only once the officer is `stillRadiusM` from where the last counted step ended:
+ * standing, the fixes kept once a minute (or every 3 s inside a checkpoint, as evidence) wander
+ * by their jitter, and summing that added 53 m over one stand (issue 11).
+ */
+export function trackDistanceM(
+  segments: ReadonlyArray<ReadonlyArray<{ lat: number; lon: number }>>,
+  stillRadiusM = DEFAULT_FILTER_CONFIG.stationaryRadiusM,
+): number {
   let total = 0;
-  for (const segment of segments) for (let i = 1; i < segment.length; i++) total += haversineM(segment[i - 1]!, segment[i]!);
+  for (const segment of segments) {
+    let from = segment[0];
+    for (let i = 1; i < segment.length; i++) {
+      const d = haversineM(from!, segment[i]!);
+      if (d < stillRadiusM) continue;
+      total += d;
+      from = segment[i];
+    }
+  }
   return total;
 }
 

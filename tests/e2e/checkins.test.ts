@@ -119,13 +119,25 @@ describe('geofenced check-ins made offline on a real walk', () => {
       await page.getByLabel('备注（可选）').fill('营业厅内，无定位');
       await page.getByRole('button', { name: '确认签到' }).click();
       await page.getByText('已在「中国银行惠州江北支行」手动签到').waitFor();
+      // Met for now, but marked as the officer's word awaiting the server, not the geofence's green.
       expect(await bank.getAttribute('data-status')).toBe('done');
+      expect(await bank.getAttribute('data-checkin')).toBe('manual');
+      expect(await bank.locator('.due-status').textContent()).toBe('手动 · 待核验');
+      expect(await page.locator(`[data-testid="checkpoints-due"] li[data-checkpoint="${created[0]!.id}"]`).getAttribute('data-checkin')).toBe('geofence');
+
+      // Back online mid-shift: the server's verdicts come back with the pull and show on the list.
+      await context.setOffline(false);
+      await expect.poll(() => recordsWaiting(page), { timeout: 30_000 }).toBe(0);
+      const post1 = page.locator(`[data-testid="checkpoints-due"] li[data-checkpoint="${created[0]!.id}"]`);
+      await expect.poll(() => post1.getAttribute('data-checkin'), { timeout: 30_000 }).toBe('verified');
+      expect(await post1.locator('.due-status').textContent()).toBe('已核验');
+      await expect.poll(() => bank.getAttribute('data-checkin'), { timeout: 30_000 }).toBe('unsupported');
+      expect(await bank.getAttribute('data-status')).toBe('due');
+      expect(await bank.textContent()).toContain('已提交的签到未获轨迹支持，不计入');
 
       await page.getByRole('button', { name: '结束巡逻' }).click();
       await page.getByRole('button', { name: '确认结束' }).click();
       await page.getByText('当前未在巡逻').waitFor();
-
-      await context.setOffline(false);
       await expect.poll(() => recordsWaiting(page), { timeout: 30_000 }).toBe(0);
 
       const supervisor = new Client(server.url);
@@ -155,8 +167,67 @@ describe('geofenced check-ins made offline on a real walk', () => {
       await post.waitFor();
       expect(await post.getAttribute('data-ratio')).toBe('1');
       expect(await post.textContent()).toContain('完成 1/1');
+      // The shift missed the bank and more: its line gives the share met, never 100 %.
+      const line = leader.locator(`[data-testid="compliance"] li[data-shift="${shift.shiftId}"]`);
+      expect(Number(await line.getAttribute('data-ratio'))).toBeLessThan(1);
+      expect(await line.textContent()).toMatch(new RegExp(`完成 ${shift.completion.met}/${shift.completion.required}（\\d+%）`));
       await leaderContext.close();
       expect(problems).toEqual([]);
+    },
+  );
+
+  it(
+    'counts a check-in at the checkpoint where the shift starts, the phone’s first fix taken 6 s before the start, and still does after a reload',
+    { timeout: 120_000 },
+    async () => {
+      const post = walk[STOPS[0]!]!;
+      const j002 = await browser.newContext({
+        permissions: ['geolocation'],
+        geolocation: { latitude: post.lat, longitude: post.lon, accuracy: 5 },
+        locale: 'zh-CN',
+      });
+      const officer = await j002.newPage();
+      const seen = watchProblems(officer);
+      await installPatrolClock(officer);
+      // A phone stamps a fix when its receiver took it: the watch's first answer is a few seconds old.
+      await officer.addInitScript(() => {
+        const { watchPosition } = Geolocation.prototype;
+        let first = true;
+        Geolocation.prototype.watchPosition = function (success, error, options) {
+          const early: PositionCallback = (position) => {
+            const timestamp = first ? position.timestamp - 6_000 : position.timestamp;
+            first = false;
+            success({ coords: position.coords, timestamp, toJSON: () => ({ coords: position.coords.toJSON(), timestamp }) });
+          };
+          return watchPosition.call(this, early, error, options);
+        };
+      });
+      await officer.goto(server.url);
+      await signIn(officer, 'J002');
+      await officer.getByRole('button', { name: '开始巡逻' }).click();
+      await officer.getByRole('button', { name: '确认开始巡逻' }).click();
+      await officer.getByTestId('tracking-state').filter({ hasText: '轨迹记录中' }).waitFor();
+      await expect.poll(async () => (await geolocationUse(officer)).fixes, { timeout: 10_000 }).toBeGreaterThan(0);
+      await pauseClock(officer);
+      for (let s = 1; s <= LINGER_S; s++) {
+        await officer.clock.runFor(1000);
+        await deliverFix(j002, officer, { lat: post.lat + (s % 2) * 2e-6, lon: post.lon });
+      }
+      const row = officer.locator(`[data-testid="checkpoints-due"] li[data-checkpoint="${created[0]!.id}"]`);
+      await expect.poll(() => row.getAttribute('data-status'), { timeout: 10_000 }).toBe('done');
+      await officer.clock.resume();
+      await officer.reload();
+      await row.waitFor();
+      expect(await row.getAttribute('data-status')).toBe('done');
+      // The server counts it for this shift too.
+      await expect.poll(() => recordsWaiting(officer), { timeout: 30_000 }).toBe(0);
+      const leader = new Client(server.url);
+      await leader.login('L001');
+      const officerId = (await server.database.db.selectFrom('users').select('id').where('badge', '=', 'J002').executeTakeFirstOrThrow()).id;
+      const { shifts } = (await (await leader.request('GET', `/api/compliance?officerId=${officerId}`)).json()) as ComplianceResponse;
+      expect(shifts[0]!.requirements.find((r) => r.checkpointId === created[0]!.id)?.status).toBe('done');
+      await j002.close();
+      expect(seen).toEqual([]);
     },
   );
 });

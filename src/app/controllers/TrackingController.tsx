@@ -15,12 +15,13 @@ export function TrackingController() {
   const shift = openShift.value;
   const officerId = user?.role === 'officer' ? user.id : null;
   const shiftId = shift?.shiftId ?? null;
+  const startedAt = shift ? Date.parse(shift.startedAt) : Number.NaN;
   const onFoot = !shift?.vehicle;
 
   useEffect(() => {
     if (!officerId || !shiftId) return;
     return wirePatrol({
-      start: (visible, now) => startPatrol(officerId, { shiftId, onFoot }, visible, now),
+      start: (visible, now) => startPatrol(officerId, { shiftId, startedAt, onFoot }, visible, now),
       send: (event) => sendPatrol(officerId, shiftId, event),
       clock: () => Date.now(),
       geolocation: navigator.geolocation,
@@ -30,7 +31,7 @@ export function TrackingController() {
       visible: () => document.visibilityState === 'visible',
       report: reportError,
     });
-  }, [officerId, shiftId, onFoot]);
+  }, [officerId, shiftId, startedAt, onFoot]);
 
   // A pull that changed the checkpoints (an admin edits one mid-shift): the session keeps the open
   // visits of those that remain, so a pull mid-visit cannot check in twice.

@@ -95,7 +95,6 @@ export const en: Catalog = {
   'compliance.lastVerified': 'last verified check-in {time}',
   'compliance.neverVerified': 'no verified check-in',
   'compliance.shifts': 'Shifts',
-  'compliance.shiftLine': '{name} ({badge}): {ratio}% done',
   'compliance.open': 'on patrol',
   'shift.start': 'Start shift',
   'shift.end': 'End shift',
@@ -255,4 +254,12 @@ export const en: Catalog = {
   'admin.plan.summaryInterval': 'every {n} min, {from}–{to}',
   'admin.plan.summaryPerShift': '{n} times per shift',
   'admin.plan.summary': '{squad} · {n} checkpoints · {rule}',
+  // Check-ins and completion (issue 11, items 1–3)
+  'completion.officer': '{name} ({badge})',
+  'completion.met': '{met} of {required} done ({percent}%)',
+  'completion.noneRequired': 'Nothing required yet',
+  'checkin.state.verified': 'Verified',
+  'checkin.state.manual': 'Manual · awaiting check',
+  'checkin.state.weak': 'The server found the check-in weakly supported; not counted',
+  'checkin.state.unsupported': 'The track does not support the check-in; not counted',
 };

@@ -93,7 +93,6 @@ export const zhCN = {
   'compliance.lastVerified': '最近核验签到 {time}',
   'compliance.neverVerified': '没有核验通过的签到',
   'compliance.shifts': '各班次',
-  'compliance.shiftLine': '{name}（{badge}）完成率 {ratio}%',
   'compliance.open': '巡逻中',
   'shift.start': '开始巡逻',
   'shift.end': '结束巡逻',
@@ -253,6 +252,14 @@ export const zhCN = {
   'admin.plan.summaryInterval': '{from}–{to} 每 {n} 分钟',
   'admin.plan.summaryPerShift': '每班次 {n} 次',
   'admin.plan.summary': '{squad} · {n} 个检查点 · {rule}',
+  // Check-ins and completion (issue 11, items 1–3)
+  'completion.officer': '{name}（{badge}）',
+  'completion.met': '完成 {met}/{required}（{percent}%）',
+  'completion.noneRequired': '暂无要求的巡查',
+  'checkin.state.verified': '已核验',
+  'checkin.state.manual': '手动 · 待核验',
+  'checkin.state.weak': '已提交的签到经服务器核验存疑，不计入',
+  'checkin.state.unsupported': '已提交的签到未获轨迹支持，不计入',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

@@ -1,11 +1,11 @@
 import { signal } from '@preact/signals';
 import type { InsideVisit } from '../../domain/geofence/engine.js';
 import type { PatrolRecord } from '../../domain/patrol-session.js';
-import { shiftRequirements, type Requirement } from '../../domain/plan-schedule.js';
+import { shiftRequirements, stayInShift, type Requirement } from '../../domain/plan-schedule.js';
 import type { BodyOf, MANUAL_CHECKIN_REASONS } from '../../domain/records.js';
 import { CHECKIN, type CheckinEntry } from '../../store/schema.js';
 import { deviceDb } from './db.js';
-import { plans } from './local-copies.js';
+import { checkinVerdicts, plans } from './local-copies.js';
 import { record } from './records.js';
 import type { OpenShift } from './shift.js';
 
@@ -24,15 +24,46 @@ export async function loadShiftCheckins(shiftId: string): Promise<readonly Check
   return shiftCheckins.value;
 }
 
-/** What the plans of the officer's squad ask of the open shift right now, most urgent first (read in render, so it follows the signals). */
-export function requirementsOf(shift: OpenShift, squadId: string | null): Requirement[] {
+/** How the officer's list shows a check-in: the device's own (geofence, or manual awaiting the server), or the server's verdict. */
+type CheckinState = 'verified' | 'geofence' | 'manual' | 'weak' | 'unsupported';
+/** Best first: the state a row shows when several check-ins meet it. */
+const STATE_RANK: readonly CheckinState[] = ['verified', 'geofence', 'manual', 'weak', 'unsupported'];
+
+/** A required visit with the best check-in that falls in it, if any. */
+export interface DueVisit extends Requirement {
+  checkin: CheckinState | null;
+}
+
+/**
+ * What the plans of the officer's squad ask of the open shift right now, most urgent first (read in
+ * render, so it follows the signals). A check-in counts as the server counts it: verified, or not
+ * yet judged; one the server found weak or unsupported no longer meets its visit.
+ */
+export function requirementsOf(shift: OpenShift, squadId: string | null): DueVisit[] {
   const now = clock.value;
+  const span = { startedAt: Date.parse(shift.startedAt), endedAt: null, plannedEndAt: shift.plannedEndAt ? Date.parse(shift.plannedEndAt) : null };
+  const verdicts = new Map(checkinVerdicts.value.map((v) => [v.id, v.verdict]));
+  const mine = shiftCheckins.value.map((c) => ({
+    checkpointId: c.checkpointId,
+    at: Date.parse(c.enteredAt),
+    until: Date.parse(c.enteredAt) + c.dwellS * 1000,
+    state: verdicts.get(c.recordId) ?? c.method,
+  }));
+  const counted = mine.filter((c) => c.state !== 'weak' && c.state !== 'unsupported');
   const reqs = shiftRequirements(
     plans.value.filter((p) => p.squadId === squadId),
-    { startedAt: Date.parse(shift.startedAt), endedAt: null, plannedEndAt: shift.plannedEndAt ? Date.parse(shift.plannedEndAt) : null },
-    shiftCheckins.value.map((c) => ({ checkpointId: c.checkpointId, at: Date.parse(c.enteredAt), until: Date.parse(c.enteredAt) + c.dwellS * 1000 })),
+    span,
+    counted,
     now,
-  );
+  ).map((r): DueVisit => {
+    // The same overlap shiftRequirements counts a visit by, through the same rule for the shift's start.
+    const inSlot = mine.filter((c) => {
+      const stay = c.checkpointId === r.checkpointId ? stayInShift(c, span) : null;
+      return stay !== null && stay.at < (r.end ?? Infinity) && stay.until >= r.start;
+    });
+    const best = STATE_RANK.find((state) => inSlot.some((c) => c.state === state)) ?? null;
+    return { ...r, checkin: best };
+  });
   const rank = { overdue: 0, due: 1, missed: 2, upcoming: 3, done: 4 } as const;
   return reqs.sort((a, b) => rank[a.status] - rank[b.status] || (a.end ?? Infinity) - (b.end ?? Infinity));
 }

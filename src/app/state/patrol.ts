@@ -53,7 +53,12 @@ function announce(entry: CheckinEntry): void {
 }
 
 /** Opens the patrol session of the open shift (new, or the app reopened on it) with what the device holds of it. */
-export function startPatrol(officerId: string, shift: { shiftId: string; onFoot: boolean }, visible: boolean, now: number): Promise<PatrolReply | null> {
+export function startPatrol(
+  officerId: string,
+  shift: { shiftId: string; startedAt: number; onFoot: boolean },
+  visible: boolean,
+  now: number,
+): Promise<PatrolReply | null> {
   return inOrder(async () => {
     const [checkins] = await Promise.all([loadShiftCheckins(shift.shiftId), loadRoute(shift.shiftId)]);
     const last = route.peek().at(-1);

@@ -1,5 +1,7 @@
 // `GET /api/checkins` and `GET /api/compliance`.
+import * as v from 'valibot';
 import type { LocalName } from '../checkpoints.js';
+import type { Completion } from '../plan-schedule.js';
 
 /** A check-in as the server re-verified it against the stored track. */
 export interface CheckinView {
@@ -19,6 +21,17 @@ export interface CheckinView {
   verdictReason: string;
   insideFixes: number;
 }
+
+/**
+ * The server's verdict on one of the officer's own check-ins, as pull delivers it (entity
+ * `checkin-verdict`, keyed by the check-in's record id) so the device can show it.
+ */
+export const CheckinVerdictSchema = v.strictObject({
+  id: v.string(),
+  verdict: v.picklist(['verified', 'weak', 'unsupported']),
+  verdictReason: v.string(),
+});
+export type CheckinVerdict = v.InferOutput<typeof CheckinVerdictSchema>;
 
 export interface CheckinsResponse {
   checkins: CheckinView[];
@@ -43,8 +56,8 @@ export interface ShiftCompliance {
   name: string;
   startedAt: string;
   endedAt: string | null;
-  /** Share of the visits due so far that verified check-ins met, 0..1. */
-  ratio: number;
+  /** Visits owed so far that verified check-ins met (plan-schedule's `completion`, the one definition). */
+  completion: Completion;
   requirements: RequirementView[];
   checkins: { verified: number; weak: number; unsupported: number };
 }
@@ -55,7 +68,8 @@ export interface CheckpointCompliance {
   name: LocalName;
   needed: number;
   met: number;
-  ratio: number;
+  /** met / needed; null when nothing was required of it in the window. */
+  ratio: number | null;
   verified: number;
   weak: number;
   unsupported: number;

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Checkpoint } from '../../domain/checkpoints.js';
 import { verificationWindow, verifyCheckin } from '../../domain/geofence/verify.js';
 import { backdating } from '../../domain/backdating.js';
-import { complianceRatio, shiftRequirements, type Requirement } from '../../domain/plan-schedule.js';
+import { completion, shiftRequirements, type Requirement } from '../../domain/plan-schedule.js';
 import type { CheckinView, CheckpointCompliance, ComplianceResponse, ShiftCompliance } from '../../domain/protocol/compliance.js';
 import type { RecordOf } from '../../domain/records.js';
 import type { ScopedOfficer } from '../auth/scope.js';
@@ -114,7 +114,7 @@ export async function compliance(
       name: officer?.name ?? '',
       startedAt: shift.start.at,
       endedAt: shift.end?.at ?? null,
-      ratio: complianceRatio(requirements),
+      completion: completion(requirements),
       requirements: requirements.map((r) => ({ ...r, start: new Date(r.start).toISOString(), end: r.end === null ? null : new Date(r.end).toISOString() })),
       checkins: { verified: count('verified'), weak: count('weak'), unsupported: count('unsupported') },
     });
@@ -123,9 +123,7 @@ export async function compliance(
   const perCheckpoint: CheckpointCompliance[] = [...wantedCheckpoints].flatMap((id) => {
     const checkpoint = checkpoints.get(id);
     if (!checkpoint) return [];
-    const requirements = allRequirements.filter((r) => r.checkpointId === id && r.status !== 'upcoming');
-    const needed = requirements.reduce((n, r) => n + r.needed, 0);
-    const met = requirements.reduce((n, r) => n + Math.min(r.visits, r.needed), 0);
+    const done = completion(allRequirements.filter((r) => r.checkpointId === id));
     const mine = views.filter((v) => v.checkpointId === id);
     const lastVerified =
       mine
@@ -137,9 +135,9 @@ export async function compliance(
       {
         checkpointId: id,
         name: checkpoint.name,
-        needed,
-        met,
-        ratio: needed === 0 ? 1 : met / needed,
+        needed: done.required,
+        met: done.met,
+        ratio: done.ratio,
         verified: mine.filter((v) => v.verdict === 'verified').length,
         weak: mine.filter((v) => v.verdict === 'weak').length,
         unsupported: mine.filter((v) => v.verdict === 'unsupported').length,
@@ -148,7 +146,7 @@ export async function compliance(
     ];
   });
   perShift.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
-  perCheckpoint.sort((a, b) => a.ratio - b.ratio || a.name['zh-CN'].localeCompare(b.name['zh-CN']));
+  perCheckpoint.sort((a, b) => (a.ratio ?? 1) - (b.ratio ?? 1) || a.name['zh-CN'].localeCompare(b.name['zh-CN']));
   return { from, to, shifts: perShift, checkpoints: perCheckpoint };
 }
 

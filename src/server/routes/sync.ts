@@ -50,7 +50,10 @@ export function syncRoutes(ctx: ServerContext) {
 
     app.get('/api/sync/pull', { preHandler: requireUser(ctx) }, async (request) => {
       const { cursor } = parseOr400(PullQuerySchema, request.query);
-      return pullChanges(db, sessionUser(request), Number(cursor));
+      return pullChanges(db, sessionUser(request), Number(cursor), {
+        now: ctx.now(),
+        onUnreadable: (problem) => request.log.warn(problem, 'stored record failed its schema; left out'),
+      });
     });
   };
 }

@@ -1,11 +1,16 @@
 import type { Kysely } from 'kysely';
 import type { SessionUser } from '../../domain/protocol/auth.js';
 import type { Change, PullResponse } from '../../domain/protocol/sync.js';
+import { verifiedCheckins } from '../compliance/compliance.js';
 import type { Tables } from '../db/schema.js';
 import { checkpointFromRow, planFromRow } from '../geography/rows.js';
+import type { UnreadableSink } from '../records/reader.js';
 
 /** Most changes in one pull; the client pulls again while `more` is true. */
 const PULL_LIMIT = 1000;
+/** Whose check-ins' verdicts a pull carries: the last day's, and an hour ahead for a phone's clock. */
+const VERDICTS_BACK_MS = 24 * 3600_000;
+const VERDICTS_AHEAD_MS = 3600_000;
 
 interface Versioned {
   version: number;
@@ -14,9 +19,15 @@ interface Versioned {
 
 /**
  * What `user` may see that changed after `cursor`: zones, checkpoints and roster of their squad
- * (leaders and officers) or of the whole unit (supervisors, admins), and the unit's control points.
+ * (leaders and officers) or of the whole unit (supervisors, admins), and the unit's control points;
+ * with the last page, the server's verdicts on the user's own recent check-ins.
  */
-export async function pullChanges(db: Kysely<Tables>, user: SessionUser, cursor: number): Promise<PullResponse> {
+export async function pullChanges(
+  db: Kysely<Tables>,
+  user: SessionUser,
+  cursor: number,
+  at: { now: Date; onUnreadable: UnreadableSink },
+): Promise<PullResponse> {
   const wide = user.role === 'supervisor' || user.role === 'admin';
   const squadIds = wide
     ? (await db.selectFrom('squads').select('id').where('unit_id', '=', user.unitId).execute()).map((s) => s.id)
@@ -81,7 +92,22 @@ export async function pullChanges(db: Kysely<Tables>, user: SessionUser, cursor:
 
   const page = all.slice(0, PULL_LIMIT);
   const last = page.at(-1);
-  return { changes: page.map((p) => p.change), cursor: String(last ? last.version : cursor), more: all.length > PULL_LIMIT };
+  const more = all.length > PULL_LIMIT;
+  const changes = page.map((p) => p.change);
+  if (!more) changes.push(...(await verdictsOf(db, user, at)));
+  return { changes, cursor: String(last ? last.version : cursor), more };
+}
+
+/**
+ * Verdicts are derived, not versioned (a late fix can turn one), so they come with every pull's
+ * last page, whatever the cursor: the device replaces its copies with what the server says now.
+ */
+async function verdictsOf(db: Kysely<Tables>, user: SessionUser, { now, onUnreadable }: { now: Date; onUnreadable: UnreadableSink }): Promise<Change[]> {
+  const self = { id: user.id, badge: user.badge, name: user.name, squadId: user.squadId };
+  const from = new Date(now.getTime() - VERDICTS_BACK_MS).toISOString();
+  const to = new Date(now.getTime() + VERDICTS_AHEAD_MS).toISOString();
+  const views = await verifiedCheckins(db, [self], user.unitId, from, to, onUnreadable);
+  return views.map((c) => upsert('checkin-verdict', c.id, { verdict: c.verdict, verdictReason: c.verdictReason }));
 }
 
 function remove(entity: Change['entity'], id: string): Change {

@@ -3,6 +3,7 @@ import { EARTH_RADIUS_M } from '../../../src/domain/geo.js';
 import { newId } from '../../../src/domain/ids.js';
 import type { ApiErrorBody } from '../../../src/domain/protocol/api.js';
 import type { CheckinsResponse, ComplianceResponse } from '../../../src/domain/protocol/compliance.js';
+import type { PullResponse } from '../../../src/domain/protocol/sync.js';
 import type { RecordOf } from '../../../src/domain/records.js';
 import { TestDevice } from '../device.js';
 import { Client, DATABASES, startServer, type TestServer } from '../harness.js';
@@ -11,6 +12,7 @@ import { Client, DATABASES, startServer, type TestServer } from '../harness.js';
 const BANK = { id: '0190a1f0-0000-7000-8000-300000000003', lon: 114.4118, lat: 23.1068 }; // a 50 m circle, 60 s dwell
 const STATION = '0190a1f0-0000-7000-8000-300000000002';
 const FIRST = '0190a1f0-0000-7000-8000-300000000001';
+const EVERY_SHIFT_PLAN = '0190a1f0-0000-7000-8000-500000000002';
 
 /** A point `m` metres east of the bank's centre. */
 const eastOfBank = (m: number) => ({ lat: BANK.lat, lon: BANK.lon + (m / (EARTH_RADIUS_M * Math.cos((BANK.lat * Math.PI) / 180))) * (180 / Math.PI) });
@@ -30,7 +32,7 @@ describe.each(DATABASES)('check-in verification and plan compliance on %s', (kin
     ids = Object.fromEntries(users.map((u) => [u.badge, u.id]));
     squadA = users.find((u) => u.badge === 'J001')?.squad_id ?? '';
     clients = {};
-    for (const badge of ['J001', 'J002', 'J004', 'L001', 'L002', 'S001']) {
+    for (const badge of ['J001', 'J002', 'J003', 'J004', 'L001', 'L002', 'S001']) {
       clients[badge] = new Client(server.url);
       await clients[badge].login(badge);
     }
@@ -90,6 +92,23 @@ describe.each(DATABASES)('check-in verification and plan compliance on %s', (kin
     expect(verdicts[claims.manual!.id]).toMatchObject({ verdict: 'unsupported', method: 'manual', reason: 'no-gps' });
   });
 
+  it('brings an officer the verdicts on their own check-ins through pull, with every pull, and nobody else’s', async () => {
+    const verdictsPulled = async (badge: string, cursor = '0') => {
+      const page = (await get<PullResponse>(badge, `/api/sync/pull?cursor=${cursor}`)).body;
+      return { cursor: page.cursor, verdicts: Object.fromEntries(page.changes.filter((c) => c.entity === 'checkin-verdict').map((c) => [c.id, c.data])) };
+    };
+    const first = await verdictsPulled('J001');
+    expect(first.verdicts).toEqual({
+      [claims.bank!.id]: { id: claims.bank!.id, verdict: 'verified', verdictReason: 'ok' },
+      [claims.forged!.id]: { id: claims.forged!.id, verdict: 'unsupported', verdictReason: 'evidence-outside' },
+      [claims.manual!.id]: { id: claims.manual!.id, verdict: 'unsupported', verdictReason: 'outside' },
+    });
+    // Derived, not versioned: a pull with nothing new since its cursor still says where each stands.
+    expect((await verdictsPulled('J001', first.cursor)).verdicts).toEqual(first.verdicts);
+    expect((await verdictsPulled('J002')).verdicts).toEqual({});
+    expect((await verdictsPulled('L001')).verdicts).toEqual({});
+  });
+
   it('counts only verified check-ins toward the plan, per shift and per checkpoint', async () => {
     const { body } = await get<ComplianceResponse>('L001', '/api/compliance');
     const shift = body.shifts.find((s) => s.shiftId === shiftId);
@@ -102,6 +121,7 @@ describe.each(DATABASES)('check-in verification and plan compliance on %s', (kin
     ]);
     const bank = body.checkpoints.find((c) => c.checkpointId === BANK.id);
     expect(bank).toMatchObject({ needed: 1, met: 1, verified: 1, ratio: 1 });
+    expect(shift?.completion).toEqual({ met: 1, required: shift?.requirements.filter((r) => r.status !== 'upcoming').length, ratio: expect.any(Number) });
     expect(bank?.lastVerifiedAt).toBe(claims.bank!.body.enteredAt);
     expect(body.checkpoints.find((c) => c.checkpointId === FIRST)).toMatchObject({ needed: 1, met: 0, unsupported: 1, ratio: 0 });
   });
@@ -195,5 +215,60 @@ describe.each(DATABASES)('check-in verification and plan compliance on %s', (kin
     const { status, body } = await get<ComplianceResponse>('L001', '/api/compliance');
     expect(status).toBe(200);
     expect(body.shifts.find((s) => s.shiftId === shiftId)?.checkins).toEqual({ verified: 1, weak: 0, unsupported: 1 });
+  });
+
+  describe('a shift J003 opens standing at the bank, its first fix taken 6 s before the start', () => {
+    let opened: string;
+    let early: RecordOf<'checkin'>;
+    const everyShiftOf = (c: ComplianceResponse) => c.shifts.find((s) => s.shiftId === opened)!.requirements.filter((r) => r.planId === EVERY_SHIFT_PLAN);
+
+    beforeAll(async () => {
+      const j003 = await TestDevice.create(ids.J003!);
+      await j003.register(clients.J003!);
+      server.clock.advance(2 * 3600_000);
+      opened = newId();
+      const t0 = server.clock.now().getTime() - 30 * 60_000;
+      const at = (s: number) => new Date(t0 + s * 1000);
+      const records: unknown[] = [
+        await j003.next('shift.start', { shiftId: opened, squadId: squadA, members: [ids.J003!], equipment: [], zoneIds: [] }, at(0)),
+      ];
+      const inside: string[] = [];
+      for (let s = -6; s <= 116; s += 10) {
+        const p = eastOfBank(((s + 6) / 10) % 3);
+        const position = await j003.next('position', { shiftId: opened, lat: p.lat, lon: p.lon, accuracy: 5, fixAt: at(s).toISOString() }, at(Math.max(s, 1)));
+        inside.push(position.id);
+        records.push(position);
+      }
+      // A device from before the rule wrote the visit's true start, 6 s before the shift's.
+      early = await j003.next(
+        'checkin',
+        { shiftId: opened, checkpointId: BANK.id, method: 'geofence', enteredAt: at(-6).toISOString(), dwellS: 122, evidence: inside },
+        at(117),
+      );
+      records.push(early);
+      const pushed = (await (await clients.J003!.request('POST', '/api/sync/push', { records })).json()) as { results: Array<{ status: string }> };
+      expect(pushed.results.map((r) => r.status)).toEqual(records.map(() => 'accepted'));
+    });
+
+    it('counts the verified check-in of a visit under way when the shift started', async () => {
+      const { body } = await get<ComplianceResponse>('L001', `/api/compliance?officerId=${ids.J003}`);
+      expect(body.shifts.find((s) => s.shiftId === opened)?.checkins).toEqual({ verified: 1, weak: 0, unsupported: 0 });
+      expect(everyShiftOf(body).map((r) => [r.checkpointId, r.status])).toEqual([
+        [FIRST, 'due'],
+        [STATION, 'due'],
+        [BANK.id, 'done'],
+      ]);
+    });
+
+    it('tells the leader the share of the visits owed so far that are met while the shift is open, not 100 %', async () => {
+      const { body } = await get<ComplianceResponse>('L001', `/api/compliance?officerId=${ids.J003}`);
+      const shift = body.shifts.find((s) => s.shiftId === opened)!;
+      const owed = shift.requirements.filter((r) => r.status !== 'upcoming');
+      const met = owed.filter((r) => r.status === 'done').length;
+      // The every-shift plan alone owes three, of which the bank is met; the night plan may owe more.
+      expect(owed.length).toBeGreaterThanOrEqual(3);
+      expect(shift.completion).toEqual({ met, required: owed.length, ratio: met / owed.length });
+      expect(shift.completion.ratio).toBeLessThan(1);
+    });
   });
 });

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { type Checkpoint, CheckpointSchema } from '../../../src/domain/checkpoints.js';
+import { type Checkpoint, CheckpointSchema, type Plan } from '../../../src/domain/checkpoints.js';
 import { haversineM } from '../../../src/domain/geo.js';
 import {
   EVIDENCE_INTERVAL_MS,
@@ -11,6 +11,7 @@ import {
   PatrolSession,
   type PatrolStart,
 } from '../../../src/domain/patrol-session.js';
+import { shiftRequirements } from '../../../src/domain/plan-schedule.js';
 import { BODY_SCHEMAS } from '../../../src/domain/records.js';
 import { FixFilter, FOOT_PATROL, type FilterConfig } from '../../../src/domain/track-filter.js';
 import { loadTrack, shiftTo, TRACE_FILES, type TracePoint } from '../../support/traces.js';
@@ -42,7 +43,7 @@ class Device {
   /** `tickMs: Infinity` stands for a timer that has not fired (the geolocation error alone decides). */
   constructor(start: Partial<PatrolStart> & { now: number; tickMs?: number }) {
     this.session = new PatrolSession(
-      { shiftId: SHIFT_ID, onFoot: true, checkpoints: [], checkins: [], last: 'nothing', visible: true, ...start },
+      { shiftId: SHIFT_ID, startedAt: start.now, onFoot: true, checkpoints: [], checkins: [], last: 'nothing', visible: true, ...start },
       sequentialIds(),
     );
     this.now = start.now;
@@ -191,6 +192,33 @@ describe('PatrolSession on a real walk', () => {
     const bare = new Device({ now: startAt(osaka) }).walk(osaka.slice(0, stop.to + 1));
     const standing = fixTimes(bare.records).filter((t) => t >= osaka[stop.from + 20]!.time! && t <= osaka[stop.to]!.time!);
     expect(standing.length).toBeLessThan(inside.length / 5);
+  });
+
+  it('measures a visit under way when the shift starts from the shift’s start, and the due list counts its check-in', () => {
+    // The officer stands at the post as the shift opens; the phone's first fix was taken 6 s earlier.
+    const post = circle(CP_A, osaka[stop.from + 5]!, 25, 120);
+    const standing = osaka.slice(stop.from + 5, stop.to + 1);
+    const startedAt = standing[0]!.time! + 6_000;
+    const device = new Device({ now: startedAt, startedAt, checkpoints: [post] }).walk(standing);
+    const [checkin] = checkinsOf(device.records);
+    expect(checkin!.body.enteredAt).toBe(new Date(startedAt).toISOString());
+    expect(checkin!.body.dwellS).toBeGreaterThanOrEqual(120);
+    expect(checkin!.at - startedAt).toBeGreaterThanOrEqual(120_000);
+    const plan: Plan = {
+      id: SHIFT_ID,
+      squadId: ZONE_ID,
+      name: { 'zh-CN': '每班', en: 'Each shift' },
+      checkpointIds: [CP_A],
+      rule: { kind: 'per-shift', times: 1 },
+    };
+    const enteredAt = Date.parse(checkin!.body.enteredAt);
+    const [due] = shiftRequirements(
+      [plan],
+      { startedAt, endedAt: null, plannedEndAt: null },
+      [{ checkpointId: CP_A, at: enteredAt, until: enteredAt + checkin!.body.dwellS * 1000 }],
+      checkin!.at,
+    );
+    expect(due).toMatchObject({ checkpointId: CP_A, visits: 1, status: 'done' });
   });
 
   it('does not check in again for a stay a check-in before a restart already covers, but does for a later stay', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Plan } from '../../../src/domain/checkpoints.js';
-import { complianceRatio, intervalSlots, shiftRequirements } from '../../../src/domain/plan-schedule.js';
+import { completion, intervalSlots, shiftRequirements, stayInShift } from '../../../src/domain/plan-schedule.js';
 
 /** Epoch ms of a Beijing-time (UTC+8) clock reading. */
 const bj = (iso: string) => Date.parse(`${iso}+08:00`);
@@ -46,8 +46,8 @@ describe('shift requirements', () => {
       ['22:00', '00:00', 'missed'],
       ['00:00', '01:30', 'due'],
     ]);
-    // The open 00:00 slot is not late yet: one met of the two that are over.
-    expect(complianceRatio(reqs)).toBeCloseTo(1 / 2);
+    // The open 00:00 slot is owed too: one met of three.
+    expect(completion(reqs)).toEqual({ met: 1, required: 3, ratio: 1 / 3 });
   });
 
   it('keeps the current slot whole when a shift runs past its planned end', () => {
@@ -71,7 +71,7 @@ describe('shift requirements', () => {
     expect(shiftRequirements([everyShift], shift, checkins, bj('2026-11-29T02:00')).map((r) => r.status)).toEqual(['done', 'overdue']);
     const ended = shiftRequirements([everyShift], { ...shift, endedAt: bj('2026-11-29T01:40') }, checkins, bj('2026-11-29T09:00'));
     expect(ended.map((r) => r.status)).toEqual(['done', 'missed']);
-    expect(complianceRatio(ended)).toBeCloseTo(3 / 4);
+    expect(completion(ended)).toEqual({ met: 3, required: 4, ratio: 3 / 4 });
   });
 
   it('counts a geofence and a manual check-in of the same stay as one visit', () => {
@@ -103,6 +103,29 @@ describe('shift requirements', () => {
       bj('2026-11-29T17:00'),
     );
     expect(reqs).toEqual([]);
-    expect(complianceRatio(reqs)).toBe(1);
+    expect(completion(reqs)).toEqual({ met: 0, required: 0, ratio: null });
+  });
+
+  it('counts a stay already under way when the shift starts, from the shift’s start', () => {
+    // Standing at the bank 6 s before the shift began and 122 s in all (issue 11, item 1).
+    const start = shift.startedAt;
+    const standing = [{ checkpointId: BANK, at: start - 6_000, until: start + 116_000 }];
+    const reqs = shiftRequirements([{ ...everyShift, rule: { kind: 'per-shift', times: 1 } }], shift, standing, start + 140_000);
+    expect(reqs.map((r) => [r.checkpointId, r.visits, r.status])).toEqual([
+      [BANK, 1, 'done'],
+      [SCHOOL, 0, 'due'],
+    ]);
+    expect(stayInShift(standing[0]!, shift)).toEqual({ at: start, until: start + 116_000 });
+    // A stay that ended before the shift began is someone else's patrol, or a previous shift.
+    expect(stayInShift({ at: start - 60_000, until: start - 1 }, shift)).toBeNull();
+  });
+
+  it('reads 0 of 3 required as 0 % while the shift is still open, not 100 %', () => {
+    const three: Plan = { ...everyShift, checkpointIds: [BANK, SCHOOL, night.checkpointIds[0]!.replace(/3$/, '5')], rule: { kind: 'per-shift', times: 1 } };
+    const open = shiftRequirements([three], shift, [], bj('2026-11-28T21:00'));
+    expect(open.map((r) => r.status)).toEqual(['due', 'due', 'due']);
+    expect(completion(open)).toEqual({ met: 0, required: 3, ratio: 0 });
+    const ended = shiftRequirements([three], { ...shift, endedAt: bj('2026-11-29T01:30') }, [], bj('2026-11-29T02:00'));
+    expect(completion(ended)).toEqual({ met: 0, required: 3, ratio: 0 });
   });
 });

@@ -590,3 +590,24 @@ describe('keeping a sampled-out fix as evidence', () => {
     expect(filter.keepSampled(blurred, inaccurate)).toEqual({ keep: false, reason: 'inaccurate' });
   });
 });
+
+describe('distance while standing still', () => {
+  it('adds nothing for 140 s standing at a checkpoint with under 1 m of jitter, fixes kept every 3 s, and still counts the Osaka walk around it', () => {
+    const walk = shiftTo(loadTrack(TRACE_FILES.osakaWalk)).slice(0, 600);
+    const fed = feed(walk, {});
+    const stand = fed.kept[Math.floor(fed.kept.length / 2)]!;
+    // A phone lying still: each fix within 0.7 m of where it lies, 47 of them over 140 s.
+    const mPerDegLat = 111_320;
+    const mPerDegLon = mPerDegLat * Math.cos((stand.lat * Math.PI) / 180);
+    const jitter = Array.from({ length: 47 }, (_, i) => {
+      const e = i % 4 < 2 ? 0.45 : -0.45;
+      const n = i % 2 === 0 ? 0.45 : -0.45;
+      return { lat: stand.lat + n / mPerDegLat, lon: stand.lon + e / mPerDegLon };
+    });
+    const at = fed.kept.indexOf(stand);
+    const withStand = [...fed.kept.slice(0, at + 1), ...jitter, stand, ...fed.kept.slice(at + 1)];
+    const walked = trackDistanceM([fed.kept]);
+    expect(trackDistanceM([withStand]) - walked).toBeLessThan(1);
+    expect(walked / rawLengthM(walk)).toBeGreaterThan(0.9);
+  });
+});

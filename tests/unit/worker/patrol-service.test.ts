@@ -11,7 +11,10 @@ describe('the worker’s patrol service', () => {
     const cps = [circle('first', first.centre, 12), circle('long', long.centre, 20), circle('last', last.centre, 12)];
     const shiftId = newId();
     const fixes = fixesOf(osaka());
-    patrolService.patrolStart({ shiftId, onFoot: true, checkpoints: cps, checkins: [], last: 'nothing', visible: true }, (fixes[0]?.fixAt ?? 0) - 1000);
+    patrolService.patrolStart(
+      { shiftId, startedAt: (fixes[0]?.fixAt ?? 0) - 1000, onFoot: true, checkpoints: cps, checkins: [], last: 'nothing', visible: true },
+      (fixes[0]?.fixAt ?? 0) - 1000,
+    );
     // What the device stores: each kept fix as a position record, each check-in citing them.
     const kept: GeofenceFix[] = [];
     const made: Array<{ checkpointId: string; enteredAt: string; dwellS: number; evidence: string[] }> = [];

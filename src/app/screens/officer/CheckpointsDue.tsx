@@ -1,15 +1,16 @@
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
-import type { Requirement, RequirementStatus } from '../../../domain/plan-schedule.js';
+import { completion, type Requirement, type RequirementStatus } from '../../../domain/plan-schedule.js';
 import { MANUAL_CHECKIN_REASONS } from '../../../domain/records.js';
 import type { SessionUser } from '../../../domain/protocol/auth.js';
 import { formatTime, locale, t, type MessageKey } from '../../i18n/index.js';
-import { clock, insideNow, recordManualCheckin, requirementsOf, type ManualReason } from '../../state/checkins.js';
+import { clock, insideNow, recordManualCheckin, requirementsOf, type DueVisit, type ManualReason } from '../../state/checkins.js';
 import { checkpoints } from '../../state/local-copies.js';
 import { notify } from '../../state/notices.js';
 import type { OpenShift } from '../../state/shift.js';
 import { route } from '../../state/tracking.js';
 import { useAction } from '../../state/use-action.js';
+import { completionText } from '../completion-text.js';
 
 const STATUS_KEYS: Record<RequirementStatus, MessageKey> = {
   done: 'checkin.status.done',
@@ -24,6 +25,14 @@ const REASON_KEYS: Record<ManualReason, MessageKey> = {
   indoors: 'checkin.reason.indoors',
   other: 'checkin.reason.other',
 };
+/** What a met visit's label says about the check-in behind it: the geofence's, a manual one awaiting the server, or the server's word. */
+function statusText(r: DueVisit): string {
+  if (r.status !== 'done') return t(STATUS_KEYS[r.status]);
+  if (r.checkin === 'verified') return t('checkin.state.verified');
+  if (r.checkin === 'manual') return t('checkin.state.manual');
+  return t(STATUS_KEYS.done);
+}
+
 /** Fixes this recent back up a manual check-in as its evidence. */
 const MANUAL_EVIDENCE_MS = 2 * 60_000;
 
@@ -41,6 +50,11 @@ export function CheckpointsDue({ user, shift }: { user: SessionUser; shift: Open
   return (
     <section class="panel" aria-label={t('checkin.title')} data-testid="checkpoints-due">
       <h2>{t('checkin.title')}</h2>
+      {reqs.length > 0 && (
+        <p class="muted" data-testid="checkin-completion">
+          {completionText(completion(reqs))}
+        </p>
+      )}
       {inside.map((v) => (
         <p key={v.checkpointId} class="ok" role="status">
           {t('checkin.inside', {
@@ -55,14 +69,18 @@ export function CheckpointsDue({ user, shift }: { user: SessionUser; shift: Open
         {reqs.map((r) => (
           <li
             key={`${r.planId}:${r.checkpointId}:${r.start}`}
-            class={`due due-${r.status}`}
+            class={`due due-${r.status}${r.status === 'done' && r.checkin === 'manual' ? ' due-pending' : ''}`}
             data-plan={r.planId}
             data-checkpoint={r.checkpointId}
             data-status={r.status}
+            data-checkin={r.checkin ?? 'none'}
           >
             <span class="due-name">{nameOf(r.checkpointId)}</span>
-            <span class="due-status">{t(STATUS_KEYS[r.status])}</span>
+            <span class="due-status">{statusText(r)}</span>
             <span class="due-when muted">{when(r)}</span>
+            {r.status !== 'done' && (r.checkin === 'weak' || r.checkin === 'unsupported') && (
+              <span class="due-when form-error">{t(r.checkin === 'weak' ? 'checkin.state.weak' : 'checkin.state.unsupported')}</span>
+            )}
             {r.status !== 'done' && r.status !== 'upcoming' && r.status !== 'missed' && (
               <button type="button" class="due-manual" onClick={() => (manualFor.value = r.checkpointId)}>
                 {t('checkin.manual')}
