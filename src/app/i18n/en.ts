@@ -255,4 +255,6 @@ export const en: Catalog = {
   'admin.plan.summaryInterval': 'every {n} min, {from}–{to}',
   'admin.plan.summaryPerShift': '{n} times per shift',
   'admin.plan.summary': '{squad} · {n} checkpoints · {rule}',
+  // Map (issue 11: follow, names, boundaries)
+  'map.recentre': 'Centre on me',
 };

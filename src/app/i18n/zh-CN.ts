@@ -253,6 +253,8 @@ export const zhCN = {
   'admin.plan.summaryInterval': '{from}–{to} 每 {n} 分钟',
   'admin.plan.summaryPerShift': '每班次 {n} 次',
   'admin.plan.summary': '{squad} · {n} 个检查点 · {rule}',
+  // Map (issue 11: follow, names, boundaries)
+  'map.recentre': '回到我的位置',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;
