@@ -114,6 +114,9 @@ describe('the officer map on a phone with no base map', () => {
     expect((await names('checkpoint')).sort()).toEqual(squadCheckpoints.map((c) => c.name['zh-CN']).sort());
     expect(await page.locator('[data-testid="map"] .map-label-checkpoint:visible').count()).toBeGreaterThan(0);
 
+    // The district the demo carries is drawn and named, with no base map to show it.
+    expect(await names('district')).toEqual(['惠城区']);
+
     const scale = page.locator('[data-testid="map"] .maplibregl-ctrl-scale');
     expect(await scale.isVisible()).toBe(true);
     expect(await scale.textContent()).toMatch(/^\d+\s?k?m$/);
@@ -123,6 +126,54 @@ describe('the officer map on a phone with no base map', () => {
     await page.reload();
     await page.locator('[data-testid="map"][data-ready="yes"]').waitFor({ timeout: 30_000 });
     await expect.poll(async () => (await names('zone')).sort()).toEqual(squadZones.map((z) => z.name.en).sort());
+    expect(await names('district')).toEqual(['Huicheng District']);
     expect(problems).toEqual([]);
+  });
+});
+
+describe('the admin places a checkpoint on a phone with no base map', () => {
+  let server: TestServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    server = await startServer('sqlite', { staticDir: 'dist/app' });
+    browser = await launchChromium({ webgl: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('shows the hint across the map’s width, and a tap on the outlined map places the new checkpoint there', { timeout: 60_000 }, async () => {
+    const context = await browser.newContext({ locale: 'zh-CN', viewport: PHONE, hasTouch: true, isMobile: true });
+    const page = await context.newPage();
+    const problems = watchProblems(page);
+    await page.goto(server.url);
+    await signIn(page, 'A001');
+    await page.locator('[data-testid="map"][data-ready="yes"]').waitFor({ timeout: 30_000 });
+    // The map an admin places on is not a blank field: the district and every zone are drawn and named.
+    const names = (kind: string) => page.locator(`[data-testid="map"] .map-label-${kind}`).allTextContents();
+    expect(await names('district')).toEqual(['惠城区']);
+    expect((await names('zone')).sort()).toEqual(demo.zones.map((z) => z.name['zh-CN']).sort());
+
+    await page.getByRole('button', { name: '新建检查点' }).tap();
+    const hint = page.getByText('请在地图上点击新检查点的位置');
+    await hint.waitFor();
+    const map = page.getByTestId('map');
+    const [hintBox, mapBox] = [await hint.boundingBox(), await map.boundingBox()];
+    expect(hintBox!.width).toBeGreaterThan(0.8 * mapBox!.width); // not a column four characters wide
+    expect(hintBox!.height).toBeLessThan(100); // two or three lines, not ten
+
+    await map.scrollIntoViewIfNeeded();
+    const centre = await mapCentre(page);
+    const canvas = page.locator('[data-testid="map"] canvas');
+    const box = await canvas.boundingBox();
+    await canvas.tap({ position: { x: box!.width / 2, y: box!.height / 2 } });
+    const form = page.getByTestId('checkpoint-form');
+    await form.getByRole('heading', { name: '新检查点' }).waitFor();
+    const placed = { lon: Number(await form.getByLabel('中心经度').inputValue()), lat: Number(await form.getByLabel('中心纬度').inputValue()) };
+    expect(haversineM(placed, centre)).toBeLessThan(50); // where the finger was, within a pixel or two at this zoom
+    expect(problems).toEqual([]);
+    await context.close();
   });
 });

@@ -1,7 +1,7 @@
 import { useMemo } from 'preact/hooks';
 import type { CheckpointShape, LocalName } from '../../domain/checkpoints.js';
 import type { AdminZone } from '../../domain/protocol/admin.js';
-import { MapCheckpoints, MapNames, MapSelection, MapZones } from './layers.js';
+import { MapBoundaries, MapCheckpoints, MapNames, MapSelection, MapZones } from './layers.js';
 import { MapClick, MapFit, MapView } from './MapView.js';
 import { useBaseMap } from './useBaseMap.js';
 
@@ -17,7 +17,7 @@ export interface AdminMapProps {
 
 /** The admin's map of the unit: every zone and checkpoint, the one being edited, and clicks to place or pick. */
 export function AdminMap({ zones, checkpoints, selection, placing, onClick }: AdminMapProps) {
-  const { settings, style } = useBaseMap();
+  const { settings, style, boundaries } = useBaseMap();
   const outline = useMemo(() => zones.flatMap((z) => z.polygon.coordinates[0] ?? []), [zones]);
 
   if (!settings || !style) return <div class="map map-loading" />;
@@ -25,6 +25,7 @@ export function AdminMap({ zones, checkpoints, selection, placing, onClick }: Ad
   return (
     <div class={placing ? 'admin-map placing' : 'admin-map'}>
       <MapView center={[lon, lat]} style={style} gcj02={settings.gcj02}>
+        <MapBoundaries boundaries={boundaries} />
         <MapZones zones={zones} />
         <MapCheckpoints checkpoints={checkpoints} />
         <MapNames zones={zones} checkpoints={checkpoints} />

@@ -6,7 +6,7 @@ import { t } from '../i18n/index.js';
 import { checkpoints, zones } from '../state/local-copies.js';
 import { route } from '../state/tracking.js';
 import { toDisplayBounds } from './display-coords.js';
-import { MapCheckpoints, MapNames, MapOutlines, MapPosition, MapRoute, MapZones } from './layers.js';
+import { MapBoundaries, MapCheckpoints, MapNames, MapOutlines, MapPosition, MapRoute, MapZones } from './layers.js';
 import { MapFit, MapFollow, MapView } from './MapView.js';
 import { OfflineArea } from './OfflineArea.js';
 import { fixAge } from './position-marker.js';
@@ -33,7 +33,7 @@ function PositionAge({ fix }: { fix: TrackEntry }) {
  * button (one thumb, at night) brings it back.
  */
 export function OfficerMap() {
-  const { settings, style } = useBaseMap();
+  const { settings, style, boundaries } = useBaseMap();
   const following = useSignal(true);
   const last = [...route.value].reverse().find((p) => p.kind === 'fix') ?? null;
   const zonePoints = zones.value.flatMap((z) => z.polygon.coordinates[0] ?? []);
@@ -47,6 +47,7 @@ export function OfficerMap() {
       <div class="map-frame">
         <MapView center={center} style={style} gcj02={gcj02}>
           {base.kind === 'none' && <MapOutlines area={zoneBounds ?? [center[0], center[1], center[0], center[1]]} />}
+          <MapBoundaries boundaries={boundaries} />
           <MapZones zones={zones.value} />
           <MapCheckpoints checkpoints={checkpoints.value} />
           <MapNames zones={zones.value} checkpoints={checkpoints.value} />

@@ -1,12 +1,12 @@
 import type * as GeoJSON from 'geojson';
-import { Marker } from 'maplibre-gl';
+import { Marker, type Map as MapLibreMap } from 'maplibre-gl';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 // Natural Earth 1:50m (public domain) via world-atlas: a hashed static asset, precached by the service worker.
 import countriesUrl from 'world-atlas/countries-50m.json?url';
 import type { Bounds } from '../../domain/tiles.js';
 import { reportError } from '../state/notices.js';
 import { worker } from '../worker-bridge.js';
-import type { CheckpointShape, LocalName } from '../../domain/checkpoints.js';
+import type { Boundary, CheckpointShape, LocalName } from '../../domain/checkpoints.js';
 import { locale } from '../i18n/index.js';
 import { circleRing } from '../../domain/geo.js';
 import type { TrackEntry } from '../../store/schema.js';
@@ -189,21 +189,39 @@ export function MapNames({
   const lang = locale.value;
   useEffect(() => {
     if (!map) return;
-    const label = (kind: 'zone' | 'checkpoint', text: string, at: [number, number]) => {
-      const element = document.createElement('div');
-      element.className = `map-label map-label-${kind}`;
-      element.textContent = text;
-      const below = kind === 'checkpoint';
-      return new Marker({ element, anchor: below ? 'top' : 'center', offset: below ? [0, 6] : [0, 0] }).setLngLat(toDisplayPoint(at, gcj02)).addTo(map);
-    };
     const markers = [
-      ...zones.map((z) => label('zone', z.name[lang], labelPoint(z.polygon))),
-      ...checkpoints.map((c) => label('checkpoint', c.name[lang], labelPoint(c.shape))),
+      ...zones.map((z) => nameMarker(map, gcj02, 'zone', z.name[lang], labelPoint(z.polygon))),
+      ...checkpoints.map((c) => nameMarker(map, gcj02, 'checkpoint', c.name[lang], labelPoint(c.shape))),
     ];
     return () => {
       for (const marker of markers) marker.remove();
     };
   }, [map, gcj02, zones, checkpoints, lang]);
+  return null;
+}
+
+/** One name on the map (see MapNames for why a DOM marker); a checkpoint's sits just under its centre. */
+function nameMarker(map: MapLibreMap, gcj02: boolean, kind: 'district' | 'zone' | 'checkpoint', text: string, at: [number, number]): Marker {
+  const element = document.createElement('div');
+  element.className = `map-label map-label-${kind}`;
+  element.textContent = text;
+  const below = kind === 'checkpoint';
+  return new Marker({ element, anchor: below ? 'top' : 'center', offset: below ? [0, 6] : [0, 0] }).setLngLat(toDisplayPoint(at, gcj02)).addTo(map);
+}
+
+/** The unit's district (and any town or street) outlines with their names: where the beat ends, with or without a base map. */
+export function MapBoundaries({ boundaries }: { boundaries: readonly Boundary[] }) {
+  const { map, gcj02 } = useMap();
+  const lang = locale.value;
+  const data = useMemo(() => collection(boundaries.map((b) => ({ type: 'Feature', properties: {}, geometry: b.polygon }))), [boundaries]);
+  useGeoJsonLayers(data, [{ suffix: 'line', type: 'line', paint: { 'line-color': '#c9a6ff', 'line-width': 2, 'line-dasharray': [4, 2] } }]);
+  useEffect(() => {
+    if (!map) return;
+    const markers = boundaries.map((b) => nameMarker(map, gcj02, 'district', b.name[lang], labelPoint(b.polygon)));
+    return () => {
+      for (const marker of markers) marker.remove();
+    };
+  }, [map, gcj02, boundaries, lang]);
   return null;
 }
 
