@@ -12,8 +12,11 @@ const BaseMapSchema = v.variant('kind', [
   v.object({ kind: v.literal('style'), url: v.string() }),
   v.object({ kind: v.literal('pmtiles'), url: v.string() }),
 ]);
-// A copy kept before boundaries were sent has none: it still opens the map.
-const ConfigSchema = v.object({ map: v.object({ base: BaseMapSchema, gcj02: v.boolean() }), boundaries: v.optional(v.array(BoundarySchema), []) });
+// Boundaries only decorate the map: a copy kept before they were sent, or with a bad one, still gives the base map.
+const ConfigSchema = v.object({
+  map: v.object({ base: BaseMapSchema, gcj02: v.boolean() }),
+  boundaries: v.fallback(v.array(BoundarySchema), []),
+});
 const NONE: AppConfigResponse = { map: { base: { kind: 'none' }, gcj02: false }, boundaries: [] };
 
 /** The deployment's settings: from the server when reachable (and kept), else the last kept copy. */
