@@ -107,3 +107,10 @@ export const ZoneSchema = v.strictObject({
   polygon: PolygonSchema,
 });
 export type Zone = v.InferOutput<typeof ZoneSchema>;
+
+/** A named outline a unit's maps draw whatever the base map: its district, a town, a street. */
+export const BoundarySchema = v.strictObject({
+  name: LocalNameSchema,
+  polygon: PolygonSchema,
+});
+export type Boundary = v.InferOutput<typeof BoundarySchema>;

@@ -9,13 +9,14 @@ import type { AppConfigResponse } from '../domain/protocol/config.js';
 import { containsNul } from '../domain/text.js';
 import { PMTILES_PREFIX, publicMapSettings } from './config.js';
 import type { ServerContext } from './context.js';
-import { requireUser } from './auth/guard.js';
+import { requireUser, sessionUser } from './auth/guard.js';
 import { clientErrorHandler, frameworkErrorHandler, HttpError, installErrorHandler } from './errors.js';
 import { trackAuditRoutes } from './routes/track-audit.js';
 import { authRoutes } from './routes/auth.js';
 import { complianceRoutes } from './routes/compliance.js';
 import { deviceRoutes } from './routes/devices.js';
 import { geographyRoutes } from './routes/geography.js';
+import { unitBoundaries } from './geography/rows.js';
 import { healthRoutes } from './routes/health.js';
 import { shiftRoutes } from './routes/shifts.js';
 import { syncRoutes } from './routes/sync.js';
@@ -99,8 +100,9 @@ export async function buildServer(options: BuildOptions): Promise<FastifyInstanc
   await app.register(shiftRoutes(ctx));
   await app.register(geographyRoutes(ctx));
   await app.register(complianceRoutes(ctx));
-  app.get('/api/config', { preHandler: requireUser(ctx) }, async (): Promise<AppConfigResponse> => ({
+  app.get('/api/config', { preHandler: requireUser(ctx) }, async (request): Promise<AppConfigResponse> => ({
     map: ctx.map ? publicMapSettings(ctx.map) : { base: { kind: 'none' }, gcj02: false },
+    boundaries: await unitBoundaries(ctx.database.db, sessionUser(request).unitId),
   }));
   const pmtilesFile = ctx.map?.pmtilesFile;
   if (pmtilesFile) {

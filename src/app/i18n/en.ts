@@ -262,4 +262,6 @@ export const en: Catalog = {
   'checkin.state.manual': 'Manual · awaiting check',
   'checkin.state.weak': 'The server found the check-in weakly supported; not counted',
   'checkin.state.unsupported': 'The track does not support the check-in; not counted',
+  // Map (issue 11: follow, names, boundaries)
+  'map.recentre': 'Centre on me',
 };

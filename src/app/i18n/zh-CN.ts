@@ -260,6 +260,8 @@ export const zhCN = {
   'checkin.state.manual': '手动 · 待核验',
   'checkin.state.weak': '已提交的签到经服务器核验存疑，不计入',
   'checkin.state.unsupported': '已提交的签到未获轨迹支持，不计入',
+  // Map (issue 11: follow, names, boundaries)
+  'map.recentre': '回到我的位置',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

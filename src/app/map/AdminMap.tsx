@@ -1,13 +1,13 @@
 import { useMemo } from 'preact/hooks';
-import type { CheckpointShape } from '../../domain/checkpoints.js';
+import type { CheckpointShape, LocalName } from '../../domain/checkpoints.js';
 import type { AdminZone } from '../../domain/protocol/admin.js';
-import { MapCheckpoints, MapSelection, MapZones } from './layers.js';
+import { MapBoundaries, MapCheckpoints, MapNames, MapSelection, MapZones } from './layers.js';
 import { MapClick, MapFit, MapView } from './MapView.js';
 import { useBaseMap } from './useBaseMap.js';
 
 export interface AdminMapProps {
   zones: readonly AdminZone[];
-  checkpoints: ReadonlyArray<{ id: string; shape: CheckpointShape }>;
+  checkpoints: ReadonlyArray<{ id: string; name: LocalName; shape: CheckpointShape }>;
   /** The shape being edited (live, as the form has it), highlighted over the others. */
   selection: CheckpointShape | null;
   /** True while the next click places or moves a checkpoint: the cursor says so. */
@@ -17,8 +17,7 @@ export interface AdminMapProps {
 
 /** The admin's map of the unit: every zone and checkpoint, the one being edited, and clicks to place or pick. */
 export function AdminMap({ zones, checkpoints, selection, placing, onClick }: AdminMapProps) {
-  const { settings, style } = useBaseMap();
-  const zoneShapes = useMemo(() => zones.map((z) => ({ id: z.id, polygon: z.polygon })), [zones]);
+  const { settings, style, boundaries } = useBaseMap();
   const outline = useMemo(() => zones.flatMap((z) => z.polygon.coordinates[0] ?? []), [zones]);
 
   if (!settings || !style) return <div class="map map-loading" />;
@@ -26,8 +25,10 @@ export function AdminMap({ zones, checkpoints, selection, placing, onClick }: Ad
   return (
     <div class={placing ? 'admin-map placing' : 'admin-map'}>
       <MapView center={[lon, lat]} style={style} gcj02={settings.gcj02}>
-        <MapZones zones={zoneShapes} />
+        <MapBoundaries boundaries={boundaries} />
+        <MapZones zones={zones} />
         <MapCheckpoints checkpoints={checkpoints} />
+        <MapNames zones={zones} checkpoints={checkpoints} />
         <MapSelection shape={selection} />
         <MapClick onClick={onClick} />
         <MapFit points={outline} />

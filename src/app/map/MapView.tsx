@@ -1,4 +1,4 @@
-import { Map as MapLibreMap, NavigationControl, setWorkerUrl, type MapMouseEvent, type StyleSpecification } from 'maplibre-gl';
+import { Map as MapLibreMap, NavigationControl, ScaleControl, setWorkerUrl, type MapMouseEvent, type StyleSpecification } from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import { createContext, type ComponentChildren } from 'preact';
@@ -54,6 +54,45 @@ export function MapClick({ onClick }: { onClick: (lonLat: [number, number]) => v
   return null;
 }
 
+/** Street level, where an officer on foot sees the checkpoints around them (about 1.7 km across a phone). */
+const FOLLOW_ZOOM = 15;
+
+/**
+ * Keeps `position` (WGS-84 [lon, lat]) in the middle of the map while `following`; the user
+ * dragging the map (finger, mouse or arrow keys) calls `onUnfollow`. Zooming keeps following.
+ */
+export function MapFollow({ position, following, onUnfollow }: { position: [number, number] | null; following: boolean; onUnfollow: () => void }) {
+  const { map, gcj02 } = useMap();
+  const latest = useRef(onUnfollow);
+  latest.current = onUnfollow;
+  useEffect(() => {
+    if (!map) return;
+    const stop = () => latest.current();
+    map.on('dragstart', stop);
+    return () => {
+      map.off('dragstart', stop);
+    };
+  }, [map]);
+  // Set when following starts (or restarts): the first jump then zooms in to street level if
+  // the map shows more (the zones' overview); later jumps keep whatever zoom the officer chose.
+  const zoomIn = useRef(true);
+  useEffect(() => {
+    if (following) zoomIn.current = true;
+  }, [following]);
+  const [lon, lat] = position ?? [];
+  useEffect(() => {
+    if (!map || !following || lon === undefined || lat === undefined) return;
+    // A jump, not an animation: at one fix a second the officer moves a few pixels, and an
+    // animation in flight would fight the next fix (and the page's clock in tests).
+    map.jumpTo({ center: toDisplayPoint([lon, lat], gcj02), ...(zoomIn.current ? { zoom: Math.max(map.getZoom(), FOLLOW_ZOOM) } : {}) });
+    zoomIn.current = false;
+  }, [map, gcj02, following, lon, lat]);
+  return null;
+}
+
+/** Below this zoom checkpoints are too close together to name: their labels are hidden (styles.css). */
+const LABELS_FROM_ZOOM = 13;
+
 /** Mounts the map over a base style; children are layer components that render nothing themselves. */
 export function MapView({
   center,
@@ -74,7 +113,17 @@ export function MapView({
     if (!container.current) return;
     const instance = new MapLibreMap({ container: container.current, style, center: toDisplayPoint(center, gcj02), zoom, attributionControl: false });
     instance.addControl(new NavigationControl({ showCompass: false }), 'top-right');
-    instance.on('load', () => setMap(instance));
+    instance.addControl(new ScaleControl({ unit: 'metric' }), 'top-left');
+    // What the camera shows, on the element: the labels' zoom band, and the WGS-84 centre for tests and tools.
+    const describe = () => {
+      const element = instance.getContainer();
+      const { lng, lat } = instance.getCenter();
+      const [cLon, cLat] = fromDisplayPoint([lng, lat], gcj02);
+      element.dataset.center = `${cLon.toFixed(6)},${cLat.toFixed(6)}`;
+      element.toggleAttribute('data-far', instance.getZoom() < LABELS_FROM_ZOOM);
+    };
+    instance.on('moveend', describe);
+    instance.on('load', () => (describe(), setMap(instance)));
     return () => {
       setMap(null);
       instance.remove();

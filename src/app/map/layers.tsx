@@ -1,14 +1,17 @@
 import type * as GeoJSON from 'geojson';
+import { Marker, type Map as MapLibreMap } from 'maplibre-gl';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 // Natural Earth 1:50m (public domain) via world-atlas: a hashed static asset, precached by the service worker.
 import countriesUrl from 'world-atlas/countries-50m.json?url';
 import type { Bounds } from '../../domain/tiles.js';
 import { reportError } from '../state/notices.js';
 import { worker } from '../worker-bridge.js';
-import type { CheckpointShape } from '../../domain/checkpoints.js';
+import type { Boundary, CheckpointShape, LocalName } from '../../domain/checkpoints.js';
+import { locale } from '../i18n/index.js';
 import { circleRing } from '../../domain/geo.js';
 import type { TrackEntry } from '../../store/schema.js';
 import { segments } from '../state/tracking.js';
+import { toDisplayPoint } from './display-coords.js';
 import { useMap } from './MapView.js';
 import { arrowPixels, markerHeading } from './position-marker.js';
 import { useGeoJsonLayers } from './useGeoJsonLayers.js';
@@ -153,6 +156,72 @@ export function MapPosition({
       },
     },
   ]);
+  return null;
+}
+
+/** Where a shape's name goes: a circle's centre, else the mean of its outer ring (the demo's areas are convex). */
+function labelPoint(shape: CheckpointShape | GeoJSON.Polygon): [number, number] {
+  if ('kind' in shape && shape.kind === 'circle') return [shape.center[0], shape.center[1]];
+  const ring = ('kind' in shape ? shape.polygon : shape).coordinates[0]?.slice(0, -1) ?? [];
+  const n = ring.length || 1;
+  return [ring.reduce((sum, p) => sum + (p[0] ?? 0), 0) / n, ring.reduce((sum, p) => sum + (p[1] ?? 0), 0) / n];
+}
+
+interface Named {
+  id: string;
+  name: LocalName;
+}
+
+/**
+ * Names of zones and checkpoints, in the app's language, as HTML markers rather than a symbol
+ * layer: maplibre text needs a glyphs URL, and CJK glyph ranges are megabytes of PBF to host,
+ * precache and allow in the CSP. A few dozen DOM labels use the device's own fonts, offline,
+ * with nothing to fetch. A zone's name sits in its middle, a checkpoint's under its centre.
+ */
+export function MapNames({
+  zones,
+  checkpoints,
+}: {
+  zones: ReadonlyArray<Named & { polygon: GeoJSON.Polygon }>;
+  checkpoints: ReadonlyArray<Named & { shape: CheckpointShape }>;
+}) {
+  const { map, gcj02 } = useMap();
+  const lang = locale.value;
+  useEffect(() => {
+    if (!map) return;
+    const markers = [
+      ...zones.map((z) => nameMarker(map, gcj02, 'zone', z.name[lang], labelPoint(z.polygon))),
+      ...checkpoints.map((c) => nameMarker(map, gcj02, 'checkpoint', c.name[lang], labelPoint(c.shape))),
+    ];
+    return () => {
+      for (const marker of markers) marker.remove();
+    };
+  }, [map, gcj02, zones, checkpoints, lang]);
+  return null;
+}
+
+/** One name on the map (see MapNames for why a DOM marker); a checkpoint's sits just under its centre. */
+function nameMarker(map: MapLibreMap, gcj02: boolean, kind: 'district' | 'zone' | 'checkpoint', text: string, at: [number, number]): Marker {
+  const element = document.createElement('div');
+  element.className = `map-label map-label-${kind}`;
+  element.textContent = text;
+  const below = kind === 'checkpoint';
+  return new Marker({ element, anchor: below ? 'top' : 'center', offset: below ? [0, 6] : [0, 0] }).setLngLat(toDisplayPoint(at, gcj02)).addTo(map);
+}
+
+/** The unit's district (and any town or street) outlines with their names: where the beat ends, with or without a base map. */
+export function MapBoundaries({ boundaries }: { boundaries: readonly Boundary[] }) {
+  const { map, gcj02 } = useMap();
+  const lang = locale.value;
+  const data = useMemo(() => collection(boundaries.map((b) => ({ type: 'Feature', properties: {}, geometry: b.polygon }))), [boundaries]);
+  useGeoJsonLayers(data, [{ suffix: 'line', type: 'line', paint: { 'line-color': '#c9a6ff', 'line-width': 2, 'line-dasharray': [4, 2] } }]);
+  useEffect(() => {
+    if (!map) return;
+    const markers = boundaries.map((b) => nameMarker(map, gcj02, 'district', b.name[lang], labelPoint(b.polygon)));
+    return () => {
+      for (const marker of markers) marker.remove();
+    };
+  }, [map, gcj02, boundaries, lang]);
   return null;
 }
 

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { BoundarySchema } from '../../domain/checkpoints.js';
 import type { AppConfigResponse } from '../../domain/protocol/config.js';
 import { api, OfflineError } from '../../store/api.js';
 import { META } from '../../store/schema.js';
@@ -11,8 +12,12 @@ const BaseMapSchema = v.variant('kind', [
   v.object({ kind: v.literal('style'), url: v.string() }),
   v.object({ kind: v.literal('pmtiles'), url: v.string() }),
 ]);
-const ConfigSchema = v.object({ map: v.object({ base: BaseMapSchema, gcj02: v.boolean() }) });
-const NONE: AppConfigResponse = { map: { base: { kind: 'none' }, gcj02: false } };
+// Boundaries only decorate the map: a copy kept before they were sent, or with a bad one, still gives the base map.
+const ConfigSchema = v.object({
+  map: v.object({ base: BaseMapSchema, gcj02: v.boolean() }),
+  boundaries: v.fallback(v.array(BoundarySchema), []),
+});
+const NONE: AppConfigResponse = { map: { base: { kind: 'none' }, gcj02: false }, boundaries: [] };
 
 /** The deployment's settings: from the server when reachable (and kept), else the last kept copy. */
 export async function loadAppConfig(): Promise<AppConfigResponse> {

@@ -1,5 +1,7 @@
 // `GET /api/config`: what the app needs to know about this deployment.
 
+import type { Boundary } from '../checkpoints.js';
+
 /** The base map a deployment draws under the app's layers: at most one kind, or none. */
 export type BaseMap =
   | { kind: 'none' }
@@ -17,7 +19,9 @@ export interface MapSettings {
   gcj02: boolean;
 }
 
-/** `GET /api/config`: what the app needs to know about this deployment. */
+/** `GET /api/config`: what the app needs to know about this deployment and the user's unit. */
 export interface AppConfigResponse {
   map: MapSettings;
+  /** The signed-in user's unit's boundaries, largest first. */
+  boundaries: Boundary[];
 }

@@ -222,6 +222,16 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0006-unit-boundaries': {
+    async up(db: Kysely<unknown>) {
+      // The named outlines a unit's maps draw (its district, towns, streets): a JSON array of
+      // BoundarySchema (src/domain/checkpoints.ts), checked when read.
+      await db.schema
+        .alterTable('units')
+        .addColumn('boundaries', 'text', (c) => c.notNull().defaultTo('[]'))
+        .execute();
+    },
+  },
 };
 
 /** Feeds the in-code migrations to Kysely's Migrator (no files to find at run time). */

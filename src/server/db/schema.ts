@@ -8,6 +8,8 @@ interface UnitTable {
   id: string;
   name_zh: string;
   name_en: string;
+  /** JSON array of BoundarySchema (src/domain/checkpoints.ts). */
+  boundaries: Generated<string>;
 }
 
 interface SquadTable {

@@ -53,7 +53,12 @@ export async function seedDemo(db: Kysely<Tables>, password: string, now: Date):
     const plans = demoPlans(geography);
     const total = DEMO_ACCOUNTS.length + geography.zones.length + geography.checkpoints.length + geography.controlPoints.length + plans.length;
     let version = await reserveVersions(trx, total);
-    await trx.insertInto('units').values({ id: DEMO_UNIT_ID, name_zh: '惠城区巡特警大队', name_en: 'Huicheng Patrol Brigade' }).execute();
+    if (geography.outline.type !== 'Polygon') throw new Error('the demo district is one polygon');
+    const district = { name: { 'zh-CN': '惠城区', en: 'Huicheng District' }, polygon: geography.outline };
+    await trx
+      .insertInto('units')
+      .values({ id: DEMO_UNIT_ID, name_zh: '惠城区巡特警大队', name_en: 'Huicheng Patrol Brigade', boundaries: JSON.stringify([district]) })
+      .execute();
     await trx
       .insertInto('squads')
       .values([

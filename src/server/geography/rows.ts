@@ -1,6 +1,15 @@
-import type { Selectable } from 'kysely';
-import type { Checkpoint, CheckpointShape, CheckpointType, Plan, PlanRule } from '../../domain/checkpoints.js';
-import type { CheckpointTable, PlanTable } from '../db/schema.js';
+import type { Kysely, Selectable } from 'kysely';
+import * as v from 'valibot';
+import {
+  BoundarySchema,
+  type Boundary,
+  type Checkpoint,
+  type CheckpointShape,
+  type CheckpointType,
+  type Plan,
+  type PlanRule,
+} from '../../domain/checkpoints.js';
+import type { CheckpointTable, PlanTable, Tables } from '../db/schema.js';
 
 // Rows to domain objects and back: the one place that knows how checkpoints and plans are stored.
 
@@ -50,4 +59,10 @@ export function planColumns(p: Plan) {
     rule: JSON.stringify(p.rule),
     deleted: 0,
   };
+}
+
+/** A unit's boundaries (its district, towns, streets), checked as they are read: none for a unit that has none. */
+export async function unitBoundaries(db: Kysely<Tables>, unitId: string): Promise<Boundary[]> {
+  const row = await db.selectFrom('units').select('boundaries').where('id', '=', unitId).executeTakeFirst();
+  return row ? v.parse(v.array(BoundarySchema), JSON.parse(row.boundaries)) : [];
 }

@@ -5,7 +5,9 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppConfigResponse } from '../../../src/domain/protocol/config.js';
 import { readMapConfig } from '../../../src/server/config.js';
+import { buildHuichengDemo } from '../../../src/server/demo/huicheng.js';
 import { writePmtiles } from '../../support/pmtiles.js';
 import { Client, DATABASES, PASSWORD, startServer, type TestServer } from '../harness.js';
 
@@ -20,6 +22,14 @@ describe.each(DATABASES)('HTTP surface on %s', (kind) => {
     client = new Client(server.url);
   });
   afterAll(() => server.close());
+
+  it('tells a signed-in user the outline of their unit’s district, which the demo seeds', async () => {
+    expect((await client.request('GET', '/api/config')).status).toBe(401);
+    const leader = new Client(server.url);
+    await leader.login('L002');
+    const { boundaries } = (await (await leader.request('GET', '/api/config')).json()) as AppConfigResponse;
+    expect(boundaries).toEqual([{ name: { 'zh-CN': '惠城区', en: 'Huicheng District' }, polygon: buildHuichengDemo().outline }]);
+  });
 
   it('reports health with the database kind and version', async () => {
     const response = await client.request('GET', '/api/health');
@@ -229,7 +239,7 @@ describe('base-map configuration', () => {
         expect((await client.request('GET', '/api/config')).status).toBe(401);
         await client.login('J001');
         const response = await client.request('GET', '/api/config');
-        expect(await response.json()).toEqual({ map: c.sees });
+        expect(await response.json()).toEqual({ map: c.sees, boundaries: [expect.objectContaining({ name: { 'zh-CN': '惠城区', en: 'Huicheng District' } })] });
         const csp = response.headers.get('content-security-policy') ?? '';
         expect(csp).toContain(`img-src 'self' data: blob:${c.admits.map((o) => ` ${o}`).join('')};`);
         expect(csp).toContain(`connect-src 'self'${c.admits.map((o) => ` ${o}`).join('')};`);

@@ -66,14 +66,16 @@ export function CheckpointsPanel() {
             onClick={mapClick}
           />
           {mode.value === 'place' ? (
-            <div class="row" role="status">
+            <div class="admin-placing" role="status">
               <p class="hint">{t('admin.cp.placeHint')}</p>
-              <button type="button" onClick={placeWithoutMap}>
-                {t('admin.cp.enterCoords')}
-              </button>
-              <button type="button" onClick={() => (mode.value = 'pick')}>
-                {t('admin.cancel')}
-              </button>
+              <div class="row">
+                <button type="button" onClick={placeWithoutMap}>
+                  {t('admin.cp.enterCoords')}
+                </button>
+                <button type="button" onClick={() => (mode.value = 'pick')}>
+                  {t('admin.cancel')}
+                </button>
+              </div>
             </div>
           ) : (
             <button type="button" class="primary" onClick={() => ((mode.value = 'place'), (draft.value = null))}>
