@@ -24,12 +24,15 @@ export async function loadShiftCheckins(shiftId: string): Promise<readonly Check
   return shiftCheckins.value;
 }
 
-/** What the plans of the officer's squad ask of the open shift right now, most urgent first (read in render, so it follows the signals). */
-export function requirementsOf(shift: OpenShift, squadId: string | null): Requirement[] {
-  const now = clock.value;
+/**
+ * What the plans of the officer's squad ask of the open shift right now, most urgent first (read in render, so it follows the signals);
+ * with `endedAt`, what the shift owed when it ended there.
+ */
+export function requirementsOf(shift: OpenShift, squadId: string | null, endedAt: number | null = null): Requirement[] {
+  const now = endedAt ?? clock.value;
   const reqs = shiftRequirements(
     plans.value.filter((p) => p.squadId === squadId),
-    { startedAt: Date.parse(shift.startedAt), endedAt: null, plannedEndAt: shift.plannedEndAt ? Date.parse(shift.plannedEndAt) : null },
+    { startedAt: Date.parse(shift.startedAt), endedAt, plannedEndAt: shift.plannedEndAt ? Date.parse(shift.plannedEndAt) : null },
     shiftCheckins.value.map((c) => ({ checkpointId: c.checkpointId, at: Date.parse(c.enteredAt), until: Date.parse(c.enteredAt) + c.dwellS * 1000 })),
     now,
   );
