@@ -266,6 +266,8 @@ export const en: Catalog = {
   'shiftEnd.incomplete': 'Some items are not confirmed yet; see above.',
   'shiftEnd.missing': 'Not returned: {items}.',
   'shiftEnd.missingRounds': '{n} rounds of the {item}',
+  'shiftEnd.missingWith': '{item} (with {n} rounds)',
+  'shiftEnd.listSeparator': ', ',
   'shiftEnd.alerted': 'Your leader and supervisor are alerted at once.',
   'summary.title': 'Shift summary',
   'summary.time': 'Time',

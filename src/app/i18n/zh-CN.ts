@@ -264,6 +264,8 @@ export const zhCN = {
   'shiftEnd.incomplete': '还有装备未确认，请按提示补全后再结束。',
   'shiftEnd.missing': '未交还：{items}。',
   'shiftEnd.missingRounds': '{item}子弹 {n} 发',
+  'shiftEnd.missingWith': '{item}（含子弹 {n} 发）',
+  'shiftEnd.listSeparator': '、',
   'shiftEnd.alerted': '提交后组长和督导会立即收到提醒。',
   'summary.title': '本班巡逻小结',
   'summary.time': '时间',

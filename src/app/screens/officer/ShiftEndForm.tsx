@@ -1,13 +1,5 @@
 import { useSignal } from '@preact/signals';
-import {
-  DEFAULT_EQUIPMENT,
-  isControlledLoss,
-  settleReturn,
-  type EquipmentItem,
-  type MissingItem,
-  type ReturnAnswer,
-  type ReturnProblem,
-} from '../../../domain/equipment.js';
+import { DEFAULT_EQUIPMENT, isControlledLoss, settleReturn, type EquipmentItem, type ReturnAnswer, type ReturnProblem } from '../../../domain/equipment.js';
 import type { SessionUser } from '../../../domain/protocol/auth.js';
 import { locale, t, type MessageKey } from '../../i18n/index.js';
 import { useAction } from '../../state/use-action.js';
@@ -61,7 +53,7 @@ export function ShiftEndForm({ user, shift, onDone }: { user: SessionUser; shift
       ))}
       {missing.length > 0 && (
         <p class="form-error" role="alert" data-testid="unreturned">
-          {t('shiftEnd.missing', { items: missing.map(describe).join('、') })}
+          {t('shiftEnd.missing', { items: settled.flatMap(describe).join(t('shiftEnd.listSeparator')) })}
           {missing.some(isControlledLoss) && ` ${t('shiftEnd.alerted')}`}
         </p>
       )}
@@ -84,8 +76,12 @@ function problemOf(settled: ReturnType<typeof settleReturn> | undefined): Return
   return settled && 'problem' in settled ? settled.problem : null;
 }
 
-function describe(m: MissingItem): string {
-  return m.rounds ? t('shiftEnd.missingRounds', { item: nameOf(m.item), n: m.rounds }) : nameOf(m.item);
+/** A missing item as the officer reads it: the item (with the rounds it carried), or only rounds short. */
+function describe(settled: ReturnType<typeof settleReturn>): string[] {
+  if (!('missing' in settled) || !settled.missing) return [];
+  const { item, rounds } = settled.missing;
+  if (settled.returned) return [t('shiftEnd.missingRounds', { item: nameOf(item), n: rounds ?? 0 })];
+  return [rounds ? t('shiftEnd.missingWith', { item: nameOf(item), n: rounds }) : nameOf(item)];
 }
 
 /** One item: returned or not, the rounds handed back with a firearm, and why not when something is missing. */
