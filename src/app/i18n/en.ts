@@ -272,6 +272,8 @@ export const en: Catalog = {
   'summary.title': 'Shift summary',
   'summary.time': 'Time',
   'summary.distance': 'Distance',
+  'summary.km': '{km} km',
+  'summary.duration': '{h} h {m} min',
   'summary.checkpoints': 'Checkpoints',
   'summary.checkpointsCount': '{done} done · {missed} missed',
   'summary.upload': 'Upload',

@@ -270,6 +270,8 @@ export const zhCN = {
   'summary.title': '本班巡逻小结',
   'summary.time': '时间',
   'summary.distance': '里程',
+  'summary.km': '{km} 公里',
+  'summary.duration': '{h} 小时 {m} 分',
   'summary.checkpoints': '检查点',
   'summary.checkpointsCount': '完成 {done} 个 · 未完成 {missed} 个',
   'summary.upload': '上传',

@@ -52,10 +52,10 @@ export function ShiftEndForm({ user, shift, onDone }: { user: SessionUser; shift
         />
       ))}
       {missing.length > 0 && (
-        <p class="form-error" role="alert" data-testid="unreturned">
-          {t('shiftEnd.missing', { items: settled.flatMap(describe).join(t('shiftEnd.listSeparator')) })}
-          {missing.some(isControlledLoss) && ` ${t('shiftEnd.alerted')}`}
-        </p>
+        <div class="form-error" role="alert" data-testid="unreturned">
+          <p>{t('shiftEnd.missing', { items: settled.flatMap(describe).join(t('shiftEnd.listSeparator')) })}</p>
+          {missing.some(isControlledLoss) && <p>{t('shiftEnd.alerted')}</p>}
+        </div>
       )}
       {tried.value && incomplete && (
         <p class="form-error" role="alert" data-testid="end-problems">
