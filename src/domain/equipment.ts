@@ -65,8 +65,9 @@ export function settleReturn(
   let returned: EquipmentItem | null = null;
   let missing: MissingItem | null;
   if (answer.returned) {
-    if (out.rounds !== undefined && (answer.rounds === null || answer.rounds < 0 || answer.rounds > out.rounds)) return { problem: 'rounds' };
-    const back = out.rounds !== undefined ? (answer.rounds ?? 0) : undefined;
+    // A firearm checked out with no rounds has none to count back.
+    if (out.rounds && (answer.rounds === null || answer.rounds < 0 || answer.rounds > out.rounds)) return { problem: 'rounds' };
+    const back = out.rounds !== undefined ? (out.rounds ? (answer.rounds ?? 0) : 0) : undefined;
     returned = { ...id, ...(back !== undefined ? { rounds: back } : {}) };
     const short = out.rounds !== undefined ? out.rounds - (back ?? 0) : 0;
     missing = short > 0 ? { ...id, rounds: short } : null;

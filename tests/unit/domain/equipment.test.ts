@@ -18,6 +18,8 @@ describe('equipment returned at shift end', () => {
     expect(settleReturn(firearm, answer({ returned: true }))).toEqual({ problem: 'rounds' });
     expect(settleReturn(firearm, answer({ returned: true, rounds: 13 }))).toEqual({ problem: 'rounds' });
     expect(settleReturn(firearm, answer({ returned: true, rounds: 12 }))).toEqual({ returned: firearm, missing: null });
+    const unloaded = { item: 'firearm', serial: 'G-18', rounds: 0 };
+    expect(settleReturn(unloaded, answer({ returned: true }))).toEqual({ returned: unloaded, missing: null });
   });
 
   it('needs a reason for a firearm or ammunition not returned, and lists what is missing', () => {

@@ -99,7 +99,7 @@ function ItemReturn({
   onAnswer: (patch: Partial<ReturnAnswer>) => void;
 }) {
   const name = nameOf(item.item);
-  const counted = item.rounds !== undefined;
+  const counted = !!item.rounds;
   const short = answer.returned === false || (answer.returned === true && counted && answer.rounds !== null && answer.rounds < (item.rounds ?? 0));
   const needsReason = short && isControlledLoss({ item: item.item, rounds: answer.returned === false ? item.rounds : 1 });
   return (
