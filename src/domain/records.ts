@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { isControlledLoss } from './equipment.js';
 import { UUID_RE, UUIDV7_RE } from './ids.js';
 import { InstantSchema } from './instant.js';
 import { containsNul } from './text.js';
@@ -57,9 +58,26 @@ const ShiftStartBodySchema = v.strictObject({
   plannedEndAt: v.optional(InstantSchema),
 });
 
+const MissingItem = v.pipe(
+  v.strictObject({
+    item: ShortText(64),
+    serial: v.optional(ShortText(64)),
+    rounds: v.optional(v.pipe(v.number(), v.integer('must be a whole number'), v.minValue(1), v.maxValue(1000))),
+    reason: v.optional(
+      v.pipe(
+        ShortText(500),
+        v.check((r) => r.trim() !== '', 'must not be blank'),
+      ),
+    ),
+  }),
+  v.check((m) => !isControlledLoss(m) || m.reason !== undefined, 'a firearm or ammunition not returned needs a reason'),
+);
+
+// `missing` came later: shift.end records stored before it carry only `equipmentReturned`.
 const ShiftEndBodySchema = v.strictObject({
   shiftId: Uuid,
   equipmentReturned: v.pipe(v.array(EquipmentItem), v.maxLength(50, 'at most 50 items')),
+  missing: v.optional(v.pipe(v.array(MissingItem), v.maxLength(50, 'at most 50 items'))),
   note: v.optional(ShortText(500)),
 });
 

@@ -111,9 +111,9 @@ describe('a patrol walked with emulated GPS, with a hidden stretch and an offlin
     const keptOnDevice = Number(await page.getByTestId('route-stats').getAttribute('data-fixes'));
 
     await page.getByRole('button', { name: '结束巡逻' }).click();
-    await page.getByRole('checkbox', { name: '对讲机' }).uncheck(); // the radio does not come back
+    await page.locator('fieldset[data-item="radio"]').getByRole('radio', { name: '未交还' }).check(); // the radio does not come back
     expect(await page.getByTestId('unreturned').textContent()).toContain('对讲机');
-    await page.getByRole('button', { name: '仍然结束巡逻' }).click();
+    await page.getByRole('button', { name: '确认结束' }).click();
     await page.getByText('当前未在巡逻').waitFor();
 
     await context.setOffline(false);

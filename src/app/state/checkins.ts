@@ -36,12 +36,13 @@ export interface DueVisit extends Requirement {
 
 /**
  * What the plans of the officer's squad ask of the open shift right now, most urgent first (read in
- * render, so it follows the signals). A check-in counts as the server counts it: verified, or not
- * yet judged; one the server found weak or unsupported no longer meets its visit.
+ * render, so it follows the signals); with `endedAt`, what the shift owed when it ended there. A
+ * check-in counts as the server counts it: verified, or not yet judged; one the server found weak
+ * or unsupported no longer meets its visit.
  */
-export function requirementsOf(shift: OpenShift, squadId: string | null): DueVisit[] {
-  const now = clock.value;
-  const span = { startedAt: Date.parse(shift.startedAt), endedAt: null, plannedEndAt: shift.plannedEndAt ? Date.parse(shift.plannedEndAt) : null };
+export function requirementsOf(shift: OpenShift, squadId: string | null, endedAt: number | null = null): DueVisit[] {
+  const now = endedAt ?? clock.value;
+  const span = { startedAt: Date.parse(shift.startedAt), endedAt, plannedEndAt: shift.plannedEndAt ? Date.parse(shift.plannedEndAt) : null };
   const verdicts = new Map(checkinVerdicts.value.map((v) => [v.id, v.verdict]));
   const mine = shiftCheckins.value.map((c) => ({
     checkpointId: c.checkpointId,

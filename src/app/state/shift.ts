@@ -1,13 +1,14 @@
 import { signal } from '@preact/signals';
 import * as v from 'valibot';
-import type { EquipmentItem } from '../../domain/equipment.js';
+import type { EquipmentItem, MissingItem } from '../../domain/equipment.js';
 import { newId } from '../../domain/ids.js';
 import type { SessionUser } from '../../domain/protocol/auth.js';
 import { META } from '../../store/schema.js';
+import { requirementsOf } from './checkins.js';
 import { deviceDb } from './db.js';
 import { reportFix, sendPatrol } from './patrol.js';
 import { record } from './records.js';
-import { loadRoute, route, toFix, tracking } from './tracking.js';
+import { loadRoute, route, routeStats, toFix, tracking } from './tracking.js';
 
 const Item = v.object({ item: v.string(), serial: v.optional(v.string()), rounds: v.optional(v.number()) });
 const OpenShiftSchema = v.object({
@@ -22,13 +23,34 @@ export type OpenShift = v.InferOutput<typeof OpenShiftSchema>;
 /** The officer's open shift, or null; kept in META beside the record that opened it. */
 export const openShift = signal<OpenShift | null>(null);
 
-const shiftKey = (officerId: string) => `shift:${officerId}`;
+const SummarySchema = v.object({
+  shiftId: v.string(),
+  startedAt: v.string(),
+  endedAt: v.string(),
+  distanceM: v.number(),
+  checkpointsDone: v.number(),
+  checkpointsMissed: v.number(),
+});
+/** How the last shift went, as the device saw it when it ended; kept until the officer dismisses it. */
+export type ShiftSummary = v.InferOutput<typeof SummarySchema>;
 
-/** Reads the open shift from IndexedDB (it survives reloads and offline restarts). */
+/** The summary of the shift just ended, or null once dismissed. */
+export const shiftSummary = signal<ShiftSummary | null>(null);
+
+const shiftKey = (officerId: string) => `shift:${officerId}`;
+const summaryKey = (officerId: string) => `shift-summary:${officerId}`;
+
+/** A META entry's JSON through its schema; null when absent, cleared or unreadable. */
+async function readMeta<S extends v.GenericSchema>(key: string, schema: S): Promise<v.InferOutput<S> | null> {
+  const entry = await (await deviceDb).get(META, key);
+  const parsed = entry && entry.value ? v.safeParse(schema, JSON.parse(entry.value)) : null;
+  return parsed?.success ? parsed.output : null;
+}
+
+/** Reads the open shift, and the last shift's summary, from IndexedDB (they survive reloads and offline restarts). */
 export async function loadShift(officerId: string): Promise<void> {
-  const entry = await (await deviceDb).get(META, shiftKey(officerId));
-  const parsed = entry && entry.value ? v.safeParse(OpenShiftSchema, JSON.parse(entry.value)) : null;
-  const shift = parsed?.success ? parsed.output : null;
+  shiftSummary.value = await readMeta(summaryKey(officerId), SummarySchema);
+  const shift = await readMeta(shiftKey(officerId), OpenShiftSchema);
   // The route first, so the screen that the open shift brings up has it; a shift already open keeps
   // the route its patrol is appending to (a read racing a write could drop the point being written).
   if (shift && shift.shiftId !== openShift.peek()?.shiftId) await loadRoute(shift.shiftId);
@@ -75,15 +97,43 @@ export async function startShift(user: SessionUser, plan: ShiftPlan): Promise<vo
 
 /**
  * Closes the open shift: the patrol ends the way it pauses (its held-back last fix, then tracking
- * `off`, through the patrol's one write path), then a signed `shift.end` record listing what was returned.
+ * `off`, through the patrol's one write path), then a signed `shift.end` record stating what was
+ * returned and what was not, written with the shift's summary in one transaction.
  */
-export async function endShift(user: SessionUser, returned: EquipmentItem[]): Promise<void> {
+export async function endShift(user: SessionUser, equipment: { returned: EquipmentItem[]; missing: MissingItem[] }): Promise<void> {
   const shift = openShift.value;
   if (!shift) return;
   await sendPatrol(user.id, shift.shiftId, { type: 'end', now: Date.now() });
-  await record(user.id, 'shift.end', { shiftId: shift.shiftId, equipmentReturned: returned }, { meta: [{ key: shiftKey(user.id), value: '' }] });
+  const endedAt = Date.now();
+  const reqs = requirementsOf(shift, user.squadId, endedAt);
+  const summary: ShiftSummary = {
+    shiftId: shift.shiftId,
+    startedAt: shift.startedAt,
+    endedAt: new Date(endedAt).toISOString(),
+    distanceM: routeStats.value.distanceM,
+    checkpointsDone: reqs.filter((r) => r.status === 'done').length,
+    checkpointsMissed: reqs.filter((r) => r.status === 'missed').length,
+  };
+  await record(
+    user.id,
+    'shift.end',
+    { shiftId: shift.shiftId, equipmentReturned: equipment.returned, ...(equipment.missing.length ? { missing: equipment.missing } : {}) },
+    {
+      meta: [
+        { key: shiftKey(user.id), value: '' },
+        { key: summaryKey(user.id), value: JSON.stringify(summary) },
+      ],
+    },
+  );
   openShift.value = null;
   tracking.value = null;
+  shiftSummary.value = summary;
+}
+
+/** The officer has read the summary: it goes, on every tab's next load too. */
+export async function dismissSummary(officerId: string): Promise<void> {
+  await (await deviceDb).put(META, { key: summaryKey(officerId), value: '' });
+  shiftSummary.value = null;
 }
 
 /** One position fix, now, as a `position` record of the open shift (the manual report). */

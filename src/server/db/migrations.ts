@@ -232,6 +232,37 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0007-equipment-losses': {
+    async up(db: Kysely<unknown>) {
+      // Derived from shift.end records: a firearm or ammunition an officer did not return. Records
+      // stored before shift.end carried `missing` name no losses, so nothing needs rebuilding.
+      await db.schema
+        .createTable('equipment_losses')
+        .addColumn('officer_id', 'text', (c) => c.notNull())
+        .addColumn('shift_id', 'text', (c) => c.notNull())
+        .addColumn('item', 'text', (c) => c.notNull())
+        .addColumn('serial', 'text', (c) => c.notNull())
+        .addColumn('item_returned', 'integer', (c) => c.notNull())
+        .addColumn('rounds', 'integer')
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('end_record_id', 'text', (c) => c.notNull())
+        .addColumn('ended_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('equipment_losses_pk', ['officer_id', 'shift_id', 'item', 'serial'])
+        .execute();
+      // Not derived: a leader's or supervisor's word that a loss is dealt with. Never rebuilt.
+      await db.schema
+        .createTable('equipment_resolutions')
+        .addColumn('officer_id', 'text', (c) => c.notNull())
+        .addColumn('shift_id', 'text', (c) => c.notNull())
+        .addColumn('item', 'text', (c) => c.notNull())
+        .addColumn('serial', 'text', (c) => c.notNull())
+        .addColumn('resolved_by', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('resolved_at', 'text', (c) => c.notNull())
+        .addColumn('note', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('equipment_resolutions_pk', ['officer_id', 'shift_id', 'item', 'serial'])
+        .execute();
+    },
+  },
 };
 
 /** Feeds the in-code migrations to Kysely's Migrator (no files to find at run time). */

@@ -50,7 +50,7 @@ interface LoginGuardTable {
   locked_until: string | null;
 }
 
-export type AuditKind = 'login' | 'login-failed' | 'lockout' | 'logout' | 'geography-change';
+export type AuditKind = 'login' | 'login-failed' | 'lockout' | 'logout' | 'geography-change' | 'equipment-resolved';
 
 interface AuditEventTable {
   id: string;
@@ -180,6 +180,35 @@ export interface ShiftTable {
 }
 
 /**
+ * A firearm or ammunition not returned, derived from the shift.end record that counts for its
+ * shift (the earliest, as for shifts). `serial` is '' when the item had none.
+ */
+export interface EquipmentLossTable {
+  officer_id: string;
+  shift_id: string;
+  item: string;
+  serial: string;
+  /** 1 when the item came back and only rounds are short. */
+  item_returned: number;
+  /** Rounds not returned; null when the item itself is missing and carried none. */
+  rounds: number | null;
+  reason: string;
+  end_record_id: string;
+  ended_at: string;
+}
+
+/** Who marked a loss resolved, when, and what they said; keyed like the loss. */
+interface EquipmentResolutionTable {
+  officer_id: string;
+  shift_id: string;
+  item: string;
+  serial: string;
+  resolved_by: string;
+  resolved_at: string;
+  note: string;
+}
+
+/**
  * Work a migration asks for, done by openDatabase once every migration has run: a migration that
  * changes a derived table inserts 'rebuild-derived', and today's rebuild code fills it.
  */
@@ -210,4 +239,6 @@ export interface Tables {
   positions: PositionTable;
   shifts: ShiftTable;
   maintenance: MaintenanceTable;
+  equipment_losses: EquipmentLossTable;
+  equipment_resolutions: EquipmentResolutionTable;
 }

@@ -2,6 +2,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { SignedRecord } from '../../domain/records.js';
 import { isPostgres } from '../db/dialect.js';
 import type { Tables } from '../db/schema.js';
+import { writeEquipmentLosses } from './equipment-losses.js';
 import { ensurePositionPartitions } from './position-partitions.js';
 import { fixTimeOf, writePositions } from './positions.js';
 import { ofKind, readRows, type UnreadableSink } from './reader.js';
@@ -21,6 +22,7 @@ const REBUILD_BATCH = 2000;
 export async function writeDerived(trx: Transaction<Tables>, records: readonly SignedRecord[]): Promise<void> {
   await writePositions(trx, ofKind(records, 'position'));
   await writeShifts(trx, records);
+  await writeEquipmentLosses(trx, records);
 }
 
 /** Makes the position partitions these records will need; call before the storing transaction. */
@@ -45,11 +47,12 @@ export async function rebuildDerived(
   db: Kysely<Tables>,
   options: { now: Date; onUnreadable: UnreadableSink; onProgress?: (records: number) => void },
 ): Promise<RebuildReport> {
-  if (isPostgres(db)) await sql`truncate positions, shifts`.execute(db);
+  if (isPostgres(db)) await sql`truncate positions, shifts, equipment_losses`.execute(db);
   else
     await db.transaction().execute(async (trx) => {
       await trx.deleteFrom('positions').execute();
       await trx.deleteFrom('shifts').execute();
+      await trx.deleteFrom('equipment_losses').execute();
     });
   let after = '';
   let records = 0;

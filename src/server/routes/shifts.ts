@@ -1,11 +1,19 @@
 import type { FastifyInstance } from 'fastify';
-import type { OpenShiftsResponse } from '../../domain/protocol/shifts.js';
+import { ResolveLossSchema, type EquipmentLossesResponse, type OpenShiftsResponse, type ResolveLossResponse } from '../../domain/protocol/shifts.js';
+import { appendAuditEvent } from '../audit-log.js';
 import { requireUser, sessionUser } from '../auth/guard.js';
 import { officersInScope } from '../auth/scope.js';
 import type { ServerContext } from '../context.js';
+import { HttpError } from '../errors.js';
+import { readOpenLosses } from '../records/equipment-losses.js';
 import { readOpenShifts } from '../records/shifts.js';
+import { parseOr400 } from '../validate.js';
 
-/** `GET /api/shifts/open`: shifts started and not ended in the viewer's squad (leader) or unit, overdue ones flagged. */
+/**
+ * `GET /api/shifts/open`: shifts started and not ended in the viewer's squad (leader) or unit, overdue ones flagged.
+ * `GET /api/shifts/equipment-losses`: firearms and ammunition not returned at a shift's end and not yet resolved, same scope.
+ * `POST /api/shifts/equipment-losses/resolve`: a leader or supervisor marks one resolved, with a note; audited.
+ */
 export function shiftRoutes(ctx: ServerContext) {
   const { db } = ctx.database;
   return async (app: FastifyInstance) => {
@@ -29,6 +37,49 @@ export function shiftRoutes(ctx: ServerContext) {
         }))
         .sort((a, b) => Number(b.overdue) - Number(a.overdue) || a.startedAt.localeCompare(b.startedAt));
       return { shifts } satisfies OpenShiftsResponse;
+    });
+
+    const lossRoles = requireUser(ctx, ['leader', 'supervisor']);
+
+    app.get('/api/shifts/equipment-losses', { preHandler: lossRoles }, async (request) => {
+      const officers = await officersInScope(db, sessionUser(request));
+      return { losses: await readOpenLosses(db, officers) } satisfies EquipmentLossesResponse;
+    });
+
+    app.post('/api/shifts/equipment-losses/resolve', { preHandler: lossRoles }, async (request) => {
+      const viewer = sessionUser(request);
+      const body = parseOr400(ResolveLossSchema, request.body);
+      // A 403 for an officer out of scope, before anything about their losses is told.
+      await officersInScope(db, viewer, body.officerId);
+      const key = { officer_id: body.officerId, shift_id: body.shiftId, item: body.item, serial: body.serial ?? '' };
+      const resolvedAt = ctx.now().toISOString();
+      const note = body.note.trim();
+      await db.transaction().execute(async (trx) => {
+        const loss = await trx
+          .selectFrom('equipment_losses')
+          .select('officer_id')
+          .where('officer_id', '=', key.officer_id)
+          .where('shift_id', '=', key.shift_id)
+          .where('item', '=', key.item)
+          .where('serial', '=', key.serial)
+          .executeTakeFirst();
+        if (!loss) throw new HttpError(404, 'not-found', 'no such loss was reported for this shift');
+        const inserted = await trx
+          .insertInto('equipment_resolutions')
+          .values({ ...key, resolved_by: viewer.id, resolved_at: resolvedAt, note })
+          .onConflict((oc) => oc.columns(['officer_id', 'shift_id', 'item', 'serial']).doNothing())
+          .executeTakeFirst();
+        if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) throw new HttpError(409, 'conflict', 'this loss is already resolved');
+        await appendAuditEvent(trx, ctx.now(), 'equipment-resolved', {
+          userId: viewer.id,
+          badge: viewer.badge,
+          ip: request.ip,
+          detail: JSON.stringify({ officerId: key.officer_id, shiftId: key.shift_id, item: key.item, serial: key.serial, note }),
+        });
+      });
+      return {
+        resolved: { officerId: key.officer_id, shiftId: key.shift_id, item: key.item, serial: key.serial || null, resolvedBy: viewer.id, resolvedAt, note },
+      } satisfies ResolveLossResponse;
     });
   };
 }

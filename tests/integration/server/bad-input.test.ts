@@ -50,6 +50,31 @@ const BAD_REQUESTS: BadRequest[] = [
     status: 400,
   },
   { name: '30 February in the audit track', who: 'L001', method: 'GET', path: '/api/audit/track?officerId=x&from=2026-02-30T00:00:00.000Z', status: 400 },
+  // Resolving an unreturned firearm: a note is required, and must be text.
+  {
+    name: 'NUL in a loss resolution note',
+    who: 'L001',
+    method: 'POST',
+    path: '/api/shifts/equipment-losses/resolve',
+    body: { officerId: 'x', shiftId: newId(), item: 'firearm', note: `ok${NUL}` },
+    status: 400,
+  },
+  {
+    name: 'a loss resolution without a note',
+    who: 'L001',
+    method: 'POST',
+    path: '/api/shifts/equipment-losses/resolve',
+    body: { officerId: 'x', shiftId: newId(), item: 'firearm' },
+    status: 400,
+  },
+  {
+    name: 'a loss resolution with a number for a note',
+    who: 'L001',
+    method: 'POST',
+    path: '/api/shifts/equipment-losses/resolve',
+    body: { officerId: 'x', shiftId: newId(), item: 'firearm', note: 7 },
+    status: 400,
+  },
 ];
 
 describe.each(DATABASES)('bad input on %s', (kind) => {

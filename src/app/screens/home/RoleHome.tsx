@@ -2,6 +2,7 @@ import type { ComponentChildren } from 'preact';
 import type { SessionUser } from '../../../domain/protocol/auth.js';
 import type { Role } from '../../../domain/roles.js';
 import { t, type MessageKey } from '../../i18n/index.js';
+import { EquipmentLosses } from '../leader/EquipmentLosses.js';
 
 const TITLES: Record<Role, MessageKey> = {
   officer: 'home.officer.title',
@@ -17,6 +18,7 @@ export function RoleHome({ user, children }: { user: SessionUser; children?: Com
       <p class="who">
         {t('auth.signedInAs', { name: user.name, badge: user.badge })} · {t(`role.${user.role}`)}
       </p>
+      {(user.role === 'leader' || user.role === 'supervisor') && <EquipmentLosses />}
       {children}
     </main>
   );

@@ -4,7 +4,7 @@ import type { SessionUser } from '../../../domain/protocol/auth.js';
 import { formatTime, t, type MessageKey } from '../../i18n/index.js';
 import { online } from '../../state/network.js';
 import { notify, reportError } from '../../state/notices.js';
-import { loadShift, openShift, reportPosition } from '../../state/shift.js';
+import { loadShift, openShift, reportPosition, shiftSummary } from '../../state/shift.js';
 import type { TrackingReason } from '../../../domain/patrol-session.js';
 import { patrolPending } from '../../state/patrol.js';
 import { routeStats, tracking } from '../../state/tracking.js';
@@ -12,6 +12,7 @@ import { LazyOfficerMap } from '../../map/LazyMap.js';
 import { RoleHome } from '../home/RoleHome.js';
 import { CheckpointsDue } from './CheckpointsDue.js';
 import { ShiftEndForm } from './ShiftEndForm.js';
+import { ShiftSummary } from './ShiftSummary.js';
 import { ShiftStartForm } from './ShiftStartForm.js';
 
 const REASON_KEYS: Record<TrackingReason, MessageKey> = {
@@ -68,6 +69,7 @@ export function OfficerScreen({ user }: { user: SessionUser }) {
   const overdue = shift?.plannedEndAt && Date.parse(shift.plannedEndAt) < Date.now();
   return (
     <RoleHome user={user}>
+      {!shift && shiftSummary.value && <ShiftSummary user={user} summary={shiftSummary.value} />}
       <LazyOfficerMap />
       <section class="panel stack" aria-label={t('home.officer.title')}>
         <p data-testid="shift-state">{shift ? t('shift.open', { time: formatTime(shift.startedAt) }) : t('shift.none')}</p>
