@@ -38,9 +38,11 @@ export function SyncController() {
         return 'done';
       } catch (error) {
         if (error instanceof TransientError) {
-          if (error.cause instanceof OfflineError) reachable(false);
-          // Offline is already the header's state; a problem line is for a server that fails a device online.
-          syncStatus.value = { ...syncStatus.value, problem: navigator.onLine ? t('sync.serverUnreachable') : null };
+          // No answer at all shows as the header's offline state; a problem line is for a server
+          // that answers with errors.
+          const offline = error.cause instanceof OfflineError;
+          if (offline) reachable(false);
+          syncStatus.value = { ...syncStatus.value, problem: offline ? null : t('sync.serverUnreachable') };
           return 'retry';
         }
         if (error instanceof ApiError && error.status === 401) {

@@ -53,7 +53,7 @@ export const en: Catalog = {
   'sync.never': 'Never synced',
   'sync.rejected': '{n} rejected',
   'sync.serverUnreachable': 'Server unreachable',
-  'sync.notPersisted': 'The browser has not promised to keep data under storage pressure; sync soon',
+  'sync.notPersisted': 'Storage may be cleared; sync soon',
   'sync.details': 'Sync details',
   'rejected.title': 'Rejected records',
   'rejected.none': 'No record has been rejected by the server.',

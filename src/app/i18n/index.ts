@@ -51,7 +51,7 @@ interface DurationParts {
   minutes: number;
 }
 /** Intl.DurationFormat (ES2025), where the engine has it; TypeScript 5.9's lib does not know it yet. */
-type DurationFormatConstructor = new (locale: string, options: { style: 'short' }) => { format(duration: DurationParts): string };
+type DurationFormatConstructor = new (locale: string, options: { style: 'short'; minutesDisplay?: 'always' }) => { format(duration: DurationParts): string };
 const DurationFormat = (Intl as unknown as { DurationFormat?: DurationFormatConstructor }).DurationFormat;
 
 /**
@@ -63,7 +63,8 @@ export function formatDuration(minutes: number): string {
   const total = Math.max(0, Math.round(minutes));
   const parts: DurationParts = { hours: Math.floor(total / 60), minutes: total % 60 };
   const lang = locale.value;
-  if (DurationFormat) return new DurationFormat(lang, { style: 'short' }).format(parts);
+  // Zero hours and minutes would format as nothing at all: "0 min" then.
+  if (DurationFormat) return new DurationFormat(lang, { style: 'short', ...(total === 0 ? { minutesDisplay: 'always' } : {}) }).format(parts);
   const units = (['hours', 'minutes'] as const)
     .filter((unit, i, all) => parts[unit] > 0 || (i === all.length - 1 && parts.hours === 0))
     .map((unit) => new Intl.NumberFormat(lang, { style: 'unit', unit: unit.slice(0, -1), unitDisplay: 'short' }).format(parts[unit]));

@@ -45,7 +45,7 @@ export const zhCN = {
   'sync.never': '尚未同步',
   'sync.rejected': '被拒 {n}',
   'sync.serverUnreachable': '服务器无法连接',
-  'sync.notPersisted': '浏览器未承诺持久保存，空间不足时数据可能被清除，请尽快同步',
+  'sync.notPersisted': '存储未获持久保证，请尽快同步',
   'sync.details': '同步详情',
   'rejected.title': '被拒记录',
   'rejected.none': '没有被服务器拒收的记录。',

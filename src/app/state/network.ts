@@ -36,6 +36,8 @@ async function probe(): Promise<void> {
 
 addEventListener('online', () => void probe());
 addEventListener('offline', () => reachable(false));
+// Only while the browser believes it has a network: otherwise its `online` event comes first, and
+// each probe would only add a failed request to the console.
 setInterval(() => {
-  if (!online.value && document.visibilityState === 'visible') void probe();
+  if (!online.value && navigator.onLine && document.visibilityState === 'visible') void probe();
 }, PROBE_MS);
