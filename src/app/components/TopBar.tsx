@@ -3,6 +3,7 @@ import { useEffect, useId, useRef } from 'preact/hooks';
 import { t, toggleLocale } from '../i18n/index.js';
 import { deviceDb } from '../state/db.js';
 import { online } from '../state/network.js';
+import { Notices } from './Notices.js';
 import { SyncIndicator } from './SyncIndicator.js';
 import { reportError } from '../state/notices.js';
 import { currentUser, signOut } from '../state/session.js';
@@ -82,7 +83,7 @@ function AppMenu() {
   );
 }
 
-/** App name, one line of sync state and the menu: always in reach of one thumb. */
+/** App name, one line of sync state, the menu and the notices under them: always in reach of one thumb. */
 export function TopBar() {
   const user = currentUser.value;
   return (
@@ -98,6 +99,8 @@ export function TopBar() {
         </span>
       )}
       <AppMenu />
+      {/* Hung from the bar, so they start below it however many lines it takes. */}
+      <Notices />
     </header>
   );
 }
