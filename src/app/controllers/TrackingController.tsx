@@ -13,10 +13,8 @@ function wakeLockRefused(error: unknown): void {
   if (toldWakeLock) return;
   toldWakeLock = true;
   console.warn('screen wake lock refused', error);
-  notify('info', () => t('wakeLock.refused'), undefined, WAKE_LOCK_NOTICE_MS);
+  notify('info', () => t('wakeLock.refused'));
 }
-/** Long enough to be read at the start of a shift, when the officer looks at the screen. */
-const WAKE_LOCK_NOTICE_MS = 15_000;
 
 /**
  * Records the route while a shift is open: the worker's patrol session judges every fix, clock
