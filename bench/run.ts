@@ -9,6 +9,7 @@ const BENCHES: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   'main-thread': () => import('./main-thread.js'),
   geofence: () => import('./geofence.js'),
   lockdown: () => import('./lockdown.js'),
+  'first-visit': () => import('./first-visit.js'),
 };
 
 const wanted = process.argv.slice(2);

@@ -1,7 +1,6 @@
 import { useEffect } from 'preact/hooks';
 import { LocationProvider, Route, Router, useLocation } from 'preact-iso';
 import { homePath } from '../domain/roles.js';
-import { Notices } from './components/Notices.js';
 import { TopBar } from './components/TopBar.js';
 import { SyncController } from './controllers/SyncController.js';
 import { TrackingController } from './controllers/TrackingController.js';
@@ -73,7 +72,6 @@ export function App() {
       <TopBar />
       {!online.value && currentUser.value && <p class="offline-banner">{t('net.offlineNotice')}</p>}
       {sessionLoaded.value ? <Routes /> : <p class="loading">{t('app.loading')}</p>}
-      <Notices />
     </LocationProvider>
   );
 }

@@ -12,8 +12,8 @@ async function registerServiceWorker(): Promise<void> {
   });
 
   const offerUpdate = (waiting: ServiceWorker) =>
-    notify('info', t('sw.updateReady'), {
-      label: t('sw.updateNow'),
+    notify('info', () => t('sw.updateReady'), {
+      label: () => t('sw.updateNow'),
       run: () => {
         navigator.serviceWorker.addEventListener('controllerchange', () => location.reload(), { once: true });
         waiting.postMessage({ type: 'SKIP_WAITING' });
@@ -25,7 +25,7 @@ async function registerServiceWorker(): Promise<void> {
     const installing = registration.installing;
     installing?.addEventListener('statechange', () => {
       if (installing.state !== 'installed') return;
-      if (firstInstall) notify('info', t('sw.offlineReady'));
+      if (firstInstall) notify('info', () => t('sw.offlineReady'));
       else offerUpdate(installing);
     });
   });

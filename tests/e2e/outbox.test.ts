@@ -155,3 +155,59 @@ describe('records the server refuses', () => {
     expect(stored).toHaveLength(0);
   });
 });
+
+describe('reconnecting after an offline reload', () => {
+  let server: TestServer;
+  let profile: string;
+  let context: BrowserContext;
+  let page: Page;
+
+  beforeAll(async () => {
+    server = await startServer('sqlite', { staticDir: 'dist/app' });
+    profile = mkdtempSync(join(tmpdir(), 'xf-profile-'));
+    context = await launchPersistent(profile, {
+      permissions: ['geolocation'],
+      geolocation: { latitude: 23.1115, longitude: 114.4152, accuracy: 6 },
+      locale: 'zh-CN',
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+  });
+  afterAll(async () => {
+    await context?.close();
+    await server?.close();
+    rmSync(profile, { recursive: true, force: true });
+  });
+
+  it('sends what waits within seconds of the network returning, with no new record to wake it', async () => {
+    await page.goto(server.url);
+    await signIn(page, 'J005');
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+    await page.getByRole('button', { name: '开始巡逻' }).click();
+    await page.getByRole('button', { name: '确认开始巡逻' }).click();
+    await page.getByText('巡逻中').waitFor();
+    await expect.poll(() => recordsWaiting(page), { timeout: 15_000 }).toBe(0);
+
+    await context.setOffline(true);
+    for (let i = 0; i < 20; i++) {
+      await context.setGeolocation({ latitude: 23.1115 + (i % 7) * 1e-6, longitude: 114.4152, accuracy: 6 });
+      await page.getByRole('button', { name: '上报当前位置' }).click();
+      await page.getByRole('button', { name: '上报当前位置' }).and(page.locator(':enabled')).waitFor();
+    }
+    await page.reload();
+    await page.getByText('巡逻中').waitFor();
+    // Long enough offline for the sync's backoff to grow past the few seconds allowed below.
+    await page.waitForTimeout(20_000);
+    const waitingBefore = await recordsWaiting(page);
+    expect(waitingBefore).toBeGreaterThanOrEqual(20);
+    const fixesBefore = await server.database.db.selectFrom('records').select('id').execute();
+
+    // Back online, with the position still: nothing new is written that could nudge a sync.
+    await context.setOffline(false);
+    const back = Date.now();
+    await expect.poll(() => recordsWaiting(page), { timeout: 30_000, interval: 250 }).toBe(0);
+    expect(Date.now() - back).toBeLessThan(5_000);
+    const stored = await server.database.db.selectFrom('records').select('id').execute();
+    expect(stored.length - fixesBefore.length).toBeGreaterThanOrEqual(waitingBefore);
+    expect(await page.getByTestId('net-status').textContent()).toBe('在线');
+  });
+});

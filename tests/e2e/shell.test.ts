@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../integration/harness.js';
-import { signIn, watchProblems } from './app.js';
+import { recordsWaiting, signIn, watchProblems } from './app.js';
 import { launchChromium } from './chromium.js';
 
 /** Width and height of a PNG, from its IHDR chunk. */
@@ -9,6 +9,12 @@ function pngSize(bytes: Uint8Array): [number, number] {
   const view = new DataView(bytes.buffer, bytes.byteOffset);
   expect([...bytes.slice(1, 4)]).toEqual([0x50, 0x4e, 0x47]); // "PNG"
   return [view.getUint32(16), view.getUint32(20)];
+}
+
+/** Picks an entry of the header's menu, as a thumb would: the menu button, then the item. */
+async function fromMenu(page: Page, item: string): Promise<void> {
+  await page.getByRole('button', { name: /^(菜单|Menu)$/ }).click();
+  await page.getByRole('menuitem', { name: item }).click();
 }
 
 describe('the installable, offline app shell in Chromium', () => {
@@ -37,6 +43,12 @@ describe('the installable, offline app shell in Chromium', () => {
     await page.getByText('已可离线使用').waitFor();
     const scriptURL = await page.evaluate(async () => (await navigator.serviceWorker.ready).active?.scriptURL);
     expect(scriptURL).toBe(`${server.url}/sw.js`);
+    // The notice already on screen follows a switch of language, then back.
+    await fromMenu(page, 'English');
+    await page.getByText('Ready to work offline.').waitFor();
+    expect(await page.getByText('已可离线使用').count()).toBe(0);
+    await fromMenu(page, '中文');
+    await page.getByText('已可离线使用').waitFor();
   });
 
   it('links a valid web manifest with 192, 512 and maskable PNG icons', async () => {
@@ -75,17 +87,17 @@ describe('the installable, offline app shell in Chromium', () => {
   });
 
   it('remembers English when the officer switches language', async () => {
-    await page.getByRole('button', { name: 'English' }).click();
+    await fromMenu(page, 'English');
     await page.getByRole('heading', { name: 'Officer' }).waitFor();
     await page.reload();
     await page.getByRole('heading', { name: 'Officer' }).waitFor();
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
-    await page.getByRole('button', { name: '中文' }).click();
+    await fromMenu(page, '中文');
     await page.getByRole('heading', { name: '民警工作台' }).waitFor();
   });
 
   it('says "offline" when a call needs the server, instead of failing silently', async () => {
-    await page.getByRole('button', { name: '退出登录' }).click();
+    await fromMenu(page, '退出登录');
     await page.getByLabel('警号').waitFor();
     await page.getByRole('alert').filter({ hasText: '离线' }).first().waitFor();
     await signIn(page, 'J002');
@@ -108,7 +120,7 @@ describe('the installable, offline app shell in Chromium', () => {
       await fresh.getByRole('heading', { name: heading }).waitFor();
       // No list of "coming later" features: each home shows what exists.
       expect(await fresh.getByText('正在建设中').count()).toBe(0);
-      await fresh.getByRole('button', { name: '退出登录' }).click();
+      await fromMenu(fresh, '退出登录');
       await fresh.getByLabel('警号').waitFor();
       await fresh.close();
     }
@@ -116,5 +128,94 @@ describe('the installable, offline app shell in Chromium', () => {
 
   it('ran without a single CSP violation or page error', () => {
     expect(cspViolations).toEqual([]);
+  });
+});
+
+describe('an officer on a 390 × 844 phone', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const warnings: string[] = [];
+
+  beforeAll(async () => {
+    server = await startServer('sqlite', { staticDir: 'dist/app' });
+    browser = await launchChromium();
+    context = await browser.newContext({
+      locale: 'zh-CN',
+      viewport: { width: 390, height: 844 },
+      permissions: ['geolocation'],
+      geolocation: { latitude: 23.1115, longitude: 114.4152, accuracy: 6 },
+    });
+    page = await context.newPage();
+    page.on('console', (message) => {
+      if (message.type() === 'warning') warnings.push(message.text());
+    });
+    await page.goto(server.url);
+    await signIn(page, 'J003');
+    await page.getByRole('heading', { name: '民警工作台' }).waitFor();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('opens language and sign-out from one menu button, which Escape closes', async () => {
+    const menu = page.getByRole('button', { name: '菜单' });
+    expect(await menu.getAttribute('aria-expanded')).toBe('false');
+    await menu.click();
+    expect(await menu.getAttribute('aria-expanded')).toBe('true');
+    expect(await page.getByRole('menuitem').allTextContents()).toEqual(['English', '退出登录']);
+    await page.keyboard.press('Escape');
+    expect(await page.getByRole('menu').count()).toBe(0);
+    expect(await menu.evaluate((button) => button === document.activeElement)).toBe(true);
+  });
+
+  it('shows the tracking that began at the top of the page, not the bottom of the start form', async () => {
+    await page.getByRole('button', { name: '开始巡逻' }).click();
+    const submit = page.getByRole('button', { name: '确认开始巡逻' });
+    await submit.scrollIntoViewIfNeeded();
+    expect(await page.evaluate(() => scrollY)).toBeGreaterThan(0);
+    await submit.click();
+    await page.getByText('巡逻中').waitFor();
+    await expect.poll(() => page.evaluate(() => scrollY)).toBe(0);
+  });
+
+  it('tells the officer once that the screen cannot be kept on, since tracking pauses when it locks', async () => {
+    // Headless Chromium refuses the screen wake lock, as a phone in battery saver does.
+    await page.getByText('屏幕常亮未获允许').waitFor();
+    expect(await page.getByText('屏幕常亮未获允许').count()).toBe(1);
+  });
+
+  it('reads counts and durations in English: "1 fix", minutes, and hours left rather than hundreds of minutes', async () => {
+    await expect.poll(() => page.getByTestId('route-stats').getAttribute('data-fixes')).toBe('1');
+    await fromMenu(page, 'English');
+    const stats = (await page.getByTestId('route-stats').textContent()) ?? '';
+    expect(stats).toMatch(/\b0 min\b/);
+    expect(stats).toMatch(/\b1 fix$/);
+    const checkpoints = (await page.locator('main, body').first().textContent()) ?? '';
+    expect(checkpoints).toMatch(/\d+ hr(, \d+ min)? left/);
+    expect(checkpoints).not.toMatch(/\d{3} min/);
+  });
+
+  it('keeps the header to one compact bar in English, saying Offline once, with the records waiting', async () => {
+    await context.setOffline(true);
+    for (let i = 0; i < 30; i++) {
+      await context.setGeolocation({ latitude: 23.1115 + (i % 7) * 1e-6, longitude: 114.4152, accuracy: 6 });
+      await page.getByRole('button', { name: 'Report my position' }).click();
+      await page.getByRole('button', { name: 'Report my position' }).and(page.locator(':enabled')).waitFor();
+    }
+    await expect.poll(() => recordsWaiting(page)).toBeGreaterThanOrEqual(30);
+    const header = page.locator('header');
+    const text = (await header.textContent()) ?? '';
+    expect(text.match(/Offline/g)).toHaveLength(1);
+    expect(text).toMatch(/\d+ waiting/);
+    expect(text).toMatch(/Last sync \d\d:\d\d/);
+    // A quarter of the screen before; now at most two short lines.
+    expect((await header.boundingBox())?.height).toBeLessThanOrEqual(844 / 8);
+  });
+
+  it('warns about background sync at most once, not once per record', () => {
+    expect(warnings.filter((w) => /background sync/i.test(w)).length).toBeLessThanOrEqual(1);
   });
 });

@@ -1,5 +1,8 @@
 import { t } from '../i18n/index.js';
-import { dismiss, notices } from '../state/notices.js';
+import { dismiss, notices, type NoticeText } from '../state/notices.js';
+
+/** Reads the catalog at render time, so a language switch reaches notices already shown. */
+const render = (text: NoticeText) => (typeof text === 'string' ? text : text());
 
 /** The stack of messages at the bottom of the screen; errors stay until dismissed. */
 export function Notices() {
@@ -7,7 +10,7 @@ export function Notices() {
     <div class="notices" aria-live="polite">
       {notices.value.map((notice) => (
         <div key={notice.id} class={`notice notice-${notice.kind}`} role={notice.kind === 'error' ? 'alert' : 'status'}>
-          <span>{notice.text}</span>
+          <span>{render(notice.text)}</span>
           {notice.action && (
             <button
               type="button"
@@ -16,7 +19,7 @@ export function Notices() {
                 dismiss(notice.id);
               }}
             >
-              {notice.action.label}
+              {render(notice.action.label)}
             </button>
           )}
           <button type="button" onClick={() => dismiss(notice.id)} aria-label={t('error.dismiss')}>

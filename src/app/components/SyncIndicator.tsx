@@ -2,7 +2,10 @@ import { formatTime, t } from '../i18n/index.js';
 import { online } from '../state/network.js';
 import { storagePersisted, syncStatus } from '../state/sync.js';
 
-/** Always-visible sync state: network, records waiting, last good sync, and a badge for rejections. */
+/**
+ * The sync state in one line: network, records waiting, last good sync, and a badge for
+ * rejections. A problem or storage warning gets a line of its own, only while it matters.
+ */
 export function SyncIndicator() {
   const status = syncStatus.value;
   const persisted = storagePersisted.value;
@@ -23,11 +26,6 @@ export function SyncIndicator() {
         </a>
       )}
       {status.problem && <span class="sync-problem">{status.problem}</span>}
-      {persisted === true && (
-        <span class="muted" title={t('sync.persisted')} data-testid="sync-persisted">
-          {t('sync.persistedShort')}
-        </span>
-      )}
       {/* Only worth the space while records wait: then an evicted store would lose them. */}
       {persisted === false && status.waiting > 0 && (
         <span class="sync-problem" data-testid="sync-persisted">

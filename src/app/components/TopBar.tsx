@@ -1,6 +1,9 @@
+import { useSignal } from '@preact/signals';
+import { useEffect, useId, useRef } from 'preact/hooks';
 import { t, toggleLocale } from '../i18n/index.js';
 import { deviceDb } from '../state/db.js';
 import { online } from '../state/network.js';
+import { Notices } from './Notices.js';
 import { SyncIndicator } from './SyncIndicator.js';
 import { reportError } from '../state/notices.js';
 import { currentUser, signOut } from '../state/session.js';
@@ -13,7 +16,74 @@ function confirmSignOut() {
   void deviceDb.then(signOut).catch(reportError);
 }
 
-/** App name, network state, language toggle and sign-out: always in reach of one thumb. */
+/**
+ * Language and sign-out behind one menu button (the WAI-ARIA menu button pattern): the bar keeps
+ * its width for the sync state, which matters more on a 390 px screen than two rarely used labels.
+ */
+function AppMenu() {
+  const open = useSignal(false);
+  const id = useId();
+  const root = useRef<HTMLDivElement>(null);
+  const button = useRef<HTMLButtonElement>(null);
+  const user = currentUser.value;
+
+  const close = (refocus: boolean) => {
+    open.value = false;
+    if (refocus) button.current?.focus();
+  };
+  useEffect(() => {
+    if (!open.value) return;
+    root.current?.querySelector<HTMLElement>('[role="menuitem"]')?.focus();
+    const outside = (event: PointerEvent) => {
+      if (!root.current?.contains(event.target as Node)) close(false);
+    };
+    document.addEventListener('pointerdown', outside);
+    return () => document.removeEventListener('pointerdown', outside);
+  }, [open.value]);
+
+  const onKeyDown = (event: KeyboardEvent) => {
+    if (event.key === 'Escape') return close(true);
+    if (event.key !== 'ArrowDown' && event.key !== 'ArrowUp') return;
+    event.preventDefault();
+    const items = [...(root.current?.querySelectorAll<HTMLElement>('[role="menuitem"]') ?? [])];
+    const at = items.indexOf(document.activeElement as HTMLElement);
+    items[(at + (event.key === 'ArrowDown' ? 1 : items.length - 1)) % items.length]?.focus();
+  };
+  const choose = (action: () => void) => () => {
+    close(true);
+    action();
+  };
+
+  return (
+    <div class="menu" ref={root} onKeyDown={onKeyDown}>
+      <button
+        type="button"
+        ref={button}
+        class="menu-button"
+        aria-haspopup="menu"
+        aria-expanded={open.value}
+        aria-controls={id}
+        onClick={() => (open.value = !open.value)}
+      >
+        {t('menu.label')}
+      </button>
+      {open.value && (
+        <div class="menu-list" role="menu" id={id}>
+          <button type="button" role="menuitem" lang={t('lang.toggleTag')} onClick={choose(toggleLocale)} title={t('lang.toggleLabel')}>
+            {t('lang.toggle')}
+          </button>
+          {user && (
+            <button type="button" role="menuitem" onClick={choose(confirmSignOut)}>
+              {t('auth.signOut')}
+            </button>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** App name, one line of sync state, the menu and the notices under them: always in reach of one thumb. */
 export function TopBar() {
   const user = currentUser.value;
   return (
@@ -22,19 +92,15 @@ export function TopBar() {
       {user ? (
         <SyncIndicator />
       ) : (
-        <span class={`net ${online.value ? 'net-on' : 'net-off'}`} role="status" data-testid="net-status">
-          {online.value ? t('net.online') : t('net.offline')}
+        <span class="sync" role="status">
+          <span class={`net ${online.value ? 'net-on' : 'net-off'}`} data-testid="net-status">
+            {online.value ? t('net.online') : t('net.offline')}
+          </span>
         </span>
       )}
-      <span class="spacer" />
-      <button type="button" onClick={toggleLocale} title={t('lang.toggleLabel')}>
-        {t('lang.toggle')}
-      </button>
-      {user && (
-        <button type="button" onClick={confirmSignOut}>
-          {t('auth.signOut')}
-        </button>
-      )}
+      <AppMenu />
+      {/* Hung from the bar, so they start below it however many lines it takes. */}
+      <Notices />
     </header>
   );
 }

@@ -8,12 +8,12 @@ import { SyncScheduler, type RunOutcome } from '../../store/sync-policy.js';
 import { t } from '../i18n/index.js';
 import { deviceDb } from '../state/db.js';
 import { loadLocalCopies } from '../state/local-copies.js';
-import { reachable } from '../state/network.js';
+import { online, reachable } from '../state/network.js';
 import { describeError, reportError } from '../state/notices.js';
 import { currentUser } from '../state/session.js';
 import { lastSyncKey, outboxChannel, refreshSyncStatus, storagePersisted, syncStatus } from '../state/sync.js';
 
-/** Runs the outbox and pull for the signed-in user: on start, online, visible, new records, and a backoff timer. */
+/** Runs the outbox and pull for the signed-in user: on start, the server back, visible, new records, and a backoff timer. */
 export function SyncController() {
   const user = currentUser.value;
   useEffect(() => {
@@ -38,8 +38,11 @@ export function SyncController() {
         return 'done';
       } catch (error) {
         if (error instanceof TransientError) {
-          if (error.cause instanceof OfflineError) reachable(false);
-          syncStatus.value = { ...syncStatus.value, problem: navigator.onLine ? t('sync.serverUnreachable') : t('net.offline') };
+          // No answer at all shows as the header's offline state; a problem line is for a server
+          // that answers with errors.
+          const offline = error.cause instanceof OfflineError;
+          if (offline) reachable(false);
+          syncStatus.value = { ...syncStatus.value, problem: offline ? null : t('sync.serverUnreachable') };
           return 'retry';
         }
         if (error instanceof ApiError && error.status === 401) {
@@ -60,7 +63,13 @@ export function SyncController() {
       clearTimeout(debounce);
       debounce = setTimeout(() => scheduler.nudge(), 300);
     };
-    addEventListener('online', () => scheduler.trigger(), { signal });
+    // The server answering again (a probe on `online` or on a timer, see network.ts, or any call)
+    // runs at once, not after a backoff that grew while offline.
+    let wasOnline = online.peek();
+    const unwatchNetwork = online.subscribe((now) => {
+      if (now && !wasOnline) scheduler.trigger();
+      wasOnline = now;
+    });
     document.addEventListener('visibilitychange', () => (document.visibilityState === 'visible' ? scheduler.trigger() : scheduler.pause()), { signal });
     outboxChannel.addEventListener(
       'message',
@@ -78,6 +87,7 @@ export function SyncController() {
     return () => {
       void loadLocalCopies(null).catch(reportError);
       controller.abort();
+      unwatchNetwork();
       clearTimeout(debounce);
       scheduler.stop();
     };

@@ -1,10 +1,20 @@
 import { useEffect } from 'preact/hooks';
 import { checkpoints } from '../state/local-copies.js';
-import { reportError } from '../state/notices.js';
+import { t } from '../i18n/index.js';
+import { notify, reportError } from '../state/notices.js';
 import { sendPatrol, startPatrol } from '../state/patrol.js';
 import { currentUser } from '../state/session.js';
 import { openShift } from '../state/shift.js';
 import { wirePatrol, type WakeLockLike } from './patrol-wiring.js';
+
+/** Said once per page life: the refusal does not change while the page stays open. */
+let toldWakeLock = false;
+function wakeLockRefused(error: unknown): void {
+  if (toldWakeLock) return;
+  toldWakeLock = true;
+  console.warn('screen wake lock refused', error);
+  notify('info', () => t('wakeLock.refused'));
+}
 
 /**
  * Records the route while a shift is open: the worker's patrol session judges every fix, clock
@@ -30,6 +40,7 @@ export function TrackingController() {
       window,
       visible: () => document.visibilityState === 'visible',
       report: reportError,
+      wakeLockRefused,
     });
   }, [officerId, shiftId, startedAt, onFoot]);
 

@@ -29,6 +29,8 @@ export interface PatrolWiring {
   visible(): boolean;
   /** Where failures go to be shown. */
   report(error: unknown): void;
+  /** The screen cannot be kept on (refused, or no Wake Lock API): tracking will pause when it locks. */
+  wakeLockRefused(error: unknown): void;
 }
 
 /**
@@ -76,7 +78,8 @@ export function wirePatrol(w: PatrolWiring): () => void {
   }
 
   async function keepScreenOn(): Promise<void> {
-    if (!w.wakeLock || !w.visible() || locking || (lock && !lock.released)) return;
+    if (!w.visible() || locking || (lock && !lock.released)) return;
+    if (!w.wakeLock) return w.wakeLockRefused(new Error('no Screen Wake Lock API'));
     locking = true;
     try {
       lock = await w.wakeLock.request('screen');
@@ -85,7 +88,7 @@ export function wirePatrol(w: PatrolWiring): () => void {
         if (w.visible() && !signal.aborted) send({ type: 'wake-lock-lost', now: w.clock() });
       });
     } catch (error) {
-      console.warn('screen wake lock refused', error);
+      w.wakeLockRefused(error);
     } finally {
       locking = false;
     }

@@ -45,9 +45,7 @@ export const zhCN = {
   'sync.never': '尚未同步',
   'sync.rejected': '被拒 {n}',
   'sync.serverUnreachable': '服务器无法连接',
-  'sync.persisted': '本机数据已设为持久保存',
-  'sync.notPersisted': '浏览器未承诺持久保存，空间不足时数据可能被清除，请尽快同步',
-  'sync.persistedShort': '持久存储',
+  'sync.notPersisted': '存储未获持久保证，请尽快同步',
   'sync.details': '同步详情',
   'rejected.title': '被拒记录',
   'rejected.none': '没有被服务器拒收的记录。',
@@ -67,7 +65,7 @@ export const zhCN = {
   'checkin.status.overdue': '已超时',
   'checkin.status.missed': '已错过',
   'checkin.status.upcoming': '未开始',
-  'checkin.dueIn': '还剩 {m} 分钟',
+  'checkin.dueIn': '还剩 {duration}',
   'checkin.startsAt': '{time} 开始',
   'checkin.slot': '{from}–{to}',
   'checkin.visits': '{visits}/{needed} 次',
@@ -132,7 +130,7 @@ export const zhCN = {
   'reason.no-fix': '长时间没有可用定位',
   'reason.fix-resumed': '定位恢复',
   'stats.distance': '里程 {km} 公里',
-  'stats.duration': '时长 {h} 小时 {m} 分',
+  'stats.duration': '时长 {duration}',
   'stats.fixes': '定位点 {n} 个',
   'geo.denied': '定位权限被拒绝，请在浏览器设置中允许定位。',
   'geo.unavailable': '暂时无法获取位置：{message}',
@@ -280,7 +278,6 @@ export const zhCN = {
   'summary.time': '时间',
   'summary.distance': '里程',
   'summary.km': '{km} 公里',
-  'summary.duration': '{h} 小时 {m} 分',
   'summary.checkpoints': '检查点',
   'summary.checkpointsCount': '完成 {done} 个 · 未完成 {missed} 个',
   'summary.upload': '上传',
@@ -296,7 +293,13 @@ export const zhCN = {
   'losses.resolve': '标记已处理',
   'losses.note': '处理情况（必填）',
   'losses.confirm': '确认已处理',
+  // app shell: header menu, screen wake lock
+  'menu.label': '菜单',
+  'lang.toggleTag': 'en',
+  'wakeLock.refused': '屏幕常亮未获允许：锁屏后轨迹记录将暂停，请保持屏幕开启。',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;
-export type Catalog = { readonly [K in MessageKey]: string };
+/** A message, or one form per plural category of the language (chosen by the `n` parameter; `other` always). */
+export type Message = string | ({ readonly [rule in Intl.LDMLPluralRule]?: string } & { readonly other: string });
+export type Catalog = { readonly [K in MessageKey]: Message };

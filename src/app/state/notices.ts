@@ -2,11 +2,14 @@ import { signal } from '@preact/signals';
 import { ApiError, OfflineError } from '../../store/api.js';
 import { formatTime, t } from '../i18n/index.js';
 
+/** Text, or how to make it: a notice made from the catalog is rendered anew in the language chosen later. */
+export type NoticeText = string | (() => string);
+
 export interface Notice {
   id: number;
   kind: 'error' | 'info';
-  text: string;
-  action?: { label: string; run: () => void };
+  text: NoticeText;
+  action?: { label: NoticeText; run: () => void };
 }
 
 /** Messages shown to the user; the one place errors go so none is swallowed. */
@@ -16,7 +19,7 @@ let nextId = 1;
 /** How long an information notice stays; errors and notices with an action stay until dismissed. */
 const INFO_MS = 5000;
 
-export function notify(kind: Notice['kind'], text: string, action?: Notice['action'], holdMs = INFO_MS): void {
+export function notify(kind: Notice['kind'], text: NoticeText, action?: Notice['action'], holdMs = INFO_MS): void {
   const id = nextId++;
   notices.value = [...notices.value, { id, kind, text, ...(action ? { action } : {}) }];
   if (kind === 'info' && !action) setTimeout(() => dismiss(id), holdMs);
@@ -53,5 +56,5 @@ export function describeError(error: unknown): string {
 /** Shows an error and logs it for the developer console. */
 export function reportError(error: unknown): void {
   console.error(error);
-  notify('error', describeError(error));
+  notify('error', () => describeError(error));
 }

@@ -3,7 +3,7 @@ import { useEffect } from 'preact/hooks';
 import { completion, type Requirement, type RequirementStatus } from '../../../domain/plan-schedule.js';
 import { MANUAL_CHECKIN_REASONS } from '../../../domain/records.js';
 import type { SessionUser } from '../../../domain/protocol/auth.js';
-import { formatTime, locale, t, type MessageKey } from '../../i18n/index.js';
+import { formatDuration, formatTime, locale, t, type MessageKey } from '../../i18n/index.js';
 import { clock, insideNow, recordManualCheckin, requirementsOf, type DueVisit, type ManualReason } from '../../state/checkins.js';
 import { checkpoints } from '../../state/local-copies.js';
 import { notify } from '../../state/notices.js';
@@ -99,7 +99,7 @@ export function CheckpointsDue({ user, shift }: { user: SessionUser; shift: Open
 function when(r: Requirement): string {
   const now = clock.value;
   if (r.needed > 1 || (r.end === null && r.status !== 'done')) return t('checkin.visits', { visits: r.visits, needed: r.needed });
-  if (r.status === 'due' && r.end !== null) return t('checkin.dueIn', { m: Math.max(0, Math.ceil((r.end - now) / 60_000)) });
+  if (r.status === 'due' && r.end !== null) return t('checkin.dueIn', { duration: formatDuration(Math.ceil((r.end - now) / 60_000)) });
   if (r.status === 'upcoming') return t('checkin.startsAt', { time: formatTime(new Date(r.start).toISOString()) });
   return r.end === null ? '' : t('checkin.slot', { from: formatTime(new Date(r.start).toISOString()), to: formatTime(new Date(r.end).toISOString()) });
 }

@@ -1,6 +1,6 @@
 import { useEffect } from 'preact/hooks';
 import type { SessionUser } from '../../../domain/protocol/auth.js';
-import { formatTime, t } from '../../i18n/index.js';
+import { formatDuration, formatTime, t } from '../../i18n/index.js';
 import { reportError } from '../../state/notices.js';
 import { dismissSummary, type ShiftSummary as Summary } from '../../state/shift.js';
 import { syncStatus } from '../../state/sync.js';
@@ -18,7 +18,7 @@ export function ShiftSummary({ user, summary }: { user: SessionUser; summary: Su
       <dl class="summary-grid">
         <dt>{t('summary.time')}</dt>
         <dd data-minutes={minutes}>
-          {formatTime(summary.startedAt)}–{formatTime(summary.endedAt)} · {t('summary.duration', { h: Math.floor(minutes / 60), m: minutes % 60 })}
+          {formatTime(summary.startedAt)}–{formatTime(summary.endedAt)} · {formatDuration(minutes)}
         </dd>
         <dt>{t('summary.distance')}</dt>
         <dd data-distance-m={Math.round(summary.distanceM)}>{t('summary.km', { km: (summary.distanceM / 1000).toFixed(2) })}</dd>

@@ -1,7 +1,7 @@
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import type { SessionUser } from '../../../domain/protocol/auth.js';
-import { formatTime, t, type MessageKey } from '../../i18n/index.js';
+import { formatDuration, formatTime, t, type MessageKey } from '../../i18n/index.js';
 import { online } from '../../state/network.js';
 import { notify, reportError } from '../../state/notices.js';
 import { loadShift, openShift, reportPosition, shiftSummary } from '../../state/shift.js';
@@ -40,7 +40,15 @@ export function OfficerScreen({ user }: { user: SessionUser }) {
   if (form.value === 'start' && !shift)
     return (
       <RoleHome user={user}>
-        <ShiftStartForm user={user} onDone={() => (form.value = null)} />
+        <ShiftStartForm
+          user={user}
+          onDone={() => {
+            form.value = null;
+            // The form was long and its button at the bottom: show the tracking that just began,
+            // once the home has replaced the form (a frame later), not the page's old offset.
+            requestAnimationFrame(() => scrollTo({ top: 0 }));
+          }}
+        />
       </RoleHome>
     );
   if (form.value === 'end' && shift)
@@ -83,8 +91,7 @@ export function OfficerScreen({ user }: { user: SessionUser }) {
             {status?.reason === 'wake-lock-lost' && <p class="form-error">{t('tracking.wakeLockLost')}</p>}
             <p class="stats" data-testid="route-stats" data-distance-m={Math.round(stats.distanceM)} data-fixes={stats.fixes}>
               {t('stats.distance', { km: (stats.distanceM / 1000).toFixed(2) })} ·{' '}
-              {t('stats.duration', { h: Math.floor(stats.durationS / 3600), m: Math.floor((stats.durationS % 3600) / 60) })} ·{' '}
-              {t('stats.fixes', { n: stats.fixes })}
+              {t('stats.duration', { duration: formatDuration(Math.floor(stats.durationS / 60)) })} · {t('stats.fixes', { n: stats.fixes })}
             </p>
             <p class="muted">{t('tracking.hint')}</p>
             <button type="button" class="primary" disabled={busy.value} onClick={report}>

@@ -75,6 +75,7 @@ function setUp(answer: (event: PatrolEvent) => PatrolReply | null = () => null) 
     report: (error) => {
       throw error;
     },
+    wakeLockRefused: () => undefined,
   };
   const unwire = wirePatrol(wiring);
   return {
