@@ -2,6 +2,8 @@ import { newId } from '../src/domain/ids.js';
 import type { PushResponse } from '../src/domain/protocol/sync.js';
 import type { SignedRecord } from '../src/domain/records.js';
 import { openDatabase, type DbKind } from '../src/server/db/index.js';
+import { prepareDerived, writeDerived } from '../src/server/records/derived.js';
+import { insertRecords, recordRow } from '../src/server/sync/ingest.js';
 import { positionBody, TestDevice } from '../tests/integration/device.js';
 import { Client, DATABASES } from '../tests/integration/harness.js';
 import { BENCH_PASSWORD, benchServer, median, officerIds, signedIn } from './support.js';
@@ -92,7 +94,7 @@ async function verifiedRate(kind: DbKind): Promise<{ rate: number; latencies: La
   }
 }
 
-/** The same rows, same batches, same database engine: insert only, no HTTP, no checks. */
+/** The same rows (records and positions), same batches, same statements: insert only, no HTTP, no checks. */
 async function rawInsertRate(kind: DbKind): Promise<number> {
   const server = await benchServer(kind); // seeds users and squads; stays idle while we insert beside it
   const database = await openDatabase({ url: server.env.DATABASE_URL, dataDir: server.env.DATA_DIR! });
@@ -117,19 +119,14 @@ async function rawInsertRate(kind: DbKind): Promise<number> {
     const start = performance.now();
     for (const [, { records }] of backlogs) {
       for (let i = 0; i < records.length; i += BATCH) {
+        const batch = records.slice(i, i + BATCH);
         const receivedAt = new Date().toISOString();
-        const rows = records.slice(i, i + BATCH).map((r) => ({
-          id: r.id,
-          device_id: r.deviceId,
-          officer_id: r.officerId,
-          seq: r.seq,
-          kind: r.kind,
-          at: r.at,
-          hash: r.hash,
-          record: JSON.stringify(r),
-          received_at: receivedAt,
-        }));
-        await database.db.transaction().execute((trx) => trx.insertInto('records').values(rows).execute());
+        const rows = batch.map((r) => recordRow(r, r, receivedAt));
+        await prepareDerived(database.db, batch, new Date());
+        await database.db.transaction().execute(async (trx) => {
+          await insertRecords(trx, rows);
+          await writeDerived(trx, batch);
+        });
       }
     }
     return (OFFICERS.length * PER_OFFICER) / ((performance.now() - start) / 1000);
