@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DbKind } from '../src/server/db/index.js';
@@ -7,7 +7,7 @@ import { Client, createPostgresDatabase, spawnServer, stopServer } from '../test
 export const BENCH_PASSWORD = 'bench-password';
 
 /** The built server in its own process (as deployed, with its own core), on a fresh database. */
-export async function benchServer(kind: DbKind): Promise<{ url: string; env: Record<string, string>; close(): Promise<void> }> {
+export async function benchServer(kind: DbKind): Promise<{ url: string; env: Record<string, string>; cpuMs(): number; close(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'xf-bench-'));
   const pgDb = kind === 'postgres' ? await createPostgresDatabase() : null;
   const env = { DATA_DIR: dir, DATABASE_URL: pgDb?.url ?? '', DEMO_PASSWORD: BENCH_PASSWORD, LOG_LEVEL: 'error' };
@@ -15,6 +15,7 @@ export async function benchServer(kind: DbKind): Promise<{ url: string; env: Rec
   return {
     url,
     env,
+    cpuMs: () => processCpuMs(child.pid),
     async close() {
       await stopServer(child);
       await pgDb?.drop();
@@ -50,4 +51,14 @@ export async function officerIds(url: string): Promise<Record<string, string>> {
     cursor = page.cursor;
     if (!page.more) return ids;
   }
+}
+
+/**
+ * CPU time (user + system) a process has used so far, from /proc: on a machine shared with other
+ * work, CPU per record says more about the server's own cost than wall-clock rates do.
+ */
+function processCpuMs(pid: number | undefined): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  // utime and stime are fields 14 and 15 of stat(5), counted from the state (field 3) here; in clock ticks of 10 ms.
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }

@@ -1,4 +1,4 @@
-import canonicalize from 'canonicalize';
+import { canonicalJson } from './canonical-json.js';
 import type { SignedRecord, UnsignedRecord } from './records.js';
 
 // Hashing and signing of records with WebCrypto, identical in browser, worker and Node. Seals
@@ -10,9 +10,7 @@ const SIGN = { name: 'ECDSA', hash: 'SHA-256' } as const;
 /** The bytes that are hashed and signed: RFC 8785 canonical JSON of the record without hash and sig. */
 export function signingBytes(record: UnsignedRecord | SignedRecord): Uint8Array<ArrayBuffer> {
   const { hash: _hash, sig: _sig, ...unsigned } = record as SignedRecord;
-  const text = canonicalize(unsigned);
-  if (text === undefined) throw new Error('record cannot be canonicalized');
-  return new TextEncoder().encode(text);
+  return new TextEncoder().encode(canonicalJson(unsigned));
 }
 
 function toHex(bytes: ArrayBuffer): string {

@@ -23,6 +23,11 @@ const ADDRESS_DELAY_MS = 1_000;
 /** ...and from this many on the address is refused until its window ends. */
 const ADDRESS_BLOCK_AFTER = 20;
 
+/** A badge's failed guesses that never reached a lock are forgotten after this long... */
+const BADGE_IDLE_MS = 24 * 3600_000;
+/** ...by a sweep run at most this often per process, on a failed sign-in (the only thing that adds rows). */
+const PRUNE_EVERY_MS = 60_000;
+
 const badgeKey = (badge: string) => `badge:${badge}`;
 const addressKey = (ip: string) => `address:${ip}`;
 
@@ -30,6 +35,7 @@ export type BadgeSlot = { kind: 'slot'; attempt: number } | { kind: 'locked'; lo
 
 /** The login guards over one database. */
 export class LoginGuard {
+  private prunedAt = Number.NEGATIVE_INFINITY;
   constructor(private readonly db: Kysely<Tables>) {}
 
   /** When the address may try again, if it is refused now. */
@@ -63,7 +69,36 @@ export class LoginGuard {
       const until = new Date(Date.parse(row.window_started_at) + ADDRESS_WINDOW_MS).toISOString();
       await this.db.updateTable('login_guards').set({ locked_until: until }).where('key', '=', addressKey(ip)).execute();
     }
+    if (now.getTime() - this.prunedAt >= PRUNE_EVERY_MS) await this.prune(now);
     return row.attempts > ADDRESS_SLOW_AFTER ? ADDRESS_DELAY_MS : 0;
+  }
+
+  /**
+   * Deletes the rows that hold nothing back any more, so guesses at made-up badges and passing
+   * addresses do not grow the table forever: an address whose window and refusal have run out
+   * (the next failure would start afresh anyway), a badge whose lock has ended (its count is 0
+   * then), and a badge with a few wrong guesses and none for a day.
+   */
+  private async prune(now: Date): Promise<void> {
+    this.prunedAt = now.getTime();
+    const at = now.toISOString();
+    const addressWindowStart = new Date(now.getTime() - ADDRESS_WINDOW_MS).toISOString();
+    const badgeIdleSince = new Date(now.getTime() - BADGE_IDLE_MS).toISOString();
+    await this.db
+      .deleteFrom('login_guards')
+      .where((eb) =>
+        eb.or([
+          eb.and([
+            eb('key', 'like', 'address:%'),
+            eb('window_started_at', '<', addressWindowStart),
+            eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', at)]),
+          ]),
+          // attempts = 0: a guess that took a slot since the lock ended keeps its row.
+          eb.and([eb('key', 'like', 'badge:%'), eb('locked_until', '<=', at), eb('attempts', '=', 0)]),
+          eb.and([eb('key', 'like', 'badge:%'), eb('locked_until', 'is', null), eb('window_started_at', '<', badgeIdleSince)]),
+        ]),
+      )
+      .execute();
   }
 
   /**

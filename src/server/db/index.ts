@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteAdapter, SqliteDialect, type DialectAdapter } from 'kysely';
+import { Kysely, Migrator, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { runRequestedRebuild } from '../records/derived.js';
+import { XunfangSqliteDialect } from './dialect.js';
 import { migrationProvider } from './migrations.js';
 import type { Tables } from './schema.js';
 
@@ -42,22 +43,6 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return database;
 }
 
-/**
- * SQLite runs DDL inside transactions, but Kysely's adapter says it cannot, so its Migrator would
- * apply migrations statement by statement: a kill between two of them left a database that never
- * started again ("table devices already exists"). Saying yes makes each run all or nothing.
- */
-class TransactionalDdlSqliteAdapter extends SqliteAdapter {
-  override get supportsTransactionalDdl(): boolean {
-    return true;
-  }
-}
-class TransactionalDdlSqliteDialect extends SqliteDialect {
-  override createAdapter(): DialectAdapter {
-    return new TransactionalDdlSqliteAdapter();
-  }
-}
-
 function openSqlite(dataDir: string): Database {
   mkdirSync(dataDir, { recursive: true });
   const sqlite = new SqliteDatabase(join(dataDir, 'xunfang.sqlite'));
@@ -66,7 +51,7 @@ function openSqlite(dataDir: string): Database {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Tables>({ dialect: new TransactionalDdlSqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Tables>({ dialect: new XunfangSqliteDialect(sqlite) });
   return { kind: 'sqlite', db, close: () => db.destroy() };
 }
 

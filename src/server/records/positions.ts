@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { RecordOf } from '../../domain/records.js';
+import { insertNew, type BulkColumns } from '../db/bulk-insert.js';
 import { isPostgres } from '../db/dialect.js';
 import type { PositionTable, Tables } from '../db/schema.js';
 import { shiftKey } from './shifts.js';
@@ -7,8 +8,19 @@ import { shiftKey } from './shifts.js';
 // The positions table: every position record's fix, written beside the record at ingest and
 // rebuilt from records on demand. Queries that need fixes read this, never the records' JSON.
 
-/** Rows per INSERT: 11 columns each stays well under SQLite's 32,766 bound variables. */
-const INSERT_CHUNK = 1000;
+const POSITION_COLUMNS: BulkColumns<'positions'> = [
+  ['record_id', 'text'],
+  ['device_id', 'text'],
+  ['officer_id', 'text'],
+  ['shift_id', 'text'],
+  ['seq', 'integer'],
+  ['fix_at', 'text'],
+  ['lat', 'double precision'],
+  ['lon', 'double precision'],
+  ['accuracy', 'double precision'],
+  ['speed', 'double precision'],
+  ['heading', 'double precision'],
+];
 /** Windows per track query: four bound variables each. */
 const WINDOWS_PER_QUERY = 1000;
 
@@ -53,14 +65,8 @@ function positionRow(record: RecordOf<'position'>): PositionTable {
 }
 
 /** Writes the rows of these position records; a row already there is left as it is. */
-export async function writePositions(trx: Transaction<Tables> | Kysely<Tables>, records: ReadonlyArray<RecordOf<'position'>>): Promise<void> {
-  for (let i = 0; i < records.length; i += INSERT_CHUNK) {
-    await trx
-      .insertInto('positions')
-      .values(records.slice(i, i + INSERT_CHUNK).map(positionRow))
-      .onConflict((oc) => oc.doNothing())
-      .execute();
-  }
+export async function writePositions(trx: Transaction<Tables>, records: ReadonlyArray<RecordOf<'position'>>): Promise<void> {
+  await insertNew(trx, 'positions', POSITION_COLUMNS, 'record_id', records.map(positionRow));
 }
 
 /**

@@ -1,8 +1,9 @@
 import type { KeyObject } from 'node:crypto';
+import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import * as v from 'valibot';
-import { walkChain, type ChainHead, type ChainLink } from '../../domain/chain.js';
+import { walkChain, type ChainHead, type ChainLink, type ChainReport } from '../../domain/chain.js';
 import { backdating } from '../../domain/backdating.js';
 import { InstantSchema } from '../../domain/instant.js';
 import type { AuditTrackResponse, TrackingMark, TrackPoint, TrackVerification } from '../../domain/protocol/track-audit.js';
@@ -60,7 +61,7 @@ export function trackAuditRoutes(ctx: ServerContext) {
   const { db } = ctx.database;
   const devices = new DeviceKeys(db);
   return async (app: FastifyInstance) => {
-    app.get('/api/audit/track', { preHandler: requireUser(ctx) }, async (request) => {
+    app.get('/api/audit/track', { preHandler: requireUser(ctx) }, async (request, reply) => {
       const query = parseOr400(TrackQuerySchema, request.query);
       const to = query.to ?? (query.from ? new Date(Math.min(Date.parse(query.from) + DEFAULT_WINDOW_MS, ctx.now().getTime())) : ctx.now()).toISOString();
       const from = query.from ?? new Date(Date.parse(to) - DEFAULT_WINDOW_MS).toISOString();
@@ -68,11 +69,12 @@ export function trackAuditRoutes(ctx: ServerContext) {
       if (Date.parse(to) - Date.parse(from) > MAX_WINDOW_MS) throw new HttpError(400, 'bad-request', 'the window may span at most 31 days');
       await officersInScope(db, sessionUser(request), query.officerId);
 
-      // One page in device-time order (at, then id), so a long window never loads whole.
+      // The page's members in device-time order (at, then id): ids and places only, never the
+      // records' text, so a long window is never loaded whole.
       const after = query.after ? CURSOR_RE.exec(query.after) : null;
       let pageQuery = db
         .selectFrom('records')
-        .select(['id', 'at', 'device_id', 'seq', 'hash', 'record', 'received_at'])
+        .select(['id', 'at', 'device_id', 'seq', 'kind'])
         .where('officer_id', '=', query.officerId)
         .where('at', '>=', from)
         .where('at', '<=', to);
@@ -81,80 +83,150 @@ export function trackAuditRoutes(ctx: ServerContext) {
         pageQuery = pageQuery.where((eb) => eb.or([eb('at', '>', afterAt), eb.and([eb('at', '=', afterAt), eb('id', '>', afterId)])]));
       }
       const limit = query.limit;
-      const page = await pageQuery
+      const members = await pageQuery
         .orderBy('at')
         .orderBy('id')
         .limit(limit + 1)
         .execute();
-      const more = page.length > limit;
-      const rows = (more ? page.slice(0, limit) : page).sort((a, b) => a.device_id.localeCompare(b.device_id) || Number(a.seq) - Number(b.seq));
-      const last = more ? page[limit - 1] : undefined;
+      const more = members.length > limit;
+      const last = more ? members[limit - 1] : undefined;
       const next = last ? `${last.at}_${last.id}` : null;
-      const byDevice = new Map<string, StoredLink[]>();
-      for (const row of rows) {
-        const list = byDevice.get(row.device_id) ?? [];
-        const parsed = parseStored(row.record);
-        list.push({ seq: Number(row.seq), hash: row.hash, receivedAt: row.received_at, record: 'record' in parsed ? parsed.record : null });
-        byDevice.set(row.device_id, list);
+      const byDevice = new Map<string, DevicePage>();
+      for (const row of more ? members.slice(0, limit) : members) {
+        const seq = Number(row.seq);
+        const page = byDevice.get(row.device_id);
+        if (!page)
+          byDevice.set(row.device_id, { ids: new Set([row.id]), firstSeq: seq, lastSeq: seq, firstPositionAt: row.kind === 'position' ? row.at : null });
+        else {
+          page.ids.add(row.id);
+          page.firstSeq = Math.min(page.firstSeq, seq);
+          page.lastSeq = Math.max(page.lastSeq, seq);
+          if (row.kind === 'position' && (page.firstPositionAt === null || row.at < page.firstPositionAt)) page.firstPositionAt = row.at;
+        }
       }
-
       const [keys, before, registered] = await Promise.all([
         devices.lookup(byDevice.keys()),
         recordsBefore(db, byDevice),
         registrationTimes(db, [...byDevice.keys()]),
       ]);
-      const verification: TrackVerification = { ok: true, devices: [] };
-      const points: TrackPoint[][] = [];
-      const tracking: TrackingMark[] = [];
-      for (const [deviceId, links] of byDevice) {
-        const first = links[0];
-        if (!first) continue;
-        // The record before the window, so a deletion right at its start still shows.
-        const previous = first.seq === 1 ? { seq: 0, hash: '' } : before.get(deviceId);
-        const chain = walkChain(chainLinks(links, previous), previous ?? { seq: first.seq - 1, hash: '' });
-        if (!previous) chain.gaps.unshift({ from: first.seq - 1, to: first.seq - 1 });
-        const key = keys.get(deviceId)?.key;
-        const badSignatures: number[] = [];
-        const hashMismatches: number[] = [];
-        const seals = await checkSeals(links, key);
-        seals.forEach((seal, i) => {
-          const seq = links[i]!.seq;
-          if (seal === 'bad-signature') badSignatures.push(seq);
-          // Everything stored passed the schema at push: text that no longer does was altered since.
-          if (seal === 'hash-mismatch' || seal === 'unreadable') hashMismatches.push(seq);
-        });
-        const device = { deviceId, records: links.length, ...chain, badSignatures, hashMismatches };
-        if (device.gaps.length || device.brokenLinks.length || badSignatures.length || hashMismatches.length) verification.ok = false;
-        verification.devices.push(device);
-        for (const { record: r } of links) {
-          if (r?.kind === 'tracking') tracking.push({ id: r.id, deviceId, seq: r.seq, at: r.at, state: r.body.state, reason: r.body.reason });
-        }
-        points.push(
-          links.flatMap(({ record: r, receivedAt }) =>
-            r?.kind === 'position'
-              ? [
-                  {
-                    id: r.id,
-                    deviceId,
-                    seq: r.seq,
-                    at: r.at,
-                    fixAt: r.body.fixAt,
-                    lat: r.body.lat,
-                    lon: r.body.lon,
-                    accuracy: r.body.accuracy,
-                    receivedAt,
-                    flag: backdating(r.at, receivedAt, registered.get(deviceId) ?? null),
-                  },
-                ]
-              : [],
-          ),
-        );
-      }
-      // Devices in the order they were first used; each device's points in seq order.
-      points.sort((a, b) => (a[0]?.fixAt ?? '').localeCompare(b[0]?.fixAt ?? ''));
-      return { from, to, points: points.flat(), tracking, verification, next } satisfies AuditTrackResponse;
+      reply.type('application/json; charset=utf-8');
+      return reply.send(Readable.from(trackJson(db, { from, to, next, byDevice, keys, before, registered })));
     });
   };
+}
+
+/** One device's part of a page: which records, between which seqs, and when its first point was made. */
+interface DevicePage {
+  ids: Set<string>;
+  firstSeq: number;
+  lastSeq: number;
+  firstPositionAt: string | null;
+}
+
+/** Stored records read and verified at a time, per device: what one answer holds in memory. */
+const CHUNK_RECORDS = 500;
+
+/**
+ * The answer as JSON text, written chunk by chunk as the records are read and verified, so four
+ * large pages at once hold a few chunks in memory, not four tracks and their JSON. Points come
+ * first; tracking marks and the verification, small, follow when every chain has been walked.
+ */
+async function* trackJson(
+  db: Kysely<Tables>,
+  page: {
+    from: string;
+    to: string;
+    next: string | null;
+    byDevice: ReadonlyMap<string, DevicePage>;
+    keys: ReadonlyMap<string, { key: KeyObject }>;
+    before: ReadonlyMap<string, ChainHead>;
+    registered: ReadonlyMap<string, string>;
+  },
+): AsyncGenerator<string> {
+  // The same keys, in the same order, as one AuditTrackResponse object would give.
+  yield `{"from":${JSON.stringify(page.from)},"to":${JSON.stringify(page.to)},"points":[`;
+  const verification: TrackVerification = { ok: true, devices: [] };
+  const tracking: TrackingMark[] = [];
+  let written = 0;
+  // Devices in the order they were first used (by their first point); each device's points in seq order.
+  const ordered = [...page.byDevice].sort(([, a], [, b]) => (a.firstPositionAt ?? '').localeCompare(b.firstPositionAt ?? ''));
+  for (const [deviceId, devicePage] of ordered) {
+    const key = page.keys.get(deviceId)?.key;
+    const registeredAt = page.registered.get(deviceId) ?? null;
+    // The record before the window, so a deletion right at its start still shows.
+    const previous = devicePage.firstSeq === 1 ? { seq: 0, hash: '' } : page.before.get(deviceId);
+    const device = {
+      deviceId,
+      records: 0,
+      gaps: [] as ChainReport['gaps'],
+      brokenLinks: [] as number[],
+      badSignatures: [] as number[],
+      hashMismatches: [] as number[],
+    };
+    if (!previous) device.gaps.push({ from: devicePage.firstSeq - 1, to: devicePage.firstSeq - 1 });
+    let head: ChainHead = previous ?? { seq: devicePage.firstSeq - 1, hash: '' };
+    let linkHead = previous;
+    for (let readUpTo = devicePage.firstSeq - 1; readUpTo < devicePage.lastSeq;) {
+      const rows = await db
+        .selectFrom('records')
+        .select(['id', 'seq', 'hash', 'record', 'received_at'])
+        .where('device_id', '=', deviceId)
+        .where('seq', '>', readUpTo)
+        .where('seq', '<=', devicePage.lastSeq)
+        .orderBy('seq')
+        .limit(CHUNK_RECORDS)
+        .execute();
+      const lastRow = rows.at(-1);
+      if (!lastRow) break;
+      readUpTo = Number(lastRow.seq);
+      // Only the page's own records: the device's seqs between may lie outside the window.
+      const links: StoredLink[] = rows.flatMap((row) => {
+        if (!devicePage.ids.has(row.id)) return [];
+        const parsed = parseStored(row.record);
+        return [{ seq: Number(row.seq), hash: row.hash, receivedAt: row.received_at, record: 'record' in parsed ? parsed.record : null }];
+      });
+      if (links.length === 0) continue;
+      const chainOfChunk = chainLinks(links, linkHead);
+      const chain = walkChain(chainOfChunk, head);
+      const lastLink = chainOfChunk[chainOfChunk.length - 1];
+      if (lastLink) head = linkHead = { seq: lastLink.seq, hash: lastLink.hash };
+      device.records += links.length;
+      device.gaps.push(...chain.gaps);
+      device.brokenLinks.push(...chain.brokenLinks);
+      const seals = await checkSeals(links, key);
+      seals.forEach((seal, i) => {
+        const seq = links[i]!.seq;
+        if (seal === 'bad-signature') device.badSignatures.push(seq);
+        // Everything stored passed the schema at push: text that no longer does was altered since.
+        if (seal === 'hash-mismatch' || seal === 'unreadable') device.hashMismatches.push(seq);
+      });
+      let text = '';
+      for (const { record: r, receivedAt } of links) {
+        if (r?.kind === 'tracking') tracking.push({ id: r.id, deviceId, seq: r.seq, at: r.at, state: r.body.state, reason: r.body.reason });
+        if (r?.kind !== 'position') continue;
+        const point: TrackPoint = {
+          id: r.id,
+          deviceId,
+          seq: r.seq,
+          at: r.at,
+          fixAt: r.body.fixAt,
+          lat: r.body.lat,
+          lon: r.body.lon,
+          accuracy: r.body.accuracy,
+          receivedAt,
+          flag: backdating(r.at, receivedAt, registeredAt),
+        };
+        text += (written++ === 0 ? '' : ',') + JSON.stringify(point);
+      }
+      if (text) yield text;
+    }
+    if (device.gaps.length || device.brokenLinks.length || device.badSignatures.length || device.hashMismatches.length) verification.ok = false;
+    verification.devices.push(device);
+  }
+  verification.devices.sort((a, b) => a.deviceId.localeCompare(b.deviceId));
+  tracking.sort((a, b) => a.deviceId.localeCompare(b.deviceId) || a.seq - b.seq);
+  const tail = { tracking, verification, next: page.next } satisfies Omit<AuditTrackResponse, 'from' | 'to' | 'points'>;
+  yield `],${JSON.stringify(tail).slice(1)}`;
 }
 
 /**
@@ -174,8 +246,8 @@ async function registrationTimes(db: Kysely<Tables>, deviceIds: readonly string[
 }
 
 /** For each device whose window starts after seq 1, the stored record just before it: one query for all. */
-async function recordsBefore(db: Kysely<Tables>, byDevice: ReadonlyMap<string, readonly StoredLink[]>): Promise<Map<string, ChainHead>> {
-  const wanted = [...byDevice].flatMap(([deviceId, links]) => (links[0] && links[0].seq > 1 ? [{ deviceId, seq: links[0].seq - 1 }] : []));
+async function recordsBefore(db: Kysely<Tables>, byDevice: ReadonlyMap<string, DevicePage>): Promise<Map<string, ChainHead>> {
+  const wanted = [...byDevice].flatMap(([deviceId, page]) => (page.firstSeq > 1 ? [{ deviceId, seq: page.firstSeq - 1 }] : []));
   if (wanted.length === 0) return new Map();
   const rows = await db
     .selectFrom('records')

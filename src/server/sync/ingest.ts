@@ -1,12 +1,13 @@
 import type { KeyObject } from 'node:crypto';
 import { setImmediate } from 'node:timers/promises';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import * as v from 'valibot';
 import { describeIssues } from '../../domain/protocol/api.js';
 import { type SessionUser } from '../../domain/protocol/auth.js';
 import { type PushResult } from '../../domain/protocol/sync.js';
 import { MAX_CLOCK_AHEAD_MS, RecordSchema, type SignedRecord } from '../../domain/records.js';
 import type { RecordTable, Tables } from '../db/schema.js';
+import { insertNew, type BulkColumns } from '../db/bulk-insert.js';
 import { prepareDerived, writeDerived } from '../records/derived.js';
 import type { DeviceKeys } from './device-keys.js';
 import { hashMatches, signatureValid } from './seal-verifier.js';
@@ -102,7 +103,7 @@ export async function ingestBatch(db: Kysely<Tables>, devices: DeviceKeys, offic
     }
     byId.set(record.id, record);
     bySeq.set(seqKey, record.id);
-    candidates.push({ index, record, row: toRow(record, raw, receivedAt) });
+    candidates.push({ index, record, row: recordRow(record, raw, receivedAt) });
   }
   if (candidates.length === 0) return results;
 
@@ -114,15 +115,9 @@ export async function ingestBatch(db: Kysely<Tables>, devices: DeviceKeys, offic
     now,
   );
   await db.transaction().execute(async (trx) => {
-    const inserted = new Set(
-      (
-        await trx
-          .insertInto('records')
-          .values(candidates.map((c) => c.row))
-          .onConflict((oc) => oc.doNothing())
-          .returning('id')
-          .execute()
-      ).map((r) => r.id),
+    const inserted = await insertRecords(
+      trx,
+      candidates.map((c) => c.row),
     );
     const clashed = candidates.filter((c) => !inserted.has(c.record.id));
     if (clashed.length > 0) {
@@ -163,6 +158,18 @@ export async function ingestBatch(db: Kysely<Tables>, devices: DeviceKeys, offic
   return results;
 }
 
+const RECORD_COLUMNS: BulkColumns<'records'> = [
+  ['id', 'text'],
+  ['device_id', 'text'],
+  ['officer_id', 'text'],
+  ['seq', 'integer'],
+  ['kind', 'text'],
+  ['at', 'text'],
+  ['hash', 'text'],
+  ['record', 'text'],
+  ['received_at', 'text'],
+];
+
 /** Records checked between two turns of the event loop: a batch never holds the server for long. */
 const SLICE = 100;
 
@@ -180,7 +187,13 @@ function idOf(input: unknown): string {
   return typeof id === 'string' ? id.slice(0, 64) : '';
 }
 
-function toRow(record: SignedRecord, raw: object, receivedAt: string): RecordTable {
+/** Stores rows of `records`, leaving out any that clash with a stored one; returns the ids that went in. */
+export function insertRecords(trx: Transaction<Tables>, rows: readonly RecordTable[]): Promise<Set<unknown>> {
+  return insertNew(trx, 'records', RECORD_COLUMNS, 'id', rows);
+}
+
+/** The `records` row of a record: `raw` is the object the device sent, stored verbatim. */
+export function recordRow(record: SignedRecord, raw: object, receivedAt: string): RecordTable {
   return {
     id: record.id,
     device_id: record.deviceId,

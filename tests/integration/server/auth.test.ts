@@ -136,6 +136,20 @@ describe.each(DATABASES)('sign-in on %s', (kind) => {
     expect((await client.login('A001')).status).toBe(200);
   });
 
+  it('forgets throttling state once it holds nothing back, so failed sign-ins do not grow the table forever', async () => {
+    const guards = async () => (await server.database.db.selectFrom('login_guards').select('key').orderBy('key').execute()).map((r) => r.key);
+    for (let i = 0; i < 8; i++) expect((await client.login(`Z10${i}`, 'wrong')).status).toBe(401);
+    for (let i = 0; i < 5; i++) await client.login('J002', 'wrong');
+    expect((await client.login('J002')).status).toBe(423);
+    expect(await guards()).toHaveLength(10); // 8 made-up badges, J002, this address
+
+    // A day on, one more failure sweeps what has run out; J002's lock ended long ago.
+    server.clock.advance(24 * 3600_000 + 1);
+    expect((await client.login('Z200', 'wrong')).status).toBe(401);
+    expect(await guards()).toEqual([expect.stringMatching(/^address:/), 'badge:Z200']);
+    expect((await client.login('J002')).status).toBe(200);
+  });
+
   it('ends a session 12 hours after sign-in', async () => {
     await client.login('J005');
     server.clock.advance(12 * 60 * 60 * 1000 - 1000);

@@ -150,3 +150,81 @@ describe.each(DATABASES)('route audit on %s', (kind) => {
     expect(body.points.map((p) => p.seq)).not.toContain(4);
   });
 });
+
+describe.each(DATABASES)('a large route-audit page on %s', (kind) => {
+  let server: TestServer;
+  let supervisor: Client;
+  let officerId: string;
+  const byDevice: SignedRecord[][] = [];
+
+  beforeAll(async () => {
+    server = await startServer(kind);
+    officerId = (await server.database.db.selectFrom('users').select('id').where('badge', '=', 'J001').executeTakeFirstOrThrow()).id;
+    const officer = new Client(server.url);
+    await officer.login('J001');
+    supervisor = new Client(server.url);
+    await supervisor.login('S001');
+    // Two devices of one officer, one after the other (a phone swapped mid-shift), 2,501 records.
+    let at = server.clock.now().getTime() - 3 * 3600_000;
+    const shiftId = newId();
+    for (const count of [1200, 1300]) {
+      const device = await TestDevice.create(officerId);
+      await device.register(officer);
+      const records: SignedRecord[] = [];
+      if (byDevice.length === 0) records.push(await device.next('tracking', { shiftId, state: 'on', reason: 'shift-start' }, new Date(at)));
+      for (let i = 0; i < count; i++, at += 2000) records.push(await device.next('position', positionBody(shiftId, i, new Date(at)), new Date(at)));
+      for (let i = 0; i < records.length; i += 1000) {
+        const response = await officer.request('POST', '/api/sync/push', { records: records.slice(i, i + 1000) });
+        expect(((await response.json()) as PushResponse).results.every((r) => r.status === 'accepted')).toBe(true);
+      }
+      byDevice.push(records);
+    }
+  });
+  afterAll(() => server.close());
+
+  it('is written out as it is read, and holds every point once, in device order, with every chain verified across its whole length', async () => {
+    const [first, second] = byDevice as [SignedRecord[], SignedRecord[]];
+    const db = server.database.db;
+    // A deletion and an edit well inside the page, where an answer read in parts is most likely to lose its place.
+    await db.deleteFrom('records').where('id', '=', first[500]!.id).execute();
+    const edited = second[999] as Extract<SignedRecord, { kind: 'position' }>;
+    await db
+      .updateTable('records')
+      .set({ record: JSON.stringify({ ...edited, body: { ...edited.body, lat: 23.5 } }) })
+      .where('id', '=', edited.id)
+      .execute();
+
+    const response = await supervisor.request('GET', `/api/audit/track?officerId=${officerId}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    // Streamed: sent in chunks as it is made, not measured first as a buffered answer would be.
+    expect(response.headers.get('content-length')).toBeNull();
+    expect(response.headers.get('transfer-encoding')).toBe('chunked');
+    const body = (await response.json()) as AuditTrackResponse;
+
+    const expected = [...first.filter((r) => r.id !== first[500]!.id), ...second].filter((r) => r.kind === 'position');
+    expect(body.points.map((p) => p.id)).toEqual(expected.map((r) => r.id));
+    expect(body.points[0]).toMatchObject({ deviceId: first[1]!.deviceId, seq: 2, lat: 23.11, lon: 114.41, accuracy: 8, fixAt: first[1]!.at });
+    expect(body.tracking).toEqual([expect.objectContaining({ id: first[0]!.id, state: 'on', reason: 'shift-start' })]);
+    expect(body.next).toBeNull();
+    expect(body.verification.ok).toBe(false);
+    const report = (deviceId: string) => body.verification.devices.find((d) => d.deviceId === deviceId);
+    expect(report(first[0]!.deviceId)).toEqual({
+      deviceId: first[0]!.deviceId,
+      records: 1200,
+      gaps: [{ from: 501, to: 501 }],
+      brokenLinks: [],
+      badSignatures: [],
+      hashMismatches: [],
+    });
+    expect(report(second[0]!.deviceId)).toEqual({
+      deviceId: second[0]!.deviceId,
+      records: 1300,
+      gaps: [],
+      brokenLinks: [],
+      badSignatures: [],
+      hashMismatches: [1000],
+    });
+    expect(body.verification.devices.map((d) => d.deviceId)).toEqual([first[0]!.deviceId, second[0]!.deviceId].sort());
+  });
+});
