@@ -222,6 +222,26 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0006-live-events': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('live_events')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('unit_id', 'text', (c) => c.notNull())
+        .addColumn('squad_id', 'text')
+        .addColumn('officer_id', 'text')
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('live_events_at').on('live_events').column('at').execute();
+      // The newest id pruned: a reconnect from before it cannot be replayed and must pull instead.
+      await db
+        .insertInto('sync_counters' as never)
+        .values({ name: 'live-pruned', value: 0 } as never)
+        .execute();
+    },
+  },
 };
 
 /** Feeds the in-code migrations to Kysely's Migrator (no files to find at run time). */

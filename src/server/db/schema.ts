@@ -191,6 +191,22 @@ interface SyncCounterTable {
   value: number;
 }
 
+/**
+ * What the live channel (GET /api/live) sends, kept for an hour so a reconnect resumes from its
+ * Last-Event-ID. The id is a value of the `changes` counter, so events commit in id order.
+ */
+export interface LiveEventTable {
+  id: number;
+  at: string;
+  kind: string;
+  unit_id: string;
+  /** The squad it concerns; null for the whole unit. */
+  squad_id: string | null;
+  /** The officer it concerns or is addressed to; null for everyone in its squad or unit. */
+  officer_id: string | null;
+  payload: string;
+}
+
 export interface Tables {
   units: UnitTable;
   squads: SquadTable;
@@ -208,4 +224,5 @@ export interface Tables {
   positions: PositionTable;
   shifts: ShiftTable;
   maintenance: MaintenanceTable;
+  live_events: LiveEventTable;
 }
