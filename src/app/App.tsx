@@ -3,6 +3,7 @@ import { LocationProvider, Route, Router, useLocation } from 'preact-iso';
 import { homePath } from '../domain/roles.js';
 import { Notices } from './components/Notices.js';
 import { TopBar } from './components/TopBar.js';
+import { LiveController } from './controllers/LiveController.js';
 import { SyncController } from './controllers/SyncController.js';
 import { TrackingController } from './controllers/TrackingController.js';
 import { t } from './i18n/index.js';
@@ -69,6 +70,7 @@ export function App() {
   return (
     <LocationProvider>
       <SyncController />
+      <LiveController />
       <TrackingController />
       <TopBar />
       {!online.value && currentUser.value && <p class="offline-banner">{t('net.offlineNotice')}</p>}

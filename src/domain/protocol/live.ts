@@ -6,7 +6,7 @@
  * `shift`: an officer started or ended a shift (data `{ officerId, shiftId, state }`).
  * Tasks, lockdowns, positions and SOS join this list with their features.
  */
-type LiveEventKind = 'changes' | 'shift';
+export type LiveEventKind = 'changes' | 'shift';
 
 /** The SSE `event:` field of one message; `data:` is its JSON. */
 export interface LiveMessage {
