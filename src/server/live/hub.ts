@@ -81,7 +81,6 @@ export class LiveHub {
     return () => this.clients.delete(client);
   }
 
-
   close(): void {
     this.stopListening();
     for (const timer of this.timers) clearInterval(timer);
