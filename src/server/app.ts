@@ -19,6 +19,7 @@ import { geographyRoutes } from './routes/geography.js';
 import { healthRoutes } from './routes/health.js';
 import { shiftRoutes } from './routes/shifts.js';
 import { syncRoutes } from './routes/sync.js';
+import { taskRoutes } from './routes/tasks.js';
 import { liveRoutes } from './routes/live.js';
 import { LiveHub } from './live/hub.js';
 
@@ -106,6 +107,7 @@ export async function buildServer(options: BuildOptions): Promise<FastifyInstanc
   await app.register(shiftRoutes(ctx));
   await app.register(geographyRoutes(ctx));
   await app.register(complianceRoutes(ctx));
+  await app.register(taskRoutes(ctx));
   const hub = await LiveHub.start(ctx.database, ctx.now);
   app.addHook('preClose', async () => hub.close());
   await app.register(liveRoutes(ctx, hub, options.liveHeartbeatMs ?? LIVE_HEARTBEAT_MS));

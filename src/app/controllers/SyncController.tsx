@@ -64,7 +64,7 @@ export function SyncController() {
     };
     addEventListener('online', () => scheduler.trigger(), { signal });
     // The live channel says the server has something new for this user, or that it reconnected.
-    for (const kind of ['changes', LIVE_RESYNC]) liveEvents.addEventListener(kind, () => scheduler.trigger(), { signal });
+    for (const kind of ['changes', 'task', LIVE_RESYNC]) liveEvents.addEventListener(kind, () => scheduler.trigger(), { signal });
     document.addEventListener('visibilitychange', () => (document.visibilityState === 'visible' ? scheduler.trigger() : scheduler.pause()), { signal });
     outboxChannel.addEventListener(
       'message',

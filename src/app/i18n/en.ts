@@ -62,6 +62,7 @@ export const en: Catalog = {
   'record.tracking': 'Tracking state',
   'record.position': 'Position',
   'record.checkin': 'Check-in',
+  'record.task.update': 'Task update',
   'checkin.title': 'Checkpoints',
   'checkin.none': 'No plan asks for checkpoint visits this shift.',
   'checkin.status.done': 'Done',

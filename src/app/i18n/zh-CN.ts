@@ -60,6 +60,7 @@ export const zhCN = {
   'record.tracking': '定位状态',
   'record.position': '位置',
   'record.checkin': '签到',
+  'record.task.update': '任务进展',
   'checkin.title': '检查点',
   'checkin.none': '本班次没有巡查计划要求的检查点。',
   'checkin.status.done': '已签到',

@@ -12,7 +12,7 @@ export const liveState = signal<LiveState>('off');
 export const liveEvents = new EventTarget();
 
 /** Kinds the server may send; a listener for any other would never fire. */
-const KINDS: readonly LiveEventKind[] = ['changes', 'shift'];
+const KINDS: readonly LiveEventKind[] = ['changes', 'shift', 'task'];
 const FIRST_RETRY_MS = 1_000;
 const MAX_RETRY_MS = 30_000;
 

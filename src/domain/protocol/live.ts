@@ -2,11 +2,11 @@
 // Pull stays the source of truth; an event only says "something you can see changed, now".
 
 /**
- * `changes`: pull has something new (data `{ version }`);
- * `shift`: an officer started or ended a shift (data `{ officerId, shiftId, state }`).
- * Tasks, lockdowns, positions and SOS join this list with their features.
+ * `changes`: pull has something new; `shift`: an officer started or ended a shift (data
+ * `{ officerId, shiftId }`); `task`: a task was made or changed (data `{ taskId }`).
+ * Lockdowns, positions and SOS join this list with their features.
  */
-export type LiveEventKind = 'changes' | 'shift';
+export type LiveEventKind = 'changes' | 'shift' | 'task';
 
 /** The SSE `event:` field of one message; `data:` is its JSON. */
 export interface LiveMessage {

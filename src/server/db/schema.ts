@@ -48,7 +48,7 @@ interface LoginGuardTable {
   locked_until: string | null;
 }
 
-export type AuditKind = 'login' | 'login-failed' | 'lockout' | 'logout' | 'geography-change';
+export type AuditKind = 'login' | 'login-failed' | 'lockout' | 'logout' | 'geography-change' | 'task-change';
 
 interface AuditEventTable {
   id: string;
@@ -207,6 +207,52 @@ export interface LiveEventTable {
   payload: string;
 }
 
+/** A task as it stands now; its history is in `task_updates` and the audit log. */
+export interface TaskTable {
+  id: string;
+  unit_id: string;
+  squad_id: string;
+  kind: string;
+  title: string;
+  details: string;
+  priority: string;
+  /** A CheckpointShape as JSON, or null. */
+  location: string | null;
+  due_at: string | null;
+  created_at: string;
+  created_by: string;
+  /** The officer it is given to; null for a squad task. */
+  assignee_id: string | null;
+  /** The shift it was given to, when it was given to a shift. */
+  assignee_shift_id: string | null;
+  /** Who works it: the assignee, or the first to accept a squad task. */
+  holder_id: string | null;
+  state: string;
+  state_at: string;
+  revision: number;
+  /** Value of the `changes` counter when it last changed (pull). */
+  version: number;
+}
+
+/** Officers who were ever given a task: they keep hearing of it (reassigned, cancelled) through pull. */
+export interface TaskWatcherTable {
+  task_id: string;
+  officer_id: string;
+}
+
+/** Each `task.update` record as judged when it arrived (its outcome depends on what came before). */
+export interface TaskUpdateTable {
+  record_id: string;
+  task_id: string;
+  officer_id: string;
+  state: string;
+  at: string;
+  received_at: string;
+  outcome: string;
+  reason: string | null;
+  note: string | null;
+}
+
 export interface Tables {
   units: UnitTable;
   squads: SquadTable;
@@ -225,4 +271,7 @@ export interface Tables {
   shifts: ShiftTable;
   maintenance: MaintenanceTable;
   live_events: LiveEventTable;
+  tasks: TaskTable;
+  task_watchers: TaskWatcherTable;
+  task_updates: TaskUpdateTable;
 }

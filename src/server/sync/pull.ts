@@ -3,6 +3,7 @@ import type { SessionUser } from '../../domain/protocol/auth.js';
 import type { Change, PullResponse } from '../../domain/protocol/sync.js';
 import type { Tables } from '../db/schema.js';
 import { checkpointFromRow, planFromRow } from '../geography/rows.js';
+import { officerTasksFilter, readTasks } from '../tasks/tasks.js';
 
 /** Most changes in one pull; the client pulls again while `more` is true. */
 const PULL_LIMIT = 1000;
@@ -77,11 +78,36 @@ export async function pullChanges(db: Kysely<Tables>, user: SessionUser, cursor:
       version: Number(m.version),
       change: upsert('squad-member', m.id, { badge: m.badge, name: m.name, role: m.role, squadId: m.squad_id }),
     })),
+    ...(user.role === 'officer' ? await officerTaskChanges(db, user, cursor, limit) : []),
   ].sort((a, b) => a.version - b.version);
 
   const page = all.slice(0, PULL_LIMIT);
   const last = page.at(-1);
   return { changes: page.map((p) => p.change), cursor: String(last ? last.version : cursor), more: all.length > PULL_LIMIT };
+}
+
+/** The officer's tasks that changed after `cursor`, as whole tasks (history included). */
+async function officerTaskChanges(db: Kysely<Tables>, officer: SessionUser, cursor: number, limit: number): Promise<Versioned[]> {
+  const changed = await officerTasksFilter(officer)(db.selectFrom('tasks').selectAll()).where('version', '>', cursor).orderBy('version').limit(limit).execute();
+  if (changed.length === 0) return [];
+  const tasks = new Map(
+    (
+      await readTasks(
+        db,
+        (qb) =>
+          qb.where(
+            'id',
+            'in',
+            changed.map((t) => t.id),
+          ),
+        changed.length,
+      )
+    ).map((t) => [t.id, t]),
+  );
+  return changed.flatMap((row) => {
+    const task = tasks.get(row.id);
+    return task ? [{ version: Number(row.version), change: upsert('task', task.id, task as unknown as Record<string, unknown>) }] : [];
+  });
 }
 
 function remove(entity: Change['entity'], id: string): Change {

@@ -186,6 +186,32 @@ describe.each(DATABASES)('the live channel on %s', (kind) => {
     expect(stream.closed).toBe(true);
   });
 
+  it('sends a task event to exactly the users who may see the task', async () => {
+    const badges = ['J001', 'J002', 'J004', 'L001', 'L002', 'S001'];
+    const users = await server.database.db.selectFrom('users').select(['id', 'badge']).execute();
+    const idOf = Object.fromEntries(users.map((u) => [u.badge, u.id]));
+    const watching: Record<string, LiveStream> = {};
+    for (const badge of badges) {
+      const client = new Client(server.url);
+      await client.login(badge);
+      watching[badge] = await open(server.url, client);
+    }
+    const leader = new Client(server.url);
+    await leader.login('L001');
+    const created = await leader.request('POST', '/api/tasks', { kind: 'check', title: '盘查', assignee: { to: 'officer', officerId: idOf.J001 } });
+    expect(created.status).toBe(201);
+    // The creation's events are in the table before the response; give every stream time to see them.
+    const seen = async (badge: string) => (await watching[badge]!.next(1, 1_500)).filter((e) => e.event === 'task').length > 0;
+    expect(Object.fromEntries(await Promise.all(badges.map(async (b) => [b, await seen(b)] as const)))).toEqual({
+      J001: true,
+      J002: false,
+      J004: false,
+      L001: true,
+      L002: false,
+      S001: true,
+    });
+  });
+
   // Several server processes exist only on PostgreSQL (SQLite is one process by design).
   if (kind === 'postgres')
     it('reaches a client on another server process of the same database (LISTEN/NOTIFY)', async () => {
