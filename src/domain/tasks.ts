@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { CheckpointShapeSchema } from './checkpoints.js';
+import { haversineM, type LatLon } from './geo.js';
 import { UUID_RE } from './ids.js';
 import { InstantSchema } from './instant.js';
 
@@ -9,7 +10,7 @@ import { InstantSchema } from './instant.js';
 
 export const TASK_KINDS = ['goto', 'patrol-area', 'check', 'guard', 'other'] as const;
 export type TaskKind = (typeof TASK_KINDS)[number];
-export const TASK_PRIORITIES = ['normal', 'urgent'] as const;
+const TASK_PRIORITIES = ['normal', 'urgent'] as const;
 export type TaskPriority = (typeof TASK_PRIORITIES)[number];
 
 /** What an officer may say about a task, in a signed `task.update` record. */
@@ -32,7 +33,7 @@ const Text = (min: number, max: number) =>
   v.pipe(v.string('must be a string'), v.trim(), v.minLength(min, 'is required'), v.maxLength(max, `must be at most ${max} characters`));
 
 /** Who a task is for: one officer, one officer's current shift, or the squad (the first to accept takes it). */
-export const TaskAssigneeSchema = v.variant(
+const TaskAssigneeSchema = v.variant(
   'to',
   [
     v.strictObject({ to: v.literal('officer'), officerId: Text(1, 64) }),
@@ -53,7 +54,7 @@ export const NewTaskSchema = v.strictObject({
   dueAt: v.optional(v.nullable(InstantSchema), null),
   assignee: TaskAssigneeSchema,
 });
-export type NewTask = v.InferOutput<typeof NewTaskSchema>;
+type NewTask = v.InferOutput<typeof NewTaskSchema>;
 
 /** Body of `POST /api/tasks/:id/reassign`. */
 export const ReassignSchema = v.strictObject({ assignee: TaskAssigneeSchema });
@@ -113,4 +114,23 @@ export function compareTasks(a: Task, b: Task, now: number): number {
   const rank = (t: Task) => (isFinished(t.state) ? 2 : 0) + (t.priority === 'urgent' ? 0 : 1) / 2;
   const overdue = (t: Task) => (t.dueAt && !isFinished(t.state) && Date.parse(t.dueAt) < now ? 0 : 1);
   return rank(a) - rank(b) || overdue(a) - overdue(b) || b.createdAt.localeCompare(a.createdAt);
+}
+
+/** Where to head for a task: a circle's centre, or the average of an area's outer ring. */
+export function taskTarget(task: Pick<Task, 'location'>): LatLon | null {
+  const shape = task.location;
+  if (!shape) return null;
+  if (shape.kind === 'circle') return { lon: shape.center[0], lat: shape.center[1] };
+  const ring = (shape.polygon.coordinates[0] ?? []).slice(0, -1);
+  if (ring.length === 0) return null;
+  return { lon: ring.reduce((s, p) => s + (p[0] ?? 0), 0) / ring.length, lat: ring.reduce((s, p) => s + (p[1] ?? 0), 0) / ring.length };
+}
+
+/** Straight-line distance and compass sector (0 = north, clockwise in eighths) from `from` to `to`. */
+export function distanceAndSector(from: LatLon, to: LatLon): { distanceM: number; sector: number } {
+  const φ1 = (from.lat * Math.PI) / 180;
+  const φ2 = (to.lat * Math.PI) / 180;
+  const Δλ = ((to.lon - from.lon) * Math.PI) / 180;
+  const bearing = (Math.atan2(Math.sin(Δλ) * Math.cos(φ2), Math.cos(φ1) * Math.sin(φ2) - Math.sin(φ1) * Math.cos(φ2) * Math.cos(Δλ)) * 180) / Math.PI;
+  return { distanceM: haversineM(from, to), sector: Math.round((((bearing % 360) + 360) % 360) / 45) % 8 };
 }

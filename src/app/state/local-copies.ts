@@ -2,6 +2,7 @@ import { signal, type Signal } from '@preact/signals';
 import * as v from 'valibot';
 import { CheckpointSchema, PlanSchema, ZoneSchema, type Checkpoint, type Plan, type Zone } from '../../domain/checkpoints.js';
 import { SquadMemberSchema, type SquadMember } from '../../domain/protocol/sync.js';
+import { TaskSchema, type Task } from '../../domain/tasks.js';
 import { LOCAL, type LocalEntry } from '../../store/schema.js';
 import { deviceDb } from './db.js';
 
@@ -17,6 +18,8 @@ export const checkpoints = signal<readonly Checkpoint[]>([]);
 export const plans = signal<readonly Plan[]>([]);
 /** The people of the squad, the choices of shift members. */
 export const squadMembers = signal<readonly SquadMember[]>([]);
+/** The officer's tasks, each with the server's verdict on every update made to it. */
+export const tasks = signal<readonly Task[]>([]);
 
 /**
  * Re-reads this officer's local copies (on sign-in, and after each pull); null forgets them (signed
@@ -28,6 +31,7 @@ export async function loadLocalCopies(officerId: string | null): Promise<void> {
     read(officerId, 'checkpoint', CheckpointSchema, checkpoints),
     read(officerId, 'plan', PlanSchema, plans),
     read(officerId, 'squad-member', SquadMemberSchema, squadMembers),
+    read(officerId, 'task', TaskSchema, tasks),
   ]);
 }
 

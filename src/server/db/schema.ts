@@ -235,13 +235,13 @@ export interface TaskTable {
 }
 
 /** Officers who were ever given a task: they keep hearing of it (reassigned, cancelled) through pull. */
-export interface TaskWatcherTable {
+interface TaskWatcherTable {
   task_id: string;
   officer_id: string;
 }
 
 /** Each `task.update` record as judged when it arrived (its outcome depends on what came before). */
-export interface TaskUpdateTable {
+interface TaskUpdateTable {
   record_id: string;
   task_id: string;
   officer_id: string;
