@@ -54,7 +54,6 @@ export const NewTaskSchema = v.strictObject({
   dueAt: v.optional(v.nullable(InstantSchema), null),
   assignee: TaskAssigneeSchema,
 });
-type NewTask = v.InferOutput<typeof NewTaskSchema>;
 
 /** Body of `POST /api/tasks/:id/reassign`. */
 export const ReassignSchema = v.strictObject({ assignee: TaskAssigneeSchema });
