@@ -8,6 +8,7 @@ const BENCHES: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   'track-filter': () => import('./track-filter.js'),
   'main-thread': () => import('./main-thread.js'),
   geofence: () => import('./geofence.js'),
+  lockdown: () => import('./lockdown.js'),
 };
 
 const wanted = process.argv.slice(2);
