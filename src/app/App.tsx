@@ -2,6 +2,7 @@ import { useEffect } from 'preact/hooks';
 import { LocationProvider, Route, Router, useLocation } from 'preact-iso';
 import { homePath } from '../domain/roles.js';
 import { TopBar } from './components/TopBar.js';
+import { LiveController } from './controllers/LiveController.js';
 import { SyncController } from './controllers/SyncController.js';
 import { TrackingController } from './controllers/TrackingController.js';
 import { t } from './i18n/index.js';
@@ -10,6 +11,7 @@ import { RoleHome } from './screens/home/RoleHome.js';
 import { LoginScreen } from './screens/login/index.js';
 import { Compliance } from './screens/leader/Compliance.js';
 import { OpenShifts } from './screens/leader/OpenShifts.js';
+import { TaskBoard } from './screens/leader/TaskBoard.js';
 import { OfficerScreen } from './screens/officer/index.js';
 import { RejectedScreen } from './screens/rejected/index.js';
 import { online } from './state/network.js';
@@ -45,6 +47,7 @@ function HomeRoute() {
   if (user.role === 'leader' || user.role === 'supervisor') {
     return (
       <RoleHome user={user}>
+        <TaskBoard />
         <OpenShifts />
         <Compliance />
       </RoleHome>
@@ -68,6 +71,7 @@ export function App() {
   return (
     <LocationProvider>
       <SyncController />
+      <LiveController />
       <TrackingController />
       <TopBar />
       {!online.value && currentUser.value && <p class="offline-banner">{t('net.offlineNotice')}</p>}

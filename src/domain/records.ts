@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import { isControlledLoss } from './equipment.js';
 import { UUID_RE, UUIDV7_RE } from './ids.js';
 import { InstantSchema } from './instant.js';
+import { TASK_UPDATE_STATES } from './tasks.js';
 import { containsNul } from './text.js';
 
 // The record envelope and the bodies of each kind (DESIGN.md "Records and the outbox").
@@ -99,12 +100,28 @@ export const CheckinBodySchema = v.pipe(
   v.check((b) => b.method !== 'manual' || b.reason !== undefined, 'a manual check-in needs a reason'),
 );
 
+const TaskUpdateBodySchema = v.pipe(
+  v.strictObject({
+    taskId: Uuid,
+    state: v.picklist(TASK_UPDATE_STATES, `must be one of ${TASK_UPDATE_STATES.join(', ')}`),
+    /** The task's revision the officer saw: an update against an older one is superseded. */
+    revision: v.pipe(v.number('must be a number'), v.integer('must be a whole number'), v.minValue(0, 'must be ≥ 0'), v.maxValue(1_000_000, 'is too large')),
+    /** `geofence`: arrival detected on the device from its fixes (the evidence); otherwise the officer's tap. */
+    method: v.optional(v.picklist(['tap', 'geofence'], 'must be tap or geofence'), 'tap'),
+    evidence: v.optional(v.pipe(v.array(v.pipe(v.string(), v.regex(UUIDV7_RE, 'must be a record id'))), v.maxLength(500, 'at most 500 records'))),
+    reason: v.optional(ShortText(500)),
+    note: v.optional(ShortText(1000)),
+  }),
+  v.check((b) => b.state !== 'declined' || !!b.reason?.trim(), 'declining a task needs a reason'),
+);
+
 export const BODY_SCHEMAS = {
   'shift.start': ShiftStartBodySchema,
   'shift.end': ShiftEndBodySchema,
   tracking: TrackingBodySchema,
   position: PositionBodySchema,
   checkin: CheckinBodySchema,
+  'task.update': TaskUpdateBodySchema,
 } as const;
 
 export type RecordKind = keyof typeof BODY_SCHEMAS;
@@ -127,7 +144,7 @@ const kindSchema = <K extends RecordKind>(kind: K) => v.strictObject({ ...envelo
 export const RecordSchema = v.pipe(
   v.variant(
     'kind',
-    [kindSchema('shift.start'), kindSchema('shift.end'), kindSchema('tracking'), kindSchema('position'), kindSchema('checkin')],
+    [kindSchema('shift.start'), kindSchema('shift.end'), kindSchema('tracking'), kindSchema('position'), kindSchema('checkin'), kindSchema('task.update')],
     'kind is not a known record kind',
   ),
   // PostgreSQL text cannot hold U+0000, and no field has a use for it.

@@ -20,6 +20,9 @@ import { unitBoundaries } from './geography/rows.js';
 import { healthRoutes } from './routes/health.js';
 import { shiftRoutes } from './routes/shifts.js';
 import { syncRoutes } from './routes/sync.js';
+import { taskRoutes } from './routes/tasks.js';
+import { liveRoutes } from './routes/live.js';
+import { LiveHub } from './live/hub.js';
 
 export interface BuildOptions {
   ctx: ServerContext;
@@ -27,7 +30,12 @@ export interface BuildOptions {
   staticDir?: string | undefined;
   https?: { cert: Buffer; key: Buffer } | undefined;
   logger?: FastifyServerOptions['logger'];
+  /** How often an idle live stream gets a heartbeat (and its session a re-check). */
+  liveHeartbeatMs?: number | undefined;
 }
+
+/** Proxies commonly close a stream silent for 30–60 s. */
+const LIVE_HEARTBEAT_MS = 15_000;
 
 /** Default body limit; routes that take batches raise their own. */
 const BODY_LIMIT = 64 * 1024;
@@ -100,6 +108,10 @@ export async function buildServer(options: BuildOptions): Promise<FastifyInstanc
   await app.register(shiftRoutes(ctx));
   await app.register(geographyRoutes(ctx));
   await app.register(complianceRoutes(ctx));
+  await app.register(taskRoutes(ctx));
+  const hub = await LiveHub.start(ctx.database, ctx.now);
+  app.addHook('preClose', async () => hub.close());
+  await app.register(liveRoutes(ctx, hub, options.liveHeartbeatMs ?? LIVE_HEARTBEAT_MS));
   app.get('/api/config', { preHandler: requireUser(ctx) }, async (request): Promise<AppConfigResponse> => ({
     map: ctx.map ? publicMapSettings(ctx.map) : { base: { kind: 'none' }, gcj02: false },
     boundaries: await unitBoundaries(ctx.database.db, sessionUser(request).unitId),

@@ -93,7 +93,7 @@ export async function freshDatabase(kind: DbKind): Promise<{ database: Database;
  */
 export async function startServer(
   kind: DbKind,
-  options: { staticDir?: string; https?: { cert: Buffer; key: Buffer }; map?: MapConfig } = {},
+  options: { staticDir?: string; https?: { cert: Buffer; key: Buffer }; map?: MapConfig; liveHeartbeatMs?: number } = {},
 ): Promise<TestServer> {
   const { database, env, drop } = await freshDatabase(kind);
   const clock = options.staticDir ? new TestClock(Date.now(), true) : new TestClock();
@@ -104,6 +104,7 @@ export async function startServer(
     ctx: { database, now: clock.now, version: 'test', tls: !!options.https, ...(options.map ? { map: options.map } : {}) },
     staticDir: options.staticDir,
     https: options.https,
+    liveHeartbeatMs: options.liveHeartbeatMs,
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
@@ -120,6 +121,19 @@ export async function startServer(
       await drop();
     },
   };
+}
+
+/**
+ * A second server on the first one's PostgreSQL database, with its own connections (and its own
+ * LISTEN), as another server process would be. Closing it leaves the database to the first.
+ */
+export async function startPeerServer(first: TestServer): Promise<{ url: string; close(): Promise<void> }> {
+  const database = await openDatabase({ url: first.env.DATABASE_URL, dataDir: first.env.DATA_DIR });
+  const app = await buildServer({ ctx: { database, now: first.clock.now, version: 'test', tls: false } });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  if (!address || typeof address === 'string') throw new Error('server has no port');
+  return { url: `http://127.0.0.1:${address.port}`, close: async () => (await app.close(), await database.close()) };
 }
 
 /** A minimal HTTP client that keeps the session cookie like a browser would. */

@@ -1,4 +1,5 @@
 import { formatTime, t } from '../i18n/index.js';
+import { liveState } from '../state/live.js';
 import { online } from '../state/network.js';
 import { storagePersisted, syncStatus } from '../state/sync.js';
 
@@ -14,6 +15,12 @@ export function SyncIndicator() {
       <span class={`net ${online.value ? 'net-on' : 'net-off'}`} data-testid="net-status">
         {online.value ? t('net.online') : t('net.offline')}
       </span>
+      {/* Online but the live channel is down: changes arrive only with the next sync. */}
+      {online.value && liveState.value === 'connecting' && (
+        <span class="net net-off" data-testid="live-status">
+          {t('live.down')}
+        </span>
+      )}
       <span class="sync-count" data-testid="sync-waiting" data-waiting={status.waiting}>
         {status.syncing ? t('sync.syncing') : status.waiting > 0 ? t('sync.waiting', { n: status.waiting }) : t('sync.allSent')}
       </span>

@@ -1,4 +1,5 @@
 import { useEffect } from 'preact/hooks';
+import { LIVE_RESYNC } from '../../domain/protocol/live.js';
 import { ApiError, OfflineError } from '../../store/api.js';
 import { httpTransport } from '../../store/http-transport.js';
 import { webLocks } from '../../store/locks.js';
@@ -8,6 +9,7 @@ import { SyncScheduler, type RunOutcome } from '../../store/sync-policy.js';
 import { t } from '../i18n/index.js';
 import { deviceDb } from '../state/db.js';
 import { loadLocalCopies } from '../state/local-copies.js';
+import { liveEvents } from '../state/live.js';
 import { online, reachable } from '../state/network.js';
 import { describeError, reportError } from '../state/notices.js';
 import { currentUser } from '../state/session.js';
@@ -70,6 +72,8 @@ export function SyncController() {
       if (now && !wasOnline) scheduler.trigger();
       wasOnline = now;
     });
+    // The live channel says the server has something new for this user, or that it reconnected.
+    for (const kind of ['changes', 'task', LIVE_RESYNC]) liveEvents.addEventListener(kind, () => scheduler.trigger(), { signal });
     document.addEventListener('visibilitychange', () => (document.visibilityState === 'visible' ? scheduler.trigger() : scheduler.pause()), { signal });
     outboxChannel.addEventListener(
       'message',

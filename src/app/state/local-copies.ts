@@ -3,6 +3,7 @@ import * as v from 'valibot';
 import { CheckpointSchema, PlanSchema, ZoneSchema, type Checkpoint, type Plan, type Zone } from '../../domain/checkpoints.js';
 import { CheckinVerdictSchema, type CheckinVerdict } from '../../domain/protocol/compliance.js';
 import { SquadMemberSchema, type SquadMember } from '../../domain/protocol/sync.js';
+import { TaskSchema, type Task } from '../../domain/tasks.js';
 import { LOCAL, type LocalEntry } from '../../store/schema.js';
 import { deviceDb } from './db.js';
 
@@ -20,6 +21,8 @@ export const plans = signal<readonly Plan[]>([]);
 export const squadMembers = signal<readonly SquadMember[]>([]);
 /** The server's verdicts on this officer's recent check-ins, by check-in record id. */
 export const checkinVerdicts = signal<readonly CheckinVerdict[]>([]);
+/** The officer's tasks, each with the server's verdict on every update made to it. */
+export const tasks = signal<readonly Task[]>([]);
 
 /**
  * Re-reads this officer's local copies (on sign-in, and after each pull); null forgets them (signed
@@ -32,6 +35,7 @@ export async function loadLocalCopies(officerId: string | null): Promise<void> {
     read(officerId, 'plan', PlanSchema, plans),
     read(officerId, 'squad-member', SquadMemberSchema, squadMembers),
     read(officerId, 'checkin-verdict', CheckinVerdictSchema, checkinVerdicts),
+    read(officerId, 'task', TaskSchema, tasks),
   ]);
 }
 

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { runRequestedRebuild } from '../records/derived.js';
 import { XunfangSqliteDialect } from './dialect.js';
 import { migrationProvider } from './migrations.js';
+import { inProcessNotifier, postgresNotifier, type Notifier } from './notify.js';
 import type { Tables } from './schema.js';
 
 export type DbKind = 'sqlite' | 'postgres';
@@ -14,6 +15,8 @@ export type DbKind = 'sqlite' | 'postgres';
 export interface Database {
   kind: DbKind;
   db: Kysely<Tables>;
+  /** Wakes every server process on this database after a commit (the live channel's fan-out). */
+  notifier: Notifier;
   close(): Promise<void>;
 }
 
@@ -52,7 +55,8 @@ function openSqlite(dataDir: string): Database {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<Tables>({ dialect: new XunfangSqliteDialect(sqlite) });
-  return { kind: 'sqlite', db, close: () => db.destroy() };
+  const notifier = inProcessNotifier();
+  return { kind: 'sqlite', db, notifier, close: async () => (await notifier.close(), await db.destroy()) };
 }
 
 function openPostgres(url: string): Database {
@@ -60,7 +64,8 @@ function openPostgres(url: string): Database {
   // An idle client's error (server restart) must not crash the process; the next query reconnects.
   pool.on('error', (error) => console.error('postgres pool error:', error.message));
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
-  return { kind: 'postgres', db, close: () => db.destroy() };
+  const notifier = postgresNotifier(url);
+  return { kind: 'postgres', db, notifier, close: async () => (await notifier.close(), await db.destroy()) };
 }
 
 async function migrate(db: Kysely<Tables>): Promise<void> {

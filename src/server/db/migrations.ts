@@ -263,6 +263,72 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0008-live-events': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('live_events')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('unit_id', 'text', (c) => c.notNull())
+        .addColumn('squad_id', 'text')
+        .addColumn('officer_id', 'text')
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('live_events_at').on('live_events').column('at').execute();
+      // The newest id pruned: a reconnect from before it cannot be replayed and must pull instead.
+      await db
+        .insertInto('sync_counters' as never)
+        .values({ name: 'live-pruned', value: 0 } as never)
+        .execute();
+    },
+  },
+  '0007-tasks': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('tasks')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('unit_id', 'text', (c) => c.notNull().references('units.id'))
+        .addColumn('squad_id', 'text', (c) => c.notNull().references('squads.id'))
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('details', 'text', (c) => c.notNull())
+        .addColumn('priority', 'text', (c) => c.notNull())
+        .addColumn('location', 'text')
+        .addColumn('due_at', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('assignee_id', 'text', (c) => c.references('users.id'))
+        .addColumn('assignee_shift_id', 'text')
+        .addColumn('holder_id', 'text', (c) => c.references('users.id'))
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('state_at', 'text', (c) => c.notNull())
+        .addColumn('revision', 'integer', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('tasks_squad_created').on('tasks').columns(['squad_id', 'created_at']).execute();
+      await db.schema.createIndex('tasks_version').on('tasks').column('version').execute();
+      await db.schema
+        .createTable('task_watchers')
+        .addColumn('task_id', 'text', (c) => c.notNull().references('tasks.id'))
+        .addColumn('officer_id', 'text', (c) => c.notNull().references('users.id'))
+        .addPrimaryKeyConstraint('task_watchers_pk', ['officer_id', 'task_id'])
+        .execute();
+      await db.schema
+        .createTable('task_updates')
+        .addColumn('record_id', 'text', (c) => c.primaryKey())
+        .addColumn('task_id', 'text', (c) => c.notNull())
+        .addColumn('officer_id', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('received_at', 'text', (c) => c.notNull())
+        .addColumn('outcome', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text')
+        .addColumn('note', 'text')
+        .execute();
+      await db.schema.createIndex('task_updates_task').on('task_updates').columns(['task_id', 'received_at']).execute();
+    },
+  },
 };
 
 /** Feeds the in-code migrations to Kysely's Migrator (no files to find at run time). */

@@ -50,7 +50,7 @@ interface LoginGuardTable {
   locked_until: string | null;
 }
 
-export type AuditKind = 'login' | 'login-failed' | 'lockout' | 'logout' | 'geography-change' | 'equipment-resolved';
+export type AuditKind = 'login' | 'login-failed' | 'lockout' | 'logout' | 'geography-change' | 'equipment-resolved' | 'task-change';
 
 interface AuditEventTable {
   id: string;
@@ -222,6 +222,68 @@ interface SyncCounterTable {
   value: number;
 }
 
+/**
+ * What the live channel (GET /api/live) sends, kept for an hour so a reconnect resumes from its
+ * Last-Event-ID. The id is a value of the `changes` counter, so events commit in id order.
+ */
+export interface LiveEventTable {
+  id: number;
+  at: string;
+  kind: string;
+  unit_id: string;
+  /** The squad it concerns; null for the whole unit. */
+  squad_id: string | null;
+  /** The officer it concerns or is addressed to; null for everyone in its squad or unit. */
+  officer_id: string | null;
+  payload: string;
+}
+
+/** A task as it stands now; its history is in `task_updates` and the audit log. */
+export interface TaskTable {
+  id: string;
+  unit_id: string;
+  squad_id: string;
+  kind: string;
+  title: string;
+  details: string;
+  priority: string;
+  /** A CheckpointShape as JSON, or null. */
+  location: string | null;
+  due_at: string | null;
+  created_at: string;
+  created_by: string;
+  /** The officer it is given to; null for a squad task. */
+  assignee_id: string | null;
+  /** The shift it was given to, when it was given to a shift. */
+  assignee_shift_id: string | null;
+  /** Who works it: the assignee, or the first to accept a squad task. */
+  holder_id: string | null;
+  state: string;
+  state_at: string;
+  revision: number;
+  /** Value of the `changes` counter when it last changed (pull). */
+  version: number;
+}
+
+/** Officers who were ever given a task: they keep hearing of it (reassigned, cancelled) through pull. */
+interface TaskWatcherTable {
+  task_id: string;
+  officer_id: string;
+}
+
+/** Each `task.update` record as judged when it arrived (its outcome depends on what came before). */
+interface TaskUpdateTable {
+  record_id: string;
+  task_id: string;
+  officer_id: string;
+  state: string;
+  at: string;
+  received_at: string;
+  outcome: string;
+  reason: string | null;
+  note: string | null;
+}
+
 export interface Tables {
   units: UnitTable;
   squads: SquadTable;
@@ -241,4 +303,8 @@ export interface Tables {
   maintenance: MaintenanceTable;
   equipment_losses: EquipmentLossTable;
   equipment_resolutions: EquipmentResolutionTable;
+  live_events: LiveEventTable;
+  tasks: TaskTable;
+  task_watchers: TaskWatcherTable;
+  task_updates: TaskUpdateTable;
 }

@@ -14,6 +14,7 @@ import { reserveVersions } from '../db/versions.js';
 import { HttpError } from '../errors.js';
 import { livePlansNaming } from '../geography/plans.js';
 import { checkpointColumns, checkpointFromRow, planColumns, planFromRow } from '../geography/rows.js';
+import { publishLive } from '../live/publish.js';
 import { parseOr400 } from '../validate.js';
 
 /** An import may carry up to 10,000 detailed polygons. */
@@ -106,6 +107,7 @@ export function geographyRoutes(ctx: ServerContext) {
           ip: request.ip,
           detail: JSON.stringify({ import: counts }),
         });
+        await announceChanges(trx, admin);
         return counts;
       });
       return outcome;
@@ -229,9 +231,22 @@ export function geographyRoutes(ctx: ServerContext) {
         .execute();
   }
 
-  /** Inside the change's own transaction: no change without its audit row. */
-  function auditChange(trx: Transaction<Tables>, admin: SessionUser, ip: string, change: string, id: string) {
-    return appendAuditEvent(trx, ctx.now(), 'geography-change', { userId: admin.id, badge: admin.badge, ip, detail: JSON.stringify({ change, id }) });
+  /**
+   * Inside the change's own transaction: no change without its audit row, and the unit's devices
+   * told over the live channel to pull now.
+   */
+  async function auditChange(trx: Transaction<Tables>, admin: SessionUser, ip: string, change: string, id: string) {
+    await appendAuditEvent(trx, ctx.now(), 'geography-change', { userId: admin.id, badge: admin.badge, ip, detail: JSON.stringify({ change, id }) });
+    await announceChanges(trx, admin);
+  }
+
+  function announceChanges(trx: Transaction<Tables>, admin: SessionUser) {
+    return publishLive(
+      trx,
+      ctx.database.notifier,
+      { unitId: admin.unitId, squadId: null, officerId: null },
+      { kind: 'changes', at: ctx.now().toISOString(), data: {} },
+    );
   }
 
   async function unitSquadIds(admin: SessionUser): Promise<string[]> {

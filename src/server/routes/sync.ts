@@ -40,7 +40,7 @@ export function syncRoutes(ctx: ServerContext) {
       if (records.length > MAX_BATCH_RECORDS) {
         throw new HttpError(413, 'payload-too-large', `a batch holds at most ${MAX_BATCH_RECORDS} records; this one has ${records.length}`);
       }
-      const outcome = await gate.run(() => ingestBatch(db, devices, sessionUser(request), records, ctx.now()));
+      const outcome = await gate.run(() => ingestBatch(ctx.database, devices, sessionUser(request), records, ctx.now()));
       if (outcome.busy) {
         reply.header('retry-after', String(BUSY_RETRY_S));
         throw new HttpError(503, 'busy', 'the server is busy storing other batches; nothing of this one was stored, send it again shortly');

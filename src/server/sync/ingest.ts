@@ -1,13 +1,17 @@
 import type { KeyObject } from 'node:crypto';
 import { setImmediate } from 'node:timers/promises';
-import type { Kysely, Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import * as v from 'valibot';
 import { describeIssues } from '../../domain/protocol/api.js';
 import { type SessionUser } from '../../domain/protocol/auth.js';
 import { type PushResult } from '../../domain/protocol/sync.js';
 import { MAX_CLOCK_AHEAD_MS, RecordSchema, type SignedRecord } from '../../domain/records.js';
+import type { Database } from '../db/index.js';
 import type { RecordTable, Tables } from '../db/schema.js';
 import { insertNew, type BulkColumns } from '../db/bulk-insert.js';
+import { ofKind } from '../records/reader.js';
+import { applyTaskUpdates } from '../tasks/tasks.js';
+import { publishLive } from '../live/publish.js';
 import { prepareDerived, writeDerived } from '../records/derived.js';
 import type { DeviceKeys } from './device-keys.js';
 import { hashMatches, signatureValid } from './seal-verifier.js';
@@ -30,7 +34,13 @@ interface Parsed {
  * Applies DESIGN.md's push rules to one batch and stores the records that pass, in one
  * transaction. Returns one result per input, in order; a bad record never spoils the rest.
  */
-export async function ingestBatch(db: Kysely<Tables>, devices: DeviceKeys, officer: SessionUser, inputs: readonly unknown[], now: Date): Promise<PushResult[]> {
+export async function ingestBatch(
+  { db, notifier }: Pick<Database, 'db' | 'notifier'>,
+  devices: DeviceKeys,
+  officer: SessionUser,
+  inputs: readonly unknown[],
+  now: Date,
+): Promise<PushResult[]> {
   const results: PushResult[] = inputs.map((input) => ({ id: idOf(input), status: 'rejected' }));
   const reject = (index: number, reason: string): undefined => {
     results[index] = { id: results[index]?.id ?? '', status: 'rejected', reason };
@@ -140,10 +150,15 @@ export async function ingestBatch(db: Kysely<Tables>, devices: DeviceKeys, offic
         } else reject(c.index, 'seq-conflict');
       }
     }
-    await writeDerived(
-      trx,
-      candidates.filter((c) => inserted.has(c.record.id)).map((c) => c.record),
-    );
+    const stored = candidates.filter((c) => inserted.has(c.record.id)).map((c) => c.record);
+    await writeDerived(trx, stored);
+    await applyTaskUpdates(trx, notifier, ofKind(stored, 'task.update'), officer, receivedAt);
+    // The squad's leaders see a shift begin or end as it arrives.
+    for (const record of stored) {
+      if (record.kind !== 'shift.start' && record.kind !== 'shift.end') continue;
+      const audience = { unitId: officer.unitId, squadId: officer.squadId, officerId: officer.id };
+      await publishLive(trx, notifier, audience, { kind: 'shift', at: receivedAt, data: { officerId: officer.id, shiftId: record.body.shiftId } });
+    }
     const heads = new Map<string, { seq: number; hash: string }>();
     for (const c of candidates) {
       if (!inserted.has(c.record.id)) continue;

@@ -5,6 +5,7 @@ import { verifiedCheckins } from '../compliance/compliance.js';
 import type { Tables } from '../db/schema.js';
 import { checkpointFromRow, planFromRow } from '../geography/rows.js';
 import type { UnreadableSink } from '../records/reader.js';
+import { officerTasksFilter, readTasks } from '../tasks/tasks.js';
 
 /** Most changes in one pull; the client pulls again while `more` is true. */
 const PULL_LIMIT = 1000;
@@ -88,6 +89,7 @@ export async function pullChanges(
       version: Number(m.version),
       change: upsert('squad-member', m.id, { badge: m.badge, name: m.name, role: m.role, squadId: m.squad_id }),
     })),
+    ...(user.role === 'officer' ? await officerTaskChanges(db, user, cursor, limit) : []),
   ].sort((a, b) => a.version - b.version);
 
   const page = all.slice(0, PULL_LIMIT);
@@ -108,6 +110,30 @@ async function verdictsOf(db: Kysely<Tables>, user: SessionUser, { now, onUnread
   const to = new Date(now.getTime() + VERDICTS_AHEAD_MS).toISOString();
   const views = await verifiedCheckins(db, [self], user.unitId, from, to, onUnreadable);
   return views.map((c) => upsert('checkin-verdict', c.id, { verdict: c.verdict, verdictReason: c.verdictReason }));
+}
+
+/** The officer's tasks that changed after `cursor`, as whole tasks (history included). */
+async function officerTaskChanges(db: Kysely<Tables>, officer: SessionUser, cursor: number, limit: number): Promise<Versioned[]> {
+  const changed = await officerTasksFilter(officer)(db.selectFrom('tasks').selectAll()).where('version', '>', cursor).orderBy('version').limit(limit).execute();
+  if (changed.length === 0) return [];
+  const tasks = new Map(
+    (
+      await readTasks(
+        db,
+        (qb) =>
+          qb.where(
+            'id',
+            'in',
+            changed.map((t) => t.id),
+          ),
+        changed.length,
+      )
+    ).map((t) => [t.id, t]),
+  );
+  return changed.flatMap((row) => {
+    const task = tasks.get(row.id);
+    return task ? [{ version: Number(row.version), change: upsert('task', task.id, task as unknown as Record<string, unknown>) }] : [];
+  });
 }
 
 function remove(entity: Change['entity'], id: string): Change {

@@ -8,7 +8,7 @@ const percent = (ratio: number) => Math.round(ratio * 100);
 
 /** Plan compliance of the squad (leader) or unit (supervisor) over the last 24 hours, from verified check-ins. */
 export function Compliance() {
-  const { data, offline } = usePolledApi<ComplianceResponse>('/api/compliance', REFRESH_MS);
+  const { data, offline } = usePolledApi<ComplianceResponse>('/api/compliance', REFRESH_MS, ['shift']);
 
   const report = data.value;
   return (

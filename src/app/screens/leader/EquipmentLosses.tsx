@@ -12,7 +12,7 @@ const lossKey = (l: EquipmentLoss) => `${l.officerId}/${l.shiftId}/${l.item}/${l
 
 /** Firearms and ammunition officers of the squad (leader) or unit (supervisor) did not return, on top until resolved. */
 export function EquipmentLosses() {
-  const { data, offline } = usePolledApi<EquipmentLossesResponse>('/api/shifts/equipment-losses', REFRESH_MS);
+  const { data, offline } = usePolledApi<EquipmentLossesResponse>('/api/shifts/equipment-losses', REFRESH_MS, ['shift']);
   const losses = data.value?.losses ?? [];
   if (losses.length === 0) return null;
   const resolved = (loss: EquipmentLoss) => {

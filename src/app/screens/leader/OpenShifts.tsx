@@ -6,7 +6,7 @@ const REFRESH_MS = 60_000;
 
 /** The squad's open shifts, overdue ones first and flagged (a shift left open past its planned end). */
 export function OpenShifts() {
-  const { data, offline } = usePolledApi<OpenShiftsResponse>('/api/shifts/open', REFRESH_MS);
+  const { data, offline } = usePolledApi<OpenShiftsResponse>('/api/shifts/open', REFRESH_MS, ['shift']);
   const list = data.value?.shifts ?? null;
   return (
     <section class="panel" aria-label={t('leader.openShifts')} data-testid="open-shifts">

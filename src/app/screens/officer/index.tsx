@@ -11,6 +11,7 @@ import { routeStats, tracking } from '../../state/tracking.js';
 import { LazyOfficerMap } from '../../map/LazyMap.js';
 import { RoleHome } from '../home/RoleHome.js';
 import { CheckpointsDue } from './CheckpointsDue.js';
+import { MyTasks } from './MyTasks.js';
 import { ShiftEndForm } from './ShiftEndForm.js';
 import { ShiftSummary } from './ShiftSummary.js';
 import { ShiftStartForm } from './ShiftStartForm.js';
@@ -112,6 +113,7 @@ export function OfficerScreen({ user }: { user: SessionUser }) {
           </button>
         )}
       </section>
+      <MyTasks user={user} />
       {shift && <CheckpointsDue user={user} shift={shift} />}
     </RoleHome>
   );

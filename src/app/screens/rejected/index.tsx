@@ -14,6 +14,7 @@ const KIND_KEYS: Record<RecordKind, MessageKey> = {
   tracking: 'record.tracking',
   position: 'record.position',
   checkin: 'record.checkin',
+  'task.update': 'record.task.update',
 };
 
 /** Records the server refused, with the reason, exportable as JSON for the administrator. */
