@@ -3,6 +3,7 @@ import 'maplibre-gl/dist/maplibre-gl.css';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import { createContext, type ComponentChildren } from 'preact';
 import { useContext, useEffect, useRef, useState } from 'preact/hooks';
+import { FOLLOW_SLACK } from './follow.js';
 import { fromDisplayPoint, toDisplayBounds, toDisplayPoint } from './display-coords.js';
 
 // The one maplibre instance of the app. This module and its layers are a lazy chunk: the app
@@ -82,9 +83,16 @@ export function MapFollow({ position, following, onUnfollow }: { position: [numb
   const [lon, lat] = position ?? [];
   useEffect(() => {
     if (!map || !following || lon === undefined || lat === undefined) return;
-    // A jump, not an animation: at one fix a second the officer moves a few pixels, and an
-    // animation in flight would fight the next fix (and the page's clock in tests).
-    map.jumpTo({ center: toDisplayPoint([lon, lat], gcj02), ...(zoomIn.current ? { zoom: Math.max(map.getZoom(), FOLLOW_ZOOM) } : {}) });
+    const target = toDisplayPoint([lon, lat], gcj02);
+    if (!zoomIn.current) {
+      const { x, y } = map.project(target);
+      const { clientWidth: width, clientHeight: height } = map.getContainer();
+      const slack = FOLLOW_SLACK * Math.min(width, height);
+      if (Math.abs(x - width / 2) <= slack && Math.abs(y - height / 2) <= slack) return;
+    }
+    // A jump, not an animation: an animation in flight would fight the next fix (and the page's
+    // clock in tests).
+    map.jumpTo({ center: target, ...(zoomIn.current ? { zoom: Math.max(map.getZoom(), FOLLOW_ZOOM) } : {}) });
     zoomIn.current = false;
   }, [map, gcj02, following, lon, lat]);
   return null;
@@ -120,6 +128,7 @@ export function MapView({
       const { lng, lat } = instance.getCenter();
       const [cLon, cLat] = fromDisplayPoint([lng, lat], gcj02);
       element.dataset.center = `${cLon.toFixed(6)},${cLat.toFixed(6)}`;
+      element.dataset.zoom = instance.getZoom().toFixed(3);
       element.toggleAttribute('data-far', instance.getZoom() < LABELS_FROM_ZOOM);
     };
     instance.on('moveend', describe);

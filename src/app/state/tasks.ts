@@ -7,7 +7,6 @@ import { deviceDb } from './db.js';
 import { tasks } from './local-copies.js';
 import { notify, reportError } from './notices.js';
 import { record } from './records.js';
-import { outboxChannel } from './sync.js';
 
 // The officer's tasks: what pull delivered (the server's word, with its verdict on every update)
 // and what this device has said since and not yet sent (the outbox), shown together.
@@ -42,7 +41,7 @@ export async function updateTask(
   extra: Pick<BodyOf<'task.update'>, 'reason' | 'note'> = {},
 ): Promise<void> {
   await record(officerId, 'task.update', { taskId: task.id, state, revision: task.revision, method: 'tap', ...extra });
-  await loadUnsentTaskUpdates(officerId);
+  unsent.value = new Map([...unsent.value, [task.id, [...(unsent.value.get(task.id) ?? []), state]]]);
 }
 
 /**
@@ -86,10 +85,10 @@ function alarm(): void {
   }
 }
 
-/** Keeps the unsent updates current as records are written or acknowledged. */
-export function watchUnsentTaskUpdates(officerId: string): () => void {
-  const reload = () => void loadUnsentTaskUpdates(officerId).catch(reportError);
-  outboxChannel.addEventListener('message', reload);
-  reload();
-  return () => outboxChannel.removeEventListener('message', reload);
+/**
+ * Re-reads the unsent task updates after a sync, but only while some are known: the outbox holds
+ * every fix of a patrol, and reading all of it after each record would cost more than the record.
+ */
+export function recheckUnsentTaskUpdates(officerId: string): void {
+  if (unsent.value.size > 0) void loadUnsentTaskUpdates(officerId).catch(reportError);
 }

@@ -5,7 +5,7 @@ import { distanceAndSector, isFinished, taskTarget, type Task, type TaskUpdateSt
 import { formatTime, t } from '../../i18n/index.js';
 import { reportError } from '../../state/notices.js';
 import { syncStatus } from '../../state/sync.js';
-import { announceNewTasks, loadUnsentTaskUpdates, myTasks, shownState, updateTask, watchUnsentTaskUpdates } from '../../state/tasks.js';
+import { announceNewTasks, loadUnsentTaskUpdates, myTasks, recheckUnsentTaskUpdates, shownState, updateTask } from '../../state/tasks.js';
 import { route } from '../../state/tracking.js';
 import { useAction } from '../../state/use-action.js';
 import { STATE_KEYS, KIND_KEYS, OUTCOME_KEYS, SECTOR_KEYS } from '../task-text.js';
@@ -29,9 +29,9 @@ const ACTION_KEYS = {
 /** The officer's tasks, newest urgent first, each with distance and direction, worked offline through signed updates. */
 export function MyTasks({ user }: { user: SessionUser }) {
   const list = myTasks.value;
-  useEffect(() => watchUnsentTaskUpdates(user.id), [user.id]);
+  useEffect(() => void loadUnsentTaskUpdates(user.id).catch(reportError), [user.id]);
   // Acknowledged updates leave the outbox: the count changing is the moment to re-read.
-  useEffect(() => void loadUnsentTaskUpdates(user.id).catch(reportError), [syncStatus.value.waiting]);
+  useEffect(() => recheckUnsentTaskUpdates(user.id), [syncStatus.value.waiting]);
   useEffect(() => void announceNewTasks(user.id, list).catch(reportError), [list]);
   return (
     <section class="panel" aria-label={t('task.mine')} data-testid="my-tasks">
