@@ -32,6 +32,16 @@ export const LockdownOrderSchema = v.strictObject({
   assignments: v.pipe(v.array(Pair), v.minLength(1, 'assign at least one control point'), v.maxLength(200, 'at most 200 control points')),
 });
 
+/** A control point (卡口) as pull delivers it. */
+export const ControlPointSchema = v.object({
+  id: v.string(),
+  name: v.object({ 'zh-CN': v.string(), en: v.string() }),
+  kind: v.string(),
+  lon: Lon,
+  lat: Lat,
+});
+export type ControlPoint = v.InferOutput<typeof ControlPointSchema>;
+
 interface Named {
   id: string;
   name: { 'zh-CN': string; en: string };
@@ -51,7 +61,7 @@ export interface LockdownProposal {
 }
 
 /** One control point of an ordered lockdown, as the board shows it. */
-export interface LockdownPointView extends Named {
+interface LockdownPointView extends Named {
   lon: number;
   lat: number;
   officerId: string;
