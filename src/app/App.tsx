@@ -11,6 +11,7 @@ import { RoleHome } from './screens/home/RoleHome.js';
 import { LoginScreen } from './screens/login/index.js';
 import { Compliance } from './screens/leader/Compliance.js';
 import { OpenShifts } from './screens/leader/OpenShifts.js';
+import { Lockdown } from './screens/leader/Lockdown.js';
 import { TaskBoard } from './screens/leader/TaskBoard.js';
 import { OfficerScreen } from './screens/officer/index.js';
 import { RejectedScreen } from './screens/rejected/index.js';
@@ -47,6 +48,7 @@ function HomeRoute() {
   if (user.role === 'leader' || user.role === 'supervisor') {
     return (
       <RoleHome user={user}>
+        <Lockdown />
         <TaskBoard />
         <OpenShifts />
         <Compliance />

@@ -21,6 +21,7 @@ import { healthRoutes } from './routes/health.js';
 import { shiftRoutes } from './routes/shifts.js';
 import { syncRoutes } from './routes/sync.js';
 import { taskRoutes } from './routes/tasks.js';
+import { lockdownRoutes } from './routes/lockdowns.js';
 import { liveRoutes } from './routes/live.js';
 import { LiveHub } from './live/hub.js';
 
@@ -109,6 +110,7 @@ export async function buildServer(options: BuildOptions): Promise<FastifyInstanc
   await app.register(geographyRoutes(ctx));
   await app.register(complianceRoutes(ctx));
   await app.register(taskRoutes(ctx));
+  await app.register(lockdownRoutes(ctx));
   const hub = await LiveHub.start(ctx.database, ctx.now);
   app.addHook('preClose', async () => hub.close());
   await app.register(liveRoutes(ctx, hub, options.liveHeartbeatMs ?? LIVE_HEARTBEAT_MS));

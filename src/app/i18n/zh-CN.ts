@@ -371,6 +371,32 @@ export const zhCN = {
   'form.sent': '任务已派发。',
   // Live channel (issue 12)
   'live.down': '非实时',
+  // Rapid lockdown (issue 12)
+  'lockdown.title': '快速封控',
+  'lockdown.start': '发起快速封控',
+  'lockdown.placeHint': '在地图上点击案发位置。',
+  'lockdown.moveHint': '点击地图可移动案发位置；卡口与警力按新位置重新计算。',
+  'lockdown.radius': '封控半径',
+  'lockdown.radiusAuto': '自动（能合围的最小圈）',
+  'lockdown.encloses': '{km} 公里圈上 {n} 个卡口，可合围。',
+  'lockdown.gap': '{km} 公里圈上 {n} 个卡口，最大缺口 {deg}°，无法合围：请加大半径或另派警力。',
+  'lockdown.eta': '预计全部到位：{duration}',
+  'lockdown.who': '{point} 派谁',
+  'lockdown.unmanned': '暂不派人',
+  'lockdown.travel': '约 {duration} 到达',
+  'lockdown.unavailable': '无法派出（无定位或定位过旧）：{names}',
+  'lockdown.note': '案情简述（随任务下发）',
+  'lockdown.order': '下达封控指令',
+  'lockdown.ordered': '封控指令已下达。',
+  'lockdown.since': '{time} 下令',
+  'lockdown.ended': '已于 {time} 结束',
+  'lockdown.sealed': '已合围，用时 {duration}',
+  'lockdown.manned': '已到位 {n}/{total}',
+  'lockdown.late': '迟到',
+  'lockdown.arrived': '{time} 到位',
+  'lockdown.notYet': '未到位（已过 {duration}）',
+  'lockdown.end': '结束封控',
+  'lockdown.confirmEnd': '确定结束封控？未到位的守护任务将一并取消。',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

@@ -3,6 +3,7 @@ import * as v from 'valibot';
 import { CheckpointSchema, PlanSchema, ZoneSchema, type Checkpoint, type Plan, type Zone } from '../../domain/checkpoints.js';
 import { CheckinVerdictSchema, type CheckinVerdict } from '../../domain/protocol/compliance.js';
 import { SquadMemberSchema, type SquadMember } from '../../domain/protocol/sync.js';
+import { ControlPointSchema, type ControlPoint } from '../../domain/protocol/lockdown.js';
 import { TaskSchema, type Task } from '../../domain/tasks.js';
 import { LOCAL, type LocalEntry } from '../../store/schema.js';
 import { deviceDb } from './db.js';
@@ -21,6 +22,8 @@ export const plans = signal<readonly Plan[]>([]);
 export const squadMembers = signal<readonly SquadMember[]>([]);
 /** The server's verdicts on this officer's recent check-ins, by check-in record id. */
 export const checkinVerdicts = signal<readonly CheckinVerdict[]>([]);
+/** The unit's control points (卡口), where a lockdown posts its officers. */
+export const controlPoints = signal<readonly ControlPoint[]>([]);
 /** The officer's tasks, each with the server's verdict on every update made to it. */
 export const tasks = signal<readonly Task[]>([]);
 
@@ -36,6 +39,7 @@ export async function loadLocalCopies(officerId: string | null): Promise<void> {
     read(officerId, 'squad-member', SquadMemberSchema, squadMembers),
     read(officerId, 'checkin-verdict', CheckinVerdictSchema, checkinVerdicts),
     read(officerId, 'task', TaskSchema, tasks),
+    read(officerId, 'control-point', ControlPointSchema, controlPoints),
   ]);
 }
 

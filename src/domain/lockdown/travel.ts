@@ -19,3 +19,15 @@ export type TravelTimeFn = (from: LatLon, to: LatLon, mode: TravelMode) => numbe
 
 /** The default travel time: great-circle distance over the mode's straight-line speed. */
 export const straightLineTravelS: TravelTimeFn = (from, to, mode) => haversineM(from, to) / TRAVEL_SPEED_MPS[mode];
+
+/**
+ * How an officer travels, from the shift's free-text vehicle (巡防报备): none is on foot; a
+ * motorbike or e-bike, a bicycle, or else a car. A guess the leader can correct by pinning.
+ */
+export function travelModeOfVehicle(vehicle: string | null): TravelMode {
+  if (vehicle === null || vehicle.trim() === '') return 'foot';
+  const text = vehicle.toLowerCase();
+  if (/摩托|电动|电瓶|moto|scooter|e-?bike/.test(text)) return 'motorbike';
+  if (/自行车|单车|bicycle|bike/.test(text)) return 'bicycle';
+  return 'car';
+}

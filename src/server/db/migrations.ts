@@ -283,7 +283,7 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
-  '0007-tasks': {
+  '0009-tasks-and-lockdowns': {
     async up(db: Kysely<unknown>) {
       await db.schema
         .createTable('tasks')
@@ -305,6 +305,23 @@ const migrations: Record<string, Migration> = {
         .addColumn('state_at', 'text', (c) => c.notNull())
         .addColumn('revision', 'integer', (c) => c.notNull())
         .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('lockdown_id', 'text')
+        .addColumn('control_point_id', 'text')
+        .execute();
+      await db.schema.createIndex('tasks_lockdown').on('tasks').column('lockdown_id').execute();
+      await db.schema
+        .createTable('lockdowns')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('unit_id', 'text', (c) => c.notNull().references('units.id'))
+        .addColumn('squad_id', 'text')
+        .addColumn('created_by', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('lon', 'double precision', (c) => c.notNull())
+        .addColumn('lat', 'double precision', (c) => c.notNull())
+        .addColumn('radius_m', 'double precision', (c) => c.notNull())
+        .addColumn('note', 'text', (c) => c.notNull())
+        .addColumn('ended_at', 'text')
+        .addColumn('ended_by', 'text')
         .execute();
       await db.schema.createIndex('tasks_squad_created').on('tasks').columns(['squad_id', 'created_at']).execute();
       await db.schema.createIndex('tasks_version').on('tasks').column('version').execute();

@@ -263,6 +263,25 @@ export interface TaskTable {
   revision: number;
   /** Value of the `changes` counter when it last changed (pull). */
   version: number;
+  /** A lockdown's order to man a control point. */
+  lockdown_id: string | null;
+  control_point_id: string | null;
+}
+
+/** A rapid lockdown (快速封控): where, how wide, by whom; its points are manned through tasks. */
+interface LockdownTable {
+  id: string;
+  unit_id: string;
+  /** The leader's squad; null when a supervisor ordered it for the unit. */
+  squad_id: string | null;
+  created_by: string;
+  created_at: string;
+  lon: number;
+  lat: number;
+  radius_m: number;
+  note: string;
+  ended_at: string | null;
+  ended_by: string | null;
 }
 
 /** Officers who were ever given a task: they keep hearing of it (reassigned, cancelled) through pull. */
@@ -307,4 +326,5 @@ export interface Tables {
   tasks: TaskTable;
   task_watchers: TaskWatcherTable;
   task_updates: TaskUpdateTable;
+  lockdowns: LockdownTable;
 }

@@ -12,7 +12,7 @@ import type { TaskTable, Tables } from '../db/schema.js';
 import { reserveVersions } from '../db/versions.js';
 import { HttpError } from '../errors.js';
 import { readOpenShifts } from '../records/shifts.js';
-import { announceTask, lockRow, officerTasksFilter, readTasks } from '../tasks/tasks.js';
+import { announceTask, insertTask, lockRow, officerTasksFilter, readTasks } from '../tasks/tasks.js';
 import { parseOr400 } from '../validate.js';
 
 const IdParams = v.strictObject({ id: v.string() });
@@ -106,11 +106,11 @@ export function taskRoutes(ctx: ServerContext) {
           state_at: now,
           revision: 0,
           version: await reserveVersions(trx),
+          lockdown_id: null,
+          control_point_id: null,
         };
-        await trx.insertInto('tasks').values(row).execute();
-        if (to.officerId) await trx.insertInto('task_watchers').values({ task_id: id, officer_id: to.officerId }).execute();
+        await insertTask(trx, notifier, row);
         await audit(trx, viewer, request.ip, 'task-created', id);
-        await announceTask(trx, notifier, row, to.officerId ? [to.officerId] : [], now);
       });
       const [task] = await readTasks(db, (qb) => qb.where('id', '=', id));
       return reply.status(201).send({ task });

@@ -106,6 +106,13 @@ export async function announceTask(
   for (const officerId of new Set(officers)) await publishLive(trx, notifier, { unitId: task.unit_id, squadId: task.squad_id, officerId }, message);
 }
 
+/** Stores a new task, makes its officer a watcher and announces it. Call inside a transaction. */
+export async function insertTask(trx: Transaction<Tables>, notifier: Notifier, row: TaskTable): Promise<void> {
+  await trx.insertInto('tasks').values(row).execute();
+  if (row.assignee_id) await trx.insertInto('task_watchers').values({ task_id: row.id, officer_id: row.assignee_id }).execute();
+  await announceTask(trx, notifier, row, row.assignee_id ? [row.assignee_id] : [], row.created_at);
+}
+
 /**
  * Judges newly stored `task.update` records in the order they arrived and applies the ones that
  * still apply. Call inside the storing transaction, after the records are inserted.
