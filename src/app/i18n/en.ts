@@ -388,7 +388,7 @@ export const en: Catalog = {
   'lockdown.placeHint': 'Tap the map where the incident happened.',
   'lockdown.moveHint': 'Tap the map to move the incident; points and officers are worked out again.',
   'lockdown.radius': 'Ring radius',
-  'lockdown.radiusAuto': 'Auto (smallest ring that encloses)',
+  'lockdown.radiusAuto': 'Auto (smallest enclosing ring)',
   'lockdown.encloses': '{n} control points on the {km} km ring: it encloses.',
   'lockdown.gap': '{n} control points on the {km} km ring leave a {deg}° gap: it does not enclose; widen the ring or send more officers.',
   'lockdown.eta': 'All manned in about {duration}',
