@@ -91,8 +91,15 @@ export async function deliverFix(context: BrowserContext, page: Page, at: { lat:
 
 /** Stops the page's clock a moment from now: from then on, time moves only when the test says (`page.clock.runFor`). */
 export async function pauseClock(page: Page): Promise<void> {
-  // A little ahead, because the clock still flows while this call travels (pauseAt refuses the past).
-  await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 250);
+  // A little ahead, because the clock still flows while this call travels (pauseAt refuses the
+  // past); on a busy machine the trip can take longer than that, so try again a little further.
+  for (let ahead = 250; ; ahead *= 2) {
+    try {
+      return await page.clock.pauseAt((await page.evaluate(() => Date.now())) + ahead);
+    } catch (error) {
+      if (ahead >= 2000 || !/to the past/.test(String(error))) throw error;
+    }
+  }
 }
 
 /** Patrol events the app has not yet written (the tracking state's data-pending). */
