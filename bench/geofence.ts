@@ -5,6 +5,7 @@ import { circleRing, EARTH_RADIUS_M, type LatLon } from '../src/domain/geo.js';
 import { GeofenceEngine } from '../src/domain/geofence/engine.js';
 import type { GeofenceFix } from '../src/domain/geofence/visits.js';
 import { loadTrack, shiftTo, TRACE_FILES } from '../tests/support/traces.js';
+import { median, seededRandom } from './cpu.js';
 
 // DESIGN.md target: one fix against 10,000 checkpoints in ≤ 50 µs, in the worker. 10,000
 // checkpoints (circles and polygons of real checkpoint sizes) over a 20 × 20 km city around the
@@ -23,25 +24,6 @@ const SAMPLES = 7;
 /** The turf loop is ~10⁴ times slower per fix: it gets every this-many-th fix of the run. */
 const BASELINE_STRIDE = 50;
 
-// Not support.ts's median: importing it starts the server harness, which this CPU-only bench does not need.
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-/** Deterministic PRNG (mulberry32), so every run measures the same city. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const M_PER_DEG = (EARTH_RADIUS_M * Math.PI) / 180;
 const at = (east: number, north: number): LatLon => ({
   lat: CENTRE.lat + north / M_PER_DEG,
@@ -50,7 +32,7 @@ const at = (east: number, north: number): LatLon => ({
 
 /** 60 % circles of 15–150 m radius (a shop front to a hospital campus), 40 % irregular 4–12-gons 30–240 m across, over a square of `km`. */
 function city(km: number): Checkpoint[] {
-  const rnd = random(20_261_129);
+  const rnd = seededRandom(20_261_129);
   const half = (km * 1000) / 2;
   return Array.from({ length: CHECKPOINTS }, (_, i): Checkpoint => {
     const east = (rnd() * 2 - 1) * half;
@@ -75,7 +57,7 @@ function city(km: number): Checkpoint[] {
 
 /** A real track shifted to start at the centre; the files have no accuracy: 4–16 m, a phone in a street between buildings. */
 function fixesOf(file: string): GeofenceFix[] {
-  const rnd = random(7);
+  const rnd = seededRandom(7);
   return shiftTo(loadTrack(file), CENTRE).map((p, i) => ({
     recordId: `r-${i}`,
     lat: p.lat,

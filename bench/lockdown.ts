@@ -3,6 +3,7 @@ import { EARTH_RADIUS_M, haversineM, type LatLon } from '../src/domain/geo.js';
 import { assign, type LockdownOfficer } from '../src/domain/lockdown/assign.js';
 import type { LockdownPoint } from '../src/domain/lockdown/ring.js';
 import { straightLineTravelS, type TravelMode } from '../src/domain/lockdown/travel.js';
+import { median, seededRandom } from './cpu.js';
 
 // DESIGN.md target: the rapid-lockdown assignment for 200 officers and 50 control points in
 // ≤ 50 ms. A city-wide call-out around the demo centre: 50 control points on a 3 km ring
@@ -22,25 +23,6 @@ const CITIES = 25;
 const CENTRE: LatLon = { lat: 23.11, lon: 114.41 };
 const MODES: TravelMode[] = ['foot', 'foot', 'bicycle', 'motorbike', 'car'];
 
-// Not support.ts's median: importing it starts the server harness, which this CPU-only bench does not need.
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-/** Deterministic PRNG (mulberry32), so every run measures the same city. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const M_PER_DEG = (EARTH_RADIUS_M * Math.PI) / 180;
 const at = (east: number, north: number): LatLon => ({
   lat: CENTRE.lat + north / M_PER_DEG,
@@ -48,7 +30,7 @@ const at = (east: number, north: number): LatLon => ({
 });
 
 function city(seed: number): { points: LockdownPoint[]; officers: LockdownOfficer[] } {
-  const rnd = random(seed);
+  const rnd = seededRandom(seed);
   const points = Array.from({ length: POINTS }, (_, i) => {
     const bearing = rnd() * 2 * Math.PI;
     const distance = RING_M * (0.75 + 0.5 * rnd());

@@ -31,11 +31,7 @@ export async function signedIn(url: string, badge: string): Promise<Client> {
   return client;
 }
 
-export function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
+export { median } from './cpu.js';
 
 export async function officerIds(url: string): Promise<Record<string, string>> {
   const client = await signedIn(url, 'S001');

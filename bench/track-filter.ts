@@ -1,6 +1,7 @@
 import { haversineM } from '../src/domain/geo.js';
 import { type Fix, FixFilter, simplifyTrack } from '../src/domain/track-filter.js';
 import { loadTrack, shiftTo, TRACE_FILES } from '../tests/support/traces.js';
+import { median } from './cpu.js';
 
 // The worker's per-fix cost: FixFilter over the longest real track (the Beijing long run, 9,915
 // fixes at 1 Hz, more than an 8-hour shift at one fix per 5 s), and Douglas–Peucker over what
@@ -12,13 +13,6 @@ const SAMPLES = 9;
 /** Passes over the track per sample, so one sample lasts tens of milliseconds, not one. */
 const PASSES = 20;
 const DELIVERY_MS = 200;
-
-// Not support.ts's median: importing it starts the server harness, which this CPU-only bench does not need.
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 /** Median throughput in items/s of `pass`, which handles `items` items and returns a value kept live. */
 function throughput(items: number, pass: () => number): { perS: number; sink: number } {

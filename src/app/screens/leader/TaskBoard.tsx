@@ -1,4 +1,4 @@
-import { useSignal } from '@preact/signals';
+import { useSignal, type Signal } from '@preact/signals';
 import { isFinished, TASK_KINDS, type Task, type TaskAssignee, type TaskKind, type TasksResponse } from '../../../domain/tasks.js';
 import { api } from '../../../store/api.js';
 import { formatTime, locale, t, type MessageKey } from '../../i18n/index.js';
@@ -126,21 +126,28 @@ function assigneeOptions(): Array<{ value: string; label: string; assignee: Task
   ];
 }
 
+/** The "assign to" choice, shared by the new-task form and reassigning. */
+function AssigneeSelect({ options, value }: { options: ReturnType<typeof assigneeOptions>; value: Signal<string> }) {
+  return (
+    <label>
+      {t('form.assignee')}
+      <select value={value.value} onChange={(e) => (value.value = e.currentTarget.value)}>
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 function AssigneePicker({ onPick, onCancel, busy }: { onPick: (assignee: TaskAssignee) => void; onCancel: () => void; busy: boolean }) {
   const options = assigneeOptions();
   const chosen = useSignal(options[0]?.value ?? '');
   return (
     <div class="stack">
-      <label>
-        {t('form.assignee')}
-        <select value={chosen.value} onChange={(e) => (chosen.value = e.currentTarget.value)}>
-          {options.map((o) => (
-            <option key={o.value} value={o.value}>
-              {o.label}
-            </option>
-          ))}
-        </select>
-      </label>
+      <AssigneeSelect options={options} value={chosen} />
       <div class="task-actions">
         <button type="button" class="primary" disabled={busy} onClick={() => onPick(options.find((o) => o.value === chosen.value)!.assignee)}>
           {t('board.reassign')}
@@ -211,16 +218,7 @@ function TaskForm({ onDone }: { onDone: () => void }) {
         <input type="checkbox" checked={urgent.value} onChange={(e) => (urgent.value = e.currentTarget.checked)} />
         {t('form.urgent')}
       </label>
-      <label>
-        {t('form.assignee')}
-        <select value={assignee.value} onChange={(e) => (assignee.value = e.currentTarget.value)}>
-          {options.map((o) => (
-            <option key={o.value} value={o.value}>
-              {o.label}
-            </option>
-          ))}
-        </select>
-      </label>
+      <AssigneeSelect options={options} value={assignee} />
       <label>
         {t('form.location')}
         <select value={place.value} onChange={(e) => (place.value = e.currentTarget.value)}>
