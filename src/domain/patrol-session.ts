@@ -3,9 +3,10 @@
 // pauses and resumes, and why. Runs in the worker, one session per shift. Pure: fixes, clock
 // ticks and page events come in as events carrying the time, record ids come from an injected
 // generator, and each event is answered with one reply that the main thread carries out in order.
-import type { Checkpoint } from './checkpoints.js';
+import type { Checkpoint, CheckpointShape } from './checkpoints.js';
 import { GeofenceEngine, type GeofenceEvent, type InsideVisit } from './geofence/engine.js';
 import { SAME_VISIT_MS } from './plan-schedule.js';
+import { taskFence } from './tasks.js';
 import type { BodyOf, TRACKING_REASONS } from './records.js';
 import { FixFilter, FOOT_PATROL, type Fix } from './track-filter.js';
 
@@ -27,7 +28,7 @@ export interface TrackingStatus {
   since: number;
 }
 
-type SessionKind = 'position' | 'tracking' | 'checkin';
+type SessionKind = 'position' | 'tracking' | 'checkin' | 'task.update';
 /** A record the device must write: complete but unsigned; `at` is the device time (epoch ms) to stamp it with. */
 export type PatrolRecord = { [K in SessionKind]: { kind: K; id: string; at: number; body: BodyOf<K> } }[SessionKind];
 
@@ -41,6 +42,14 @@ export interface PatrolReply {
   watch: boolean;
 }
 
+/** A task's place the officer is to go to: arriving there is the task's `on-scene` update. */
+export interface TaskPlace {
+  taskId: string;
+  /** The task's revision the officer holds: the arrival is said against it. */
+  revision: number;
+  shape: CheckpointShape;
+}
+
 /** What a session needs to know when it opens. */
 export interface PatrolStart {
   shiftId: string;
@@ -51,6 +60,8 @@ export interface PatrolStart {
   checkpoints: readonly Checkpoint[];
   /** The shift's geofence check-ins so far (the app reopened mid-shift): a visit they cover is not checked in again. */
   checkins: ReadonlyArray<{ checkpointId: string; enteredAt: number }>;
+  /** The officer's tasks with a place not yet reached. */
+  tasks: readonly TaskPlace[];
   /** What the device last recorded of this shift: nothing yet, a fix (the app went away while tracking), or a pause. */
   last: 'nothing' | 'fix' | 'pause';
   /** Whether the page is visible as the session opens. */
@@ -69,6 +80,8 @@ export type PatrolEvent =
   /** The screen wake lock was released while the page stayed visible. */
   | { type: 'wake-lock-lost'; now: number }
   | { type: 'checkpoints'; checkpoints: readonly Checkpoint[]; now: number }
+  /** The officer's tasks with a place changed (one given, reassigned, cancelled or reached). */
+  | { type: 'tasks'; tasks: readonly TaskPlace[]; now: number }
   | { type: 'end'; now: number };
 
 /** The body of the `position` record of one fix. */
@@ -92,6 +105,11 @@ const FIX_RESUMES: ReadonlySet<TrackingReason> = new Set(['no-fix', 'position-un
 export class PatrolSession {
   private readonly filter: FixFilter;
   private readonly geofence: GeofenceEngine;
+  /** Task places, by the same visit rule as checkpoints: a few fixes inside, no dwell, is arrival. */
+  private readonly arrivals: GeofenceEngine;
+  private places = new Map<string, TaskPlace>();
+  /** Tasks this session has already written an arrival for: a later reload of the list must not repeat it. */
+  private readonly arrived = new Set<string>();
   private readonly checkedIn: Array<{ checkpointId: string; enteredAt: number }>;
   /** The shift this session records. */
   readonly shiftId: string;
@@ -120,6 +138,8 @@ export class PatrolSession {
     this.filter = new FixFilter(start.onFoot ? FOOT_PATROL : {});
     // A fresh engine per shift: a visit or cool-down of the last shift must not carry over.
     this.geofence = new GeofenceEngine(start.checkpoints);
+    this.arrivals = new GeofenceEngine([]);
+    this.setPlaces(start.tasks);
     this.checkedIn = [...start.checkins];
     this.status = { state: 'paused', reason: 'page-hidden', since: Number.NaN }; // `since` is set by start()
   }
@@ -166,6 +186,9 @@ export class PatrolSession {
         // Keeps open visits of checkpoints that remain, so a pull mid-visit cannot check in twice.
         this.geofence.reload(event.checkpoints);
         break;
+      case 'tasks':
+        this.setPlaces(event.tasks);
+        break;
       case 'end':
         // The end of a shift is the last pause: the held-back fix is recorded and visits end.
         this.ended = true;
@@ -184,7 +207,8 @@ export class PatrolSession {
     // Paused for the page or the permission, the watch is off: a late fix belongs to the gap.
     if (this.paused && !FIX_RESUMES.has(this.paused)) return;
     let verdict = this.filter.offer(fix, now);
-    if (!verdict.keep && this.geofence.inside().length > 0 && fix.fixAt - this.lastKeptAt >= EVIDENCE_INTERVAL_MS) {
+    const insideAny = this.geofence.inside().length > 0 || this.arrivals.inside().length > 0;
+    if (!verdict.keep && insideAny && fix.fixAt - this.lastKeptAt >= EVIDENCE_INTERVAL_MS) {
       verdict = this.filter.keepSampled(fix, verdict);
     }
     // A good fix that sampling held back still shows the GPS works (an officer standing still).
@@ -207,7 +231,30 @@ export class PatrolSession {
     // A first fix stamped before the shift began (a phone stamps a fix when the receiver took it)
     // opens a visit at the start, as stayInShift counts it: the dwell is measured from the start.
     const fixAt = Math.max(fix.fixAt, this.startedAt);
-    for (const event of this.geofence.offer({ recordId: id, lat: fix.lat, lon: fix.lon, accuracy: fix.accuracy, fixAt })) this.checkIn(event, now);
+    const offered = { recordId: id, lat: fix.lat, lon: fix.lon, accuracy: fix.accuracy, fixAt };
+    for (const event of this.geofence.offer(offered)) this.checkIn(event, now);
+    for (const event of this.arrivals.offer(offered)) this.arrive(event, now);
+  }
+
+  /** The places of the tasks still to reach; open visits to places that remain are kept, as for checkpoints. */
+  private setPlaces(tasks: readonly TaskPlace[]): void {
+    this.places = new Map(tasks.filter((t) => !this.arrived.has(t.taskId)).map((t) => [t.taskId, t]));
+    this.arrivals.reload([...this.places.values()].map((p) => taskFence(p.taskId, p.shape)));
+  }
+
+  /** A visit to a task's place that the rule counts: the officer is on scene, and the fixes inside are the evidence. */
+  private arrive(event: GeofenceEvent, now: number): void {
+    if (event.type !== 'checkin') return;
+    const place = this.places.get(event.checkpointId);
+    if (!place) return;
+    this.arrived.add(place.taskId);
+    this.setPlaces([...this.places.values()]);
+    this.out.push({
+      kind: 'task.update',
+      id: this.newId(),
+      at: now,
+      body: { taskId: place.taskId, state: 'on-scene', revision: place.revision, method: 'geofence', evidence: event.evidence },
+    });
   }
 
   private checkIn(event: GeofenceEvent, now: number): void {
@@ -243,6 +290,7 @@ export class PatrolSession {
     const tail = this.filter.closeSegment();
     if (tail) this.keep(tail, now);
     this.geofence.gap();
+    this.arrivals.gap();
     this.track(state, reason, now);
   }
 

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { CheckpointShapeSchema } from './checkpoints.js';
+import { type Checkpoint, type CheckpointShape, CheckpointShapeSchema } from './checkpoints.js';
 import { haversineM, type LatLon } from './geo.js';
 import { UUID_RE } from './ids.js';
 import { InstantSchema } from './instant.js';
@@ -74,6 +74,9 @@ const TaskUpdateViewSchema = v.object({
   outcome: v.picklist(['applied', 'superseded', 'taken', 'not-yours']),
   reason: v.optional(v.string()),
   note: v.optional(v.string()),
+  /** `geofence`: the device detected the arrival from its fixes; `arrival` is how well the stored track backs it. */
+  method: v.picklist(['tap', 'geofence']),
+  arrival: v.optional(v.picklist(['verified', 'weak', 'unsupported'])),
 });
 export type TaskUpdateView = v.InferOutput<typeof TaskUpdateViewSchema>;
 
@@ -108,6 +111,11 @@ export interface TasksResponse {
   tasks: Task[];
 }
 
+/** The officer's first accepted word that they were there: on scene, or done without saying so first. */
+export function arrivalOf(updates: readonly TaskUpdateView[]): TaskUpdateView | undefined {
+  return updates.find((u) => u.outcome === 'applied' && (u.state === 'on-scene' || u.state === 'done'));
+}
+
 /** The order a board and a task list show: unfinished first, urgent first, overdue first, newest first. */
 export function compareTasks(a: Task, b: Task, now: number): number {
   const rank = (t: Task) => (isFinished(t.state) ? 2 : 0) + (t.priority === 'urgent' ? 0 : 1) / 2;
@@ -132,4 +140,12 @@ export function distanceAndSector(from: LatLon, to: LatLon): { distanceM: number
   const Δλ = ((to.lon - from.lon) * Math.PI) / 180;
   const bearing = (Math.atan2(Math.sin(Δλ) * Math.cos(φ2), Math.cos(φ1) * Math.sin(φ2) - Math.sin(φ1) * Math.cos(φ2) * Math.cos(Δλ)) * 180) / Math.PI;
   return { distanceM: haversineM(from, to), sector: Math.round((((bearing % 360) + 360) % 360) / 45) % 8 };
+}
+
+/**
+ * A task's place as the geofence reads a checkpoint, on the device and in the server's check:
+ * no dwell, so the visit rule's few inside fixes are arrival.
+ */
+export function taskFence(taskId: string, shape: CheckpointShape): Checkpoint {
+  return { id: taskId, zoneId: taskId, name: { 'zh-CN': '', en: '' }, type: 'other', shape, minDwellS: 0 };
 }

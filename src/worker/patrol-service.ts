@@ -9,7 +9,10 @@ let session: PatrolSession | null = null;
 function sessionOf(shiftId: string, event: PatrolEvent): PatrolSession | null {
   if (session?.shiftId === shiftId) return session;
   if (event.type !== 'end') return null;
-  const bare = new PatrolSession({ shiftId, startedAt: event.now, onFoot: true, checkpoints: [], checkins: [], last: 'pause', visible: false }, newId);
+  const bare = new PatrolSession(
+    { shiftId, startedAt: event.now, onFoot: true, checkpoints: [], checkins: [], tasks: [], last: 'pause', visible: false },
+    newId,
+  );
   bare.start(event.now);
   return bare;
 }

@@ -5,6 +5,7 @@ import { notify, reportError } from '../state/notices.js';
 import { sendPatrol, startPatrol } from '../state/patrol.js';
 import { currentUser } from '../state/session.js';
 import { openShift } from '../state/shift.js';
+import { placesToReach } from '../state/tasks.js';
 import { wirePatrol, type WakeLockLike } from './patrol-wiring.js';
 
 /** Said once per page life: the refusal does not change while the page stays open. */
@@ -51,6 +52,15 @@ export function TrackingController() {
     if (!officerId || !shiftId) return;
     sendPatrol(officerId, shiftId, { type: 'checkpoints', checkpoints: [...fences], now: Date.now() }).catch(reportError);
   }, [officerId, shiftId, fences]);
+
+  // Tasks given, reassigned or reached: the session watches for arrival at the places still to reach.
+  // Keyed by content: a pull that brings the same tasks again changes nothing.
+  const places = officerId ? placesToReach(officerId) : [];
+  const placesKey = JSON.stringify(places);
+  useEffect(() => {
+    if (!officerId || !shiftId) return;
+    sendPatrol(officerId, shiftId, { type: 'tasks', tasks: places, now: Date.now() }).catch(reportError);
+  }, [officerId, shiftId, placesKey]);
 
   return null;
 }

@@ -1,5 +1,5 @@
 import type { TaskKind, TaskState, TaskUpdateView } from '../../domain/tasks.js';
-import type { MessageKey } from '../i18n/index.js';
+import { t, type MessageKey } from '../i18n/index.js';
 
 // Catalog keys for task words, shared by the officer's list and the leader's board.
 
@@ -31,3 +31,15 @@ export const OUTCOME_KEYS: Record<Exclude<TaskUpdateView['outcome'], 'applied'>,
 
 /** Compass sectors clockwise from north, in eighths. */
 export const SECTOR_KEYS: readonly MessageKey[] = ['dir.n', 'dir.ne', 'dir.e', 'dir.se', 'dir.s', 'dir.sw', 'dir.w', 'dir.nw'];
+
+/** An arrival as a leader reads it: detected by GPS (with how well the stored track backs it) or reported by a tap. */
+export function arrivalText(method: TaskUpdateView['method'], check: TaskUpdateView['arrival']): string {
+  if (method === 'tap') return t('task.arrival.tap');
+  return `${t('task.arrival.geofence')} · ${t(ARRIVAL_CHECK_KEYS[check ?? 'unsupported'])}`;
+}
+
+const ARRIVAL_CHECK_KEYS: Record<NonNullable<TaskUpdateView['arrival']>, MessageKey> = {
+  verified: 'task.arrival.verified',
+  weak: 'task.arrival.weak',
+  unsupported: 'task.arrival.unsupported',
+};

@@ -8,6 +8,7 @@ import { worker } from '../worker-bridge.js';
 import { insideNow, loadShiftCheckins, writeGeofenceCheckin } from './checkins.js';
 import { checkpoints } from './local-copies.js';
 import { notify } from './notices.js';
+import { loadUnsentTaskUpdates, placesToReach, writeTaskArrival } from './tasks.js';
 import { loadRoute, route, tracking, writePosition, writeTracking } from './tracking.js';
 
 // The one write path of the open shift's patrol: each event goes to the worker's session in one
@@ -35,6 +36,7 @@ async function carryOut(officerId: string, reply: PatrolReply | null): Promise<P
   for (const rec of reply.records) {
     if (rec.kind === 'position') await writePosition(officerId, rec);
     else if (rec.kind === 'tracking') await writeTracking(officerId, rec);
+    else if (rec.kind === 'task.update') await writeTaskArrival(officerId, rec);
     else announce(await writeGeofenceCheckin(officerId, rec));
   }
   if (JSON.stringify(reply.inside) !== JSON.stringify(insideNow.peek())) insideNow.value = reply.inside;
@@ -60,13 +62,15 @@ export function startPatrol(
   now: number,
 ): Promise<PatrolReply | null> {
   return inOrder(async () => {
-    const [checkins] = await Promise.all([loadShiftCheckins(shift.shiftId), loadRoute(shift.shiftId)]);
+    // The unsent updates first: a place reached before a reload is not reached again.
+    const [checkins] = await Promise.all([loadShiftCheckins(shift.shiftId), loadRoute(shift.shiftId), loadUnsentTaskUpdates(officerId)]);
     const last = route.peek().at(-1);
     const reply = await worker().patrolStart(
       {
         ...shift,
         checkpoints: [...checkpoints.peek()],
         checkins: checkins.filter((c) => c.method === 'geofence').map((c) => ({ checkpointId: c.checkpointId, enteredAt: Date.parse(c.enteredAt) })),
+        tasks: placesToReach(officerId),
         last: !last ? 'nothing' : last.kind === 'fix' ? 'fix' : 'pause',
         visible,
       },

@@ -1,4 +1,5 @@
 import { computed, signal } from '@preact/signals';
+import type { PatrolRecord, TaskPlace } from '../../domain/patrol-session.js';
 import type { BodyOf } from '../../domain/records.js';
 import { compareTasks, type Task, type TaskState, type TaskUpdateState } from '../../domain/tasks.js';
 import { OUTBOX, META } from '../../store/schema.js';
@@ -42,6 +43,28 @@ export async function updateTask(
 ): Promise<void> {
   await record(officerId, 'task.update', { taskId: task.id, state, revision: task.revision, method: 'tap', ...extra });
   unsent.value = new Map([...unsent.value, [task.id, [...(unsent.value.get(task.id) ?? []), state]]]);
+}
+
+/** Where an officer holding a task has not arrived yet: the patrol session turns arrival there into `on-scene`. */
+const ON_THE_WAY: ReadonlySet<TaskState> = new Set(['assigned', 'accepted', 'en-route']);
+
+/** The places of the officer's tasks still to reach, as the patrol session takes them. */
+export function placesToReach(officerId: string): TaskPlace[] {
+  return tasks.value.flatMap((task) => {
+    const holds = task.assignee.to === 'officer' ? task.assignee.officerId === officerId : task.holder?.id === officerId;
+    if (!task.location || !holds || !ON_THE_WAY.has(shownState(task).state)) return [];
+    return [{ taskId: task.id, revision: task.revision, shape: task.location }];
+  });
+}
+
+/** Writes the arrival the patrol session detected, and tells the officer it counted. */
+export async function writeTaskArrival(officerId: string, rec: Extract<PatrolRecord, { kind: 'task.update' }>): Promise<void> {
+  await record(officerId, 'task.update', rec.body, { id: rec.id, now: new Date(rec.at) });
+  const { taskId, state } = rec.body;
+  unsent.value = new Map([...unsent.value, [taskId, [...(unsent.value.get(taskId) ?? []), state]]]);
+  navigator.vibrate?.([200, 100, 200]);
+  const title = tasks.peek().find((task) => task.id === taskId)?.title ?? '';
+  notify('info', t('task.arrived', { title }), undefined, 15_000);
 }
 
 /**

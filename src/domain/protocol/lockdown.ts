@@ -1,5 +1,6 @@
 // `POST /api/lockdowns/proposal`, `POST /api/lockdowns`, `GET /api/lockdowns`, `POST /api/lockdowns/:id/end`.
 import * as v from 'valibot';
+import type { TaskUpdateView } from '../tasks.js';
 
 const finite = (message: string) => v.pipe(v.number(message), v.finite(message));
 const Lon = v.pipe(finite('lon must be a number'), v.minValue(-180, 'lon must be ≥ -180'), v.maxValue(180, 'lon must be ≤ 180'));
@@ -72,6 +73,8 @@ interface LockdownPointView extends Named {
   dueAt: string | null;
   /** When the officer reported, or the geofence saw, them on scene. */
   arrivedAt: string | null;
+  /** How: a tap, or the device's geofence with the server's check of the stored track. */
+  arrival: (Pick<TaskUpdateView, 'method'> & { check?: NonNullable<TaskUpdateView['arrival']> }) | null;
 }
 
 export interface LockdownView {

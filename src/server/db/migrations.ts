@@ -346,6 +346,17 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('task_updates_task').on('task_updates').columns(['task_id', 'received_at']).execute();
     },
   },
+  '0013-task-arrival-evidence': {
+    async up(db: Kysely<unknown>) {
+      // How the officer said it (a tap, or arrival detected by the device's geofence) and, for an
+      // arrival, how well the stored track backs it: the board shows the difference.
+      await db.schema
+        .alterTable('task_updates')
+        .addColumn('method', 'text', (c) => c.notNull().defaultTo('tap'))
+        .execute();
+      await db.schema.alterTable('task_updates').addColumn('arrival', 'text').execute();
+    },
+  },
 };
 
 /** Feeds the in-code migrations to Kysely's Migrator (no files to find at run time). */

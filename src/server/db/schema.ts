@@ -301,6 +301,10 @@ interface TaskUpdateTable {
   outcome: string;
   reason: string | null;
   note: string | null;
+  /** `tap`, or `geofence` when the device detected arrival from its fixes. */
+  method: string;
+  /** A geofence arrival's check against the stored track (a CheckinVerdict); null for a tap. */
+  arrival: string | null;
 }
 
 export interface Tables {

@@ -5,6 +5,7 @@ import type { SessionUser } from '../../domain/protocol/auth.js';
 import { newId } from '../../domain/ids.js';
 import { assign, LockdownInputError, type LockdownOfficer } from '../../domain/lockdown/assign.js';
 import { selectRing } from '../../domain/lockdown/ring.js';
+import { arrivalOf } from '../../domain/tasks.js';
 import { straightLineTravelS, travelModeOfVehicle } from '../../domain/lockdown/travel.js';
 import {
   LockdownOrderSchema,
@@ -112,7 +113,7 @@ export function lockdownRoutes(ctx: ServerContext) {
           const task = taskById.get(t.id);
           const point = t.control_point_id ? pointById.get(t.control_point_id) : undefined;
           if (!task || !point || task.assignee.to !== 'officer') return [];
-          const arrival = task.updates.find((u) => u.outcome === 'applied' && (u.state === 'on-scene' || u.state === 'done'));
+          const arrival = arrivalOf(task.updates);
           return [
             {
               id: point.id,
@@ -125,6 +126,7 @@ export function lockdownRoutes(ctx: ServerContext) {
               taskState: task.state,
               dueAt: task.dueAt,
               arrivedAt: arrival?.at ?? null,
+              arrival: arrival ? { method: arrival.method, ...(arrival.arrival ? { check: arrival.arrival } : {}) } : null,
             },
           ];
         });

@@ -3,7 +3,8 @@ import { isPostgres } from '../db/dialect.js';
 import type { CheckpointShape } from '../../domain/checkpoints.js';
 import type { SessionUser } from '../../domain/protocol/auth.js';
 import type { RecordOf } from '../../domain/records.js';
-import { isFinished, type Task, type TaskKind, type TaskPriority, type TaskState, type TaskUpdateView } from '../../domain/tasks.js';
+import { verificationWindow, verifyCheckin, type CheckinVerdict } from '../../domain/geofence/verify.js';
+import { isFinished, taskFence, type Task, type TaskKind, type TaskPriority, type TaskState, type TaskUpdateView } from '../../domain/tasks.js';
 import type { Notifier } from '../db/notify.js';
 import type { TaskTable, Tables } from '../db/schema.js';
 import { reserveVersions } from '../db/versions.js';
@@ -75,6 +76,8 @@ function toTask(row: TaskTable, name: Map<string, string>, updates: ReadonlyArra
       outcome: u.outcome as TaskUpdateView['outcome'],
       ...(u.reason ? { reason: u.reason } : {}),
       ...(u.note ? { note: u.note } : {}),
+      method: u.method === 'geofence' ? 'geofence' : 'tap',
+      ...(u.arrival ? { arrival: u.arrival as CheckinVerdict } : {}),
     })),
   };
 }
@@ -143,6 +146,8 @@ export async function applyTaskUpdates(
         outcome: verdict.outcome,
         reason: verdict.reason ?? record.body.reason ?? null,
         note: record.body.note ?? null,
+        method: record.body.method,
+        arrival: record.body.method === 'geofence' ? await checkArrival(trx, task, officer.id, record.body.evidence ?? []) : null,
       })
       .onConflict((oc) => oc.doNothing())
       .execute();
@@ -163,6 +168,31 @@ export async function applyTaskUpdates(
     }
     await announceTask(trx, notifier, task, [officer.id, ...(task.holder_id ? [task.holder_id] : [])], receivedAt);
   }
+}
+
+/**
+ * How well the officer's stored track backs an arrival the device detected: the visit rule
+ * replayed over the fixes around the cited ones, as for a geofence check-in. The cited fixes come
+ * before the update in the device's chain, so they are stored by now (this batch or an earlier one).
+ */
+async function checkArrival(trx: Transaction<Tables>, task: TaskTable | undefined, officerId: string, evidence: readonly string[]): Promise<CheckinVerdict> {
+  if (!task?.location || evidence.length === 0) return 'unsupported';
+  const fence = taskFence(task.id, JSON.parse(task.location) as CheckpointShape);
+  const cited = await trx.selectFrom('positions').select('fix_at').where('officer_id', '=', officerId).where('record_id', 'in', evidence).execute();
+  if (cited.length === 0) return 'unsupported';
+  const enteredAt = Math.min(...cited.map((p) => Date.parse(p.fix_at)));
+  const claim = { method: 'geofence' as const, enteredAt, dwellS: 0, evidence };
+  const { from, to } = verificationWindow(fence, claim);
+  const track = await trx
+    .selectFrom('positions')
+    .select(['record_id', 'fix_at', 'lat', 'lon', 'accuracy'])
+    .where('officer_id', '=', officerId)
+    .where('fix_at', '>=', new Date(from).toISOString())
+    .where('fix_at', '<=', new Date(to).toISOString())
+    .orderBy('fix_at')
+    .execute();
+  const fixes = track.map((p) => ({ recordId: p.record_id, fixAt: Date.parse(p.fix_at), lat: p.lat, lon: p.lon, accuracy: p.accuracy }));
+  return verifyCheckin(fence, claim, fixes).verdict;
 }
 
 type Verdict =

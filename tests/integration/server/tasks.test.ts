@@ -172,4 +172,42 @@ describe.each(DATABASES)('tasks from leaders to patrols on %s', (kind) => {
     }
     expect((await board('L001')).length).toBe(before);
   });
+
+  it('checks an arrival the device detected against the stored track: fixes inside the place verify it, the same fixes cited for a place elsewhere do not', async () => {
+    const here = { lon: 114.412, lat: 23.108 };
+    const circleAt = (p: { lon: number; lat: number }) => ({ kind: 'circle', center: [p.lon, p.lat], radiusM: 40 });
+    const near = await newTask('L001', { location: circleAt(here), assignee: { to: 'officer', officerId: ids.J003 } });
+    const far = await newTask('L001', { location: circleAt({ lon: 114.43, lat: 23.12 }), assignee: { to: 'officer', officerId: ids.J003 } });
+    const device = devices.J003!;
+    const shiftId = newId();
+    const start = server.clock.now().getTime() - 60_000;
+    const at = (s: number) => new Date(start + s * 1000);
+    const fixes = [];
+    // Walking in from 150 m east, then standing inside for four fixes three seconds apart.
+    for (const [s, dLon] of [
+      [0, 0.0015],
+      [10, 0.0008],
+      [20, 0.0001],
+      [23, 0.00005],
+      [26, 0],
+      [29, 0.00003],
+    ] as const) {
+      fixes.push(await device.next('position', { shiftId, lat: here.lat, lon: here.lon + dLon, accuracy: 5, fixAt: at(s).toISOString() }, at(s)));
+    }
+    const cited = fixes.slice(2).map((f) => f.id);
+    const arrive = (task: Task) => device.next('task.update', { taskId: task.id, state: 'on-scene', revision: 0, method: 'geofence', evidence: cited }, at(30));
+    const records = [...fixes, await arrive(near), await arrive(far)];
+    const response = await clients.J003!.request('POST', '/api/sync/push', { records });
+    expect((await json<PushResponse>(response)).results.map((r) => r.status)).toEqual(records.map(() => 'accepted'));
+
+    const seen = await board('L001');
+    const arrival = (task: Task) => seen.find((t) => t.id === task.id)!.updates.at(-1);
+    expect(arrival(near)).toMatchObject({ state: 'on-scene', outcome: 'applied', method: 'geofence', arrival: 'verified' });
+    // The task still moves on (the officer's word stands) but the board says the track does not back it.
+    expect(arrival(far)).toMatchObject({ state: 'on-scene', outcome: 'applied', method: 'geofence', arrival: 'unsupported' });
+    expect(seen.find((t) => t.id === far.id)!.state).toBe('on-scene');
+    // A tapped update carries no check.
+    const tapped = seen.flatMap((t) => t.updates).find((u) => u.method === 'tap');
+    expect(tapped?.arrival).toBeUndefined();
+  });
 });

@@ -10,6 +10,7 @@ import {
   type PatrolReply,
   PatrolSession,
   type PatrolStart,
+  type TaskPlace,
 } from '../../../src/domain/patrol-session.js';
 import { shiftRequirements } from '../../../src/domain/plan-schedule.js';
 import { BODY_SCHEMAS } from '../../../src/domain/records.js';
@@ -43,7 +44,7 @@ class Device {
   /** `tickMs: Infinity` stands for a timer that has not fired (the geolocation error alone decides). */
   constructor(start: Partial<PatrolStart> & { now: number; tickMs?: number }) {
     this.session = new PatrolSession(
-      { shiftId: SHIFT_ID, startedAt: start.now, onFoot: true, checkpoints: [], checkins: [], last: 'nothing', visible: true, ...start },
+      { shiftId: SHIFT_ID, startedAt: start.now, onFoot: true, checkpoints: [], checkins: [], tasks: [], last: 'nothing', visible: true, ...start },
       sequentialIds(),
     );
     this.now = start.now;
@@ -63,7 +64,7 @@ class Device {
     return this;
   }
 
-  send(event: Exclude<PatrolEvent, { type: 'fix' | 'checkpoints' }>['type']): PatrolReply {
+  send(event: Exclude<PatrolEvent, { type: 'fix' | 'checkpoints' | 'tasks' }>['type']): PatrolReply {
     return this.take(this.session.handle({ type: event, now: this.now }));
   }
 
@@ -359,5 +360,60 @@ describe('PatrolSession pauses and resumes', () => {
     const next = osaka.find((p) => p.time! + DELIVERY_MS >= device.now)!;
     device.fix(next);
     expect(trackingOf(device.records)).toEqual(['on:shift-start', 'paused:no-fix', 'on:fix-resumed']);
+  });
+});
+
+describe('PatrolSession arrival at a task’s place', () => {
+  const TASK = '0190a1f0-0000-7000-8000-00000000d001';
+  const arrivalsOf = (records: readonly PatrolRecord[]) => records.filter((r): r is Extract<PatrolRecord, { kind: 'task.update' }> => r.kind === 'task.update');
+  const place = (at: TracePoint, radiusM = 30): TaskPlace => ({ taskId: TASK, revision: 2, shape: { kind: 'circle', center: [at.lon, at.lat], radiusM } });
+  const target = osaka[stop.from]!;
+  /** The first point of the walk inside the place: where the officer arrives. */
+  const firstInside = osaka.findIndex((p) => haversineM(p, target) <= 30);
+
+  it('writes one on-scene update by geofence, against the revision held, citing position records inside written before it', () => {
+    const device = new Device({ now: startAt(osaka), tasks: [place(target)] });
+    device.walk(osaka.slice(0, firstInside));
+    expect(arrivalsOf(device.records)).toEqual([]);
+    device.walk(osaka.slice(firstInside, stop.to + 1));
+    const [arrival, ...more] = arrivalsOf(device.records);
+    expect(more).toEqual([]);
+    expect(v.safeParse(BODY_SCHEMAS['task.update'], arrival!.body).success).toBe(true);
+    expect(arrival!.body).toMatchObject({ taskId: TASK, state: 'on-scene', revision: 2, method: 'geofence' });
+    const before = positionsOf(device.records.slice(0, device.records.indexOf(arrival!)));
+    const cited = before.filter((r) => arrival!.body.evidence!.includes(r.id));
+    expect(cited).toHaveLength(arrival!.body.evidence!.length);
+    expect(cited.length).toBeGreaterThanOrEqual(3);
+    for (const r of cited) expect(haversineM(r.body, target)).toBeLessThanOrEqual(30 + ACCURACY_M);
+    // Arrival is said within seconds of walking in, not after a checkpoint's dwell.
+    expect(Date.parse(before.at(-1)!.body.fixAt) - osaka[firstInside]!.time!).toBeLessThan(15_000);
+  });
+
+  it('does not arrive at a place it was never given, nor at one taken away before the officer got there, nor twice when the list comes again', () => {
+    const none = new Device({ now: startAt(osaka) }).walk(osaka.slice(0, stop.to + 1));
+    expect(arrivalsOf(none.records)).toEqual([]);
+
+    const withdrawn = new Device({ now: startAt(osaka), tasks: [place(target)] });
+    withdrawn.walk(osaka.slice(0, firstInside));
+    withdrawn.session.handle({ type: 'tasks', tasks: [], now: withdrawn.now });
+    withdrawn.walk(osaka.slice(firstInside, stop.to + 1));
+    expect(arrivalsOf(withdrawn.records)).toEqual([]);
+
+    const again = new Device({ now: startAt(osaka), tasks: [place(target)] });
+    again.walk(osaka.slice(0, stop.from + 30));
+    // A pull brings the task back before the device's arrival reached the server.
+    again.session.handle({ type: 'tasks', tasks: [place(target)], now: again.now });
+    again.walk(osaka.slice(stop.from + 30, stop.to + 1));
+    expect(arrivalsOf(again.records)).toHaveLength(1);
+  });
+
+  it('does not count fixes on either side of a pause as one arrival', () => {
+    const device = new Device({ now: startAt(osaka), tasks: [place(target)] });
+    device.walk(osaka.slice(0, firstInside + 1));
+    device.send('page-hidden');
+    device.send('page-visible');
+    expect(arrivalsOf(device.records)).toEqual([]);
+    device.walk(osaka.slice(firstInside + 1, stop.to + 1));
+    expect(arrivalsOf(device.records)).toHaveLength(1);
   });
 });

@@ -12,7 +12,7 @@ describe('the worker’s patrol service', () => {
     const shiftId = newId();
     const fixes = fixesOf(osaka());
     patrolService.patrolStart(
-      { shiftId, startedAt: (fixes[0]?.fixAt ?? 0) - 1000, onFoot: true, checkpoints: cps, checkins: [], last: 'nothing', visible: true },
+      { shiftId, startedAt: (fixes[0]?.fixAt ?? 0) - 1000, onFoot: true, checkpoints: cps, checkins: [], tasks: [], last: 'nothing', visible: true },
       (fixes[0]?.fixAt ?? 0) - 1000,
     );
     // What the device stores: each kept fix as a position record, each check-in citing them.

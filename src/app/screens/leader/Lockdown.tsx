@@ -6,6 +6,7 @@ import { LazyAdminMap } from '../../map/LazyMap.js';
 import { controlPoints, zones } from '../../state/local-copies.js';
 import { notify } from '../../state/notices.js';
 import { useAction } from '../../state/use-action.js';
+import { arrivalText } from '../task-text.js';
 import { usePolledApi } from '../../state/use-polled-api.js';
 
 const REFRESH_MS = 30_000;
@@ -188,7 +189,7 @@ function LockdownBoard({ lockdown, onChanged }: { lockdown: LockdownView; onChan
               <div class="muted">
                 {p.officerName} ·{' '}
                 {p.arrivedAt
-                  ? t('lockdown.arrived', { time: formatTime(p.arrivedAt) })
+                  ? `${t('lockdown.arrived', { time: formatTime(p.arrivedAt) })} · ${p.arrival ? arrivalText(p.arrival.method, p.arrival.check) : ''}`
                   : t('lockdown.notYet', { duration: formatDuration(minutes(lockdown.createdAt, now)) })}
               </div>
             </li>

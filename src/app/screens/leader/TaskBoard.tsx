@@ -1,12 +1,12 @@
 import { useSignal, type Signal } from '@preact/signals';
-import { isFinished, TASK_KINDS, type Task, type TaskAssignee, type TaskKind, type TasksResponse } from '../../../domain/tasks.js';
+import { arrivalOf, isFinished, TASK_KINDS, type Task, type TaskAssignee, type TaskKind, type TasksResponse } from '../../../domain/tasks.js';
 import { api } from '../../../store/api.js';
 import { formatTime, locale, t, type MessageKey } from '../../i18n/index.js';
 import { checkpoints, squadMembers } from '../../state/local-copies.js';
 import { notify } from '../../state/notices.js';
 import { useAction } from '../../state/use-action.js';
 import { usePolledApi } from '../../state/use-polled-api.js';
-import { KIND_KEYS, OUTCOME_KEYS, STATE_KEYS } from '../task-text.js';
+import { arrivalText, KIND_KEYS, OUTCOME_KEYS, STATE_KEYS } from '../task-text.js';
 
 const REFRESH_MS = 60_000;
 const GROUPS: ReadonlyArray<{ key: MessageKey; states: readonly Task['state'][] }> = [
@@ -62,6 +62,7 @@ function BoardItem({ task, onChanged }: { task: Task; onChanged: () => Promise<u
   const overdue = !!task.dueAt && !isFinished(task.state) && Date.parse(task.dueAt) < now;
   const who = task.holder?.name ?? (task.assignee.to === 'officer' ? task.assignee.officerName : t('form.squad'));
   const last = task.updates.at(-1);
+  const arrival = arrivalOf(task.updates);
   const act = (path: string, body?: unknown) =>
     run(async () => {
       await api(path, { method: 'POST', ...(body ? { body } : {}) });
@@ -79,6 +80,11 @@ function BoardItem({ task, onChanged }: { task: Task; onChanged: () => Promise<u
         {t(KIND_KEYS[task.kind])} · {who} · <span data-testid="task-state">{t(STATE_KEYS[task.state])}</span> · {formatTime(task.stateAt)} ·{' '}
         {t('board.elapsed', { m: Math.max(0, Math.floor((now - Date.parse(task.createdAt)) / 60_000)) })}
       </div>
+      {arrival && (
+        <div class="muted" data-testid="task-arrival" data-method={arrival.method} data-check={arrival.arrival ?? ''}>
+          {t('lockdown.arrived', { time: formatTime(arrival.at) })} · {arrivalText(arrival.method, arrival.arrival)}
+        </div>
+      )}
       {last && (
         <div class="muted">
           {t('board.updates')}: {last.officerName} {t(STATE_KEYS[last.state])} {formatTime(last.at)}
