@@ -38,7 +38,7 @@ describe('rapid lockdown from the leader’s phone', () => {
 
     // Three officers of the squad on patrol near where the leader is about to tap.
     const users = await server.database.db.selectFrom('users').select(['id', 'badge', 'squad_id']).execute();
-    const officers: Array<{ client: Client; device: TestDevice }> = [];
+    const officers: Array<{ client: Client; device: TestDevice; shiftId: string }> = [];
     for (const [n, badge] of ['J001', 'J002', 'J003'].entries()) {
       const user = users.find((u) => u.badge === badge)!;
       const client = new Client(server.url);
@@ -51,7 +51,7 @@ describe('rapid lockdown from the leader’s phone', () => {
       const fix = await device.next('position', { ...positionBody(shiftId, n, at), lon: lon! + 0.003 * (n - 1), lat: lat! + 0.002 }, at);
       const pushed = (await (await client.request('POST', '/api/sync/push', { records: [start, fix] })).json()) as PushResponse;
       expect(pushed.results.map((r) => r.status)).toEqual(['accepted', 'accepted']);
-      officers.push({ client, device });
+      officers.push({ client, device, shiftId });
     }
 
     const map = page.getByTestId('map');
@@ -72,15 +72,27 @@ describe('rapid lockdown from the leader’s phone', () => {
     expect(await board.getAttribute('data-sealed')).toBe('no');
     await expect.poll(() => board.locator('li[data-arrived="no"]').count()).toBe(3);
 
-    // Each officer's phone pulls the guard task and reports arriving.
-    for (const { client, device } of officers) {
+    // Each officer's phone pulls the guard task, and its geofence sees the officer arrive at the
+    // point: fixes inside, then the on-scene update citing them, as the patrol session writes it.
+    for (const [n, { client, device, shiftId }] of officers.entries()) {
       const page1 = (await (await client.request('GET', '/api/sync/pull?cursor=0')).json()) as PullResponse;
       const task = page1.changes.filter((c) => c.entity === 'task').map((c) => c.data as unknown as Task)[0]!;
       expect(task).toMatchObject({ kind: 'guard', priority: 'urgent', details: '持刀抢劫，嫌疑人往北逃窜' });
-      const arrived = await device.next('task.update', { taskId: task.id, state: 'on-scene', revision: task.revision, method: 'tap' });
-      const result = (await (await client.request('POST', '/api/sync/push', { records: [arrived] })).json()) as PushResponse;
-      expect(result.results[0]!.status).toBe('accepted');
+      expect(task.location?.kind).toBe('circle');
+      const [pointLon, pointLat] = task.location!.kind === 'circle' ? task.location!.center : [0, 0];
+      const fixes = [];
+      for (let k = 0; k < 4; k++) {
+        const at = new Date(Date.now() - (4 - k) * 3_000);
+        fixes.push(await device.next('position', { ...positionBody(shiftId, k, at), lon: pointLon, lat: pointLat }, at));
+      }
+      const evidence = fixes.map((f) => f.id);
+      const arrived = await device.next('task.update', { taskId: task.id, state: 'on-scene', revision: task.revision, method: 'geofence', evidence });
+      const result = (await (await client.request('POST', '/api/sync/push', { records: [...fixes, arrived] })).json()) as PushResponse;
+      expect(result.results.map((r) => r.status)).toEqual(['accepted', 'accepted', 'accepted', 'accepted', 'accepted']);
+      await expect.poll(() => board.locator('li[data-arrived="yes"]').count(), { timeout: 5_000 }).toBe(n + 1);
     }
+    // Each point says how its officer's arrival is known.
+    expect(await board.locator('li[data-arrived="yes"]', { hasText: '定位到场 · 轨迹已核验' }).count()).toBe(3);
     // The live channel brings each arrival to the board without a reload.
     await expect.poll(() => board.getAttribute('data-sealed'), { timeout: 5_000 }).toBe('yes');
     expect(await board.textContent()).toMatch(/已合围，用时/);

@@ -355,6 +355,12 @@ const migrations: Record<string, Migration> = {
         .addColumn('method', 'text', (c) => c.notNull().defaultTo('tap'))
         .execute();
       await db.schema.alterTable('task_updates').addColumn('arrival', 'text').execute();
+      // The order updates were judged in (the version each one gave its task): record ids come
+      // from the device's clocks (the page's and its worker's) and need not sort that way.
+      await db.schema
+        .alterTable('task_updates')
+        .addColumn('judged', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
     },
   },
 };

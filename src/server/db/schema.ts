@@ -305,6 +305,8 @@ interface TaskUpdateTable {
   method: string;
   /** A geofence arrival's check against the stored track (a CheckinVerdict); null for a tap. */
   arrival: string | null;
+  /** The task version this update's judgement made: the order updates were judged in. */
+  judged: number;
 }
 
 export interface Tables {

@@ -26,7 +26,7 @@ export async function readTasks(db: Db, where: (qb: TaskQuery) => TaskQuery, lim
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   const [updates, people] = await Promise.all([
-    db.selectFrom('task_updates').selectAll().where('task_id', 'in', ids).orderBy('received_at').orderBy('record_id').execute(),
+    db.selectFrom('task_updates').selectAll().where('task_id', 'in', ids).orderBy('judged').execute(),
     db
       .selectFrom('users')
       .select(['id', 'name'])
@@ -134,6 +134,8 @@ export async function applyTaskUpdates(
       ? !!(await trx.selectFrom('task_watchers').select('task_id').where('task_id', '=', taskId).where('officer_id', '=', officer.id).executeTakeFirst())
       : false;
     const verdict = judge(task, officer, { state, revision }, watching);
+    // The history changes even when the state does not: its officers and leaders see the new line.
+    const version = await reserveVersions(trx);
     await trx
       .insertInto('task_updates')
       .values({
@@ -148,24 +150,17 @@ export async function applyTaskUpdates(
         note: record.body.note ?? null,
         method: record.body.method,
         arrival: record.body.method === 'geofence' ? await checkArrival(trx, task, officer.id, record.body.evidence ?? []) : null,
+        judged: version,
       })
       .onConflict((oc) => oc.doNothing())
       .execute();
     if (!task) continue;
-    if (verdict.outcome === 'applied' && verdict.next) {
-      await trx
-        .updateTable('tasks')
-        .set({ state: verdict.next.state, holder_id: verdict.next.holder, state_at: record.at, version: await reserveVersions(trx) })
-        .where('id', '=', task.id)
-        .execute();
-    } else {
-      // The history changed even when the state did not: its officers and leaders see the new line.
-      await trx
-        .updateTable('tasks')
-        .set({ version: await reserveVersions(trx) })
-        .where('id', '=', task.id)
-        .execute();
-    }
+    const next = verdict.outcome === 'applied' ? verdict.next : null;
+    await trx
+      .updateTable('tasks')
+      .set(next ? { state: next.state, holder_id: next.holder, state_at: record.at, version } : { version })
+      .where('id', '=', task.id)
+      .execute();
     await announceTask(trx, notifier, task, [officer.id, ...(task.holder_id ? [task.holder_id] : [])], receivedAt);
   }
 }
