@@ -8,7 +8,8 @@ export const SESSION_COOKIE = 'xf_session';
 /** Sessions end 12 hours after sign-in: one shift, never two. */
 const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 
-function tokenHash(token: string): string {
+/** The stored form of a secret token: its SHA-256, so a leaked table grants nothing. */
+export function tokenHash(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 

@@ -363,6 +363,40 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0014-native-trackers': {
+    async up(db: Kysely<unknown>) {
+      // A native tracker app paired with an officer: only the token's SHA-256 is kept.
+      await db.schema
+        .createTable('native_trackers')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('officer_id', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('label', 'text', (c) => c.notNull())
+        .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('last_used_at', 'text')
+        .addColumn('revoked_at', 'text')
+        .execute();
+      await db.schema.createIndex('native_trackers_officer').on('native_trackers').column('officer_id').execute();
+      // Unsigned fixes, kept apart from the signed positions; one per tracker and fix time, so an
+      // app that resends after a lost answer stores nothing twice.
+      await db.schema
+        .createTable('native_positions')
+        .addColumn('tracker_id', 'text', (c) => c.notNull().references('native_trackers.id'))
+        .addColumn('officer_id', 'text', (c) => c.notNull())
+        .addColumn('protocol', 'text', (c) => c.notNull())
+        .addColumn('fix_at', 'text', (c) => c.notNull())
+        .addColumn('lat', 'double precision', (c) => c.notNull())
+        .addColumn('lon', 'double precision', (c) => c.notNull())
+        .addColumn('accuracy', 'double precision')
+        .addColumn('speed', 'double precision')
+        .addColumn('heading', 'double precision')
+        .addColumn('altitude', 'double precision')
+        .addColumn('received_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('native_positions_pk', ['tracker_id', 'fix_at'])
+        .execute();
+      await db.schema.createIndex('native_positions_officer_time').on('native_positions').columns(['officer_id', 'fix_at']).execute();
+    },
+  },
 };
 
 /** Feeds the in-code migrations to Kysely's Migrator (no files to find at run time). */

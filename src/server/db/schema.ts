@@ -309,6 +309,32 @@ interface TaskUpdateTable {
   judged: number;
 }
 
+export interface NativeTrackerTable {
+  id: string;
+  officer_id: string;
+  label: string;
+  /** SHA-256 (hex) of the token the app authenticates with; the token itself is never stored. */
+  token_hash: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+/** A fix from a paired native tracker app: unsigned, never mixed with `positions`. */
+export interface NativePositionTable {
+  tracker_id: string;
+  officer_id: string;
+  protocol: string;
+  fix_at: string;
+  lat: number;
+  lon: number;
+  accuracy: number | null;
+  speed: number | null;
+  heading: number | null;
+  altitude: number | null;
+  received_at: string;
+}
+
 export interface Tables {
   units: UnitTable;
   squads: SquadTable;
@@ -333,4 +359,6 @@ export interface Tables {
   task_watchers: TaskWatcherTable;
   task_updates: TaskUpdateTable;
   lockdowns: LockdownTable;
+  native_trackers: NativeTrackerTable;
+  native_positions: NativePositionTable;
 }

@@ -1,0 +1,183 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ApiErrorBody } from '../../../src/domain/protocol/api.js';
+import type { NativeTrackerView, NewTrackerResponse } from '../../../src/domain/native-trackers.js';
+import { Client, DATABASES, startServer, type TestServer } from '../harness.js';
+
+const json = async <T>(response: Response) => (await response.json()) as T;
+
+// The payloads as the apps send them: OwnTracks' HTTP mode (owntracks.org/booklet/tech/json, the
+// fields its Android app fills) and the Traccar Client's OsmAnd protocol (traccar.org/osmand), in
+// its query-string form and its JSON form, at a street corner in Huicheng.
+const ownTracksLocation = (tst: number) => ({
+  _type: 'location',
+  acc: 12,
+  alt: 21,
+  batt: 64,
+  bs: 1,
+  conn: 'm',
+  created_at: tst + 2,
+  lat: 23.11162,
+  lon: 114.41553,
+  m: 1,
+  t: 'u',
+  tid: 'J1',
+  tst,
+  vac: 3,
+  vel: 18,
+  cog: 270,
+});
+const traccarJson = (timestamp: string, deviceId: string) => ({
+  location: {
+    timestamp,
+    coords: { latitude: 23.1121, longitude: 114.4161, accuracy: 8.5, speed: 1.4, heading: 92.5, altitude: 19.2 },
+    is_moving: true,
+    odometer: 1532,
+    event: 'motionchange',
+    battery: { level: 0.64, is_charging: false },
+    activity: { type: 'walking' },
+    extras: {},
+  },
+  device_id: deviceId,
+});
+
+describe.each(DATABASES)('native tracker apps paired with an officer on %s', (kind) => {
+  let server: TestServer;
+  const clients: Record<string, Client> = {};
+  let officerId: string;
+
+  beforeAll(async () => {
+    server = await startServer(kind);
+    for (const badge of ['J001', 'J002', 'L001']) {
+      clients[badge] = new Client(server.url);
+      await clients[badge].login(badge);
+    }
+    officerId = (await server.database.db.selectFrom('users').select('id').where('badge', '=', 'J001').executeTakeFirstOrThrow()).id;
+  });
+  afterAll(() => server.close());
+
+  const pair = async (badge = 'J001', label = 'OwnTracks on my phone') => {
+    const response = await clients[badge]!.request('POST', '/api/trackers', { label });
+    expect(response.status).toBe(201);
+    return json<NewTrackerResponse>(response);
+  };
+  const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+  const ownTracks = (token: string, body: unknown) =>
+    fetch(`${server.url}/api/native/owntracks`, {
+      method: 'POST',
+      headers: { authorization: basic('J001', token), 'content-type': 'application/json' },
+      body: body === '' ? '' : JSON.stringify(body),
+    });
+  const stored = () => server.database.db.selectFrom('native_positions').selectAll().where('officer_id', '=', officerId).orderBy('fix_at').execute();
+  const nowS = () => Math.floor(server.clock.now().getTime() / 1000);
+
+  it('pairs OwnTracks with a token shown once, stores its location reports once each, and answers its other messages with 200', async () => {
+    const paired = await pair();
+    expect(paired.token.length).toBeGreaterThanOrEqual(32);
+    expect(paired.owntracks).toMatchObject({ url: `${server.url}/api/native/owntracks`, username: 'J001', password: paired.token });
+    // The link OwnTracks opens to configure itself carries the same settings.
+    const inline = decodeURIComponent(paired.owntracks.configUrl.replace('owntracks:///config?inline=', ''));
+    expect(JSON.parse(Buffer.from(inline, 'base64').toString('utf8'))).toMatchObject({
+      _type: 'configuration',
+      mode: 3,
+      url: paired.owntracks.url,
+      password: paired.token,
+    });
+    // Listed without the secret.
+    const { trackers } = await json<{ trackers: NativeTrackerView[] }>(await clients.J001!.request('GET', '/api/trackers'));
+    expect(trackers.map((t) => t.label)).toEqual(['OwnTracks on my phone']);
+    expect(JSON.stringify(trackers)).not.toContain(paired.token);
+
+    const tst = nowS() - 30;
+    const first = await ownTracks(paired.token, ownTracksLocation(tst));
+    expect(first.status).toBe(200);
+    expect(await first.json()).toEqual([]);
+    // The app resends when an answer is lost: nothing twice.
+    expect((await ownTracks(paired.token, ownTracksLocation(tst))).status).toBe(200);
+    expect((await ownTracks(paired.token, { _type: 'transition', event: 'enter', tst, lat: 23.1, lon: 114.4 })).status).toBe(200);
+    expect((await ownTracks(paired.token, '')).status).toBe(200);
+    const rows = await stored();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      protocol: 'owntracks',
+      fix_at: new Date(tst * 1000).toISOString(),
+      lat: 23.11162,
+      lon: 114.41553,
+      accuracy: 12,
+      altitude: 21,
+      heading: 270,
+    });
+    expect(rows[0]!.speed).toBeCloseTo(5, 5); // 18 km/h
+  });
+
+  it('stores the Traccar Client’s OsmAnd reports, in query form (speed in knots) and JSON form (m/s)', async () => {
+    const paired = await pair('J001', 'Traccar Client');
+    expect(paired.osmand).toEqual({ url: `${server.url}/api/native/osmand`, deviceId: paired.token });
+    const tst = nowS() - 20;
+    const query = new URLSearchParams({
+      id: paired.token,
+      lat: '23.11201',
+      lon: '114.41602',
+      timestamp: String(tst),
+      speed: '2.0',
+      bearing: '45',
+      altitude: '18',
+      accuracy: '6',
+      batt: '81',
+    });
+    const viaQuery = await fetch(`${server.url}/api/native/osmand?${query}`, { method: 'POST' });
+    expect(viaQuery.status).toBe(200);
+    const iso = new Date((tst + 5) * 1000).toISOString();
+    const viaJson = await fetch(`${server.url}/api/native/osmand`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(traccarJson(iso, paired.token)),
+    });
+    expect(viaJson.status).toBe(200);
+    const rows = (await stored()).filter((r) => r.protocol === 'osmand');
+    expect(rows.map((r) => r.fix_at)).toEqual([new Date(tst * 1000).toISOString(), iso]);
+    expect(rows[0]!.speed).toBeCloseTo(2 * 0.514444, 4);
+    expect(rows[0]).toMatchObject({ heading: 45, altitude: 18, accuracy: 6 });
+    expect(rows[1]).toMatchObject({ lat: 23.1121, lon: 114.4161, speed: 1.4, heading: 92.5, accuracy: 8.5 });
+  });
+
+  it('answers a wrong or revoked token with 401, and bad reports with 400, storing nothing', async () => {
+    const paired = await pair('J001', 'Spare phone');
+    const before = (await stored()).length;
+    expect((await ownTracks('not-a-token', ownTracksLocation(nowS()))).status).toBe(401);
+    expect((await fetch(`${server.url}/api/native/owntracks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(
+      401,
+    );
+    const bad = [{ ...ownTracksLocation(nowS()), lat: 123 }, { ...ownTracksLocation(nowS()), tst: 'yesterday' }, { ...ownTracksLocation(nowS() + 3 * 86_400) }];
+    for (const body of bad) {
+      const response = await ownTracks(paired.token, body);
+      expect(response.status).toBe(400);
+      expect((await json<ApiErrorBody>(response)).message.length).toBeGreaterThan(0);
+    }
+    const badQuery = new URLSearchParams({ id: paired.token, lat: 'north', lon: '114.4', timestamp: String(nowS()) });
+    expect((await fetch(`${server.url}/api/native/osmand?${badQuery}`)).status).toBe(400);
+    const broken = await fetch(`${server.url}/api/native/owntracks`, {
+      method: 'POST',
+      headers: { authorization: basic('J001', paired.token), 'content-type': 'application/json' },
+      body: '{"_type":',
+    });
+    expect(broken.status).toBe(400);
+
+    const revoked = await clients.J001!.request('POST', `/api/trackers/${paired.tracker.id}/revoke`);
+    expect(revoked.status).toBe(200);
+    expect((await json<{ trackers: NativeTrackerView[] }>(revoked)).trackers.find((t) => t.id === paired.tracker.id)?.revokedAt).not.toBeNull();
+    const after = await ownTracks(paired.token, ownTracksLocation(nowS()));
+    expect(after.status).toBe(401);
+    expect((await json<ApiErrorBody>(after)).message).toContain('revoked');
+    expect((await stored()).length).toBe(before);
+  });
+
+  it('keeps pairings to their officer: only an officer pairs, nobody else lists or revokes them', async () => {
+    const paired = await pair('J002', 'J002 phone');
+    expect((await clients.L001!.request('POST', '/api/trackers', { label: 'leader' })).status).toBe(403);
+    expect((await new Client(server.url).request('GET', '/api/trackers')).status).toBe(401);
+    expect((await clients.J001!.request('POST', `/api/trackers/${paired.tracker.id}/revoke`)).status).toBe(404);
+    const listed = await json<{ trackers: NativeTrackerView[] }>(await clients.J001!.request('GET', '/api/trackers'));
+    expect(listed.trackers.some((t) => t.id === paired.tracker.id)).toBe(false);
+    for (const label of ['', 'x'.repeat(41)]) expect((await clients.J002!.request('POST', '/api/trackers', { label })).status).toBe(400);
+  });
+});
