@@ -9,7 +9,7 @@ import { describeIssues } from './protocol/api.js';
 const MAX_IMPORT_FEATURES = 10_000;
 
 /** A feature whose envelope is well formed, handed to the reader of one kind of thing. */
-export interface WellFormedFeature {
+interface WellFormedFeature {
   properties: Record<string, unknown>;
   geometry: { type: string; coordinates: unknown };
 }
@@ -43,7 +43,10 @@ export function readFeatureCollection<T>(input: unknown, newId: () => string, re
   const featureSchema = v.object({
     type: v.literal('Feature', 'type must be "Feature"'),
     properties: v.record(v.string(), v.unknown(), 'properties must be an object'),
-    geometry: v.object({ type: v.picklist(reader.geometries, reader.geometryMessage), coordinates: v.unknown() }, 'geometry is required'),
+    geometry: v.object(
+      { type: v.picklist(reader.geometries, reader.geometryMessage), coordinates: v.array(v.unknown(), 'must be a list of coordinates') },
+      'is required',
+    ),
   });
   const problems: string[] = [];
   const items: T[] = [];

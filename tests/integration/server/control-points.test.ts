@@ -1,12 +1,20 @@
+import { join } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ControlPointFeatureCollection } from '../../../src/domain/control-point-geojson.js';
 import type { ControlPoint } from '../../../src/domain/control-points.js';
 import { newId } from '../../../src/domain/ids.js';
 import type { ApiErrorBody } from '../../../src/domain/protocol/api.js';
-import type { LockdownProposal } from '../../../src/domain/protocol/lockdown.js';
-import type { PullResponse } from '../../../src/domain/protocol/sync.js';
+import type { LockdownProposal, LockdownsResponse, LockdownView } from '../../../src/domain/protocol/lockdown.js';
+import type { PullResponse, PushResponse } from '../../../src/domain/protocol/sync.js';
 import { hashPassword } from '../../../src/server/auth/password.js';
-import { Client, DATABASES, PASSWORD, startServer, type TestServer } from '../harness.js';
+import { positionBody, TestDevice } from '../device.js';
+import { openDatabase } from '../../../src/server/db/index.js';
+import { migrationProvider } from '../../../src/server/db/migrations.js';
+import type { Tables } from '../../../src/server/db/schema.js';
+import { Client, DATABASES, freshStorage, PASSWORD, startServer, type TestServer } from '../harness.js';
 
 const json = async <T>(response: Response) => (await response.json()) as T;
 const list = async (client: Client) => (await json<{ controlPoints: ControlPoint[] }>(await client.request('GET', '/api/admin/control-points'))).controlPoints;
@@ -206,6 +214,52 @@ describe.each(DATABASES)('control point (卡口) administration on %s', (kind) =
     expect(proposal.points.map((p) => [p.name.en, p.approximate])).toEqual([['Xiaojinkou junction', false]]);
   });
 
+  it('will not delete a point an ongoing lockdown mans, and the board still names it once the lockdown ended and the point is gone', async () => {
+    const created = await admin.request('POST', '/api/admin/control-points', {
+      name: { 'zh-CN': '水口大桥', en: 'Shuikou Bridge' },
+      kind: 'bridge',
+      lon: 114.46,
+      lat: 23.05,
+      approximate: false,
+    });
+    const { controlPoint } = await json<{ controlPoint: ControlPoint }>(created);
+    // J001 of the leader's squad on shift near it, as their phone would report.
+    const j001 = new Client(server.url);
+    await j001.login('J001');
+    const users = await server.database.db.selectFrom('users').select(['id', 'squad_id']).where('badge', '=', 'J001').executeTakeFirstOrThrow();
+    const device = await TestDevice.create(users.id);
+    await device.register(j001);
+    const shiftId = newId();
+    const at = new Date(server.clock.now().getTime() - 60_000);
+    const start = await device.next('shift.start', { shiftId, squadId: users.squad_id!, members: [users.id], equipment: [], zoneIds: [] }, at);
+    const fix = await device.next('position', { ...positionBody(shiftId, 0, at), lon: 114.461, lat: 23.051 }, at);
+    const pushed = await json<PushResponse>(await j001.request('POST', '/api/sync/push', { records: [start, fix] }));
+    expect(pushed.results.map((r) => r.status)).toEqual(['accepted', 'accepted']);
+
+    const ordered = await leader.request('POST', '/api/lockdowns', {
+      lon: 114.46,
+      lat: 23.06,
+      radiusM: 1000,
+      assignments: [{ officerId: users.id, pointId: controlPoint.id }],
+    });
+    expect(ordered.status).toBe(201);
+    const { lockdown } = await json<{ lockdown: LockdownView }>(ordered);
+    expect(lockdown.points).toEqual([expect.objectContaining({ id: controlPoint.id, approximate: false })]);
+
+    const refused = await admin.request('DELETE', `/api/admin/control-points/${controlPoint.id}`);
+    expect(refused.status).toBe(409);
+    expect((await json<ApiErrorBody>(refused)).message).toBe('control point is manned in a lockdown that has not ended: end the lockdown first');
+    expect((await list(admin)).some((p) => p.id === controlPoint.id)).toBe(true);
+
+    expect((await leader.request('POST', `/api/lockdowns/${lockdown.id}/end`)).status).toBe(200);
+    expect((await admin.request('DELETE', `/api/admin/control-points/${controlPoint.id}`)).status).toBe(204);
+    const boards = (await json<LockdownsResponse>(await leader.request('GET', '/api/lockdowns'))).lockdowns;
+    expect(boards.find((l) => l.id === lockdown.id)?.points.map((p) => p.name.en)).toEqual(['Shuikou Bridge']);
+    // Gone from the next proposal around the same place.
+    const proposal = await json<LockdownProposal>(await leader.request('POST', '/api/lockdowns/proposal', { lon: 114.46, lat: 23.06, radiusM: 1000 }));
+    expect(proposal.points.some((p) => p.id === controlPoint.id)).toBe(false);
+  });
+
   it('keeps each admin to their own unit, and everyone else out', async () => {
     const ours = await list(admin);
     expect(await list(otherAdmin)).toEqual([]);
@@ -245,5 +299,50 @@ describe.each(DATABASES)('control point (卡口) administration on %s', (kind) =
     expect(events.map((e) => (JSON.parse(e.detail ?? '{}') as { change?: string }).change)).toEqual(
       expect.arrayContaining(['control-point-created', 'control-point-updated', 'control-point-deleted']),
     );
+  });
+});
+
+describe.each(DATABASES)('upgrading a %s database whose control points were seeded before they could be edited', (kind) => {
+  it('marks them approximate and gives them a new version, so devices pull the flag', async () => {
+    const storage = await freshStorage(kind);
+    try {
+      const old =
+        kind === 'sqlite'
+          ? new Kysely<Tables>({ dialect: new SqliteDialect({ database: new SqliteDatabase(join(storage.env.DATA_DIR, 'xunfang.sqlite')) }) })
+          : new Kysely<Tables>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: storage.env.DATABASE_URL }) }) });
+      const { error } = await new Migrator({ db: old, provider: migrationProvider }).migrateTo('0009-tasks-and-lockdowns');
+      expect(error).toBeUndefined();
+      const unitId = newId();
+      await old.insertInto('units').values({ id: unitId, name_zh: '惠城分局', name_en: 'Huicheng branch' }).execute();
+      await old.updateTable('sync_counters').set({ value: 41 }).where('name', '=', 'changes').execute();
+      // Written with the columns of that day (no deleted or approximate yet).
+      await (old as unknown as Kysely<Record<string, Record<string, unknown>>>)
+        .insertInto('control_points')
+        .values({
+          id: newId(),
+          unit_id: unitId,
+          name_zh: '东新桥',
+          name_en: 'Dongxin Bridge',
+          kind: 'bridge',
+          lon: 114.4183,
+          lat: 23.0927,
+          updated_at: '2026-01-01T00:00:00.000Z',
+          version: 7,
+        })
+        .execute();
+      await old.destroy();
+
+      const upgraded = await openDatabase({ url: storage.env.DATABASE_URL, dataDir: storage.env.DATA_DIR });
+      try {
+        const rows = await upgraded.db.selectFrom('control_points').select(['approximate', 'deleted', 'version']).execute();
+        expect(rows.map((r) => ({ ...r, version: Number(r.version) }))).toEqual([{ approximate: 1, deleted: 0, version: 42 }]);
+        const counter = await upgraded.db.selectFrom('sync_counters').select('value').where('name', '=', 'changes').executeTakeFirstOrThrow();
+        expect(Number(counter.value)).toBe(42);
+      } finally {
+        await upgraded.close();
+      }
+    } finally {
+      await storage.drop();
+    }
   });
 });
