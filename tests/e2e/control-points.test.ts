@@ -7,6 +7,7 @@ import { signIn, watchProblems } from './app.js';
 import { launchChromium } from './chromium.js';
 
 const json = async <T>(response: Response) => (await response.json()) as T;
+const file = (name: string, content: unknown) => ({ name, mimeType: 'application/geo+json', buffer: Buffer.from(JSON.stringify(content)) });
 const EARTH_M = 40_075_016.686;
 /** Pixels per degree of longitude at a maplibre zoom (512-pixel tiles). */
 const pxPerDegLon = (zoom: number) => (512 * 2 ** zoom) / 360;
@@ -115,5 +116,47 @@ describe('control points edited by the admin reach the leader’s lockdown', () 
 
     await panel.getByRole('button', { name: '取消' }).tap();
     expect([...adminProblems, ...leaderProblems]).toEqual([]);
+  });
+
+  it('imports control points from GeoJSON all or nothing, naming a bad feature, and deletes one after a second tap', { timeout: 120_000 }, async () => {
+    const ctlPanel = admin.getByTestId('control-points-panel');
+    const io = admin.getByTestId('control-point-import-export');
+    const input = io.locator('input[type="file"]');
+    const feature = (name: string, kind: string, coordinates: number[]) => ({
+      type: 'Feature',
+      properties: { name_zh: name, name_en: `${name} (en)`, kind },
+      geometry: { type: 'Point', coordinates },
+    });
+    await input.setInputFiles(
+      file('bad.geojson', { type: 'FeatureCollection', features: [feature('好卡口', 'road', [114.41, 23.11]), feature('坏卡口', 'tunnel', [114.42, 23.11])] }),
+    );
+    await io.getByText('文件“bad.geojson”包含 2 个要素。确定导入吗？').waitFor();
+    await io.getByRole('button', { name: '确认导入' }).click();
+    const result = io.getByTestId('import-result');
+    await result.getByText('文件中有 1 处问题，未做任何更改：').waitFor();
+    expect(await result.locator('li').allTextContents()).toEqual([
+      'feature 1 (“坏卡口”): properties.kind: kind must be one of road, bridge, toll, station, ferry',
+    ]);
+    await ctlPanel.getByText('本单位卡口（9 个）').waitFor();
+
+    await input.setInputFiles(file('good.geojson', { type: 'FeatureCollection', features: [feature('马安收费站', 'toll', [114.48, 23.05])] }));
+    await io.getByRole('button', { name: '确认导入' }).click();
+    await result.getByText('导入完成：新建 1 个，更新 0 个。').waitFor();
+    await ctlPanel.getByText('本单位卡口（10 个）').waitFor();
+    const imported = ctlPanel.getByTestId('control-point-list').getByRole('button', { name: /马安收费站/ });
+    // Imported without `approximate`: a surveyed position, so no "approximate" mark.
+    expect(await imported.textContent()).not.toContain('位置为近似');
+
+    await imported.click();
+    const form = admin.getByTestId('control-point-form');
+    await form.getByRole('heading', { name: '编辑卡口' }).waitFor();
+    expect(await form.getByLabel('类型').inputValue()).toBe('toll');
+    await form.getByRole('button', { name: '删除', exact: true }).click();
+    await form.getByText('确定删除“马安收费站”').waitFor();
+    await form.getByRole('button', { name: '确认删除' }).click();
+    await ctlPanel.getByText('本单位卡口（9 个）').waitFor();
+    const left = (await json<{ controlPoints: ControlPoint[] }>(await api.request('GET', '/api/admin/control-points'))).controlPoints;
+    expect(left.map((p) => p.name['zh-CN'])).not.toContain('马安收费站');
+    expect(adminProblems).toEqual([]);
   });
 });
