@@ -1,7 +1,7 @@
 import { useSignal } from '@preact/signals';
 import { newId } from '../../../domain/ids.js';
 import { smallestContaining } from '../../../domain/shape-hit.js';
-import { t } from '../../i18n/index.js';
+import { locale, t } from '../../i18n/index.js';
 import { controlPointMarks } from '../../map/control-point-marks.js';
 import { LazyAdminMap } from '../../map/LazyMap.js';
 import { controlPoints, importControlPoints, localName, zones } from './admin-store.js';
@@ -16,7 +16,7 @@ export function ControlPointsPanel() {
   const draft = useSignal<ControlPointDraft | null>(null);
   const mode = useSignal<ClickMode>('pick');
   const list = controlPoints.value;
-  const marks = controlPointMarks(list);
+  const marks = controlPointMarks(list, locale.value, (name) => t('ctl.mapApprox', { name }));
 
   function mapClick(at: [number, number]) {
     if (mode.value === 'place') draft.value = newControlPointDraft(newId(), at);

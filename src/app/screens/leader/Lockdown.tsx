@@ -86,7 +86,7 @@ function LockdownPlanner({ onDone }: { onDone: () => void }) {
       <p class="muted">{t(incident.value ? 'lockdown.moveHint' : 'lockdown.placeHint')}</p>
       <LazyAdminMap
         zones={zones.value}
-        checkpoints={controlPointMarks(controlPoints.value)}
+        checkpoints={controlPointMarks(controlPoints.value, locale.value, (name) => t('ctl.mapApprox', { name }))}
         selection={incident.value ? { kind: 'circle', center: incident.value, radiusM: plan?.radiusM ?? radius.value ?? RADII_M[1] } : null}
         placing
         onClick={(at) => {
