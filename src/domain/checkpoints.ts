@@ -5,10 +5,13 @@ import { UUID_RE } from './ids.js';
 // pull delivers them and the admin imports and exports them. WGS-84 [lon, lat] like GeoJSON.
 
 const finite = v.pipe(v.number('must be a number'), v.finite('must be a finite number'));
-const Lon = v.pipe(finite, v.minValue(-180, 'longitude must be ≥ -180'), v.maxValue(180, 'longitude must be ≤ 180'));
-const Lat = v.pipe(finite, v.minValue(-90, 'latitude must be ≥ -90'), v.maxValue(90, 'latitude must be ≤ 90'));
+/** Longitude in WGS-84 degrees. */
+export const Lon = v.pipe(finite, v.minValue(-180, 'longitude must be ≥ -180'), v.maxValue(180, 'longitude must be ≤ 180'));
+/** Latitude in WGS-84 degrees. */
+export const Lat = v.pipe(finite, v.minValue(-90, 'latitude must be ≥ -90'), v.maxValue(90, 'latitude must be ≤ 90'));
 const LonLatSchema = v.tuple([Lon, Lat], 'must be [longitude, latitude]');
-const Uuid = v.pipe(v.string('must be a string'), v.regex(UUID_RE, 'must be a lower-case UUID'));
+/** The ids the server and devices make (UUIDv7, lower case). */
+export const Uuid = v.pipe(v.string('must be a string'), v.regex(UUID_RE, 'must be a lower-case UUID'));
 const Name = v.pipe(v.string('must be a string'), v.trim(), v.minLength(1, 'is required'), v.maxLength(100, 'must be at most 100 characters'));
 
 const samePoint = (a: readonly number[], b: readonly number[]) => a[0] === b[0] && a[1] === b[1];
@@ -49,7 +52,8 @@ export type CheckpointType = (typeof CHECKPOINT_TYPES)[number];
 /** Dwell needed for a check-in when a checkpoint does not say. */
 export const DEFAULT_MIN_DWELL_S = 60;
 
-const LocalNameSchema = v.strictObject({ 'zh-CN': Name, en: Name });
+/** A name in both UI languages. */
+export const LocalNameSchema = v.strictObject({ 'zh-CN': Name, en: Name });
 export type LocalName = v.InferOutput<typeof LocalNameSchema>;
 
 /** A checkpoint as pull delivers it and the geofence engine reads it. */

@@ -403,6 +403,30 @@ export const zhCN = {
   'lockdown.notYet': '未到位（已过 {duration}）',
   'lockdown.end': '结束封控',
   'lockdown.confirmEnd': '确定结束封控？未到位的守护任务将一并取消。',
+  // Control points (卡口) editing and import (issue 12)
+  'ctl.title': '卡口',
+  'ctl.list': '本单位卡口（{n} 个）',
+  'ctl.none': '还没有卡口。',
+  'ctl.new': '新建卡口',
+  'ctl.placeHint': '请在地图上点击新卡口的位置。',
+  'ctl.moveHint': '请在地图上点击卡口的新位置。',
+  'ctl.setPosition': '在地图上设置位置',
+  'ctl.newTitle': '新卡口',
+  'ctl.editTitle': '编辑卡口',
+  'ctl.kind': '类型',
+  'ctl.kind.road': '道路出口/路口',
+  'ctl.kind.bridge': '桥梁',
+  'ctl.kind.toll': '收费站',
+  'ctl.kind.station': '车站出入口',
+  'ctl.kind.ferry': '渡口',
+  'ctl.lon': '经度',
+  'ctl.lat': '纬度',
+  'ctl.approximate': '位置为近似（未经实地测量）',
+  'ctl.approxBadge': '位置为近似',
+  'ctl.mapApprox': '{name}（近似）',
+  'ctl.ioTitle': '卡口导入与导出',
+  'ctl.ioHint':
+    'GeoJSON 点要素，属性 name_zh、name_en、kind（road、bridge、toll、station、ferry）和 approximate（true 或 false，缺省为 false）；带 id 的要素更新同一卡口。文件中任何一处有误则不做任何更改。',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

@@ -1,5 +1,6 @@
 // The admin's editors: `GET /api/admin/*` and the checkpoint import.
 import type { Checkpoint, LocalName, Plan, PolygonGeometry } from '../checkpoints.js';
+import type { ControlPoint } from '../control-points.js';
 
 /** A squad of the admin's unit, as `GET /api/admin/zones` lists it. */
 export interface AdminSquad {
@@ -32,7 +33,12 @@ export interface AdminPlansResponse {
   plans: Plan[];
 }
 
-/** Body of a successful `POST /api/admin/checkpoints/import`. */
+/** Body of `GET /api/admin/control-points`. */
+export interface AdminControlPointsResponse {
+  controlPoints: ControlPoint[];
+}
+
+/** Body of a successful `POST /api/admin/checkpoints/import` (and of control points' import). */
 export interface ImportOutcome {
   created: number;
   updated: number;

@@ -40,6 +40,8 @@ export const ControlPointSchema = v.object({
   kind: v.string(),
   lon: Lon,
   lat: Lat,
+  /** Position read off a map, not surveyed; copies pulled before the flag existed read as surveyed. */
+  approximate: v.optional(v.boolean(), false),
 });
 export type ControlPoint = v.InferOutput<typeof ControlPointSchema>;
 
@@ -53,7 +55,7 @@ export interface LockdownProposal {
   /** Whether the ring's points leave no way out of 180° or more (see domain/lockdown/ring.ts). */
   encloses: boolean;
   largestGapDeg: number;
-  points: Array<Named & { lon: number; lat: number; distanceM: number; bearingDeg: number }>;
+  points: Array<Named & { lon: number; lat: number; approximate: boolean; distanceM: number; bearingDeg: number }>;
   assignments: Array<{ pointId: string; officerId: string; officerName: string; travelS: number; positionAgeS: number; pinned: boolean }>;
   unmanned: string[];
   free: Array<{ id: string; name: string }>;
@@ -65,6 +67,8 @@ export interface LockdownProposal {
 interface LockdownPointView extends Named {
   lon: number;
   lat: number;
+  /** The position was read off a map, not surveyed. */
+  approximate: boolean;
   officerId: string;
   officerName: string;
   taskId: string;

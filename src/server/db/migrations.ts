@@ -346,6 +346,27 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('task_updates_task').on('task_updates').columns(['task_id', 'received_at']).execute();
     },
   },
+  '0010-control-point-edits': {
+    async up(db: Kysely<unknown>) {
+      // A deleted control point stays as a tombstone so devices learn of the deletion through pull.
+      await db.schema
+        .alterTable('control_points')
+        .addColumn('deleted', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .alterTable('control_points')
+        .addColumn('approximate', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      // Until now nobody could write a control point but the demo seed, whose positions are read
+      // off maps, not surveyed: mark them, and bump their version so devices pull the flag.
+      const changed = await sql<{ n: number | string }>`select count(*) as n from control_points`.execute(db);
+      const count = Number(changed.rows[0]?.n ?? 0);
+      if (count > 0) {
+        await sql`update sync_counters set value = value + 1 where name = 'changes'`.execute(db);
+        await sql`update control_points set approximate = 1, version = (select value from sync_counters where name = 'changes')`.execute(db);
+      }
+    },
+  },
   '0013-task-arrival-evidence': {
     async up(db: Kysely<unknown>) {
       // How the officer said it (a tap, or arrival detected by the device's geofence) and, for an

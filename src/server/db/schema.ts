@@ -105,7 +105,7 @@ export interface PlanTable {
   updated_at: string;
 }
 
-interface ControlPointTable {
+export interface ControlPointTable {
   /** Value of the `changes` counter when last written: what pull cursors compare against. */
   version: Generated<number>;
   id: string;
@@ -116,6 +116,10 @@ interface ControlPointTable {
   lon: number;
   lat: number;
   updated_at: string;
+  /** 1 once deleted: kept so pull can tell devices. */
+  deleted: Generated<number>;
+  /** 1 when the position was read off a map, not surveyed. */
+  approximate: Generated<number>;
 }
 
 interface DeviceTable {

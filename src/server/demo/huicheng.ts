@@ -262,7 +262,11 @@ const CHECKPOINTS: DemoCheckpoint[] = [
   },
 ];
 
-/** Where to put officers for a rapid lockdown (快速封控): river crossings and main junctions. */
+/**
+ * Where to put officers for a rapid lockdown (快速封控): Huicheng's bridges over the Dongjiang and
+ * Xizhi rivers, the railway station and main junctions. WGS-84 positions read off maps to within a
+ * few hundred metres, not surveyed: the seed stores them as approximate and the screens say so.
+ */
 const CONTROL_POINTS: DemoControlPoint[] = [
   { id: '0190a1f0-0000-7000-8000-400000000001', name: { 'zh-CN': '东新桥', en: 'Dongxin Bridge' }, point: [114.4183, 23.0927], kind: 'bridge' },
   { id: '0190a1f0-0000-7000-8000-400000000002', name: { 'zh-CN': '惠州大桥', en: 'Huizhou Bridge' }, point: [114.4088, 23.101], kind: 'bridge' },

@@ -123,6 +123,8 @@ export async function seedDemo(db: Kysely<Tables>, password: string, now: Date):
           kind: point.kind,
           lon: point.point[0],
           lat: point.point[1],
+          // Read off maps, not surveyed: the leader's lockdown screen says so.
+          approximate: 1,
           updated_at: at,
           version: version++,
         })),

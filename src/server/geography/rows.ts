@@ -9,7 +9,8 @@ import {
   type Plan,
   type PlanRule,
 } from '../../domain/checkpoints.js';
-import type { CheckpointTable, PlanTable, Tables } from '../db/schema.js';
+import type { ControlPoint, ControlPointKind } from '../../domain/control-points.js';
+import type { CheckpointTable, ControlPointTable, PlanTable, Tables } from '../db/schema.js';
 
 // Rows to domain objects and back: the one place that knows how checkpoints and plans are stored.
 
@@ -34,6 +35,31 @@ export function checkpointColumns(c: Checkpoint) {
     type: c.type,
     shape: JSON.stringify(c.shape),
     min_dwell_s: c.minDwellS,
+    deleted: 0,
+  };
+}
+
+/** A stored control point as the domain (pull, lockdown, import/export) sees it. */
+export function controlPointFromRow(row: Selectable<ControlPointTable>): ControlPoint {
+  return {
+    id: row.id,
+    name: { 'zh-CN': row.name_zh, en: row.name_en },
+    kind: row.kind as ControlPointKind,
+    lon: row.lon,
+    lat: row.lat,
+    approximate: Boolean(row.approximate),
+  };
+}
+
+/** The columns a control point is written with (unit, version and timestamps are the caller's). */
+export function controlPointColumns(p: ControlPoint) {
+  return {
+    name_zh: p.name['zh-CN'],
+    name_en: p.name.en,
+    kind: p.kind,
+    lon: p.lon,
+    lat: p.lat,
+    approximate: p.approximate ? 1 : 0,
     deleted: 0,
   };
 }

@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Kysely, Transaction } from 'kysely';
 import * as v from 'valibot';
 import { checkpointsFromGeoJson, checkpointsToGeoJson } from '../../domain/checkpoint-geojson.js';
+import { controlPointsFromGeoJson, controlPointsToGeoJson } from '../../domain/control-point-geojson.js';
+import { ControlPointSchema, type ControlPoint } from '../../domain/control-points.js';
 import { CheckpointSchema, PlanSchema, type Checkpoint, type Plan, type PolygonGeometry } from '../../domain/checkpoints.js';
 import { newId } from '../../domain/ids.js';
 import type { AdminZonesResponse } from '../../domain/protocol/admin.js';
@@ -13,9 +15,11 @@ import type { Tables } from '../db/schema.js';
 import { reserveVersions } from '../db/versions.js';
 import { HttpError } from '../errors.js';
 import { livePlansNaming } from '../geography/plans.js';
-import { checkpointColumns, checkpointFromRow, planColumns, planFromRow } from '../geography/rows.js';
+import { checkpointColumns, checkpointFromRow, controlPointColumns, controlPointFromRow, planColumns, planFromRow } from '../geography/rows.js';
 import { publishLive } from '../live/publish.js';
 import { parseOr400 } from '../validate.js';
+
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** An import may carry up to 10,000 detailed polygons. */
 const IMPORT_BODY_LIMIT = 8 * 1024 * 1024;
@@ -24,9 +28,10 @@ const IdParams = v.strictObject({ id: v.string() });
 /** A new checkpoint may come without an id; the server gives it one. */
 const NewCheckpointSchema = v.object({ ...v.omit(CheckpointSchema, ['id']).entries, id: v.optional(CheckpointSchema.entries.id) });
 const NewPlanSchema = v.object({ ...v.omit(PlanSchema, ['id']).entries, id: v.optional(PlanSchema.entries.id) });
+const NewControlPointSchema = v.object({ ...v.omit(ControlPointSchema, ['id']).entries, id: v.optional(ControlPointSchema.entries.id) });
 
 /**
- * Admin editing of checkpoints and patrol plans, within the admin's own unit: create, edit,
+ * Admin editing of checkpoints, patrol plans and control points, within the admin's own unit: create, edit,
  * delete (a tombstone, so devices hear of it through pull), GeoJSON import and export. Every
  * change bumps the pull version and is written to the audit log.
  */
@@ -219,7 +224,118 @@ export function geographyRoutes(ctx: ServerContext) {
       });
       return reply.status(204).send();
     });
+
+    app.get('/api/admin/control-points', adminOnly, async (request) => ({ controlPoints: await unitControlPoints(sessionUser(request)) }));
+
+    app.get('/api/admin/control-points/export', adminOnly, async (request, reply) => {
+      const collection = controlPointsToGeoJson(await unitControlPoints(sessionUser(request)));
+      reply.header('content-type', 'application/geo+json; charset=utf-8');
+      reply.header('content-disposition', `attachment; filename="control-points-${ctx.now().toISOString().slice(0, 10)}.geojson"`);
+      return JSON.stringify(collection, null, 1);
+    });
+
+    app.post('/api/admin/control-points/import', { ...adminOnly, bodyLimit: IMPORT_BODY_LIMIT }, async (request) => {
+      const admin = sessionUser(request);
+      const parsed = controlPointsFromGeoJson(request.body, newId);
+      if (!parsed.ok) throw new HttpError(400, 'bad-request', parsed.problems[0] ?? 'invalid GeoJSON', { problems: parsed.problems });
+      const points = parsed.items;
+      // All or nothing: a file with one bad feature changes nothing.
+      return db.transaction().execute(async (trx) => {
+        const stored = await trx
+          .selectFrom('control_points')
+          .select(['id', 'unit_id'])
+          .where(
+            'id',
+            'in',
+            points.map((p) => p.id),
+          )
+          .execute();
+        const foreign = stored.find((r) => r.unit_id !== admin.unitId);
+        if (foreign) throw new HttpError(403, 'forbidden', `control point ${foreign.id} belongs to another unit`);
+        const existing = new Set(stored.map((r) => r.id));
+        let version = await reserveVersions(trx, points.length);
+        for (const p of points) await writeControlPoint(trx, admin, p, existing.has(p.id), version++);
+        const counts = { created: points.length - existing.size, updated: existing.size };
+        await appendAuditEvent(trx, ctx.now(), 'geography-change', {
+          userId: admin.id,
+          badge: admin.badge,
+          ip: request.ip,
+          detail: JSON.stringify({ controlPointImport: counts }),
+        });
+        await announceChanges(trx, admin);
+        return counts;
+      });
+    });
+
+    app.post('/api/admin/control-points', adminOnly, async (request, reply) => {
+      const admin = sessionUser(request);
+      const input = parseOr400(NewControlPointSchema, request.body);
+      const point: ControlPoint = { ...input, id: input.id ?? newId() };
+      await db.transaction().execute(async (trx) => {
+        if (await trx.selectFrom('control_points').select('id').where('id', '=', point.id).executeTakeFirst()) {
+          throw new HttpError(409, 'conflict', `control point ${point.id} already exists`);
+        }
+        await writeControlPoint(trx, admin, point, false, await reserveVersions(trx));
+        await auditChange(trx, admin, request.ip, 'control-point-created', point.id);
+      });
+      return reply.status(201).send({ controlPoint: point });
+    });
+
+    app.put('/api/admin/control-points/:id', adminOnly, async (request) => {
+      const admin = sessionUser(request);
+      const { id } = parseOr400(IdParams, request.params);
+      const point = parseOr400(ControlPointSchema, request.body);
+      if (point.id !== id) throw new HttpError(400, 'bad-request', 'id: must match the URL');
+      await db.transaction().execute(async (trx) => {
+        await assertOwnControlPoint(trx, admin, id);
+        await writeControlPoint(trx, admin, point, true, await reserveVersions(trx));
+        await auditChange(trx, admin, request.ip, 'control-point-updated', id);
+      });
+      return { controlPoint: point };
+    });
+
+    app.delete('/api/admin/control-points/:id', adminOnly, async (request, reply) => {
+      const admin = sessionUser(request);
+      const { id } = parseOr400(IdParams, request.params);
+      await db.transaction().execute(async (trx) => {
+        await assertOwnControlPoint(trx, admin, id);
+        // An officer is on the way to it or standing there: the lockdown must end first.
+        const manned = await trx
+          .selectFrom('tasks')
+          .innerJoin('lockdowns', 'lockdowns.id', 'tasks.lockdown_id')
+          .select('lockdowns.id')
+          .where('tasks.control_point_id', '=', id)
+          .where('lockdowns.ended_at', 'is', null)
+          .executeTakeFirst();
+        if (manned) throw new HttpError(409, 'conflict', 'control point is manned in a lockdown that has not ended: end the lockdown first');
+        const version = await reserveVersions(trx);
+        await trx.updateTable('control_points').set({ deleted: 1, version, updated_at: ctx.now().toISOString() }).where('id', '=', id).execute();
+        await auditChange(trx, admin, request.ip, 'control-point-deleted', id);
+      });
+      return reply.status(204).send();
+    });
   };
+
+  async function writeControlPoint(trx: Transaction<Tables>, admin: SessionUser, p: ControlPoint, exists: boolean, version: number) {
+    const columns = { ...controlPointColumns(p), version, updated_at: ctx.now().toISOString() };
+    if (exists) await trx.updateTable('control_points').set(columns).where('id', '=', p.id).execute();
+    else
+      await trx
+        .insertInto('control_points')
+        .values({ id: p.id, unit_id: admin.unitId, ...columns })
+        .execute();
+  }
+
+  async function unitControlPoints(admin: SessionUser): Promise<ControlPoint[]> {
+    const rows = await db.selectFrom('control_points').selectAll().where('unit_id', '=', admin.unitId).where('deleted', '=', 0).execute();
+    // Sorted here, not by the database: SQLite and PostgreSQL collate Chinese differently.
+    return rows.map(controlPointFromRow).sort((a, b) => compare(a.name['zh-CN'], b.name['zh-CN']) || compare(a.id, b.id));
+  }
+
+  async function assertOwnControlPoint(trx: Transaction<Tables>, admin: SessionUser, id: string) {
+    const row = await trx.selectFrom('control_points').select(['unit_id', 'deleted']).where('id', '=', id).executeTakeFirst();
+    if (!row || row.deleted || row.unit_id !== admin.unitId) throw new HttpError(404, 'not-found', `no control point ${id} in your unit`);
+  }
 
   async function writeCheckpoint(trx: Transaction<Tables>, c: Checkpoint, exists: boolean, version: number) {
     const columns = { ...checkpointColumns(c), version, updated_at: ctx.now().toISOString() };

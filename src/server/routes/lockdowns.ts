@@ -46,8 +46,14 @@ interface OnShift extends LockdownOfficer {
 export function lockdownRoutes(ctx: ServerContext) {
   const { db, notifier } = ctx.database;
 
-  async function controlPoints(viewer: SessionUser) {
-    return db.selectFrom('control_points').selectAll().where('unit_id', '=', viewer.unitId).execute();
+  /** The unit's control points; deleted ones only for the boards of lockdowns that already named them. */
+  async function controlPoints(viewer: SessionUser, withDeleted = false) {
+    return db
+      .selectFrom('control_points')
+      .selectAll()
+      .where('unit_id', '=', viewer.unitId)
+      .$if(!withDeleted, (qb) => qb.where('deleted', '=', 0))
+      .execute();
   }
 
   /** Officers in scope on an open shift, where their newest fix puts them and how they travel. */
@@ -99,7 +105,7 @@ export function lockdownRoutes(ctx: ServerContext) {
     const ids = rows.map((r) => r.id);
     const [tasks, points, people, taskRows] = await Promise.all([
       readTasks(db, (qb) => qb.where('lockdown_id', 'in', ids), 10_000),
-      controlPoints(viewer),
+      controlPoints(viewer, true),
       db.selectFrom('users').select(['id', 'name']).where('unit_id', '=', viewer.unitId).execute(),
       db.selectFrom('tasks').select(['id', 'lockdown_id', 'control_point_id']).where('lockdown_id', 'in', ids).execute(),
     ]);
@@ -120,6 +126,7 @@ export function lockdownRoutes(ctx: ServerContext) {
               name: { 'zh-CN': point.name_zh, en: point.name_en },
               lon: point.lon,
               lat: point.lat,
+              approximate: Boolean(point.approximate),
               officerId: task.assignee.officerId,
               officerName: task.assignee.officerName,
               taskId: task.id,
@@ -175,6 +182,7 @@ export function lockdownRoutes(ctx: ServerContext) {
           name: { 'zh-CN': p.point.name_zh, en: p.point.name_en },
           lon: p.point.lon,
           lat: p.point.lat,
+          approximate: Boolean(p.point.approximate),
           distanceM: p.distanceM,
           bearingDeg: p.bearingDeg,
         })),

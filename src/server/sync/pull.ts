@@ -3,7 +3,7 @@ import type { SessionUser } from '../../domain/protocol/auth.js';
 import type { Change, PullResponse } from '../../domain/protocol/sync.js';
 import { verifiedCheckins } from '../compliance/compliance.js';
 import type { Tables } from '../db/schema.js';
-import { checkpointFromRow, planFromRow } from '../geography/rows.js';
+import { checkpointFromRow, controlPointFromRow, planFromRow } from '../geography/rows.js';
 import type { UnreadableSink } from '../records/reader.js';
 import { officerTasksFilter, readTasks } from '../tasks/tasks.js';
 
@@ -83,7 +83,7 @@ export async function pullChanges(
     })),
     ...controlPoints.map((p) => ({
       version: Number(p.version),
-      change: upsert('control-point', p.id, { name: { 'zh-CN': p.name_zh, en: p.name_en }, kind: p.kind, lon: p.lon, lat: p.lat }),
+      change: p.deleted ? remove('control-point', p.id) : upsert('control-point', p.id, { ...controlPointFromRow(p) }),
     })),
     ...members.map((m) => ({
       version: Number(m.version),

@@ -3,7 +3,7 @@ import { useRef } from 'preact/hooks';
 import { ApiError } from '../../../store/api.js';
 import { t } from '../../i18n/index.js';
 import { useAction } from '../../state/use-action.js';
-import { importCheckpoints } from './admin-store.js';
+import type { ImportOutcome } from '../../../domain/protocol/admin.js';
 
 /** A file read and parsed, waiting for the admin to confirm the import. */
 interface Pending {
@@ -14,8 +14,18 @@ interface Pending {
 
 type Outcome = { kind: 'done'; created: number; updated: number } | { kind: 'problems'; problems: string[] } | { kind: 'bad-file'; message: string };
 
-/** GeoJSON out (a download from the server) and in (read here, confirmed, sent whole; all or nothing). */
-export function ImportExport() {
+interface Props {
+  title: string;
+  hint: string;
+  /** Where the server serves the export as a download. */
+  exportHref: string;
+  /** Sends the parsed collection; the server takes all of it or nothing. */
+  onImport: (collection: unknown) => Promise<ImportOutcome>;
+  testId: string;
+}
+
+/** GeoJSON out (a download from the server) and in (read here, confirmed, sent whole; all or nothing), for checkpoints or control points. */
+export function ImportExport({ title, hint, exportHref, onImport, testId }: Props) {
   const pending = useSignal<Pending | null>(null);
   const outcome = useSignal<Outcome | null>(null);
   const reading = useAction({ inline: true });
@@ -59,7 +69,7 @@ export function ImportExport() {
     if (!file) return;
     void sending.run(async () => {
       try {
-        const result = await importCheckpoints(file.collection);
+        const result = await onImport(file.collection);
         outcome.value = { kind: 'done', ...result };
       } catch (error) {
         // The server names every bad feature; show them all so the file can be fixed in one pass.
@@ -73,12 +83,12 @@ export function ImportExport() {
 
   const result = outcome.value;
   return (
-    <section class="panel stack" aria-labelledby="admin-io-title" data-testid="import-export">
-      <h2 id="admin-io-title">{t('admin.io.title')}</h2>
-      <p class="muted">{t('admin.io.hint')}</p>
+    <section class="panel stack" aria-labelledby={`${testId}-title`} data-testid={testId}>
+      <h2 id={`${testId}-title`}>{title}</h2>
+      <p class="muted">{hint}</p>
       <div class="row">
         {/* A plain navigation: the server's content-disposition names the file, and the service worker leaves /api alone. */}
-        <a class="button" href="/api/admin/checkpoints/export" download>
+        <a class="button" href={exportHref} download>
           {t('admin.io.export')}
         </a>
         <label class="button file">

@@ -10,6 +10,8 @@ import {
   type Plan,
   type PolygonGeometry,
 } from '../../../domain/checkpoints.js';
+import { ControlPointSchema, type ControlPoint, type ControlPointKind } from '../../../domain/control-points.js';
+import { POINT_MARK_M } from '../../map/control-point-marks.js';
 
 // What the admin's forms hold while being edited: numbers stay as typed text so a half-typed
 // value ("-", "") is not lost, and become a record only through the same valibot schemas the
@@ -149,6 +151,49 @@ export function checkPlan(draft: PlanDraft): Checked<Plan> {
     name: { 'zh-CN': draft.nameZh, en: draft.nameEn },
     checkpointIds: draft.checkpointIds,
     rule,
+  });
+}
+
+export interface ControlPointDraft {
+  id: string;
+  isNew: boolean;
+  nameZh: string;
+  nameEn: string;
+  kind: ControlPointKind;
+  lon: string;
+  lat: string;
+  approximate: boolean;
+}
+
+export function draftFromControlPoint(p: ControlPoint): ControlPointDraft {
+  return { id: p.id, isNew: false, nameZh: p.name['zh-CN'], nameEn: p.name.en, kind: p.kind, lon: coord(p.lon), lat: coord(p.lat), approximate: p.approximate };
+}
+
+/** A new control point at `at` ([lon, lat]); placed by a tap on the map, so marked approximate until the admin says otherwise. */
+export function newControlPointDraft(id: string, at: readonly [number, number]): ControlPointDraft {
+  return { id, isNew: true, nameZh: '', nameEn: '', kind: 'road', lon: coord(at[0]), lat: coord(at[1]), approximate: true };
+}
+
+/** Moves a control point draft to `at`. */
+export function withPosition(draft: ControlPointDraft, at: readonly [number, number]): ControlPointDraft {
+  return { ...draft, lon: coord(at[0]), lat: coord(at[1]) };
+}
+
+/** Where the draft is on the map now (its mark, as the map draws control points), or null while a coordinate is half typed. */
+export function controlPointMarkOf(draft: ControlPointDraft): CheckpointShape | null {
+  const parsed = v.safeParse(CheckpointShapeSchema, { kind: 'circle', center: [num(draft.lon), num(draft.lat)], radiusM: POINT_MARK_M });
+  return parsed.success ? parsed.output : null;
+}
+
+/** The draft as a control point, checked by the schema the server uses, or every problem found. */
+export function checkControlPoint(draft: ControlPointDraft): Checked<ControlPoint> {
+  return checked(ControlPointSchema, {
+    id: draft.id,
+    name: { 'zh-CN': draft.nameZh, en: draft.nameEn },
+    kind: draft.kind,
+    lon: num(draft.lon),
+    lat: num(draft.lat),
+    approximate: draft.approximate,
   });
 }
 

@@ -2,14 +2,20 @@ import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import { t } from '../../i18n/index.js';
 import { describeError } from '../../state/notices.js';
-import { loadAdminData } from './admin-store.js';
+import { importCheckpoints, loadAdminData } from './admin-store.js';
 import { CheckpointsPanel } from './CheckpointsPanel.js';
+import { ControlPointsPanel } from './ControlPointsPanel.js';
 import { ImportExport } from './ImportExport.js';
 import { PlansPanel } from './PlansPanel.js';
 
-/** The admin's desk: the unit's checkpoints (map, list, editor), GeoJSON import and export, and patrol plans. */
+/**
+ * The admin's desk: the unit's checkpoints (map, list, editor), their GeoJSON import and export,
+ * and patrol plans; beside them, the control points (卡口) for rapid lockdown. One map at a time:
+ * the two sit on tabs.
+ */
 export function AdminScreen() {
   const state = useSignal<'loading' | 'ready' | { failed: string }>('loading');
+  const tab = useSignal<'checkpoints' | 'control-points'>('checkpoints');
   const attempt = useSignal(0);
   useEffect(() => {
     const controller = new AbortController();
@@ -39,9 +45,29 @@ export function AdminScreen() {
   }
   return (
     <div class="admin" data-testid="admin-screen">
-      <CheckpointsPanel />
-      <ImportExport />
-      <PlansPanel />
+      <div class="row admin-tabs" role="group">
+        <button type="button" aria-pressed={tab.value === 'checkpoints'} onClick={() => (tab.value = 'checkpoints')}>
+          {t('admin.cp.title')}
+        </button>
+        <button type="button" aria-pressed={tab.value === 'control-points'} onClick={() => (tab.value = 'control-points')}>
+          {t('ctl.title')}
+        </button>
+      </div>
+      {tab.value === 'checkpoints' ? (
+        <>
+          <CheckpointsPanel />
+          <ImportExport
+            title={t('admin.io.title')}
+            hint={t('admin.io.hint')}
+            exportHref="/api/admin/checkpoints/export"
+            onImport={importCheckpoints}
+            testId="import-export"
+          />
+          <PlansPanel />
+        </>
+      ) : (
+        <ControlPointsPanel />
+      )}
     </div>
   );
 }

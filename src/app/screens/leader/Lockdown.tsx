@@ -2,6 +2,7 @@ import { useSignal } from '@preact/signals';
 import type { LockdownProposal, LockdownsResponse, LockdownView } from '../../../domain/protocol/lockdown.js';
 import { api } from '../../../store/api.js';
 import { formatDuration, formatTime, locale, t } from '../../i18n/index.js';
+import { controlPointMarks } from '../../map/control-point-marks.js';
 import { LazyAdminMap } from '../../map/LazyMap.js';
 import { controlPoints, zones } from '../../state/local-copies.js';
 import { notify } from '../../state/notices.js';
@@ -12,8 +13,6 @@ import { usePolledApi } from '../../state/use-polled-api.js';
 const REFRESH_MS = 30_000;
 /** The standard sealing rings; "auto" lets the server take the innermost that encloses. */
 const RADII_M = [1000, 2000, 3000, 5000] as const;
-/** A control point drawn on the map as a small circle, so its name shows like a checkpoint's. */
-const POINT_MARK_M = 60;
 
 /**
  * Rapid lockdown (快速封控): drop the incident on the map, take the server's proposal of the
@@ -88,7 +87,7 @@ function LockdownPlanner({ onDone }: { onDone: () => void }) {
       <p class="muted">{t(incident.value ? 'lockdown.moveHint' : 'lockdown.placeHint')}</p>
       <LazyAdminMap
         zones={zones.value}
-        checkpoints={controlPoints.value.map((p) => ({ id: p.id, name: p.name, shape: { kind: 'circle', center: [p.lon, p.lat], radiusM: POINT_MARK_M } }))}
+        checkpoints={controlPointMarks(controlPoints.value, locale.value, (name) => t('ctl.mapApprox', { name }))}
         selection={incident.value ? { kind: 'circle', center: incident.value, radiusM: plan?.radiusM ?? radius.value ?? RADII_M[1] } : null}
         placing
         onClick={(at) => {
@@ -127,6 +126,7 @@ function LockdownPlanner({ onDone }: { onDone: () => void }) {
             {plan.points.map((p) => (
               <li key={p.id} class="task" data-point={p.id} data-manned={chosen.value[p.id] ? 'yes' : 'no'}>
                 <strong>{p.name[locale.value]}</strong>
+                {p.approximate && <span class="badge-approx">{t('ctl.approxBadge')}</span>}
                 <select
                   aria-label={t('lockdown.who', { point: p.name[locale.value] })}
                   value={chosen.value[p.id] ?? ''}
@@ -185,6 +185,7 @@ function LockdownBoard({ lockdown, onChanged }: { lockdown: LockdownView; onChan
               <div class="task-head">
                 {late && <span class="badge-bad">{t('lockdown.late')}</span>}
                 <strong>{p.name[locale.value]}</strong>
+                {p.approximate && <span class="badge-approx">{t('ctl.approxBadge')}</span>}
               </div>
               <div class="muted">
                 {p.officerName} ·{' '}

@@ -2,13 +2,18 @@ import { describe, expect, it } from 'vitest';
 import type { Checkpoint, Plan } from '../../../../src/domain/checkpoints.js';
 import {
   checkCheckpoint,
+  checkControlPoint,
   checkPlan,
+  controlPointMarkOf,
+  draftFromControlPoint,
   draftFromCheckpoint,
   draftFromPlan,
   draftShape,
   newCheckpointDraft,
+  newControlPointDraft,
   newPlanDraft,
   withCentre,
+  withPosition,
 } from '../../../../src/app/screens/admin/drafts.js';
 
 const ID = '0190a1b2-c3d4-7e5f-8a6b-1c2d3e4f5a6b';
@@ -65,5 +70,35 @@ describe('admin form drafts', () => {
     expect(tooOften.ok ? '' : tooOften.problems[0]?.message).toBe('at least every 10 minutes');
     const plan: Plan = { id: ID, squadId: SQUAD, name: { 'zh-CN': '夜巡', en: 'Night' }, checkpointIds: [ZONE], rule: { kind: 'per-shift', times: 3 } };
     expect(checkPlan(draftFromPlan(plan))).toEqual({ ok: true, value: plan });
+  });
+});
+
+describe('control point drafts', () => {
+  it('places a new control point where the map was clicked, marked approximate, valid once named', () => {
+    const draft = newControlPointDraft(ID, [114.4123456789, 23.1]);
+    expect(draft).toMatchObject({ lon: '114.412346', lat: '23.100000', approximate: true, kind: 'road' });
+    expect(checkControlPoint({ ...draft, nameZh: '江北路口', nameEn: 'Jiangbei junction' })).toEqual({
+      ok: true,
+      value: { id: ID, name: { 'zh-CN': '江北路口', en: 'Jiangbei junction' }, kind: 'road', lon: 114.412346, lat: 23.1, approximate: true },
+    });
+  });
+
+  it('names each bad field, and keeps a half-typed coordinate off the map', () => {
+    const draft = withPosition(newControlPointDraft(ID, [114.41, 23.1]), [114.42, 23.11]);
+    const half = { ...draft, nameZh: '桥', nameEn: '', lat: '-' };
+    expect(checkControlPoint(half)).toEqual({
+      ok: false,
+      problems: [
+        { path: 'name.en', message: 'is required' },
+        { path: 'lat', message: 'must be a number' },
+      ],
+    });
+    expect(controlPointMarkOf(half)).toBeNull();
+    expect(controlPointMarkOf(draft)).toEqual({ kind: 'circle', center: [114.42, 23.11], radiusM: 60 });
+  });
+
+  it('edits a stored control point without changing it', () => {
+    const point = { id: ID, name: { 'zh-CN': '惠州大桥', en: 'Huizhou Bridge' }, kind: 'bridge', lon: 114.4088, lat: 23.101, approximate: true } as const;
+    expect(checkControlPoint(draftFromControlPoint(point))).toEqual({ ok: true, value: point });
   });
 });

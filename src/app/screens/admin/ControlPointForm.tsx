@@ -1,0 +1,130 @@
+import { CONTROL_POINT_KINDS, type ControlPoint, type ControlPointKind } from '../../../domain/control-points.js';
+import { locale, t, type MessageKey } from '../../i18n/index.js';
+import { deleteControlPoint, saveControlPoint } from './admin-store.js';
+import { checkControlPoint, type ControlPointDraft } from './drafts.js';
+import { ConfirmDelete, useEditor } from './editor.js';
+import { FormProblems } from './FormProblems.js';
+
+/** Catalog label of each control point kind. */
+export const KIND_KEYS: Readonly<Record<ControlPointKind, MessageKey>> = {
+  road: 'ctl.kind.road',
+  bridge: 'ctl.kind.bridge',
+  toll: 'ctl.kind.toll',
+  station: 'ctl.kind.station',
+  ferry: 'ctl.kind.ferry',
+};
+
+/** Which field a schema path is about, to name it in the problem list. */
+const LABELS: Readonly<Record<string, MessageKey>> = {
+  'name.zh-CN': 'admin.nameZh',
+  'name.en': 'admin.nameEn',
+  kind: 'ctl.kind',
+  lon: 'ctl.lon',
+  lat: 'ctl.lat',
+};
+
+interface Props {
+  draft: ControlPointDraft;
+  onChange: (draft: ControlPointDraft) => void;
+  /** True while the next map click moves the point. */
+  moving: boolean;
+  onMove: () => void;
+  onSaved: (point: ControlPoint) => void;
+  onDeleted: () => void;
+  onClose: () => void;
+}
+
+/** Edits one control point's names, kind, position and whether that position is only approximate; saves or deletes it. */
+export function ControlPointForm({ draft, onChange, moving, onMove, onSaved, onDeleted, onClose }: Props) {
+  const { problems, saved, save, remove, firstField } = useEditor<HTMLInputElement>(draft.id);
+  const set = (patch: Partial<ControlPointDraft>) => {
+    saved.value = false;
+    onChange({ ...draft, ...patch });
+  };
+
+  function submit(event: Event) {
+    event.preventDefault();
+    const checked = checkControlPoint(draft);
+    problems.value = checked.ok ? [] : checked.problems;
+    if (!checked.ok) return;
+    void save.run(async () => {
+      const result = await saveControlPoint(checked.value, draft.isNew);
+      saved.value = true;
+      onSaved(result);
+    });
+  }
+
+  const busy = save.busy.value || remove.busy.value;
+  const title = t(draft.isNew ? 'ctl.newTitle' : 'ctl.editTitle');
+  return (
+    <form class="panel stack admin-form" onSubmit={submit} aria-label={title} data-testid="control-point-form">
+      <h3>{title}</h3>
+      <label>
+        {t('admin.nameZh')}
+        <input ref={firstField} name="nameZh" maxLength={100} value={draft.nameZh} onInput={(e) => set({ nameZh: e.currentTarget.value })} />
+      </label>
+      <label>
+        {t('admin.nameEn')}
+        <input name="nameEn" maxLength={100} value={draft.nameEn} onInput={(e) => set({ nameEn: e.currentTarget.value })} />
+      </label>
+      <label>
+        {t('ctl.kind')}
+        <select name="kind" value={draft.kind} onChange={(e) => set({ kind: CONTROL_POINT_KINDS.find((k) => k === e.currentTarget.value) ?? 'road' })}>
+          {CONTROL_POINT_KINDS.map((k) => (
+            <option key={k} value={k}>
+              {t(KIND_KEYS[k])}
+            </option>
+          ))}
+        </select>
+      </label>
+      <div class="row">
+        <label>
+          {t('ctl.lon')}
+          <input name="lon" type="number" step="any" value={draft.lon} onInput={(e) => set({ lon: e.currentTarget.value })} />
+        </label>
+        <label>
+          {t('ctl.lat')}
+          <input name="lat" type="number" step="any" value={draft.lat} onInput={(e) => set({ lat: e.currentTarget.value })} />
+        </label>
+      </div>
+      <button type="button" aria-pressed={moving} onClick={onMove}>
+        {t('ctl.setPosition')}
+      </button>
+      {moving && (
+        <p class="hint" role="status">
+          {t('ctl.moveHint')}
+        </p>
+      )}
+      <label class="check">
+        <input name="approximate" type="checkbox" checked={draft.approximate} onChange={(e) => set({ approximate: e.currentTarget.checked })} />
+        {t('ctl.approximate')}
+      </label>
+      <FormProblems problems={problems.value} labels={LABELS} error={save.error.value ?? remove.error.value} />
+      {saved.value && (
+        <p class="ok" role="status">
+          {t('admin.saved')}
+        </p>
+      )}
+      <div class="row">
+        <button type="submit" class="primary" disabled={busy}>
+          {save.busy.value ? t('admin.saving') : t('admin.save')}
+        </button>
+        <button type="button" onClick={onClose} disabled={busy}>
+          {t('admin.cancel')}
+        </button>
+      </div>
+      {!draft.isNew && (
+        <ConfirmDelete
+          key={draft.id}
+          name={locale.value === 'en' ? draft.nameEn : draft.nameZh}
+          busy={busy}
+          remove={remove}
+          onDelete={async () => {
+            await deleteControlPoint(draft.id);
+            onDeleted();
+          }}
+        />
+      )}
+    </form>
+  );
+}
