@@ -438,4 +438,25 @@ export const en: Catalog = {
   'ctl.ioTitle': 'Import and export control points',
   'ctl.ioHint':
     'GeoJSON Point features with properties name_zh, name_en, kind (road, bridge, toll, station, ferry) and approximate (true or false; false when absent); a feature with an id updates that control point. One error anywhere in the file and nothing changes.',
+  // Native tracker pairing (issue 13)
+  'tracker.title': 'Locked screen: pair a native tracker app',
+  'tracker.why':
+    'With the phone locked the browser records no route (it is kept honestly as a gap). Units that need a continuous track can install OwnTracks or Traccar Client on this phone and send positions with the code made here; those positions are unsigned and shown apart in the audit.',
+  'tracker.label': 'Device name',
+  'tracker.labelHint': 'e.g. my phone, OwnTracks',
+  'tracker.pair': 'Make a pairing code',
+  'tracker.onceOnly': 'The code is shown only now: enter it in the app before leaving. It cannot be shown again, only revoked and made anew.',
+  'tracker.ownTracksScan': 'Scan the QR code with the phone camera and OwnTracks sets itself up, or type:',
+  'tracker.qrLabel': 'OwnTracks set-up QR code',
+  'tracker.mode': 'Mode',
+  'tracker.username': 'Username',
+  'tracker.password': 'Password (the code)',
+  'tracker.serverUrl': 'Server URL',
+  'tracker.deviceId': 'Device identifier (the code)',
+  'tracker.done': 'Entered, close',
+  'tracker.revoke': 'Revoke',
+  'tracker.revokeConfirm': 'Tap again to revoke',
+  'tracker.revoked': 'revoked at {time}',
+  'tracker.lastReport': { one: 'last report {time} · 1 position', other: 'last report {time} · {n} positions' },
+  'tracker.noReport': 'no position received yet',
 };

@@ -427,6 +427,27 @@ export const zhCN = {
   'ctl.ioTitle': '卡口导入与导出',
   'ctl.ioHint':
     'GeoJSON 点要素，属性 name_zh、name_en、kind（road、bridge、toll、station、ferry）和 approximate（true 或 false，缺省为 false）；带 id 的要素更新同一卡口。文件中任何一处有误则不做任何更改。',
+  // Native tracker pairing (issue 13)
+  'tracker.title': '锁屏定位：配对原生定位应用',
+  'tracker.why':
+    '手机锁屏后，浏览器不再记录轨迹（如实记为中断）。需要连续轨迹的单位，可在本机安装 OwnTracks 或 Traccar Client，用下面生成的配对码上报定位；这些定位未经签名，审计中单独标出。',
+  'tracker.label': '设备名称',
+  'tracker.labelHint': '例如：我的手机 OwnTracks',
+  'tracker.pair': '生成配对码',
+  'tracker.onceOnly': '配对码只显示这一次，请现在填入应用；离开后无法再查看，只能撤销后重新生成。',
+  'tracker.ownTracksScan': '用手机相机扫描二维码，OwnTracks 会自动设置；也可手动填写：',
+  'tracker.qrLabel': 'OwnTracks 配置二维码',
+  'tracker.mode': '模式',
+  'tracker.username': '用户名',
+  'tracker.password': '密码（配对码）',
+  'tracker.serverUrl': '服务器地址',
+  'tracker.deviceId': '设备标识（配对码）',
+  'tracker.done': '已填写，关闭',
+  'tracker.revoke': '撤销',
+  'tracker.revokeConfirm': '确认撤销',
+  'tracker.revoked': '已于 {time} 撤销',
+  'tracker.lastReport': '最近上报 {time} · 共 {n} 个定位',
+  'tracker.noReport': '尚未收到定位',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

@@ -1,4 +1,5 @@
 import type { BackdatingFlag } from '../backdating.js';
+import type { NativeProtocol } from '../native-trackers.js';
 
 // `GET /api/audit/track`: an officer's positions with the chains behind them re-verified.
 
@@ -50,4 +51,26 @@ export interface AuditTrackResponse {
   verification: TrackVerification;
   /** More records wait: ask again with `after=<next>`; null on the last page. */
   next: string | null;
+}
+
+/** `GET /api/audit/native-track`: fixes from the officer's paired native tracker apps, unsigned. */
+export interface NativeTrackResponse {
+  from: string;
+  to: string;
+  points: Array<{
+    trackerId: string;
+    /** The pairing's name, as the officer gave it. */
+    tracker: string;
+    protocol: NativeProtocol;
+    fixAt: string;
+    lat: number;
+    lon: number;
+    accuracy: number | null;
+    speed: number | null;
+    heading: number | null;
+    altitude: number | null;
+    receivedAt: string;
+  }>;
+  /** More fixes than `limit` lie in the window: ask for a shorter one. */
+  truncated: boolean;
 }

@@ -6,7 +6,8 @@ import * as v from 'valibot';
 import { walkChain, type ChainHead, type ChainLink, type ChainReport } from '../../domain/chain.js';
 import { backdating } from '../../domain/backdating.js';
 import { InstantSchema } from '../../domain/instant.js';
-import type { AuditTrackResponse, TrackingMark, TrackPoint, TrackVerification } from '../../domain/protocol/track-audit.js';
+import type { NativeProtocol } from '../../domain/native-trackers.js';
+import type { AuditTrackResponse, NativeTrackResponse, TrackingMark, TrackPoint, TrackVerification } from '../../domain/protocol/track-audit.js';
 import type { SealCheck } from '../../domain/record-crypto.js';
 import type { SignedRecord } from '../../domain/records.js';
 import { requireUser, sessionUser } from '../auth/guard.js';
@@ -63,10 +64,7 @@ export function trackAuditRoutes(ctx: ServerContext) {
   return async (app: FastifyInstance) => {
     app.get('/api/audit/track', { preHandler: requireUser(ctx) }, async (request, reply) => {
       const query = parseOr400(TrackQuerySchema, request.query);
-      const to = query.to ?? (query.from ? new Date(Math.min(Date.parse(query.from) + DEFAULT_WINDOW_MS, ctx.now().getTime())) : ctx.now()).toISOString();
-      const from = query.from ?? new Date(Date.parse(to) - DEFAULT_WINDOW_MS).toISOString();
-      if (from > to) throw new HttpError(400, 'bad-request', 'from must not be after to');
-      if (Date.parse(to) - Date.parse(from) > MAX_WINDOW_MS) throw new HttpError(400, 'bad-request', 'the window may span at most 31 days');
+      const { from, to } = auditWindow(query, ctx.now());
       await officersInScope(db, sessionUser(request), query.officerId);
 
       // The page's members in device-time order (at, then id): ids and places only, never the
@@ -113,6 +111,55 @@ export function trackAuditRoutes(ctx: ServerContext) {
       return reply.send(Readable.from(trackJson(db, { from, to, next, byDevice, keys, before, registered })));
     });
   };
+}
+
+/**
+ * `GET /api/audit/native-track`: the fixes an officer's paired native tracker apps sent in the
+ * window, apart from the signed track: unsigned, so nothing about them can be verified but when
+ * they arrived and from which pairing.
+ */
+export function nativeTrackAuditRoutes(ctx: ServerContext) {
+  const { db } = ctx.database;
+  return async (app: FastifyInstance) => {
+    app.get('/api/audit/native-track', { preHandler: requireUser(ctx) }, async (request): Promise<NativeTrackResponse> => {
+      const query = parseOr400(v.omit(TrackQuerySchema, ['after']), request.query);
+      const { from, to } = auditWindow(query, ctx.now());
+      await officersInScope(db, sessionUser(request), query.officerId);
+      const rows = await db
+        .selectFrom('native_positions')
+        .innerJoin('native_trackers', 'native_trackers.id', 'native_positions.tracker_id')
+        .select(['tracker_id', 'label', 'protocol', 'fix_at', 'lat', 'lon', 'accuracy', 'speed', 'heading', 'altitude', 'received_at'])
+        .where('native_positions.officer_id', '=', query.officerId)
+        .where('fix_at', '>=', from)
+        .where('fix_at', '<=', to)
+        .orderBy('fix_at')
+        .limit(query.limit + 1)
+        .execute();
+      const points = rows.slice(0, query.limit).map((r) => ({
+        trackerId: r.tracker_id,
+        tracker: r.label,
+        protocol: r.protocol as NativeProtocol,
+        fixAt: r.fix_at,
+        lat: r.lat,
+        lon: r.lon,
+        accuracy: r.accuracy,
+        speed: r.speed,
+        heading: r.heading,
+        altitude: r.altitude,
+        receivedAt: r.received_at,
+      }));
+      return { from, to, points, truncated: rows.length > query.limit };
+    });
+  };
+}
+
+/** The window a query asks about: as given, or the last day; at most 31 days. */
+function auditWindow(query: { from?: string; to?: string }, now: Date): { from: string; to: string } {
+  const to = query.to ?? (query.from ? new Date(Math.min(Date.parse(query.from) + DEFAULT_WINDOW_MS, now.getTime())) : now).toISOString();
+  const from = query.from ?? new Date(Date.parse(to) - DEFAULT_WINDOW_MS).toISOString();
+  if (from > to) throw new HttpError(400, 'bad-request', 'from must not be after to');
+  if (Date.parse(to) - Date.parse(from) > MAX_WINDOW_MS) throw new HttpError(400, 'bad-request', 'the window may span at most 31 days');
+  return { from, to };
 }
 
 /** One device's part of a page: which records, between which seqs, and when its first point was made. */

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiErrorBody } from '../../../src/domain/protocol/api.js';
 import type { NativeTrackerView, NewTrackerResponse } from '../../../src/domain/native-trackers.js';
+import type { AuditTrackResponse, NativeTrackResponse } from '../../../src/domain/protocol/track-audit.js';
 import { Client, DATABASES, startServer, type TestServer } from '../harness.js';
 
 const json = async <T>(response: Response) => (await response.json()) as T;
@@ -179,5 +180,27 @@ describe.each(DATABASES)('native tracker apps paired with an officer on %s', (ki
     const listed = await json<{ trackers: NativeTrackerView[] }>(await clients.J001!.request('GET', '/api/trackers'));
     expect(listed.trackers.some((t) => t.id === paired.tracker.id)).toBe(false);
     for (const label of ['', 'x'.repeat(41)]) expect((await clients.J002!.request('POST', '/api/trackers', { label })).status).toBe(400);
+  });
+
+  it('shows the fixes to the officer and their leader in the audit, apart from the signed track, and to nobody else', async () => {
+    const from = new Date(server.clock.now().getTime() - 3600_000).toISOString();
+    const to = new Date(server.clock.now().getTime() + 60_000).toISOString();
+    const path = `/api/audit/native-track?officerId=${officerId}&from=${from}&to=${to}`;
+    for (const badge of ['J001', 'L001']) {
+      const response = await clients[badge]!.request('GET', path);
+      expect(response.status).toBe(200);
+      const { points, truncated } = await json<NativeTrackResponse>(response);
+      expect(truncated).toBe(false);
+      expect(points.map((p) => [p.protocol, p.tracker])).toEqual([
+        ['owntracks', 'OwnTracks on my phone'],
+        ['osmand', 'Traccar Client'],
+        ['osmand', 'Traccar Client'],
+      ]);
+    }
+    expect((await clients.J002!.request('GET', path)).status).toBe(403);
+    // The signed track holds none of them.
+    const signed = await json<AuditTrackResponse>(await clients.L001!.request('GET', `/api/audit/track?officerId=${officerId}&from=${from}&to=${to}`));
+    expect(signed.points).toEqual([]);
+    expect((await clients.L001!.request('GET', `/api/audit/native-track?officerId=${officerId}&from=${to}&to=${from}`)).status).toBe(400);
   });
 });

@@ -12,6 +12,7 @@ import { LazyOfficerMap } from '../../map/LazyMap.js';
 import { RoleHome } from '../home/RoleHome.js';
 import { CheckpointsDue } from './CheckpointsDue.js';
 import { MyTasks } from './MyTasks.js';
+import { NativeTrackers } from './NativeTrackers.js';
 import { ShiftEndForm } from './ShiftEndForm.js';
 import { ShiftSummary } from './ShiftSummary.js';
 import { ShiftStartForm } from './ShiftStartForm.js';
@@ -115,6 +116,7 @@ export function OfficerScreen({ user }: { user: SessionUser }) {
       </section>
       <MyTasks user={user} />
       {shift && <CheckpointsDue user={user} shift={shift} />}
+      <NativeTrackers />
     </RoleHome>
   );
 }
