@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { haversineM } from '../../../src/domain/geo.js';
+import type { AuditTrackResponse, TrackingMark, TrackPoint } from '../../../src/domain/protocol/track-audit.js';
+import { auditVerdict, replayAt, routeGpx, routeSegments, segmentsDistanceM } from '../../../src/domain/route-replay.js';
+import { loadTrack, parseGpx, shiftTo, TRACE_FILES } from '../../support/traces.js';
+
+// The Osaka walk with its real pauses (SOURCES.md: a 110 s and a 24-minute gap), as the audit
+// endpoint would give it: each fix a stored point, each gap a signed pause before it resumes.
+const walk = shiftTo(loadTrack(TRACE_FILES.osakaPause));
+const DEVICE = '0190a1f0-0000-7000-8000-00000000e001';
+const points: TrackPoint[] = walk.map((p, i) => ({
+  id: `p${i}`,
+  deviceId: DEVICE,
+  seq: i + 1,
+  at: new Date(p.time!).toISOString(),
+  fixAt: new Date(p.time!).toISOString(),
+  lat: p.lat,
+  lon: p.lon,
+  accuracy: 5,
+  receivedAt: new Date(p.time!).toISOString(),
+  flag: null,
+}));
+/** Indices of the first fix after each gap longer than a minute: where the device recorded a pause. */
+const resumes = walk.flatMap((p, i) => (i > 0 && p.time! - walk[i - 1]!.time! > 60_000 ? [i] : []));
+const mark = (at: number, state: TrackingMark['state'], reason: string): TrackingMark => ({
+  id: `m${at}`,
+  deviceId: DEVICE,
+  seq: 0,
+  at: new Date(at).toISOString(),
+  state,
+  reason,
+});
+const tracking = resumes.flatMap((i) => [mark(walk[i - 1]!.time! + 60_000, 'paused', 'no-fix'), mark(walk[i]!.time!, 'on', 'fix-resumed')]);
+
+describe('route replay of an audited shift', () => {
+  it('splits the route at each recorded pause, and measures distance only within segments', () => {
+    expect(resumes).toHaveLength(2);
+    const segments = routeSegments([...points].reverse(), tracking);
+    expect(segments.map((s) => s.length)).toEqual([resumes[0]!, resumes[1]! - resumes[0]!, points.length - resumes[1]!]);
+    expect(segments.flat().map((p) => p.seq)).toEqual(points.map((p) => p.seq));
+    const joined = segmentsDistanceM([points]);
+    const bridged = resumes.reduce((sum, i) => sum + haversineM(points[i - 1]!, points[i]!), 0);
+    expect(segmentsDistanceM(segments)).toBeCloseTo(joined - bridged, 6);
+  });
+
+  it('stands at the newest fix at or before a moment, says when the moment is inside a pause, and nothing before the first fix', () => {
+    const segments = routeSegments(points, tracking);
+    const t = (i: number) => Date.parse(points[i]!.fixAt);
+    expect(replayAt(segments, t(0) - 1)).toBeNull();
+    expect(replayAt(segments, t(10) + 1)).toMatchObject({ point: { seq: 11 }, inGap: false });
+    const speed = replayAt(segments, t(10))!.speedMs!;
+    expect(speed).toBeCloseTo(haversineM(points[9]!, points[10]!) / ((t(10) - t(9)) / 1000), 9);
+    const inPause = replayAt(segments, t(resumes[1]!) - 1000)!;
+    expect(inPause).toMatchObject({ point: { seq: resumes[1]! }, inGap: true });
+    expect(replayAt(segments, t(points.length - 1) + 3_600_000)).toMatchObject({ point: { seq: points.length }, inGap: false });
+  });
+
+  it('exports GPX 1.1 that reads back as exactly the stored fixes, one trkseg per segment', () => {
+    const segments = routeSegments(points, tracking);
+    const gpx = routeGpx(segments, '陈志强 <J001> 2026-11-30');
+    expect(gpx).toContain('<gpx version="1.1"');
+    expect(gpx).toContain('<name>陈志强 &lt;J001&gt; 2026-11-30</name>');
+    expect(gpx.match(/<trkseg>/g)).toHaveLength(3);
+    const [read] = parseGpx(gpx);
+    expect(read!.map((p) => [p.lat, p.lon, p.time])).toEqual(points.map((p) => [p.lat, p.lon, Date.parse(p.fixAt)]));
+  });
+
+  it('calls a shift intact, its gaps explained, or altered with the evidence', () => {
+    const device: AuditTrackResponse['verification']['devices'][number] = {
+      deviceId: DEVICE,
+      records: 10,
+      gaps: [],
+      brokenLinks: [],
+      badSignatures: [],
+      hashMismatches: [],
+    };
+    const track = (over: Partial<typeof device>, marks: TrackingMark[] = []): Pick<AuditTrackResponse, 'verification' | 'tracking'> => {
+      const d = { ...device, ...over };
+      const ok = !d.gaps.length && !d.brokenLinks.length && !d.badSignatures.length && !d.hashMismatches.length;
+      return { verification: { ok, devices: [d] }, tracking: marks };
+    };
+    expect(auditVerdict(track({}))).toEqual({ verdict: 'intact', evidence: [] });
+    expect(auditVerdict(track({}, tracking))).toMatchObject({
+      verdict: 'gaps-explained',
+      evidence: [expect.stringMatching(/^paused:no-fix:/), expect.stringMatching(/^paused:no-fix:/)],
+    });
+    expect(auditVerdict(track({ hashMismatches: [4] }, tracking))).toEqual({ verdict: 'altered', evidence: [`hash-mismatch:${DEVICE}:4`] });
+    expect(auditVerdict(track({ gaps: [{ from: 5, to: 6 }] }))).toEqual({ verdict: 'altered', evidence: [`missing:${DEVICE}:5-6`] });
+  });
+});
