@@ -24,15 +24,22 @@ export function useMap(): MapState {
   return useContext(MapContext);
 }
 
-/** Frames the given WGS-84 [lon, lat] points once the map is ready (zones on first open). */
-export function MapFit({ points }: { points: Array<[number, number]> }) {
+/**
+ * Frames the given WGS-84 [lon, lat] points once the map is ready (zones on first open), and again
+ * when their number changes; `maxZoom` keeps a single point from filling the screen.
+ */
+export function MapFit({ points, maxZoom }: { points: Array<[number, number]>; maxZoom?: number }) {
   const { map, gcj02 } = useMap();
   const key = points.length;
   useEffect(() => {
     if (!map || points.length === 0) return;
     const lons = points.map((p) => p[0]);
     const lats = points.map((p) => p[1]);
-    map.fitBounds(toDisplayBounds([Math.min(...lons), Math.min(...lats), Math.max(...lons), Math.max(...lats)], gcj02), { padding: 24, animate: false });
+    map.fitBounds(toDisplayBounds([Math.min(...lons), Math.min(...lats), Math.max(...lons), Math.max(...lats)], gcj02), {
+      padding: 24,
+      animate: false,
+      ...(maxZoom === undefined ? {} : { maxZoom }),
+    });
   }, [map, key]);
   return null;
 }

@@ -1,4 +1,4 @@
-import type { TaskKind, TaskState, TaskUpdateView } from '../../domain/tasks.js';
+import type { TaskKind, TaskMark, TaskState, TaskUpdateView } from '../../domain/tasks.js';
 import type { MessageKey } from '../i18n/index.js';
 
 // Catalog keys for task words, shared by the officer's list and the leader's board.
@@ -31,3 +31,12 @@ export const OUTCOME_KEYS: Record<Exclude<TaskUpdateView['outcome'], 'applied'>,
 
 /** Compass sectors clockwise from north, in eighths. */
 export const SECTOR_KEYS: readonly MessageKey[] = ['dir.n', 'dir.ne', 'dir.e', 'dir.se', 'dir.s', 'dir.sw', 'dir.w', 'dir.nw'];
+
+/** How the leader's map and its legend name a task's mark. */
+export const MARK_KEYS: Record<TaskMark, MessageKey> = {
+  overdue: 'board.mark.overdue',
+  urgent: 'board.mark.urgent',
+  assigned: 'board.mark.assigned',
+  working: 'board.mark.working',
+  open: 'board.mark.open',
+};
