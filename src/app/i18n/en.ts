@@ -432,4 +432,5 @@ export const en: Catalog = {
   'form.officers': 'Officers',
   'form.shifts': 'Open shifts',
   'form.shift': '{name} ({badge}) · shift since {time}',
+  'form.squadGroup': 'Squad',
 };

@@ -418,6 +418,7 @@ export const zhCN = {
   'form.officers': '民警',
   'form.shifts': '在岗班次',
   'form.shift': '{name}（{badge}）· {time} 起的班次',
+  'form.squadGroup': '本组',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

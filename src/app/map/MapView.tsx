@@ -26,9 +26,9 @@ export function useMap(): MapState {
 
 /**
  * Frames the given WGS-84 [lon, lat] points once the map is ready (zones on first open), and again
- * when their number changes; `maxZoom` keeps a single point from filling the screen.
+ * when their number changes; `maxZoom` keeps a single point from filling the screen, `padding` (px) leaves room for labels.
  */
-export function MapFit({ points, maxZoom }: { points: Array<[number, number]>; maxZoom?: number }) {
+export function MapFit({ points, maxZoom, padding = 24 }: { points: Array<[number, number]>; maxZoom?: number; padding?: number }) {
   const { map, gcj02 } = useMap();
   const key = points.length;
   useEffect(() => {
@@ -36,7 +36,7 @@ export function MapFit({ points, maxZoom }: { points: Array<[number, number]>; m
     const lons = points.map((p) => p[0]);
     const lats = points.map((p) => p[1]);
     map.fitBounds(toDisplayBounds([Math.min(...lons), Math.min(...lats), Math.max(...lons), Math.max(...lats)], gcj02), {
-      padding: 24,
+      padding,
       animate: false,
       ...(maxZoom === undefined ? {} : { maxZoom }),
     });

@@ -14,6 +14,8 @@ import { useGeoJsonLayers } from './useGeoJsonLayers.js';
 
 /** A single task framed alone is shown at street level, not at the map's deepest zoom. */
 const FIT_MAX_ZOOM = 16;
+/** Room around the framed tasks for their titles, which hang below and beside their dots. */
+const FIT_PADDING_PX = 56;
 /** The marker's dot (styles.css `.map-task-dot`): the marker is anchored so the dot's centre sits on the place. */
 const DOT_PX = 18;
 
@@ -49,7 +51,9 @@ export function TaskMap({ zones, tasks, now, selected, onSelect }: TaskMapProps)
   const outline = useMemo(() => zones.flatMap((z) => z.polygon.coordinates[0] ?? []) as Array<[number, number]>, [zones]);
 
   if (!settings || !style) return <div class="map map-loading" />;
-  const fit = placed.length > 0 ? placed.map((p) => p.at) : outline;
+  // Frame the tasks' whole areas (a point's arrival circle too), else the squad's zones.
+  const fit =
+    placed.length > 0 ? placed.flatMap(({ task }) => (task.location ? (shapeGeometry(task.location).coordinates[0] as Array<[number, number]>) : [])) : outline;
   const [lon = 114.41, lat = 23.1] = fit[0] ?? [];
   return (
     <div class="task-map" data-testid="task-map" data-tasks={placed.length}>
@@ -58,7 +62,7 @@ export function TaskMap({ zones, tasks, now, selected, onSelect }: TaskMapProps)
         <MapZones zones={zones} />
         <MapTaskAreas placed={placed} />
         <MapTaskMarkers placed={placed} selected={selected} onSelect={onSelect} />
-        <MapFit points={fit} maxZoom={FIT_MAX_ZOOM} />
+        <MapFit points={fit} maxZoom={FIT_MAX_ZOOM} padding={FIT_PADDING_PX} />
       </MapView>
     </div>
   );
@@ -71,15 +75,15 @@ function MapTaskAreas({ placed }: { placed: readonly Placed[] }) {
       type: 'FeatureCollection',
       features: placed.flatMap(({ task, mark }) =>
         task.location
-          ? [{ type: 'Feature', properties: { colour: MARK_COLOURS[mark], area: task.location.kind === 'polygon' }, geometry: shapeGeometry(task.location) }]
+          ? [{ type: 'Feature', properties: { colour: MARK_COLOURS[mark], kind: task.location.kind }, geometry: shapeGeometry(task.location) }]
           : [],
       ),
     }),
     [placed],
   );
   useGeoJsonLayers(data, [
-    { suffix: 'fill', type: 'fill', paint: { 'fill-color': ['get', 'colour'], 'fill-opacity': ['case', ['get', 'area'], 0.3, 0.15] } },
-    { suffix: 'line', type: 'line', paint: { 'line-color': ['get', 'colour'], 'line-width': ['case', ['get', 'area'], 2.5, 1.5] } },
+    { suffix: 'fill', type: 'fill', paint: { 'fill-color': ['get', 'colour'], 'fill-opacity': ['match', ['get', 'kind'], 'polygon', 0.3, 0.15] } },
+    { suffix: 'line', type: 'line', paint: { 'line-color': ['get', 'colour'], 'line-width': ['match', ['get', 'kind'], 'polygon', 2.5, 1.5] } },
   ]);
   return null;
 }

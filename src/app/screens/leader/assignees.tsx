@@ -42,7 +42,7 @@ export function useAssigneeOptions(): AssigneeGroups {
         })),
     },
     {
-      key: 'form.squad',
+      key: 'form.squadGroup',
       options: squads.map((id) => ({
         value: `squad:${id}`,
         label: squads.length > 1 ? `${t('form.squad')} ${id.slice(-4)}` : t('form.squad'),
