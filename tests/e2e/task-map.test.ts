@@ -1,4 +1,4 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../integration/harness.js';
 import { recordsWaiting, signIn, watchProblems } from './app.js';
@@ -25,6 +25,10 @@ describe('a task placed on the map and given to a shift', () => {
     leader = await leaderContext.newPage();
     officer = await officerContext.newPage();
     leaderProblems = watchProblems(leader);
+    // maplibre reports a style or layer error to the console and draws on without that layer.
+    leader.on('console', (message) => {
+      if (message.type() === 'error' && !/Failed to load resource/.test(message.text())) leaderProblems.push(message.text());
+    });
     officerProblems = watchProblems(officer);
   });
   afterAll(async () => {
@@ -108,6 +112,14 @@ describe('a task placed on the map and given to a shift', () => {
     expect(Math.abs(dot.x + dot.width / 2 - (mapBox.x + mapBox.width / 2))).toBeLessThan(2);
     expect(Math.abs(dot.y + dot.height / 2 - (mapBox.y + mapBox.height / 2))).toBeLessThan(2);
 
+    // Its 80 m arrival circle is drawn in the mark's colour (yellow) around the dot, and not beyond.
+    const centre = { x: dot.x + dot.width / 2, y: dot.y + dot.height / 2 };
+    const metresPerPx = (await metresPerPixel(boardMap.locator('[data-testid="map"]'), pickedLat!)) ?? 0;
+    const inside = await pixelAt(leader, centre.x + (0.75 * 80) / metresPerPx, centre.y - 12);
+    const outside = await pixelAt(leader, centre.x + (1.5 * 80) / metresPerPx, centre.y - 12);
+    expect(inside.r - outside.r).toBeGreaterThan(15);
+    expect(inside.g - outside.g).toBeGreaterThan(8);
+
     // Tapping it finds its card.
     await marker.tap();
     await expect.poll(() => card.getAttribute('data-selected')).toBe('yes');
@@ -128,3 +140,24 @@ describe('a task placed on the map and given to a shift', () => {
     expect([...leaderProblems, ...officerProblems]).toEqual([]);
   });
 });
+
+/** Ground metres per CSS pixel at the map's zoom (its data-zoom) and a latitude, in Web Mercator. */
+async function metresPerPixel(map: Locator, lat: number): Promise<number | null> {
+  const zoom = Number(await map.getAttribute('data-zoom'));
+  return Number.isFinite(zoom) ? (40_075_016.686 * Math.cos((lat * Math.PI) / 180)) / (512 * 2 ** zoom) : null;
+}
+
+/** The colour on screen at a CSS pixel, decoded in the page (createImageBitmap needs no URL, so no CSP exception). */
+async function pixelAt(page: Page, x: number, y: number): Promise<{ r: number; g: number; b: number }> {
+  const png = await page.screenshot({ clip: { x: Math.round(x), y: Math.round(y), width: 1, height: 1 } });
+  return page.evaluate(
+    async (bytes) => {
+      const bitmap = await createImageBitmap(new Blob([new Uint8Array(bytes)], { type: 'image/png' }));
+      const context = new OffscreenCanvas(1, 1).getContext('2d')!;
+      context.drawImage(bitmap, 0, 0);
+      const [r = 0, g = 0, b = 0] = context.getImageData(0, 0, 1, 1).data;
+      return { r, g, b };
+    },
+    [...png],
+  );
+}
