@@ -72,15 +72,17 @@ describe('a task placed on the map and given to a shift', () => {
     const pickMap = place.locator('[data-testid="map"][data-ready="yes"]');
     await pickMap.waitFor({ timeout: 30_000 });
     await pickMap.scrollIntoViewIfNeeded();
+    const [centreLon, centreLat] = ((await pickMap.getAttribute('data-center')) ?? '').split(',').map(Number);
     const canvas = place.locator('[data-testid="map"] canvas');
     const box = (await canvas.boundingBox())!;
     await canvas.tap({ position: { x: box.width * 0.35, y: box.height * 0.6 } });
     await place.getByText('地点已选定；点击地图可移动。').waitFor();
     const [pickedLon, pickedLat] = ((await place.getAttribute('data-picked')) ?? '').split(',').map(Number);
-    // South-west of the centre, where the tap was.
-    const [centreLon, centreLat] = ((await pickMap.getAttribute('data-center')) ?? '').split(',').map(Number);
+    // South-west of the centre, where the tap was; the map then zooms in on it to street level.
     expect(pickedLon).toBeLessThan(centreLon!);
     expect(pickedLat).toBeLessThan(centreLat!);
+    await expect.poll(async () => ((await pickMap.getAttribute('data-center')) ?? '').split(',').map(Number)).toEqual([pickedLon, pickedLat]);
+    expect(Number(await pickMap.getAttribute('data-zoom'))).toBeGreaterThanOrEqual(16);
     await board.getByLabel('到达半径（米）').fill('80');
     await board.getByRole('button', { name: '派发', exact: true }).tap();
 

@@ -62,6 +62,22 @@ export function MapClick({ onClick }: { onClick: (lonLat: [number, number]) => v
   return null;
 }
 
+/**
+ * Brings `point` (WGS-84) to the middle at street level (`zoom`, or closer if already closer) the
+ * first time it is set, so what was just placed can be seen and adjusted; later moves leave the camera be.
+ */
+export function MapZoomTo({ point, zoom }: { point: [number, number] | null; zoom: number }) {
+  const { map, gcj02 } = useMap();
+  const done = useRef(false);
+  const [lon, lat] = point ?? [];
+  useEffect(() => {
+    if (!map || lon === undefined || lat === undefined || done.current) return;
+    done.current = true;
+    map.jumpTo({ center: toDisplayPoint([lon, lat], gcj02), zoom: Math.max(map.getZoom(), zoom) });
+  }, [map, gcj02, lon, lat]);
+  return null;
+}
+
 /** Street level, where an officer on foot sees the checkpoints around them (about 1.7 km across a phone). */
 const FOLLOW_ZOOM = 15;
 

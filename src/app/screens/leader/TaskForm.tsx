@@ -115,6 +115,7 @@ export function TaskForm({ onDone }: { onDone: () => void }) {
             checkpoints={checkpoints.value}
             selection={pickedShape}
             placing
+            zoomToSelection
             onClick={(at) => ((picked.value = [roundDeg(at[0]), roundDeg(at[1])]), (missingPlace.value = false))}
           />
           <label>
