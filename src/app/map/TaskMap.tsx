@@ -100,7 +100,8 @@ function MapTaskMarkers({ placed, selected, onSelect }: { placed: readonly Place
   latest.current = onSelect;
   useEffect(() => {
     if (!map) return;
-    const markers = placed.map(({ task, mark, at }) => {
+    // The board's order puts urgent and overdue tasks first; added last, their markers sit on top where titles overlap.
+    const markers = [...placed].reverse().map(({ task, mark, at }) => {
       const element = document.createElement('button');
       element.type = 'button';
       element.className = 'map-task';
