@@ -116,11 +116,34 @@ export function arrivalOf(updates: readonly TaskUpdateView[]): TaskUpdateView | 
   return updates.find((u) => u.outcome === 'applied' && (u.state === 'on-scene' || u.state === 'done'));
 }
 
+/** Past its due time and not finished. */
+export function isOverdue(task: Pick<Task, 'dueAt' | 'state'>, now: number): boolean {
+  return !!task.dueAt && !isFinished(task.state) && Date.parse(task.dueAt) < now;
+}
+
 /** The order a board and a task list show: unfinished first, urgent first, overdue first, newest first. */
 export function compareTasks(a: Task, b: Task, now: number): number {
   const rank = (t: Task) => (isFinished(t.state) ? 2 : 0) + (t.priority === 'urgent' ? 0 : 1) / 2;
-  const overdue = (t: Task) => (t.dueAt && !isFinished(t.state) && Date.parse(t.dueAt) < now ? 0 : 1);
+  const overdue = (t: Task) => (isOverdue(t, now) ? 0 : 1);
   return rank(a) - rank(b) || overdue(a) - overdue(b) || b.createdAt.localeCompare(a.createdAt);
+}
+
+/** How a leader's map marks an unfinished task: overdue, then urgent, then where it stands. */
+export type TaskMark = 'overdue' | 'urgent' | 'working' | 'assigned' | 'open';
+
+/** The one mark a board gives a task (null once finished: the map shows only work still to do). */
+export function taskMark(task: Pick<Task, 'dueAt' | 'state' | 'priority'>, now: number): TaskMark | null {
+  if (isFinished(task.state)) return null;
+  if (isOverdue(task, now)) return 'overdue';
+  if (task.priority === 'urgent') return 'urgent';
+  if (task.state === 'open') return 'open';
+  return task.state === 'assigned' || task.state === 'declined' ? 'assigned' : 'working';
+}
+
+/** Whole minutes since the task was made and since its state last changed (never negative: device clocks drift). */
+export function taskAges(task: Pick<Task, 'createdAt' | 'stateAt'>, now: number): { sinceCreatedMin: number; sinceStateMin: number } {
+  const minutes = (iso: string) => Math.max(0, Math.floor((now - Date.parse(iso)) / 60_000));
+  return { sinceCreatedMin: minutes(task.createdAt), sinceStateMin: minutes(task.stateAt) };
 }
 
 /** Where to head for a task: a circle's centre, or the average of an area's outer ring. */

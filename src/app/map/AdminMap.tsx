@@ -2,8 +2,11 @@ import { useMemo } from 'preact/hooks';
 import type { CheckpointShape, LocalName } from '../../domain/checkpoints.js';
 import type { AdminZone } from '../../domain/protocol/admin.js';
 import { MapBoundaries, MapCheckpoints, MapNames, MapSelection, MapZones } from './layers.js';
-import { MapClick, MapFit, MapView } from './MapView.js';
+import { MapClick, MapFit, MapView, MapZoomTo } from './MapView.js';
 import { useBaseMap } from './useBaseMap.js';
+
+/** Where a point just placed is shown: its 50 m circle is about 40 px across on a phone. */
+const PLACED_ZOOM = 16;
 
 export interface AdminMapProps {
   zones: readonly AdminZone[];
@@ -13,10 +16,12 @@ export interface AdminMapProps {
   /** True while the next click places or moves a checkpoint: the cursor says so. */
   placing: boolean;
   onClick: (lonLat: [number, number]) => void;
+  /** Zoom in on a circle selection's centre the first time it is placed (a task's point: its radius is metres, not kilometres). */
+  zoomToSelection?: boolean;
 }
 
 /** The admin's map of the unit: every zone and checkpoint, the one being edited, and clicks to place or pick. */
-export function AdminMap({ zones, checkpoints, selection, placing, onClick }: AdminMapProps) {
+export function AdminMap({ zones, checkpoints, selection, placing, onClick, zoomToSelection = false }: AdminMapProps) {
   const { settings, style, boundaries } = useBaseMap();
   const outline = useMemo(() => zones.flatMap((z) => z.polygon.coordinates[0] ?? []), [zones]);
 
@@ -32,6 +37,7 @@ export function AdminMap({ zones, checkpoints, selection, placing, onClick }: Ad
         <MapSelection shape={selection} />
         <MapClick onClick={onClick} />
         <MapFit points={outline} />
+        {zoomToSelection && <MapZoomTo point={selection?.kind === 'circle' ? selection.center : null} zoom={PLACED_ZOOM} />}
       </MapView>
     </div>
   );

@@ -24,15 +24,22 @@ export function useMap(): MapState {
   return useContext(MapContext);
 }
 
-/** Frames the given WGS-84 [lon, lat] points once the map is ready (zones on first open). */
-export function MapFit({ points }: { points: Array<[number, number]> }) {
+/**
+ * Frames the given WGS-84 [lon, lat] points once the map is ready (zones on first open), and again
+ * when their number changes; `maxZoom` keeps a single point from filling the screen, `padding` (px) leaves room for labels.
+ */
+export function MapFit({ points, maxZoom, padding = 24 }: { points: Array<[number, number]>; maxZoom?: number; padding?: number }) {
   const { map, gcj02 } = useMap();
   const key = points.length;
   useEffect(() => {
     if (!map || points.length === 0) return;
     const lons = points.map((p) => p[0]);
     const lats = points.map((p) => p[1]);
-    map.fitBounds(toDisplayBounds([Math.min(...lons), Math.min(...lats), Math.max(...lons), Math.max(...lats)], gcj02), { padding: 24, animate: false });
+    map.fitBounds(toDisplayBounds([Math.min(...lons), Math.min(...lats), Math.max(...lons), Math.max(...lats)], gcj02), {
+      padding,
+      animate: false,
+      ...(maxZoom === undefined ? {} : { maxZoom }),
+    });
   }, [map, key]);
   return null;
 }
@@ -52,6 +59,22 @@ export function MapClick({ onClick }: { onClick: (lonLat: [number, number]) => v
       map.off('click', handler);
     };
   }, [map, gcj02]);
+  return null;
+}
+
+/**
+ * Brings `point` (WGS-84) to the middle at street level (`zoom`, or closer if already closer) the
+ * first time it is set, so what was just placed can be seen and adjusted; later moves leave the camera be.
+ */
+export function MapZoomTo({ point, zoom }: { point: [number, number] | null; zoom: number }) {
+  const { map, gcj02 } = useMap();
+  const done = useRef(false);
+  const [lon, lat] = point ?? [];
+  useEffect(() => {
+    if (!map || lon === undefined || lat === undefined || done.current) return;
+    done.current = true;
+    map.jumpTo({ center: toDisplayPoint([lon, lat], gcj02), zoom: Math.max(map.getZoom(), zoom) });
+  }, [map, gcj02, lon, lat]);
   return null;
 }
 

@@ -28,8 +28,8 @@ export function MapZones({ zones }: { zones: ReadonlyArray<{ id: string; polygon
   return null;
 }
 
-/** A checkpoint's area as GeoJSON: GeoJSON has no circle, so a circle is drawn as a ring. */
-function shapeGeometry(shape: CheckpointShape): GeoJSON.Polygon {
+/** A checkpoint's or task's area as GeoJSON: GeoJSON has no circle, so a circle is drawn as a ring. */
+export function shapeGeometry(shape: CheckpointShape): GeoJSON.Polygon {
   return shape.kind === 'circle'
     ? { type: 'Polygon', coordinates: [circleRing({ lon: shape.center[0], lat: shape.center[1] }, shape.radiusM)] }
     : shape.polygon;

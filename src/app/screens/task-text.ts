@@ -1,4 +1,4 @@
-import type { TaskKind, TaskState, TaskUpdateView } from '../../domain/tasks.js';
+import type { TaskKind, TaskMark, TaskState, TaskUpdateView } from '../../domain/tasks.js';
 import { t, type MessageKey } from '../i18n/index.js';
 
 // Catalog keys for task words, shared by the officer's list and the leader's board.
@@ -42,4 +42,13 @@ const ARRIVAL_CHECK_KEYS: Record<NonNullable<TaskUpdateView['arrival']>, Message
   verified: 'task.arrival.verified',
   weak: 'task.arrival.weak',
   unsupported: 'task.arrival.unsupported',
+};
+
+/** How the leader's map and its legend name a task's mark. */
+export const MARK_KEYS: Record<TaskMark, MessageKey> = {
+  overdue: 'board.mark.overdue',
+  urgent: 'board.mark.urgent',
+  assigned: 'board.mark.assigned',
+  working: 'board.mark.working',
+  open: 'board.mark.open',
 };

@@ -1,24 +1,37 @@
-import { useSignal, type Signal } from '@preact/signals';
-import { arrivalOf, isFinished, TASK_KINDS, type Task, type TaskAssignee, type TaskKind, type TasksResponse } from '../../../domain/tasks.js';
+import { useSignal } from '@preact/signals';
+import { useEffect, useRef } from 'preact/hooks';
+import { arrivalOf, isFinished, isOverdue, taskAges, taskMark, taskTarget, type Task, type TasksResponse } from '../../../domain/tasks.js';
 import { api } from '../../../store/api.js';
-import { formatTime, locale, t, type MessageKey } from '../../i18n/index.js';
-import { checkpoints, squadMembers } from '../../state/local-copies.js';
-import { notify } from '../../state/notices.js';
+import { formatDuration, formatTime, t, type MessageKey } from '../../i18n/index.js';
+import { LazyTaskMap } from '../../map/LazyMap.js';
+import { MARK_COLOURS } from '../../map/task-marks.js';
+import { zones } from '../../state/local-copies.js';
 import { useAction } from '../../state/use-action.js';
 import { usePolledApi } from '../../state/use-polled-api.js';
-import { arrivalText, KIND_KEYS, OUTCOME_KEYS, STATE_KEYS } from '../task-text.js';
+import { arrivalText, KIND_KEYS, MARK_KEYS, OUTCOME_KEYS, STATE_KEYS } from '../task-text.js';
+import { AssigneePicker } from './assignees.js';
+import { TaskForm } from './TaskForm.js';
 
 const REFRESH_MS = 60_000;
+/** Elapsed times are whole minutes: the board's clock ticks once a minute between refreshes. */
+const CLOCK_MS = 60_000;
 const GROUPS: ReadonlyArray<{ key: MessageKey; states: readonly Task['state'][] }> = [
   { key: 'board.waiting', states: ['open', 'assigned', 'declined'] },
   { key: 'board.working', states: ['accepted', 'en-route', 'on-scene'] },
   { key: 'board.finished', states: ['done', 'cancelled'] },
 ];
+const MARKS = Object.keys(MARK_KEYS) as Array<keyof typeof MARK_KEYS>;
 
-/** The squad's (or unit's) tasks by state, overdue and urgent first, live; and the form to send one. */
+/**
+ * The squad's (or unit's) tasks by state, overdue and urgent first, live, each with how long it
+ * has waited; optionally on a map where tapping a task finds its card; and the form to send one.
+ */
 export function TaskBoard() {
   const { data, offline } = usePolledApi<TasksResponse>('/api/tasks', REFRESH_MS, ['task']);
   const creating = useSignal(false);
+  const view = useSignal<'list' | 'map'>('list');
+  const selected = useSignal<string | null>(null);
+  const now = useMinuteClock();
   const list = data.value?.tasks ?? null;
   const reload = async () => (data.value = await api<TasksResponse>('/api/tasks'));
   return (
@@ -33,6 +46,18 @@ export function TaskBoard() {
         </button>
       )}
       {list && list.length === 0 && <p class="muted">{t('board.none')}</p>}
+      {list && list.length > 0 && (
+        <div class="board-view" role="group" aria-label={t('board.view')}>
+          {(['list', 'map'] as const).map((v) => (
+            <button key={v} type="button" aria-pressed={view.value === v} onClick={() => (view.value = v)}>
+              {t(v === 'list' ? 'board.view.list' : 'board.view.map')}
+            </button>
+          ))}
+        </div>
+      )}
+      {list && list.length > 0 && view.value === 'map' && (
+        <BoardMap tasks={list} now={now} selected={selected.value} onSelect={(id) => (selected.value = id)} />
+      )}
       {list &&
         GROUPS.map(({ key, states }) => {
           const group = list.filter((task) => states.includes(task.state));
@@ -44,7 +69,7 @@ export function TaskBoard() {
                 </h3>
                 <ul class="task-list">
                   {group.map((task) => (
-                    <BoardItem key={task.id} task={task} onChanged={reload} />
+                    <BoardItem key={task.id} task={task} now={now} selected={selected.value === task.id} onChanged={reload} />
                   ))}
                 </ul>
               </div>
@@ -55,12 +80,46 @@ export function TaskBoard() {
   );
 }
 
-function BoardItem({ task, onChanged }: { task: Task; onChanged: () => Promise<unknown> }) {
+/** Now, in milliseconds, re-read once a minute so elapsed times and overdue marks move on their own. */
+function useMinuteClock(): number {
+  const now = useSignal(Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => (now.value = Date.now()), CLOCK_MS);
+    return () => clearInterval(timer);
+  }, []);
+  return now.value;
+}
+
+/** The map of unfinished tasks, its colour legend, and how many have no place to show. */
+function BoardMap({ tasks, now, selected, onSelect }: { tasks: readonly Task[]; now: number; selected: string | null; onSelect: (id: string) => void }) {
+  const unplaced = tasks.filter((task) => !isFinished(task.state) && !taskTarget(task)).length;
+  return (
+    <div class="board-map">
+      <LazyTaskMap zones={zones.value} tasks={tasks} now={now} selected={selected} onSelect={onSelect} />
+      <ul class="map-legend">
+        {MARKS.map((mark) => (
+          <li key={mark} style={`--mark: ${MARK_COLOURS[mark]}`}>
+            {t(MARK_KEYS[mark])}
+          </li>
+        ))}
+      </ul>
+      {unplaced > 0 && <p class="muted">{t('board.noPlace', { n: unplaced })}</p>}
+    </div>
+  );
+}
+
+function BoardItem({ task, now, selected, onChanged }: { task: Task; now: number; selected: boolean; onChanged: () => Promise<unknown> }) {
   const { busy, run } = useAction();
   const reassigning = useSignal(false);
-  const now = Date.now();
-  const overdue = !!task.dueAt && !isFinished(task.state) && Date.parse(task.dueAt) < now;
-  const who = task.holder?.name ?? (task.assignee.to === 'officer' ? task.assignee.officerName : t('form.squad'));
+  const card = useRef<HTMLLIElement>(null);
+  // Tapped on the map: bring the card into view (the map sits above the list).
+  useEffect(() => {
+    if (selected) card.current?.scrollIntoView({ block: 'center' });
+  }, [selected]);
+  const overdue = isOverdue(task, now);
+  const ages = taskAges(task, now);
+  const holder = task.holder?.name ?? (task.assignee.to === 'officer' ? task.assignee.officerName : t('form.squad'));
+  const who = task.assignee.to === 'officer' && task.assignee.shiftId && !isFinished(task.state) ? t('board.onShift', { name: holder }) : holder;
   const last = task.updates.at(-1);
   const arrival = arrivalOf(task.updates);
   const act = (path: string, body?: unknown) =>
@@ -70,15 +129,26 @@ function BoardItem({ task, onChanged }: { task: Task; onChanged: () => Promise<u
       await onChanged();
     });
   return (
-    <li class="task" data-task={task.id} data-state={task.state} data-overdue={overdue ? 'yes' : 'no'}>
+    <li
+      ref={card}
+      class="task"
+      data-task={task.id}
+      data-state={task.state}
+      data-overdue={overdue ? 'yes' : 'no'}
+      data-mark={taskMark(task, now) ?? undefined}
+      data-selected={selected ? 'yes' : undefined}
+    >
       <div class="task-head">
         {task.priority === 'urgent' && <span class="badge-bad">{t('task.urgent')}</span>}
         {overdue && <span class="badge-bad">{t('board.overdue')}</span>}
         <strong>{task.title}</strong>
       </div>
       <div class="muted">
-        {t(KIND_KEYS[task.kind])} · {who} · <span data-testid="task-state">{t(STATE_KEYS[task.state])}</span> · {formatTime(task.stateAt)} ·{' '}
-        {t('board.elapsed', { m: Math.max(0, Math.floor((now - Date.parse(task.createdAt)) / 60_000)) })}
+        {t(KIND_KEYS[task.kind])} · {who} · <span data-testid="task-state">{t(STATE_KEYS[task.state])}</span>
+      </div>
+      <div class="muted task-ages" data-testid="task-ages" data-created-min={ages.sinceCreatedMin} data-state-min={ages.sinceStateMin}>
+        {t('board.age', { duration: formatDuration(ages.sinceCreatedMin) })}
+        {!isFinished(task.state) && ` · ${t('board.stateAge', { duration: formatDuration(ages.sinceStateMin) })}`}
       </div>
       {arrival && (
         <div class="muted" data-testid="task-arrival" data-method={arrival.method} data-check={arrival.arrival ?? ''}>
@@ -115,137 +185,5 @@ function BoardItem({ task, onChanged }: { task: Task; onChanged: () => Promise<u
           </div>
         ))}
     </li>
-  );
-}
-
-/** Officers of the viewer's squad (or unit), and the squad itself for the first to accept. */
-function assigneeOptions(): Array<{ value: string; label: string; assignee: TaskAssignee }> {
-  const officers = squadMembers.value.filter((m) => m.role === 'officer' && m.squadId);
-  const squads = [...new Set(officers.map((m) => m.squadId!))];
-  return [
-    ...officers.map((m) => ({ value: `officer:${m.id}`, label: `${m.name}（${m.badge}）`, assignee: { to: 'officer' as const, officerId: m.id } })),
-    ...squads.map((id) => ({
-      value: `squad:${id}`,
-      label: squads.length > 1 ? `${t('form.squad')} ${id.slice(-4)}` : t('form.squad'),
-      assignee: { to: 'squad' as const, squadId: id },
-    })),
-  ];
-}
-
-/** The "assign to" choice, shared by the new-task form and reassigning. */
-function AssigneeSelect({ options, value }: { options: ReturnType<typeof assigneeOptions>; value: Signal<string> }) {
-  return (
-    <label>
-      {t('form.assignee')}
-      <select value={value.value} onChange={(e) => (value.value = e.currentTarget.value)}>
-        {options.map((o) => (
-          <option key={o.value} value={o.value}>
-            {o.label}
-          </option>
-        ))}
-      </select>
-    </label>
-  );
-}
-
-function AssigneePicker({ onPick, onCancel, busy }: { onPick: (assignee: TaskAssignee) => void; onCancel: () => void; busy: boolean }) {
-  const options = assigneeOptions();
-  const chosen = useSignal(options[0]?.value ?? '');
-  return (
-    <div class="stack">
-      <AssigneeSelect options={options} value={chosen} />
-      <div class="task-actions">
-        <button type="button" class="primary" disabled={busy} onClick={() => onPick(options.find((o) => o.value === chosen.value)!.assignee)}>
-          {t('board.reassign')}
-        </button>
-        <button type="button" onClick={onCancel}>
-          {t('form.cancel')}
-        </button>
-      </div>
-    </div>
-  );
-}
-
-function TaskForm({ onDone }: { onDone: () => void }) {
-  const options = assigneeOptions();
-  const kind = useSignal<TaskKind>('goto');
-  const title = useSignal('');
-  const details = useSignal('');
-  const urgent = useSignal(false);
-  const assignee = useSignal(options[0]?.value ?? '');
-  const place = useSignal('');
-  const dueMin = useSignal('');
-  const { busy, run } = useAction();
-  const places = checkpoints.value;
-
-  function submit(event: Event) {
-    event.preventDefault();
-    void run(async () => {
-      const location = checkpoints.value.find((c) => c.id === place.value)?.shape ?? null;
-      const minutes = Number(dueMin.value);
-      await api('/api/tasks', {
-        method: 'POST',
-        body: {
-          kind: kind.value,
-          title: title.value,
-          details: details.value,
-          priority: urgent.value ? 'urgent' : 'normal',
-          location,
-          dueAt: dueMin.value && minutes > 0 ? new Date(Date.now() + minutes * 60_000).toISOString() : null,
-          assignee: options.find((o) => o.value === assignee.value)?.assignee,
-        },
-      });
-      notify('info', t('form.sent'));
-      onDone();
-    });
-  }
-
-  return (
-    <form class="stack task-form" onSubmit={submit} aria-label={t('board.new')}>
-      <label>
-        {t('form.kind')}
-        <select value={kind.value} onChange={(e) => (kind.value = e.currentTarget.value as TaskKind)}>
-          {TASK_KINDS.map((k) => (
-            <option key={k} value={k}>
-              {t(KIND_KEYS[k])}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        {t('form.title')}
-        <input type="text" required maxLength={80} value={title.value} onInput={(e) => (title.value = e.currentTarget.value)} />
-      </label>
-      <label>
-        {t('form.details')}
-        <textarea maxLength={1000} rows={3} value={details.value} onInput={(e) => (details.value = e.currentTarget.value)} />
-      </label>
-      <label class="check">
-        <input type="checkbox" checked={urgent.value} onChange={(e) => (urgent.value = e.currentTarget.checked)} />
-        {t('form.urgent')}
-      </label>
-      <AssigneeSelect options={options} value={assignee} />
-      <label>
-        {t('form.location')}
-        <select value={place.value} onChange={(e) => (place.value = e.currentTarget.value)}>
-          <option value="">{t('form.noLocation')}</option>
-          {places.map((c) => (
-            <option key={c.id} value={c.id}>
-              {c.name[locale.value]}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        {t('form.due')}
-        <input type="number" min={1} max={1440} inputMode="numeric" value={dueMin.value} onInput={(e) => (dueMin.value = e.currentTarget.value)} />
-      </label>
-      <button type="submit" class="primary" disabled={busy.value}>
-        {t('form.submit')}
-      </button>
-      <button type="button" onClick={onDone}>
-        {t('form.cancel')}
-      </button>
-    </form>
   );
 }
