@@ -13,6 +13,7 @@ import { Compliance } from './screens/leader/Compliance.js';
 import { OpenShifts } from './screens/leader/OpenShifts.js';
 import { Lockdown } from './screens/leader/Lockdown.js';
 import { TaskBoard } from './screens/leader/TaskBoard.js';
+import { RouteAudit } from './screens/supervisor/RouteAudit.js';
 import { OfficerScreen } from './screens/officer/index.js';
 import { RejectedScreen } from './screens/rejected/index.js';
 import { online } from './state/network.js';
@@ -48,10 +49,13 @@ function HomeRoute() {
   if (user.role === 'leader' || user.role === 'supervisor') {
     return (
       <RoleHome user={user}>
+        {/* Auditing routes is the supervisor's first job; a leader's is the squad on the street. */}
+        {user.role === 'supervisor' && <RouteAudit />}
         <Lockdown />
         <TaskBoard />
         <OpenShifts />
         <Compliance />
+        {user.role === 'leader' && <RouteAudit />}
       </RoleHome>
     );
   }

@@ -2,6 +2,7 @@ import type { ComponentType } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { t } from '../i18n/index.js';
 import type { AdminMapProps } from './AdminMap.js';
+import type { AuditMapProps } from './AuditMap.js';
 import type { TaskMapProps } from './TaskMap.js';
 import { reportError } from '../state/notices.js';
 
@@ -28,6 +29,15 @@ export function LazyTaskMap(props: TaskMapProps) {
   const [Map, setMap] = useState<ComponentType<TaskMapProps> | null>(null);
   useEffect(() => {
     import('./TaskMap.js').then((m) => setMap(() => m.TaskMap), reportError);
+  }, []);
+  return Map ? <Map {...props} /> : <div class="map map-loading">{t('map.loading')}</div>;
+}
+
+/** The supervisor's route replay map, loaded with maplibre only when a shift is opened. */
+export function LazyAuditMap(props: AuditMapProps) {
+  const [Map, setMap] = useState<ComponentType<AuditMapProps> | null>(null);
+  useEffect(() => {
+    import('./AuditMap.js').then((m) => setMap(() => m.AuditMap), reportError);
   }, []);
   return Map ? <Map {...props} /> : <div class="map map-loading">{t('map.loading')}</div>;
 }

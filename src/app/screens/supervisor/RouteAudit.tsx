@@ -1,0 +1,246 @@
+import { useSignal } from '@preact/signals';
+import { useEffect, useMemo } from 'preact/hooks';
+import type { CheckinsResponse, ComplianceResponse, ShiftCompliance } from '../../../domain/protocol/compliance.js';
+import type { AuditTrackResponse, NativeTrackResponse } from '../../../domain/protocol/track-audit.js';
+import { auditVerdict, replayAt, routeGpx, routeSegments, segmentsDistanceM, type AuditVerdict, type Segment } from '../../../domain/route-replay.js';
+import type { TrackEntry } from '../../../store/schema.js';
+import { api } from '../../../store/api.js';
+import { formatDuration, formatTime, locale, t, type MessageKey } from '../../i18n/index.js';
+import { LazyAuditMap } from '../../map/LazyMap.js';
+import { checkpoints } from '../../state/local-copies.js';
+import { reportError } from '../../state/notices.js';
+import { usePolledApi } from '../../state/use-polled-api.js';
+
+/** How far back the shift list reaches. */
+const LIST_DAYS = 7;
+const SPEEDS = [1, 4, 16, 64] as const;
+/** The replay clock's step: at 1× one real second moves the replay one second. */
+const TICK_MS = 250;
+
+const VERDICT_KEYS: Record<AuditVerdict, MessageKey> = {
+  intact: 'audit.verdict.intact',
+  'gaps-explained': 'audit.verdict.gaps-explained',
+  altered: 'audit.verdict.altered',
+};
+
+/**
+ * The supervisor's (and leader's) route audit: pick a shift of the last week, replay its signed
+ * route on a map with a scrubber, see the verdict on the chains behind it and its pauses and
+ * check-ins, and export it as GPX.
+ */
+export function RouteAudit() {
+  const to = useMemo(() => new Date(Math.ceil(Date.now() / 60_000) * 60_000), []);
+  const from = new Date(to.getTime() - LIST_DAYS * 86_400_000);
+  const { data } = usePolledApi<ComplianceResponse>(`/api/compliance?from=${from.toISOString()}&to=${to.toISOString()}`, 5 * 60_000, ['shift']);
+  const filter = useSignal('');
+  const chosen = useSignal<ShiftCompliance | null>(null);
+  const needle = filter.value.trim().toLowerCase();
+  const shifts = (data.value?.shifts ?? [])
+    .filter((s) => !needle || `${s.name} ${s.badge} ${s.startedAt.slice(0, 10)}`.toLowerCase().includes(needle))
+    .sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+  return (
+    <section class="panel stack" aria-label={t('audit.title')} data-testid="route-audit">
+      <h2>{t('audit.title')}</h2>
+      {chosen.value ? (
+        <ShiftAudit shift={chosen.value} onBack={() => (chosen.value = null)} />
+      ) : (
+        <>
+          <label>
+            {t('audit.search')}
+            <input type="search" value={filter.value} placeholder={t('audit.searchHint')} onInput={(e) => (filter.value = e.currentTarget.value)} />
+          </label>
+          {data.value && shifts.length === 0 && <p class="muted">{t('audit.noShifts', { days: LIST_DAYS })}</p>}
+          <ul class="task-list">
+            {shifts.map((s) => (
+              <li key={s.shiftId} class="task" data-shift={s.shiftId}>
+                <button type="button" class="audit-pick" onClick={() => (chosen.value = s)}>
+                  <strong>
+                    {s.name}（{s.badge}）
+                  </strong>
+                  <span class="muted">
+                    {s.startedAt.slice(0, 10)} {formatTime(s.startedAt)}–{s.endedAt ? formatTime(s.endedAt) : t('audit.open')}
+                  </span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </section>
+  );
+}
+
+interface Loaded {
+  track: AuditTrackResponse;
+  checkins: CheckinsResponse['checkins'];
+  native: NativeTrackResponse;
+}
+
+function ShiftAudit({ shift, onBack }: { shift: ShiftCompliance; onBack: () => void }) {
+  const loaded = useSignal<Loaded | null>(null);
+  useEffect(() => {
+    const controller = new AbortController();
+    const window = `officerId=${encodeURIComponent(shift.officerId)}&from=${shift.startedAt}&to=${shift.endedAt ?? new Date().toISOString()}`;
+    Promise.all([
+      api<AuditTrackResponse>(`/api/audit/track?${window}`, { signal: controller.signal }),
+      api<CheckinsResponse>(`/api/checkins?${window}`, { signal: controller.signal }),
+      api<NativeTrackResponse>(`/api/audit/native-track?${window}`, { signal: controller.signal }),
+    ]).then(
+      ([track, { checkins }, native]) => (loaded.value = { track, checkins: checkins.filter((c) => c.shiftId === shift.shiftId), native }),
+      (error: unknown) => {
+        if (!controller.signal.aborted) reportError(error);
+      },
+    );
+    return () => controller.abort();
+  }, [shift.shiftId]);
+
+  return (
+    <div class="stack">
+      <button type="button" onClick={onBack}>
+        {t('audit.back')}
+      </button>
+      <p>
+        <strong>
+          {shift.name}（{shift.badge}）
+        </strong>{' '}
+        {shift.startedAt.slice(0, 10)} {formatTime(shift.startedAt)}–{shift.endedAt ? formatTime(shift.endedAt) : t('audit.open')}
+      </p>
+      {loaded.value ? <Replay shift={shift} data={loaded.value} /> : <p class="muted">{t('audit.loading')}</p>}
+    </div>
+  );
+}
+
+function Replay({ shift, data }: { shift: ShiftCompliance; data: Loaded }) {
+  const { track, checkins, native } = data;
+  const segments = useMemo(() => routeSegments(track.points, track.tracking), [track]);
+  const { verdict, evidence } = useMemo(() => auditVerdict(track), [track]);
+  const first = segments[0]?.[0];
+  const last = segments.at(-1)?.at(-1);
+  const start = first ? Date.parse(first.fixAt) : Date.parse(shift.startedAt);
+  const end = last ? Date.parse(last.fixAt) : start;
+  const at = useSignal(start);
+  const playing = useSignal(false);
+  const speed = useSignal<(typeof SPEEDS)[number]>(16);
+  useEffect(() => {
+    if (!playing.value) return;
+    const timer = setInterval(() => {
+      const next = Math.min(end, at.value + TICK_MS * speed.value);
+      at.value = next;
+      if (next >= end) playing.value = false;
+    }, TICK_MS);
+    return () => clearInterval(timer);
+  }, [playing.value, speed.value, end]);
+
+  const here = replayAt(segments, at.value);
+  const route = useMemo(() => asRoute(segments), [segments]);
+  const pauses = track.tracking.filter((m) => m.state === 'paused');
+  const seek = (iso: string) => ((at.value = Math.min(end, Math.max(start, Date.parse(iso)))), (playing.value = false));
+  const names = new Map(checkpoints.value.map((c) => [c.id, c]));
+
+  return (
+    <div class="stack">
+      <p class={verdict === 'altered' ? 'form-error' : verdict === 'intact' ? 'ok' : ''} data-testid="audit-verdict" data-verdict={verdict}>
+        {t(VERDICT_KEYS[verdict])}
+      </p>
+      {verdict === 'altered' && (
+        <ul class="muted">
+          {evidence.map((e) => (
+            <li key={e}>{e}</li>
+          ))}
+        </ul>
+      )}
+      <p class="stats" data-testid="audit-summary" data-fixes={track.points.length} data-distance-m={Math.round(segmentsDistanceM(segments))}>
+        {t('audit.summary', {
+          km: (segmentsDistanceM(segments) / 1000).toFixed(2),
+          duration: formatDuration(Math.round((end - start) / 60_000)),
+          n: track.points.length,
+          pauses: pauses.length,
+        })}
+        {native.points.length > 0 && ` · ${t('audit.native', { n: native.points.length })}`}
+      </p>
+      {track.points.length > 0 ? (
+        <>
+          <LazyAuditMap
+            route={route}
+            position={here && { lat: here.point.lat, lon: here.point.lon, accuracy: here.point.accuracy }}
+            checkpoints={checkpoints.value}
+          />
+          <label>
+            <span data-testid="audit-at" data-at={here?.point.fixAt ?? ''}>
+              {formatTime(new Date(at.value).toISOString())}
+              {here?.inGap ? ` · ${t('audit.inPause')}` : here?.speedMs != null ? ` · ${t('audit.speed', { kmh: (here.speedMs * 3.6).toFixed(1) })}` : ''}
+            </span>
+            <input
+              type="range"
+              min={start}
+              max={end}
+              step={1000}
+              value={at.value}
+              onInput={(e) => ((at.value = Number(e.currentTarget.value)), (playing.value = false))}
+            />
+          </label>
+          <div class="task-actions">
+            <button type="button" class="primary" onClick={() => (at.value >= end && (at.value = start), (playing.value = !playing.value))}>
+              {playing.value ? t('audit.pause') : t('audit.play')}
+            </button>
+            <select
+              aria-label={t('audit.speedLabel')}
+              value={speed.value}
+              onChange={(e) => (speed.value = Number(e.currentTarget.value) as (typeof SPEEDS)[number])}
+            >
+              {SPEEDS.map((s) => (
+                <option key={s} value={s}>
+                  {s}×
+                </option>
+              ))}
+            </select>
+            <button
+              type="button"
+              onClick={() =>
+                download(routeGpx(segments, `${shift.name} ${shift.badge} ${shift.startedAt}`), `${shift.badge}-${shift.startedAt.slice(0, 10)}.gpx`)
+              }
+            >
+              {t('audit.gpx')}
+            </button>
+          </div>
+        </>
+      ) : (
+        <p class="muted">{t('audit.noFixes')}</p>
+      )}
+      <ul class="task-list" data-testid="audit-marks">
+        {pauses.map((m) => (
+          <li key={m.id} class="task" data-mark="pause">
+            <button type="button" class="audit-pick" onClick={() => seek(m.at)}>
+              {formatTime(m.at)} · {t('audit.pauseMark', { reason: t(`reason.${m.reason}` as MessageKey) })}
+            </button>
+          </li>
+        ))}
+        {checkins.map((c) => (
+          <li key={c.id} class="task" data-mark="checkin" data-verdict={c.verdict}>
+            <button type="button" class="audit-pick" onClick={() => seek(c.enteredAt)}>
+              {formatTime(c.enteredAt)} ·{' '}
+              {t('audit.checkinMark', { name: names.get(c.checkpointId)?.name[locale.value] ?? c.checkpointId, verdict: t(`audit.checkin.${c.verdict}`) })}
+            </button>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/** The segments as the route layer draws them: a gap entry between segments breaks the line. */
+function asRoute(segments: readonly Segment[]): TrackEntry[] {
+  let seq = 0;
+  return segments.flatMap((s, i) => [
+    ...(i > 0 ? [{ shiftId: '', seq: seq++, kind: 'gap' as const, lat: 0, lon: 0, accuracy: 0, fixAt: s[0]!.fixAt }] : []),
+    ...s.map((p) => ({ shiftId: '', seq: seq++, kind: 'fix' as const, lat: p.lat, lon: p.lon, accuracy: p.accuracy, fixAt: p.fixAt })),
+  ]);
+}
+
+/** Saves text as a file through a blob URL (no server round trip, allowed by the CSP). */
+function download(text: string, name: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type: 'application/gpx+xml' }));
+  const link = Object.assign(document.createElement('a'), { href: url, download: name });
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

@@ -1,0 +1,125 @@
+import { readFile } from 'node:fs/promises';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newId } from '../../src/domain/ids.js';
+import type { PushResponse } from '../../src/domain/protocol/sync.js';
+import type { SignedRecord } from '../../src/domain/records.js';
+import { TestDevice } from '../integration/device.js';
+import { Client, startServer, type TestServer } from '../integration/harness.js';
+import { loadTrack, parseGpx, shiftTo, TRACE_FILES } from '../support/traces.js';
+import { signIn, watchProblems } from './app.js';
+import { launchChromium } from './chromium.js';
+
+// A shift made from a real walk with a real gap (SOURCES.md: the Osaka walk's 110 s pause),
+// pushed as an officer's phone would, then audited by the unit's supervisor on a phone.
+const FIXES = 2400;
+/** A demo checkpoint (seed.ts) the officer checks in at by hand, far from the walk. */
+const BANK = '0190a1f0-0000-7000-8000-300000000003';
+
+describe('the supervisor’s route audit', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let page: Page;
+  let problems: string[] = [];
+  let stored: Array<{ lat: number; lon: number; fixAt: string }> = [];
+
+  beforeAll(async () => {
+    server = await startServer('sqlite', { staticDir: 'dist/app' });
+    const user = (await server.database.db.selectFrom('users').select(['id', 'squad_id']).where('badge', '=', 'J001').executeTakeFirstOrThrow())!;
+    const client = new Client(server.url);
+    await client.login('J001');
+    const device = await TestDevice.create(user.id);
+    await device.register(client);
+    // The walk ends an hour ago, one fix every 5 s at its own pace (every 5th point).
+    const walk = shiftTo(loadTrack(TRACE_FILES.osakaPause))
+      .slice(0, FIXES)
+      .filter((_, i) => i % 5 === 0);
+    const offset = Date.now() - 3600_000 - walk.at(-1)!.time!;
+    const at = (t: number) => new Date(t + offset);
+    const shiftId = newId();
+    const records: SignedRecord[] = [];
+    records.push(
+      await device.next('shift.start', { shiftId, squadId: user.squad_id!, members: [user.id], equipment: [], zoneIds: [] }, at(walk[0]!.time! - 1000)),
+    );
+    records.push(await device.next('tracking', { shiftId, state: 'on', reason: 'shift-start' }, at(walk[0]!.time! - 1000)));
+    for (const [i, p] of walk.entries()) {
+      const prev = walk[i - 1];
+      if (prev && p.time! - prev.time! > 60_000) {
+        records.push(await device.next('tracking', { shiftId, state: 'paused', reason: 'no-fix' }, at(prev.time! + 60_000)));
+        records.push(await device.next('tracking', { shiftId, state: 'on', reason: 'fix-resumed' }, at(p.time!)));
+      }
+      records.push(
+        await device.next(
+          'position',
+          { shiftId, lat: p.lat, lon: p.lon, accuracy: 6, altitude: null, speed: null, heading: null, fixAt: at(p.time!).toISOString() },
+          at(p.time!),
+        ),
+      );
+      if (i === 40) {
+        const when = at(p.time!);
+        records.push(
+          await device.next(
+            'checkin',
+            { shiftId, checkpointId: BANK, method: 'manual', enteredAt: when.toISOString(), dwellS: 0, evidence: [], reason: 'indoors' },
+            when,
+          ),
+        );
+      }
+    }
+    records.push(await device.next('shift.end', { shiftId, equipmentReturned: [] }, at(walk.at(-1)!.time! + 1000)));
+    for (let i = 0; i < records.length; i += 500) {
+      const pushed = (await (await client.request('POST', '/api/sync/push', { records: records.slice(i, i + 500) })).json()) as PushResponse;
+      expect(
+        pushed.results.every((r) => r.status === 'accepted'),
+        JSON.stringify(pushed.results.find((r) => r.status !== 'accepted')),
+      ).toBe(true);
+    }
+    stored = records.flatMap((r) => (r.kind === 'position' ? [{ lat: r.body.lat, lon: r.body.lon, fixAt: r.body.fixAt }] : []));
+
+    browser = await launchChromium({ webgl: true });
+    const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 390, height: 844 }, acceptDownloads: true });
+    page = await context.newPage();
+    problems = watchProblems(page);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it(
+    'replays the shift with its gap and check-in, calls it intact with a gap explained, and exports exactly the stored fixes as GPX',
+    { timeout: 120_000 },
+    async () => {
+      await page.goto(server.url);
+      await signIn(page, 'S001');
+      const audit = page.getByTestId('route-audit');
+      await audit.getByLabel('查找班次').fill('J001');
+      await audit.locator('li[data-shift] button').first().click();
+      const verdict = audit.getByTestId('audit-verdict');
+      await verdict.waitFor({ timeout: 30_000 });
+      expect(await verdict.getAttribute('data-verdict')).toBe('gaps-explained');
+      expect(Number(await audit.getByTestId('audit-summary').getAttribute('data-fixes'))).toBe(stored.length);
+      await page.locator('[data-testid="map"][data-ready="yes"]').waitFor({ timeout: 30_000 });
+
+      // The marks: the pause with its reason, the check-in with the server's verdict on it.
+      const pause = audit.locator('li[data-mark="pause"]');
+      expect(await pause.textContent()).toContain('中断：长时间没有可用定位');
+      const checkin = audit.locator('li[data-mark="checkin"]');
+      expect(await checkin.getAttribute('data-verdict')).toBe('unsupported');
+      // Tapping the pause takes the replay there: it says tracking was paused.
+      await pause.getByRole('button').click();
+      await expect.poll(() => audit.getByTestId('audit-at').textContent()).toContain('轨迹中断');
+      // Scrubbing to the end stands on the last stored fix.
+      const slider = audit.getByRole('slider');
+      await slider.fill(String(await slider.getAttribute('max')));
+      await expect.poll(() => audit.getByTestId('audit-at').getAttribute('data-at')).toBe(stored.at(-1)!.fixAt);
+
+      const [download] = await Promise.all([page.waitForEvent('download'), audit.getByRole('button', { name: '导出 GPX' }).click()]);
+      const gpx = await readFile((await download.path())!, 'utf8');
+      const [points] = parseGpx(gpx);
+      expect(points!.map((p) => [p.lat, p.lon, p.time])).toEqual(stored.map((p) => [p.lat, p.lon, Date.parse(p.fixAt)]));
+      expect(gpx.match(/<trkseg>/g)).toHaveLength(2);
+      expect(problems).toEqual([]);
+    },
+  );
+});
