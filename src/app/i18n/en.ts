@@ -495,7 +495,7 @@ export const en: Catalog = {
   'audit.verdict.intact': 'Intact: the signed chain has nothing missing or changed',
   'audit.verdict.gaps-explained': 'Intact, with gaps in the route (each pause a signed record with its reason)',
   'audit.verdict.altered': 'Records missing or changed:',
-  'audit.summary': '{km} km · {duration} · {n} fixes · {pauses} pauses',
+  'audit.summary': '{km} km · {duration} · fixes: {n} · pauses: {pauses}',
   'audit.native': '{n} fixes from a native app (unsigned, listed apart)',
   'audit.inPause': 'tracking paused',
   'audit.speed': '{kmh} km/h',
