@@ -37,6 +37,17 @@ describe('the supervisor’s route audit', () => {
     const offset = Date.now() - 3600_000 - walk.at(-1)!.time!;
     const at = (t: number) => new Date(t + offset);
     const shiftId = newId();
+    // A task the leader sends to a place on the walk; the officer's phone sees them arrive there.
+    const leader = new Client(server.url);
+    await leader.login('L001');
+    const place = walk[60]!;
+    const sent = await leader.request('POST', '/api/tasks', {
+      kind: 'goto',
+      title: '江北夜市巡查',
+      location: { kind: 'circle', center: [place.lon, place.lat], radiusM: 40 },
+      assignee: { to: 'officer', officerId: user.id },
+    });
+    const taskId = ((await sent.json()) as { task: { id: string } }).task.id;
     const records: SignedRecord[] = [];
     records.push(
       await device.next('shift.start', { shiftId, squadId: user.squad_id!, members: [user.id], equipment: [], zoneIds: [] }, at(walk[0]!.time! - 1000)),
@@ -55,6 +66,13 @@ describe('the supervisor’s route audit', () => {
           at(p.time!),
         ),
       );
+      if (i === 62) {
+        const evidence = records
+          .filter((r) => r.kind === 'position')
+          .slice(-3)
+          .map((r) => r.id);
+        records.push(await device.next('task.update', { taskId, state: 'on-scene', revision: 0, method: 'geofence', evidence }, at(p.time!)));
+      }
       if (i === 40) {
         const when = at(p.time!);
         records.push(
@@ -106,6 +124,10 @@ describe('the supervisor’s route audit', () => {
       expect(await pause.textContent()).toContain('中断：长时间没有可用定位');
       const checkin = audit.locator('li[data-mark="checkin"]');
       expect(await checkin.getAttribute('data-verdict')).toBe('unsupported');
+      // The task the officer reached on the way, and how the arrival is known.
+      const task = audit.locator('li[data-mark="task"]');
+      expect(await task.getAttribute('data-method')).toBe('geofence');
+      expect(await task.textContent()).toMatch(/任务「江北夜市巡查」· 已到场 · 定位到场 · 轨迹已核验/);
       // Tapping the pause takes the replay there: it says tracking was paused.
       await pause.getByRole('button').click();
       await expect.poll(() => audit.getByTestId('audit-at').textContent()).toContain('轨迹中断');

@@ -506,6 +506,7 @@ export const en: Catalog = {
   'audit.noFixes': 'This shift has no fixes.',
   'audit.pauseMark': 'paused: {reason}',
   'audit.checkinMark': 'check-in at “{name}” · {verdict}',
+  'audit.taskMark': 'task “{title}” · {state}',
   'audit.checkin.verified': 'verified',
   'audit.checkin.weak': 'weak',
   'audit.checkin.unsupported': 'not backed by the track',

@@ -492,6 +492,7 @@ export const zhCN = {
   'audit.noFixes': '该班次没有定位点。',
   'audit.pauseMark': '中断：{reason}',
   'audit.checkinMark': '签到「{name}」· {verdict}',
+  'audit.taskMark': '任务「{title}」· {state}',
   'audit.checkin.verified': '已核验',
   'audit.checkin.weak': '支持不足',
   'audit.checkin.unsupported': '未获轨迹支持',

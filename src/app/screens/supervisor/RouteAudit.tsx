@@ -3,6 +3,7 @@ import { useEffect, useMemo } from 'preact/hooks';
 import type { CheckinsResponse, ComplianceResponse, ShiftCompliance } from '../../../domain/protocol/compliance.js';
 import type { AuditTrackResponse, NativeTrackResponse } from '../../../domain/protocol/track-audit.js';
 import { auditVerdict, replayAt, routeGpx, routeSegments, segmentsDistanceM, type AuditVerdict, type Segment } from '../../../domain/route-replay.js';
+import type { TasksResponse, TaskUpdateView } from '../../../domain/tasks.js';
 import type { TrackEntry } from '../../../store/schema.js';
 import { api } from '../../../store/api.js';
 import { formatDuration, formatTime, locale, t, type MessageKey } from '../../i18n/index.js';
@@ -10,6 +11,7 @@ import { LazyAuditMap } from '../../map/LazyMap.js';
 import { checkpoints } from '../../state/local-copies.js';
 import { reportError } from '../../state/notices.js';
 import { usePolledApi } from '../../state/use-polled-api.js';
+import { arrivalText, STATE_KEYS } from '../task-text.js';
 
 /** How far back the shift list reaches. */
 const LIST_DAYS = 7;
@@ -74,6 +76,8 @@ interface Loaded {
   track: AuditTrackResponse;
   checkins: CheckinsResponse['checkins'];
   native: NativeTrackResponse;
+  /** The officer's answers to tasks (lockdown points among them) during the shift. */
+  taskUpdates: Array<TaskUpdateView & { title: string }>;
 }
 
 function ShiftAudit({ shift, onBack }: { shift: ShiftCompliance; onBack: () => void }) {
@@ -85,8 +89,15 @@ function ShiftAudit({ shift, onBack }: { shift: ShiftCompliance; onBack: () => v
       api<AuditTrackResponse>(`/api/audit/track?${window}`, { signal: controller.signal }),
       api<CheckinsResponse>(`/api/checkins?${window}`, { signal: controller.signal }),
       api<NativeTrackResponse>(`/api/audit/native-track?${window}`, { signal: controller.signal }),
+      api<TasksResponse>('/api/tasks', { signal: controller.signal }),
     ]).then(
-      ([track, { checkins }, native]) => (loaded.value = { track, checkins: checkins.filter((c) => c.shiftId === shift.shiftId), native }),
+      ([track, { checkins }, native, { tasks }]) => {
+        const end = shift.endedAt ?? new Date().toISOString();
+        const taskUpdates = tasks.flatMap((task) =>
+          task.updates.filter((u) => u.officerId === shift.officerId && u.at >= shift.startedAt && u.at <= end).map((u) => ({ ...u, title: task.title })),
+        );
+        loaded.value = { track, checkins: checkins.filter((c) => c.shiftId === shift.shiftId), native, taskUpdates };
+      },
       (error: unknown) => {
         if (!controller.signal.aborted) reportError(error);
       },
@@ -111,7 +122,7 @@ function ShiftAudit({ shift, onBack }: { shift: ShiftCompliance; onBack: () => v
 }
 
 function Replay({ shift, data }: { shift: ShiftCompliance; data: Loaded }) {
-  const { track, checkins, native } = data;
+  const { track, checkins, native, taskUpdates } = data;
   const segments = useMemo(() => routeSegments(track.points, track.tracking), [track]);
   const { verdict, evidence } = useMemo(() => auditVerdict(track), [track]);
   const first = segments[0]?.[0];
@@ -220,6 +231,14 @@ function Replay({ shift, data }: { shift: ShiftCompliance; data: Loaded }) {
             <button type="button" class="audit-pick" onClick={() => seek(c.enteredAt)}>
               {formatTime(c.enteredAt)} ·{' '}
               {t('audit.checkinMark', { name: names.get(c.checkpointId)?.name[locale.value] ?? c.checkpointId, verdict: t(`audit.checkin.${c.verdict}`) })}
+            </button>
+          </li>
+        ))}
+        {taskUpdates.map((u) => (
+          <li key={u.recordId} class="task" data-mark="task" data-state={u.state} data-method={u.method}>
+            <button type="button" class="audit-pick" onClick={() => seek(u.at)}>
+              {formatTime(u.at)} · {t('audit.taskMark', { title: u.title, state: t(STATE_KEYS[u.state]) })}
+              {u.state === 'on-scene' && ` · ${arrivalText(u.method, u.arrival)}`}
             </button>
           </li>
         ))}
