@@ -11,7 +11,7 @@ import { PMTILES_PREFIX, publicMapSettings } from './config.js';
 import type { ServerContext } from './context.js';
 import { requireUser, sessionUser } from './auth/guard.js';
 import { clientErrorHandler, frameworkErrorHandler, HttpError, installErrorHandler } from './errors.js';
-import { nativeTrackAuditRoutes, trackAuditRoutes } from './routes/track-audit.js';
+import { nativeTrackAuditRoutes, routeViewRoutes, trackAuditRoutes } from './routes/track-audit.js';
 import { authRoutes } from './routes/auth.js';
 import { complianceRoutes } from './routes/compliance.js';
 import { deviceRoutes } from './routes/devices.js';
@@ -108,6 +108,7 @@ export async function buildServer(options: BuildOptions): Promise<FastifyInstanc
   await app.register(syncRoutes(ctx));
   await app.register(trackAuditRoutes(ctx));
   await app.register(nativeTrackAuditRoutes(ctx));
+  await app.register(routeViewRoutes(ctx));
   await app.register(shiftRoutes(ctx));
   await app.register(geographyRoutes(ctx));
   await app.register(complianceRoutes(ctx));

@@ -1,5 +1,6 @@
 import type { BackdatingFlag } from '../backdating.js';
 import type { NativeProtocol } from '../native-trackers.js';
+import type { Role } from '../roles.js';
 
 // `GET /api/audit/track`: an officer's positions with the chains behind them re-verified.
 
@@ -73,4 +74,17 @@ export interface NativeTrackResponse {
   }>;
   /** More fixes than `limit` lie in the window: ask for a shorter one. */
   truncated: boolean;
+}
+
+/** `GET /api/audit/views`: who looked at an officer's route, newest first. */
+export interface RouteViewsResponse {
+  views: Array<{
+    at: string;
+    officerId: string;
+    /** The signed track, or the native tracker fixes. */
+    what: 'track' | 'native';
+    from: string;
+    to: string;
+    viewer: { name: string; badge: string; role: Role };
+  }>;
 }

@@ -418,6 +418,24 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('native_positions_officer_time').on('native_positions').columns(['officer_id', 'fix_at']).execute();
     },
   },
+  '0015-route-views': {
+    async up(db: Kysely<unknown>) {
+      // Who looked at whose route, when, and which window: the audit is itself audited.
+      await db.schema
+        .createTable('route_views')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('viewer_id', 'text', (c) => c.notNull())
+        .addColumn('officer_id', 'text', (c) => c.notNull())
+        .addColumn('unit_id', 'text', (c) => c.notNull())
+        .addColumn('what', 'text', (c) => c.notNull())
+        .addColumn('window_from', 'text', (c) => c.notNull())
+        .addColumn('window_to', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('route_views_officer').on('route_views').columns(['officer_id', 'at']).execute();
+      await db.schema.createIndex('route_views_unit').on('route_views').columns(['unit_id', 'at']).execute();
+    },
+  },
 };
 
 /** Feeds the in-code migrations to Kysely's Migrator (no files to find at run time). */

@@ -339,6 +339,18 @@ export interface NativePositionTable {
   received_at: string;
 }
 
+/** One look at an officer's route (`track` or `native`): who, when, which window. */
+export interface RouteViewTable {
+  id: string;
+  at: string;
+  viewer_id: string;
+  officer_id: string;
+  unit_id: string;
+  what: string;
+  window_from: string;
+  window_to: string;
+}
+
 export interface Tables {
   units: UnitTable;
   squads: SquadTable;
@@ -365,4 +377,5 @@ export interface Tables {
   lockdowns: LockdownTable;
   native_trackers: NativeTrackerTable;
   native_positions: NativePositionTable;
+  route_views: RouteViewTable;
 }

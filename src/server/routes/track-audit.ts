@@ -6,8 +6,18 @@ import * as v from 'valibot';
 import { walkChain, type ChainHead, type ChainLink, type ChainReport } from '../../domain/chain.js';
 import { backdating } from '../../domain/backdating.js';
 import { InstantSchema } from '../../domain/instant.js';
+import { newId } from '../../domain/ids.js';
 import type { NativeProtocol } from '../../domain/native-trackers.js';
-import type { AuditTrackResponse, NativeTrackResponse, TrackingMark, TrackPoint, TrackVerification } from '../../domain/protocol/track-audit.js';
+import type { SessionUser } from '../../domain/protocol/auth.js';
+import type { Role } from '../../domain/roles.js';
+import type {
+  AuditTrackResponse,
+  NativeTrackResponse,
+  RouteViewsResponse,
+  TrackingMark,
+  TrackPoint,
+  TrackVerification,
+} from '../../domain/protocol/track-audit.js';
 import type { SealCheck } from '../../domain/record-crypto.js';
 import type { SignedRecord } from '../../domain/records.js';
 import { requireUser, sessionUser } from '../auth/guard.js';
@@ -65,7 +75,10 @@ export function trackAuditRoutes(ctx: ServerContext) {
     app.get('/api/audit/track', { preHandler: requireUser(ctx) }, async (request, reply) => {
       const query = parseOr400(TrackQuerySchema, request.query);
       const { from, to } = auditWindow(query, ctx.now());
-      await officersInScope(db, sessionUser(request), query.officerId);
+      const viewer = sessionUser(request);
+      await officersInScope(db, viewer, query.officerId);
+      // A look is logged once, with its first page: the pages after it are the same look.
+      if (!query.after) await logRouteView(db, ctx.now(), viewer, query.officerId, 'track', { from, to });
 
       // The page's members in device-time order (at, then id): ids and places only, never the
       // records' text, so a long window is never loaded whole.
@@ -124,7 +137,9 @@ export function nativeTrackAuditRoutes(ctx: ServerContext) {
     app.get('/api/audit/native-track', { preHandler: requireUser(ctx) }, async (request): Promise<NativeTrackResponse> => {
       const query = parseOr400(v.omit(TrackQuerySchema, ['after']), request.query);
       const { from, to } = auditWindow(query, ctx.now());
-      await officersInScope(db, sessionUser(request), query.officerId);
+      const viewer = sessionUser(request);
+      await officersInScope(db, viewer, query.officerId);
+      await logRouteView(db, ctx.now(), viewer, query.officerId, 'native', { from, to });
       const rows = await db
         .selectFrom('native_positions')
         .innerJoin('native_trackers', 'native_trackers.id', 'native_positions.tracker_id')
@@ -151,6 +166,82 @@ export function nativeTrackAuditRoutes(ctx: ServerContext) {
       return { from, to, points, truncated: rows.length > query.limit };
     });
   };
+}
+
+/**
+ * `GET /api/audit/views?officerId=`: who looked at an officer's route, newest first. Officers see
+ * who looked at theirs; leaders and supervisors the looks at officers in their scope; the unit's
+ * admin every look in the unit.
+ */
+export function routeViewRoutes(ctx: ServerContext) {
+  const { db } = ctx.database;
+  return async (app: FastifyInstance) => {
+    app.get('/api/audit/views', { preHandler: requireUser(ctx) }, async (request): Promise<RouteViewsResponse> => {
+      const viewer = sessionUser(request);
+      const { officerId } = parseOr400(
+        v.strictObject({ officerId: v.optional(v.pipe(v.string(), v.minLength(1, 'officerId must not be empty'))) }),
+        request.query,
+      );
+      let query = db
+        .selectFrom('route_views')
+        .innerJoin('users as viewer', 'viewer.id', 'route_views.viewer_id')
+        .select([
+          'route_views.at',
+          'route_views.officer_id',
+          'route_views.what',
+          'route_views.window_from',
+          'route_views.window_to',
+          'viewer.name',
+          'viewer.badge',
+          'viewer.role',
+        ])
+        .where('route_views.unit_id', '=', viewer.unitId);
+      if (viewer.role === 'admin') {
+        if (officerId) query = query.where('route_views.officer_id', '=', officerId);
+      } else {
+        const subject = officerId ?? viewer.id;
+        await officersInScope(db, viewer, subject);
+        query = query.where('route_views.officer_id', '=', subject);
+      }
+      const rows = await query.orderBy('route_views.at', 'desc').limit(VIEWS_LIMIT).execute();
+      return {
+        views: rows.map((r) => ({
+          at: r.at,
+          officerId: r.officer_id,
+          what: r.what as 'track' | 'native',
+          from: r.window_from,
+          to: r.window_to,
+          viewer: { name: r.name, badge: r.badge, role: r.role as Role },
+        })),
+      };
+    });
+  };
+}
+
+/** Looks a list shows at most: the newest. */
+const VIEWS_LIMIT = 200;
+
+async function logRouteView(
+  db: Kysely<Tables>,
+  at: Date,
+  viewer: SessionUser,
+  officerId: string,
+  what: 'track' | 'native',
+  window: { from: string; to: string },
+): Promise<void> {
+  await db
+    .insertInto('route_views')
+    .values({
+      id: newId(),
+      at: at.toISOString(),
+      viewer_id: viewer.id,
+      officer_id: officerId,
+      unit_id: viewer.unitId,
+      what,
+      window_from: window.from,
+      window_to: window.to,
+    })
+    .execute();
 }
 
 /** The window a query asks about: as given, or the last day; at most 31 days. */
