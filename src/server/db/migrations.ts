@@ -346,6 +346,31 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('task_updates_task').on('task_updates').columns(['task_id', 'received_at']).execute();
     },
   },
+  '0011-coverage-cells': {
+    async up(db: Kysely<unknown>) {
+      // Derived from position and tracking records (records/coverage.ts): per shift, per H3 cell
+      // and per ten-minute bucket, the first and last time the route passed. Buckets let a
+      // window of time be answered from here; rebuilt from records like every derived table.
+      await db.schema
+        .createTable('coverage_cells')
+        .addColumn('officer_id', 'text', (c) => c.notNull())
+        .addColumn('shift_id', 'text', (c) => c.notNull())
+        .addColumn('bucket', 'text', (c) => c.notNull())
+        .addColumn('cell', 'text', (c) => c.notNull())
+        .addColumn('first_at', 'text', (c) => c.notNull())
+        .addColumn('last_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('coverage_cells_pk', ['officer_id', 'shift_id', 'bucket', 'cell'])
+        .execute();
+      // A squad's window: each officer's buckets in a range, answered from the index alone.
+      await db.schema.createIndex('coverage_cells_officer_bucket').on('coverage_cells').columns(['officer_id', 'bucket', 'cell', 'last_at']).execute();
+      // The positions and tracking records already stored are derived by the rebuild (see 0005).
+      await db
+        .insertInto('maintenance' as never)
+        .values({ task: 'rebuild-derived' } as never)
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+    },
+  },
 };
 
 /** Feeds the in-code migrations to Kysely's Migrator (no files to find at run time). */

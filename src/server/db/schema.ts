@@ -197,6 +197,20 @@ export interface EquipmentLossTable {
   ended_at: string;
 }
 
+/**
+ * Where a shift's route passed, derived from its position and tracking records (records/coverage.ts):
+ * per H3 cell and per bucket of COVERAGE_BUCKET_MS (bucket = its start), the first and last pass.
+ */
+export interface CoverageCellTable {
+  officer_id: string;
+  shift_id: string;
+  bucket: string;
+  /** The H3 index, hex, at the configured resolution. */
+  cell: string;
+  first_at: string;
+  last_at: string;
+}
+
 /** Who marked a loss resolved, when, and what they said; keyed like the loss. */
 interface EquipmentResolutionTable {
   officer_id: string;
@@ -327,4 +341,5 @@ export interface Tables {
   task_watchers: TaskWatcherTable;
   task_updates: TaskUpdateTable;
   lockdowns: LockdownTable;
+  coverage_cells: CoverageCellTable;
 }

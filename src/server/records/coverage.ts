@@ -1,0 +1,176 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { bucketOf, bucketSpans, COVERAGE_BUCKET_MS, DEFAULT_COVERAGE_RESOLUTION, routePasses, type CoverageFix } from '../../domain/coverage.js';
+import type { SignedRecord } from '../../domain/records.js';
+import type { CoverageCellTable, Tables } from '../db/schema.js';
+import { fixTimeOf } from './positions.js';
+import { ofKind, readRows } from './reader.js';
+import { shiftKey } from './shifts.js';
+
+// The coverage_cells table: where each shift's route passed, per H3 cell and ten-minute bucket,
+// derived at ingest in the storing transaction and rebuilt from records like the others.
+//
+// Late records: a fix or a pause arriving between two stored fixes changes only the steps from
+// the fix before it to the fix after it. Every bucket those steps touch is derived again, whole,
+// from the stored fixes and pauses around it, so the table is always what the shift's records in
+// fix-time order make, whatever order they came in.
+
+let resolution = DEFAULT_COVERAGE_RESOLUTION;
+
+/**
+ * Sets the H3 resolution cells are derived and queried at (server config). WARNING: every server
+ * process on one database must use the same; after a change, `npm run rebuild-derived`.
+ */
+export function configureCoverage(settings: { resolution: number }): void {
+  resolution = settings.resolution;
+}
+
+/** The resolution cells are derived and queried at. */
+export function coverageResolution(): number {
+  return resolution;
+}
+
+/** What one shift's new records touch: fix times and pause times, epoch ms. */
+interface Touched {
+  officerId: string;
+  shiftId: string;
+  times: number[];
+}
+
+/** Rows per insert: six bound variables each, under SQLite's limit of 32,766. */
+const INSERT_ROWS = 5000;
+
+/** Derives the coverage of the shifts these newly stored records touch. Call after writePositions, in the storing transaction. */
+export async function writeCoverage(trx: Transaction<Tables> | Kysely<Tables>, records: readonly SignedRecord[]): Promise<void> {
+  const touched = new Map<string, Touched>();
+  const touch = (officerId: string, shiftId: string, at: number) => {
+    const key = shiftKey(officerId, shiftId);
+    let t = touched.get(key);
+    if (!t) touched.set(key, (t = { officerId, shiftId, times: [] }));
+    t.times.push(at);
+  };
+  for (const r of ofKind(records, 'position')) touch(r.officerId, r.body.shiftId, Date.parse(fixTimeOf(r)));
+  for (const r of ofKind(records, 'tracking')) if (r.body.state !== 'on') touch(r.officerId, r.body.shiftId, Date.parse(r.at));
+  for (const shift of touched.values()) await deriveShift(trx, shift);
+}
+
+/** Derives again every bucket the steps around `shift.times` reach. */
+async function deriveShift(db: Transaction<Tables> | Kysely<Tables>, shift: Touched): Promise<void> {
+  const { officerId, shiftId } = shift;
+  const earliest = Math.min(...shift.times);
+  const latest = Math.max(...shift.times);
+  const before = await neighbourFix(db, officerId, shiftId, earliest, 'before');
+  const after = await neighbourFix(db, officerId, shiftId, latest, 'after');
+  const firstBucket = bucketOf(before?.fixAt ?? earliest);
+  const endBucket = bucketOf(after?.fixAt ?? latest) + COVERAGE_BUCKET_MS;
+  // Every fix inside the buckets, and one on either side: the steps that reach into them.
+  const inside = await readFixes(db, officerId, shiftId, firstBucket, endBucket);
+  const outsideBefore = await neighbourFix(db, officerId, shiftId, firstBucket, 'before');
+  const outsideAfter = await neighbourFix(db, officerId, shiftId, endBucket - 1, 'after');
+  const fixes = [...(outsideBefore ? [outsideBefore] : []), ...inside, ...(outsideAfter ? [outsideAfter] : [])];
+  const pauses = await readPauses(db, officerId, shiftId, fixes[0]?.fixAt ?? firstBucket, fixes.at(-1)?.fixAt ?? endBucket);
+
+  const rows: CoverageCellTable[] = [];
+  for (const [bucket, cells] of bucketSpans(routePasses(fixes, pauses, resolution).filter((p) => p.at >= firstBucket && p.at < endBucket)))
+    for (const [cell, span] of cells)
+      rows.push({
+        officer_id: officerId,
+        shift_id: shiftId,
+        bucket: iso(bucket),
+        cell,
+        first_at: iso(span.first),
+        last_at: iso(span.last),
+      });
+  await db
+    .deleteFrom('coverage_cells')
+    .where('officer_id', '=', officerId)
+    .where('shift_id', '=', shiftId)
+    .where('bucket', '>=', iso(firstBucket))
+    .where('bucket', '<', iso(endBucket))
+    .execute();
+  for (let i = 0; i < rows.length; i += INSERT_ROWS)
+    await db
+      .insertInto('coverage_cells')
+      .values(rows.slice(i, i + INSERT_ROWS))
+      .execute();
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The shift's stored fix nearest before `at` (or after it), by fix time. */
+async function neighbourFix(
+  db: Transaction<Tables> | Kysely<Tables>,
+  officerId: string,
+  shiftId: string,
+  at: number,
+  side: 'before' | 'after',
+): Promise<CoverageFix | undefined> {
+  const row = await db
+    .selectFrom('positions')
+    .select(['lat', 'lon', 'fix_at'])
+    .where('officer_id', '=', officerId)
+    .where('shift_id', '=', shiftId)
+    .where('fix_at', side === 'before' ? '<' : '>', iso(at))
+    .orderBy('fix_at', side === 'before' ? 'desc' : 'asc')
+    .orderBy('record_id', side === 'before' ? 'desc' : 'asc')
+    .limit(1)
+    .executeTakeFirst();
+  return row && { lat: Number(row.lat), lon: Number(row.lon), fixAt: Date.parse(row.fix_at) };
+}
+
+/** The shift's stored fixes in [from, to), in fix-time order (record id on a tie, as readTracks). */
+async function readFixes(db: Transaction<Tables> | Kysely<Tables>, officerId: string, shiftId: string, from: number, to: number): Promise<CoverageFix[]> {
+  const rows = await db
+    .selectFrom('positions')
+    .select(['lat', 'lon', 'fix_at'])
+    .where('officer_id', '=', officerId)
+    .where('shift_id', '=', shiftId)
+    .where('fix_at', '>=', iso(from))
+    .where('fix_at', '<', iso(to))
+    .orderBy('fix_at')
+    .orderBy('record_id')
+    .execute();
+  return rows.map((row) => ({ lat: Number(row.lat), lon: Number(row.lon), fixAt: Date.parse(row.fix_at) }));
+}
+
+/** Times of the shift's stored pauses and stops (tracking records not `on`) in [from, to]. */
+async function readPauses(db: Transaction<Tables> | Kysely<Tables>, officerId: string, shiftId: string, from: number, to: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom('records')
+    .select(['id', 'record'])
+    .where('officer_id', '=', officerId)
+    .where('kind', '=', 'tracking')
+    .where('at', '>=', iso(from))
+    .where('at', '<=', iso(to))
+    .execute();
+  // An unreadable record derives nothing here, as in every derived table; rebuild-derived reports it.
+  return ofKind(
+    readRows(rows, () => {}),
+    'tracking',
+  )
+    .filter((r) => r.body.shiftId === shiftId && r.body.state !== 'on')
+    .map((r) => Date.parse(r.at));
+}
+
+/** One officer's latest pass through each cell within [from, to], from whole buckets. */
+export interface OfficerCellPass {
+  officerId: string;
+  cell: string;
+  lastAt: string;
+}
+
+/**
+ * The latest pass of each officer through each cell, over the buckets that overlap [from, to]:
+ * the incremental answer, read from the covering index without touching a position.
+ */
+export async function readCellPasses(db: Kysely<Tables>, officerIds: readonly string[], from: number, to: number): Promise<OfficerCellPass[]> {
+  if (officerIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('coverage_cells')
+    .select(['officer_id', 'cell', sql<string>`max(last_at)`.as('last_at')])
+    .where('officer_id', 'in', officerIds)
+    .where('bucket', '>=', iso(bucketOf(from)))
+    .where('bucket', '<=', iso(bucketOf(to)))
+    .groupBy(['officer_id', 'cell'])
+    .execute();
+  return rows.map((row) => ({ officerId: row.officer_id, cell: row.cell, lastAt: row.last_at }));
+}
