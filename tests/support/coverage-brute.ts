@@ -46,6 +46,25 @@ export function expectedRows(shifts: Awaited<ReturnType<typeof brutePasses>>): s
   return lines.sort();
 }
 
+/** The coverage_shift_cells rows these passes make (first and last pass per shift and cell), as sorted text lines. */
+export function expectedShiftRows(shifts: Awaited<ReturnType<typeof brutePasses>>): string[] {
+  const lines: string[] = [];
+  for (const s of shifts) {
+    const spans = new Map<string, { first: number; last: number }>();
+    for (const p of s.passes) {
+      const span = spans.get(p.cell);
+      if (!span) spans.set(p.cell, { first: p.at, last: p.at });
+      else {
+        span.first = Math.min(span.first, p.at);
+        span.last = Math.max(span.last, p.at);
+      }
+    }
+    for (const [cell, span] of spans)
+      lines.push([s.officerId, s.shiftId, cell, new Date(span.first).toISOString(), new Date(span.last).toISOString()].join(' '));
+  }
+  return lines.sort();
+}
+
 /** Per officer, the zone cells passed in [from, to) and, over everyone, each cell's latest pass. */
 export function bruteCoverage(shifts: Awaited<ReturnType<typeof brutePasses>>, zoneCells: ReadonlySet<string>, from: number, to: number) {
   const byOfficer = new Map<string, Set<string>>();

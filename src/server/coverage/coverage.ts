@@ -58,7 +58,7 @@ export async function zoneCoverage(
     db,
     officers.map((o) => o.id),
     from,
-    to - 1,
+    to,
   )) {
     if (!inZone.has(pass.cell)) continue;
     byOfficer.set(pass.officerId, (byOfficer.get(pass.officerId) ?? 0) + 1);

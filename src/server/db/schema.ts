@@ -211,6 +211,15 @@ export interface CoverageCellTable {
   last_at: string;
 }
 
+/** coverage_cells summed over the whole shift: the first and last pass of each cell (records/coverage.ts). */
+export interface CoverageShiftCellTable {
+  officer_id: string;
+  shift_id: string;
+  cell: string;
+  first_at: string;
+  last_at: string;
+}
+
 /** Who marked a loss resolved, when, and what they said; keyed like the loss. */
 interface EquipmentResolutionTable {
   officer_id: string;
@@ -342,4 +351,5 @@ export interface Tables {
   task_updates: TaskUpdateTable;
   lockdowns: LockdownTable;
   coverage_cells: CoverageCellTable;
+  coverage_shift_cells: CoverageShiftCellTable;
 }

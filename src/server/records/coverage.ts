@@ -80,6 +80,13 @@ async function deriveShift(db: Transaction<Tables> | Kysely<Tables>, shift: Touc
         first_at: iso(span.first),
         last_at: iso(span.last),
       });
+  const replaced = db
+    .selectFrom('coverage_cells')
+    .where('officer_id', '=', officerId)
+    .where('shift_id', '=', shiftId)
+    .where('bucket', '>=', iso(firstBucket))
+    .where('bucket', '<', iso(endBucket));
+  const cells = new Set([...(await replaced.select('cell').execute()).map((r) => r.cell), ...rows.map((r) => r.cell)]);
   await db
     .deleteFrom('coverage_cells')
     .where('officer_id', '=', officerId)
@@ -92,6 +99,31 @@ async function deriveShift(db: Transaction<Tables> | Kysely<Tables>, shift: Touc
       .insertInto('coverage_cells')
       .values(rows.slice(i, i + INSERT_ROWS))
       .execute();
+  await sumShiftCells(db, officerId, shiftId, [...cells]);
+}
+
+/** Cells per statement when summing: bound variables stay far under SQLite's limit. */
+const SUM_CELLS = 2000;
+
+/** Sums these cells' buckets of one shift into coverage_shift_cells again (a cell with no bucket left has no row). */
+async function sumShiftCells(db: Transaction<Tables> | Kysely<Tables>, officerId: string, shiftId: string, cells: readonly string[]): Promise<void> {
+  for (let i = 0; i < cells.length; i += SUM_CELLS) {
+    const chunk = cells.slice(i, i + SUM_CELLS);
+    await db.deleteFrom('coverage_shift_cells').where('officer_id', '=', officerId).where('shift_id', '=', shiftId).where('cell', 'in', chunk).execute();
+    await db
+      .insertInto('coverage_shift_cells')
+      .columns(['officer_id', 'shift_id', 'cell', 'first_at', 'last_at'])
+      .expression(
+        db
+          .selectFrom('coverage_cells')
+          .select(['officer_id', 'shift_id', 'cell', (eb) => eb.fn.min('first_at').as('first_at'), (eb) => eb.fn.max('last_at').as('last_at')])
+          .where('officer_id', '=', officerId)
+          .where('shift_id', '=', shiftId)
+          .where('cell', 'in', chunk)
+          .groupBy(['officer_id', 'shift_id', 'cell']),
+      )
+      .execute();
+  }
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -151,7 +183,7 @@ async function readPauses(db: Transaction<Tables> | Kysely<Tables>, officerId: s
     .map((r) => Date.parse(r.at));
 }
 
-/** One officer's latest pass through each cell within [from, to], from whole buckets. */
+/** One officer's latest pass through a cell within a window. */
 export interface OfficerCellPass {
   officerId: string;
   cell: string;
@@ -159,18 +191,41 @@ export interface OfficerCellPass {
 }
 
 /**
- * The latest pass of each officer through each cell, over the buckets that overlap [from, to]:
- * the incremental answer, read from the covering index without touching a position.
+ * The latest pass of each officer through each cell in [from, to) (bucket starts, as the table
+ * keeps time): the incremental answer, read from the covering indexes without touching a
+ * position. A shift's whole-shift row answers when its last pass is inside the window; only a
+ * shift that passed the cell again after the window is read bucket by bucket.
  */
 export async function readCellPasses(db: Kysely<Tables>, officerIds: readonly string[], from: number, to: number): Promise<OfficerCellPass[]> {
   if (officerIds.length === 0) return [];
+  const latest = new Map<string, OfficerCellPass>();
+  const keep = (officerId: string, cell: string, lastAt: string) => {
+    const key = `${officerId} ${cell}`;
+    const held = latest.get(key);
+    if (!held || lastAt > held.lastAt) latest.set(key, { officerId, cell, lastAt });
+  };
   const rows = await db
-    .selectFrom('coverage_cells')
-    .select(['officer_id', 'cell', sql<string>`max(last_at)`.as('last_at')])
+    .selectFrom('coverage_shift_cells')
+    .select(['officer_id', 'shift_id', 'cell', 'last_at'])
     .where('officer_id', 'in', officerIds)
-    .where('bucket', '>=', iso(bucketOf(from)))
-    .where('bucket', '<=', iso(bucketOf(to)))
-    .groupBy(['officer_id', 'cell'])
+    .where('last_at', '>=', iso(from))
+    .where('first_at', '<', iso(to))
     .execute();
-  return rows.map((row) => ({ officerId: row.officer_id, cell: row.cell, lastAt: row.last_at }));
+  const later = new Map<string, { officerId: string; shiftId: string }>();
+  for (const row of rows)
+    if (row.last_at < iso(to)) keep(row.officer_id, row.cell, row.last_at);
+    else later.set(shiftKey(row.officer_id, row.shift_id), { officerId: row.officer_id, shiftId: row.shift_id });
+  for (const { officerId, shiftId } of later.values()) {
+    const buckets = await db
+      .selectFrom('coverage_cells')
+      .select(['cell', sql<string>`max(last_at)`.as('last_at')])
+      .where('officer_id', '=', officerId)
+      .where('shift_id', '=', shiftId)
+      .where('bucket', '>=', iso(from))
+      .where('bucket', '<', iso(to))
+      .groupBy('cell')
+      .execute();
+    for (const row of buckets) keep(officerId, row.cell, row.last_at);
+  }
+  return [...latest.values()];
 }

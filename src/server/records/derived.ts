@@ -50,13 +50,14 @@ export async function rebuildDerived(
   db: Kysely<Tables>,
   options: { now: Date; onUnreadable: UnreadableSink; onProgress?: (records: number) => void },
 ): Promise<RebuildReport> {
-  if (isPostgres(db)) await sql`truncate positions, shifts, equipment_losses, coverage_cells`.execute(db);
+  if (isPostgres(db)) await sql`truncate positions, shifts, equipment_losses, coverage_cells, coverage_shift_cells`.execute(db);
   else
     await db.transaction().execute(async (trx) => {
       await trx.deleteFrom('positions').execute();
       await trx.deleteFrom('shifts').execute();
       await trx.deleteFrom('equipment_losses').execute();
       await trx.deleteFrom('coverage_cells').execute();
+      await trx.deleteFrom('coverage_shift_cells').execute();
     });
   let after = '';
   let records = 0;

@@ -8,7 +8,7 @@ import type { SignedRecord } from '../../../src/domain/records.js';
 import { coverageResolution } from '../../../src/server/records/coverage.js';
 import { rebuildDerived } from '../../../src/server/records/derived.js';
 import { seededRandom } from '../../../bench/cpu.js';
-import { bruteCoverage, brutePasses, expectedRows } from '../../support/coverage-brute.js';
+import { bruteCoverage, brutePasses, expectedRows, expectedShiftRows } from '../../support/coverage-brute.js';
 import { loadTrack, shiftTo, TRACE_FILES, type TracePoint } from '../../support/traces.js';
 import { TestDevice } from '../device.js';
 import { Client, DATABASES, startServer, type TestServer } from '../harness.js';
@@ -116,6 +116,12 @@ describe.each(DATABASES)('beat coverage on %s', (kind) => {
       .sort();
     expect(stored.length).toBeGreaterThan(100);
     expect(stored).toEqual(expectedRows(shifts));
+    const summed = async () =>
+      (await db.selectFrom('coverage_shift_cells').selectAll().execute())
+        .map((r) => [r.officer_id, r.shift_id, r.cell, r.first_at, r.last_at].join(' '))
+        .sort();
+    const wholeShifts = await summed();
+    expect(wholeShifts).toEqual(expectedShiftRows(shifts));
     // The drive's pauses matter: bridged, they would claim cells the car never showed it passed.
     const bridged = shifts.map((s) => (s.officerId === ids.J002 ? { ...s, passes: routePasses(s.fixes, [], coverageResolution()) } : s));
     expect(expectedRows(bridged)).not.toEqual(stored);
@@ -126,6 +132,7 @@ describe.each(DATABASES)('beat coverage on %s', (kind) => {
       .map((r) => [r.officer_id, r.shift_id, r.bucket, r.cell, r.first_at, r.last_at].join(' '))
       .sort();
     expect(rebuilt).toEqual(stored);
+    expect(await summed()).toEqual(wholeShifts);
   });
 
   it("answers a leader's window with the coverage the stored positions give, per officer and for the squad", async () => {
