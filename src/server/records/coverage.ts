@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { bucketOf, bucketSpans, COVERAGE_BUCKET_MS, DEFAULT_COVERAGE_RESOLUTION, routePasses, type CoverageFix } from '../../domain/coverage.js';
 import type { SignedRecord } from '../../domain/records.js';
 import type { CoverageCellTable, Tables } from '../db/schema.js';
@@ -183,49 +183,83 @@ async function readPauses(db: Transaction<Tables> | Kysely<Tables>, officerId: s
     .map((r) => Date.parse(r.at));
 }
 
-/** One officer's latest pass through a cell within a window. */
-export interface OfficerCellPass {
-  officerId: string;
-  cell: string;
-  lastAt: string;
+/** Who passed a zone's cells in a window: cells per officer, and each cell's latest pass. */
+export interface ZonePasses {
+  cellsByOfficer: Map<string, number>;
+  latest: Map<string, string>;
 }
 
 /**
- * The latest pass of each officer through each cell in [from, to) (bucket starts, as the table
- * keeps time): the incremental answer, read from the covering indexes without touching a
- * position. A shift's whole-shift row answers when its last pass is inside the window; only a
- * shift that passed the cell again after the window is read bucket by bucket.
+ * Which of `zoneCells` each officer passed in [from, to) (bucket starts, as the table keeps
+ * time), and each cell's latest pass: the incremental answer, from the covering indexes alone.
+ * A shift whose last pass of a cell is inside the window is answered by its whole-shift row,
+ * summed in the database; only a shift that passed a cell again after the window (an earlier
+ * window) is read bucket by bucket.
  */
-export async function readCellPasses(db: Kysely<Tables>, officerIds: readonly string[], from: number, to: number): Promise<OfficerCellPass[]> {
-  if (officerIds.length === 0) return [];
-  const latest = new Map<string, OfficerCellPass>();
-  const keep = (officerId: string, cell: string, lastAt: string) => {
-    const key = `${officerId} ${cell}`;
-    const held = latest.get(key);
-    if (!held || lastAt > held.lastAt) latest.set(key, { officerId, cell, lastAt });
-  };
-  const rows = await db
+export async function readZonePasses(
+  db: Kysely<Tables>,
+  officerIds: readonly string[],
+  zoneCells: readonly string[],
+  from: number,
+  to: number,
+): Promise<ZonePasses> {
+  const result: ZonePasses = { cellsByOfficer: new Map(), latest: new Map() };
+  if (officerIds.length === 0 || zoneCells.length === 0) return result;
+  const [fromAt, toAt] = [iso(from), iso(to)];
+  const later = await db
     .selectFrom('coverage_shift_cells')
-    .select(['officer_id', 'shift_id', 'cell', 'last_at'])
+    .select(['officer_id', 'shift_id'])
+    .distinct()
     .where('officer_id', 'in', officerIds)
-    .where('last_at', '>=', iso(from))
-    .where('first_at', '<', iso(to))
+    .where('last_at', '>=', toAt)
+    .where('first_at', '<', toAt)
     .execute();
-  const later = new Map<string, { officerId: string; shiftId: string }>();
-  for (const row of rows)
-    if (row.last_at < iso(to)) keep(row.officer_id, row.cell, row.last_at);
-    else later.set(shiftKey(row.officer_id, row.shift_id), { officerId: row.officer_id, shiftId: row.shift_id });
-  for (const { officerId, shiftId } of later.values()) {
+  const keep = (cell: string, lastAt: string) => {
+    const held = result.latest.get(cell);
+    if (!held || lastAt > held) result.latest.set(cell, lastAt);
+  };
+  const whole = db.selectFrom('coverage_shift_cells').where('last_at', '>=', fromAt).where('last_at', '<', toAt).where('cell', 'in', zoneCells);
+
+  // Officers whose every shift stopped passing before the window's end: counted in the database.
+  const simple = officerIds.filter((id) => !later.some((l) => l.officer_id === id));
+  if (simple.length) {
+    const inWindow = whole.where('officer_id', 'in', simple);
+    for (const row of await inWindow
+      .select(['officer_id', (eb) => eb.fn.count<number | string>('cell').distinct().as('n')])
+      .groupBy('officer_id')
+      .execute())
+      result.cellsByOfficer.set(row.officer_id, Number(row.n));
+    for (const row of await inWindow
+      .select(['cell', (eb) => eb.fn.max('last_at').as('last_at')])
+      .groupBy('cell')
+      .execute())
+      keep(row.cell, row.last_at);
+  }
+
+  // The others cell by cell: their whole-shift rows inside the window, then the buckets of the
+  // shifts that passed again after it.
+  const others = officerIds.filter((id) => !simple.includes(id));
+  const cellsOf = new Map<string, Set<string>>(others.map((id) => [id, new Set()]));
+  const pass = (officerId: string, cell: string, lastAt: string) => {
+    cellsOf.get(officerId)?.add(cell);
+    keep(cell, lastAt);
+  };
+  if (others.length)
+    for (const row of await whole.where('officer_id', 'in', others).select(['officer_id', 'cell', 'last_at']).execute())
+      pass(row.officer_id, row.cell, row.last_at);
+  for (const { officer_id: officerId, shift_id: shiftId } of later) {
     const buckets = await db
       .selectFrom('coverage_cells')
-      .select(['cell', sql<string>`max(last_at)`.as('last_at')])
+      .select(['cell', (eb) => eb.fn.max('last_at').as('last_at')])
       .where('officer_id', '=', officerId)
       .where('shift_id', '=', shiftId)
-      .where('bucket', '>=', iso(from))
-      .where('bucket', '<', iso(to))
+      .where('bucket', '>=', fromAt)
+      .where('bucket', '<', toAt)
+      .where('cell', 'in', zoneCells)
       .groupBy('cell')
       .execute();
-    for (const row of buckets) keep(officerId, row.cell, row.last_at);
+    for (const row of buckets) pass(officerId, row.cell, row.last_at);
   }
-  return [...latest.values()];
+  for (const [officerId, cells] of cellsOf) if (cells.size) result.cellsByOfficer.set(officerId, cells.size);
+  return result;
 }
