@@ -2,7 +2,7 @@
 import type { CheckpointCompliance } from './compliance.js';
 
 /** One officer's (or the whole scope's) share of the zone's cells passed in the window. */
-export interface CoverageShare {
+interface CoverageShare {
   /** Zone cells passed at least once in the window. */
   passed: number;
   /** passed / cells of the zone; 0 for a zone too small to hold a cell centre. */
@@ -19,7 +19,7 @@ export interface CoverageCell {
 }
 
 /** Touching cells of the zone nobody passed for more than `unseenHours` before `asOf`. */
-export interface UnseenArea {
+interface UnseenArea {
   cells: string[];
   areaM2: number;
   /** The latest pass of any of its cells in the window; null when none was passed at all. */

@@ -212,7 +212,7 @@ export interface CoverageCellTable {
 }
 
 /** coverage_cells summed over the whole shift: the first and last pass of each cell (records/coverage.ts). */
-export interface CoverageShiftCellTable {
+interface CoverageShiftCellTable {
   officer_id: string;
   shift_id: string;
   cell: string;
