@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import { bucketOf, bucketSpans, COVERAGE_BUCKET_MS, DEFAULT_COVERAGE_RESOLUTION, routePasses, type CoverageFix } from '../../domain/coverage.js';
 import type { SignedRecord } from '../../domain/records.js';
 import type { CoverageCellTable, Tables } from '../db/schema.js';
@@ -34,6 +34,8 @@ interface Touched {
   officerId: string;
   shiftId: string;
   times: number[];
+  /** The new fixes among them. */
+  fixes: Array<CoverageFix & { id: string }>;
 }
 
 /** Rows per insert: six bound variables each, under SQLite's limit of 32,766. */
@@ -45,10 +47,14 @@ export async function writeCoverage(trx: Transaction<Tables> | Kysely<Tables>, r
   const touch = (officerId: string, shiftId: string, at: number) => {
     const key = shiftKey(officerId, shiftId);
     let t = touched.get(key);
-    if (!t) touched.set(key, (t = { officerId, shiftId, times: [] }));
+    if (!t) touched.set(key, (t = { officerId, shiftId, times: [], fixes: [] }));
     t.times.push(at);
+    return t;
   };
-  for (const r of ofKind(records, 'position')) touch(r.officerId, r.body.shiftId, Date.parse(fixTimeOf(r)));
+  for (const r of ofKind(records, 'position')) {
+    const fixAt = Date.parse(fixTimeOf(r));
+    touch(r.officerId, r.body.shiftId, fixAt).fixes.push({ id: r.id, lat: r.body.lat, lon: r.body.lon, fixAt });
+  }
   for (const r of ofKind(records, 'tracking')) if (r.body.state !== 'on') touch(r.officerId, r.body.shiftId, Date.parse(r.at));
   for (const shift of touched.values()) await deriveShift(trx, shift);
 }
@@ -59,6 +65,7 @@ async function deriveShift(db: Transaction<Tables> | Kysely<Tables>, shift: Touc
   const earliest = Math.min(...shift.times);
   const latest = Math.max(...shift.times);
   const before = await neighbourFix(db, officerId, shiftId, earliest, 'before');
+  if (await onlyNewFrom(db, shift, earliest)) return appendShift(db, shift, before, earliest, latest);
   const after = await neighbourFix(db, officerId, shiftId, latest, 'after');
   const firstBucket = bucketOf(before?.fixAt ?? earliest);
   const endBucket = bucketOf(after?.fixAt ?? latest) + COVERAGE_BUCKET_MS;
@@ -100,6 +107,65 @@ async function deriveShift(db: Transaction<Tables> | Kysely<Tables>, shift: Touc
       .values(rows.slice(i, i + INSERT_ROWS))
       .execute();
   await sumShiftCells(db, officerId, shiftId, [...cells]);
+}
+
+/** True when the only stored fixes of the shift from `earliest` on are the new ones: the records extend the route's end. */
+async function onlyNewFrom(db: Transaction<Tables> | Kysely<Tables>, shift: Touched, earliest: number): Promise<boolean> {
+  const row = await db
+    .selectFrom('positions')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('officer_id', '=', shift.officerId)
+    .where('shift_id', '=', shift.shiftId)
+    .where('fix_at', '>=', iso(earliest))
+    .executeTakeFirstOrThrow();
+  return Number(row.n) === shift.fixes.length;
+}
+
+/**
+ * The common case, a device sending its route in order: new fixes after every stored one only
+ * add passes (from the stored fix before them on), so they are merged into the rows, first and
+ * last kept, without reading the shift's other fixes back.
+ */
+async function appendShift(db: Transaction<Tables> | Kysely<Tables>, shift: Touched, before: CoverageFix | undefined, earliest: number, latest: number) {
+  const { officerId, shiftId } = shift;
+  const fixes = [...(before ? [before] : []), ...[...shift.fixes].sort((a, b) => a.fixAt - b.fixAt || a.id.localeCompare(b.id))];
+  const pauses = await readPauses(db, officerId, shiftId, before?.fixAt ?? earliest, latest);
+  const passes = routePasses(fixes, pauses, resolution);
+  const rows: CoverageCellTable[] = [];
+  for (const [bucket, cells] of bucketSpans(passes))
+    for (const [cell, span] of cells)
+      rows.push({ officer_id: officerId, shift_id: shiftId, bucket: iso(bucket), cell, first_at: iso(span.first), last_at: iso(span.last) });
+  const whole = new Map<string, { first: string; last: string }>();
+  for (const row of rows) {
+    const held = whole.get(row.cell);
+    if (!held) whole.set(row.cell, { first: row.first_at, last: row.last_at });
+    else {
+      if (row.first_at < held.first) held.first = row.first_at;
+      if (row.last_at > held.last) held.last = row.last_at;
+    }
+  }
+  const summed = [...whole].map(([cell, span]) => ({ officer_id: officerId, shift_id: shiftId, cell, first_at: span.first, last_at: span.last }));
+  // Portable min and max of two texts (SQLite's min() and PostgreSQL's least() differ).
+  const earlier = (table: string) =>
+    sql<string>`case when excluded.first_at < ${sql.ref(`${table}.first_at`)} then excluded.first_at else ${sql.ref(`${table}.first_at`)} end`;
+  const later = (table: string) =>
+    sql<string>`case when excluded.last_at > ${sql.ref(`${table}.last_at`)} then excluded.last_at else ${sql.ref(`${table}.last_at`)} end`;
+  for (let i = 0; i < rows.length; i += INSERT_ROWS)
+    await db
+      .insertInto('coverage_cells')
+      .values(rows.slice(i, i + INSERT_ROWS))
+      .onConflict((oc) =>
+        oc.columns(['officer_id', 'shift_id', 'bucket', 'cell']).doUpdateSet({ first_at: earlier('coverage_cells'), last_at: later('coverage_cells') }),
+      )
+      .execute();
+  for (let i = 0; i < summed.length; i += INSERT_ROWS)
+    await db
+      .insertInto('coverage_shift_cells')
+      .values(summed.slice(i, i + INSERT_ROWS))
+      .onConflict((oc) =>
+        oc.columns(['officer_id', 'shift_id', 'cell']).doUpdateSet({ first_at: earlier('coverage_shift_cells'), last_at: later('coverage_shift_cells') }),
+      )
+      .execute();
 }
 
 /** Cells per statement when summing: bound variables stay far under SQLite's limit. */

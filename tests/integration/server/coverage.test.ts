@@ -99,6 +99,9 @@ describe.each(DATABASES)('beat coverage on %s', (kind) => {
       .sort((a, b) => a.k - b.k)
       .map(({ r }) => r);
     await push('J002', shuffled, 1);
+    // Later J001 drives the same way online, sending every few fixes as it goes: each batch
+    // extends the route's end, steps between batches included.
+    await push('J001', await shift('J001', thereAndBack, driveStart + 3 * HOUR, [], 45_000), 4);
     const walk = await shift('J003', loadTrack(TRACE_FILES.osakaPause), t0 + HOUR, [10, 50]);
     const pause = walk.findIndex((r) => r.kind === 'tracking');
     const middle = walk.slice(pause - 80, pause + 80);
@@ -110,7 +113,7 @@ describe.each(DATABASES)('beat coverage on %s', (kind) => {
   it('holds exactly the cells a recomputation from the stored positions gives, whatever order records came in', async () => {
     const db = server.database.db;
     const shifts = await brutePasses(db, [ids.J001!, ids.J002!, ids.J003!], coverageResolution());
-    expect(shifts).toHaveLength(3);
+    expect(shifts).toHaveLength(4);
     const stored = (await db.selectFrom('coverage_cells').selectAll().execute())
       .map((r) => [r.officer_id, r.shift_id, r.bucket, r.cell, r.first_at, r.last_at].join(' '))
       .sort();
