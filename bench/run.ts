@@ -10,6 +10,7 @@ const BENCHES: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   geofence: () => import('./geofence.js'),
   lockdown: () => import('./lockdown.js'),
   'first-visit': () => import('./first-visit.js'),
+  coverage: () => import('./coverage.js'),
 };
 
 const wanted = process.argv.slice(2);

@@ -14,6 +14,15 @@ import { FixFilter, FOOT_PATROL, type Fix } from './track-filter.js';
 export const NO_FIX_MS = 60_000;
 
 /**
+ * Whether the route breaks between two consecutive fixes (epoch ms): a `tracking` pause or stop
+ * at or between them, or more time between them than the session allows without a fix. The one
+ * definition of a gap: nothing may be interpolated, drawn or measured across it.
+ */
+export function isTrackGap(fromFixAt: number, toFixAt: number, pausesAt: readonly number[]): boolean {
+  return toFixAt - fromFixAt > NO_FIX_MS || pausesAt.some((at) => at >= fromFixAt && at <= toFixAt);
+}
+
+/**
  * Standing in a checkpoint, sampling would keep one fix a minute; a check-in needs several
  * inside to be verified (VERIFY_MIN_FIXES), so there a fix is kept this often.
  */

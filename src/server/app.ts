@@ -14,6 +14,7 @@ import { clientErrorHandler, frameworkErrorHandler, HttpError, installErrorHandl
 import { nativeTrackAuditRoutes, routeViewRoutes, trackAuditRoutes } from './routes/track-audit.js';
 import { authRoutes } from './routes/auth.js';
 import { complianceRoutes } from './routes/compliance.js';
+import { coverageRoutes } from './routes/coverage.js';
 import { deviceRoutes } from './routes/devices.js';
 import { geographyRoutes } from './routes/geography.js';
 import { unitBoundaries } from './geography/rows.js';
@@ -112,6 +113,7 @@ export async function buildServer(options: BuildOptions): Promise<FastifyInstanc
   await app.register(shiftRoutes(ctx));
   await app.register(geographyRoutes(ctx));
   await app.register(complianceRoutes(ctx));
+  await app.register(coverageRoutes(ctx));
   await app.register(taskRoutes(ctx));
   await app.register(lockdownRoutes(ctx));
   await app.register(nativeTrackerRoutes(ctx));

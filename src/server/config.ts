@@ -1,4 +1,5 @@
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { DEFAULT_COVERAGE_RESOLUTION } from '../domain/coverage.js';
 import type { MapSettings } from '../domain/protocol/config.js';
 import { basename, resolve } from 'node:path';
 
@@ -10,6 +11,8 @@ export interface Config {
   demoPassword: string | undefined;
   tls: { cert: Buffer; key: Buffer } | undefined;
   map: MapConfig;
+  /** H3 resolution of beat coverage cells (COVERAGE_H3_RESOLUTION, default 10). */
+  coverageResolution: number;
 }
 
 /** The base-map settings: what the app is told, plus what only the server needs. */
@@ -113,6 +116,18 @@ export function readDatabaseConfig(env: NodeJS.ProcessEnv): Pick<Config, 'dataDi
   return { dataDir: resolve(env.DATA_DIR ?? 'data'), databaseUrl: env.DATABASE_URL || undefined };
 }
 
+/**
+ * COVERAGE_H3_RESOLUTION: 7 (cells ~5 km²) to 12 (~300 m²). WARNING: every process on one
+ * database must agree, and a change needs `npm run rebuild-derived`.
+ */
+export function readCoverageResolution(env: NodeJS.ProcessEnv): number {
+  const value = env.COVERAGE_H3_RESOLUTION ?? '';
+  if (value === '') return DEFAULT_COVERAGE_RESOLUTION;
+  if (!/^\d{1,2}$/.test(value) || Number(value) < 7 || Number(value) > 12)
+    throw new Error(`COVERAGE_H3_RESOLUTION must be a whole number 7–12, got "${value}"`);
+  return Number(value);
+}
+
 /** Reads the server's settings from the environment; a bad value stops the start with its name. */
 export function readConfig(env: NodeJS.ProcessEnv): Config {
   const port = Number(env.PORT ?? 8080);
@@ -126,5 +141,6 @@ export function readConfig(env: NodeJS.ProcessEnv): Config {
     demoPassword: env.DEMO_PASSWORD || undefined,
     tls,
     map: readMapConfig(env),
+    coverageResolution: readCoverageResolution(env),
   };
 }

@@ -5,11 +5,14 @@ import { openDatabase } from './db/index.js';
 import { DEMO_ACCOUNTS, isEmpty, randomDemoPassword, seedDemo } from './demo/seed.js';
 import { readConfig } from './config.js';
 import { pruneSessions } from './auth/sessions.js';
+import { configureCoverage } from './records/coverage.js';
 
 // Entry point of `npm start`: open (and migrate) the database, seed the demo on first run,
 // serve the built PWA and the API from one process.
 
 const config = readConfig(process.env);
+// Before opening: a migration may ask for a rebuild, which derives coverage cells.
+configureCoverage({ resolution: config.coverageResolution });
 const version = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
 

@@ -1,11 +1,13 @@
-import { readDatabaseConfig } from './config.js';
+import { readCoverageResolution, readDatabaseConfig } from './config.js';
 import { openDatabase } from './db/index.js';
+import { configureCoverage } from './records/coverage.js';
 import { rebuildDerived } from './records/derived.js';
 
-// `npm run rebuild-derived`: derives positions and shifts again from the records of the
+// `npm run rebuild-derived`: derives positions, shifts and coverage cells again from the records of the
 // configured database (DATA_DIR or DATABASE_URL, as for `npm start`). Safe while the server runs.
 
 const config = readDatabaseConfig(process.env);
+configureCoverage({ resolution: readCoverageResolution(process.env) });
 const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
 try {
   const started = performance.now();

@@ -367,6 +367,47 @@ const migrations: Record<string, Migration> = {
       }
     },
   },
+  '0011-coverage-cells': {
+    async up(db: Kysely<unknown>) {
+      // Derived from position and tracking records (records/coverage.ts): per shift, per H3 cell
+      // and per ten-minute bucket, the first and last time the route passed. Buckets let any
+      // window of time be answered from here; rebuilt from records like every derived table.
+      await db.schema
+        .createTable('coverage_cells')
+        .addColumn('officer_id', 'text', (c) => c.notNull())
+        .addColumn('shift_id', 'text', (c) => c.notNull())
+        .addColumn('bucket', 'text', (c) => c.notNull())
+        .addColumn('cell', 'text', (c) => c.notNull())
+        .addColumn('first_at', 'text', (c) => c.notNull())
+        .addColumn('last_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('coverage_cells_pk', ['officer_id', 'shift_id', 'bucket', 'cell'])
+        .execute();
+      // A window that ends before a shift's last pass: that shift's buckets in the window.
+      await db.schema.createIndex('coverage_cells_officer_bucket').on('coverage_cells').columns(['officer_id', 'bucket', 'cell', 'last_at']).execute();
+      // The same per shift and cell over the whole shift, kept from coverage_cells: a window
+      // reaching to a shift's end (the leader's "last hours") is answered from these rows alone.
+      await db.schema
+        .createTable('coverage_shift_cells')
+        .addColumn('officer_id', 'text', (c) => c.notNull())
+        .addColumn('shift_id', 'text', (c) => c.notNull())
+        .addColumn('cell', 'text', (c) => c.notNull())
+        .addColumn('first_at', 'text', (c) => c.notNull())
+        .addColumn('last_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('coverage_shift_cells_pk', ['officer_id', 'shift_id', 'cell'])
+        .execute();
+      await db.schema
+        .createIndex('coverage_shift_cells_officer_last')
+        .on('coverage_shift_cells')
+        .columns(['officer_id', 'last_at', 'first_at', 'cell', 'shift_id'])
+        .execute();
+      // The positions and tracking records already stored are derived by the rebuild (see 0005).
+      await db
+        .insertInto('maintenance' as never)
+        .values({ task: 'rebuild-derived' } as never)
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+    },
+  },
   '0013-task-arrival-evidence': {
     async up(db: Kysely<unknown>) {
       // How the officer said it (a tap, or arrival detected by the device's geofence) and, for an

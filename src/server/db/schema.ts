@@ -201,6 +201,29 @@ export interface EquipmentLossTable {
   ended_at: string;
 }
 
+/**
+ * Where a shift's route passed, derived from its position and tracking records (records/coverage.ts):
+ * per H3 cell and per bucket of COVERAGE_BUCKET_MS (bucket = its start), the first and last pass.
+ */
+export interface CoverageCellTable {
+  officer_id: string;
+  shift_id: string;
+  bucket: string;
+  /** The H3 index, hex, at the configured resolution. */
+  cell: string;
+  first_at: string;
+  last_at: string;
+}
+
+/** coverage_cells summed over the whole shift: the first and last pass of each cell (records/coverage.ts). */
+interface CoverageShiftCellTable {
+  officer_id: string;
+  shift_id: string;
+  cell: string;
+  first_at: string;
+  last_at: string;
+}
+
 /** Who marked a loss resolved, when, and what they said; keyed like the loss. */
 interface EquipmentResolutionTable {
   officer_id: string;
@@ -378,4 +401,6 @@ export interface Tables {
   native_trackers: NativeTrackerTable;
   native_positions: NativePositionTable;
   route_views: RouteViewTable;
+  coverage_cells: CoverageCellTable;
+  coverage_shift_cells: CoverageShiftCellTable;
 }

@@ -2,18 +2,19 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { SignedRecord } from '../../domain/records.js';
 import { isPostgres } from '../db/dialect.js';
 import type { Tables } from '../db/schema.js';
+import { writeCoverage } from './coverage.js';
 import { writeEquipmentLosses } from './equipment-losses.js';
 import { ensurePositionPartitions } from './position-partitions.js';
 import { fixTimeOf, writePositions } from './positions.js';
 import { ofKind, readRows, type UnreadableSink } from './reader.js';
 import { writeShifts } from './shifts.js';
 
-// The derived tables (DESIGN.md "Derived tables"): positions and shifts. `records` is the
+// The derived tables (DESIGN.md "Derived tables"): positions, shifts, equipment losses and coverage cells. `records` is the
 // evidence; these are what queries read, written in the transaction that stores the records,
 // and rebuildable from records at any time by the same writers.
 
 /** The record kinds any derived table is made from. */
-const DERIVED_KINDS = ['position', 'shift.start', 'shift.end'] as const;
+const DERIVED_KINDS = ['position', 'shift.start', 'shift.end', 'tracking'] as const;
 
 /** Records read per rebuild batch. */
 const REBUILD_BATCH = 2000;
@@ -23,6 +24,8 @@ export async function writeDerived(trx: Transaction<Tables>, records: readonly S
   await writePositions(trx, ofKind(records, 'position'));
   await writeShifts(trx, records);
   await writeEquipmentLosses(trx, records);
+  // After positions: a shift's coverage is derived from its stored fixes, these included.
+  await writeCoverage(trx, records);
 }
 
 /** Makes the position partitions these records will need; call before the storing transaction. */
@@ -47,12 +50,14 @@ export async function rebuildDerived(
   db: Kysely<Tables>,
   options: { now: Date; onUnreadable: UnreadableSink; onProgress?: (records: number) => void },
 ): Promise<RebuildReport> {
-  if (isPostgres(db)) await sql`truncate positions, shifts, equipment_losses`.execute(db);
+  if (isPostgres(db)) await sql`truncate positions, shifts, equipment_losses, coverage_cells, coverage_shift_cells`.execute(db);
   else
     await db.transaction().execute(async (trx) => {
       await trx.deleteFrom('positions').execute();
       await trx.deleteFrom('shifts').execute();
       await trx.deleteFrom('equipment_losses').execute();
+      await trx.deleteFrom('coverage_cells').execute();
+      await trx.deleteFrom('coverage_shift_cells').execute();
     });
   let after = '';
   let records = 0;
