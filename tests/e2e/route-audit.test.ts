@@ -141,7 +141,18 @@ describe('the supervisor’s route audit', () => {
       const [points] = parseGpx(gpx);
       expect(points!.map((p) => [p.lat, p.lon, p.time])).toEqual(stored.map((p) => [p.lat, p.lon, Date.parse(p.fixAt)]));
       expect(gpx.match(/<trkseg>/g)).toHaveLength(2);
-      expect(problems).toEqual([]);
+
+      // The officer sees that their supervisor looked at this route, and when.
+      const officer = await (await browser.newContext({ locale: 'zh-CN', viewport: { width: 390, height: 844 } })).newPage();
+      const officerProblems = watchProblems(officer);
+      await officer.goto(server.url);
+      await signIn(officer, 'J001');
+      const views = officer.getByTestId('route-views');
+      await views.locator('summary').click();
+      const look = views.locator('li[data-viewer="S001"]').first();
+      await look.waitFor();
+      expect(await look.textContent()).toMatch(/周立新（S001）· 督导.*查看了 .* 的轨迹/);
+      expect([...problems, ...officerProblems]).toEqual([]);
     },
   );
 });

@@ -533,4 +533,9 @@ export const en: Catalog = {
   'coverage.notPassed': 'not passed in the window',
   'coverage.checkpoints': "This zone's checkpoints",
   'coverage.noCheckpoints': 'This zone has no checkpoints.',
+  // Who viewed my route (issue 14)
+  'views.title': 'Who has viewed my route',
+  'views.none': 'Nobody has viewed your route yet.',
+  'views.track': '{at}: viewed your route {from}–{to}',
+  'views.native': '{at}: viewed your native app fixes {from}–{to}',
 };

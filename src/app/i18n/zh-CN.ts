@@ -519,6 +519,11 @@ export const zhCN = {
   'coverage.notPassed': '时段内无人巡过',
   'coverage.checkpoints': '本巡区检查点',
   'coverage.noCheckpoints': '本巡区没有检查点。',
+  // Who viewed my route (issue 14)
+  'views.title': '谁查看过我的轨迹',
+  'views.none': '还没有人查看过你的轨迹。',
+  'views.track': '{at} 查看了 {from}–{to} 的轨迹',
+  'views.native': '{at} 查看了 {from}–{to} 的原生应用定位',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

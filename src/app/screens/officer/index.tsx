@@ -13,6 +13,7 @@ import { RoleHome } from '../home/RoleHome.js';
 import { CheckpointsDue } from './CheckpointsDue.js';
 import { MyTasks } from './MyTasks.js';
 import { NativeTrackers } from './NativeTrackers.js';
+import { RouteViews } from './RouteViews.js';
 import { ShiftEndForm } from './ShiftEndForm.js';
 import { ShiftSummary } from './ShiftSummary.js';
 import { ShiftStartForm } from './ShiftStartForm.js';
@@ -117,6 +118,7 @@ export function OfficerScreen({ user }: { user: SessionUser }) {
       <MyTasks user={user} />
       {shift && <CheckpointsDue user={user} shift={shift} />}
       <NativeTrackers />
+      <RouteViews />
     </RoleHome>
   );
 }
