@@ -7,10 +7,15 @@ import type { SignedRecord, UnsignedRecord } from './records.js';
 const ECDSA = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 const SIGN = { name: 'ECDSA', hash: 'SHA-256' } as const;
 
-/** The bytes that are hashed and signed: RFC 8785 canonical JSON of the record without hash and sig. */
-export function signingBytes(record: UnsignedRecord | SignedRecord): Uint8Array<ArrayBuffer> {
+/** The text whose UTF-8 bytes are hashed and signed: RFC 8785 canonical JSON of the record without hash and sig. */
+export function signingText(record: UnsignedRecord | SignedRecord): string {
   const { hash: _hash, sig: _sig, ...unsigned } = record as SignedRecord;
-  return new TextEncoder().encode(canonicalJson(unsigned));
+  return canonicalJson(unsigned);
+}
+
+/** The bytes that are hashed and signed: signingText in UTF-8. */
+export function signingBytes(record: UnsignedRecord | SignedRecord): Uint8Array<ArrayBuffer> {
+  return new TextEncoder().encode(signingText(record));
 }
 
 function toHex(bytes: ArrayBuffer): string {

@@ -4,6 +4,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { runRequestedRebuild } from '../records/derived.js';
+import { startCheckpointer } from './checkpointer.js';
 import { XunfangSqliteDialect } from './dialect.js';
 import { migrationProvider } from './migrations.js';
 import { inProcessNotifier, postgresNotifier, type Notifier } from './notify.js';
@@ -48,15 +49,19 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 
 function openSqlite(dataDir: string): Database {
   mkdirSync(dataDir, { recursive: true });
-  const sqlite = new SqliteDatabase(join(dataDir, 'xunfang.sqlite'));
+  const file = join(dataDir, 'xunfang.sqlite');
+  const sqlite = new SqliteDatabase(file);
   sqlite.pragma('journal_mode = WAL');
   // FULL: an acknowledged batch survives power loss, not only a process crash.
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  // The log is reused once checkpointed; past this size it is cut back when it is.
+  sqlite.pragma('journal_size_limit = 33554432');
+  const checkpointer = startCheckpointer(sqlite, file);
   const db = new Kysely<Tables>({ dialect: new XunfangSqliteDialect(sqlite) });
   const notifier = inProcessNotifier();
-  return { kind: 'sqlite', db, notifier, close: async () => (await notifier.close(), await db.destroy()) };
+  return { kind: 'sqlite', db, notifier, close: async () => (await notifier.close(), await checkpointer.stop(), await db.destroy()) };
 }
 
 function openPostgres(url: string): Database {

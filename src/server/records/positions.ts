@@ -41,9 +41,13 @@ export interface TrackWindow {
   to: number;
 }
 
-/** A position record's fix time as stored: normalized, so text order is time order. */
+/**
+ * A position record's fix time as stored: normalized, so text order is time order. InstantSchema
+ * admits only the text toISOString writes, so the record's own text is already that (no Date
+ * per fix at ingest).
+ */
 export function fixTimeOf(record: RecordOf<'position'>): string {
-  return new Date(record.body.fixAt).toISOString();
+  return record.body.fixAt;
 }
 
 /** The positions row of a position record. */

@@ -1,7 +1,6 @@
 import type { Kysely } from 'kysely';
-import * as v from 'valibot';
 import { describeIssues } from '../../domain/protocol/api.js';
-import { RecordSchema, type RecordKind, type RecordOf, type SignedRecord } from '../../domain/records.js';
+import { parseRecord, type RecordKind, type RecordOf, type SignedRecord } from '../../domain/records.js';
 import type { Tables } from '../db/schema.js';
 
 // The one way the server reads its stored evidence back: through the same schemas that admitted
@@ -25,7 +24,7 @@ export function parseStored(text: string): { record: SignedRecord } | { reason: 
   } catch (error) {
     return { reason: `not JSON: ${error instanceof Error ? error.message : String(error)}` };
   }
-  const result = v.safeParse(RecordSchema, json);
+  const result = parseRecord(json);
   if (!result.success) return { reason: `schema: ${describeIssues(result.issues)}` };
   return { record: result.output };
 }

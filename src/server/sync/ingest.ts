@@ -1,11 +1,10 @@
 import type { KeyObject } from 'node:crypto';
 import { setImmediate } from 'node:timers/promises';
 import type { Transaction } from 'kysely';
-import * as v from 'valibot';
 import { describeIssues } from '../../domain/protocol/api.js';
 import { type SessionUser } from '../../domain/protocol/auth.js';
 import { type PushResult } from '../../domain/protocol/sync.js';
-import { MAX_CLOCK_AHEAD_MS, RecordSchema, type SignedRecord } from '../../domain/records.js';
+import { MAX_CLOCK_AHEAD_MS, parseRecord, type SignedRecord } from '../../domain/records.js';
 import type { Database } from '../db/index.js';
 import type { RecordTable, Tables } from '../db/schema.js';
 import { insertNew, type BulkColumns } from '../db/bulk-insert.js';
@@ -51,7 +50,7 @@ export async function ingestBatch(
   const parsed: Parsed[] = [];
   const latest = new Date(now.getTime() + MAX_CLOCK_AHEAD_MS).toISOString();
   await inSlices(inputs, (input, index) => {
-    const result = v.safeParse(RecordSchema, input);
+    const result = parseRecord(input);
     if (!result.success) return reject(index, `schema: ${describeIssues(result.issues)}`);
     const record = result.output;
     if (record.officerId !== officer.id) return reject(index, 'wrong-officer');

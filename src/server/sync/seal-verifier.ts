@@ -1,5 +1,5 @@
-import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
-import { signingBytes, type SealCheck } from '../../domain/record-crypto.js';
+import { createPublicKey, hash, verify, type KeyObject } from 'node:crypto';
+import { signingText, type SealCheck } from '../../domain/record-crypto.js';
 import type { SignedRecord } from '../../domain/records.js';
 
 // The server's check of a record's seal, over the bytes the device's WebCrypto sealRecord hashed
@@ -12,10 +12,10 @@ export function nodePublicKey(jwk: JsonWebKey): KeyObject {
   return createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y } as import('node:crypto').JsonWebKey, format: 'jwk' });
 }
 
-/** The bytes the device hashed and signed, or null for text RFC 8785 cannot canonicalize (a lone surrogate). */
-function canonicalBytes(record: SignedRecord): Uint8Array | null {
+/** The text whose UTF-8 bytes the device hashed and signed, or null for text RFC 8785 cannot canonicalize (a lone surrogate). */
+function canonicalText(record: SignedRecord): string | null {
   try {
-    return signingBytes(record);
+    return signingText(record);
   } catch {
     // No device could have hashed it: it is this record's fault alone, never a 500 that would
     // fail its whole batch forever.
@@ -23,29 +23,33 @@ function canonicalBytes(record: SignedRecord): Uint8Array | null {
   }
 }
 
-const digestMatches = (bytes: Uint8Array, hash: string) => createHash('sha256').update(bytes).digest('hex') === hash;
+// One-shot hash of the string: no TextEncoder copy and no Hash object per record. Canonical
+// text never holds a lone surrogate, so Node's UTF-8 is the device's TextEncoder's, byte for byte.
+const digestMatches = (text: string, expected: string) => hash('sha256', text, 'hex') === expected;
 
-function verifyBytes(bytes: Uint8Array, sig: string, key: KeyObject): Promise<boolean> {
+function verifyText(text: string, sig: string, key: KeyObject): Promise<boolean> {
   return new Promise((resolve, reject) =>
-    verify('sha256', bytes, { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(sig, 'base64url'), (error, ok) => (error ? reject(error) : resolve(ok))),
+    verify('sha256', Buffer.from(text, 'utf8'), { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(sig, 'base64url'), (error, ok) =>
+      error ? reject(error) : resolve(ok),
+    ),
   );
 }
 
 /** Checks the record's hash: SHA-256 of its canonical bytes. */
 export function hashMatches(record: SignedRecord): boolean {
-  const bytes = canonicalBytes(record);
-  return bytes !== null && digestMatches(bytes, record.hash);
+  const text = canonicalText(record);
+  return text !== null && digestMatches(text, record.hash);
 }
 
 /** Checks the record's P-256 signature (raw r||s, as WebCrypto makes it) over its canonical bytes. */
 export function signatureValid(record: SignedRecord, key: KeyObject): Promise<boolean> {
-  const bytes = canonicalBytes(record);
-  return bytes === null ? Promise.resolve(false) : verifyBytes(bytes, record.sig, key);
+  const text = canonicalText(record);
+  return text === null ? Promise.resolve(false) : verifyText(text, record.sig, key);
 }
 
 /** Checks the record's hash, then its own signature, canonicalizing it once. */
 export async function checkSealNode(record: SignedRecord, key: KeyObject): Promise<SealCheck> {
-  const bytes = canonicalBytes(record);
-  if (bytes === null || !digestMatches(bytes, record.hash)) return 'hash-mismatch';
-  return (await verifyBytes(bytes, record.sig, key)) ? 'ok' : 'bad-signature';
+  const text = canonicalText(record);
+  if (text === null || !digestMatches(text, record.hash)) return 'hash-mismatch';
+  return (await verifyText(text, record.sig, key)) ? 'ok' : 'bad-signature';
 }
