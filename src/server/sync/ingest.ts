@@ -12,6 +12,7 @@ import { insertNew, type BulkColumns } from '../db/bulk-insert.js';
 import { ofKind } from '../records/reader.js';
 import { applyTaskUpdates } from '../tasks/tasks.js';
 import { publishLive } from '../live/publish.js';
+import { announcePush } from '../live/squad-events.js';
 import { prepareDerived, writeDerived } from '../records/derived.js';
 import type { DeviceKeys } from './device-keys.js';
 import { hashMatches, signatureValid } from './seal-verifier.js';
@@ -151,7 +152,7 @@ export async function ingestBatch(
       }
     }
     const stored = candidates.filter((c) => inserted.has(c.record.id)).map((c) => c.record);
-    await writeDerived(trx, stored);
+    const live = await writeDerived(trx, stored);
     await applyTaskUpdates(trx, notifier, ofKind(stored, 'task.update'), officer, receivedAt);
     // The squad's leaders see a shift begin or end as it arrives.
     for (const record of stored) {
@@ -159,6 +160,7 @@ export async function ingestBatch(
       const audience = { unitId: officer.unitId, squadId: officer.squadId, officerId: officer.id };
       await publishLive(trx, notifier, audience, { kind: 'shift', at: receivedAt, data: { officerId: officer.id, shiftId: record.body.shiftId } });
     }
+    await announcePush(trx, notifier, officer, live, receivedAt);
     const heads = new Map<string, { seq: number; hash: string }>();
     for (const c of candidates) {
       if (!inserted.has(c.record.id)) continue;
