@@ -2,6 +2,7 @@ import type { ComponentType } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { t } from '../i18n/index.js';
 import type { AdminMapProps } from './AdminMap.js';
+import type { SquadMapProps } from './SquadMap.js';
 import { reportError } from '../state/notices.js';
 
 /** Loads the map chunk (maplibre and the layers) only when a map is on screen. */
@@ -18,6 +19,15 @@ export function LazyAdminMap(props: AdminMapProps) {
   const [Map, setMap] = useState<ComponentType<AdminMapProps> | null>(null);
   useEffect(() => {
     import('./AdminMap.js').then((m) => setMap(() => m.AdminMap), reportError);
+  }, []);
+  return Map ? <Map {...props} /> : <div class="map map-loading">{t('map.loading')}</div>;
+}
+
+/** The leader's live squad map, loaded with maplibre only when the squad is shown. */
+export function LazySquadMap(props: SquadMapProps) {
+  const [Map, setMap] = useState<ComponentType<SquadMapProps> | null>(null);
+  useEffect(() => {
+    import('./SquadMap.js').then((m) => setMap(() => m.SquadMap), reportError);
   }, []);
   return Map ? <Map {...props} /> : <div class="map map-loading">{t('map.loading')}</div>;
 }

@@ -15,6 +15,7 @@ import { MyTasks } from './MyTasks.js';
 import { ShiftEndForm } from './ShiftEndForm.js';
 import { ShiftSummary } from './ShiftSummary.js';
 import { ShiftStartForm } from './ShiftStartForm.js';
+import { SosControl } from './SosControl.js';
 
 const REASON_KEYS: Record<TrackingReason, MessageKey> = {
   'shift-start': 'reason.shift-start',
@@ -115,6 +116,7 @@ export function OfficerScreen({ user }: { user: SessionUser }) {
       </section>
       <MyTasks user={user} />
       {shift && <CheckpointsDue user={user} shift={shift} />}
+      <SosControl user={user} />
     </RoleHome>
   );
 }
