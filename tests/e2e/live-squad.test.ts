@@ -26,9 +26,10 @@ describe('the leader’s live squad and an officer’s SOS', () => {
   let leader: Page;
   let officerProblems: string[] = [];
   let leaderProblems: string[] = [];
-  const walk = shiftTo(loadTrack(TRACE_FILES.osakaWalk))
-    .filter((_, i) => i % STEP === 0)
-    .slice(0, STEPS);
+  const trace = shiftTo(loadTrack(TRACE_FILES.osakaWalk)).filter((_, i) => i % STEP === 0);
+  const walk = trace.slice(0, STEPS);
+  /** Where the officer goes on to while the SOS lasts. */
+  const onward = trace.slice(STEPS, STEPS + 4);
 
   beforeAll(async () => {
     server = await startServer('sqlite', { staticDir: 'dist/app' });
@@ -144,8 +145,13 @@ describe('the leader’s live squad and an officer’s SOS', () => {
         leader.evaluate(() => ({ vibrations: (window as unknown as AlarmCounts).xfVibrations, tones: (window as unknown as AlarmCounts).xfTones }));
       await expect.poll(async () => (await alarm()).vibrations, { timeout: 5_000 }).toBeGreaterThan(1); // it keeps buzzing
       expect((await alarm()).tones).toBeGreaterThan(0);
-      // The banner stays (it is not a notice that times out).
-      await leader.waitForTimeout(6_000);
+      // While it lasts the officer's fixes keep coming (each sent first), and the banner stays
+      // (it is not a notice that times out).
+      for (const point of onward) {
+        await deliverFix(officerContext, officer, point);
+        await officer.waitForTimeout(1500);
+      }
+      await expect.poll(async () => haversineM(await shownAt(), onward.at(-1)!), { timeout: 10_000 }).toBeLessThan(20);
       expect(await banner.count()).toBe(1);
 
       await banner.getByRole('button', { name: '确认收到' }).click();

@@ -4,7 +4,7 @@ import { reportError } from '../state/notices.js';
 import { reportFix } from '../state/patrol.js';
 import { currentUser } from '../state/session.js';
 import { openShift } from '../state/shift.js';
-import { activeSos, currentFix, loadSos } from '../state/sos.js';
+import { activeSos, loadSos } from '../state/sos.js';
 import { toFix } from '../state/tracking.js';
 
 /**
@@ -24,16 +24,25 @@ export function SosController() {
   const shiftId = openShift.value?.shiftId ?? null;
   useEffect(() => {
     if (!officerId || !alertId || !shiftId) return;
-    let sending = false;
+    // Its own watch, so a fix is at hand whatever the patrol's sampling keeps; every 5 s the
+    // newest one not yet sent goes. (getCurrentPosition was tried: Chromium answers it with its
+    // cached fix, old timestamp and all, and then times out while a watch runs.)
+    let newest: GeolocationPosition | null = null;
+    let sentAt = 0;
+    const watch = navigator.geolocation.watchPosition(
+      (position) => (newest = position),
+      (error) => console.warn('SOS fixes: no position', error.message),
+      { enableHighAccuracy: true, maximumAge: 0, timeout: SOS_FIX_EVERY_MS * 6 },
+    );
     const timer = setInterval(() => {
-      if (sending) return;
-      sending = true;
-      currentFix(SOS_FIX_EVERY_MS - 500, 0)
-        .then((position) => (position ? reportFix(officerId, shiftId, toFix(position), 0) : undefined))
-        .catch(reportError)
-        .finally(() => (sending = false));
+      if (!newest || newest.timestamp <= sentAt) return;
+      sentAt = newest.timestamp;
+      reportFix(officerId, shiftId, toFix(newest), 0).catch(reportError);
     }, SOS_FIX_EVERY_MS);
-    return () => clearInterval(timer);
+    return () => {
+      clearInterval(timer);
+      navigator.geolocation.clearWatch(watch);
+    };
   }, [officerId, alertId, shiftId]);
   return null;
 }

@@ -33,8 +33,8 @@ export async function loadSos(officerId: string): Promise<void> {
   activeSos.value = parsed?.success ? parsed.output : null;
 }
 
-/** A fresh fix from the browser within `ms`, or null. */
-export function currentFix(ms: number, maximumAge = 5_000): Promise<GeolocationPosition | null> {
+/** A fix from the browser within `ms` (at most `maximumAge` old), or null. */
+function currentFix(ms: number, maximumAge = 5_000): Promise<GeolocationPosition | null> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve(null), ms);
     navigator.geolocation.getCurrentPosition(
