@@ -82,6 +82,29 @@ export interface SquadOfficer extends OfficerLive {
   sos: SosAlert | null;
 }
 
+/**
+ * How an officer's reporting stands at `now` (epoch ms, the server's): when last heard from (the
+ * server's receipt, else the newest device time known), whether that is too long ago while on
+ * shift, and the likely reason (the last tracking pause) when there is one. A closed app sends no
+ * record at all, so "silent and no reason" is itself the sign of it.
+ */
+export function reporting(
+  o: Pick<SquadOfficer, 'shift' | 'heardAt' | 'tracking' | 'position'>,
+  now: number,
+): { lastHeard: string | null; silent: boolean; stale: boolean; reason: string | null } {
+  const lastHeard =
+    o.heardAt ??
+    [o.tracking?.at, o.position?.fixAt]
+      .filter((t): t is string => !!t)
+      .sort()
+      .at(-1) ??
+    null;
+  const silent = o.shift !== null && (lastHeard === null || now - Date.parse(lastHeard) > SILENT_AFTER_MS);
+  const stale = !o.position || now - Date.parse(o.position.fixAt) > POSITION_STALE_MS;
+  const reason = o.tracking && o.tracking.state !== 'on' ? o.tracking.reason : null;
+  return { lastHeard, silent, stale, reason };
+}
+
 export interface SquadLiveResponse {
   /** The server's clock, so ages are counted from it and not from a phone's wrong one. */
   now: string;

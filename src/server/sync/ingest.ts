@@ -56,7 +56,8 @@ export async function ingestBatch(
     if (!result.success) return reject(index, `schema: ${describeIssues(result.issues)}`);
     const record = result.output;
     if (record.officerId !== officer.id) return reject(index, 'wrong-officer');
-    if (record.at > latest || ('fixAt' in record.body && record.body.fixAt > latest)) return reject(index, 'future-timestamp');
+    const fixAt = 'fixAt' in record.body ? record.body.fixAt : record.kind === 'sos' ? record.body.fix?.fixAt : undefined;
+    if (record.at > latest || (fixAt !== undefined && fixAt > latest)) return reject(index, 'future-timestamp');
     parsed.push({ index, record, raw: input as object });
   });
 

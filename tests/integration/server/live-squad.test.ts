@@ -80,6 +80,10 @@ describe.each(DATABASES)('the live squad and SOS on %s', (kind) => {
     const [wrongState] = await push('J001', [{ ...unsigned, body: { ...unsigned.body, state: 'panic' } }]);
     expect(wrongState).toMatchObject({ status: 'rejected', reason: expect.stringMatching(/state: must be raised or cancelled/) });
     device.head = { seq: device.head.seq - 1, hash: unsigned.prev }; // that record was never stored
+    const ahead = new Date(deviceNow().getTime() + 2 * 24 * 3600_000).toISOString();
+    const future = await device.next('sos', { alertId: newId(), shiftId, state: 'raised', fix: { lat: 23.11, lon: 114.41, accuracy: 5, fixAt: ahead } });
+    expect((await push('J001', [future]))[0]).toMatchObject({ status: 'rejected', reason: 'future-timestamp' });
+    device.head = { seq: device.head.seq - 1, hash: future.prev };
     const count = await server.database.db
       .selectFrom('sos_alerts')
       .select((eb) => eb.fn.countAll().as('n'))

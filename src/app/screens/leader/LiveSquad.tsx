@@ -1,7 +1,7 @@
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import type { SessionUser } from '../../../domain/protocol/auth.js';
-import { POSITION_STALE_MS, SILENT_AFTER_MS, type SquadOfficer } from '../../../domain/protocol/squad.js';
+import { reporting, type SquadOfficer } from '../../../domain/protocol/squad.js';
 import type { TrackingReason } from '../../../domain/patrol-session.js';
 import type { TaskState } from '../../../domain/tasks.js';
 import { formatDuration, formatTime, locale, t, type MessageKey } from '../../i18n/index.js';
@@ -27,9 +27,7 @@ const reasonText = (reason: string) => t(`reason.${reason as TrackingReason}` as
 function OfficerRow({ officer: o, now }: { officer: SquadOfficer; now: number }) {
   const p = o.position;
   const age = p ? fixAge(Date.parse(p.fixAt), now) : null;
-  const stale = !p || now - Date.parse(p.fixAt) > POSITION_STALE_MS;
-  const lastHeard = o.heardAt ?? o.tracking?.at ?? p?.fixAt ?? null;
-  const silent = o.shift !== null && (lastHeard === null || now - Date.parse(lastHeard) > SILENT_AFTER_MS);
+  const { lastHeard, silent, stale } = reporting(o, now);
   const paused = o.tracking && o.tracking.state !== 'on' ? o.tracking : null;
   const sos = o.sos;
   const sosState = !sos ? 'none' : sos.ackedAt ? 'acked' : sos.cancelledAt ? 'cancelled' : 'raised';
