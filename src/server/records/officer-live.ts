@@ -27,11 +27,19 @@ function newer(a: Ordered, b: Ordered): boolean {
   return a.deviceId === b.deviceId ? a.seq > b.seq : a.at > b.at;
 }
 
-/** The newest of each officer's records among `records`, by the rule above. */
+/**
+ * The newest of each officer's records among `records`, by the rule above: the highest seq of
+ * each device first (integers only: a batch is a thousand fixes), then times across devices.
+ */
 function newestByOfficer<R extends SignedRecord>(records: readonly R[], at: (r: R) => string): Map<string, R> {
+  const perDevice = new Map<string, R>();
+  for (const r of records) {
+    const best = perDevice.get(r.deviceId);
+    if (!best || r.seq > best.seq) perDevice.set(r.deviceId, r);
+  }
   const newest = new Map<string, R>();
   const key = (r: R): Ordered => ({ deviceId: r.deviceId, seq: r.seq, at: at(r) });
-  for (const r of records) {
+  for (const r of perDevice.values()) {
     const best = newest.get(r.officerId);
     if (!best || newer(key(r), key(best))) newest.set(r.officerId, r);
   }
