@@ -51,7 +51,8 @@ function OfficerRow({ officer: o, now }: { officer: SquadOfficer; now: number })
         {p && ` · ±${Math.round(p.accuracy)} m`}
       </div>
       {o.tracking?.state === 'on' && !silent && <div class="ok">{t('tracking.on')}</div>}
-      {paused && (
+      {/* Silent, the pause is given as the likely reason below instead. */}
+      {paused && !silent && (
         <div class="form-error">
           {paused.state === 'off' ? t('squad.trackingOff', { reason: reasonText(paused.reason) }) : t('tracking.paused', { reason: reasonText(paused.reason) })}
         </div>
