@@ -10,7 +10,7 @@ export const POSITION_STALE_MS = 2 * 60_000;
  * An officer on shift whose device has sent nothing for this long has stopped reporting (app
  * closed, phone off or out of coverage): a working app pushes every few seconds while tracking.
  */
-export const SILENT_AFTER_MS = 5 * 60_000;
+const SILENT_AFTER_MS = 5 * 60_000;
 /** While an SOS lasts, the device sends a fix this often. */
 export const SOS_FIX_EVERY_MS = 5_000;
 /** How long the officer holds the SOS control before it fires. */
