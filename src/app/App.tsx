@@ -3,6 +3,7 @@ import { LocationProvider, Route, Router, useLocation } from 'preact-iso';
 import { homePath } from '../domain/roles.js';
 import { TopBar } from './components/TopBar.js';
 import { LiveController } from './controllers/LiveController.js';
+import { SosController } from './controllers/SosController.js';
 import { SyncController } from './controllers/SyncController.js';
 import { TrackingController } from './controllers/TrackingController.js';
 import { t } from './i18n/index.js';
@@ -11,6 +12,7 @@ import { RoleHome } from './screens/home/RoleHome.js';
 import { LoginScreen } from './screens/login/index.js';
 import { Compliance } from './screens/leader/Compliance.js';
 import { OpenShifts } from './screens/leader/OpenShifts.js';
+import { LazyLiveSquad } from './screens/leader/LazyLiveSquad.js';
 import { Lockdown } from './screens/leader/Lockdown.js';
 import { TaskBoard } from './screens/leader/TaskBoard.js';
 import { RouteAudit } from './screens/supervisor/RouteAudit.js';
@@ -49,7 +51,8 @@ function HomeRoute() {
   if (user.role === 'leader' || user.role === 'supervisor') {
     return (
       <RoleHome user={user}>
-        {/* Auditing routes is the supervisor's first job; a leader's is the squad on the street. */}
+        <LazyLiveSquad user={user} />
+        {/* After the squad on the street, auditing routes is the supervisor's job; a leader's comes last. */}
         {user.role === 'supervisor' && <RouteAudit />}
         <Lockdown />
         <TaskBoard />
@@ -79,6 +82,7 @@ export function App() {
       <SyncController />
       <LiveController />
       <TrackingController />
+      <SosController />
       <TopBar />
       {!online.value && currentUser.value && <p class="offline-banner">{t('net.offlineNotice')}</p>}
       {sessionLoaded.value ? <Routes /> : <p class="loading">{t('app.loading')}</p>}

@@ -115,6 +115,21 @@ const TaskUpdateBodySchema = v.pipe(
   v.check((b) => b.state !== 'declined' || !!b.reason?.trim(), 'declining a task needs a reason'),
 );
 
+// SOS (issue 13): an officer's call for help, raised and cancelled by the same alert id. The fix is
+// where the device last knew itself to be (null when it had none: help is never held back for GPS).
+const SosFixSchema = v.strictObject({
+  lat: PositionBodySchema.entries.lat,
+  lon: PositionBodySchema.entries.lon,
+  accuracy: PositionBodySchema.entries.accuracy,
+  fixAt: InstantSchema,
+});
+const SosBodySchema = v.strictObject({
+  alertId: Uuid,
+  shiftId: v.nullable(Uuid),
+  state: v.picklist(['raised', 'cancelled'], 'must be raised or cancelled'),
+  fix: v.nullable(SosFixSchema),
+});
+
 export const BODY_SCHEMAS = {
   'shift.start': ShiftStartBodySchema,
   'shift.end': ShiftEndBodySchema,
@@ -122,6 +137,7 @@ export const BODY_SCHEMAS = {
   position: PositionBodySchema,
   checkin: CheckinBodySchema,
   'task.update': TaskUpdateBodySchema,
+  sos: SosBodySchema,
 } as const;
 
 export type RecordKind = keyof typeof BODY_SCHEMAS;
@@ -144,7 +160,15 @@ const kindSchema = <K extends RecordKind>(kind: K) => v.strictObject({ ...envelo
 export const RecordSchema = v.pipe(
   v.variant(
     'kind',
-    [kindSchema('shift.start'), kindSchema('shift.end'), kindSchema('tracking'), kindSchema('position'), kindSchema('checkin'), kindSchema('task.update')],
+    [
+      kindSchema('shift.start'),
+      kindSchema('shift.end'),
+      kindSchema('tracking'),
+      kindSchema('position'),
+      kindSchema('checkin'),
+      kindSchema('task.update'),
+      kindSchema('sos'),
+    ],
     'kind is not a known record kind',
   ),
   // PostgreSQL text cannot hold U+0000, and no field has a use for it.

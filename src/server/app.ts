@@ -25,6 +25,7 @@ import { taskRoutes } from './routes/tasks.js';
 import { lockdownRoutes } from './routes/lockdowns.js';
 import { liveRoutes } from './routes/live.js';
 import { nativeTrackerRoutes } from './routes/native-trackers.js';
+import { squadRoutes } from './routes/squad.js';
 import { LiveHub } from './live/hub.js';
 
 export interface BuildOptions {
@@ -117,6 +118,7 @@ export async function buildServer(options: BuildOptions): Promise<FastifyInstanc
   await app.register(taskRoutes(ctx));
   await app.register(lockdownRoutes(ctx));
   await app.register(nativeTrackerRoutes(ctx));
+  await app.register(squadRoutes(ctx));
   const hub = await LiveHub.start(ctx.database, ctx.now);
   app.addHook('preClose', async () => hub.close());
   await app.register(liveRoutes(ctx, hub, options.liveHeartbeatMs ?? LIVE_HEARTBEAT_MS));

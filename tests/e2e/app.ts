@@ -42,10 +42,11 @@ const PAGE_CLOCK_BEHIND_MS = 10 * 60_000;
  * page.clock does not move, so the app would judge fixes by a different clock than its own; the
  * rest (the permission, watchPosition, its errors, the positions) is Chromium's own. Counts the
  * fixes delivered and the watches running, so a test waits for a fix to land before moving the
- * clock on. Call before the page loads.
+ * clock on. Call before the page loads. `behindMs: 0` for a phone in step with the server, when
+ * another phone shows the fixes' ages.
  */
-export async function installPatrolClock(page: Page): Promise<void> {
-  await page.clock.install({ time: Date.now() - PAGE_CLOCK_BEHIND_MS });
+export async function installPatrolClock(page: Page, { behindMs = PAGE_CLOCK_BEHIND_MS } = {}): Promise<void> {
+  await page.clock.install({ time: Date.now() - behindMs });
   await page.addInitScript(() => {
     const counts = window as unknown as PageFixes;
     counts.xfFixes = 0;

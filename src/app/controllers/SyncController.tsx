@@ -73,7 +73,9 @@ export function SyncController() {
       wasOnline = now;
     });
     // The live channel says the server has something new for this user, or that it reconnected.
-    for (const kind of ['changes', 'task', LIVE_RESYNC]) liveEvents.addEventListener(kind, () => scheduler.trigger(), { signal });
+    // An SOS of the officer's own acknowledged or cancelled: pull brings the alert with who answered.
+    const kinds = ['changes', 'task', LIVE_RESYNC, ...(user.role === 'officer' ? ['sos'] : [])];
+    for (const kind of kinds) liveEvents.addEventListener(kind, () => scheduler.trigger(), { signal });
     document.addEventListener('visibilitychange', () => (document.visibilityState === 'visible' ? scheduler.trigger() : scheduler.pause()), { signal });
     outboxChannel.addEventListener(
       'message',

@@ -4,6 +4,7 @@ import { t } from '../i18n/index.js';
 import type { AdminMapProps } from './AdminMap.js';
 import type { AuditMapProps } from './AuditMap.js';
 import type { TaskMapProps } from './TaskMap.js';
+import type { SquadMapProps } from './SquadMap.js';
 import { reportError } from '../state/notices.js';
 
 /** Loads the map chunk (maplibre and the layers) only when a map is on screen. */
@@ -38,6 +39,15 @@ export function LazyAuditMap(props: AuditMapProps) {
   const [Map, setMap] = useState<ComponentType<AuditMapProps> | null>(null);
   useEffect(() => {
     import('./AuditMap.js').then((m) => setMap(() => m.AuditMap), reportError);
+  }, []);
+  return Map ? <Map {...props} /> : <div class="map map-loading">{t('map.loading')}</div>;
+}
+
+/** The leader's live squad map, loaded with maplibre only when the squad is shown. */
+export function LazySquadMap(props: SquadMapProps) {
+  const [Map, setMap] = useState<ComponentType<SquadMapProps> | null>(null);
+  useEffect(() => {
+    import('./SquadMap.js').then((m) => setMap(() => m.SquadMap), reportError);
   }, []);
   return Map ? <Map {...props} /> : <div class="map map-loading">{t('map.loading')}</div>;
 }

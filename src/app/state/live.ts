@@ -6,13 +6,14 @@ type LiveState = 'off' | 'connecting' | 'live';
 export const liveState = signal<LiveState>('off');
 
 /**
- * Each live event's kind, dispatched as an Event of that type (and `resync`). Listeners fetch
- * what changed (pull, or their screen's GET): the event only says "now".
+ * Each live event's kind, dispatched as a MessageEvent of that type (and `resync`), with the
+ * event's JSON as `data` and its id as `lastEventId`. Most listeners fetch what changed (pull, or
+ * their screen's GET); `position` and `sos` carry the new state itself.
  */
 export const liveEvents = new EventTarget();
 
 /** Kinds the server may send; a listener for any other would never fire. */
-const KINDS: readonly LiveEventKind[] = ['changes', 'shift', 'task'];
+const KINDS: readonly LiveEventKind[] = ['changes', 'shift', 'task', 'position', 'sos'];
 const FIRST_RETRY_MS = 1_000;
 const MAX_RETRY_MS = 30_000;
 
@@ -42,7 +43,7 @@ export function connectLive(): () => void {
     };
     const forward = (kind: string) => (event: MessageEvent) => {
       if (event.lastEventId) lastId = event.lastEventId;
-      liveEvents.dispatchEvent(new Event(kind));
+      liveEvents.dispatchEvent(new MessageEvent(kind, { data: parseData(event.data), lastEventId: event.lastEventId }));
     };
     for (const kind of [...KINDS, LIVE_RESYNC]) next.addEventListener(kind, forward(kind));
     next.onerror = () => {
@@ -66,4 +67,14 @@ export function connectLive(): () => void {
     source?.close();
     liveState.value = 'off';
   };
+}
+
+/** An event's JSON; the server writes it, but a proxy could garble it: then nothing, logged. */
+function parseData(text: unknown): unknown {
+  try {
+    return typeof text === 'string' && text ? JSON.parse(text) : null;
+  } catch (error) {
+    console.error('live event data is not JSON', error);
+    return null;
+  }
 }

@@ -5,6 +5,7 @@ import { CheckinVerdictSchema, type CheckinVerdict } from '../../domain/protocol
 import { SquadMemberSchema, type SquadMember } from '../../domain/protocol/sync.js';
 import { ControlPointSchema, type ControlPoint } from '../../domain/protocol/lockdown.js';
 import { TaskSchema, type Task } from '../../domain/tasks.js';
+import { SosAlertSchema, type SosAlert } from '../../domain/protocol/squad.js';
 import { LOCAL, type LocalEntry } from '../../store/schema.js';
 import { deviceDb } from './db.js';
 
@@ -26,6 +27,8 @@ export const checkinVerdicts = signal<readonly CheckinVerdict[]>([]);
 export const controlPoints = signal<readonly ControlPoint[]>([]);
 /** The officer's tasks, each with the server's verdict on every update made to it. */
 export const tasks = signal<readonly Task[]>([]);
+/** The officer's own SOS alerts of the last day, as the server has them (who acknowledged). */
+export const sosAlerts = signal<readonly SosAlert[]>([]);
 
 /**
  * Re-reads this officer's local copies (on sign-in, and after each pull); null forgets them (signed
@@ -40,6 +43,7 @@ export async function loadLocalCopies(officerId: string | null): Promise<void> {
     read(officerId, 'checkin-verdict', CheckinVerdictSchema, checkinVerdicts),
     read(officerId, 'task', TaskSchema, tasks),
     read(officerId, 'control-point', ControlPointSchema, controlPoints),
+    read(officerId, 'sos', SosAlertSchema, sosAlerts),
   ]);
 }
 

@@ -2,7 +2,7 @@ import { signal } from '@preact/signals';
 import { newId } from '../../domain/ids.js';
 import { positionBody, type PatrolEvent, type PatrolReply } from '../../domain/patrol-session.js';
 import type { Fix } from '../../domain/track-filter.js';
-import type { CheckinEntry } from '../../store/schema.js';
+import type { CheckinEntry, Priority } from '../../store/schema.js';
 import { locale, t } from '../i18n/index.js';
 import { worker } from '../worker-bridge.js';
 import { insideNow, loadShiftCheckins, writeGeofenceCheckin } from './checkins.js';
@@ -85,7 +85,7 @@ export function sendPatrol(officerId: string, shiftId: string, event: PatrolEven
   return inOrder(async () => carryOut(officerId, await worker().patrol(shiftId, event)));
 }
 
-/** The manual report: one fix as a `position` record of the shift, written in line with the session's records. */
-export function reportFix(officerId: string, shiftId: string, fix: Fix): Promise<void> {
-  return inOrder(() => writePosition(officerId, { kind: 'position', id: newId(), at: Date.now(), body: positionBody(shiftId, fix) }));
+/** The manual report (and an SOS's fixes, at priority 0): one fix as a `position` record of the shift, written in line with the session's records. */
+export function reportFix(officerId: string, shiftId: string, fix: Fix, priority?: Priority): Promise<void> {
+  return inOrder(() => writePosition(officerId, { kind: 'position', id: newId(), at: Date.now(), body: positionBody(shiftId, fix) }, priority));
 }

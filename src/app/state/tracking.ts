@@ -1,7 +1,7 @@
 import { computed, signal } from '@preact/signals';
 import { trackDistanceM, type Fix } from '../../domain/track-filter.js';
 import type { PatrolRecord, TrackingStatus } from '../../domain/patrol-session.js';
-import { TRACK, type TrackEntry } from '../../store/schema.js';
+import { TRACK, type Priority, type TrackEntry } from '../../store/schema.js';
 import { deviceDb } from './db.js';
 import { record } from './records.js';
 
@@ -45,8 +45,8 @@ export async function writeTracking(officerId: string, rec: Extract<PatrolRecord
   if (paused) route.value = [...route.value, { ...gap, seq: written.seq }];
 }
 
-/** Writes one kept fix as its `position` record plus the route point it adds, in the same transaction. */
-export async function writePosition(officerId: string, rec: Extract<PatrolRecord, { kind: 'position' }>): Promise<void> {
+/** Writes one kept fix as its `position` record plus the route point it adds, in the same transaction; an SOS's fixes go first (priority 0). */
+export async function writePosition(officerId: string, rec: Extract<PatrolRecord, { kind: 'position' }>, priority?: Priority): Promise<void> {
   const b = rec.body;
   const point: Omit<TrackEntry, 'seq'> = {
     shiftId: b.shiftId,
@@ -58,7 +58,12 @@ export async function writePosition(officerId: string, rec: Extract<PatrolRecord
     speed: b.speed ?? null,
     fixAt: b.fixAt,
   };
-  const written = await record(officerId, 'position', b, { id: rec.id, now: new Date(rec.at), track: [point] });
+  const written = await record(officerId, 'position', b, {
+    id: rec.id,
+    now: new Date(rec.at),
+    track: [point],
+    ...(priority === undefined ? {} : { priority }),
+  });
   route.value = [...route.value, { ...point, seq: written.seq, recordId: written.id }];
 }
 

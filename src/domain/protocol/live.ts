@@ -3,10 +3,12 @@
 
 /**
  * `changes`: pull has something new; `shift`: an officer started or ended a shift (data
- * `{ officerId, shiftId }`); `task`: a task was made or changed (data `{ taskId }`).
- * Lockdowns, positions and SOS join this list with their features.
+ * `{ officerId, shiftId }`); `task`: a task was made or changed (data `{ taskId }`);
+ * `position`: an officer's newest fix or tracking state (data: protocol/squad.ts OfficerLive);
+ * `sos`: an alert raised, cancelled or acknowledged (data: protocol/squad.ts SosAlert). For the
+ * last two the event id is the state's version.
  */
-export type LiveEventKind = 'changes' | 'shift' | 'task';
+export type LiveEventKind = 'changes' | 'shift' | 'task' | 'position' | 'sos';
 
 /** The SSE `event:` field of one message; `data:` is its JSON. */
 export interface LiveMessage {

@@ -401,6 +401,56 @@ const migrations: Record<string, Migration> = {
         .columns(['officer_id', 'last_at', 'first_at', 'cell', 'shift_id'])
         .execute();
       // The positions and tracking records already stored are derived by the rebuild (see 0005).
+    },
+  },
+  '0012-live-squad-sos': {
+    async up(db: Kysely<unknown>) {
+      // Derived: each officer's newest fix and tracking state by device order, so the live squad
+      // never scans positions. Rebuilt from records like the other derived tables (heard_at, the
+      // server's time of the officer's last push, comes back with their next push).
+      await db.schema
+        .createTable('officer_live')
+        .addColumn('officer_id', 'text', (c) => c.primaryKey())
+        .addColumn('pos_record_id', 'text')
+        .addColumn('pos_device_id', 'text')
+        .addColumn('pos_seq', 'integer')
+        .addColumn('shift_id', 'text')
+        .addColumn('fix_at', 'text')
+        .addColumn('lat', 'double precision')
+        .addColumn('lon', 'double precision')
+        .addColumn('accuracy', 'double precision')
+        .addColumn('speed', 'double precision')
+        .addColumn('heading', 'double precision')
+        .addColumn('trk_record_id', 'text')
+        .addColumn('trk_device_id', 'text')
+        .addColumn('trk_seq', 'integer')
+        .addColumn('trk_state', 'text')
+        .addColumn('trk_reason', 'text')
+        .addColumn('trk_at', 'text')
+        .addColumn('heard_at', 'text')
+        .addColumn('version', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      // Raise and cancel are derived from `sos` records; the acknowledgement is a leader's or
+      // supervisor's act, kept here and never rebuilt away.
+      await db.schema
+        .createTable('sos_alerts')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('officer_id', 'text', (c) => c.notNull())
+        .addColumn('shift_id', 'text')
+        .addColumn('raise_record_id', 'text')
+        .addColumn('raised_at', 'text')
+        .addColumn('lat', 'double precision')
+        .addColumn('lon', 'double precision')
+        .addColumn('accuracy', 'double precision')
+        .addColumn('fix_at', 'text')
+        .addColumn('cancel_record_id', 'text')
+        .addColumn('cancelled_at', 'text')
+        .addColumn('acked_by', 'text', (c) => c.references('users.id'))
+        .addColumn('acked_at', 'text')
+        .addColumn('version', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema.createIndex('sos_alerts_officer').on('sos_alerts').columns(['officer_id', 'raised_at']).execute();
+      // Records already stored (tracking, positions) fill officer_live once every migration has run.
       await db
         .insertInto('maintenance' as never)
         .values({ task: 'rebuild-derived' } as never)

@@ -50,7 +50,7 @@ interface LoginGuardTable {
   locked_until: string | null;
 }
 
-export type AuditKind = 'login' | 'login-failed' | 'lockout' | 'logout' | 'geography-change' | 'equipment-resolved' | 'task-change';
+export type AuditKind = 'login' | 'login-failed' | 'lockout' | 'logout' | 'geography-change' | 'equipment-resolved' | 'task-change' | 'sos-ack';
 
 interface AuditEventTable {
   id: string;
@@ -374,6 +374,54 @@ export interface RouteViewTable {
   window_to: string;
 }
 
+/**
+ * An officer's newest fix and tracking state by device order (seq on one device, fix time across
+ * devices), derived at ingest: what the live squad reads instead of scanning positions.
+ */
+export interface OfficerLiveTable {
+  officer_id: string;
+  pos_record_id: string | null;
+  pos_device_id: string | null;
+  pos_seq: number | null;
+  shift_id: string | null;
+  fix_at: string | null;
+  lat: number | null;
+  lon: number | null;
+  accuracy: number | null;
+  speed: number | null;
+  heading: number | null;
+  trk_record_id: string | null;
+  trk_device_id: string | null;
+  trk_seq: number | null;
+  trk_state: string | null;
+  trk_reason: string | null;
+  trk_at: string | null;
+  /** Server time of the officer's last push: when they were last heard from. */
+  heard_at: string | null;
+  /** The live event id of its last change: a client keeps the higher of two copies. */
+  version: Generated<number>;
+}
+
+/** An SOS: raised and cancelled by `sos` records (derived), acknowledged by a leader or supervisor (not). */
+export interface SosAlertTable {
+  /** The alert id the device chose (the records' body.alertId). */
+  id: string;
+  officer_id: string;
+  shift_id: string | null;
+  raise_record_id: string | null;
+  raised_at: string | null;
+  lat: number | null;
+  lon: number | null;
+  accuracy: number | null;
+  fix_at: string | null;
+  cancel_record_id: string | null;
+  cancelled_at: string | null;
+  acked_by: string | null;
+  acked_at: string | null;
+  /** The live event id of its last change. */
+  version: Generated<number>;
+}
+
 export interface Tables {
   units: UnitTable;
   squads: SquadTable;
@@ -403,4 +451,6 @@ export interface Tables {
   route_views: RouteViewTable;
   coverage_cells: CoverageCellTable;
   coverage_shift_cells: CoverageShiftCellTable;
+  officer_live: OfficerLiveTable;
+  sos_alerts: SosAlertTable;
 }

@@ -4,6 +4,7 @@ import { isPostgres } from '../db/dialect.js';
 import type { Tables } from '../db/schema.js';
 import { writeCoverage } from './coverage.js';
 import { writeEquipmentLosses } from './equipment-losses.js';
+import { writeOfficerLive, type LiveChanges } from './officer-live.js';
 import { ensurePositionPartitions } from './position-partitions.js';
 import { fixTimeOf, writePositions } from './positions.js';
 import { ofKind, readRows, type UnreadableSink } from './reader.js';
@@ -14,18 +15,19 @@ import { writeShifts } from './shifts.js';
 // and rebuildable from records at any time by the same writers.
 
 /** The record kinds any derived table is made from. */
-const DERIVED_KINDS = ['position', 'shift.start', 'shift.end', 'tracking'] as const;
+const DERIVED_KINDS = ['position', 'shift.start', 'shift.end', 'tracking', 'sos'] as const;
 
 /** Records read per rebuild batch. */
 const REBUILD_BATCH = 2000;
 
-/** What a batch of newly stored records adds to the derived tables. Call in the storing transaction. */
-export async function writeDerived(trx: Transaction<Tables>, records: readonly SignedRecord[]): Promise<void> {
+/** What a batch of newly stored records adds to the derived tables; says what the live squad should hear. Call in the storing transaction. */
+export async function writeDerived(trx: Transaction<Tables>, records: readonly SignedRecord[]): Promise<LiveChanges> {
   await writePositions(trx, ofKind(records, 'position'));
   await writeShifts(trx, records);
   await writeEquipmentLosses(trx, records);
   // After positions: a shift's coverage is derived from its stored fixes, these included.
   await writeCoverage(trx, records);
+  return writeOfficerLive(trx, records);
 }
 
 /** Makes the position partitions these records will need; call before the storing transaction. */
@@ -50,7 +52,8 @@ export async function rebuildDerived(
   db: Kysely<Tables>,
   options: { now: Date; onUnreadable: UnreadableSink; onProgress?: (records: number) => void },
 ): Promise<RebuildReport> {
-  if (isPostgres(db)) await sql`truncate positions, shifts, equipment_losses, coverage_cells, coverage_shift_cells`.execute(db);
+  // sos_alerts stays: its acknowledgements are not derived, and its raises and cancels merge idempotently.
+  if (isPostgres(db)) await sql`truncate positions, shifts, equipment_losses, coverage_cells, coverage_shift_cells, officer_live`.execute(db);
   else
     await db.transaction().execute(async (trx) => {
       await trx.deleteFrom('positions').execute();
@@ -58,6 +61,7 @@ export async function rebuildDerived(
       await trx.deleteFrom('equipment_losses').execute();
       await trx.deleteFrom('coverage_cells').execute();
       await trx.deleteFrom('coverage_shift_cells').execute();
+      await trx.deleteFrom('officer_live').execute();
     });
   let after = '';
   let records = 0;

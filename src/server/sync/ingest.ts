@@ -11,6 +11,7 @@ import { insertNew, type BulkColumns } from '../db/bulk-insert.js';
 import { ofKind } from '../records/reader.js';
 import { applyTaskUpdates } from '../tasks/tasks.js';
 import { publishLive } from '../live/publish.js';
+import { announcePush } from '../live/squad-events.js';
 import { prepareDerived, writeDerived } from '../records/derived.js';
 import type { DeviceKeys } from './device-keys.js';
 import { hashMatches, signatureValid } from './seal-verifier.js';
@@ -54,7 +55,8 @@ export async function ingestBatch(
     if (!result.success) return reject(index, `schema: ${describeIssues(result.issues)}`);
     const record = result.output;
     if (record.officerId !== officer.id) return reject(index, 'wrong-officer');
-    if (record.at > latest || ('fixAt' in record.body && record.body.fixAt > latest)) return reject(index, 'future-timestamp');
+    const fixAt = 'fixAt' in record.body ? record.body.fixAt : record.kind === 'sos' ? record.body.fix?.fixAt : undefined;
+    if (record.at > latest || (fixAt !== undefined && fixAt > latest)) return reject(index, 'future-timestamp');
     parsed.push({ index, record, raw: input as object });
   });
 
@@ -150,7 +152,7 @@ export async function ingestBatch(
       }
     }
     const stored = candidates.filter((c) => inserted.has(c.record.id)).map((c) => c.record);
-    await writeDerived(trx, stored);
+    const live = await writeDerived(trx, stored);
     await applyTaskUpdates(trx, notifier, ofKind(stored, 'task.update'), officer, receivedAt);
     // The squad's leaders see a shift begin or end as it arrives.
     for (const record of stored) {
@@ -158,6 +160,7 @@ export async function ingestBatch(
       const audience = { unitId: officer.unitId, squadId: officer.squadId, officerId: officer.id };
       await publishLive(trx, notifier, audience, { kind: 'shift', at: receivedAt, data: { officerId: officer.id, shiftId: record.body.shiftId } });
     }
+    await announcePush(trx, notifier, officer, live, receivedAt);
     const heads = new Map<string, { seq: number; hash: string }>();
     for (const c of candidates) {
       if (!inserted.has(c.record.id)) continue;

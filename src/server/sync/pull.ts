@@ -6,6 +6,7 @@ import type { Tables } from '../db/schema.js';
 import { checkpointFromRow, controlPointFromRow, planFromRow } from '../geography/rows.js';
 import type { UnreadableSink } from '../records/reader.js';
 import { officerTasksFilter, readTasks } from '../tasks/tasks.js';
+import { readSosAlerts } from '../records/officer-live.js';
 
 /** Most changes in one pull; the client pulls again while `more` is true. */
 const PULL_LIMIT = 1000;
@@ -96,7 +97,7 @@ export async function pullChanges(
   const last = page.at(-1);
   const more = all.length > PULL_LIMIT;
   const changes = page.map((p) => p.change);
-  if (!more) changes.push(...(await verdictsOf(db, user, at)));
+  if (!more) changes.push(...(await verdictsOf(db, user, at)), ...(await ownAlerts(db, user, at.now)));
   return { changes, cursor: String(last ? last.version : cursor), more };
 }
 
@@ -110,6 +111,16 @@ async function verdictsOf(db: Kysely<Tables>, user: SessionUser, { now, onUnread
   const to = new Date(now.getTime() + VERDICTS_AHEAD_MS).toISOString();
   const views = await verifiedCheckins(db, [self], user.unitId, from, to, onUnreadable);
   return views.map((c) => upsert('checkin-verdict', c.id, { verdict: c.verdict, verdictReason: c.verdictReason }));
+}
+
+/**
+ * The officer's own SOS alerts of the last day, with who acknowledged them: like verdicts, sent
+ * with every last page (an acknowledgement changes an alert without a pull cursor version).
+ */
+async function ownAlerts(db: Kysely<Tables>, user: SessionUser, now: Date): Promise<Change[]> {
+  if (user.role !== 'officer') return [];
+  const alerts = await readSosAlerts(db, [user.id], new Date(now.getTime() - VERDICTS_BACK_MS).toISOString());
+  return alerts.map((a) => upsert('sos', a.id, a as unknown as Record<string, unknown>));
 }
 
 /** The officer's tasks that changed after `cursor`, as whole tasks (history included). */

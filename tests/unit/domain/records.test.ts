@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { describeIssues } from '../../../src/domain/protocol/api.js';
-import { CheckinBodySchema } from '../../../src/domain/records.js';
+import { BODY_SCHEMAS, CheckinBodySchema } from '../../../src/domain/records.js';
 
 const base = {
   shiftId: '0190a1f0-0000-7000-8000-900000000001',
@@ -30,5 +30,25 @@ describe('check-in bodies', () => {
     expect(problem({ ...base, method: 'geofence', evidence: ['nope'] })).toBe('evidence.0: must be a record id');
     expect(problem({ ...base, method: 'geofence', dwellS: -1 })).toBe('dwellS: must be ≥ 0');
     expect(problem({ ...base, method: 'teleport' })).toBe('method: must be geofence or manual');
+  });
+});
+
+describe('SOS bodies', () => {
+  const sos = (body: unknown) => {
+    const result = v.safeParse(BODY_SCHEMAS.sos, body);
+    return result.success ? null : describeIssues(result.issues);
+  };
+  const alert = { alertId: '0190a1f0-0000-7000-8000-a00000000001', shiftId: base.shiftId };
+
+  it('goes without a fix or a shift rather than wait for either', () => {
+    expect(sos({ ...alert, state: 'raised', fix: null })).toBeNull();
+    expect(sos({ ...alert, shiftId: null, state: 'cancelled', fix: null })).toBeNull();
+    expect(sos({ ...alert, state: 'raised', fix: { lat: 23.11, lon: 114.41, accuracy: 6, fixAt: base.enteredAt } })).toBeNull();
+  });
+
+  it('names a state it does not know, a fix off the globe, and a missing alert id', () => {
+    expect(sos({ ...alert, state: 'panic', fix: null })).toBe('state: must be raised or cancelled');
+    expect(sos({ ...alert, state: 'raised', fix: { lat: 91, lon: 114.41, accuracy: 6, fixAt: base.enteredAt } })).toBe('fix.lat: must be ≤ 90');
+    expect(sos({ shiftId: base.shiftId, state: 'raised', fix: null })).toMatch(/^alertId: /);
   });
 });

@@ -68,9 +68,13 @@ describe('taking batches', () => {
     const db = await fresh();
     const locks = memoryLocks();
     for (let i = 0; i < 3; i++) await appendRecord(db, locks, 'o1', 'position', fix(i));
-    const sos = await appendRecord(db, locks, 'o1', 'position', fix(3), { priority: 0 });
+    const { lat, lon, accuracy, fixAt } = fix(3);
+    const sos = await appendRecord(db, locks, 'o1', 'sos', { alertId: shiftId, shiftId, state: 'raised', fix: { lat, lon, accuracy, fixAt } }, { priority: 0 });
+    // The SOS's fixes after it jump the queue too, each alone.
+    const sosFix = await appendRecord(db, locks, 'o1', 'position', fix(4), { priority: 0 });
     const first = await takeBatch(db, 'o1', 1000, 2 ** 21);
     expect(first.map((e) => e.id)).toEqual([sos.id]);
+    expect((await takeBatch(db, 'o1', 1000, 2 ** 21)).map((e) => e.id)).toEqual([sosFix.id]);
     const second = await takeBatch(db, 'o1', 1000, 2 ** 21);
     expect(second.map((e) => e.seq)).toEqual([1, 2, 3]);
     expect(second.every((e) => e.state === 'in-flight')).toBe(true);

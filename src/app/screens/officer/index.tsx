@@ -17,6 +17,7 @@ import { RouteViews } from './RouteViews.js';
 import { ShiftEndForm } from './ShiftEndForm.js';
 import { ShiftSummary } from './ShiftSummary.js';
 import { ShiftStartForm } from './ShiftStartForm.js';
+import { SosControl } from './SosControl.js';
 
 const REASON_KEYS: Record<TrackingReason, MessageKey> = {
   'shift-start': 'reason.shift-start',
@@ -119,6 +120,7 @@ export function OfficerScreen({ user }: { user: SessionUser }) {
       {shift && <CheckpointsDue user={user} shift={shift} />}
       <NativeTrackers />
       <RouteViews />
+      <SosControl user={user} />
     </RoleHome>
   );
 }

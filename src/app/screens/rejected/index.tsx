@@ -15,6 +15,7 @@ const KIND_KEYS: Record<RecordKind, MessageKey> = {
   position: 'record.position',
   checkin: 'record.checkin',
   'task.update': 'record.task.update',
+  sos: 'record.sos',
 };
 
 /** Records the server refused, with the reason, exportable as JSON for the administrator. */
