@@ -177,9 +177,10 @@ describe.each(DATABASES)('upgrading a %s database that already holds records', (
     const storage = await freshStorage(kind);
     try {
       const clock = new TestClock();
-      // Seeded at the schema of the derived tables' migration (the demo now needs the unit boundaries
-      // column): the rebuild that migration asks for is still pending, and no record has been derived.
-      const old = await openAt(kind, storage.env, '0006-unit-boundaries');
+      // Seeded at the oldest schema the demo seed fits (it now writes the control points' approximate
+      // flag): the rebuild the derived tables' migration asks for is still pending, and no record
+      // has been derived.
+      const old = await openAt(kind, storage.env, '0010-control-point-edits');
       await seedDemo(old, PASSWORD, clock.now());
       const officer = await old.selectFrom('users').select(['id', 'squad_id']).where('badge', '=', 'J001').executeTakeFirstOrThrow();
       const phone = await TestDevice.create(officer.id);
