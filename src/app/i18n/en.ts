@@ -544,6 +544,7 @@ export const en: Catalog = {
   'squad.filter': 'Squad',
   'squad.all': 'All squads',
   'squad.none': 'Nobody is on patrol.',
+  'squad.nativeFix': 'native app fix (unsigned)',
   'squad.noFix': 'No position yet',
   'squad.trackingOff': 'Tracking stopped: {reason}',
   'squad.heard': 'Last heard {time}',

@@ -530,6 +530,7 @@ export const zhCN = {
   'squad.filter': '中队',
   'squad.all': '全部中队',
   'squad.none': '当前没有在岗巡逻。',
+  'squad.nativeFix': '原生应用定位（未签名）',
   'squad.noFix': '尚无定位',
   'squad.trackingOff': '轨迹已停止：{reason}',
   'squad.heard': '最后联系 {time}',

@@ -2,7 +2,7 @@ import type * as GeoJSON from 'geojson';
 import { Marker } from 'maplibre-gl';
 import { useEffect, useMemo, useRef } from 'preact/hooks';
 import { circleRing } from '../../domain/geo.js';
-import { POSITION_STALE_MS, type SquadOfficer } from '../../domain/protocol/squad.js';
+import { POSITION_STALE_MS, shownFix, type SquadOfficer } from '../../domain/protocol/squad.js';
 import { t } from '../i18n/index.js';
 import { zones } from '../state/local-copies.js';
 import { toDisplayPoint } from './display-coords.js';
@@ -20,7 +20,8 @@ export interface SquadMapProps {
 /** How an officer's marker is drawn: an SOS before everything, then a stale fix greyed. */
 function markerState(o: SquadOfficer, now: number): 'sos' | 'stale' | 'fresh' {
   if (o.sos && o.sos.raisedAt && !o.sos.cancelledAt) return 'sos';
-  return o.position && now - Date.parse(o.position.fixAt) > POSITION_STALE_MS ? 'stale' : 'fresh';
+  const fix = shownFix(o);
+  return fix && now - Date.parse(fix.fixAt) > POSITION_STALE_MS ? 'stale' : 'fresh';
 }
 
 /**
@@ -30,8 +31,11 @@ function markerState(o: SquadOfficer, now: number): 'sos' | 'stale' | 'fresh' {
  */
 export function SquadMap({ officers, now }: SquadMapProps) {
   const { settings, style, boundaries } = useBaseMap();
-  const located = officers.filter((o) => o.position);
-  const points = located.flatMap((o): Array<[number, number]> => (o.position ? [[o.position.lon, o.position.lat]] : []));
+  const located = officers.filter((o) => shownFix(o));
+  const points = located.flatMap((o): Array<[number, number]> => {
+    const fix = shownFix(o);
+    return fix ? [[fix.lon, fix.lat]] : [];
+  });
   const zonePoints = zones.value.flatMap((z) => z.polygon.coordinates[0] ?? []);
   if (!settings || !style) return <div class="map map-loading" />;
   const center = points[0] ?? zonePoints[0] ?? [114.41, 23.11];
@@ -54,7 +58,7 @@ function SquadMarkers({ officers, now }: SquadMapProps) {
     () => ({
       type: 'FeatureCollection',
       features: officers.flatMap((o) => {
-        const p = o.position;
+        const p = shownFix(o);
         if (!p) return [];
         const state = markerState(o, now);
         return [
@@ -82,7 +86,7 @@ function SquadMarkers({ officers, now }: SquadMapProps) {
     if (!map) return;
     const seen = new Set<string>();
     for (const o of officers) {
-      const p = o.position;
+      const p = shownFix(o);
       if (!p) continue;
       seen.add(o.officerId);
       let marker = tags.current.get(o.officerId);
@@ -98,6 +102,7 @@ function SquadMarkers({ officers, now }: SquadMapProps) {
       element.dataset.lat = p.lat.toFixed(6);
       element.dataset.lon = p.lon.toFixed(6);
       element.dataset.state = markerState(o, now);
+      element.dataset.source = p.native ? 'native' : 'signed';
     }
     for (const [id, marker] of tags.current) {
       if (seen.has(id)) continue;

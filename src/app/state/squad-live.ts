@@ -50,6 +50,7 @@ const pickState = (o: OfficerLive): OfficerLive => ({
   officerId: o.officerId,
   position: o.position,
   tracking: o.tracking,
+  native: o.native ?? null,
   heardAt: o.heardAt,
   version: o.version,
 });

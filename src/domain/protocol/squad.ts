@@ -27,6 +27,14 @@ export interface LiveFix {
   seq: number;
 }
 
+/** The newest fix from a paired native tracker app: unsigned, shown when it is later than the signed one. */
+export interface NativeLiveFix {
+  lat: number;
+  lon: number;
+  accuracy: number | null;
+  fixAt: string;
+}
+
 /** The newest `tracking` record by device order: on, or paused or off and why. */
 export interface LiveTracking {
   state: 'on' | 'paused' | 'off';
@@ -39,6 +47,7 @@ export interface OfficerLive {
   officerId: string;
   position: LiveFix | null;
   tracking: LiveTracking | null;
+  native: NativeLiveFix | null;
   /** When the server last received anything from the officer (null until it has, since a rebuild). */
   heardAt: string | null;
   /** Live event id of its last change: of two copies, the higher is newer. */
@@ -118,4 +127,13 @@ export const SquadLiveQuerySchema = v.strictObject({ squadId: v.optional(Uuid) }
 
 export interface SosAckResponse {
   alert: SosAlert;
+}
+
+/** The fix a screen shows for an officer: the signed one, or the native tracker's when it is later (marked as such). */
+export function shownFix(o: Pick<OfficerLive, 'position' | 'native'>): { lat: number; lon: number; accuracy: number; fixAt: string; native: boolean } | null {
+  const signed = o.position;
+  const native = o.native ?? null;
+  if (native && (!signed || native.fixAt > signed.fixAt))
+    return { lat: native.lat, lon: native.lon, accuracy: native.accuracy ?? 0, fixAt: native.fixAt, native: true };
+  return signed && { lat: signed.lat, lon: signed.lon, accuracy: signed.accuracy, fixAt: signed.fixAt, native: false };
 }

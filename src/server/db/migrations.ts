@@ -527,6 +527,16 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('route_views_unit').on('route_views').columns(['unit_id', 'at']).execute();
     },
   },
+  '0016-officer-live-native': {
+    async up(db: Kysely<unknown>) {
+      // The newest fix from a paired native tracker, beside the signed one and never mixed with it:
+      // the live squad shows it when it is the later of the two, marked as unsigned.
+      for (const column of ['native_lat', 'native_lon', 'native_accuracy']) {
+        await db.schema.alterTable('officer_live').addColumn(column, 'double precision').execute();
+      }
+      await db.schema.alterTable('officer_live').addColumn('native_fix_at', 'text').execute();
+    },
+  },
 };
 
 /** Feeds the in-code migrations to Kysely's Migrator (no files to find at run time). */

@@ -400,6 +400,11 @@ export interface OfficerLiveTable {
   heard_at: string | null;
   /** The live event id of its last change: a client keeps the higher of two copies. */
   version: Generated<number>;
+  /** The newest fix from a paired native tracker app (unsigned), by fix time. */
+  native_fix_at: string | null;
+  native_lat: number | null;
+  native_lon: number | null;
+  native_accuracy: number | null;
 }
 
 /** An SOS: raised and cancelled by `sos` records (derived), acknowledged by a leader or supervisor (not). */

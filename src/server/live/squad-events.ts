@@ -25,13 +25,21 @@ export async function announcePush(
   receivedAt: string,
 ): Promise<void> {
   await noteHeard(trx, officer.id, receivedAt);
-  if (changes.officers.has(officer.id)) {
-    const row = await trx.selectFrom('officer_live').selectAll().where('officer_id', '=', officer.id).executeTakeFirstOrThrow();
-    const { version: _old, ...state } = officerLiveOf(row);
-    const id = await publishLive(trx, notifier, audienceOf(officer), { kind: 'position', at: receivedAt, data: { ...state } });
-    await trx.updateTable('officer_live').set({ version: id }).where('officer_id', '=', officer.id).execute();
-  }
+  if (changes.officers.has(officer.id)) await announceOfficerLive(trx, notifier, officer, receivedAt);
   for (const alertId of changes.alerts) await announceSos(trx, notifier, officer, alertId, receivedAt);
+}
+
+/** Publishes an officer's live state (a signed or a native fix moved it on), and stamps the row with the event's id. */
+export async function announceOfficerLive(
+  trx: Transaction<Tables>,
+  notifier: Notifier,
+  officer: Pick<SessionUser, 'id' | 'unitId' | 'squadId'>,
+  at: string,
+): Promise<void> {
+  const row = await trx.selectFrom('officer_live').selectAll().where('officer_id', '=', officer.id).executeTakeFirstOrThrow();
+  const { version: _old, ...state } = officerLiveOf(row);
+  const id = await publishLive(trx, notifier, audienceOf(officer), { kind: 'position', at, data: { ...state } });
+  await trx.updateTable('officer_live').set({ version: id }).where('officer_id', '=', officer.id).execute();
 }
 
 /** Publishes an alert's current state to those who may see it, and stamps it with the event's id. */

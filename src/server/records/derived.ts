@@ -4,7 +4,7 @@ import { isPostgres } from '../db/dialect.js';
 import type { Tables } from '../db/schema.js';
 import { writeCoverage } from './coverage.js';
 import { writeEquipmentLosses } from './equipment-losses.js';
-import { writeOfficerLive, type LiveChanges } from './officer-live.js';
+import { restoreNativeLive, writeOfficerLive, type LiveChanges } from './officer-live.js';
 import { ensurePositionPartitions } from './position-partitions.js';
 import { fixTimeOf, writePositions } from './positions.js';
 import { ofKind, readRows, type UnreadableSink } from './reader.js';
@@ -87,6 +87,8 @@ export async function rebuildDerived(
     options.onProgress?.(records);
     after = last.id;
   }
+  // Native tracker fixes are not records: their newest per officer comes back from their own table.
+  await restoreNativeLive(db);
   const count = async (table: 'positions' | 'shifts') =>
     Number(
       (

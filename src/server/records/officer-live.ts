@@ -1,5 +1,5 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
-import type { LiveFix, LiveTracking, OfficerLive, SosAlert } from '../../domain/protocol/squad.js';
+import type { LiveFix, LiveTracking, NativeLiveFix, OfficerLive, SosAlert } from '../../domain/protocol/squad.js';
 import type { RecordOf, SignedRecord } from '../../domain/records.js';
 import type { OfficerLiveTable, SosAlertTable, Tables } from '../db/schema.js';
 import { ofKind } from './reader.js';
@@ -85,6 +85,10 @@ const EMPTY: Omit<OfficerLiveTable, 'officer_id' | 'version'> = {
   trk_reason: null,
   trk_at: null,
   heard_at: null,
+  native_fix_at: null,
+  native_lat: null,
+  native_lon: null,
+  native_accuracy: null,
 };
 
 async function mergePosition(trx: Db, r: RecordOf<'position'>): Promise<boolean> {
@@ -289,7 +293,16 @@ export function officerLiveOf(row: Selectable<OfficerLiveTable>): OfficerLive {
       : null;
   const tracking: LiveTracking | null =
     row.trk_state && row.trk_reason && row.trk_at ? { state: row.trk_state as LiveTracking['state'], reason: row.trk_reason, at: row.trk_at } : null;
-  return { officerId: row.officer_id, position, tracking, heardAt: row.heard_at, version: Number(row.version) };
+  const native: NativeLiveFix | null =
+    row.native_fix_at !== null && row.native_lat !== null && row.native_lon !== null
+      ? {
+          lat: Number(row.native_lat),
+          lon: Number(row.native_lon),
+          accuracy: row.native_accuracy === null ? null : Number(row.native_accuracy),
+          fixAt: row.native_fix_at,
+        }
+      : null;
+  return { officerId: row.officer_id, position, tracking, native, heardAt: row.heard_at, version: Number(row.version) };
 }
 
 /** People by id, for naming officers and acknowledgers. */
@@ -338,4 +351,43 @@ export async function readSosAlerts(db: Db, officerIds: readonly string[], since
     db,
     rows.sort((a, b) => when(b).localeCompare(when(a)) || b.id.localeCompare(a.id)),
   );
+}
+
+/** A native tracker's fix, if it is the officer's newest from any tracker; true when the row moved on. */
+export async function mergeNativeFix(trx: Db, officerId: string, fix: { fixAt: string; lat: number; lon: number; accuracy: number | null }): Promise<boolean> {
+  const changed = await trx
+    .insertInto('officer_live')
+    .values({ ...EMPTY, officer_id: officerId, native_fix_at: fix.fixAt, native_lat: fix.lat, native_lon: fix.lon, native_accuracy: fix.accuracy })
+    .onConflict((oc) =>
+      oc
+        .column('officer_id')
+        .doUpdateSet((eb) => ({
+          native_fix_at: eb.ref('excluded.native_fix_at'),
+          native_lat: eb.ref('excluded.native_lat'),
+          native_lon: eb.ref('excluded.native_lon'),
+          native_accuracy: eb.ref('excluded.native_accuracy'),
+        }))
+        .where((eb) => eb.or([eb('officer_live.native_fix_at', 'is', null), eb('officer_live.native_fix_at', '<', eb.ref('excluded.native_fix_at'))])),
+    )
+    .returning('officer_id')
+    .execute();
+  return changed.length > 0;
+}
+
+/** After a rebuild emptied officer_live: each officer's newest native fix, from native_positions. */
+export async function restoreNativeLive(db: Kysely<Tables>): Promise<void> {
+  const newest = await db
+    .selectFrom('native_positions')
+    .select(['officer_id', (eb) => eb.fn.max('fix_at').as('fix_at')])
+    .groupBy('officer_id')
+    .execute();
+  for (const { officer_id, fix_at } of newest) {
+    const fix = await db
+      .selectFrom('native_positions')
+      .select(['fix_at', 'lat', 'lon', 'accuracy'])
+      .where('officer_id', '=', officer_id)
+      .where('fix_at', '=', fix_at)
+      .executeTakeFirst();
+    if (fix) await mergeNativeFix(db, officer_id, { fixAt: fix.fix_at, lat: fix.lat, lon: fix.lon, accuracy: fix.accuracy });
+  }
 }

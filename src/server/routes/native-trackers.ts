@@ -19,6 +19,8 @@ import { tokenHash } from '../auth/sessions.js';
 import type { ServerContext } from '../context.js';
 import type { NativeTrackerTable } from '../db/schema.js';
 import { HttpError } from '../errors.js';
+import { announceOfficerLive } from '../live/squad-events.js';
+import { mergeNativeFix } from '../records/officer-live.js';
 import { parseOr400 } from '../validate.js';
 
 // Native tracker apps paired with an officer's phone (OwnTracks HTTP mode, Traccar Client's OsmAnd
@@ -71,6 +73,11 @@ export function nativeTrackerRoutes(ctx: ServerContext) {
         .onConflict((oc) => oc.columns(['tracker_id', 'fix_at']).doNothing())
         .execute();
       await trx.updateTable('native_trackers').set({ last_used_at: now.toISOString() }).where('id', '=', tracker.id).execute();
+      // The live squad shows it when it is the officer's newest fix: the app's gaps filled.
+      if (await mergeNativeFix(trx, tracker.officer_id, { fixAt, lat: fix.lat, lon: fix.lon, accuracy: fix.accuracy })) {
+        const officer = await trx.selectFrom('users').select(['id', 'unit_id', 'squad_id']).where('id', '=', tracker.officer_id).executeTakeFirstOrThrow();
+        await announceOfficerLive(trx, ctx.database.notifier, { id: officer.id, unitId: officer.unit_id, squadId: officer.squad_id }, now.toISOString());
+      }
     });
   }
 

@@ -90,6 +90,7 @@ export function squadRoutes(ctx: ServerContext) {
             // A fix of an earlier shift is still where they were last seen; the client shows its age.
             position: state?.position ?? null,
             tracking: state?.tracking ?? null,
+            native: state?.native ?? null,
             heardAt: state?.heardAt ?? null,
             version: state?.version ?? 0,
             task: task ? { id: task.id, title: task.title, state: task.state } : null,

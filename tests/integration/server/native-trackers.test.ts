@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiErrorBody } from '../../../src/domain/protocol/api.js';
 import type { NativeTrackerView, NewTrackerResponse } from '../../../src/domain/native-trackers.js';
 import type { AuditTrackResponse, NativeTrackResponse } from '../../../src/domain/protocol/track-audit.js';
+import { newId } from '../../../src/domain/ids.js';
+import { shownFix, type SquadLiveResponse } from '../../../src/domain/protocol/squad.js';
+import { positionBody, TestDevice } from '../device.js';
 import { Client, DATABASES, startServer, type TestServer } from '../harness.js';
 
 const json = async <T>(response: Response) => (await response.json()) as T;
@@ -202,5 +205,52 @@ describe.each(DATABASES)('native tracker apps paired with an officer on %s', (ki
     const signed = await json<AuditTrackResponse>(await clients.L001!.request('GET', `/api/audit/track?officerId=${officerId}&from=${from}&to=${to}`));
     expect(signed.points).toEqual([]);
     expect((await clients.L001!.request('GET', `/api/audit/native-track?officerId=${officerId}&from=${to}&to=${from}`)).status).toBe(400);
+  });
+
+  it('fills the live squad picture: a native fix later than the signed one is shown, marked, and announced live', async () => {
+    const user = await server.database.db.selectFrom('users').select(['squad_id']).where('id', '=', officerId).executeTakeFirstOrThrow();
+    const device = await TestDevice.create(officerId);
+    await device.register(clients.J001!);
+    const shiftId = newId();
+    // Later than every fix the tests above stored (a phone clock a little ahead is still accepted).
+    const t0 = server.clock.now().getTime() + 30_000;
+    const start = await device.next('shift.start', { shiftId, squadId: user.squad_id!, members: [officerId], equipment: [], zoneIds: [] }, new Date(t0));
+    const fix = await device.next('position', { ...positionBody(shiftId, 0, new Date(t0 + 1000)) }, new Date(t0 + 1000));
+    expect((await clients.J001!.request('POST', '/api/sync/push', { records: [start, fix] })).status).toBe(200);
+    const paired = await pair('J001', 'Screen-locked phone');
+    const before = Number(
+      (
+        await server.database.db
+          .selectFrom('live_events')
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .where('kind', '=', 'position')
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+    const tst = Math.floor((t0 + 60_000) / 1000);
+    expect((await ownTracks(paired.token, { ...ownTracksLocation(tst), lat: 23.1201, lon: 114.4222 })).status).toBe(200);
+
+    const squad = await json<SquadLiveResponse>(await clients.L001!.request('GET', '/api/squad/live'));
+    const me = squad.officers.find((o) => o.officerId === officerId)!;
+    expect(me.position?.fixAt).toBe(fix.body.fixAt);
+    expect(me.native).toEqual({ lat: 23.1201, lon: 114.4222, accuracy: 12, fixAt: new Date(tst * 1000).toISOString() });
+    expect(shownFix(me)).toMatchObject({ lat: 23.1201, lon: 114.4222, native: true });
+    const after = Number(
+      (
+        await server.database.db
+          .selectFrom('live_events')
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .where('kind', '=', 'position')
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+    expect(after).toBe(before + 1);
+    // An older native fix changes nothing; a newer signed fix is shown again.
+    expect((await ownTracks(paired.token, { ...ownTracksLocation(tst - 30), lat: 23.0, lon: 114.0 })).status).toBe(200);
+    const later = await device.next('position', { ...positionBody(shiftId, 1, new Date(t0 + 90_000)) }, new Date(t0 + 90_000));
+    expect((await clients.J001!.request('POST', '/api/sync/push', { records: [later] })).status).toBe(200);
+    const again = (await json<SquadLiveResponse>(await clients.L001!.request('GET', '/api/squad/live'))).officers.find((o) => o.officerId === officerId)!;
+    expect(again.native?.lat).toBe(23.1201);
+    expect(shownFix(again)).toMatchObject({ fixAt: later.body.fixAt, native: false });
   });
 });

@@ -1,7 +1,7 @@
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import type { SessionUser } from '../../../domain/protocol/auth.js';
-import { reporting, type SquadOfficer } from '../../../domain/protocol/squad.js';
+import { reporting, shownFix, type SquadOfficer } from '../../../domain/protocol/squad.js';
 import type { TrackingReason } from '../../../domain/patrol-session.js';
 import type { TaskState } from '../../../domain/tasks.js';
 import { formatDuration, formatTime, locale, t, type MessageKey } from '../../i18n/index.js';
@@ -25,7 +25,7 @@ const reasonText = (reason: string) => t(`reason.${reason as TrackingReason}` as
 
 /** One officer's line: the fix and its age, tracking, silence and why, task, SOS. */
 function OfficerRow({ officer: o, now }: { officer: SquadOfficer; now: number }) {
-  const p = o.position;
+  const p = shownFix(o);
   const age = p ? fixAge(Date.parse(p.fixAt), now) : null;
   const { lastHeard, silent, stale } = reporting(o, now);
   const paused = o.tracking && o.tracking.state !== 'on' ? o.tracking : null;
@@ -35,7 +35,8 @@ function OfficerRow({ officer: o, now }: { officer: SquadOfficer; now: number })
     <li
       class={`squad-officer${stale ? ' stale' : ''}${sosState === 'raised' || sosState === 'cancelled' ? ' in-sos' : ''}`}
       data-badge={o.badge}
-      data-seq={p?.seq ?? ''}
+      data-seq={o.position?.seq ?? ''}
+      data-source={p?.native ? 'native' : 'signed'}
       data-lat={p ? p.lat.toFixed(6) : ''}
       data-lon={p ? p.lon.toFixed(6) : ''}
       data-stale={stale ? 'yes' : 'no'}
@@ -49,6 +50,7 @@ function OfficerRow({ officer: o, now }: { officer: SquadOfficer; now: number })
       <div class="squad-fix" data-testid="squad-fix-age">
         {age ? t(`map.positionAge.${age.unit}`, { n: age.n }) : t('squad.noFix')}
         {p && ` · ±${Math.round(p.accuracy)} m`}
+        {p?.native && ` · ${t('squad.nativeFix')}`}
       </div>
       {o.tracking?.state === 'on' && !silent && <div class="ok">{t('tracking.on')}</div>}
       {/* Silent, the pause is given as the likely reason below instead. */}
