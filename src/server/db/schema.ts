@@ -348,7 +348,7 @@ export interface NativeTrackerTable {
 }
 
 /** A fix from a paired native tracker app: unsigned, never mixed with `positions`. */
-export interface NativePositionTable {
+interface NativePositionTable {
   tracker_id: string;
   officer_id: string;
   protocol: string;
@@ -363,7 +363,7 @@ export interface NativePositionTable {
 }
 
 /** One look at an officer's route (`track` or `native`): who, when, which window. */
-export interface RouteViewTable {
+interface RouteViewTable {
   id: string;
   at: string;
   viewer_id: string;

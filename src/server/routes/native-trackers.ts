@@ -32,8 +32,8 @@ const MAX_ACTIVE_TRACKERS = 3;
 /** A tracker report is one fix: a few hundred bytes. */
 const REPORT_BODY_LIMIT = 16 * 1024;
 
-export const OWNTRACKS_PATH = '/api/native/owntracks';
-export const OSMAND_PATH = '/api/native/osmand';
+const OWNTRACKS_PATH = '/api/native/owntracks';
+const OSMAND_PATH = '/api/native/osmand';
 
 export function nativeTrackerRoutes(ctx: ServerContext) {
   const { db } = ctx.database;
