@@ -5,8 +5,7 @@ import { containsNul } from './text.js';
 // record (a locked screen): OwnTracks in HTTP mode and the Traccar Client's OsmAnd protocol.
 // They are unsigned, so they are kept apart from the signed positions and always shown as such.
 
-const NATIVE_PROTOCOLS = ['owntracks', 'osmand'] as const;
-export type NativeProtocol = (typeof NATIVE_PROTOCOLS)[number];
+export type NativeProtocol = 'owntracks' | 'osmand';
 
 /** One fix as a tracker app reported it, in this system's units (metres, m/s, degrees, epoch ms). */
 export interface NativeFix {
