@@ -92,6 +92,19 @@ describe('the supervisor’s route audit', () => {
         JSON.stringify(pushed.results.find((r) => r.status !== 'accepted')),
       ).toBe(true);
     }
+    // While the app was paused, a paired native tracker kept reporting: three unsigned fixes.
+    const paired = (await (await client.request('POST', '/api/trackers', { label: 'OwnTracks' })).json()) as { token: string };
+    const gapAt = walk.findIndex((p, i) => i > 0 && p.time! - walk[i - 1]!.time! > 60_000);
+    for (let k = 1; k <= 3; k++) {
+      const p = walk[gapAt - 1]!;
+      const tst = Math.floor((p.time! + offset + k * 20_000) / 1000);
+      const response = await fetch(`${server.url}/api/native/owntracks`, {
+        method: 'POST',
+        headers: { authorization: `Basic ${Buffer.from(`J001:${paired.token}`).toString('base64')}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ _type: 'location', lat: p.lat + k * 1e-4, lon: p.lon, acc: 10, tst }),
+      });
+      expect(response.status).toBe(200);
+    }
     stored = records.flatMap((r) => (r.kind === 'position' ? [{ lat: r.body.lat, lon: r.body.lon, fixAt: r.body.fixAt }] : []));
 
     browser = await launchChromium({ webgl: true });
@@ -117,7 +130,9 @@ describe('the supervisor’s route audit', () => {
       await verdict.waitFor({ timeout: 30_000 });
       expect(await verdict.getAttribute('data-verdict')).toBe('gaps-explained');
       expect(Number(await audit.getByTestId('audit-summary').getAttribute('data-fixes'))).toBe(stored.length);
-      await page.locator('[data-testid="map"][data-ready="yes"]').waitFor({ timeout: 30_000 });
+      // The native tracker's fixes are counted apart from the signed route, and never in its GPX.
+      expect(await audit.getByTestId('audit-summary').textContent()).toContain('原生应用定位 3 个（未签名，另列）');
+      await audit.locator('[data-testid="map"][data-ready="yes"]').waitFor({ timeout: 30_000 });
 
       // The marks: the pause with its reason, the check-in with the server's verdict on it.
       const pause = audit.locator('li[data-mark="pause"]');
@@ -149,9 +164,11 @@ describe('the supervisor’s route audit', () => {
       await signIn(officer, 'J001');
       const views = officer.getByTestId('route-views');
       await views.locator('summary').click();
-      const look = views.locator('li[data-viewer="S001"]').first();
+      const look = views.locator('li[data-viewer="S001"]', { hasText: '的轨迹' }).first();
       await look.waitFor();
       expect(await look.textContent()).toMatch(/周立新（S001）· 督导.*查看了 .* 的轨迹/);
+      // Its native tracker's fixes were looked at too, and that is on record apart.
+      await views.locator('li[data-viewer="S001"]', { hasText: '的原生应用定位' }).first().waitFor();
       expect([...problems, ...officerProblems]).toEqual([]);
     },
   );

@@ -1,4 +1,5 @@
 import { useMemo } from 'preact/hooks';
+import { useGeoJsonLayers } from './useGeoJsonLayers.js';
 import type { CheckpointShape } from '../../domain/checkpoints.js';
 import type { TrackEntry } from '../../store/schema.js';
 import { MapBoundaries, MapCheckpoints, MapPosition, MapRoute } from './layers.js';
@@ -11,10 +12,12 @@ export interface AuditMapProps {
   /** Where the replay stands. */
   position: { lat: number; lon: number; accuracy: number } | null;
   checkpoints: ReadonlyArray<{ id: string; shape: CheckpointShape }>;
+  /** Fixes from the officer's native tracker app, unsigned: drawn apart, dashed and grey. */
+  native: ReadonlyArray<{ lat: number; lon: number; fixAt: string }>;
 }
 
 /** The supervisor's replay map: the audited route, framed whole, and the replay's point on it. */
-export function AuditMap({ route, position, checkpoints }: AuditMapProps) {
+export function AuditMap({ route, position, checkpoints, native }: AuditMapProps) {
   const { settings, style, boundaries } = useBaseMap();
   const points = useMemo(() => route.filter((p) => p.kind === 'fix').map((p): [number, number] => [p.lon, p.lat]), [route]);
   if (!settings || !style) return <div class="map map-loading" />;
@@ -22,9 +25,23 @@ export function AuditMap({ route, position, checkpoints }: AuditMapProps) {
     <MapView center={points[0] ?? [114.41, 23.1]} style={style} gcj02={settings.gcj02}>
       <MapBoundaries boundaries={boundaries} />
       <MapCheckpoints checkpoints={checkpoints} />
+      <NativeTrack fixes={native} />
       <MapRoute route={route} />
       <MapPosition position={position} />
       <MapFit points={points} padding={32} />
     </MapView>
   );
+}
+
+/** The native tracker's fixes as one dashed grey line under the signed route: they fill its gaps, never pass for it. */
+function NativeTrack({ fixes }: { fixes: AuditMapProps['native'] }) {
+  const data = useMemo<GeoJSON.FeatureCollection>(
+    () => ({
+      type: 'FeatureCollection',
+      features: fixes.length ? [{ type: 'Feature', properties: {}, geometry: { type: 'LineString', coordinates: fixes.map((f) => [f.lon, f.lat]) } }] : [],
+    }),
+    [fixes],
+  );
+  useGeoJsonLayers(data, [{ suffix: 'native', type: 'line', paint: { 'line-color': '#9aa7b5', 'line-width': 3, 'line-dasharray': [2, 2] } }]);
+  return null;
 }

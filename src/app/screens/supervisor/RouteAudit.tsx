@@ -175,6 +175,7 @@ function Replay({ shift, data }: { shift: ShiftCompliance; data: Loaded }) {
             route={route}
             position={here && { lat: here.point.lat, lon: here.point.lon, accuracy: here.point.accuracy }}
             checkpoints={checkpoints.value}
+            native={native.points}
           />
           <label>
             <span data-testid="audit-at" data-at={here?.point.fixAt ?? ''}>
