@@ -13,9 +13,9 @@ const EARTH_M = 40_075_016.686;
 const pxPerDegLon = (zoom: number) => (512 * 2 ** zoom) / 360;
 const mercatorY = (lat: number) => Math.log(Math.tan(Math.PI / 4 + (lat * Math.PI) / 360));
 
-/** What a map shows: its WGS-84 centre and zoom, as MapView writes them on the element. */
-async function camera(page: Page): Promise<{ lon: number; lat: number; zoom: number }> {
-  const map = page.getByTestId('map');
+/** What the map in `scope` (a page with one map, or the panel holding it) shows: its WGS-84 centre and zoom, as MapView writes them on the element. */
+async function camera(scope: Pick<Page, 'getByTestId'>): Promise<{ lon: number; lat: number; zoom: number }> {
+  const map = scope.getByTestId('map');
   const [lon, lat] = ((await map.getAttribute('data-center')) ?? '').split(',').map(Number);
   return { lon: lon!, lat: lat!, zoom: Number(await map.getAttribute('data-zoom')) };
 }
@@ -54,8 +54,9 @@ describe('control points edited by the admin reach the leader’s lockdown', () 
     await signIn(leader, 'L001');
     const panel = leader.getByTestId('lockdown');
     await panel.getByRole('button', { name: '发起快速封控' }).tap();
-    await leader.locator('[data-testid="map"][data-ready="yes"]').waitFor({ timeout: 30_000 });
-    const incident = await camera(leader);
+    // The lockdown planner's map, not the live squad's above it.
+    await panel.locator('[data-testid="map"][data-ready="yes"]').waitFor({ timeout: 30_000 });
+    const incident = await camera(panel);
 
     await admin.goto(server.url);
     await signIn(admin, 'A001');
@@ -103,9 +104,9 @@ describe('control points edited by the admin reach the leader’s lockdown', () 
     expect(Math.abs(haversineM(incident, saved!) - 1000)).toBeLessThan(150);
 
     // The leader asks for the 1 km ring around the incident at the centre of their map.
-    expect(await camera(leader)).toEqual(incident);
+    expect(await camera(panel)).toEqual(incident);
     await panel.getByLabel('封控半径').selectOption('1000');
-    const leaderCanvas = leader.locator('[data-testid="map"] canvas');
+    const leaderCanvas = panel.locator('[data-testid="map"] canvas');
     const leaderBox = (await leaderCanvas.boundingBox())!;
     await leaderCanvas.tap({ position: { x: leaderBox.width / 2, y: leaderBox.height / 2 } });
     await panel.getByTestId('lockdown-ring').waitFor();

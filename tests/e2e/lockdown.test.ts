@@ -33,8 +33,9 @@ describe('rapid lockdown from the leader’s phone', () => {
     await signIn(page, 'L001');
     const panel = page.getByTestId('lockdown');
     await panel.getByRole('button', { name: '发起快速封控' }).tap();
-    await page.locator('[data-testid="map"][data-ready="yes"]').waitFor({ timeout: 30_000 });
-    const [lon, lat] = ((await page.getByTestId('map').getAttribute('data-center')) ?? '').split(',').map(Number);
+    // The planner's map, not the live squad's above it.
+    await panel.locator('[data-testid="map"][data-ready="yes"]').waitFor({ timeout: 30_000 });
+    const [lon, lat] = ((await panel.getByTestId('map').getAttribute('data-center')) ?? '').split(',').map(Number);
 
     // Three officers of the squad on patrol near where the leader is about to tap.
     const users = await server.database.db.selectFrom('users').select(['id', 'badge', 'squad_id']).execute();
@@ -54,10 +55,10 @@ describe('rapid lockdown from the leader’s phone', () => {
       officers.push({ client, device, shiftId });
     }
 
-    const map = page.getByTestId('map');
+    const map = panel.getByTestId('map');
     await map.scrollIntoViewIfNeeded();
-    const box = await page.locator('[data-testid="map"] canvas').boundingBox();
-    await page.locator('[data-testid="map"] canvas').tap({ position: { x: box!.width / 2, y: box!.height / 2 } });
+    const box = await panel.locator('[data-testid="map"] canvas').boundingBox();
+    await panel.locator('[data-testid="map"] canvas').tap({ position: { x: box!.width / 2, y: box!.height / 2 } });
     const ring = panel.getByTestId('lockdown-ring');
     await ring.waitFor();
     const points = panel.locator('.lockdown-planner li[data-point]');
