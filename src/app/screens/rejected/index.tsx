@@ -6,6 +6,7 @@ import type { RejectedEntry } from '../../../store/schema.js';
 import { formatTime, t, type MessageKey } from '../../i18n/index.js';
 import { deviceDb } from '../../state/db.js';
 import { reportError } from '../../state/notices.js';
+import { downloadText } from '../../download.js';
 import { currentUser } from '../../state/session.js';
 
 const KIND_KEYS: Record<RecordKind, MessageKey> = {
@@ -28,13 +29,11 @@ export function RejectedScreen() {
   }, [user?.id]);
 
   function exportJson() {
-    const blob = new Blob([JSON.stringify(entries.value ?? [], null, 2)], { type: 'application/json' });
-    const url = URL.createObjectURL(blob);
-    const link = document.createElement('a');
-    link.href = url;
-    link.download = `xunfang-rejected-${user?.badge ?? ''}-${new Date().toISOString().slice(0, 10)}.json`;
-    link.click();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    downloadText(
+      JSON.stringify(entries.value ?? [], null, 2),
+      `xunfang-rejected-${user?.badge ?? ''}-${new Date().toISOString().slice(0, 10)}.json`,
+      'application/json',
+    );
   }
 
   const list = entries.value;

@@ -11,6 +11,7 @@ import { LazyAuditMap } from '../../map/LazyMap.js';
 import { checkpoints } from '../../state/local-copies.js';
 import { reportError } from '../../state/notices.js';
 import { usePolledApi } from '../../state/use-polled-api.js';
+import { downloadText } from '../../download.js';
 import { arrivalText, STATE_KEYS } from '../task-text.js';
 
 /** How far back the shift list reaches. */
@@ -209,7 +210,11 @@ function Replay({ shift, data }: { shift: ShiftCompliance; data: Loaded }) {
             <button
               type="button"
               onClick={() =>
-                download(routeGpx(segments, `${shift.name} ${shift.badge} ${shift.startedAt}`), `${shift.badge}-${shift.startedAt.slice(0, 10)}.gpx`)
+                downloadText(
+                  routeGpx(segments, `${shift.name} ${shift.badge} ${shift.startedAt}`),
+                  `${shift.badge}-${shift.startedAt.slice(0, 10)}.gpx`,
+                  'application/gpx+xml',
+                )
               }
             >
               {t('audit.gpx')}
@@ -255,12 +260,4 @@ function asRoute(segments: readonly Segment[]): TrackEntry[] {
     ...(i > 0 ? [{ shiftId: '', seq: seq++, kind: 'gap' as const, lat: 0, lon: 0, accuracy: 0, fixAt: s[0]!.fixAt }] : []),
     ...s.map((p) => ({ shiftId: '', seq: seq++, kind: 'fix' as const, lat: p.lat, lon: p.lon, accuracy: p.accuracy, fixAt: p.fixAt })),
   ]);
-}
-
-/** Saves text as a file through a blob URL (no server round trip, allowed by the CSP). */
-function download(text: string, name: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: 'application/gpx+xml' }));
-  const link = Object.assign(document.createElement('a'), { href: url, download: name });
-  link.click();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
