@@ -4,6 +4,11 @@ import { defineConfig } from 'vitest/config';
 // SQLite and PostgreSQL), e2e (the built app in real Chromium). `npm test` builds first.
 export default defineConfig({
   test: {
+    // Vitest's default on 2 cores is one worker, which ran every file in turn (CI took 17 min).
+    // Two let the integration files run beside the browser files, which mostly wait on Chromium;
+    // the browser files still run one at a time (fileParallelism below), as their clocks and
+    // timings assume a browser to themselves.
+    maxWorkers: 2,
     projects: [
       { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node' } },
       {

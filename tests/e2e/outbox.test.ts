@@ -140,7 +140,7 @@ describe('records the server refuses', () => {
     await page.getByRole('button', { name: '确认开始巡逻' }).click();
     const badge = page.getByTestId('sync-rejected');
     await badge.waitFor({ timeout: 20_000 });
-    await expect.poll(() => recordsWaiting(page)).toBe(0);
+    await expect.poll(() => recordsWaiting(page), { timeout: 15_000 }).toBe(0);
     const rejectedCount = Number(/^被拒 (\d+)$/.exec((await badge.textContent()) ?? '')?.[1]);
     expect(rejectedCount).toBeGreaterThanOrEqual(2); // shift.start, tracking on, any fixes
     await badge.click();

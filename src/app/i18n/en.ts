@@ -68,6 +68,7 @@ export const en: Catalog = {
   'record.checkin': 'Check-in',
   'record.task.update': 'Task update',
   'checkin.title': 'Checkpoints',
+  'checkin.reading': 'Reading this shift’s check-ins from the device…',
   'checkin.none': 'No plan asks for checkpoint visits this shift.',
   'checkin.status.done': 'Done',
   'checkin.status.due': 'Due',

@@ -60,6 +60,7 @@ export const zhCN = {
   'record.checkin': '签到',
   'record.task.update': '任务进展',
   'checkin.title': '检查点',
+  'checkin.reading': '正在从本机读取本班次的打卡…',
   'checkin.none': '本班次没有巡查计划要求的检查点。',
   'checkin.status.done': '已签到',
   'checkin.status.due': '待巡查',

@@ -13,6 +13,8 @@ export type ManualReason = (typeof MANUAL_CHECKIN_REASONS)[number];
 
 /** This shift's check-ins, in record order. */
 const shiftCheckins = signal<readonly CheckinEntry[]>([]);
+/** The shift whose check-ins shiftCheckins holds: until they are read back, a met visit would show as due. */
+export const checkinsReadFor = signal<string | null>(null);
 /** Checkpoints the officer is standing in now (the patrol session's open visits), for the dwell progress. */
 export const insideNow = signal<readonly InsideVisit[]>([]);
 /** A clock for countdowns, ticking while the officer's screen shows them. */
@@ -21,6 +23,7 @@ export const clock = signal(Date.now());
 /** Reads a shift's check-ins back from IndexedDB (after a reload or restart). */
 export async function loadShiftCheckins(shiftId: string): Promise<readonly CheckinEntry[]> {
   shiftCheckins.value = await (await deviceDb).getAll(CHECKIN, IDBKeyRange.bound([shiftId, 0], [shiftId, Infinity]));
+  checkinsReadFor.value = shiftId;
   return shiftCheckins.value;
 }
 

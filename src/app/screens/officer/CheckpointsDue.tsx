@@ -4,7 +4,7 @@ import { completion, type Requirement, type RequirementStatus } from '../../../d
 import { MANUAL_CHECKIN_REASONS } from '../../../domain/records.js';
 import type { SessionUser } from '../../../domain/protocol/auth.js';
 import { formatDuration, formatTime, locale, t, type MessageKey } from '../../i18n/index.js';
-import { clock, insideNow, recordManualCheckin, requirementsOf, type DueVisit, type ManualReason } from '../../state/checkins.js';
+import { checkinsReadFor, clock, insideNow, recordManualCheckin, requirementsOf, type DueVisit, type ManualReason } from '../../state/checkins.js';
 import { checkpoints } from '../../state/local-copies.js';
 import { notify } from '../../state/notices.js';
 import type { OpenShift } from '../../state/shift.js';
@@ -45,8 +45,15 @@ export function CheckpointsDue({ user, shift }: { user: SessionUser; shift: Open
   }, []);
 
   const nameOf = (id: string) => checkpoints.value.find((c) => c.id === id)?.name[locale.value] ?? id;
-  const reqs = requirementsOf(shift, user.squadId);
   const inside = insideNow.value;
+  if (checkinsReadFor.value !== shift.shiftId)
+    return (
+      <section class="panel" aria-label={t('checkin.title')} data-testid="checkpoints-due">
+        <h2>{t('checkin.title')}</h2>
+        <p class="muted">{t('checkin.reading')}</p>
+      </section>
+    );
+  const reqs = requirementsOf(shift, user.squadId);
   return (
     <section class="panel" aria-label={t('checkin.title')} data-testid="checkpoints-due">
       <h2>{t('checkin.title')}</h2>
