@@ -4,6 +4,7 @@
 import type { Kysely } from 'kysely';
 import { bucketSpans, routePasses, type CoverageFix } from '../../src/domain/coverage.js';
 import type { Tables } from '../../src/server/db/schema.js';
+import { nativeCoverageKey } from '../../src/server/records/native-coverage.js';
 import { ofKind, readRows } from '../../src/server/records/reader.js';
 
 /** Every shift's route passes of these officers, from all their stored fixes in fix-time order. */
@@ -78,4 +79,21 @@ export function bruteCoverage(shifts: Awaited<ReturnType<typeof brutePasses>>, z
       latest.set(p.cell, Math.max(latest.get(p.cell) ?? 0, p.at));
     }
   return { byOfficer, latest };
+}
+
+/** Every shift's native tracker passes of these officers: their native fixes on duty (shift start to end), under the native coverage key. */
+export async function bruteNativePasses(db: Kysely<Tables>, officerIds: readonly string[], resolution: number) {
+  const fixes = await db
+    .selectFrom('native_positions')
+    .select(['officer_id', 'tracker_id', 'lat', 'lon', 'fix_at'])
+    .where('officer_id', 'in', officerIds)
+    .execute();
+  const shifts = await db.selectFrom('shifts').selectAll().where('officer_id', 'in', officerIds).where('started_at', 'is not', null).execute();
+  return shifts.map((s) => {
+    const onDuty = fixes
+      .filter((f) => f.officer_id === s.officer_id && f.fix_at >= s.started_at! && (s.ended_at === null || f.fix_at <= s.ended_at))
+      .sort((a, b) => a.fix_at.localeCompare(b.fix_at) || a.tracker_id.localeCompare(b.tracker_id))
+      .map((f) => ({ lat: Number(f.lat), lon: Number(f.lon), fixAt: Date.parse(f.fix_at), id: f.tracker_id }));
+    return { officerId: s.officer_id, shiftId: nativeCoverageKey(s.shift_id), fixes: onDuty, passes: routePasses(onDuty, [], resolution) };
+  });
 }

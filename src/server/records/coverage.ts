@@ -172,7 +172,7 @@ async function appendShift(db: Transaction<Tables> | Kysely<Tables>, shift: Touc
 const SUM_CELLS = 2000;
 
 /** Sums these cells' buckets of one shift into coverage_shift_cells again (a cell with no bucket left has no row). */
-async function sumShiftCells(db: Transaction<Tables> | Kysely<Tables>, officerId: string, shiftId: string, cells: readonly string[]): Promise<void> {
+export async function sumShiftCells(db: Transaction<Tables> | Kysely<Tables>, officerId: string, shiftId: string, cells: readonly string[]): Promise<void> {
   for (let i = 0; i < cells.length; i += SUM_CELLS) {
     const chunk = cells.slice(i, i + SUM_CELLS);
     await db.deleteFrom('coverage_shift_cells').where('officer_id', '=', officerId).where('shift_id', '=', shiftId).where('cell', 'in', chunk).execute();

@@ -4,6 +4,7 @@ import { isPostgres } from '../db/dialect.js';
 import type { Tables } from '../db/schema.js';
 import { writeCoverage } from './coverage.js';
 import { writeEquipmentLosses } from './equipment-losses.js';
+import { writeNativeShiftCoverage } from './native-coverage.js';
 import { restoreNativeLive, writeOfficerLive, type LiveChanges } from './officer-live.js';
 import { ensurePositionPartitions } from './position-partitions.js';
 import { fixTimeOf, writePositions } from './positions.js';
@@ -27,6 +28,8 @@ export async function writeDerived(trx: Transaction<Tables>, records: readonly S
   await writeEquipmentLosses(trx, records);
   // After positions: a shift's coverage is derived from its stored fixes, these included.
   await writeCoverage(trx, records);
+  // After shifts: a native tracker's fixes count while the shift they fall in is open.
+  await writeNativeShiftCoverage(trx, records);
   return writeOfficerLive(trx, records);
 }
 

@@ -21,6 +21,7 @@ import type { NativeTrackerTable } from '../db/schema.js';
 import { HttpError } from '../errors.js';
 import { announceOfficerLive } from '../live/squad-events.js';
 import { mergeNativeFix } from '../records/officer-live.js';
+import { writeNativeFixCoverage } from '../records/native-coverage.js';
 import { parseOr400 } from '../validate.js';
 
 // Native tracker apps paired with an officer's phone (OwnTracks HTTP mode, Traccar Client's OsmAnd
@@ -72,6 +73,8 @@ export function nativeTrackerRoutes(ctx: ServerContext) {
         })
         .onConflict((oc) => oc.columns(['tracker_id', 'fix_at']).doNothing())
         .execute();
+      // The beat's coverage counts it while the officer is on shift.
+      await writeNativeFixCoverage(trx, tracker.officer_id, fixAt);
       await trx.updateTable('native_trackers').set({ last_used_at: now.toISOString() }).where('id', '=', tracker.id).execute();
       // The live squad shows it when it is the officer's newest fix: the app's gaps filled.
       if (await mergeNativeFix(trx, tracker.officer_id, { fixAt, lat: fix.lat, lon: fix.lon, accuracy: fix.accuracy })) {

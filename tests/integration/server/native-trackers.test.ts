@@ -6,6 +6,19 @@ import { newId } from '../../../src/domain/ids.js';
 import { shownFix, type SquadLiveResponse } from '../../../src/domain/protocol/squad.js';
 import { positionBody, TestDevice } from '../device.js';
 import { Client, DATABASES, startServer, type TestServer } from '../harness.js';
+import { bucketOf, polygonCells } from '../../../src/domain/coverage.js';
+import { NO_FIX_MS } from '../../../src/domain/patrol-session.js';
+import type { CoverageResponse } from '../../../src/domain/protocol/coverage.js';
+import { coverageResolution } from '../../../src/server/records/coverage.js';
+import { rebuildDerived } from '../../../src/server/records/derived.js';
+import { bruteCoverage, bruteNativePasses, expectedRows } from '../../support/coverage-brute.js';
+import { loadTrack, shiftTo, TRACE_FILES } from '../../support/traces.js';
+
+// Demo zone Qiaodong (huicheng.ts), squad A's.
+const QIAODONG = '0190a1f0-0000-7000-8000-200000000002';
+const QIAODONG_CENTRE = { lat: 23.092, lon: 114.431 };
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
 
 const json = async <T>(response: Response) => (await response.json()) as T;
 
@@ -252,5 +265,82 @@ describe.each(DATABASES)('native tracker apps paired with an officer on %s', (ki
     const again = (await json<SquadLiveResponse>(await clients.L001!.request('GET', '/api/squad/live'))).officers.find((o) => o.officerId === officerId)!;
     expect(again.native?.lat).toBe(23.1201);
     expect(shownFix(again)).toMatchObject({ fixAt: later.body.fixAt, native: false });
+  });
+  it('counts a native tracker’s fixes for the beat’s coverage while the officer is on shift, whichever arrives first', async () => {
+    const db = server.database.db;
+    const j002 = (await db.selectFrom('users').select(['id', 'squad_id']).where('badge', '=', 'J002').executeTakeFirstOrThrow()) as {
+      id: string;
+      squad_id: string;
+    };
+    const paired = await pair('J002', 'Traccar Client, screen locked');
+    const device = await TestDevice.create(j002.id);
+    await device.register(clients.J002!);
+    const shiftId = newId();
+    const t0 = bucketOf(server.clock.now().getTime() - 3 * HOUR) + 5000;
+    const [startAt, endAt] = [t0 + 10 * MINUTE, t0 + 30 * MINUTE];
+    // A fix every 10 s of a real walk for 40 minutes, silent (phone in a lift) from 20 to 23.
+    const walk = shiftTo(loadTrack(TRACE_FILES.osakaWalk), QIAODONG_CENTRE).filter((p) => p.time !== null);
+    const fixes: Array<{ lat: number; lon: number; at: number }> = [];
+    for (const p of walk) {
+      const at = t0 + (p.time! - walk[0]!.time!);
+      if (at - (fixes.at(-1)?.at ?? -Infinity) < 10_000 || (at >= t0 + 20 * MINUTE && at < t0 + 23 * MINUTE)) continue;
+      if (at > t0 + 40 * MINUTE) break;
+      fixes.push({ lat: p.lat, lon: p.lon, at: Math.floor(at / 1000) * 1000 });
+    }
+    expect(fixes.length).toBeGreaterThan(150);
+    const report = async (f: (typeof fixes)[number]) => {
+      const query = new URLSearchParams({ id: paired.token, lat: String(f.lat), lon: String(f.lon), timestamp: String(f.at / 1000), accuracy: '8' });
+      expect((await fetch(`${server.url}/api/native/osmand?${query}`, { method: 'POST' })).status).toBe(200);
+    };
+    const signed = async (kind: 'shift.start' | 'shift.end', at: number) => {
+      const record =
+        kind === 'shift.start'
+          ? await device.next(kind, { shiftId, squadId: j002.squad_id, members: [j002.id], equipment: [], zoneIds: [QIAODONG] }, new Date(at))
+          : await device.next(kind, { shiftId, equipmentReturned: [] }, new Date(at));
+      expect((await clients.J002!.request('POST', '/api/sync/push', { records: [record] })).status).toBe(200);
+    };
+    const nativeRows = async () =>
+      (await db.selectFrom('coverage_cells').selectAll().where('officer_id', '=', j002.id).where('shift_id', 'like', 'native:%').execute())
+        .map((r) => [r.officer_id, r.shift_id, r.bucket, r.cell, r.first_at, r.last_at].join(' '))
+        .sort();
+
+    // The phone was offline: the tracker's first 25 minutes arrive before the shift's start does,
+    // and count for nothing until it does.
+    const half = fixes.findIndex((f) => f.at > t0 + 25 * MINUTE);
+    for (const f of fixes.slice(0, half)) await report(f);
+    expect(await nativeRows()).toEqual([]);
+    await signed('shift.start', startAt);
+    expect((await nativeRows()).length).toBeGreaterThan(0);
+    // The rest arrive live, then the shift ends: nothing after its end counts.
+    for (const f of fixes.slice(half)) await report(f);
+    await signed('shift.end', endAt);
+
+    const expected = await bruteNativePasses(db, [j002.id], coverageResolution());
+    expect(expected.map((s) => s.shiftId)).toEqual([`native:${shiftId}`]);
+    expect(expected[0]!.fixes.every((f) => f.fixAt >= startAt && f.fixAt <= endAt)).toBe(true);
+    const stored = await nativeRows();
+    expect(stored.length).toBeGreaterThan(5);
+    expect(stored).toEqual(expectedRows(expected));
+    // The three silent minutes are not bridged: no cell is claimed between the fixes either side.
+    const onDuty = expected[0]!.fixes;
+    const silence = onDuty.findIndex((f, i) => i > 0 && f.fixAt - onDuty[i - 1]!.fixAt > NO_FIX_MS);
+    expect(silence).toBeGreaterThan(0);
+    const [lastBefore, firstAfter] = [onDuty[silence - 1]!.fixAt, onDuty[silence]!.fixAt];
+    expect(expected[0]!.passes.filter((p) => p.at > lastBefore && p.at < firstAfter)).toEqual([]);
+
+    // The leader's coverage of the zone counts those cells for J002, who sent no signed fix.
+    const zone = await db.selectFrom('zones').select('geometry').where('id', '=', QIAODONG).executeTakeFirstOrThrow();
+    const zoneCells = new Set(polygonCells(JSON.parse(zone.geometry) as { coordinates: number[][][] }, coverageResolution()));
+    const answer = await json<CoverageResponse>(
+      await clients.L001!.request('GET', `/api/coverage?zoneId=${QIAODONG}&from=${new Date(t0).toISOString()}&to=${new Date(t0 + HOUR).toISOString()}`),
+    );
+    const brute = bruteCoverage(expected, zoneCells, Date.parse(answer.from), Date.parse(answer.to));
+    const passed = brute.byOfficer.get(j002.id)?.size ?? 0;
+    expect(passed).toBeGreaterThan(1);
+    expect(answer.officers.find((o) => o.badge === 'J002')?.passed).toBe(passed);
+
+    // A rebuild from the records (native fixes are not records) derives the same rows.
+    await rebuildDerived(db, { now: server.clock.now(), onUnreadable: () => expect.fail('no record is unreadable') });
+    expect(await nativeRows()).toEqual(stored);
   });
 });
