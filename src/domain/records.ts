@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { isControlledLoss } from './equipment.js';
 import { UUID_RE, UUIDV7_RE } from './ids.js';
+import { IncidentReportBodySchema, IncidentUpdateBodySchema } from './incidents.js';
 import { InstantSchema, isRealInstant } from './instant.js';
 import { TASK_UPDATE_STATES } from './tasks.js';
 import { containsNul } from './text.js';
@@ -138,6 +139,8 @@ export const BODY_SCHEMAS = {
   checkin: CheckinBodySchema,
   'task.update': TaskUpdateBodySchema,
   sos: SosBodySchema,
+  'incident.report': IncidentReportBodySchema,
+  'incident.update': IncidentUpdateBodySchema,
 } as const;
 
 export type RecordKind = keyof typeof BODY_SCHEMAS;
@@ -168,6 +171,8 @@ export const RecordSchema = v.pipe(
       kindSchema('checkin'),
       kindSchema('task.update'),
       kindSchema('sos'),
+      kindSchema('incident.report'),
+      kindSchema('incident.update'),
     ],
     'kind is not a known record kind',
   ),

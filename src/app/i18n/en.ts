@@ -541,6 +541,8 @@ export const en: Catalog = {
   'views.native': '{at}: viewed your native app fixes {from}–{to}',
   // Live squad and SOS (issue 13)
   'record.sos': 'SOS',
+  'record.incident.report': 'Incident report',
+  'record.incident.update': 'Incident update',
   'squad.title': 'Live squad',
   'squad.filter': 'Squad',
   'squad.all': 'All squads',

@@ -527,6 +527,8 @@ export const zhCN = {
   'views.native': '{at} 查看了 {from}–{to} 的原生应用定位',
   // Live squad and SOS (issue 13)
   'record.sos': '紧急求助',
+  'record.incident.report': '警情报告',
+  'record.incident.update': '警情进展',
   'squad.title': '实时警力',
   'squad.filter': '中队',
   'squad.all': '全部中队',

@@ -537,6 +537,59 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('officer_live').addColumn('native_fix_at', 'text').execute();
     },
   },
+  '0017-incidents': {
+    async up(db: Kysely<unknown>) {
+      // Incidents (issue 15), derived from incident.report and incident.update records at ingest
+      // and rebuildable from them: one row per incident as it stands now, its timeline, and the
+      // photos its records name (by hash), which decide who may fetch a photo.
+      await db.schema
+        .createTable('incidents')
+        .addColumn('incident_id', 'text', (c) => c.primaryKey())
+        .addColumn('report_record_id', 'text', (c) => c.notNull())
+        .addColumn('officer_id', 'text', (c) => c.notNull())
+        .addColumn('unit_id', 'text', (c) => c.notNull())
+        .addColumn('squad_id', 'text')
+        .addColumn('category', 'text', (c) => c.notNull())
+        .addColumn('occurred_at', 'text', (c) => c.notNull())
+        .addColumn('reported_at', 'text', (c) => c.notNull())
+        .addColumn('lat', 'double precision')
+        .addColumn('lon', 'double precision')
+        .addColumn('address', 'text')
+        .addColumn('reported_injured', 'integer', (c) => c.notNull())
+        .addColumn('reported_dead', 'integer', (c) => c.notNull())
+        .addColumn('injured', 'integer', (c) => c.notNull())
+        .addColumn('dead', 'integer', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('status_at', 'text', (c) => c.notNull())
+        .addColumn('handed_to', 'text')
+        .addColumn('demo', 'integer', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('incidents_unit_time').on('incidents').columns(['unit_id', 'occurred_at']).execute();
+      await db.schema.createIndex('incidents_squad_time').on('incidents').columns(['squad_id', 'occurred_at']).execute();
+      await db.schema.createIndex('incidents_officer_time').on('incidents').columns(['officer_id', 'occurred_at']).execute();
+      await db.schema
+        .createTable('incident_updates')
+        .addColumn('record_id', 'text', (c) => c.primaryKey())
+        .addColumn('incident_id', 'text', (c) => c.notNull())
+        .addColumn('officer_id', 'text', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('state', 'text')
+        .addColumn('handed_to', 'text')
+        .addColumn('note', 'text')
+        .addColumn('injured', 'integer')
+        .addColumn('dead', 'integer')
+        .execute();
+      await db.schema.createIndex('incident_updates_incident').on('incident_updates').columns(['incident_id', 'at']).execute();
+      await db.schema
+        .createTable('incident_photos')
+        .addColumn('incident_id', 'text', (c) => c.notNull())
+        .addColumn('sha256', 'text', (c) => c.notNull())
+        .addColumn('record_id', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('incident_photos_pk', ['incident_id', 'sha256', 'record_id'])
+        .execute();
+      await db.schema.createIndex('incident_photos_sha256').on('incident_photos').columns(['sha256']).execute();
+    },
+  },
 };
 
 /** Feeds the in-code migrations to Kysely's Migrator (no files to find at run time). */

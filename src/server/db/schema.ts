@@ -427,6 +427,55 @@ export interface SosAlertTable {
   version: Generated<number>;
 }
 
+/** An incident as it stands now (derived from its report and updates; see records/incidents.ts). */
+export interface IncidentTable {
+  incident_id: string;
+  report_record_id: string;
+  /** Who reported it, and their unit and squad when it was stored. */
+  officer_id: string;
+  unit_id: string;
+  squad_id: string | null;
+  category: string;
+  occurred_at: string;
+  /** The report record's device time. */
+  reported_at: string;
+  /** Null for an incident located by a typed address only. */
+  lat: number | null;
+  lon: number | null;
+  address: string | null;
+  reported_injured: number;
+  reported_dead: number;
+  /** The latest counts an update gave, else the report's. */
+  injured: number;
+  dead: number;
+  status: string;
+  /** Device time of the record that set the status (the report's for `reported`). */
+  status_at: string;
+  handed_to: string | null;
+  /** 1 for the demo's seeded past incidents: published nowhere as real. */
+  demo: number;
+}
+
+/** One incident.update: the incident's timeline, notes appended, never overwritten. */
+export interface IncidentUpdateTable {
+  record_id: string;
+  incident_id: string;
+  officer_id: string;
+  at: string;
+  state: string | null;
+  handed_to: string | null;
+  note: string | null;
+  injured: number | null;
+  dead: number | null;
+}
+
+/** A photo (by hash) an incident's report or update names: who may see the incident may fetch it. */
+export interface IncidentPhotoTable {
+  incident_id: string;
+  sha256: string;
+  record_id: string;
+}
+
 export interface Tables {
   units: UnitTable;
   squads: SquadTable;
@@ -458,4 +507,7 @@ export interface Tables {
   coverage_shift_cells: CoverageShiftCellTable;
   officer_live: OfficerLiveTable;
   sos_alerts: SosAlertTable;
+  incidents: IncidentTable;
+  incident_updates: IncidentUpdateTable;
+  incident_photos: IncidentPhotoTable;
 }

@@ -4,6 +4,7 @@ import { isPostgres } from '../db/dialect.js';
 import type { Tables } from '../db/schema.js';
 import { writeCoverage } from './coverage.js';
 import { writeEquipmentLosses } from './equipment-losses.js';
+import { writeIncidents } from './incidents.js';
 import { writeNativeShiftCoverage } from './native-coverage.js';
 import { restoreNativeLive, writeOfficerLive, type LiveChanges } from './officer-live.js';
 import { ensurePositionPartitions } from './position-partitions.js';
@@ -11,12 +12,12 @@ import { fixTimeOf, writePositions } from './positions.js';
 import { ofKind, readRows, type UnreadableSink } from './reader.js';
 import { writeShifts } from './shifts.js';
 
-// The derived tables (DESIGN.md "Derived tables"): positions, shifts, equipment losses and coverage cells. `records` is the
+// The derived tables (DESIGN.md "Derived tables"): positions, shifts, equipment losses, coverage cells and incidents. `records` is the
 // evidence; these are what queries read, written in the transaction that stores the records,
 // and rebuildable from records at any time by the same writers.
 
 /** The record kinds any derived table is made from. */
-const DERIVED_KINDS = ['position', 'shift.start', 'shift.end', 'tracking', 'sos'] as const;
+const DERIVED_KINDS = ['position', 'shift.start', 'shift.end', 'tracking', 'sos', 'incident.report', 'incident.update'] as const;
 
 /** Records read per rebuild batch. */
 const REBUILD_BATCH = 2000;
@@ -30,6 +31,7 @@ export async function writeDerived(trx: Transaction<Tables>, records: readonly S
   await writeCoverage(trx, records);
   // After shifts: a native tracker's fixes count while the shift they fall in is open.
   await writeNativeShiftCoverage(trx, records);
+  await writeIncidents(trx, records);
   return writeOfficerLive(trx, records);
 }
 
@@ -56,7 +58,10 @@ export async function rebuildDerived(
   options: { now: Date; onUnreadable: UnreadableSink; onProgress?: (records: number) => void },
 ): Promise<RebuildReport> {
   // sos_alerts stays: its acknowledgements are not derived, and its raises and cancels merge idempotently.
-  if (isPostgres(db)) await sql`truncate positions, shifts, equipment_losses, coverage_cells, coverage_shift_cells, officer_live`.execute(db);
+  if (isPostgres(db))
+    await sql`truncate positions, shifts, equipment_losses, coverage_cells, coverage_shift_cells, officer_live, incidents, incident_updates, incident_photos`.execute(
+      db,
+    );
   else
     await db.transaction().execute(async (trx) => {
       await trx.deleteFrom('positions').execute();
@@ -65,6 +70,9 @@ export async function rebuildDerived(
       await trx.deleteFrom('coverage_cells').execute();
       await trx.deleteFrom('coverage_shift_cells').execute();
       await trx.deleteFrom('officer_live').execute();
+      await trx.deleteFrom('incidents').execute();
+      await trx.deleteFrom('incident_updates').execute();
+      await trx.deleteFrom('incident_photos').execute();
     });
   let after = '';
   let records = 0;

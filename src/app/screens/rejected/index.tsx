@@ -17,6 +17,8 @@ const KIND_KEYS: Record<RecordKind, MessageKey> = {
   checkin: 'record.checkin',
   'task.update': 'record.task.update',
   sos: 'record.sos',
+  'incident.report': 'record.incident.report',
+  'incident.update': 'record.incident.update',
 };
 
 /** Records the server refused, with the reason, exportable as JSON for the administrator. */
