@@ -548,6 +548,7 @@ export const en: Catalog = {
   'squad.all': 'All squads',
   'squad.none': 'Nobody is on patrol.',
   'squad.nativeFix': 'native app fix (unsigned)',
+  'squad.legendNative': 'Hollow ring: a native tracker app’s fix (unsigned); solid dot: a signed fix from this app.',
   'squad.noFix': 'No position yet',
   'squad.trackingOff': 'Tracking stopped: {reason}',
   'squad.heard': 'Last heard {time}',

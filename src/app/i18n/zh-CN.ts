@@ -534,6 +534,7 @@ export const zhCN = {
   'squad.all': '全部中队',
   'squad.none': '当前没有在岗巡逻。',
   'squad.nativeFix': '原生应用定位（未签名）',
+  'squad.legendNative': '空心圆：原生定位应用的位置（未签名）；实心圆：本应用签名的位置。',
   'squad.noFix': '尚无定位',
   'squad.trackingOff': '轨迹已停止：{reason}',
   'squad.heard': '最后联系 {time}',

@@ -63,7 +63,7 @@ function SquadMarkers({ officers, now }: SquadMapProps) {
         const state = markerState(o, now);
         return [
           { type: 'Feature', properties: { kind: 'accuracy', state }, geometry: { type: 'Polygon', coordinates: [circleRing(p, Math.max(p.accuracy, 1))] } },
-          { type: 'Feature', properties: { kind: 'dot', state }, geometry: { type: 'Point', coordinates: [p.lon, p.lat] } },
+          { type: 'Feature', properties: { kind: 'dot', state, native: p.native }, geometry: { type: 'Point', coordinates: [p.lon, p.lat] } },
         ];
       }),
     }),
@@ -77,7 +77,13 @@ function SquadMarkers({ officers, now }: SquadMapProps) {
       suffix: 'dot',
       type: 'circle',
       filter: ['==', ['get', 'kind'], 'dot'],
-      paint: { 'circle-radius': 8, 'circle-color': colour, 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 2 },
+      // A native tracker's fix (unsigned) is a hollow ring, never the signed fix's solid dot.
+      paint: {
+        'circle-radius': 8,
+        'circle-color': ['case', ['get', 'native'], '#ffffff', colour],
+        'circle-stroke-color': ['case', ['get', 'native'], colour, '#ffffff'],
+        'circle-stroke-width': ['case', ['get', 'native'], 4, 2],
+      },
     },
   ]);
   // Name tags, one per officer, moved (not re-made) as fixes come.

@@ -111,6 +111,11 @@ export function LiveSquad({ user }: { user: SessionUser }) {
       )}
       {squadLiveOffline.value && <p class="form-error">{t('leader.needsNetwork')}</p>}
       <LazySquadMap officers={officers} now={now} />
+      {officers.some((o) => shownFix(o)?.native) && (
+        <p class="muted map-legend" data-testid="squad-legend">
+          <span class="legend-ring" aria-hidden="true" /> {t('squad.legendNative')}
+        </p>
+      )}
       {live && officers.length === 0 && <p class="muted">{t('squad.none')}</p>}
       <ul class="rejected-list squad-list">
         {officers.map((o) => (
