@@ -68,8 +68,8 @@ export function replayAt(segments: readonly Segment[], t: number): { point: Trac
 export type AuditVerdict = 'intact' | 'gaps-explained' | 'altered';
 
 /**
- * `altered` when any chain has a missing record, a broken link, a bad signature or a hash that
- * does not match its content; `gaps-explained` when the chains hold but tracking paused (each
+ * `altered` when any chain has a missing record, a broken link, a bad signature, a hash that
+ * does not match its content, or falls short of the head the server acknowledged; `gaps-explained` when the chains hold but tracking paused (each
  * pause a signed record with its reason); else `intact`.
  */
 export function auditVerdict(track: Pick<AuditTrackResponse, 'verification' | 'tracking'>): { verdict: AuditVerdict; evidence: string[] } {
@@ -79,6 +79,7 @@ export function auditVerdict(track: Pick<AuditTrackResponse, 'verification' | 't
     for (const seq of d.brokenLinks) evidence.push(`broken-link:${d.deviceId}:${seq}`);
     for (const seq of d.badSignatures) evidence.push(`bad-signature:${d.deviceId}:${seq}`);
     for (const seq of d.hashMismatches) evidence.push(`hash-mismatch:${d.deviceId}:${seq}`);
+    if (d.truncated) evidence.push(`truncated:${d.deviceId}:${d.storedSeq}-${d.acknowledged.seq}`);
   }
   if (evidence.length || !track.verification.ok) return { verdict: 'altered', evidence };
   const pauses = track.tracking.filter((m) => m.state === 'paused').map((m) => `paused:${m.reason}:${m.at}`);

@@ -17,6 +17,9 @@ const points: TrackPoint[] = walk.map((p, i) => ({
   lat: p.lat,
   lon: p.lon,
   accuracy: 5,
+  speed: null,
+  heading: null,
+  altitude: p.ele ?? null,
   receivedAt: new Date(p.time!).toISOString(),
   flag: null,
 }));
@@ -73,10 +76,13 @@ describe('route replay of an audited shift', () => {
       brokenLinks: [],
       badSignatures: [],
       hashMismatches: [],
+      acknowledged: { seq: 10, hash: 'a'.repeat(64) },
+      storedSeq: 10,
+      truncated: false,
     };
     const track = (over: Partial<typeof device>, marks: TrackingMark[] = []): Pick<AuditTrackResponse, 'verification' | 'tracking'> => {
       const d = { ...device, ...over };
-      const ok = !d.gaps.length && !d.brokenLinks.length && !d.badSignatures.length && !d.hashMismatches.length;
+      const ok = !d.gaps.length && !d.brokenLinks.length && !d.badSignatures.length && !d.hashMismatches.length && !d.truncated;
       return { verification: { ok, devices: [d] }, tracking: marks };
     };
     expect(auditVerdict(track({}))).toEqual({ verdict: 'intact', evidence: [] });
@@ -86,5 +92,7 @@ describe('route replay of an audited shift', () => {
     });
     expect(auditVerdict(track({ hashMismatches: [4] }, tracking))).toEqual({ verdict: 'altered', evidence: [`hash-mismatch:${DEVICE}:4`] });
     expect(auditVerdict(track({ gaps: [{ from: 5, to: 6 }] }))).toEqual({ verdict: 'altered', evidence: [`missing:${DEVICE}:5-6`] });
+    // A deleted tail leaves no gap inside the chain: only the head the server acknowledged shows it.
+    expect(auditVerdict(track({ storedSeq: 7, truncated: true }, tracking))).toEqual({ verdict: 'altered', evidence: [`truncated:${DEVICE}:7-10`] });
   });
 });
