@@ -50,7 +50,7 @@ export function walkChain(links: readonly ChainLink[], startAfter: ChainHead | n
  * record before it. The last record's signature covers every earlier hash of its run through
  * `prev`, so one verified signature authenticates the whole run (DESIGN.md's push rule).
  */
-export function unbrokenRuns<T extends ChainLink>(links: readonly T[]): T[][] {
+function unbrokenRuns<T extends ChainLink>(links: readonly T[]): T[][] {
   const sorted = [...links].sort((a, b) => a.seq - b.seq);
   const runs: T[][] = [];
   let run: T[] = [];

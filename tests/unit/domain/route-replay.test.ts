@@ -58,6 +58,29 @@ describe('route replay of an audited shift', () => {
     expect(replayAt(segments, t(points.length - 1) + 3_600_000)).toMatchObject({ point: { seq: points.length }, inGap: false });
   });
 
+  it('stands where a scan from the first fix would, at every fix, just before and after it, and in every pause', () => {
+    const segments = routeSegments(points, tracking);
+    // The plain reading of the rule: walk from the first fix to the last at or before `t`.
+    const times = segments.map((segment) => segment.map((p) => Date.parse(p.fixAt)));
+    const standing = (s: number, i: number, inGap: boolean) => {
+      const [p, prev] = [segments[s]![i]!, segments[s]![i - 1]];
+      const dt = prev ? (Date.parse(p.fixAt) - Date.parse(prev.fixAt)) / 1000 : 0;
+      return { point: p, speedMs: prev && dt > 0 ? haversineM(prev, p) / dt : null, inGap };
+    };
+    const scanned = (t: number) => {
+      let at: [number, number] | null = null;
+      for (const [s, segment] of times.entries())
+        for (const [i, time] of segment.entries()) {
+          if (time > t) return at && standing(...at, i === 0);
+          at = [s, i];
+        }
+      return at && standing(...at, false);
+    };
+    const moments = points.flatMap((p) => [-1, 0, 1, 30_000].map((d) => Date.parse(p.fixAt) + d));
+    for (const t of moments) expect(replayAt(segments, t), new Date(t).toISOString()).toEqual(scanned(t));
+    expect(moments.filter((t) => replayAt(segments, t)?.inGap)).not.toHaveLength(0);
+  });
+
   it('exports GPX 1.1 that reads back as exactly the stored fixes, one trkseg per segment', () => {
     const segments = routeSegments(points, tracking);
     const gpx = routeGpx(segments, '陈志强 <J001> 2026-11-30');
