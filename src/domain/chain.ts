@@ -50,7 +50,7 @@ export function walkChain(links: readonly ChainLink[], startAfter: ChainHead | n
  * record before it. The last record's signature covers every earlier hash of its run through
  * `prev`, so one verified signature authenticates the whole run (DESIGN.md's push rule).
  */
-export function unbrokenRuns<T extends ChainLink>(links: readonly T[]): T[][] {
+function unbrokenRuns<T extends ChainLink>(links: readonly T[]): T[][] {
   const sorted = [...links].sort((a, b) => a.seq - b.seq);
   const runs: T[][] = [];
   let run: T[] = [];
@@ -64,4 +64,26 @@ export function unbrokenRuns<T extends ChainLink>(links: readonly T[]): T[][] {
   }
   if (run.length) runs.push(run);
   return runs;
+}
+
+/**
+ * The links DESIGN.md's push rule authenticates: every record of an unbroken run whose last
+ * signature verifies, else each record of the run whose own signature does. One verify per run
+ * in the common case; push and the route audit both judge a record by this one rule. Every
+ * link's hash must already be known to match its content: the rule vouches for hashes only.
+ */
+export async function authenticatedLinks<T extends ChainLink>(links: readonly T[], signed: (link: T) => Promise<boolean>): Promise<Set<T>> {
+  const authentic = new Set<T>();
+  await Promise.all(
+    unbrokenRuns(links).map(async (run) => {
+      const tail = run[run.length - 1];
+      if (!tail) return;
+      if (await signed(tail)) return run.forEach((link) => authentic.add(link));
+      // A forged tail never takes its honest predecessors down: each is then judged alone.
+      const before = run.slice(0, -1);
+      const alone = await Promise.all(before.map(signed));
+      before.forEach((link, i) => alone[i] && authentic.add(link));
+    }),
+  );
+  return authentic;
 }

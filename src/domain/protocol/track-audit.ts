@@ -13,6 +13,10 @@ export interface TrackPoint {
   lat: number;
   lon: number;
   accuracy: number;
+  /** As the device's fix gave them (m/s, degrees, metres), or null when it gave none. */
+  speed: number | null;
+  heading: number | null;
+  altitude: number | null;
   /** When the server received it. */
   receivedAt: string;
   /** Why this point's own time cannot be trusted (dated before its device was registered, or received days late), or null. */
@@ -29,6 +33,16 @@ export interface TrackVerification {
     brokenLinks: number[];
     badSignatures: number[];
     hashMismatches: number[];
+    /** The chain head the server acknowledged to the device (its highest accepted record). */
+    acknowledged: { seq: number; hash: string };
+    /** The highest seq stored for the device now, over its whole chain, not only this window. */
+    storedSeq: number;
+    /**
+     * The stored chain falls short of the acknowledged head: records the device was told were
+     * stored are gone from its tail (storedSeq below acknowledged.seq), or the record stored at
+     * the acknowledged seq is not the one acknowledged. A deleted tail leaves no gap to see.
+     */
+    truncated: boolean;
   }>;
 }
 
@@ -48,7 +62,7 @@ export interface AuditTrackResponse {
   to: string;
   points: TrackPoint[];
   tracking: TrackingMark[];
-  /** The chains of this page's records (a record just before a device's first is read to link it). */
+  /** The chains of this page's records (a record just before a device's first is read to link it), and each device's stored tail against the head the server acknowledged. */
   verification: TrackVerification;
   /** More records wait: ask again with `after=<next>`; null on the last page. */
   next: string | null;

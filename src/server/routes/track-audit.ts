@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import * as v from 'valibot';
-import { walkChain, type ChainHead, type ChainLink, type ChainReport } from '../../domain/chain.js';
+import { authenticatedLinks, walkChain, type ChainHead, type ChainLink, type ChainReport } from '../../domain/chain.js';
 import { backdating } from '../../domain/backdating.js';
 import { InstantSchema } from '../../domain/instant.js';
 import { newId } from '../../domain/ids.js';
@@ -18,7 +18,6 @@ import type {
   TrackPoint,
   TrackVerification,
 } from '../../domain/protocol/track-audit.js';
-import type { SealCheck } from '../../domain/record-crypto.js';
 import type { SignedRecord } from '../../domain/records.js';
 import { requireUser, sessionUser } from '../auth/guard.js';
 import { officersInScope } from '../auth/scope.js';
@@ -27,7 +26,7 @@ import type { Tables } from '../db/schema.js';
 import { HttpError } from '../errors.js';
 import { parseStored } from '../records/reader.js';
 import { DeviceKeys } from '../sync/device-keys.js';
-import { checkSealNode } from '../sync/seal-verifier.js';
+import { hashMatches, signatureValid } from '../sync/seal-verifier.js';
 import { parseOr400 } from '../validate.js';
 
 /** Most records per page, and the default: a 12-hour shift at 5 s fixes (8,640) fits in one. */
@@ -115,13 +114,9 @@ export function trackAuditRoutes(ctx: ServerContext) {
           if (row.kind === 'position' && (page.firstPositionAt === null || row.at < page.firstPositionAt)) page.firstPositionAt = row.at;
         }
       }
-      const [keys, before, registered] = await Promise.all([
-        devices.lookup(byDevice.keys()),
-        recordsBefore(db, byDevice),
-        registrationTimes(db, [...byDevice.keys()]),
-      ]);
+      const [keys, before, chains] = await Promise.all([devices.lookup(byDevice.keys()), recordsBefore(db, byDevice), deviceChains(db, [...byDevice.keys()])]);
       reply.type('application/json; charset=utf-8');
-      return reply.send(Readable.from(trackJson(db, { from, to, next, byDevice, keys, before, registered })));
+      return reply.send(Readable.from(trackJson(db, { from, to, next, byDevice, keys, before, chains })));
     });
   };
 }
@@ -278,7 +273,7 @@ async function* trackJson(
     byDevice: ReadonlyMap<string, DevicePage>;
     keys: ReadonlyMap<string, { key: KeyObject }>;
     before: ReadonlyMap<string, ChainHead>;
-    registered: ReadonlyMap<string, string>;
+    chains: ReadonlyMap<string, DeviceChain>;
   },
 ): AsyncGenerator<string> {
   // The same keys, in the same order, as one AuditTrackResponse object would give.
@@ -290,7 +285,8 @@ async function* trackJson(
   const ordered = [...page.byDevice].sort(([, a], [, b]) => (a.firstPositionAt ?? '').localeCompare(b.firstPositionAt ?? ''));
   for (const [deviceId, devicePage] of ordered) {
     const key = page.keys.get(deviceId)?.key;
-    const registeredAt = page.registered.get(deviceId) ?? null;
+    const chainOfDevice = page.chains.get(deviceId);
+    const registeredAt = chainOfDevice?.registeredAt ?? null;
     // The record before the window, so a deletion right at its start still shows.
     const previous = devicePage.firstSeq === 1 ? { seq: 0, hash: '' } : page.before.get(deviceId);
     const device = {
@@ -300,6 +296,9 @@ async function* trackJson(
       brokenLinks: [] as number[],
       badSignatures: [] as number[],
       hashMismatches: [] as number[],
+      acknowledged: chainOfDevice?.acknowledged ?? { seq: 0, hash: '' },
+      storedSeq: chainOfDevice?.storedSeq ?? 0,
+      truncated: chainOfDevice?.truncated ?? false,
     };
     if (!previous) device.gaps.push({ from: devicePage.firstSeq - 1, to: devicePage.firstSeq - 1 });
     let head: ChainHead = previous ?? { seq: devicePage.firstSeq - 1, hash: '' };
@@ -331,13 +330,9 @@ async function* trackJson(
       device.records += links.length;
       device.gaps.push(...chain.gaps);
       device.brokenLinks.push(...chain.brokenLinks);
-      const seals = await checkSeals(links, key);
-      seals.forEach((seal, i) => {
-        const seq = links[i]!.seq;
-        if (seal === 'bad-signature') device.badSignatures.push(seq);
-        // Everything stored passed the schema at push: text that no longer does was altered since.
-        if (seal === 'hash-mismatch' || seal === 'unreadable') device.hashMismatches.push(seq);
-      });
+      const seals = await sealFailures(chainOfChunk, key);
+      device.badSignatures.push(...seals.badSignatures);
+      device.hashMismatches.push(...seals.hashMismatches);
       let text = '';
       for (const { record: r, receivedAt } of links) {
         if (r?.kind === 'tracking') tracking.push({ id: r.id, deviceId, seq: r.seq, at: r.at, state: r.body.state, reason: r.body.reason });
@@ -351,6 +346,9 @@ async function* trackJson(
           lat: r.body.lat,
           lon: r.body.lon,
           accuracy: r.body.accuracy,
+          speed: r.body.speed ?? null,
+          heading: r.body.heading ?? null,
+          altitude: r.body.altitude ?? null,
           receivedAt,
           flag: backdating(r.at, receivedAt, registeredAt),
         };
@@ -358,7 +356,8 @@ async function* trackJson(
       }
       if (text) yield text;
     }
-    if (device.gaps.length || device.brokenLinks.length || device.badSignatures.length || device.hashMismatches.length) verification.ok = false;
+    if (device.gaps.length || device.brokenLinks.length || device.badSignatures.length || device.hashMismatches.length || device.truncated)
+      verification.ok = false;
     verification.devices.push(device);
   }
   verification.devices.sort((a, b) => a.deviceId.localeCompare(b.deviceId));
@@ -368,19 +367,77 @@ async function* trackJson(
 }
 
 /**
- * Each stored record's seal, every record's own signature included: the audit is where a record
- * whose content its chain vouches for but whose own signature is wrong still shows. (8,640
- * verifies, a 12-hour shift, take about 0.7 s of the thread pool here.)
+ * The records of one chunk whose seal fails. Each record's hash is checked against its content;
+ * signatures as push checks them (DESIGN.md): one per unbroken run, whose last signature covers
+ * every earlier hash of the run through prev, and each record alone only when that one fails.
+ * So a record whose own signature was swapped but whose content a later signature of its run
+ * vouches for is authentic, as push would take it; a forged or re-signed one never is. (A 12-hour
+ * shift, 8,643 records: every signature one by one took 1.1–1.6 s of a loaded 2-core machine,
+ * each hash and one signature per run 90–150 ms; bench audit.)
  */
-function checkSeals(links: readonly StoredLink[], key: KeyObject | undefined): Promise<Array<SealCheck | 'unreadable'>> {
-  return Promise.all(links.map(({ record }) => (record === null ? 'unreadable' : key ? checkSealNode(record, key) : 'bad-signature')));
+async function sealFailures(links: readonly AuditLink[], key: KeyObject | undefined): Promise<{ badSignatures: number[]; hashMismatches: number[] }> {
+  const hashMismatches: number[] = [];
+  const hashed: Array<AuditLink & { stored: { record: SignedRecord } }> = [];
+  for (const link of links) {
+    const { record } = link.stored;
+    // Everything stored passed the schema at push: text that no longer does was altered since.
+    if (record === null || !hashMatches(record)) hashMismatches.push(link.seq);
+    else hashed.push({ ...link, stored: { ...link.stored, record } });
+  }
+  const authentic = key ? await authenticatedLinks(hashed, (link) => signatureValid(link.stored.record, key)) : new Set();
+  const badSignatures = hashed.filter((link) => !authentic.has(link)).map((link) => link.seq);
+  return { badSignatures, hashMismatches };
 }
 
-/** When each device was registered: records dated before it are flagged. */
-async function registrationTimes(db: Kysely<Tables>, deviceIds: readonly string[]): Promise<Map<string, string>> {
+/** What the server knows of a device's whole chain, whatever the window: see TrackVerification. */
+interface DeviceChain {
+  registeredAt: string;
+  acknowledged: ChainHead;
+  storedSeq: number;
+  truncated: boolean;
+}
+
+/**
+ * Each device's acknowledged head beside its stored chain's tail. The tail is read over the
+ * whole chain, not the window: a window that ends before the deleted tail must still show it.
+ */
+async function deviceChains(db: Kysely<Tables>, deviceIds: readonly string[]): Promise<Map<string, DeviceChain>> {
   if (deviceIds.length === 0) return new Map();
-  const rows = await db.selectFrom('devices').select(['id', 'registered_at']).where('id', 'in', deviceIds).execute();
-  return new Map(rows.map((r) => [r.id, r.registered_at]));
+  const [devices, tails] = await Promise.all([
+    db.selectFrom('devices').select(['id', 'registered_at', 'head_seq', 'head_hash']).where('id', 'in', deviceIds).execute(),
+    db
+      .selectFrom('records')
+      .select((eb) => ['device_id', eb.fn.max('seq').as('seq')])
+      .where('device_id', 'in', deviceIds)
+      .groupBy('device_id')
+      .execute(),
+  ]);
+  const acknowledged = devices.filter((d) => Number(d.head_seq) > 0);
+  const atHead =
+    acknowledged.length === 0
+      ? []
+      : await db
+          .selectFrom('records')
+          .select(['device_id', 'record'])
+          .where((eb) => eb.or(acknowledged.map((d) => eb.and([eb('device_id', '=', d.id), eb('seq', '=', d.head_seq)]))))
+          .execute();
+  const storedSeqs = new Map(tails.map((t) => [t.device_id, Number(t.seq)]));
+  // The record stored at the acknowledged seq must be the very record acknowledged: its content hashing to head_hash.
+  const headIntact = new Set(
+    atHead.flatMap((row) => {
+      const parsed = parseStored(row.record);
+      const head = acknowledged.find((d) => d.id === row.device_id);
+      return 'record' in parsed && head && parsed.record.hash === head.head_hash && hashMatches(parsed.record) ? [row.device_id] : [];
+    }),
+  );
+  return new Map(
+    devices.map((d) => {
+      const head = { seq: Number(d.head_seq), hash: d.head_hash };
+      const storedSeq = storedSeqs.get(d.id) ?? 0;
+      const truncated = head.seq > 0 && (storedSeq < head.seq || !headIntact.has(d.id));
+      return [d.id, { registeredAt: d.registered_at, acknowledged: head, storedSeq, truncated }];
+    }),
+  );
 }
 
 /** For each device whose window starts after seq 1, the stored record just before it: one query for all. */
@@ -395,15 +452,21 @@ async function recordsBefore(db: Kysely<Tables>, byDevice: ReadonlyMap<string, D
   return new Map(rows.map((r) => [r.device_id, { seq: Number(r.seq), hash: r.hash }]));
 }
 
+/** A stored record's place in its chain, with the record. */
+type AuditLink = ChainLink & { stored: StoredLink };
+
 /**
- * The chain as stored. An unreadable record keeps its place by the seq and hash stored beside it
- * and is taken to link to its predecessor: it is already reported, and must not also read as a
- * gap or a broken link.
+ * The chain as stored. Each record sits at the seq of its row, which orders the device's history
+ * as served, and links by the prev and hash it carries: rows whose seqs were swapped read as
+ * broken links even when the records' own text is untouched. An unreadable record keeps its
+ * place by the seq and hash stored beside it and is taken to link to its predecessor: it is
+ * already reported, and must not also read as a gap or a broken link.
  */
-function chainLinks(links: readonly StoredLink[], previous: ChainHead | undefined): ChainLink[] {
+function chainLinks(links: readonly StoredLink[], previous: ChainHead | undefined): AuditLink[] {
   let last = previous;
-  return links.map(({ seq, hash, record }) => {
-    const link = record ?? { seq, hash, prev: last && last.seq === seq - 1 ? last.hash : '' };
+  return links.map((stored) => {
+    const { seq, hash, record } = stored;
+    const link = { seq, hash: record?.hash ?? hash, prev: record ? record.prev : last && last.seq === seq - 1 ? last.hash : '', stored };
     last = { seq: link.seq, hash: link.hash };
     return link;
   });

@@ -15,7 +15,7 @@ import { announcePush } from '../live/squad-events.js';
 import { prepareDerived, writeDerived } from '../records/derived.js';
 import type { DeviceKeys } from './device-keys.js';
 import { hashMatches, signatureValid } from './seal-verifier.js';
-import { unbrokenRuns } from '../../domain/chain.js';
+import { authenticatedLinks } from '../../domain/chain.js';
 
 interface Candidate {
   index: number;
@@ -79,17 +79,14 @@ export async function ingestBatch(
     }
   });
   const authentic = new Set<Parsed>();
-  const signed = (item: Parsed, key: KeyObject) => signatureValid(item.raw as SignedRecord, key);
   await Promise.all(
-    [...byDevice.values()].flatMap(({ key, links }) =>
-      unbrokenRuns(links).map(async (run) => {
-        const items = run.map((link) => link.item);
-        const tail = items[items.length - 1];
-        if (tail && (await signed(tail, key))) return items.forEach((item) => authentic.add(item));
-        const alone = await Promise.all(items.map((item) => signed(item, key)));
-        items.forEach((item, i) => (alone[i] ? authentic.add(item) : reject(item.index, 'bad-signature')));
-      }),
-    ),
+    [...byDevice.values()].map(async ({ key, links }) => {
+      const passed = await authenticatedLinks(links, (link) => signatureValid(link.item.raw as SignedRecord, key));
+      for (const link of links) {
+        if (passed.has(link)) authentic.add(link.item);
+        else reject(link.item.index, 'bad-signature');
+      }
+    }),
   );
   const sealed = parsed.filter((item) => authentic.has(item));
 

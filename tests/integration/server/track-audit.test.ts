@@ -5,6 +5,8 @@ import { signingBytes } from '../../../src/domain/record-crypto.js';
 import type { AuditTrackResponse } from '../../../src/domain/protocol/track-audit.js';
 import type { PushResponse } from '../../../src/domain/protocol/sync.js';
 import type { SignedRecord } from '../../../src/domain/records.js';
+import { auditVerdict } from '../../../src/domain/route-replay.js';
+import { loadTrack, shiftTo, TRACE_FILES } from '../../support/traces.js';
 import { positionBody, TestDevice } from '../device.js';
 import { Client, DATABASES, startServer, type TestServer } from '../harness.js';
 
@@ -46,9 +48,19 @@ describe.each(DATABASES)('route audit on %s', (kind) => {
     const { status, body } = await track('S001');
     expect(status).toBe(200);
     expect(body.points.map((p) => p.seq)).toEqual(records.filter((r) => r.kind === 'position').map((r) => r.seq));
-    expect(body.points[0]).toMatchObject({ lat: 23.11, lon: 114.41, accuracy: 8 });
+    expect(body.points[0]).toMatchObject({ lat: 23.11, lon: 114.41, accuracy: 8, speed: 1.2, heading: 90, altitude: null });
     expect(body.verification.ok).toBe(true);
-    expect(body.verification.devices[0]).toMatchObject({ records: 21, gaps: [], brokenLinks: [], badSignatures: [], hashMismatches: [] });
+    expect(body.verification.devices[0]).toEqual({
+      deviceId: records[0]!.deviceId,
+      records: 21,
+      gaps: [],
+      brokenLinks: [],
+      badSignatures: [],
+      hashMismatches: [],
+      acknowledged: { seq: 21, hash: records[20]!.hash },
+      storedSeq: 21,
+      truncated: false,
+    });
   });
 
   it('limits the window by record time', async () => {
@@ -101,7 +113,7 @@ describe.each(DATABASES)('route audit on %s', (kind) => {
     expect((await track('S001', 'J001', '&after=somewhere')).status).toBe(400);
   });
 
-  it('shows an edited record as a hash mismatch, a re-hashed one as a bad signature and broken link, a deleted one as a gap', async () => {
+  it('shows an edited record as a hash mismatch, a re-hashed one as a bad signature and broken link, a deleted one as a gap, a replaced last signature as a bad signature', async () => {
     const db = server.database.db;
     const edited = { ...records[4]!, body: { ...(records[4] as Extract<SignedRecord, { kind: 'position' }>).body, lat: 23.2 } };
     await db
@@ -110,7 +122,8 @@ describe.each(DATABASES)('route audit on %s', (kind) => {
       .where('id', '=', edited.id)
       .execute();
     await db.deleteFrom('records').where('id', '=', records[12]!.id).execute();
-    const forged = { ...records[15]!, sig: records[16]!.sig };
+    // The chain's last record: nothing after it vouches for its content, so its own signature must.
+    const forged = { ...records[20]!, sig: records[19]!.sig };
     await db
       .updateTable('records')
       .set({ record: JSON.stringify(forged) })
@@ -129,8 +142,12 @@ describe.each(DATABASES)('route audit on %s', (kind) => {
     expect(body.verification.devices[0]).toMatchObject({
       gaps: [{ from: 13, to: 13 }],
       hashMismatches: [5],
-      badSignatures: [8, 16],
+      badSignatures: [8, 21],
       brokenLinks: [9],
+      // A signature is not part of the hash: the record acknowledged is still the one stored.
+      acknowledged: { seq: 21, hash: records[20]!.hash },
+      storedSeq: 21,
+      truncated: false,
     });
   });
 
@@ -216,6 +233,9 @@ describe.each(DATABASES)('a large route-audit page on %s', (kind) => {
       brokenLinks: [],
       badSignatures: [],
       hashMismatches: [],
+      acknowledged: { seq: 1201, hash: first[1200]!.hash },
+      storedSeq: 1201,
+      truncated: false,
     });
     expect(report(second[0]!.deviceId)).toEqual({
       deviceId: second[0]!.deviceId,
@@ -224,7 +244,203 @@ describe.each(DATABASES)('a large route-audit page on %s', (kind) => {
       brokenLinks: [],
       badSignatures: [],
       hashMismatches: [1000],
+      acknowledged: { seq: 1300, hash: second[1299]!.hash },
+      storedSeq: 1300,
+      truncated: false,
     });
     expect(body.verification.devices.map((d) => d.deviceId)).toEqual([first[0]!.deviceId, second[0]!.deviceId].sort());
+  });
+});
+
+describe.each(DATABASES)('tampered histories on %s', (kind) => {
+  let server: TestServer;
+  let officer: Client;
+  let supervisor: Client;
+  let officerId: string;
+  /** The officer's second phone: registered, so its key is one the server knows, but not the chain's. */
+  let secondPhone: TestDevice;
+  let historyStart: number;
+  let histories = 0;
+
+  // One real walk (Osaka, 44 minutes) moved to Huizhou, a fix every 5 s, as the app records it:
+  // altitude from the fix, no speed or heading (the file has none).
+  const walk = shiftTo(loadTrack(TRACE_FILES.osakaWalk)).filter((p) => p.time !== null);
+  const HISTORY_MS = 3600_000;
+
+  beforeAll(async () => {
+    server = await startServer(kind);
+    officerId = (await server.database.db.selectFrom('users').select('id').where('badge', '=', 'J001').executeTakeFirstOrThrow()).id;
+    officer = new Client(server.url);
+    await officer.login('J001');
+    supervisor = new Client(server.url);
+    await supervisor.login('S001');
+    secondPhone = await TestDevice.create(officerId);
+    expect((await secondPhone.register(officer)).status).toBe(201);
+    historyStart = server.clock.now().getTime() - 20 * HISTORY_MS;
+  });
+  afterAll(() => server.close());
+
+  /** The walk on a device of its own, in an hour of its own, pushed and accepted whole; its window as a query. */
+  const history = async () => {
+    const start = historyStart + histories++ * HISTORY_MS;
+    const device = await TestDevice.create(officerId);
+    expect((await device.register(officer)).status).toBe(201);
+    const shiftId = newId();
+    const records: SignedRecord[] = [await device.next('tracking', { shiftId, state: 'on', reason: 'shift-start' }, new Date(start))];
+    const first = walk[0]!.time!;
+    let lastKept = Number.NEGATIVE_INFINITY;
+    for (const p of walk) {
+      const at = start + 1000 + (p.time! - first);
+      if (at - lastKept < 5000) continue;
+      lastKept = at;
+      const fixAt = new Date(at);
+      records.push(await device.next('position', { shiftId, lat: p.lat, lon: p.lon, accuracy: 6, altitude: p.ele, fixAt: fixAt.toISOString() }, fixAt));
+    }
+    for (let i = 0; i < records.length; i += 500) {
+      const response = await officer.request('POST', '/api/sync/push', { records: records.slice(i, i + 500) });
+      expect(((await response.json()) as PushResponse).results.filter((r) => r.status !== 'accepted')).toEqual([]);
+    }
+    const window = `&from=${new Date(start).toISOString()}&to=${new Date(start + HISTORY_MS - 1).toISOString()}`;
+    return { device, records, window, last: records.length };
+  };
+
+  const audit = async (window: string) => {
+    const response = await supervisor.request('GET', `/api/audit/track?officerId=${officerId}${window}`);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as AuditTrackResponse;
+    expect(body.verification.devices).toHaveLength(1);
+    return { body, device: body.verification.devices[0]!, ...auditVerdict(body) };
+  };
+
+  /** What an untouched chain of `records` reports: the expected fields are spelled out in each test from this. */
+  const clean = (records: readonly SignedRecord[]) => {
+    const last = records[records.length - 1]!;
+    return {
+      deviceId: last.deviceId,
+      records: records.length,
+      gaps: [],
+      brokenLinks: [],
+      badSignatures: [],
+      hashMismatches: [],
+      acknowledged: { seq: last.seq, hash: last.hash },
+      storedSeq: last.seq,
+      truncated: false,
+    };
+  };
+
+  const rehashed = <R extends SignedRecord>(record: R): R => ({ ...record, hash: createHash('sha256').update(signingBytes(record)).digest('hex') });
+  /** Writes a record over its stored row, as someone with the database would: text and hash column alike. */
+  const overwrite = (record: SignedRecord) =>
+    server.database.db
+      .updateTable('records')
+      .set({ record: JSON.stringify(record), hash: record.hash })
+      .where('id', '=', record.id)
+      .execute();
+  const moved = (record: SignedRecord): Extract<SignedRecord, { kind: 'position' }> => {
+    if (record.kind !== 'position') throw new Error(`seq ${record.seq} is a ${record.kind}`);
+    return { ...record, body: { ...record.body, lat: record.body.lat + 0.001 } };
+  };
+
+  it('calls an untouched real walk intact, with every fix as the device recorded it', async () => {
+    const { records, window } = await history();
+    const { body, device, verdict, evidence } = await audit(window);
+    expect(body.verification.ok).toBe(true);
+    expect(device).toEqual(clean(records));
+    expect({ verdict, evidence }).toEqual({ verdict: 'intact', evidence: [] });
+    const positions = records.filter((r) => r.kind === 'position');
+    expect(body.points.map((p) => [p.seq, p.lat, p.lon, p.fixAt])).toEqual(positions.map((r) => [r.seq, r.body.lat, r.body.lon, r.body.fixAt]));
+    expect(body.points.map((p) => p.altitude)).toEqual(positions.map((r) => r.body.altitude));
+    expect(body.points.every((p) => p.speed === null && p.heading === null)).toBe(true);
+  });
+
+  it('shows a record deleted from the middle as a gap', async () => {
+    const { records, window } = await history();
+    const k = 100;
+    await server.database.db
+      .deleteFrom('records')
+      .where('id', '=', records[k - 1]!.id)
+      .execute();
+    const { body, device, verdict, evidence } = await audit(window);
+    expect(body.verification.ok).toBe(false);
+    expect(device).toEqual({ ...clean(records), records: records.length - 1, gaps: [{ from: k, to: k }] });
+    expect({ verdict, evidence }).toEqual({ verdict: 'altered', evidence: [`missing:${device.deviceId}:${k}-${k}`] });
+  });
+
+  it('shows a record edited with its hash recomputed by its signature and the next record’s link, and nothing else', async () => {
+    const { records, window } = await history();
+    const k = 200;
+    await overwrite(rehashed(moved(records[k - 1]!)));
+    const { device, verdict, evidence } = await audit(window);
+    expect(device).toEqual({ ...clean(records), badSignatures: [k], brokenLinks: [k + 1] });
+    expect({ verdict, evidence }).toEqual({
+      verdict: 'altered',
+      evidence: [`broken-link:${device.deviceId}:${k + 1}`, `bad-signature:${device.deviceId}:${k}`],
+    });
+  });
+
+  it('shows two rows whose seqs were swapped as broken links, though each record’s own text and signature are untouched', async () => {
+    const { records, window } = await history();
+    const k = 300;
+    const [a, b] = [records[k - 1]!, records[k]!];
+    const db = server.database.db;
+    // Through a free seq: (device_id, seq) is unique.
+    await db.transaction().execute(async (trx) => {
+      await trx.updateTable('records').set({ seq: -1 }).where('id', '=', a.id).execute();
+      await trx.updateTable('records').set({ seq: k }).where('id', '=', b.id).execute();
+      await trx
+        .updateTable('records')
+        .set({ seq: k + 1 })
+        .where('id', '=', a.id)
+        .execute();
+    });
+    const { body, device, verdict, evidence } = await audit(window);
+    // Seq k now holds a record linking to k's hash, k + 1 one linking to k - 1's, and k + 2 follows the wrong record.
+    expect(device).toEqual({ ...clean(records), brokenLinks: [k, k + 1, k + 2] });
+    expect({ verdict, evidence }).toEqual({ verdict: 'altered', evidence: [k, k + 1, k + 2].map((seq) => `broken-link:${device.deviceId}:${seq}`) });
+    // The points say which record each is, by its own signed seq, in the order the rows now give.
+    expect(body.points.slice(k - 2, k).map((p) => p.id)).toEqual([b.id, a.id]);
+    expect(body.points.slice(k - 2, k).map((p) => p.seq)).toEqual([k + 1, k]);
+  });
+
+  it('shows a tail rewritten and re-signed by another registered device as bad signatures, and the acknowledged head as not the one stored', async () => {
+    const { records, window, last } = await history();
+    const from = last - 3;
+    let prev = records[from - 2]!.hash;
+    for (const original of records.slice(from - 1)) {
+      const { hash: _hash, sig: _sig, ...unsigned } = { ...moved(original), prev };
+      // Hashed and linked as the device would: only the key is wrong.
+      const forged = await secondPhone.seal(unsigned);
+      await overwrite(forged);
+      prev = forged.hash;
+    }
+    const { device, verdict, evidence } = await audit(window);
+    const forgedSeqs = [from, from + 1, from + 2, last];
+    expect(device).toEqual({ ...clean(records), badSignatures: forgedSeqs, truncated: true });
+    expect({ verdict, evidence }).toEqual({
+      verdict: 'altered',
+      evidence: [...forgedSeqs.map((seq) => `bad-signature:${device.deviceId}:${seq}`), `truncated:${device.deviceId}:${last}-${last}`],
+    });
+  });
+
+  it('shows a truncated chain by the head the server acknowledged, in any window and on every page', async () => {
+    const { records, window, last } = await history();
+    const kept = last - 3;
+    await server.database.db.deleteFrom('records').where('device_id', '=', records[0]!.deviceId).where('seq', '>', kept).execute();
+    const { device, verdict, evidence } = await audit(window);
+    const truncated = { ...clean(records), records: kept, storedSeq: kept, truncated: true };
+    expect(device).toEqual(truncated);
+    expect({ verdict, evidence }).toEqual({ verdict: 'altered', evidence: [`truncated:${device.deviceId}:${kept}-${last}`] });
+
+    // A window over the first half only, and each page of it, still sees the whole chain's tail.
+    const half = `&from=${records[0]!.at}&to=${records[199]!.at}`;
+    expect((await audit(half)).device).toEqual({ ...truncated, records: 200 });
+    let after = '';
+    for (let pages = 1; ; pages++) {
+      const { body, device: paged } = await audit(`${half}&limit=60${after ? `&after=${encodeURIComponent(after)}` : ''}`);
+      expect(paged, `page ${pages}`).toMatchObject({ acknowledged: truncated.acknowledged, storedSeq: kept, truncated: true, gaps: [], brokenLinks: [] });
+      if (!body.next) break;
+      after = body.next;
+      expect(pages).toBeLessThan(5);
+    }
   });
 });

@@ -17,6 +17,9 @@ const points: TrackPoint[] = walk.map((p, i) => ({
   lat: p.lat,
   lon: p.lon,
   accuracy: 5,
+  speed: null,
+  heading: null,
+  altitude: p.ele ?? null,
   receivedAt: new Date(p.time!).toISOString(),
   flag: null,
 }));
@@ -55,6 +58,29 @@ describe('route replay of an audited shift', () => {
     expect(replayAt(segments, t(points.length - 1) + 3_600_000)).toMatchObject({ point: { seq: points.length }, inGap: false });
   });
 
+  it('stands where a scan from the first fix would, at every fix, just before and after it, and in every pause', () => {
+    const segments = routeSegments(points, tracking);
+    // The plain reading of the rule: walk from the first fix to the last at or before `t`.
+    const times = segments.map((segment) => segment.map((p) => Date.parse(p.fixAt)));
+    const standing = (s: number, i: number, inGap: boolean) => {
+      const [p, prev] = [segments[s]![i]!, segments[s]![i - 1]];
+      const dt = prev ? (Date.parse(p.fixAt) - Date.parse(prev.fixAt)) / 1000 : 0;
+      return { point: p, speedMs: prev && dt > 0 ? haversineM(prev, p) / dt : null, inGap };
+    };
+    const scanned = (t: number) => {
+      let at: [number, number] | null = null;
+      for (const [s, segment] of times.entries())
+        for (const [i, time] of segment.entries()) {
+          if (time > t) return at && standing(...at, i === 0);
+          at = [s, i];
+        }
+      return at && standing(...at, false);
+    };
+    const moments = points.flatMap((p) => [-1, 0, 1, 30_000].map((d) => Date.parse(p.fixAt) + d));
+    for (const t of moments) expect(replayAt(segments, t), new Date(t).toISOString()).toEqual(scanned(t));
+    expect(moments.filter((t) => replayAt(segments, t)?.inGap)).not.toHaveLength(0);
+  });
+
   it('exports GPX 1.1 that reads back as exactly the stored fixes, one trkseg per segment', () => {
     const segments = routeSegments(points, tracking);
     const gpx = routeGpx(segments, '陈志强 <J001> 2026-11-30');
@@ -73,10 +99,13 @@ describe('route replay of an audited shift', () => {
       brokenLinks: [],
       badSignatures: [],
       hashMismatches: [],
+      acknowledged: { seq: 10, hash: 'a'.repeat(64) },
+      storedSeq: 10,
+      truncated: false,
     };
     const track = (over: Partial<typeof device>, marks: TrackingMark[] = []): Pick<AuditTrackResponse, 'verification' | 'tracking'> => {
       const d = { ...device, ...over };
-      const ok = !d.gaps.length && !d.brokenLinks.length && !d.badSignatures.length && !d.hashMismatches.length;
+      const ok = !d.gaps.length && !d.brokenLinks.length && !d.badSignatures.length && !d.hashMismatches.length && !d.truncated;
       return { verification: { ok, devices: [d] }, tracking: marks };
     };
     expect(auditVerdict(track({}))).toEqual({ verdict: 'intact', evidence: [] });
@@ -86,5 +115,7 @@ describe('route replay of an audited shift', () => {
     });
     expect(auditVerdict(track({ hashMismatches: [4] }, tracking))).toEqual({ verdict: 'altered', evidence: [`hash-mismatch:${DEVICE}:4`] });
     expect(auditVerdict(track({ gaps: [{ from: 5, to: 6 }] }))).toEqual({ verdict: 'altered', evidence: [`missing:${DEVICE}:5-6`] });
+    // A deleted tail leaves no gap inside the chain: only the head the server acknowledged shows it.
+    expect(auditVerdict(track({ storedSeq: 7, truncated: true }, tracking))).toEqual({ verdict: 'altered', evidence: [`truncated:${DEVICE}:7-10`] });
   });
 });
