@@ -18,6 +18,9 @@ export const auditPoints: TrackPoint[] = walk.map((p, i) => ({
   accuracy: 5,
   receivedAt: new Date(p.time!).toISOString(),
   flag: null,
+  speed: null,
+  heading: null,
+  altitude: null,
 }));
 
 /** Indices of the first fix after each gap longer than a minute: where the device recorded a pause. */
