@@ -80,9 +80,9 @@ function SquadMarkers({ officers, now }: SquadMapProps) {
       // A native tracker's fix (unsigned) is a hollow ring, never the signed fix's solid dot.
       paint: {
         'circle-radius': 8,
-        'circle-color': ['case', ['get', 'native'], '#ffffff', colour],
-        'circle-stroke-color': ['case', ['get', 'native'], colour, '#ffffff'],
-        'circle-stroke-width': ['case', ['get', 'native'], 4, 2],
+        'circle-color': ['case', ['==', ['get', 'native'], true], '#ffffff', colour],
+        'circle-stroke-color': ['case', ['==', ['get', 'native'], true], colour, '#ffffff'],
+        'circle-stroke-width': ['case', ['==', ['get', 'native'], true], 4, 2],
       },
     },
   ]);

@@ -112,8 +112,9 @@ export function LiveSquad({ user }: { user: SessionUser }) {
       {squadLiveOffline.value && <p class="form-error">{t('leader.needsNetwork')}</p>}
       <LazySquadMap officers={officers} now={now} />
       {officers.some((o) => shownFix(o)?.native) && (
-        <p class="muted map-legend" data-testid="squad-legend">
-          <span class="legend-ring" aria-hidden="true" /> {t('squad.legendNative')}
+        <p class="muted squad-legend" data-testid="squad-legend">
+          <span class="legend-ring" aria-hidden="true" />
+          <span>{t('squad.legendNative')}</span>
         </p>
       )}
       {live && officers.length === 0 && <p class="muted">{t('squad.none')}</p>}
