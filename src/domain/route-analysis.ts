@@ -53,9 +53,9 @@ export interface Stop {
   fixes: number;
 }
 
-export type FlagKind = 'impossible-speed' | 'frozen' | 'no-sensors' | 'clock-drift' | 'native';
+type FlagKind = 'impossible-speed' | 'frozen' | 'no-sensors' | 'clock-drift' | 'native';
 /** Why one piece of evidence was raised: each has a plain-word sentence in the catalogs (`audit.why.*`). */
-export type EvidenceReason = 'speed' | 'position' | 'accuracy' | 'sensors' | 'fix-time' | 'received-before-made' | 'native';
+type EvidenceReason = 'speed' | 'position' | 'accuracy' | 'sensors' | 'fix-time' | 'received-before-made' | 'native';
 
 /** One finding behind a flag: the points (first and last of a run) and times it rests on. */
 export interface FlagEvidence {
@@ -86,7 +86,7 @@ export interface RouteAnalysis {
 }
 
 /** A stop: staying within this radius (plus the fix's accuracy) of where it began... */
-export const STOP_RADIUS_M = 25;
+const STOP_RADIUS_M = 25;
 /** ...for at least this long. */
 export const STOP_MIN_MS = 3 * 60_000;
 /** Slower than this between two fixes is standing (the filter's own line between drift and walking). */
@@ -98,7 +98,7 @@ const MOVING_MIN_SPEED_MPS = DEFAULT_FILTER_CONFIG.minMovingSpeedMps;
  */
 export const FROZEN_POSITION = { fixes: 6, ms: 10 * 60_000 } as const;
 /** The same accuracy figure, to the last digit, this many fixes running over this long while moving. */
-export const FROZEN_ACCURACY = { fixes: 60, ms: 30 * 60_000 } as const;
+const FROZEN_ACCURACY = { fixes: 60, ms: 30 * 60_000 } as const;
 /** Fewer fixes than this say nothing about the sensors. */
 const SENSORS_MIN_FIXES = 20;
 /**
@@ -106,13 +106,13 @@ const SENSORS_MIN_FIXES = 20;
  * (track-filter.ts), and a fix that sampling held back is recorded when tracking pauses, at most
  * NO_FIX_MS and a tick later (patrol-session.ts): a record's time stays within these of its fix's.
  */
-export const FIX_BEFORE_RECORD_MS = NO_FIX_MS + 2 * DEFAULT_FILTER_CONFIG.maxFixAgeMs;
-export const FIX_AFTER_RECORD_MS = 3 * DEFAULT_FILTER_CONFIG.maxFutureMs;
+const FIX_BEFORE_RECORD_MS = NO_FIX_MS + 2 * DEFAULT_FILTER_CONFIG.maxFixAgeMs;
+const FIX_AFTER_RECORD_MS = 3 * DEFAULT_FILTER_CONFIG.maxFutureMs;
 /** A record cannot reach the server before it was made: beyond this slack, the device clock ran ahead. */
-export const RECEIVED_BEFORE_MADE_MS = 2 * 60_000;
+const RECEIVED_BEFORE_MADE_MS = 2 * 60_000;
 
 /** The fastest a patrol can go between fixes, once both accuracy radii are taken off the distance. */
-export function speedLimitMps(onFoot: boolean | null): number {
+function speedLimitMps(onFoot: boolean | null): number {
   return onFoot ? (FOOT_PATROL.maxSpeedMps ?? DEFAULT_FILTER_CONFIG.maxSpeedMps) : DEFAULT_FILTER_CONFIG.maxSpeedMps;
 }
 
