@@ -1,4 +1,4 @@
-import { haversineM } from './geo.js';
+import { haversineM, type LatLon } from './geo.js';
 import type { AuditTrackResponse, TrackingMark, TrackPoint } from './protocol/track-audit.js';
 
 // A shift's audited route as a supervisor replays it: the signed points split into segments at
@@ -6,20 +6,23 @@ import type { AuditTrackResponse, TrackingMark, TrackPoint } from './protocol/tr
 // GPX 1.1 export. Pure, so the screen, the export and the tests read the route the same way.
 
 /** A stretch of route with tracking on: never joined across a pause. */
-export type Segment = readonly TrackPoint[];
+export type Segment<P = TrackPoint> = readonly P[];
 
 /**
  * Splits the points (any order) at each pause or stop of tracking: a point after a `paused` or
  * `off` mark starts a new segment, so a gap is never drawn or measured as a straight line.
  */
-export function routeSegments(points: readonly TrackPoint[], tracking: readonly TrackingMark[]): Segment[] {
+export function routeSegments<P extends Pick<TrackPoint, 'fixAt' | 'seq'>>(
+  points: readonly P[],
+  tracking: ReadonlyArray<Pick<TrackingMark, 'at' | 'state'>>,
+): Array<Segment<P>> {
   const sorted = [...points].sort((a, b) => a.fixAt.localeCompare(b.fixAt) || a.seq - b.seq);
   const breaks = tracking
     .filter((m) => m.state !== 'on')
     .map((m) => m.at)
     .sort();
-  const out: TrackPoint[][] = [];
-  let current: TrackPoint[] = [];
+  const out: P[][] = [];
+  let current: P[] = [];
   let b = 0;
   for (const p of sorted) {
     let broke = false;
@@ -38,7 +41,7 @@ export function routeSegments(points: readonly TrackPoint[], tracking: readonly 
 }
 
 /** Metres along the segments, never across a gap. */
-export function segmentsDistanceM(segments: readonly Segment[]): number {
+export function segmentsDistanceM(segments: ReadonlyArray<Segment<LatLon>>): number {
   let total = 0;
   for (const s of segments) for (let i = 1; i < s.length; i++) total += haversineM(s[i - 1]!, s[i]!);
   return total;
@@ -74,8 +77,12 @@ function countAtOrBefore(n: number, timeOf: (i: number) => string, t: number): n
   return lo;
 }
 
-/** What the audit concludes about a shift's record, with the evidence for it. */
-export type AuditVerdict = 'intact' | 'gaps-explained' | 'altered';
+/**
+ * What the audit concludes about a shift's record, with the evidence for it. `suspicious` comes
+ * from the route analysis (route-analysis.ts shiftVerdict): the chains hold, but the route itself
+ * is implausible.
+ */
+export type AuditVerdict = 'intact' | 'gaps-explained' | 'altered' | 'suspicious';
 
 /**
  * `altered` when any chain has a missing record, a broken link, a bad signature, a hash that

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { haversineM } from '../../src/domain/geo.js';
 import { newId } from '../../src/domain/ids.js';
 import type { PushResponse } from '../../src/domain/protocol/sync.js';
 import type { SignedRecord } from '../../src/domain/records.js';
@@ -59,13 +60,15 @@ describe('the supervisor’s route audit', () => {
         records.push(await device.next('tracking', { shiftId, state: 'paused', reason: 'no-fix' }, at(prev.time! + 60_000)));
         records.push(await device.next('tracking', { shiftId, state: 'on', reason: 'fix-resumed' }, at(p.time!)));
       }
-      records.push(
-        await device.next(
-          'position',
-          { shiftId, lat: p.lat, lon: p.lon, accuracy: 6, altitude: null, speed: null, heading: null, fixAt: at(p.time!).toISOString() },
-          at(p.time!),
-        ),
-      );
+      // As a phone reports it: an accuracy that varies fix to fix, the file's elevation, a speed;
+      // a fixed accuracy and no sensors at all would rightly be flagged (route-analysis.ts).
+      const fix = {
+        accuracy: 4 + ((i * 37) % 21) / 10,
+        altitude: p.ele ?? null,
+        speed: prev ? Math.round((haversineM(prev, p) / ((p.time! - prev.time!) / 1000)) * 10) / 10 : null,
+        heading: null,
+      };
+      records.push(await device.next('position', { shiftId, lat: p.lat, lon: p.lon, ...fix, fixAt: at(p.time!).toISOString() }, at(p.time!)));
       if (i === 62) {
         const evidence = records
           .filter((r) => r.kind === 'position')
@@ -129,6 +132,11 @@ describe('the supervisor’s route audit', () => {
       const verdict = audit.getByTestId('audit-verdict');
       await verdict.waitFor({ timeout: 30_000 });
       expect(await verdict.getAttribute('data-verdict')).toBe('gaps-explained');
+      // The route analysis (in the worker): nothing implausible, only the native tracker's fixes said as unsigned.
+      const flags = audit.getByTestId('audit-flags');
+      expect(await flags.locator('[data-flag]').evaluateAll((els) => els.map((e) => e.getAttribute('data-flag')))).toEqual(['native']);
+      const facts = audit.getByTestId('audit-facts');
+      expect(Number(await facts.getAttribute('data-moving-s')) + Number(await facts.getAttribute('data-standing-s'))).toBeGreaterThan(30 * 60);
       expect(Number(await audit.getByTestId('audit-summary').getAttribute('data-fixes'))).toBe(stored.length);
       // The native tracker's fixes are counted apart from the signed route, and never in its GPX.
       expect(await audit.getByTestId('audit-summary').textContent()).toContain('原生应用定位 3 个（未签名，另列）');

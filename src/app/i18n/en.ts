@@ -575,4 +575,42 @@ export const en: Catalog = {
   'sos.acked': 'Help acknowledged by {name} ({time})',
   'sos.cancel': 'Cancel SOS',
   'sos.cancelled': 'SOS cancelled.',
+  // Route analysis: summary, stops and plausibility flags (issue 14, screens/supervisor/RouteAudit.tsx)
+  'audit.verdict.suspicious': 'The record is whole, but the route is not believable (see the flags below)',
+  'audit.analysing': 'Analysing the route…',
+  'audit.fact.moving': 'Moving',
+  'audit.fact.standing': 'Standing',
+  'audit.fact.outside': 'Outside the zones',
+  'audit.fact.outsideUnknown': 'unknown (no zones)',
+  'audit.fact.stops': 'Stops',
+  'audit.fact.stopsN': { one: '1 ({min} min or longer)', other: '{n} ({min} min or longer each)' },
+  'audit.fact.checkpoints': 'Checkpoints',
+  'audit.flags': 'Plausibility',
+  'audit.flagsNone': 'Nothing implausible found.',
+  'audit.flag.impossible-speed': 'Impossible speed',
+  'audit.flag.frozen': 'Position or accuracy never changes',
+  'audit.flag.no-sensors': 'No speed, heading or altitude',
+  'audit.flag.clock-drift': 'Clock out of step',
+  'audit.flag.native': 'Native app positions (unsigned)',
+  'audit.flagWhy.impossible-speed':
+    'Between two fixes the officer would have moved faster than a patrol can, even granting both fixes their full error radius: a faked position, or a sudden jump of the fix.',
+  'audit.flagWhy.frozen':
+    'A real fix jitters a little even standing still; one that stays exactly the same for a long time suggests a simulated position, or one held at a point.',
+  'audit.flagWhy.no-sensors':
+    'No fix of the shift carries speed, heading or altitude. A phone’s satellite fix usually gives at least one of them; all missing is typical of a simulated location.',
+  'audit.flagWhy.clock-drift':
+    'The device’s time disagrees with the fix’s time, or records reached the server before they were made (a clock set ahead). A late upload after being offline does not count.',
+  'audit.flagWhy.native':
+    'These positions come from a native tracker app paired on the officer’s phone. They carry no device signature: shown apart, for reference, and they do not change the verdict.',
+  'audit.why.speed': '{m} m in {s} s beyond the error radii, about {kmh} km/h (limit {limitKmh} km/h)',
+  'audit.why.speedInstant': 'two fixes of the same moment {m} m apart beyond the error radii',
+  'audit.why.position': '{n} fixes at exactly the same coordinates over {minutes} min',
+  'audit.why.accuracy': '{n} fixes all with an accuracy of exactly {m} m over {minutes} min',
+  'audit.why.sensors': 'none of the {n} fixes has speed, heading or altitude',
+  'audit.why.fix-time': '{n} fixes recorded up to {s} s away from their fix time',
+  'audit.why.received-before-made': '{n} records reached the server up to {s} s before they were made',
+  'audit.why.native': '{n} native app fixes',
+  'audit.evidenceMore': 'and {n} more',
+  'audit.stopMark': 'stopped for {duration}',
+  'audit.timeline': 'Timeline: stops and pauses',
 };

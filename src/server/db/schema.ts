@@ -457,7 +457,7 @@ export interface IncidentTable {
 }
 
 /** One incident.update: the incident's timeline, notes appended, never overwritten. */
-export interface IncidentUpdateTable {
+interface IncidentUpdateTable {
   record_id: string;
   incident_id: string;
   officer_id: string;
@@ -470,7 +470,7 @@ export interface IncidentUpdateTable {
 }
 
 /** A photo (by hash) an incident's report or update names: who may see the incident may fetch it. */
-export interface IncidentPhotoTable {
+interface IncidentPhotoTable {
   incident_id: string;
   sha256: string;
   record_id: string;

@@ -49,8 +49,8 @@ describe('route exports of an audited shift', () => {
 
   it('writes a lone fix between two pauses as a Point, never a one-position line', () => {
     const lone = routeSegments(auditPoints.slice(0, 3), [
-      { id: 'a', deviceId: 'd', seq: 0, at: auditPoints[1]!.fixAt, state: 'paused', reason: 'page-hidden' },
-      { id: 'b', deviceId: 'd', seq: 0, at: auditPoints[2]!.fixAt, state: 'paused', reason: 'page-hidden' },
+      { at: auditPoints[1]!.fixAt, state: 'paused' },
+      { at: auditPoints[2]!.fixAt, state: 'paused' },
     ]);
     const geo = JSON.parse(routeGeoJson(lone, 'x')) as { features: Array<{ geometry: { type: string; coordinates: unknown } }> };
     expect(geo.features.map((f) => f.geometry.type)).toEqual(['Point', 'Point', 'Point']);

@@ -2,6 +2,7 @@ import { useSignal } from '@preact/signals';
 import { useEffect, useMemo } from 'preact/hooks';
 import type { CheckinsResponse, ComplianceResponse, ShiftCompliance } from '../../../domain/protocol/compliance.js';
 import type { AuditTrackResponse, NativeTrackResponse } from '../../../domain/protocol/track-audit.js';
+import { shiftVerdict } from '../../../domain/route-analysis.js';
 import { auditVerdict, replayAt, routeGpx, routeSegments, segmentsDistanceM, type AuditVerdict, type Segment } from '../../../domain/route-replay.js';
 import type { TasksResponse, TaskUpdateView } from '../../../domain/tasks.js';
 import type { TrackEntry } from '../../../store/schema.js';
@@ -13,6 +14,7 @@ import { reportError } from '../../state/notices.js';
 import { usePolledApi } from '../../state/use-polled-api.js';
 import { downloadText } from '../../download.js';
 import { arrivalText, STATE_KEYS } from '../task-text.js';
+import { Flags, ShiftFacts, stopMinutes, Timeline, timelineMarks, useRouteAnalysis } from './AuditAnalysis.js';
 
 /** How far back the shift list reaches. */
 const LIST_DAYS = 7;
@@ -24,6 +26,7 @@ const VERDICT_KEYS: Record<AuditVerdict, MessageKey> = {
   intact: 'audit.verdict.intact',
   'gaps-explained': 'audit.verdict.gaps-explained',
   altered: 'audit.verdict.altered',
+  suspicious: 'audit.verdict.suspicious',
 };
 
 /**
@@ -125,7 +128,10 @@ function ShiftAudit({ shift, onBack }: { shift: ShiftCompliance; onBack: () => v
 function Replay({ shift, data }: { shift: ShiftCompliance; data: Loaded }) {
   const { track, checkins, native, taskUpdates } = data;
   const segments = useMemo(() => routeSegments(track.points, track.tracking), [track]);
-  const { verdict, evidence } = useMemo(() => auditVerdict(track), [track]);
+  const { verdict: chainVerdict, evidence } = useMemo(() => auditVerdict(track), [track]);
+  const analysis = useRouteAnalysis(shift, track, native);
+  // The verdict waits for the analysis (a flag makes it suspicious), unless the analysis failed.
+  const verdict = analysis.value === 'failed' ? chainVerdict : analysis.value && shiftVerdict(chainVerdict, analysis.value.flags);
   const first = segments[0]?.[0];
   const last = segments.at(-1)?.at(-1);
   const start = first ? Date.parse(first.fixAt) : Date.parse(shift.startedAt);
@@ -151,9 +157,17 @@ function Replay({ shift, data }: { shift: ShiftCompliance; data: Loaded }) {
 
   return (
     <div class="stack">
-      <p class={verdict === 'altered' ? 'form-error' : verdict === 'intact' ? 'ok' : ''} data-testid="audit-verdict" data-verdict={verdict}>
-        {t(VERDICT_KEYS[verdict])}
-      </p>
+      {verdict ? (
+        <p
+          class={verdict === 'altered' || verdict === 'suspicious' ? 'form-error' : verdict === 'intact' ? 'ok' : ''}
+          data-testid="audit-verdict"
+          data-verdict={verdict}
+        >
+          {t(VERDICT_KEYS[verdict])}
+        </p>
+      ) : (
+        <p class="muted">{t('audit.analysing')}</p>
+      )}
       {verdict === 'altered' && (
         <ul class="muted">
           {evidence.map((e) => (
@@ -170,6 +184,12 @@ function Replay({ shift, data }: { shift: ShiftCompliance; data: Loaded }) {
         })}
         {native.points.length > 0 && ` · ${t('audit.native', { n: native.points.length })}`}
       </p>
+      {analysis.value && analysis.value !== 'failed' && (
+        <>
+          <ShiftFacts shift={shift} analysis={analysis.value} />
+          <Flags flags={analysis.value.flags} onSeek={seek} />
+        </>
+      )}
       {track.points.length > 0 ? (
         <>
           <LazyAuditMap
@@ -178,6 +198,9 @@ function Replay({ shift, data }: { shift: ShiftCompliance; data: Loaded }) {
             checkpoints={checkpoints.value}
             native={native.points}
           />
+          {analysis.value && analysis.value !== 'failed' && (
+            <Timeline start={start} end={end} marks={timelineMarks(analysis.value.stops, track.tracking, end)} at={at.value} onSeek={seek} />
+          )}
           <label>
             <span data-testid="audit-at" data-at={here?.point.fixAt ?? ''}>
               {formatTime(new Date(at.value).toISOString())}
@@ -232,6 +255,14 @@ function Replay({ shift, data }: { shift: ShiftCompliance; data: Loaded }) {
             </button>
           </li>
         ))}
+        {analysis.value !== 'failed' &&
+          analysis.value?.stops.map((stop) => (
+            <li key={stop.from} class="task" data-mark="stop">
+              <button type="button" class="audit-pick" onClick={() => seek(stop.from)}>
+                {formatTime(stop.from)}–{formatTime(stop.to)} · {t('audit.stopMark', { duration: formatDuration(stopMinutes(stop)) })}
+              </button>
+            </li>
+          ))}
         {checkins.map((c) => (
           <li key={c.id} class="task" data-mark="checkin" data-verdict={c.verdict}>
             <button type="button" class="audit-pick" onClick={() => seek(c.enteredAt)}>
