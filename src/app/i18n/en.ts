@@ -109,6 +109,7 @@ export const en: Catalog = {
   'shift.form.vehicle': 'Mode',
   'shift.form.onFoot': 'On foot',
   'shift.form.byVehicle': 'Vehicle, plate:',
+  'shift.form.plate': 'Vehicle plate',
   'shift.form.equipment': 'Equipment checked out',
   'shift.form.serial': 'Serial',
   'shift.form.rounds': 'Rounds',

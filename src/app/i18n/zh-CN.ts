@@ -101,6 +101,7 @@ export const zhCN = {
   'shift.form.vehicle': '交通方式',
   'shift.form.onFoot': '步巡',
   'shift.form.byVehicle': '车巡，车牌：',
+  'shift.form.plate': '车牌号',
   'shift.form.equipment': '领取装备',
   'shift.form.serial': '编号',
   'shift.form.rounds': '子弹数',

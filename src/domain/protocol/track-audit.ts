@@ -43,6 +43,8 @@ export interface TrackVerification {
      * the acknowledged seq is not the one acknowledged. A deleted tail leaves no gap to see.
      */
     truncated: boolean;
+    /** The device's newest record in the window, its seq and stored hash: what a printed report quotes, to be checked against the database. */
+    last: { seq: number; hash: string };
   }>;
 }
 
@@ -62,6 +64,8 @@ export interface AuditTrackResponse {
   to: string;
   points: TrackPoint[];
   tracking: TrackingMark[];
+  /** The shifts started in the window, with what the audit judges them by: on foot or in a vehicle, and the zones chosen. */
+  shiftStarts: Array<{ shiftId: string; at: string; vehicle: string | null; zoneIds: string[] }>;
   /** The chains of this page's records (a record just before a device's first is read to link it), and each device's stored tail against the head the server acknowledged. */
   verification: TrackVerification;
   /** More records wait: ask again with `after=<next>`; null on the last page. */

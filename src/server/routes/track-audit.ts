@@ -280,6 +280,7 @@ async function* trackJson(
   yield `{"from":${JSON.stringify(page.from)},"to":${JSON.stringify(page.to)},"points":[`;
   const verification: TrackVerification = { ok: true, devices: [] };
   const tracking: TrackingMark[] = [];
+  const shiftStarts: AuditTrackResponse['shiftStarts'] = [];
   let written = 0;
   // Devices in the order they were first used (by their first point); each device's points in seq order.
   const ordered = [...page.byDevice].sort(([, a], [, b]) => (a.firstPositionAt ?? '').localeCompare(b.firstPositionAt ?? ''));
@@ -299,6 +300,7 @@ async function* trackJson(
       acknowledged: chainOfDevice?.acknowledged ?? { seq: 0, hash: '' },
       storedSeq: chainOfDevice?.storedSeq ?? 0,
       truncated: chainOfDevice?.truncated ?? false,
+      last: { seq: 0, hash: '' },
     };
     if (!previous) device.gaps.push({ from: devicePage.firstSeq - 1, to: devicePage.firstSeq - 1 });
     let head: ChainHead = previous ?? { seq: devicePage.firstSeq - 1, hash: '' };
@@ -336,6 +338,7 @@ async function* trackJson(
       let text = '';
       for (const { record: r, receivedAt } of links) {
         if (r?.kind === 'tracking') tracking.push({ id: r.id, deviceId, seq: r.seq, at: r.at, state: r.body.state, reason: r.body.reason });
+        if (r?.kind === 'shift.start') shiftStarts.push({ shiftId: r.body.shiftId, at: r.at, vehicle: r.body.vehicle ?? null, zoneIds: r.body.zoneIds });
         if (r?.kind !== 'position') continue;
         const point: TrackPoint = {
           id: r.id,
@@ -356,13 +359,15 @@ async function* trackJson(
       }
       if (text) yield text;
     }
+    device.last = { seq: head.seq, hash: head.hash };
     if (device.gaps.length || device.brokenLinks.length || device.badSignatures.length || device.hashMismatches.length || device.truncated)
       verification.ok = false;
     verification.devices.push(device);
   }
   verification.devices.sort((a, b) => a.deviceId.localeCompare(b.deviceId));
   tracking.sort((a, b) => a.deviceId.localeCompare(b.deviceId) || a.seq - b.seq);
-  const tail = { tracking, verification, next: page.next } satisfies Omit<AuditTrackResponse, 'from' | 'to' | 'points'>;
+  shiftStarts.sort((a, b) => a.at.localeCompare(b.at));
+  const tail = { tracking, shiftStarts, verification, next: page.next } satisfies Omit<AuditTrackResponse, 'from' | 'to' | 'points'>;
   yield `],${JSON.stringify(tail).slice(1)}`;
 }
 

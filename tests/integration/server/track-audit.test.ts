@@ -60,7 +60,27 @@ describe.each(DATABASES)('route audit on %s', (kind) => {
       acknowledged: { seq: 21, hash: records[20]!.hash },
       storedSeq: 21,
       truncated: false,
+      last: { seq: 21, hash: records[20]!.hash },
     });
+  });
+
+  it('names the shifts started in the window, on foot or by vehicle and in which zones, for the audit to judge speed and zones by', async () => {
+    const device = await TestDevice.create(ids.J002!);
+    await device.register(clients.J002!);
+    const squad = await server.database.db.selectFrom('users').select('squad_id').where('id', '=', ids.J002!).executeTakeFirstOrThrow();
+    const zone = await server.database.db.selectFrom('zones').select('id').where('squad_id', '=', squad.squad_id!).executeTakeFirstOrThrow();
+    const shiftId = newId();
+    const at = new Date(server.clock.now().getTime() - 600_000);
+    const start = await device.next(
+      'shift.start',
+      { shiftId, squadId: squad.squad_id!, members: [ids.J002!], vehicle: '粤L·12345', equipment: [], zoneIds: [zone.id] },
+      at,
+    );
+    const fix = await device.next('position', positionBody(shiftId, 0, new Date(at.getTime() + 5000)), new Date(at.getTime() + 5000));
+    expect((await clients.J002!.request('POST', '/api/sync/push', { records: [start, fix] })).status).toBe(200);
+    const { body } = await track('S001', 'J002');
+    expect(body.shiftStarts).toEqual([{ shiftId, at: start.at, vehicle: '粤L·12345', zoneIds: [zone.id] }]);
+    expect(body.verification.devices[0]!.last).toEqual({ seq: fix.seq, hash: fix.hash });
   });
 
   it('limits the window by record time', async () => {
@@ -236,6 +256,7 @@ describe.each(DATABASES)('a large route-audit page on %s', (kind) => {
       acknowledged: { seq: 1201, hash: first[1200]!.hash },
       storedSeq: 1201,
       truncated: false,
+      last: { seq: 1201, hash: first[1200]!.hash },
     });
     expect(report(second[0]!.deviceId)).toEqual({
       deviceId: second[0]!.deviceId,
@@ -247,6 +268,7 @@ describe.each(DATABASES)('a large route-audit page on %s', (kind) => {
       acknowledged: { seq: 1300, hash: second[1299]!.hash },
       storedSeq: 1300,
       truncated: false,
+      last: { seq: 1300, hash: second[1299]!.hash },
     });
     expect(body.verification.devices.map((d) => d.deviceId)).toEqual([first[0]!.deviceId, second[0]!.deviceId].sort());
   });
@@ -325,6 +347,8 @@ describe.each(DATABASES)('tampered histories on %s', (kind) => {
       acknowledged: { seq: last.seq, hash: last.hash },
       storedSeq: last.seq,
       truncated: false,
+      // The newest record in the window as stored: what a printed report quotes.
+      last: { seq: last.seq, hash: last.hash },
     };
   };
 
@@ -415,7 +439,7 @@ describe.each(DATABASES)('tampered histories on %s', (kind) => {
     }
     const { device, verdict, evidence } = await audit(window);
     const forgedSeqs = [from, from + 1, from + 2, last];
-    expect(device).toEqual({ ...clean(records), badSignatures: forgedSeqs, truncated: true });
+    expect(device).toEqual({ ...clean(records), badSignatures: forgedSeqs, truncated: true, last: { seq: last, hash: prev } });
     expect({ verdict, evidence }).toEqual({
       verdict: 'altered',
       evidence: [...forgedSeqs.map((seq) => `bad-signature:${device.deviceId}:${seq}`), `truncated:${device.deviceId}:${last}-${last}`],
@@ -427,13 +451,13 @@ describe.each(DATABASES)('tampered histories on %s', (kind) => {
     const kept = last - 3;
     await server.database.db.deleteFrom('records').where('device_id', '=', records[0]!.deviceId).where('seq', '>', kept).execute();
     const { device, verdict, evidence } = await audit(window);
-    const truncated = { ...clean(records), records: kept, storedSeq: kept, truncated: true };
+    const truncated = { ...clean(records), records: kept, storedSeq: kept, truncated: true, last: { seq: kept, hash: records[kept - 1]!.hash } };
     expect(device).toEqual(truncated);
     expect({ verdict, evidence }).toEqual({ verdict: 'altered', evidence: [`truncated:${device.deviceId}:${kept}-${last}`] });
 
     // A window over the first half only, and each page of it, still sees the whole chain's tail.
     const half = `&from=${records[0]!.at}&to=${records[199]!.at}`;
-    expect((await audit(half)).device).toEqual({ ...truncated, records: 200 });
+    expect((await audit(half)).device).toEqual({ ...truncated, records: 200, last: { seq: 200, hash: records[199]!.hash } });
     let after = '';
     for (let pages = 1; ; pages++) {
       const { body, device: paged } = await audit(`${half}&limit=60${after ? `&after=${encodeURIComponent(after)}` : ''}`);

@@ -102,6 +102,7 @@ describe('route replay of an audited shift', () => {
       acknowledged: { seq: 10, hash: 'a'.repeat(64) },
       storedSeq: 10,
       truncated: false,
+      last: { seq: 10, hash: 'a'.repeat(64) },
     };
     const track = (over: Partial<typeof device>, marks: TrackingMark[] = []): Pick<AuditTrackResponse, 'verification' | 'tracking'> => {
       const d = { ...device, ...over };

@@ -69,7 +69,18 @@ export function ShiftStartForm({ user, onDone }: { user: SessionUser; onDone: ()
         <label class="check">
           <input type="radio" name="mode" checked={vehicle.value !== null} onChange={() => (vehicle.value = '')} /> {t('shift.form.byVehicle')}
         </label>
-        {vehicle.value !== null && <input name="plate" maxLength={32} value={vehicle.value} onInput={(e) => (vehicle.value = e.currentTarget.value)} />}
+        {/* Required: a vehicle patrol without its plate would be recorded, and judged, as on foot. */}
+        {vehicle.value !== null && (
+          <input
+            name="plate"
+            aria-label={t('shift.form.plate')}
+            required
+            pattern=".*\S.*"
+            maxLength={32}
+            value={vehicle.value}
+            onInput={(e) => (vehicle.value = e.currentTarget.value)}
+          />
+        )}
       </fieldset>
       <fieldset>
         <legend>{t('shift.form.equipment')}</legend>

@@ -28,13 +28,16 @@ const EVIDENCE_SHOWN = 5;
 /**
  * The route analysis of the loaded shift (stops, summary figures, plausibility flags), run in the
  * worker: a 12-hour shift's 8,640 points would be a long task here. The points go as transferred
- * columns; the zones are those of the officer's squad, as pull delivered them.
+ * columns. The zones and the mode of travel are those the shift was started with (its
+ * shift.start, in the audit); the officer's squad's zones when the window holds no start.
  */
 export function useRouteAnalysis(shift: ShiftCompliance, track: AuditTrackResponse, native: NativeTrackResponse) {
   const analysis = useSignal<RouteAnalysis | 'failed' | null>(null);
   const squadId = squadMembers.value.find((m) => m.id === shift.officerId)?.squadId ?? null;
-  const squadZones = squadId === null ? null : zones.value.filter((z) => z.squadId === squadId).map((z) => z.polygon);
-  const assigned = squadZones?.length ? squadZones : null;
+  const started = track.shiftStarts.find((s) => s.shiftId === shift.shiftId) ?? null;
+  const chosen = started ? zones.value.filter((z) => started.zoneIds.includes(z.id)).map((z) => z.polygon) : [];
+  const squadZones = squadId === null ? [] : zones.value.filter((z) => z.squadId === squadId).map((z) => z.polygon);
+  const assigned = chosen.length ? chosen : squadZones.length ? squadZones : null;
   useEffect(() => {
     let current = true;
     analysis.value = null;
@@ -46,8 +49,8 @@ export function useRouteAnalysis(shift: ShiftCompliance, track: AuditTrackRespon
             points: packed,
             tracking: track.tracking.map(({ at, state }) => ({ at, state })),
             zones: assigned,
-            // The audit does not yet say how the shift travelled: the vehicle limit, the looser one, applies.
-            onFoot: null,
+            // Without its start in the window the mode is unknown: the vehicle limit, the looser one, applies.
+            onFoot: started ? started.vehicle === null : null,
             native: native.points.map(({ fixAt }) => ({ fixAt })),
           },
           packedBuffers(packed),
