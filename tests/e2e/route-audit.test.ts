@@ -23,6 +23,8 @@ describe('the supervisor’s route audit', () => {
   let page: Page;
   let problems: string[] = [];
   let stored: Array<{ lat: number; lon: number; fixAt: string }> = [];
+  /** The shift's last record (its shift.end): the newest in the audited window. */
+  let newest: { deviceId: string; seq: number; hash: string };
 
   beforeAll(async () => {
     server = await startServer('sqlite', { staticDir: 'dist/app' });
@@ -109,6 +111,7 @@ describe('the supervisor’s route audit', () => {
       expect(response.status).toBe(200);
     }
     stored = records.flatMap((r) => (r.kind === 'position' ? [{ lat: r.body.lat, lon: r.body.lon, fixAt: r.body.fixAt }] : []));
+    newest = records.at(-1)!;
 
     browser = await launchChromium({ webgl: true });
     const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 390, height: 844 }, acceptDownloads: true });
@@ -121,7 +124,7 @@ describe('the supervisor’s route audit', () => {
   });
 
   it(
-    'replays the shift with its gap and check-in, calls it intact with a gap explained, and exports exactly the stored fixes as GPX',
+    'replays the shift with its gap and check-in, calls it intact with a gap explained, and exports exactly the stored fixes as GPX, GeoJSON and CSV, and a printable report',
     { timeout: 120_000 },
     async () => {
       await page.goto(server.url);
@@ -164,6 +167,43 @@ describe('the supervisor’s route audit', () => {
       const [points] = parseGpx(gpx);
       expect(points!.map((p) => [p.lat, p.lon, p.time])).toEqual(stored.map((p) => [p.lat, p.lon, Date.parse(p.fixAt)]));
       expect(gpx.match(/<trkseg>/g)).toHaveLength(2);
+      // GeoJSON: a line per stretch between pauses, together exactly the stored fixes and their times.
+      const [geoDownload] = await Promise.all([page.waitForEvent('download'), audit.getByRole('button', { name: '导出 GeoJSON' }).click()]);
+      const geo = JSON.parse(await readFile((await geoDownload.path())!, 'utf8')) as {
+        features: Array<{ geometry: { type: string; coordinates: number[][] }; properties: { coordTimes: string[] } }>;
+      };
+      expect(geo.features.map((f) => f.geometry.type)).toEqual(['LineString', 'LineString']);
+      expect(geo.features.flatMap((f) => f.geometry.coordinates)).toEqual(stored.map((p) => [p.lon, p.lat]));
+      expect(geo.features.flatMap((f) => f.properties.coordTimes)).toEqual(stored.map((p) => p.fixAt));
+      // CSV: a row per signed fix, then the native tracker's, marked as such.
+      const [csvDownload] = await Promise.all([page.waitForEvent('download'), audit.getByRole('button', { name: '导出 CSV' }).click()]);
+      const rows = (await readFile((await csvDownload.path())!, 'utf8'))
+        .trimEnd()
+        .split('\r\n')
+        .map((line) => line.split(','));
+      expect(rows.filter((r) => r[0] === 'signed').map((r) => r[5])).toEqual(stored.map((p) => p.fixAt));
+      expect(rows.filter((r) => r[0]!.startsWith('native:'))).toHaveLength(3);
+
+      // The printed report: the map as it stood, the verdict, and each device's newest record with the hash the database holds.
+      await audit.getByRole('button', { name: '打印报告' }).click();
+      const report = page.getByTestId('print-report');
+      await report.getByTestId('print-map').waitFor({ state: 'attached' });
+      expect(await report.isVisible()).toBe(false); // on screen it is never shown
+      await page.emulateMedia({ media: 'print' });
+      await report.waitFor();
+      expect(await report.textContent()).toContain('巡逻轨迹审计报告');
+      expect(await report.locator('[data-verdict]').getAttribute('data-verdict')).toBe('gaps-explained');
+      expect(await report.getByTestId('print-map').getAttribute('src')).toMatch(/^data:image\/png;base64,.{1000}/);
+      const heads = await report.locator('tr[data-device]').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+      const held = await server.database.db
+        .selectFrom('records')
+        .select('hash')
+        .where('device_id', '=', newest.deviceId)
+        .where('seq', '=', newest.seq)
+        .executeTakeFirstOrThrow();
+      expect(held.hash).toBe(newest.hash);
+      expect(heads).toEqual([[newest.deviceId, expect.any(String), String(newest.seq), newest.hash]]);
+      await page.emulateMedia({ media: 'screen' });
 
       // The officer sees that their supervisor looked at this route, and when.
       const officer = await (await browser.newContext({ locale: 'zh-CN', viewport: { width: 390, height: 844 } })).newPage();

@@ -1,9 +1,9 @@
-import { useMemo } from 'preact/hooks';
+import { useEffect, useMemo } from 'preact/hooks';
 import { useGeoJsonLayers } from './useGeoJsonLayers.js';
 import type { CheckpointShape } from '../../domain/checkpoints.js';
 import type { TrackEntry } from '../../store/schema.js';
 import { MapBoundaries, MapCheckpoints, MapPosition, MapRoute } from './layers.js';
-import { MapFit, MapView } from './MapView.js';
+import { MapFit, MapView, useMap } from './MapView.js';
 import { useBaseMap } from './useBaseMap.js';
 
 export interface AuditMapProps {
@@ -14,10 +14,12 @@ export interface AuditMapProps {
   checkpoints: ReadonlyArray<{ id: string; shape: CheckpointShape }>;
   /** Fixes from the officer's native tracker app, unsigned: drawn apart, dashed and grey. */
   native: ReadonlyArray<{ lat: number; lon: number; fixAt: string }>;
+  /** Given, once the map is up, a way to take a PNG of it as it stands (for the printed report). */
+  onSnapshot?: (take: () => Promise<string>) => void;
 }
 
 /** The supervisor's replay map: the audited route, framed whole, and the replay's point on it. */
-export function AuditMap({ route, position, checkpoints, native }: AuditMapProps) {
+export function AuditMap({ route, position, checkpoints, native, onSnapshot }: AuditMapProps) {
   const { settings, style, boundaries } = useBaseMap();
   const points = useMemo(() => route.filter((p) => p.kind === 'fix').map((p): [number, number] => [p.lon, p.lat]), [route]);
   if (!settings || !style) return <div class="map map-loading" />;
@@ -29,6 +31,7 @@ export function AuditMap({ route, position, checkpoints, native }: AuditMapProps
       <MapRoute route={route} />
       <MapPosition position={position} />
       <MapFit points={points} padding={32} />
+      {onSnapshot && <MapSnapshot onSnapshot={onSnapshot} />}
     </MapView>
   );
 }
@@ -43,5 +46,24 @@ function NativeTrack({ fixes }: { fixes: AuditMapProps['native'] }) {
     [fixes],
   );
   useGeoJsonLayers(data, [{ suffix: 'native', type: 'line', paint: { 'line-color': '#9aa7b5', 'line-width': 3, 'line-dasharray': [2, 2] } }]);
+  return null;
+}
+
+/**
+ * Hands out a snapshot taker. A WebGL canvas keeps its pixels only while the frame is drawn, so
+ * the PNG is read in the next frame's `render` event rather than keeping every frame's buffer.
+ */
+function MapSnapshot({ onSnapshot }: { onSnapshot: NonNullable<AuditMapProps['onSnapshot']> }) {
+  const { map } = useMap();
+  useEffect(() => {
+    if (!map) return;
+    onSnapshot(
+      () =>
+        new Promise<string>((resolve) => {
+          map.once('render', () => resolve(map.getCanvas().toDataURL('image/png')));
+          map.triggerRepaint();
+        }),
+    );
+  }, [map]);
   return null;
 }

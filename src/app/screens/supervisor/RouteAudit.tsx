@@ -1,5 +1,5 @@
 import { useSignal } from '@preact/signals';
-import { useEffect, useMemo } from 'preact/hooks';
+import { useEffect, useMemo, useRef } from 'preact/hooks';
 import type { CheckinsResponse, ComplianceResponse, ShiftCompliance } from '../../../domain/protocol/compliance.js';
 import type { AuditTrackResponse, NativeTrackResponse } from '../../../domain/protocol/track-audit.js';
 import { shiftVerdict } from '../../../domain/route-analysis.js';
@@ -13,6 +13,9 @@ import { checkpoints } from '../../state/local-copies.js';
 import { reportError } from '../../state/notices.js';
 import { usePolledApi } from '../../state/use-polled-api.js';
 import { downloadText } from '../../download.js';
+import { routeCsv, routeGeoJson } from '../../../domain/route-export.js';
+import { evidenceText } from './evidence-text.js';
+import { PrintReport } from './PrintReport.js';
 import { arrivalText, STATE_KEYS } from '../task-text.js';
 import { Flags, ShiftFacts, stopMinutes, Timeline, timelineMarks, useRouteAnalysis } from './AuditAnalysis.js';
 
@@ -154,6 +157,29 @@ function Replay({ shift, data }: { shift: ShiftCompliance; data: Loaded }) {
   const pauses = track.tracking.filter((m) => m.state === 'paused');
   const seek = (iso: string) => ((at.value = Math.min(end, Math.max(start, Date.parse(iso)))), (playing.value = false));
   const names = new Map(checkpoints.value.map((c) => [c.id, c]));
+  const distanceM = segmentsDistanceM(segments);
+  const summary =
+    t('audit.summary', {
+      km: (distanceM / 1000).toFixed(2),
+      duration: formatDuration(Math.round((end - start) / 60_000)),
+      n: track.points.length,
+      pauses: pauses.length,
+    }) + (native.points.length > 0 ? ` · ${t('audit.native', { n: native.points.length })}` : '');
+  const fileName = `${shift.badge}-${shift.startedAt.slice(0, 10)}`;
+  const takeSnapshot = useRef<(() => Promise<string>) | null>(null);
+  // The map as it stood when the report was asked for; the report itself is always ready for print.
+  const snapshot = useSignal<string | null>(null);
+  const printing = useSignal(0);
+  useEffect(() => {
+    if (!printing.value) return;
+    // After the snapshot has rendered into the report: print() takes the page as it is.
+    const frame = requestAnimationFrame(() => window.print());
+    return () => cancelAnimationFrame(frame);
+  }, [printing.value]);
+  const print = async () => {
+    snapshot.value = takeSnapshot.current ? await takeSnapshot.current().catch(() => null) : null;
+    printing.value++;
+  };
 
   return (
     <div class="stack">
@@ -169,20 +195,16 @@ function Replay({ shift, data }: { shift: ShiftCompliance; data: Loaded }) {
         <p class="muted">{t('audit.analysing')}</p>
       )}
       {verdict === 'altered' && (
-        <ul class="muted">
+        <ul class="muted" data-testid="audit-evidence">
           {evidence.map((e) => (
-            <li key={e}>{e}</li>
+            <li key={e} data-evidence={e}>
+              {evidenceText(e)}
+            </li>
           ))}
         </ul>
       )}
-      <p class="stats" data-testid="audit-summary" data-fixes={track.points.length} data-distance-m={Math.round(segmentsDistanceM(segments))}>
-        {t('audit.summary', {
-          km: (segmentsDistanceM(segments) / 1000).toFixed(2),
-          duration: formatDuration(Math.round((end - start) / 60_000)),
-          n: track.points.length,
-          pauses: pauses.length,
-        })}
-        {native.points.length > 0 && ` · ${t('audit.native', { n: native.points.length })}`}
+      <p class="stats" data-testid="audit-summary" data-fixes={track.points.length} data-distance-m={Math.round(distanceM)}>
+        {summary}
       </p>
       {analysis.value && analysis.value !== 'failed' && (
         <>
@@ -197,6 +219,7 @@ function Replay({ shift, data }: { shift: ShiftCompliance; data: Loaded }) {
             position={here && { lat: here.point.lat, lon: here.point.lon, accuracy: here.point.accuracy }}
             checkpoints={checkpoints.value}
             native={native.points}
+            onSnapshot={(take) => (takeSnapshot.current = take)}
           />
           {analysis.value && analysis.value !== 'failed' && (
             <Timeline start={start} end={end} marks={timelineMarks(analysis.value.stops, track.tracking, end)} at={at.value} onSeek={seek} />
@@ -230,17 +253,27 @@ function Replay({ shift, data }: { shift: ShiftCompliance; data: Loaded }) {
                 </option>
               ))}
             </select>
+          </div>
+          <div class="task-actions" role="group" aria-label={t('audit.exports')}>
+            <button
+              type="button"
+              onClick={() => downloadText(routeGpx(segments, `${shift.name} ${shift.badge} ${shift.startedAt}`), `${fileName}.gpx`, 'application/gpx+xml')}
+            >
+              {t('audit.gpx')}
+            </button>
             <button
               type="button"
               onClick={() =>
-                downloadText(
-                  routeGpx(segments, `${shift.name} ${shift.badge} ${shift.startedAt}`),
-                  `${shift.badge}-${shift.startedAt.slice(0, 10)}.gpx`,
-                  'application/gpx+xml',
-                )
+                downloadText(routeGeoJson(segments, `${shift.name} ${shift.badge} ${shift.startedAt}`), `${fileName}.geojson`, 'application/geo+json')
               }
             >
-              {t('audit.gpx')}
+              {t('audit.geojson')}
+            </button>
+            <button type="button" onClick={() => downloadText(routeCsv(segments, native.points), `${fileName}.csv`, 'text/csv')}>
+              {t('audit.csv')}
+            </button>
+            <button type="button" onClick={() => void print()} disabled={!verdict}>
+              {t('audit.print')}
             </button>
           </div>
         </>
@@ -280,6 +313,18 @@ function Replay({ shift, data }: { shift: ShiftCompliance; data: Loaded }) {
           </li>
         ))}
       </ul>
+      {verdict && (
+        <PrintReport
+          shift={shift}
+          track={track}
+          verdict={verdict}
+          verdictKey={VERDICT_KEYS[verdict]}
+          evidence={evidence}
+          analysis={analysis.value === 'failed' ? null : analysis.value}
+          summary={summary}
+          snapshot={snapshot.value}
+        />
+      )}
     </div>
   );
 }
