@@ -10,7 +10,7 @@ import { OUTBOX, PHOTO, type PhotoEntry, type XunfangDB } from './schema.js';
 const STRICT = { durability: 'strict' } as const;
 
 /** The photos a record names (an incident's report or update), else none. */
-export function photosOf(record: SignedRecord): readonly PhotoRef[] {
+function photosOf(record: SignedRecord): readonly PhotoRef[] {
   return record.kind === 'incident.report' || record.kind === 'incident.update' ? (record.body.photos ?? []) : [];
 }
 

@@ -477,7 +477,7 @@ export interface IncidentPhotoTable {
 }
 
 /** A blob held complete in the blob store (issue 15), by the SHA-256 of its bytes. */
-export interface BlobTable {
+interface BlobTable {
   sha256: string;
   size: number;
   /** What it is served as, read from its first bytes. */
@@ -486,14 +486,14 @@ export interface BlobTable {
 }
 
 /** Who uploaded a blob: they may fetch it until a record names it (then the incident's scope decides). */
-export interface BlobUploaderTable {
+interface BlobUploaderTable {
   sha256: string;
   user_id: string;
   at: string;
 }
 
 /** A received piece of an upload still under way (`Content-Range` chunks), per uploader. */
-export interface BlobChunkTable {
+interface BlobChunkTable {
   user_id: string;
   sha256: string;
   start: number;
