@@ -624,4 +624,8 @@ export const en: Catalog = {
   'incident.state.on-scene': 'On scene',
   'incident.state.resolved': 'Resolved',
   'incident.state.handed-over': 'Handed over',
+  'incident.where.map': 'Pick on the map',
+  'incident.mapHint': 'Tap the map where it happened.',
+  'incident.mapPicked': 'Place set; tap the map to move it.',
+  'incident.problem.map': 'Tap the map to set the place.',
 };

@@ -610,6 +610,10 @@ export const zhCN = {
   'incident.state.on-scene': '已到场',
   'incident.state.resolved': '已处结',
   'incident.state.handed-over': '已移交',
+  'incident.where.map': '在地图上选点',
+  'incident.mapHint': '点击地图标出警情地点。',
+  'incident.mapPicked': '地点已选定；点击地图可移动。',
+  'incident.problem.map': '请在地图上点选地点。',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

@@ -3,6 +3,8 @@ import { useEffect } from 'preact/hooks';
 import { DEFAULT_INCIDENT_CATEGORIES, PERSON_ROLES, type PhotoRef } from '../../../domain/incidents.js';
 import type { SessionUser } from '../../../domain/protocol/auth.js';
 import { locale, t, type MessageKey } from '../../i18n/index.js';
+import { LazyAdminMap } from '../../map/LazyMap.js';
+import { checkpoints, zones } from '../../state/local-copies.js';
 import { preparePhotos, reportIncident, type IncidentDraft } from '../../state/incidents.js';
 import { notify } from '../../state/notices.js';
 import { useAction } from '../../state/use-action.js';
@@ -37,7 +39,9 @@ function localInput(date: Date): string {
 export function IncidentForm({ user, onDone }: { user: SessionUser; onDone: () => void }) {
   const category = useSignal<string | null>(null);
   const occurredAt = useSignal(localInput(new Date()));
-  const where = useSignal<'fix' | 'address'>('fix');
+  const where = useSignal<'fix' | 'map' | 'address'>('fix');
+  /** [lon, lat] tapped on the map. */
+  const picked = useSignal<[number, number] | null>(null);
   const fix = useSignal<Fix | null>(null);
   const locating = useSignal<string | null>(null);
   const address = useSignal('');
@@ -84,6 +88,7 @@ export function IncidentForm({ user, onDone }: { user: SessionUser; onDone: () =
   const problems: MessageKey[] = [];
   if (!category.value) problems.push('incident.problem.category');
   if (where.value === 'fix' && !fix.value) problems.push('incident.problem.fix');
+  if (where.value === 'map' && !picked.value) problems.push('incident.problem.map');
   if (where.value === 'address' && !address.value.trim()) problems.push('incident.problem.address');
   if (!occurredAt.value || Number.isNaN(Date.parse(occurredAt.value))) problems.push('incident.problem.time');
 
@@ -94,7 +99,9 @@ export function IncidentForm({ user, onDone }: { user: SessionUser; onDone: () =
     const location =
       where.value === 'fix' && fix.value
         ? { source: 'fix' as const, lat: fix.value.lat, lon: fix.value.lon, accuracy: Math.round(fix.value.accuracy * 10) / 10 }
-        : { source: 'address' as const, lat: null, lon: null, accuracy: null, address: address.value.trim() };
+        : where.value === 'map' && picked.value
+          ? { source: 'map' as const, lat: picked.value[1], lon: picked.value[0], accuracy: null }
+          : { source: 'address' as const, lat: null, lon: null, accuracy: null, address: address.value.trim() };
     void run(async () => {
       await reportIncident(user, {
         category: category.value ?? 'other',
@@ -143,9 +150,25 @@ export function IncidentForm({ user, onDone }: { user: SessionUser; onDone: () =
             <input type="radio" name="where" checked={where.value === 'fix'} onChange={() => (where.value = 'fix')} /> {t('incident.where.fix')}
           </label>
           <label class="check">
+            <input type="radio" name="where" checked={where.value === 'map'} onChange={() => (where.value = 'map')} /> {t('incident.where.map')}
+          </label>
+          <label class="check">
             <input type="radio" name="where" checked={where.value === 'address'} onChange={() => (where.value = 'address')} /> {t('incident.where.address')}
           </label>
         </div>
+        {where.value === 'map' && (
+          <div class="stack task-place" data-testid="incident-place" data-picked={picked.value?.join(',') ?? ''}>
+            <p class="muted">{t(picked.value ? 'incident.mapPicked' : 'incident.mapHint')}</p>
+            <LazyAdminMap
+              zones={zones.value}
+              checkpoints={checkpoints.value}
+              selection={picked.value ? { kind: 'circle', center: picked.value, radiusM: 15 } : null}
+              placing
+              zoomToSelection
+              onClick={(at) => (picked.value = [roundDeg(at[0]), roundDeg(at[1])])}
+            />
+          </div>
+        )}
         {where.value === 'fix' ? (
           <p class="muted" data-testid="incident-fix">
             {fix.value ? t('incident.fix', { accuracy: Math.round(fix.value.accuracy) }) : (locating.value ?? t('incident.noFix'))}{' '}
@@ -154,14 +177,16 @@ export function IncidentForm({ user, onDone }: { user: SessionUser; onDone: () =
             </button>
           </p>
         ) : (
-          <input
-            type="text"
-            maxLength={200}
-            placeholder={t('incident.addressHint')}
-            aria-label={t('incident.where.address')}
-            value={address.value}
-            onInput={(e) => (address.value = e.currentTarget.value)}
-          />
+          where.value === 'address' && (
+            <input
+              type="text"
+              maxLength={200}
+              placeholder={t('incident.addressHint')}
+              aria-label={t('incident.where.address')}
+              value={address.value}
+              onInput={(e) => (address.value = e.currentTarget.value)}
+            />
+          )
         )}
       </fieldset>
       <label>
@@ -254,6 +279,9 @@ export function IncidentForm({ user, onDone }: { user: SessionUser; onDone: () =
     </form>
   );
 }
+
+/** Six decimals of a degree are about 10 cm: finer than a finger on a map, and no float noise stored. */
+const roundDeg = (deg: number) => Math.round(deg * 1e6) / 1e6;
 
 function count(value: string): number {
   const n = Math.floor(Number(value));
