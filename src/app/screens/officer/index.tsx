@@ -11,7 +11,7 @@ import { routeStats, tracking } from '../../state/tracking.js';
 import { LazyOfficerMap } from '../../map/LazyMap.js';
 import { RoleHome } from '../home/RoleHome.js';
 import { CheckpointsDue } from './CheckpointsDue.js';
-import { IncidentForm } from './IncidentForm.js';
+import { LazyIncidentForm } from './LazyIncidentForm.js';
 import { MyIncidents } from './MyIncidents.js';
 import { MyTasks } from './MyTasks.js';
 import { NativeTrackers } from './NativeTrackers.js';
@@ -67,7 +67,7 @@ export function OfficerScreen({ user }: { user: SessionUser }) {
   if (form.value === 'incident')
     return (
       <RoleHome user={user}>
-        <IncidentForm
+        <LazyIncidentForm
           user={user}
           onDone={() => {
             form.value = null;
