@@ -628,4 +628,5 @@ export const en: Catalog = {
   'incident.mapHint': 'Tap the map where it happened.',
   'incident.mapPicked': 'Place set; tap the map to move it.',
   'incident.problem.map': 'Tap the map to set the place.',
+  'incident.photos.uploading': { one: 'Uploading 1 photo…', other: 'Uploading {n} photos…' },
 };

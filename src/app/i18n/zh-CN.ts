@@ -614,6 +614,7 @@ export const zhCN = {
   'incident.mapHint': '点击地图标出警情地点。',
   'incident.mapPicked': '地点已选定；点击地图可移动。',
   'incident.problem.map': '请在地图上点选地点。',
+  'incident.photos.uploading': '{n} 张照片正在上传…',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

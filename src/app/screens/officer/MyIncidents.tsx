@@ -5,6 +5,7 @@ import type { SessionUser } from '../../../domain/protocol/auth.js';
 import type { IncidentEntry } from '../../../store/schema.js';
 import { formatTime, locale, t, type MessageKey } from '../../i18n/index.js';
 import { loadIncidents, myIncidents, photosWaiting, stateOf, updateIncident } from '../../state/incidents.js';
+import { online } from '../../state/network.js';
 import { reportError } from '../../state/notices.js';
 import { syncStatus } from '../../state/sync.js';
 import { useAction } from '../../state/use-action.js';
@@ -24,7 +25,7 @@ const categoryName = (code: string) => DEFAULT_INCIDENT_CATEGORIES.find((c) => c
 export function MyIncidents({ user }: { user: SessionUser }) {
   const open = useSignal<string | null>(null);
   // Re-read after every sync: photos that went up leave the device, and the waiting count drops.
-  const { lastSyncAt, waiting } = syncStatus.value;
+  const { lastSyncAt, waiting, syncing } = syncStatus.value;
   useEffect(() => {
     loadIncidents(user.id).catch(reportError);
   }, [user.id, lastSyncAt, waiting]);
@@ -35,7 +36,7 @@ export function MyIncidents({ user }: { user: SessionUser }) {
       <h2>{t('incident.mine')}</h2>
       {photosWaiting.value > 0 && (
         <p class="muted" role="status" data-testid="photos-waiting">
-          {t('incident.photos.waiting', { n: photosWaiting.value })}
+          {t(syncing && online.value ? 'incident.photos.uploading' : 'incident.photos.waiting', { n: photosWaiting.value })}
         </p>
       )}
       <ul class="task-list">
