@@ -11,6 +11,9 @@ import { sha256Hex, type BlobStore } from './blob-store.js';
 
 type Db = Kysely<Tables>;
 
+/** Pieces of an upload untouched this long are dropped when their uploader starts another: a phone that gave up never returns for them. */
+const STALE_PIECES_MS = 7 * 24 * 3600_000;
+
 /** A piece of a blob as a PUT carries it: the whole blob when `range` is absent. */
 export interface Piece {
   bytes: Buffer;
@@ -62,6 +65,10 @@ export async function receivePiece(
     if (held > 0) {
       const earlier = await db.selectFrom('blob_chunks').select('total').where('user_id', '=', user.id).where('sha256', '=', sha256).executeTakeFirst();
       if (earlier && earlier.total !== total) throw new HttpError(409, 'conflict', `earlier pieces said the blob is ${earlier.total} bytes, not ${total}`);
+    }
+    if (start === 0) {
+      const stale = new Date(now.getTime() - STALE_PIECES_MS).toISOString();
+      await db.deleteFrom('blob_chunks').where('user_id', '=', user.id).where('at', '<', stale).execute();
     }
     const upto = start + piece.bytes.length;
     if (upto < total) {

@@ -135,6 +135,20 @@ describe.each(DATABASES)('blobs on %s', (kind) => {
     expect(await server.database.db.selectFrom('blob_chunks').select('sha256').where('sha256', '=', name).execute()).toEqual([]);
   });
 
+  it('drops the pieces of an upload left for a week when its uploader starts another', async () => {
+    const abandoned = jpegLike(3000);
+    expect((await put('J002', sha256(abandoned), abandoned.subarray(0, 1000), 'bytes 0-999/3000')).status).toBe(202);
+    const pieces = () => server.database.db.selectFrom('blob_chunks').select('sha256').where('sha256', '=', sha256(abandoned)).execute();
+    expect(await pieces()).toHaveLength(1);
+    // Left for eight days (moving the server's clock would end every session of the suite).
+    const eightDaysAgo = new Date(server.clock.now().getTime() - 8 * 24 * 3600_000).toISOString();
+    await server.database.db.updateTable('blob_chunks').set({ at: eightDaysAgo }).where('sha256', '=', sha256(abandoned)).execute();
+    const next = jpegLike(2000);
+    expect((await put('J002', sha256(next), next.subarray(0, 1000), 'bytes 0-999/2000')).status).toBe(202);
+    expect(await pieces()).toEqual([]);
+    expect((await head('J002', sha256(abandoned))).headers.get(BLOB_RECEIVED_HEADER)).toBe('0');
+  });
+
   it('waits for a photo the server lacks: the record is answered retry, stored nothing, and accepted once the photo arrives', async () => {
     const bytes = jpegLike(20_000);
     const name = sha256(bytes);
