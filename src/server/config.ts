@@ -13,6 +13,8 @@ export interface Config {
   map: MapConfig;
   /** H3 resolution of beat coverage cells (COVERAGE_H3_RESOLUTION, default 10). */
   coverageResolution: number;
+  /** INCIDENT_ID_NUMBERS=1: incident reports may carry people's identity numbers (default off: refused at ingest). */
+  allowIdNumbers: boolean;
 }
 
 /** The base-map settings: what the app is told, plus what only the server needs. */
@@ -133,6 +135,8 @@ export function readConfig(env: NodeJS.ProcessEnv): Config {
   const port = Number(env.PORT ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be 0–65535, got "${env.PORT}"`);
   if (!!env.TLS_CERT !== !!env.TLS_KEY) throw new Error('TLS_CERT and TLS_KEY must be set together');
+  const idNumbers = env.INCIDENT_ID_NUMBERS ?? '';
+  if (!['', '0', '1'].includes(idNumbers)) throw new Error(`INCIDENT_ID_NUMBERS must be 1 or 0, got "${idNumbers}"`);
   const tls = env.TLS_CERT && env.TLS_KEY ? { cert: readFileSync(env.TLS_CERT), key: readFileSync(env.TLS_KEY) } : undefined;
   return {
     port,
@@ -142,5 +146,6 @@ export function readConfig(env: NodeJS.ProcessEnv): Config {
     tls,
     map: readMapConfig(env),
     coverageResolution: readCoverageResolution(env),
+    allowIdNumbers: idNumbers === '1',
   };
 }

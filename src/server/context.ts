@@ -1,3 +1,4 @@
+import type { BlobStore } from './blobs/blob-store.js';
 import type { MapConfig } from './config.js';
 import type { Database } from './db/index.js';
 
@@ -10,4 +11,8 @@ export interface ServerContext {
   tls: boolean;
   /** The base map; absent means a plain background. */
   map?: MapConfig;
+  /** Where photos' bytes are kept (a folder under DATA_DIR by default). */
+  blobs: BlobStore;
+  /** The unit records people's identity numbers in incidents (INCIDENT_ID_NUMBERS=1); off by default. */
+  allowIdNumbers?: boolean;
 }

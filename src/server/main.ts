@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildServer } from './app.js';
+import { FolderBlobStore } from './blobs/blob-store.js';
 import { openDatabase } from './db/index.js';
 import { DEMO_ACCOUNTS, isEmpty, randomDemoPassword, seedDemo } from './demo/seed.js';
 import { readConfig } from './config.js';
@@ -24,7 +26,15 @@ if (await isEmpty(database.db)) {
 await pruneSessions(database.db, new Date());
 
 const app = await buildServer({
-  ctx: { database, now: () => new Date(), version, tls: !!config.tls, map: config.map },
+  ctx: {
+    database,
+    now: () => new Date(),
+    version,
+    tls: !!config.tls,
+    map: config.map,
+    blobs: new FolderBlobStore(join(config.dataDir, 'blobs')),
+    allowIdNumbers: config.allowIdNumbers,
+  },
   staticDir: fileURLToPath(new URL('../../app/', import.meta.url)),
   https: config.tls,
   logger: { level: process.env.LOG_LEVEL ?? 'warn' },

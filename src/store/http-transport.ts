@@ -1,3 +1,4 @@
+import { BLOB_CHUNK_BYTES, BLOB_RECEIVED_HEADER } from '../domain/protocol/blobs.js';
 import type { PullResponse, PushResponse } from '../domain/protocol/sync.js';
 import { api, ApiError, OfflineError } from './api.js';
 import { TransientError, type SyncTransport } from './sync-engine.js';
@@ -9,7 +10,47 @@ export const httpTransport: SyncTransport = {
   register: async (registration) => {
     await retryable(() => api('/api/devices', { method: 'POST', body: registration }));
   },
+  putBlob: (sha256, blob) => retryable(() => putInPieces(sha256, blob)),
 };
+
+const PIECE_TIMEOUT_MS = 60_000;
+
+/**
+ * Sends a blob in pieces of BLOB_CHUNK_BYTES, starting where the server's HEAD says it holds
+ * (a run cut off by the network goes on where it stopped, not from the start).
+ */
+async function putInPieces(sha256: string, blob: Blob): Promise<void> {
+  const url = `/api/blobs/${sha256}`;
+  const held = await blobRequest(url, { method: 'HEAD' });
+  if (held.status === 200) return;
+  if (held.status !== 404) throw await failure(held);
+  let start = Number(held.headers.get(BLOB_RECEIVED_HEADER) ?? 0);
+  while (start < blob.size) {
+    const end = Math.min(blob.size, start + BLOB_CHUNK_BYTES);
+    const response = await blobRequest(url, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/octet-stream', 'content-range': `bytes ${start}-${end - 1}/${blob.size}` },
+      body: blob.slice(start, end),
+    });
+    // Out of step with what the server holds (another flusher's piece landed): HEAD again next run.
+    if (response.status === 409) throw new TransientError(`blob ${sha256.slice(0, 12)} out of step: ${(await response.text()).slice(0, 200)}`);
+    if (!response.ok) throw await failure(response);
+    start = end;
+  }
+}
+
+async function blobRequest(url: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, { ...init, credentials: 'same-origin', signal: AbortSignal.timeout(PIECE_TIMEOUT_MS) });
+  } catch (error) {
+    throw new OfflineError(error);
+  }
+}
+
+async function failure(response: Response): Promise<ApiError> {
+  const text = await response.text().catch(() => '');
+  return new ApiError(response.status, { error: 'internal', message: text.slice(0, 200) || response.statusText });
+}
 
 /** Maps what is worth retrying (no network, timeout, 5xx) to TransientError; 4xx stays final. */
 async function retryable<T>(call: () => Promise<T>): Promise<T> {

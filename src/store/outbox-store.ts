@@ -1,5 +1,5 @@
 import type { IDBPDatabase } from 'idb';
-import type { PushResult } from '../domain/protocol/sync.js';
+import { MISSING_BLOB, type PushResult } from '../domain/protocol/sync.js';
 import { OUTBOX, REJECTED, type OutboxEntry, type RejectedEntry, type XunfangDB } from './schema.js';
 
 // The outbox's verbs. Entries are pending or in flight; the server's acknowledgement deletes
@@ -83,11 +83,14 @@ export interface SettleOutcome {
   duplicate: number;
   rejected: number;
   unanswered: number;
+  /** Answered `retry`: kept pending, to be sent again once what they need (a photo) is up. */
+  retry: number;
 }
 
 /**
  * Applies the server's per-record answers in one transaction: acknowledged records leave the
- * outbox, rejected ones move to REJECTED with their reason, unanswered ones go back to pending.
+ * outbox, rejected ones move to REJECTED with their reason, unanswered ones and those the server
+ * asked to send again (`retry`) go back to pending.
  */
 export async function settleBatch(
   db: IDBPDatabase<XunfangDB>,
@@ -96,15 +99,15 @@ export async function settleBatch(
   at: Date,
 ): Promise<SettleOutcome> {
   const answers = new Map(results.map((r) => [r.id, r]));
-  const outcome: SettleOutcome = { accepted: 0, duplicate: 0, rejected: 0, unanswered: 0 };
+  const outcome: SettleOutcome = { accepted: 0, duplicate: 0, rejected: 0, unanswered: 0, retry: 0 };
   const tx = db.transaction([OUTBOX, REJECTED], 'readwrite', STRICT);
   const outbox = tx.objectStore(OUTBOX);
   const rejected = tx.objectStore(REJECTED);
   await Promise.all(
     batch.map(async (entry) => {
       const answer = answers.get(entry.id);
-      if (!answer) {
-        outcome.unanswered++;
+      if (!answer || answer.status === 'retry') {
+        outcome[answer ? 'retry' : 'unanswered']++;
         const current = await outbox.get(entry.id);
         if (current) await outbox.put({ ...current, state: 'pending' });
         return;
@@ -125,6 +128,11 @@ export async function settleBatch(
   );
   await tx.done;
   return outcome;
+}
+
+/** The photos the server said it lacks, by hash, from `retry` answers. */
+export function missingBlobs(results: readonly PushResult[]): string[] {
+  return results.flatMap((r) => (r.status === 'retry' && r.reason?.startsWith(MISSING_BLOB) ? [r.reason.slice(MISSING_BLOB.length)] : []));
 }
 
 /** This officer's rejected records, newest first, for the screen that lists them. */

@@ -10,10 +10,13 @@ import type { WithLock } from './locks.js';
 import {
   CHECKIN,
   DEVICE,
+  INCIDENT,
   META,
   OUTBOX,
   TRACK,
   type CheckinEntry,
+  type IncidentEntry,
+  type IncidentStep,
   type MetaEntry,
   type OutboxEntry,
   type Priority,
@@ -32,6 +35,10 @@ export interface AppendOptions {
   track?: Array<Omit<TrackEntry, 'seq'>>;
   /** The check-in this record makes (its seq and record id are set to the record's). */
   checkin?: Omit<CheckinEntry, 'seq' | 'recordId'>;
+  /** The incident this report opens on the device's list (its record id is set to the record's). */
+  incident?: Omit<IncidentEntry, 'recordId'>;
+  /** The step this update adds to an incident on the device's list (its record id is set to the record's). */
+  incidentStep?: { incidentId: string; step: Omit<IncidentStep, 'recordId'> };
 }
 
 /**
@@ -65,7 +72,7 @@ export async function appendRecord<K extends RecordKind>(
     // IDB transaction auto-commits across a foreign await). The lock keeps the head still meanwhile.
     const record = (await sealRecord(unsigned, device.privateKey)) as RecordOf<K>;
 
-    const tx = db.transaction([DEVICE, OUTBOX, META, TRACK, CHECKIN], 'readwrite', { durability: 'strict' });
+    const tx = db.transaction([DEVICE, OUTBOX, META, TRACK, CHECKIN, INCIDENT], 'readwrite', { durability: 'strict' });
     const current = await tx.objectStore(DEVICE).get(officerId);
     if (!current || current.head.seq !== device.head.seq) {
       tx.abort();
@@ -79,7 +86,15 @@ export async function appendRecord<K extends RecordKind>(
       ...(options.meta ?? []).map((m) => tx.objectStore(META).put(m)),
       ...(options.track ?? []).map((point) => tx.objectStore(TRACK).put({ ...point, seq, recordId: record.id })),
       ...(options.checkin ? [tx.objectStore(CHECKIN).put({ ...options.checkin, seq, recordId: record.id })] : []),
+      ...(options.incident ? [tx.objectStore(INCIDENT).put({ ...options.incident, recordId: record.id })] : []),
     ]);
+    if (options.incidentStep) {
+      const { incidentId, step } = options.incidentStep;
+      const incidents = tx.objectStore(INCIDENT);
+      const listed = await incidents.get([officerId, incidentId]);
+      // An update of an incident this officer did not report (a squad mate's) is not on their list.
+      if (listed) await incidents.put({ ...listed, steps: [...listed.steps, { ...step, recordId: record.id }] });
+    }
     await tx.done;
     return record;
   });

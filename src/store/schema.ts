@@ -1,12 +1,14 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { ChainHead } from '../domain/chain.js';
 import type { SessionUser } from '../domain/protocol/auth.js';
+import type { IncidentState, PhotoRef } from '../domain/incidents.js';
 import type { Change } from '../domain/protocol/sync.js';
+import type { BodyOf } from '../domain/records.js';
 import type { SignedRecord } from '../domain/records.js';
 
 /** Name and version of the device database; bump the version with a new `upgrade` step. */
 const DB_NAME = 'xunfang';
-const DB_VERSION = 4;
+const DB_VERSION = 5;
 
 /** Store names (SCREAMING_SNAKE, per STYLE.md). */
 export const SESSION = 'SESSION';
@@ -17,6 +19,8 @@ export const LOCAL = 'LOCAL';
 export const META = 'META';
 export const TRACK = 'TRACK';
 export const CHECKIN = 'CHECKIN';
+export const PHOTO = 'PHOTO';
+export const INCIDENT = 'INCIDENT';
 
 /** The last signed-in user, so a reload with no network still opens their home. */
 interface SessionEntry {
@@ -102,6 +106,37 @@ export interface CheckinEntry {
   dwellS: number;
 }
 
+/**
+ * A photo made ready for an incident (resized, re-encoded, EXIF gone), kept until the server
+ * holds it and the record naming it is acknowledged; then it leaves the device.
+ */
+export interface PhotoEntry extends PhotoRef {
+  officerId: string;
+  blob: Blob;
+  /** True once the server said it holds every byte: it is never sent again. */
+  uploaded: boolean;
+  storedAt: string;
+}
+
+/** One step of an incident as this device said it, kept beside its record like CHECKIN. */
+export interface IncidentStep {
+  recordId: string;
+  at: string;
+  state?: IncidentState;
+  handedTo?: string;
+  note?: string;
+}
+
+/** An incident this officer reported, with the updates this device made to it: their list survives the outbox. */
+export interface IncidentEntry {
+  officerId: string;
+  incidentId: string;
+  recordId: string;
+  reportedAt: string;
+  report: BodyOf<'incident.report'>;
+  steps: IncidentStep[];
+}
+
 export interface MetaEntry {
   key: string;
   value: string;
@@ -116,6 +151,8 @@ export interface XunfangDB extends DBSchema {
   [META]: { key: string; value: MetaEntry };
   [TRACK]: { key: [string, number]; value: TrackEntry };
   [CHECKIN]: { key: [string, number]; value: CheckinEntry };
+  [PHOTO]: { key: string; value: PhotoEntry; indexes: { 'by-officer': string } };
+  [INCIDENT]: { key: [string, string]; value: IncidentEntry };
 }
 
 /** Creates or migrates the object stores; one `if` per version so old devices catch up step by step. */
@@ -138,6 +175,10 @@ function upgrade(db: IDBPDatabase<XunfangDB>, oldVersion: number): void {
   }
   if (oldVersion < 4) {
     db.createObjectStore(CHECKIN, { keyPath: ['shiftId', 'seq'] });
+  }
+  if (oldVersion < 5) {
+    db.createObjectStore(PHOTO, { keyPath: 'sha256' }).createIndex('by-officer', 'officerId');
+    db.createObjectStore(INCIDENT, { keyPath: ['officerId', 'incidentId'] });
   }
 }
 

@@ -3,7 +3,8 @@ import { MAX_BATCH_BYTES, MAX_BATCH_RECORDS, type PullResponse, type PushRespons
 import type { SignedRecord } from '../domain/records.js';
 import { ensureRegistered, type RegisterDevice } from './device-identity.js';
 import type { WithLock } from './locks.js';
-import { releaseBatch, resetInFlight, settleBatch, takeBatch, type SettleOutcome } from './outbox-store.js';
+import { missingBlobs, releaseBatch, resetInFlight, settleBatch, takeBatch, type SettleOutcome } from './outbox-store.js';
+import { forgetSentPhotos, markUploaded, photosToUpload } from './photo-store.js';
 import { LOCAL, META, type XunfangDB } from './schema.js';
 
 // The sync engine shared by the page and the service worker: flush the outbox in seq order,
@@ -18,6 +19,8 @@ export interface SyncTransport {
   push(records: SignedRecord[]): Promise<PushResponse>;
   pull(cursor: string): Promise<PullResponse>;
   register: RegisterDevice;
+  /** Puts a blob under its SHA-256, going on from what the server holds already; resolves once it holds all of it. */
+  putBlob(sha256: string, blob: Blob): Promise<void>;
 }
 
 /** The network or the server failed in a way worth retrying (offline, timeout, 5xx, garbled answer). */
@@ -40,7 +43,7 @@ export interface EngineDeps {
 export async function flushOutbox(deps: EngineDeps, officerId: string): Promise<FlushResult> {
   const { db, transport, withLock } = deps;
   const now = deps.now ?? (() => new Date());
-  const result: FlushResult = { ran: false, batches: 0, accepted: 0, duplicate: 0, rejected: 0, unanswered: 0 };
+  const result: FlushResult = { ran: false, batches: 0, accepted: 0, duplicate: 0, rejected: 0, unanswered: 0, retry: 0 };
   return withLock(`xf-flush:${officerId}`, { ifAvailable: true }, async (held) => {
     if (!held) return result;
     result.ran = true;
@@ -50,21 +53,37 @@ export async function flushOutbox(deps: EngineDeps, officerId: string): Promise<
       const batch = await takeBatch(db, officerId, MAX_BATCH_RECORDS, MAX_BATCH_BYTES);
       if (batch.length === 0) return result;
       let response: PushResponse;
+      const records = batch.map((e) => e.record);
       try {
-        response = await transport.push(batch.map((e) => e.record));
+        // Photos first, each once: a record never reaches the server before what it names.
+        for (const photo of await photosToUpload(db, records)) {
+          await transport.putBlob(photo.sha256, photo.blob);
+          await markUploaded(db, [photo.sha256], true);
+        }
+        response = await transport.push(records);
         if (!Array.isArray(response?.results)) throw new TransientError('push answer has no results');
       } catch (error) {
         await releaseBatch(db, batch);
         throw error;
       }
       const outcome = await settleBatch(db, batch, response.results, now());
+      const acknowledged = new Set(response.results.filter((r) => r.status === 'accepted' || r.status === 'duplicate').map((r) => r.id));
+      await forgetSentPhotos(
+        db,
+        officerId,
+        records.filter((r) => acknowledged.has(r.id)),
+      );
       result.batches++;
       result.accepted += outcome.accepted;
       result.duplicate += outcome.duplicate;
       result.rejected += outcome.rejected;
       result.unanswered += outcome.unanswered;
-      // An answer that skipped records would loop forever on them; stop and let backoff retry.
+      result.retry += outcome.retry;
+      // A photo the server lacks though we thought it sent (its store lost it): send it again next run.
+      await markUploaded(db, missingBlobs(response.results), false);
+      // An answer that skipped records, or asked for them again, would loop forever on them; stop and let backoff retry.
       if (outcome.unanswered > 0) throw new TransientError(`${outcome.unanswered} records got no answer`);
+      if (outcome.retry > 0) throw new TransientError(`${outcome.retry} records wait for their photos to reach the server`);
     }
   });
 }

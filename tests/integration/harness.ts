@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { buildServer } from '../../src/server/app.js';
+import { FolderBlobStore } from '../../src/server/blobs/blob-store.js';
 import type { MapConfig } from '../../src/server/config.js';
 import { openDatabase, type Database, type DbKind } from '../../src/server/db/index.js';
 import { seedDemo } from '../../src/server/demo/seed.js';
@@ -93,7 +94,7 @@ export async function freshDatabase(kind: DbKind): Promise<{ database: Database;
  */
 export async function startServer(
   kind: DbKind,
-  options: { staticDir?: string; https?: { cert: Buffer; key: Buffer }; map?: MapConfig; liveHeartbeatMs?: number } = {},
+  options: { staticDir?: string; https?: { cert: Buffer; key: Buffer }; map?: MapConfig; liveHeartbeatMs?: number; allowIdNumbers?: boolean } = {},
 ): Promise<TestServer> {
   const { database, env, drop } = await freshDatabase(kind);
   const clock = options.staticDir ? new TestClock(Date.now(), true) : new TestClock();
@@ -101,7 +102,15 @@ export async function startServer(
   setDeviceClock(() => new Date(clock.now().getTime() + (options.staticDir ? 0 : Date.now() - startedAt)));
   await seedDemo(database.db, PASSWORD, clock.now());
   const app = await buildServer({
-    ctx: { database, now: clock.now, version: 'test', tls: !!options.https, ...(options.map ? { map: options.map } : {}) },
+    ctx: {
+      database,
+      now: clock.now,
+      version: 'test',
+      tls: !!options.https,
+      blobs: new FolderBlobStore(join(env.DATA_DIR, 'blobs')),
+      allowIdNumbers: options.allowIdNumbers ?? false,
+      ...(options.map ? { map: options.map } : {}),
+    },
     staticDir: options.staticDir,
     https: options.https,
     liveHeartbeatMs: options.liveHeartbeatMs,
@@ -129,7 +138,8 @@ export async function startServer(
  */
 export async function startPeerServer(first: TestServer): Promise<{ url: string; close(): Promise<void> }> {
   const database = await openDatabase({ url: first.env.DATABASE_URL, dataDir: first.env.DATA_DIR });
-  const app = await buildServer({ ctx: { database, now: first.clock.now, version: 'test', tls: false } });
+  const blobs = new FolderBlobStore(join(first.env.DATA_DIR, 'blobs'));
+  const app = await buildServer({ ctx: { database, now: first.clock.now, version: 'test', tls: false, blobs } });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   if (!address || typeof address === 'string') throw new Error('server has no port');

@@ -21,12 +21,20 @@ export const DeviceRegistrationSchema = v.strictObject({
 export const MAX_BATCH_RECORDS = 1000;
 export const MAX_BATCH_BYTES = 2 * 1024 * 1024;
 
-type PushStatus = 'accepted' | 'duplicate' | 'rejected';
+/**
+ * `retry`: not stored, and not refused either: something it needs has not reached the server
+ * (a photo it names: reason `missing-blob:<sha256>`). The device keeps it, sends what is
+ * missing, and sends it again.
+ */
+type PushStatus = 'accepted' | 'duplicate' | 'rejected' | 'retry';
 export interface PushResult {
   id: string;
   status: PushStatus;
   reason?: string;
 }
+
+/** The reason prefix of a `retry` for a photo the server does not hold; the hash follows it. */
+export const MISSING_BLOB = 'missing-blob:';
 export interface PushResponse {
   results: PushResult[];
 }

@@ -590,6 +590,40 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('incident_photos_sha256').on('incident_photos').columns(['sha256']).execute();
     },
   },
+  '0018-blobs': {
+    async up(db: Kysely<unknown>) {
+      // Photos' bytes live in the blob store (a folder under DATA_DIR by default); these tables say
+      // which blobs are held and complete, who uploaded each (the uploader may fetch it until a
+      // record names it), and the chunks of uploads still under way, kept in the database so a
+      // resumed upload may land on any server process.
+      const bytes = isPostgres(db) ? 'bytea' : 'blob';
+      await db.schema
+        .createTable('blobs')
+        .addColumn('sha256', 'text', (c) => c.primaryKey())
+        .addColumn('size', 'integer', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('stored_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('blob_uploaders')
+        .addColumn('sha256', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('blob_uploaders_pk', ['sha256', 'user_id'])
+        .execute();
+      await db.schema
+        .createTable('blob_chunks')
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('sha256', 'text', (c) => c.notNull())
+        .addColumn('start', 'integer', (c) => c.notNull())
+        .addColumn('upto', 'integer', (c) => c.notNull())
+        .addColumn('total', 'integer', (c) => c.notNull())
+        .addColumn('bytes', sql.raw(bytes), (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('blob_chunks_pk', ['user_id', 'sha256', 'start'])
+        .execute();
+    },
+  },
 };
 
 /** Feeds the in-code migrations to Kysely's Migrator (no files to find at run time). */

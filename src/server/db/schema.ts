@@ -476,6 +476,35 @@ interface IncidentPhotoTable {
   record_id: string;
 }
 
+/** A blob held complete in the blob store (issue 15), by the SHA-256 of its bytes. */
+interface BlobTable {
+  sha256: string;
+  size: number;
+  /** What it is served as, read from its first bytes. */
+  type: string;
+  stored_at: string;
+}
+
+/** Who uploaded a blob: they may fetch it until a record names it (then the incident's scope decides). */
+interface BlobUploaderTable {
+  sha256: string;
+  user_id: string;
+  at: string;
+}
+
+/** A received piece of an upload still under way (`Content-Range` chunks), per uploader. */
+interface BlobChunkTable {
+  user_id: string;
+  sha256: string;
+  start: number;
+  /** One past the chunk's last byte. */
+  upto: number;
+  /** The whole blob's length, as the chunk's Content-Range said. */
+  total: number;
+  bytes: Buffer;
+  at: string;
+}
+
 export interface Tables {
   units: UnitTable;
   squads: SquadTable;
@@ -510,4 +539,7 @@ export interface Tables {
   incidents: IncidentTable;
   incident_updates: IncidentUpdateTable;
   incident_photos: IncidentPhotoTable;
+  blobs: BlobTable;
+  blob_uploaders: BlobUploaderTable;
+  blob_chunks: BlobChunkTable;
 }

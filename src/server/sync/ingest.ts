@@ -16,6 +16,7 @@ import { prepareDerived, writeDerived } from '../records/derived.js';
 import type { DeviceKeys } from './device-keys.js';
 import { hashMatches, signatureValid } from './seal-verifier.js';
 import { authenticatedLinks } from '../../domain/chain.js';
+import { incidentCheck, incidentGate, type IngestPolicy } from './incident-gate.js';
 
 interface Candidate {
   index: number;
@@ -40,6 +41,7 @@ export async function ingestBatch(
   officer: SessionUser,
   inputs: readonly unknown[],
   now: Date,
+  policy: IngestPolicy = {},
 ): Promise<PushResult[]> {
   const results: PushResult[] = inputs.map((input) => ({ id: idOf(input), status: 'rejected' }));
   const reject = (index: number, reason: string): undefined => {
@@ -57,6 +59,8 @@ export async function ingestBatch(
     if (record.officerId !== officer.id) return reject(index, 'wrong-officer');
     const fixAt = 'fixAt' in record.body ? record.body.fixAt : record.kind === 'sos' ? record.body.fix?.fixAt : undefined;
     if (record.at > latest || (fixAt !== undefined && fixAt > latest)) return reject(index, 'future-timestamp');
+    const incidentProblem = incidentCheck(record, policy);
+    if (incidentProblem) return reject(index, incidentProblem);
     parsed.push({ index, record, raw: input as object });
   });
 
@@ -113,6 +117,18 @@ export async function ingestBatch(
     bySeq.set(seqKey, record.id);
     candidates.push({ index, record, row: recordRow(record, raw, receivedAt) });
   }
+  // Incidents' records wait for their photos, and updates come only from who may act on the incident.
+  const verdicts = await incidentGate(
+    db,
+    officer,
+    candidates.map((c) => c.record),
+  );
+  const admitted = candidates.filter((c) => {
+    const verdict = verdicts.get(c.record.id);
+    if (verdict) results[c.index] = { id: c.record.id, ...verdict };
+    return !verdict;
+  });
+  candidates.splice(0, candidates.length, ...admitted);
   if (candidates.length === 0) return results;
 
   // 4. One transaction: insert what is new, classify what was already there, derive from what is

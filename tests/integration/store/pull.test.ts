@@ -16,6 +16,7 @@ describe.each(DATABASES)('pulling into local copies from a real server on %s', (
   const transportFor = (client: Client, pages: number[]): SyncTransport => ({
     push: () => Promise.reject(new Error('not used')),
     register: () => Promise.reject(new Error('not used')),
+    putBlob: () => Promise.reject(new Error('not used')),
     pull: async (cursor) => {
       const page = (await (await client.request('GET', `/api/sync/pull?cursor=${cursor}`)).json()) as PullResponse;
       pages.push(page.changes.length);

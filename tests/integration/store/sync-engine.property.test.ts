@@ -60,6 +60,7 @@ function faultyTransport(client: Client, faults: Fault[], onHang: () => void = (
           return (last = await send(records));
       }
     },
+    putBlob: () => Promise.reject(new Error('positions name no photo')),
     async pull(cursor) {
       return (await (await client.request('GET', `/api/sync/pull?cursor=${cursor}`)).json()) as PullResponse;
     },

@@ -114,7 +114,7 @@ describe('taking batches', () => {
       ],
       new Date('2026-11-29T09:00:00.000Z'),
     );
-    expect(outcome).toEqual({ accepted: 1, duplicate: 1, rejected: 1, unanswered: 1 });
+    expect(outcome).toEqual({ accepted: 1, duplicate: 1, rejected: 1, unanswered: 1, retry: 0 });
     expect(await countOutbox(db, 'o1')).toEqual({ waiting: 1, rejected: 1 });
     const rejected = await listRejected(db, 'o1');
     expect(rejected[0]).toMatchObject({ id: c!.id, reason: 'bad-signature', rejectedAt: '2026-11-29T09:00:00.000Z' });

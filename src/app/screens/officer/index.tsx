@@ -11,6 +11,8 @@ import { routeStats, tracking } from '../../state/tracking.js';
 import { LazyOfficerMap } from '../../map/LazyMap.js';
 import { RoleHome } from '../home/RoleHome.js';
 import { CheckpointsDue } from './CheckpointsDue.js';
+import { LazyIncidentForm } from './LazyIncidentForm.js';
+import { MyIncidents } from './MyIncidents.js';
 import { MyTasks } from './MyTasks.js';
 import { NativeTrackers } from './NativeTrackers.js';
 import { RouteViews } from './RouteViews.js';
@@ -33,7 +35,7 @@ const REASON_KEYS: Record<TrackingReason, MessageKey> = {
 
 /** The officer's home: register and end a shift, see the route being recorded, report a position on demand. */
 export function OfficerScreen({ user }: { user: SessionUser }) {
-  const form = useSignal<'start' | 'end' | null>(null);
+  const form = useSignal<'start' | 'end' | 'incident' | null>(null);
   const busy = useSignal(false);
   const lastReport = useSignal<string | null>(null);
   useEffect(() => {
@@ -59,6 +61,19 @@ export function OfficerScreen({ user }: { user: SessionUser }) {
     return (
       <RoleHome user={user}>
         <ShiftEndForm user={user} shift={shift} onDone={() => (form.value = null)} />
+      </RoleHome>
+    );
+
+  if (form.value === 'incident')
+    return (
+      <RoleHome user={user}>
+        <LazyIncidentForm
+          user={user}
+          onDone={() => {
+            form.value = null;
+            requestAnimationFrame(() => scrollTo({ top: 0 }));
+          }}
+        />
       </RoleHome>
     );
 
@@ -116,6 +131,10 @@ export function OfficerScreen({ user }: { user: SessionUser }) {
           </button>
         )}
       </section>
+      <button type="button" class="primary incident-report" data-testid="report-incident" onClick={() => (form.value = 'incident')}>
+        {t('incident.report')}
+      </button>
+      <MyIncidents user={user} />
       <MyTasks user={user} />
       {shift && <CheckpointsDue user={user} shift={shift} />}
       <NativeTrackers />

@@ -1,0 +1,73 @@
+import type { IDBPDatabase } from 'idb';
+import type { PhotoRef } from '../domain/incidents.js';
+import type { SignedRecord } from '../domain/records.js';
+import { OUTBOX, PHOTO, type PhotoEntry, type XunfangDB } from './schema.js';
+
+// Photos on the device between the camera and the server (issue 15). A photo goes up before any
+// record that names it, once (`uploaded` stays true), and leaves the device only when the server
+// holds it and no record naming it waits in the outbox any more.
+
+const STRICT = { durability: 'strict' } as const;
+
+/** The photos a record names (an incident's report or update), else none. */
+function photosOf(record: SignedRecord): readonly PhotoRef[] {
+  return record.kind === 'incident.report' || record.kind === 'incident.update' ? (record.body.photos ?? []) : [];
+}
+
+/** Keeps a prepared photo until it is sent; the same bytes twice are one entry. */
+export async function keepPhoto(db: IDBPDatabase<XunfangDB>, photo: Omit<PhotoEntry, 'uploaded' | 'storedAt'>, now = new Date()): Promise<void> {
+  const tx = db.transaction(PHOTO, 'readwrite', STRICT);
+  if (!(await tx.store.get(photo.sha256))) await tx.store.put({ ...photo, uploaded: false, storedAt: now.toISOString() });
+  await tx.done;
+}
+
+/** The photos a batch names that are on this device and not yet sent, each once. */
+export async function photosToUpload(db: IDBPDatabase<XunfangDB>, records: readonly SignedRecord[]): Promise<PhotoEntry[]> {
+  const names = [...new Set(records.flatMap((r) => photosOf(r).map((p) => p.sha256)))];
+  if (names.length === 0) return [];
+  const tx = db.transaction(PHOTO);
+  const held = await Promise.all(names.map((name) => tx.store.get(name)));
+  return held.filter((p): p is PhotoEntry => !!p && !p.uploaded);
+}
+
+/** Notes whether the server holds these photos: true after it said so, false when a push said it lacks them. */
+export async function markUploaded(db: IDBPDatabase<XunfangDB>, names: readonly string[], uploaded: boolean): Promise<void> {
+  const tx = db.transaction(PHOTO, 'readwrite', STRICT);
+  await Promise.all(
+    names.map(async (name) => {
+      const photo = await tx.store.get(name);
+      if (photo && photo.uploaded !== uploaded) await tx.store.put({ ...photo, uploaded });
+    }),
+  );
+  await tx.done;
+}
+
+/**
+ * Removes the photos these acknowledged records named, when the server holds them and no record
+ * still in the outbox names them. Reads the outbox only when an acknowledged record named one.
+ */
+export async function forgetSentPhotos(db: IDBPDatabase<XunfangDB>, officerId: string, acknowledged: readonly SignedRecord[]): Promise<number> {
+  const named = new Set(acknowledged.flatMap((r) => photosOf(r).map((p) => p.sha256)));
+  if (named.size === 0) return 0;
+  const tx = db.transaction([PHOTO, OUTBOX], 'readwrite', STRICT);
+  const waiting = await tx
+    .objectStore(OUTBOX)
+    .index('by-state')
+    .getAll(IDBKeyRange.bound([officerId], [officerId, []]));
+  for (const entry of waiting) for (const p of photosOf(entry.record)) named.delete(p.sha256);
+  let forgotten = 0;
+  for (const name of named) {
+    const photo = await tx.objectStore(PHOTO).get(name);
+    if (photo?.uploaded) {
+      await tx.objectStore(PHOTO).delete(name);
+      forgotten++;
+    }
+  }
+  await tx.done;
+  return forgotten;
+}
+
+/** How many of this officer's photos wait to go up. */
+export async function countPhotosWaiting(db: IDBPDatabase<XunfangDB>, officerId: string): Promise<number> {
+  return (await db.getAllFromIndex(PHOTO, 'by-officer', officerId)).filter((p) => !p.uploaded).length;
+}
