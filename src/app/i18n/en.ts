@@ -614,6 +614,7 @@ export const en: Catalog = {
   'audit.evidenceMore': 'and {n} more',
   'audit.stopMark': 'stopped for {duration}',
   'audit.timeline': 'Timeline: stops and pauses',
+  'audit.mine': 'My shifts as audited',
   'audit.exports': 'Export and print',
   'audit.geojson': 'Export GeoJSON',
   'audit.csv': 'Export CSV',

@@ -15,6 +15,7 @@ import { LazyIncidentForm } from './LazyIncidentForm.js';
 import { MyIncidents } from './MyIncidents.js';
 import { MyTasks } from './MyTasks.js';
 import { NativeTrackers } from './NativeTrackers.js';
+import { MyRouteAudit } from './MyRouteAudit.js';
 import { RouteViews } from './RouteViews.js';
 import { ShiftEndForm } from './ShiftEndForm.js';
 import { ShiftSummary } from './ShiftSummary.js';
@@ -138,6 +139,7 @@ export function OfficerScreen({ user }: { user: SessionUser }) {
       <MyTasks user={user} />
       {shift && <CheckpointsDue user={user} shift={shift} />}
       <NativeTrackers />
+      <MyRouteAudit />
       <RouteViews />
       <SosControl user={user} />
     </RoleHome>

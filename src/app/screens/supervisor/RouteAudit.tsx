@@ -34,10 +34,10 @@ const VERDICT_KEYS: Record<AuditVerdict, MessageKey> = {
 
 /**
  * The supervisor's (and leader's) route audit: pick a shift of the last week, replay its signed
- * route on a map with a scrubber, see the verdict on the chains behind it and its pauses and
- * check-ins, and export it as GPX.
+ * route on a map with a scrubber, see the verdict on the chains behind it, the analysis and the
+ * marks, and export or print it. An officer sees their own (`embedded` in their home's panel).
  */
-export function RouteAudit() {
+export function RouteAudit({ embedded = false }: { embedded?: boolean } = {}) {
   const to = useMemo(() => new Date(Math.ceil(Date.now() / 60_000) * 60_000), []);
   const from = new Date(to.getTime() - LIST_DAYS * 86_400_000);
   const { data } = usePolledApi<ComplianceResponse>(`/api/compliance?from=${from.toISOString()}&to=${to.toISOString()}`, 5 * 60_000, ['shift']);
@@ -48,8 +48,8 @@ export function RouteAudit() {
     .filter((s) => !needle || `${s.name} ${s.badge} ${s.startedAt.slice(0, 10)}`.toLowerCase().includes(needle))
     .sort((a, b) => b.startedAt.localeCompare(a.startedAt));
   return (
-    <section class="panel stack" aria-label={t('audit.title')} data-testid="route-audit">
-      <h2>{t('audit.title')}</h2>
+    <section class={embedded ? 'stack' : 'panel stack'} aria-label={t('audit.title')} data-testid="route-audit">
+      {!embedded && <h2>{t('audit.title')}</h2>}
       {chosen.value ? (
         <ShiftAudit shift={chosen.value} onBack={() => (chosen.value = null)} />
       ) : (
