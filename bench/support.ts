@@ -7,7 +7,9 @@ import { Client, createPostgresDatabase, spawnServer, stopServer } from '../test
 export const BENCH_PASSWORD = 'bench-password';
 
 /** The built server in its own process (as deployed, with its own core), on a fresh database. */
-export async function benchServer(kind: DbKind): Promise<{ url: string; env: Record<string, string>; cpuMs(): number; close(): Promise<void> }> {
+export async function benchServer(
+  kind: DbKind,
+): Promise<{ url: string; env: Record<string, string>; cpuMs(): number; mainThreadCpuMs(): number; close(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'xf-bench-'));
   const pgDb = kind === 'postgres' ? await createPostgresDatabase() : null;
   const env = { DATA_DIR: dir, DATABASE_URL: pgDb?.url ?? '', DEMO_PASSWORD: BENCH_PASSWORD, LOG_LEVEL: 'error' };
@@ -16,6 +18,7 @@ export async function benchServer(kind: DbKind): Promise<{ url: string; env: Rec
     url,
     env,
     cpuMs: () => processCpuMs(child.pid),
+    mainThreadCpuMs: () => processCpuMs(child.pid, child.pid),
     async close() {
       await stopServer(child);
       await pgDb?.drop();
@@ -51,10 +54,12 @@ export async function officerIds(url: string): Promise<Record<string, string>> {
 
 /**
  * CPU time (user + system) a process has used so far, from /proc: on a machine shared with other
- * work, CPU per record says more about the server's own cost than wall-clock rates do.
+ * work, CPU per record says more about the server's own cost than wall-clock rates do. With
+ * `thread`, that thread's alone (the process id is its main thread: the event loop).
  */
-function processCpuMs(pid: number | undefined): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+function processCpuMs(pid: number | undefined, thread?: number): number {
+  const path = thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`;
+  const fields = readFileSync(path, 'utf8').split(') ')[1]?.split(' ') ?? [];
   // utime and stime are fields 14 and 15 of stat(5), counted from the state (field 3) here; in clock ticks of 10 ms.
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }

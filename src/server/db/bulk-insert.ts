@@ -6,8 +6,10 @@ import type { Tables } from './schema.js';
 // The inserts of ingest, a thousand rows a batch, without Kysely's query building: on SQLite one
 // cached prepared statement run row by row inside the transaction (a multi-row VALUES of 9,000
 // bound variables was compiled and prepared anew for every batch), on PostgreSQL one statement
-// per table per batch, its columns sent as arrays and unnested (one parameter per column instead
-// of one per value, so the server parses a few hundred bytes of SQL, not 9,000 placeholders).
+// per table per batch, its rows sent as one JSON parameter and read back by json_to_recordset
+// (the server parses a few hundred bytes of SQL, not 9,000 placeholders; and JSON.stringify is
+// native, where node-postgres writes array parameters element by element, escaping each string
+// with two regular expressions: a stored record's JSON is full of quotes).
 
 type BulkTable = 'records' | 'positions';
 type Row<T extends BulkTable> = Tables[T];
@@ -41,9 +43,10 @@ export async function insertNew<T extends BulkTable>(
     }
     return inserted;
   }
-  const arrays = columns.map(([name, type]) => sql`${rows.map((row) => row[name as keyof Row<T>])}::${sql.raw(type)}[]`);
-  const { rows: returned } = await sql<Record<string, unknown>>`insert into ${sql.table(table)} (${sql.join(columns.map(([name]) => sql.ref(name)))})
-    select * from unnest(${sql.join(arrays)}) on conflict do nothing returning ${sql.ref(key)}`.execute(trx);
+  const names = sql.join(columns.map(([name]) => sql.ref(name)));
+  const types = sql.join(columns.map(([name, type]) => sql`${sql.ref(name)} ${sql.raw(type)}`));
+  const { rows: returned } = await sql<Record<string, unknown>>`insert into ${sql.table(table)} (${names})
+    select ${names} from json_to_recordset(${JSON.stringify(rows)}::json) as r(${types}) on conflict do nothing returning ${sql.ref(key)}`.execute(trx);
   for (const row of returned) inserted.add(row[key]);
   return inserted;
 }

@@ -34,6 +34,8 @@ interface Touched {
   officerId: string;
   shiftId: string;
   times: number[];
+  /** The new pauses' and stops' times among them. */
+  pauses: number[];
   /** The new fixes among them. */
   fixes: Array<CoverageFix & { id: string }>;
 }
@@ -47,7 +49,7 @@ export async function writeCoverage(trx: Transaction<Tables> | Kysely<Tables>, r
   const touch = (officerId: string, shiftId: string, at: number) => {
     const key = shiftKey(officerId, shiftId);
     let t = touched.get(key);
-    if (!t) touched.set(key, (t = { officerId, shiftId, times: [], fixes: [] }));
+    if (!t) touched.set(key, (t = { officerId, shiftId, times: [], pauses: [], fixes: [] }));
     t.times.push(at);
     return t;
   };
@@ -55,7 +57,11 @@ export async function writeCoverage(trx: Transaction<Tables> | Kysely<Tables>, r
     const fixAt = Date.parse(fixTimeOf(r));
     touch(r.officerId, r.body.shiftId, fixAt).fixes.push({ id: r.id, lat: r.body.lat, lon: r.body.lon, fixAt });
   }
-  for (const r of ofKind(records, 'tracking')) if (r.body.state !== 'on') touch(r.officerId, r.body.shiftId, Date.parse(r.at));
+  for (const r of ofKind(records, 'tracking')) {
+    if (r.body.state === 'on') continue;
+    const at = Date.parse(r.at);
+    touch(r.officerId, r.body.shiftId, at).pauses.push(at);
+  }
   for (const shift of touched.values()) await deriveShift(trx, shift);
 }
 
@@ -64,8 +70,17 @@ async function deriveShift(db: Transaction<Tables> | Kysely<Tables>, shift: Touc
   const { officerId, shiftId } = shift;
   const earliest = Math.min(...shift.times);
   const latest = Math.max(...shift.times);
+  const first = firstFix(shift.fixes);
+  // Tracks are in (fix time, record id) order, so a new fix sharing its millisecond with the
+  // stored end of the route (a device sends several fixes a second) still extends it when its
+  // id comes after. Only with no new pause at or before that fix: a pause there could cut a
+  // step already stored.
+  if (first && shift.pauses.every((at) => at > first.fixAt)) {
+    if (await onlyNewFromFix(db, shift, first)) return appendShift(db, shift, await neighbourFixBefore(db, officerId, shiftId, first), earliest, latest);
+  } else if (await onlyNewFrom(db, shift, earliest)) {
+    return appendShift(db, shift, await neighbourFix(db, officerId, shiftId, earliest, 'before'), earliest, latest);
+  }
   const before = await neighbourFix(db, officerId, shiftId, earliest, 'before');
-  if (await onlyNewFrom(db, shift, earliest)) return appendShift(db, shift, before, earliest, latest);
   const after = await neighbourFix(db, officerId, shiftId, latest, 'after');
   const firstBucket = bucketOf(before?.fixAt ?? earliest);
   const endBucket = bucketOf(after?.fixAt ?? latest) + COVERAGE_BUCKET_MS;
@@ -119,6 +134,49 @@ async function onlyNewFrom(db: Transaction<Tables> | Kysely<Tables>, shift: Touc
     .where('fix_at', '>=', iso(earliest))
     .executeTakeFirstOrThrow();
   return Number(row.n) === shift.fixes.length;
+}
+
+/** The first of these fixes in track order: by fix time, then record id. */
+function firstFix(fixes: ReadonlyArray<CoverageFix & { id: string }>): (CoverageFix & { id: string }) | undefined {
+  let first = fixes[0];
+  for (const fix of fixes) if (first && (fix.fixAt < first.fixAt || (fix.fixAt === first.fixAt && fix.id < first.id))) first = fix;
+  return first;
+}
+
+/** True when the only stored fixes of the shift from `first` on, in track order, are the new ones. */
+async function onlyNewFromFix(db: Transaction<Tables> | Kysely<Tables>, shift: Touched, first: { fixAt: number; id: string }): Promise<boolean> {
+  const at = iso(first.fixAt);
+  const row = await db
+    .selectFrom('positions')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('officer_id', '=', shift.officerId)
+    .where('shift_id', '=', shift.shiftId)
+    .where('fix_at', '>=', at)
+    .where((eb) => eb.or([eb('fix_at', '>', at), eb('record_id', '>=', first.id)]))
+    .executeTakeFirstOrThrow();
+  return Number(row.n) === shift.fixes.length;
+}
+
+/** The shift's stored fix just before `first` in track order. */
+async function neighbourFixBefore(
+  db: Transaction<Tables> | Kysely<Tables>,
+  officerId: string,
+  shiftId: string,
+  first: { fixAt: number; id: string },
+): Promise<CoverageFix | undefined> {
+  const at = iso(first.fixAt);
+  const row = await db
+    .selectFrom('positions')
+    .select(['lat', 'lon', 'fix_at'])
+    .where('officer_id', '=', officerId)
+    .where('shift_id', '=', shiftId)
+    .where('fix_at', '<=', at)
+    .where((eb) => eb.or([eb('fix_at', '<', at), eb('record_id', '<', first.id)]))
+    .orderBy('fix_at', 'desc')
+    .orderBy('record_id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row && { lat: Number(row.lat), lon: Number(row.lon), fixAt: Date.parse(row.fix_at) };
 }
 
 /**

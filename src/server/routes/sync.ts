@@ -5,6 +5,7 @@ import { requireUser, sessionUser } from '../auth/guard.js';
 import type { ServerContext } from '../context.js';
 import { HttpError } from '../errors.js';
 import { DeviceKeys } from '../sync/device-keys.js';
+import { CheckPool } from '../sync/check-pool.js';
 import { ingestBatch } from '../sync/ingest.js';
 import { pullChanges } from '../sync/pull.js';
 import { PushGate } from '../sync/push-gate.js';
@@ -36,12 +37,14 @@ export function syncRoutes(ctx: ServerContext) {
   const devices = new DeviceKeys(db);
   const policy = { allowIdNumbers: ctx.allowIdNumbers ?? false };
   return async (app: FastifyInstance) => {
+    const checker = new CheckPool();
+    app.addHook('onClose', () => checker.close());
     app.post('/api/sync/push', { preHandler: requireUser(ctx), bodyLimit: MAX_BATCH_BYTES }, async (request, reply) => {
       const { records } = parseOr400(PushBodySchema, request.body);
       if (records.length > MAX_BATCH_RECORDS) {
         throw new HttpError(413, 'payload-too-large', `a batch holds at most ${MAX_BATCH_RECORDS} records; this one has ${records.length}`);
       }
-      const outcome = await gate.run(() => ingestBatch(ctx.database, devices, sessionUser(request), records, ctx.now(), policy));
+      const outcome = await gate.run(() => ingestBatch(ctx.database, devices, checker, sessionUser(request), records, ctx.now(), policy));
       if (outcome.busy) {
         reply.header('retry-after', String(BUSY_RETRY_S));
         throw new HttpError(503, 'busy', 'the server is busy storing other batches; nothing of this one was stored, send it again shortly');

@@ -1,10 +1,8 @@
 import type { KeyObject } from 'node:crypto';
-import { setImmediate } from 'node:timers/promises';
 import type { Transaction } from 'kysely';
-import { describeIssues } from '../../domain/protocol/api.js';
 import { type SessionUser } from '../../domain/protocol/auth.js';
 import { type PushResult } from '../../domain/protocol/sync.js';
-import { MAX_CLOCK_AHEAD_MS, parseRecord, type SignedRecord } from '../../domain/records.js';
+import { MAX_CLOCK_AHEAD_MS, type SignedRecord } from '../../domain/records.js';
 import type { Database } from '../db/index.js';
 import type { RecordTable, Tables } from '../db/schema.js';
 import { insertNew, type BulkColumns } from '../db/bulk-insert.js';
@@ -14,7 +12,8 @@ import { publishLive } from '../live/publish.js';
 import { announcePush } from '../live/squad-events.js';
 import { prepareDerived, writeDerived } from '../records/derived.js';
 import type { DeviceKeys } from './device-keys.js';
-import { hashMatches, signatureValid } from './seal-verifier.js';
+import type { CheckPool } from './check-pool.js';
+import { signatureValid } from './seal-verifier.js';
 import { authenticatedLinks } from '../../domain/chain.js';
 import { incidentCheck, incidentGate, type IngestPolicy } from './incident-gate.js';
 
@@ -24,11 +23,13 @@ interface Candidate {
   row: RecordTable;
 }
 
-/** A record that passed its schema, with the exact object the device sent (what was signed, what is stored). */
+/** A record that passed its schema, with the exact object the device sent (what was signed) and its stored JSON. */
 interface Parsed {
   index: number;
   record: SignedRecord;
   raw: object;
+  stored: string;
+  hashOk: boolean;
 }
 
 /**
@@ -38,8 +39,9 @@ interface Parsed {
 export async function ingestBatch(
   { db, notifier }: Pick<Database, 'db' | 'notifier'>,
   devices: DeviceKeys,
+  checker: Pick<CheckPool, 'check'>,
   officer: SessionUser,
-  inputs: readonly unknown[],
+  inputs: unknown[],
   now: Date,
   policy: IngestPolicy = {},
 ): Promise<PushResult[]> {
@@ -49,19 +51,17 @@ export async function ingestBatch(
     return undefined;
   };
 
-  // 1. Shape, ownership and clock, record by record.
+  // 1. Shape, ownership and clock, record by record, and each hash (judged in step 2): in a worker thread.
   const parsed: Parsed[] = [];
   const latest = new Date(now.getTime() + MAX_CLOCK_AHEAD_MS).toISOString();
-  await inSlices(inputs, (input, index) => {
-    const result = parseRecord(input);
-    if (!result.success) return reject(index, `schema: ${describeIssues(result.issues)}`);
-    const record = result.output;
-    if (record.officerId !== officer.id) return reject(index, 'wrong-officer');
-    const fixAt = 'fixAt' in record.body ? record.body.fixAt : record.kind === 'sos' ? record.body.fix?.fixAt : undefined;
-    if (record.at > latest || (fixAt !== undefined && fixAt > latest)) return reject(index, 'future-timestamp');
+  const checks = await checker.check(inputs, officer.id, latest);
+  checks.forEach((check, index) => {
+    if ('reason' in check) return reject(index, check.reason);
+    const raw = inputs[index] as SignedRecord;
+    const record = check.record ?? raw;
     const incidentProblem = incidentCheck(record, policy);
     if (incidentProblem) return reject(index, incidentProblem);
-    parsed.push({ index, record, raw: input as object });
+    parsed.push({ index, record, raw, stored: check.stored, hashOk: check.hashOk });
   });
 
   // 2. Device registration and hash, record by record; then signatures, one per unbroken run of a
@@ -71,11 +71,11 @@ export async function ingestBatch(
   const known = await devices.lookup(parsed.map((p) => p.record.deviceId));
   type Link = { seq: number; prev: string; hash: string; item: Parsed };
   const byDevice = new Map<string, { key: KeyObject; links: Link[] }>();
-  await inSlices(parsed, (item) => {
+  parsed.forEach((item) => {
     const device = known.get(item.record.deviceId);
     if (!device) reject(item.index, 'unknown-device');
     else if (device.officerId !== officer.id) reject(item.index, 'device-not-yours');
-    else if (!hashMatches(item.raw as SignedRecord)) reject(item.index, 'hash-mismatch');
+    else if (!item.hashOk) reject(item.index, 'hash-mismatch');
     else {
       const entry = byDevice.get(item.record.deviceId) ?? { key: device.key, links: [] };
       entry.links.push({ seq: item.record.seq, prev: item.record.prev, hash: item.record.hash, item });
@@ -101,7 +101,7 @@ export async function ingestBatch(
   const candidates: Candidate[] = [];
   for (const item of sealed) {
     if (!item) continue;
-    const { index, record, raw } = item;
+    const { index, record, stored } = item;
     const twin = byId.get(record.id);
     if (twin) {
       if (twin.hash === record.hash) results[index] = { id: record.id, status: 'duplicate' };
@@ -115,7 +115,7 @@ export async function ingestBatch(
     }
     byId.set(record.id, record);
     bySeq.set(seqKey, record.id);
-    candidates.push({ index, record, row: recordRow(record, raw, receivedAt) });
+    candidates.push({ index, record, row: recordRow(record, stored, receivedAt) });
   }
   // Incidents' records wait for their photos, and updates come only from who may act on the incident.
   const verdicts = await incidentGate(
@@ -200,18 +200,6 @@ const RECORD_COLUMNS: BulkColumns<'records'> = [
   ['received_at', 'text'],
 ];
 
-/** Records checked between two turns of the event loop: a batch never holds the server for long. */
-const SLICE = 100;
-
-/** Runs `step` over the items, yielding to the event loop every SLICE items so health checks and sign-ins get their turn. */
-async function inSlices<T>(items: readonly T[], step: (item: T, index: number) => void): Promise<void> {
-  for (let start = 0; start < items.length; start += SLICE) {
-    if (start > 0) await setImmediate();
-    const end = Math.min(items.length, start + SLICE);
-    for (let i = start; i < end; i++) step(items[i] as T, i);
-  }
-}
-
 function idOf(input: unknown): string {
   const id = typeof input === 'object' && input !== null ? (input as { id?: unknown }).id : undefined;
   return typeof id === 'string' ? id.slice(0, 64) : '';
@@ -222,8 +210,8 @@ export function insertRecords(trx: Transaction<Tables>, rows: readonly RecordTab
   return insertNew(trx, 'records', RECORD_COLUMNS, 'id', rows);
 }
 
-/** The `records` row of a record: `raw` is the object the device sent, stored verbatim. */
-export function recordRow(record: SignedRecord, raw: object, receivedAt: string): RecordTable {
+/** The `records` row of a record: `stored` is the JSON of the object the device sent, stored verbatim. */
+export function recordRow(record: SignedRecord, stored: string, receivedAt: string): RecordTable {
   return {
     id: record.id,
     device_id: record.deviceId,
@@ -232,7 +220,7 @@ export function recordRow(record: SignedRecord, raw: object, receivedAt: string)
     kind: record.kind,
     at: record.at,
     hash: record.hash,
-    record: JSON.stringify(raw),
+    record: stored,
     received_at: receivedAt,
   };
 }

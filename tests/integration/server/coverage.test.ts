@@ -138,6 +138,45 @@ describe.each(DATABASES)('beat coverage on %s', (kind) => {
     expect(await summed()).toEqual(wholeShifts);
   });
 
+  it('derives the same cells when new fixes share a millisecond with the stored end of the route, after it or before it', async () => {
+    const db = server.database.db;
+    const client = new Client(server.url);
+    await client.login('J004');
+    const device = await TestDevice.create(ids.J004!);
+    await device.register(client);
+    const shiftId = newId();
+    const start = t0 + 2 * HOUR;
+    const walk = shiftTo(loadTrack(TRACE_FILES.osakaWalk), QIAODONG_CENTRE).filter((_, i) => i % 5 === 0);
+    const fix = (i: number, at: number, north = 0) =>
+      device.next('position', { shiftId, lat: walk[i]!.lat + north, lon: walk[i]!.lon, accuracy: 6, fixAt: new Date(at).toISOString() }, new Date(at));
+    // Three fixes in each millisecond, sent four at a time: batches split the groups, and each
+    // later batch's first fix ties with the stored end and comes after it by record id.
+    const tied: SignedRecord[] = [];
+    for (let i = 0; i < 60; i++) tied.push(await fix(i, start + Math.floor(i / 3) * 20_000));
+    const sendAs = async (records: readonly SignedRecord[], batch: number) => {
+      for (let i = 0; i < records.length; i += batch) {
+        const response = await client.request('POST', '/api/sync/push', { records: records.slice(i, i + batch) });
+        expect(((await response.json()) as PushResponse).results.map((r) => r.status)).toEqual(records.slice(i, i + batch).map(() => 'accepted'));
+      }
+    };
+    await sendAs(tied, 4);
+    // Two more in one millisecond, half a kilometre apart, arriving newest first: the second ties
+    // with the stored end but comes before it by record id, so the steps around it are derived again.
+    const at = start + 20 * 20_000;
+    const [earlier, later] = [await fix(60, at, 0.005), await fix(61, at)];
+    await sendAs([later!], 1);
+    await sendAs([earlier!], 1);
+    const shifts = await brutePasses(db, [ids.J004!], coverageResolution());
+    expect(shifts[0]?.fixes).toHaveLength(62);
+    const rows = async (table: 'coverage_cells' | 'coverage_shift_cells') =>
+      (await db.selectFrom(table).selectAll().where('officer_id', '=', ids.J004!).execute())
+        .map((r) => [r.officer_id, r.shift_id, ...('bucket' in r ? [r.bucket] : []), r.cell, r.first_at, r.last_at].join(' '))
+        .sort();
+    expect(new Set(shifts[0]!.passes.map((p) => p.cell)).size).toBeGreaterThan(2);
+    expect(await rows('coverage_cells')).toEqual(expectedRows(shifts));
+    expect(await rows('coverage_shift_cells')).toEqual(expectedShiftRows(shifts));
+  });
+
   it("answers a leader's window with the coverage the stored positions give, per officer and for the squad", async () => {
     const db = server.database.db;
     const shifts = await brutePasses(db, [ids.J001!, ids.J002!, ids.J003!], coverageResolution());

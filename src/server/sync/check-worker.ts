@@ -1,0 +1,15 @@
+import { parentPort } from 'node:worker_threads';
+import { checkRecords } from './record-checks.js';
+
+// A check-pool worker: one batch of record-only checks per message, answered in kind.
+
+export interface CheckTask {
+  id: number;
+  inputs: unknown[];
+  officerId: string;
+  latest: string;
+}
+
+parentPort?.on('message', ({ id, inputs, officerId, latest }: CheckTask) => {
+  parentPort?.postMessage({ id, checks: checkRecords(inputs, officerId, latest) });
+});

@@ -1,0 +1,66 @@
+import { setImmediate } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newId } from '../../../../src/domain/ids.js';
+import type { SignedRecord } from '../../../../src/domain/records.js';
+import { CheckPool } from '../../../../src/server/sync/check-pool.js';
+import { checkRecords } from '../../../../src/server/sync/record-checks.js';
+import { positionBody, TestDevice } from '../../../integration/device.js';
+
+// Push's record-only checks in a worker thread answer exactly what they answer inline, and leave
+// the event loop free meanwhile.
+
+describe('the check pool', () => {
+  const officerId = newId();
+  const latest = '2099-01-01T00:00:00.000Z';
+  let batch: unknown[];
+  let pool: CheckPool;
+
+  beforeAll(async () => {
+    const device = await TestDevice.create(officerId);
+    const shiftId = newId();
+    const records: SignedRecord[] = [];
+    for (let i = 0; i < 400; i++) records.push(await device.next('position', positionBody(shiftId, i)));
+    records.push(await device.next('tracking', { shiftId, state: 'paused', reason: 'page-hidden' }));
+    const stranger = await TestDevice.create(newId());
+    batch = [
+      ...records,
+      { ...records[1]!, hash: records[0]!.hash },
+      await stranger.next('position', positionBody(shiftId, 0)),
+      await device.next('position', positionBody(shiftId, 0, new Date('2100-01-01T00:00:00.000Z'))),
+      { kind: 'position' },
+      'not a record',
+    ];
+    pool = new CheckPool(1);
+  });
+  afterAll(() => pool.close());
+
+  it('gives the inline verdicts, stored text and schema output, record by record', async () => {
+    const checks = await pool.check(batch, officerId, latest);
+    expect(checks).toEqual(checkRecords(batch, officerId, latest));
+    const reasons = checks.map((c) => ('reason' in c ? c.reason.replace(/:.*/, '') : c.hashOk ? 'ok' : 'hash'));
+    expect(reasons.slice(-6)).toEqual(['ok', 'hash', 'wrong-officer', 'future-timestamp', 'schema', 'schema']);
+    // Positions are taken as sent; another kind comes back as its schema gave it.
+    expect(checks.slice(0, 400).every((c) => !('reason' in c) && c.record === undefined)).toBe(true);
+    expect(checks[400]).toMatchObject({ record: { kind: 'tracking' } });
+  });
+
+  it('leaves the event loop free while a worker checks', async () => {
+    const big = Array.from({ length: 10 }, () => batch).flat();
+    await pool.check(batch, officerId, latest); // the worker is up
+    let turns = 0;
+    let done = false;
+    const checking = pool.check(big, officerId, latest).finally(() => (done = true));
+    while (!done) {
+      turns++;
+      await setImmediate();
+    }
+    expect((await checking).length).toBe(big.length);
+    expect(turns).toBeGreaterThan(5);
+  });
+
+  it('checks inline once closed', async () => {
+    const closed = new CheckPool(1);
+    await closed.close();
+    expect(await closed.check(batch.slice(0, 3), officerId, latest)).toEqual(checkRecords(batch.slice(0, 3), officerId, latest));
+  });
+});
