@@ -217,6 +217,13 @@ describe('the supervisor’s route audit', () => {
       expect(await look.textContent()).toMatch(/周立新（S001）· 督导.*查看了 .* 的轨迹/);
       // Its native tracker's fixes were looked at too, and that is on record apart.
       await views.locator('li[data-viewer="S001"]', { hasText: '的原生应用定位' }).first().waitFor();
+      // And sees their own shift as it was audited: the same verdict.
+      const mine = officer.getByTestId('my-route-audit');
+      await mine.locator('summary').click();
+      await mine.locator('li[data-shift] button').first().click();
+      const myVerdict = mine.getByTestId('audit-verdict');
+      await myVerdict.waitFor({ timeout: 30_000 });
+      expect(await myVerdict.getAttribute('data-verdict')).toBe('gaps-explained');
       expect([...problems, ...officerProblems]).toEqual([]);
     },
   );
