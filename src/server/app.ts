@@ -26,6 +26,7 @@ import { lockdownRoutes } from './routes/lockdowns.js';
 import { liveRoutes } from './routes/live.js';
 import { nativeTrackerRoutes } from './routes/native-trackers.js';
 import { squadRoutes } from './routes/squad.js';
+import { safetyIndexRoutes } from './routes/safety-index.js';
 import { LiveHub } from './live/hub.js';
 
 export interface BuildOptions {
@@ -119,6 +120,7 @@ export async function buildServer(options: BuildOptions): Promise<FastifyInstanc
   await app.register(lockdownRoutes(ctx));
   await app.register(nativeTrackerRoutes(ctx));
   await app.register(squadRoutes(ctx));
+  await app.register(safetyIndexRoutes(ctx));
   const hub = await LiveHub.start(ctx.database, ctx.now);
   app.addHook('preClose', async () => hub.close());
   await app.register(liveRoutes(ctx, hub, options.liveHeartbeatMs ?? LIVE_HEARTBEAT_MS));

@@ -590,6 +590,27 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('incident_photos_sha256').on('incident_photos').columns(['sha256']).execute();
     },
   },
+  '0019-areas': {
+    async up(db: Kysely<unknown>) {
+      // The areas the safety index is published for (issue 15): towns and streets, and the
+      // residential communities inside them, with their populations. Not the squads' beats
+      // (zones): the civil map, owned by the unit and imported by its admin.
+      await db.schema
+        .createTable('areas')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('unit_id', 'text', (c) => c.notNull().references('units.id'))
+        .addColumn('level', 'text', (c) => c.notNull())
+        .addColumn('parent_id', 'text', (c) => c.references('areas.id'))
+        .addColumn('name_zh', 'text', (c) => c.notNull())
+        .addColumn('name_en', 'text', (c) => c.notNull())
+        .addColumn('population', 'integer', (c) => c.notNull())
+        .addColumn('geometry', 'text', (c) => c.notNull())
+        .addColumn('approximate', 'integer', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('areas_unit').on('areas').columns(['unit_id', 'level']).execute();
+    },
+  },
 };
 
 /** Feeds the in-code migrations to Kysely's Migrator (no files to find at run time). */

@@ -476,6 +476,23 @@ export interface IncidentPhotoTable {
   record_id: string;
 }
 
+/** A town or street, or a residential community in one: what the safety index is published for (migration 0019). */
+export interface AreaTable {
+  id: string;
+  unit_id: string;
+  level: 'town' | 'community';
+  /** The town or street a community lies in; null for a town or street. */
+  parent_id: string | null;
+  name_zh: string;
+  name_en: string;
+  population: number;
+  /** GeoJSON Polygon or MultiPolygon, WGS-84. */
+  geometry: string;
+  /** 1 when boundary or population is an estimate (the demo's). */
+  approximate: number;
+  updated_at: string;
+}
+
 export interface Tables {
   units: UnitTable;
   squads: SquadTable;
@@ -510,4 +527,5 @@ export interface Tables {
   incidents: IncidentTable;
   incident_updates: IncidentUpdateTable;
   incident_photos: IncidentPhotoTable;
+  areas: AreaTable;
 }
