@@ -11,6 +11,7 @@ const BENCHES: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   lockdown: () => import('./lockdown.js'),
   'first-visit': () => import('./first-visit.js'),
   coverage: () => import('./coverage.js'),
+  index: () => import('./index.js'),
 };
 
 const wanted = process.argv.slice(2);
