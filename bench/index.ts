@@ -223,10 +223,16 @@ export async function run(kind: DbKind = process.env.TEST_DATABASE_URL ? 'postgr
     const placedInTowns = ours.towns.reduce((s, t) => s + t.counts['criminal-order'] + t.counts.fire + t.counts.traffic, 0);
     console.log(`  placed in towns (three groups): ${placedInTowns}; outside every town: ${ours.outside}; address-only: ${ours.unplaced}`);
     console.log(`  core (R-tree + point in polygon): median ${median(core).toFixed(1)} ms of ${SAMPLES} (min ${Math.min(...core).toFixed(1)})`);
-    console.log(`  GET /api/safety-index's work (read areas and 12 months of incidents, then the core): median ${median(endpoint).toFixed(1)} ms of ${SAMPLES} (min ${Math.min(...endpoint).toFixed(1)}); CPU median ${median(endpointCpu).toFixed(1)} ms`);
+    console.log(
+      `  GET /api/safety-index's work (read areas and 12 months of incidents, then the core): median ${median(endpoint).toFixed(1)} ms of ${SAMPLES} (min ${Math.min(...endpoint).toFixed(1)}); CPU median ${median(endpointCpu).toFixed(1)} ms`,
+    );
     console.log(`  naive core (every polygon for every incident): median ${median(naive).toFixed(0)} ms of ${naive.length}`);
-    console.log(`  target ≤ 200 ms: ${median(endpoint) <= 200 ? 'met' : 'NOT met'} (whole answer); ${availableParallelism()} cores, load ${loadavg()[0]!.toFixed(1)}`);
-    console.log(`bench index: ${median(endpoint).toFixed(1)} ms, ${(median(naive) / median(core)).toFixed(0)}× vs the naive core (core ${median(core).toFixed(1)} ms)`);
+    console.log(
+      `  target ≤ 200 ms: ${median(endpoint) <= 200 ? 'met' : 'NOT met'} (whole answer); ${availableParallelism()} cores, load ${loadavg()[0]!.toFixed(1)}`,
+    );
+    console.log(
+      `bench index: ${median(endpoint).toFixed(1)} ms, ${(median(naive) / median(core)).toFixed(0)}× vs the naive core (core ${median(core).toFixed(1)} ms)`,
+    );
   } finally {
     await database.close();
     await drop();

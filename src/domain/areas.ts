@@ -10,7 +10,6 @@ import { describeIssues } from './protocol/api.js';
 
 /** A town or street (镇/街道), or a residential community (社区) inside one. */
 export const AREA_LEVELS = ['town', 'community'] as const;
-type AreaLevel = (typeof AREA_LEVELS)[number];
 
 const samePoint = (a: readonly number[], b: readonly number[]) => a[0] === b[0] && a[1] === b[1];
 
