@@ -9,7 +9,7 @@ import { describeIssues } from './protocol/api.js';
 // boundary and a street may hold several beats. WGS-84 [lon, lat] like GeoJSON.
 
 /** A town or street (镇/街道), or a residential community (社区) inside one. */
-export const AREA_LEVELS = ['town', 'community'] as const;
+const AREA_LEVELS = ['town', 'community'] as const;
 
 const samePoint = (a: readonly number[], b: readonly number[]) => a[0] === b[0] && a[1] === b[1];
 
@@ -27,7 +27,7 @@ const RingsSchema = v.pipe(
 );
 
 /** A Polygon or MultiPolygon (a town may have islands or exclaves). */
-export const AreaGeometrySchema = v.variant(
+const AreaGeometrySchema = v.variant(
   'type',
   [
     v.strictObject({ type: v.literal('Polygon'), coordinates: RingsSchema }),

@@ -13,8 +13,8 @@ import { DEFAULT_INCIDENT_CATEGORIES, type IncidentCategory } from './incidents.
 
 /** The index's three groups (the taxonomy's `other` counts in none). */
 export const INDEX_GROUPS = ['criminal-order', 'fire', 'traffic'] as const;
-export type IndexGroup = (typeof INDEX_GROUPS)[number];
-export type GroupNumbers = Record<IndexGroup, number>;
+type IndexGroup = (typeof INDEX_GROUPS)[number];
+type GroupNumbers = Record<IndexGroup, number>;
 
 /** A month of district time, `YYYY-MM`. */
 export type Month = string;
@@ -48,7 +48,7 @@ export function monthsEnding(last: Month, count: number): Month[] {
 }
 
 /** Incidents per 10,000 residents. */
-export function per10k(count: number, population: number): number {
+function per10k(count: number, population: number): number {
   return population > 0 ? (count * 10_000) / population : 0;
 }
 
@@ -76,7 +76,7 @@ export interface TownMonth {
 }
 
 /** One community's month: the count of each preventable kind, by category code. */
-export interface CommunityMonth {
+interface CommunityMonth {
   areaId: string;
   counts: Record<string, number>;
   total: number;

@@ -17,7 +17,7 @@ export interface IndexMapProps {
 }
 
 /** Colours of the scale from none to the worst (SafetyIndex.tsx repeats them in its legend). */
-export const INDEX_COLOURS = ['#2f9e44', '#f2c94c', '#d6336c'] as const;
+const INDEX_COLOURS = ['#2f9e44', '#f2c94c', '#d6336c'] as const;
 
 /** The choropleth of the safety index: each town or street filled by its value of the chosen measure. */
 export function IndexMap({ towns, values, top, selectedId }: IndexMapProps) {
