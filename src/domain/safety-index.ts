@@ -274,14 +274,21 @@ export interface RankedTown {
 }
 
 /** Towns best to worst by the measure (lowest first), with the change from the month before. */
-export function rankTowns(current: MonthIndex, previous: MonthIndex | undefined, measure: TownMeasure, nameOf: (areaId: string) => string): RankedTown[] {
+export function rankTowns(
+  current: MonthIndex,
+  previous: MonthIndex | undefined,
+  measure: TownMeasure,
+  nameOf: (areaId: string) => string,
+  /** How equal values are ordered by name: the language the names are in (Chinese collates by pinyin). */
+  collation?: string,
+): RankedTown[] {
   const before = new Map(previous?.towns.map((t) => [t.areaId, townValue(t, measure)]));
   const rows = current.towns.map((t) => {
     const value = townValue(t, measure);
     const last = before.get(t.areaId);
     return { areaId: t.areaId, rank: 0, value, change: last === undefined ? null : value - last };
   });
-  rows.sort((a, b) => a.value - b.value || nameOf(a.areaId).localeCompare(nameOf(b.areaId)));
+  rows.sort((a, b) => a.value - b.value || nameOf(a.areaId).localeCompare(nameOf(b.areaId), collation));
   rows.forEach((row, i) => {
     const prior = rows[i - 1];
     row.rank = prior && prior.value === row.value ? prior.rank : i + 1;

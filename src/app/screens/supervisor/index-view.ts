@@ -39,7 +39,7 @@ export function unitValue(areas: readonly IndexArea[], month: MonthIndex, measur
 export function ranking(answer: SafetyIndexResponse, measure: TownMeasure) {
   const current = answer.months.at(-1);
   if (!current) return [];
-  return rankTowns(current, answer.months.at(-2), measure, (id) => areaName(answer.areas, id));
+  return rankTowns(current, answer.months.at(-2), measure, (id) => areaName(answer.areas, id), locale.value);
 }
 
 const csvCell = (value: string | number) => {
