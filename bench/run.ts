@@ -12,6 +12,7 @@ const BENCHES: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   'first-visit': () => import('./first-visit.js'),
   coverage: () => import('./coverage.js'),
   audit: () => import('./audit.js'),
+  index: () => import('./index.js'),
 };
 
 const wanted = process.argv.slice(2);

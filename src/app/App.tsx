@@ -16,6 +16,7 @@ import { LazyLiveSquad } from './screens/leader/LazyLiveSquad.js';
 import { Lockdown } from './screens/leader/Lockdown.js';
 import { TaskBoard } from './screens/leader/TaskBoard.js';
 import { RouteAudit } from './screens/supervisor/RouteAudit.js';
+import { LazySafetyIndex } from './screens/supervisor/LazySafetyIndex.js';
 import { OfficerScreen } from './screens/officer/index.js';
 import { RejectedScreen } from './screens/rejected/index.js';
 import { online } from './state/network.js';
@@ -54,6 +55,8 @@ function HomeRoute() {
         <LazyLiveSquad user={user} />
         {/* After the squad on the street, auditing routes is the supervisor's job; a leader's comes last. */}
         {user.role === 'supervisor' && <RouteAudit />}
+        {/* Publishing the safety index is the supervisor's (leaders may read it through the API). */}
+        {user.role === 'supervisor' && <LazySafetyIndex />}
         <Lockdown />
         <TaskBoard />
         <OpenShifts />

@@ -91,3 +91,75 @@ function inRing(x: number, y: number, ring: ReadonlyArray<readonly number[]>): b
   }
   return inside;
 }
+
+/**
+ * A polygon prepared for many inside tests (the safety index places 100,000 incidents in a few
+ * detailed boundaries): each ring's edges are bucketed by horizontal band, so a test reads only
+ * the edges of its point's band. The same even-odd crossing rule on the same edges as
+ * pointInPolygon, so the two always agree: an edge that can cross the ray at y spans y, and so
+ * lies in y's band.
+ */
+export class PreparedPolygon {
+  private readonly rings: PreparedRing[];
+
+  constructor(rings: ReadonlyArray<ReadonlyArray<readonly number[]>>) {
+    this.rings = rings.map(prepareRing);
+  }
+
+  /** True when (x, y) is inside the first ring and in none of the others, as pointInPolygon says. */
+  contains(x: number, y: number): boolean {
+    const [outer, ...holes] = this.rings;
+    if (!outer || !inPreparedRing(x, y, outer)) return false;
+    for (const hole of holes) if (inPreparedRing(x, y, hole)) return false;
+    return true;
+  }
+}
+
+interface PreparedRing {
+  minY: number;
+  maxY: number;
+  bandHeight: number;
+  /** Per band, the edges spanning it, each as four numbers: xi, yi, xj, yj (pointInPolygon's a and b). */
+  bands: Float64Array[];
+}
+
+/** About eight edges a band: enough bands that a test reads a handful of edges, few enough to build fast. */
+const EDGES_PER_BAND = 8;
+
+function prepareRing(ring: ReadonlyArray<readonly number[]>): PreparedRing {
+  let minY = Infinity;
+  let maxY = -Infinity;
+  for (const p of ring) {
+    const y = p[1] ?? 0;
+    if (y < minY) minY = y;
+    if (y > maxY) maxY = y;
+  }
+  const count = Math.max(1, Math.ceil(ring.length / EDGES_PER_BAND));
+  const bandHeight = maxY > minY ? (maxY - minY) / count : 1;
+  const lists: number[][] = Array.from({ length: count }, () => []);
+  const bandOf = (y: number) => Math.min(count - 1, Math.max(0, Math.floor((y - minY) / bandHeight)));
+  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+    const a = ring[i];
+    const b = ring[j];
+    if (!a || !b) continue;
+    const [xi = 0, yi = 0] = a;
+    const [xj = 0, yj = 0] = b;
+    for (let band = bandOf(Math.min(yi, yj)), last = bandOf(Math.max(yi, yj)); band <= last; band++) lists[band]?.push(xi, yi, xj, yj);
+  }
+  return { minY, maxY, bandHeight, bands: lists.map((l) => Float64Array.from(l)) };
+}
+
+function inPreparedRing(x: number, y: number, ring: PreparedRing): boolean {
+  if (y < ring.minY || y > ring.maxY) return false;
+  const edges = ring.bands[Math.min(ring.bands.length - 1, Math.max(0, Math.floor((y - ring.minY) / ring.bandHeight)))];
+  if (!edges) return false;
+  let inside = false;
+  for (let k = 0; k < edges.length; k += 4) {
+    const xi = edges[k] ?? 0;
+    const yi = edges[k + 1] ?? 0;
+    const xj = edges[k + 2] ?? 0;
+    const yj = edges[k + 3] ?? 0;
+    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+  }
+  return inside;
+}

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { buildServer } from './app.js';
 import { FolderBlobStore } from './blobs/blob-store.js';
 import { openDatabase } from './db/index.js';
-import { DEMO_ACCOUNTS, isEmpty, randomDemoPassword, seedDemo } from './demo/seed.js';
+import { DEMO_ACCOUNTS, isEmpty, randomDemoPassword, seedDemo, seedDemoIndexIfMissing } from './demo/seed.js';
 import { readConfig } from './config.js';
 import { pruneSessions } from './auth/sessions.js';
 import { configureCoverage } from './records/coverage.js';
@@ -23,6 +23,8 @@ if (await isEmpty(database.db)) {
   demoPassword = config.demoPassword ?? randomDemoPassword();
   await seedDemo(database.db, demoPassword, new Date());
 }
+// The safety index's areas and a year of past incidents (marked demo), so its screen has something to show.
+await seedDemoIndexIfMissing(database.db, new Date());
 await pruneSessions(database.db, new Date());
 
 const app = await buildServer({

@@ -189,6 +189,9 @@ describe('the supervisor’s route audit', () => {
       const report = page.getByTestId('print-report');
       await report.getByTestId('print-map').waitFor({ state: 'attached' });
       expect(await report.isVisible()).toBe(false); // on screen it is never shown
+      // Headless Chromium's print() returns at once and fires afterprint, which clears the part
+      // being printed; name it again to look at the page as the printer got it.
+      await page.evaluate(() => (document.documentElement.dataset.print = 'audit'));
       await page.emulateMedia({ media: 'print' });
       await report.waitFor();
       expect(await report.textContent()).toContain('巡逻轨迹审计报告');
@@ -204,6 +207,7 @@ describe('the supervisor’s route audit', () => {
       expect(held.hash).toBe(newest.hash);
       expect(heads).toEqual([[newest.deviceId, expect.any(String), String(newest.seq), newest.hash]]);
       await page.emulateMedia({ media: 'screen' });
+      await page.evaluate(() => delete document.documentElement.dataset.print);
 
       // The officer sees that their supervisor looked at this route, and when.
       const officer = await (await browser.newContext({ locale: 'zh-CN', viewport: { width: 390, height: 844 } })).newPage();

@@ -7,7 +7,7 @@ import { buildServer } from '../../src/server/app.js';
 import { FolderBlobStore } from '../../src/server/blobs/blob-store.js';
 import type { MapConfig } from '../../src/server/config.js';
 import { openDatabase, type Database, type DbKind } from '../../src/server/db/index.js';
-import { seedDemo } from '../../src/server/demo/seed.js';
+import { seedDemo, seedDemoAreas } from '../../src/server/demo/seed.js';
 import { setDeviceClock } from './device.js';
 
 /** The demo password every integration test seeds with. */
@@ -101,6 +101,7 @@ export async function startServer(
   const startedAt = Date.now();
   setDeviceClock(() => new Date(clock.now().getTime() + (options.staticDir ? 0 : Date.now() - startedAt)));
   await seedDemo(database.db, PASSWORD, clock.now());
+  await seedDemoAreas(database.db, clock.now());
   const app = await buildServer({
     ctx: {
       database,

@@ -624,6 +624,34 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0019-areas': {
+    async up(db: Kysely<unknown>) {
+      // The areas the safety index is published for (issue 15): towns and streets, and the
+      // residential communities inside them, with their populations. Not the squads' beats
+      // (zones): the civil map, owned by the unit and imported by its admin.
+      await db.schema
+        .createTable('areas')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('unit_id', 'text', (c) => c.notNull().references('units.id'))
+        .addColumn('level', 'text', (c) => c.notNull())
+        .addColumn('parent_id', 'text', (c) => c.references('areas.id'))
+        .addColumn('name_zh', 'text', (c) => c.notNull())
+        .addColumn('name_en', 'text', (c) => c.notNull())
+        .addColumn('population', 'integer', (c) => c.notNull())
+        .addColumn('geometry', 'text', (c) => c.notNull())
+        .addColumn('approximate', 'integer', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('areas_unit').on('areas').columns(['unit_id', 'level']).execute();
+      // Everything the index reads of an incident, in the index: a month of 100,000 incidents is
+      // read from the index alone, not row by row from the wide incidents table.
+      await db.schema
+        .createIndex('incidents_index_read')
+        .on('incidents')
+        .columns(['unit_id', 'occurred_at', 'category', 'lat', 'lon', 'dead', 'demo'])
+        .execute();
+    },
+  },
 };
 
 /** Feeds the in-code migrations to Kysely's Migrator (no files to find at run time). */

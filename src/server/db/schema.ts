@@ -505,6 +505,23 @@ interface BlobChunkTable {
   at: string;
 }
 
+/** A town or street, or a residential community in one: what the safety index is published for (migration 0019). */
+export interface AreaTable {
+  id: string;
+  unit_id: string;
+  level: 'town' | 'community';
+  /** The town or street a community lies in; null for a town or street. */
+  parent_id: string | null;
+  name_zh: string;
+  name_en: string;
+  population: number;
+  /** GeoJSON Polygon or MultiPolygon, WGS-84. */
+  geometry: string;
+  /** 1 when boundary or population is an estimate (the demo's). */
+  approximate: number;
+  updated_at: string;
+}
+
 export interface Tables {
   units: UnitTable;
   squads: SquadTable;
@@ -542,4 +559,5 @@ export interface Tables {
   blobs: BlobTable;
   blob_uploaders: BlobUploaderTable;
   blob_chunks: BlobChunkTable;
+  areas: AreaTable;
 }

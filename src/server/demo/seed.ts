@@ -6,6 +6,10 @@ import { reserveVersions } from '../db/versions.js';
 import type { Plan } from '../../domain/checkpoints.js';
 import type { Role } from '../../domain/roles.js';
 import { planColumns } from '../geography/rows.js';
+import { DEMO_DEVICE_LABEL } from '../records/incidents.js';
+import { writeAreas } from '../safety-index/areas.js';
+import { seedDemoIncidents } from './incidents.js';
+import { buildHuichengAreas } from './huicheng-areas.js';
 import { buildHuichengDemo, type HuichengDemo } from './huicheng.js';
 
 const DEMO_UNIT_ID = '0190a1f0-0000-7000-8000-000000000001';
@@ -135,6 +139,29 @@ export async function seedDemo(db: Kysely<Tables>, password: string, now: Date):
       .values(plans.map((plan) => ({ id: plan.id, ...planColumns(plan), updated_at: at, version: version++ })))
       .execute();
   });
+}
+
+/**
+ * Seeds the safety index's areas of the demo (huicheng-areas.ts): Huicheng's towns and streets
+ * and a few communities, with approximate boundaries and populations, marked so (the admin
+ * imports the real ones). Apart from seedDemo, which must still fit schemas older than the areas
+ * table (the upgrade tests seed at those); its past incidents are apart too (incidents.ts).
+ */
+export async function seedDemoAreas(db: Kysely<Tables>, now: Date): Promise<void> {
+  const { outline } = buildHuichengDemo();
+  if (outline.type !== 'Polygon') throw new Error('the demo district is one polygon');
+  await db.transaction().execute((trx) => writeAreas(trx, DEMO_UNIT_ID, buildHuichengAreas(outline), now.toISOString()));
+}
+
+/**
+ * Seeds what the demo's safety index lacks: its areas, then a year of past incidents. Each is
+ * one transaction and is looked for first, so a first start killed part-way finishes on the next
+ * (and a demo database from before the index gets it). Does nothing without the demo's unit.
+ */
+export async function seedDemoIndexIfMissing(db: Kysely<Tables>, now: Date): Promise<void> {
+  if (!(await db.selectFrom('units').select('id').where('id', '=', DEMO_UNIT_ID).executeTakeFirst())) return;
+  if (!(await db.selectFrom('areas').select('id').where('unit_id', '=', DEMO_UNIT_ID).limit(1).executeTakeFirst())) await seedDemoAreas(db, now);
+  if (!(await db.selectFrom('devices').select('id').where('label', '=', DEMO_DEVICE_LABEL).limit(1).executeTakeFirst())) await seedDemoIncidents(db, now);
 }
 
 /**

@@ -20,8 +20,17 @@ export async function writeIncidents(db: Db, records: readonly SignedRecord[]): 
   const updates = ofKind(records, 'incident.update');
   if (reports.length === 0 && updates.length === 0) return;
   const touched = new Set<string>();
+  // Who reported, and from which device, read once per batch: the demo seeds thousands at once.
+  const officerIds = [...new Set(reports.map((r) => r.officerId))];
+  const deviceIds = [...new Set(reports.map((r) => r.deviceId))];
+  const officers = new Map(
+    officerIds.length ? (await db.selectFrom('users').select(['id', 'unit_id', 'squad_id']).where('id', 'in', officerIds).execute()).map((o) => [o.id, o]) : [],
+  );
+  const labels = new Map(
+    deviceIds.length ? (await db.selectFrom('devices').select(['id', 'label']).where('id', 'in', deviceIds).execute()).map((d) => [d.id, d.label]) : [],
+  );
   for (const report of reports) {
-    await storeReport(db, report);
+    await storeReport(db, report, officers.get(report.officerId), labels.get(report.deviceId) ?? null);
     touched.add(report.body.incidentId);
   }
   if (updates.length)
@@ -52,17 +61,30 @@ export async function writeIncidents(db: Db, records: readonly SignedRecord[]): 
       .onConflict((oc) => oc.columns(['incident_id', 'sha256', 'record_id']).doNothing())
       .execute();
   for (const u of updates) touched.add(u.body.incidentId);
-  for (const incidentId of touched) await settle(db, incidentId);
+  // An incident without updates stands as its report says, which storeReport wrote: only those
+  // with updates (stored before or in this batch) need working out again.
+  const withUpdates = touched.size
+    ? await db
+        .selectFrom('incident_updates')
+        .select('incident_id')
+        .distinct()
+        .where('incident_id', 'in', [...touched])
+        .execute()
+    : [];
+  for (const { incident_id } of withUpdates) await settle(db, incident_id);
 }
 
 /**
  * Stores a report. Two reports of one incident (a device's bug; ids are the device's) keep the
  * one with the smaller record id, whichever arrived first, as a rebuild would.
  */
-async function storeReport(db: Db, report: RecordOf<'incident.report'>): Promise<void> {
+async function storeReport(
+  db: Db,
+  report: RecordOf<'incident.report'>,
+  officer: { unit_id: string; squad_id: string | null } | undefined,
+  deviceLabel: string | null,
+): Promise<void> {
   const { body } = report;
-  const officer = await db.selectFrom('users').select(['unit_id', 'squad_id']).where('id', '=', report.officerId).executeTakeFirst();
-  const device = await db.selectFrom('devices').select('label').where('id', '=', report.deviceId).executeTakeFirst();
   if (!officer) return; // stored records are always of a known officer: ingest checked it
   const row: IncidentTable = {
     incident_id: body.incidentId,
@@ -83,7 +105,7 @@ async function storeReport(db: Db, report: RecordOf<'incident.report'>): Promise
     status: 'reported',
     status_at: report.at,
     handed_to: null,
-    demo: device?.label === DEMO_DEVICE_LABEL ? 1 : 0,
+    demo: deviceLabel === DEMO_DEVICE_LABEL ? 1 : 0,
   };
   const { incident_id: _key, ...replacement } = row;
   await db

@@ -4,18 +4,19 @@ import { t } from '../../i18n/index.js';
 import { describeError } from '../../state/notices.js';
 import { importCheckpoints, loadAdminData } from './admin-store.js';
 import { CheckpointsPanel } from './CheckpointsPanel.js';
+import { AreasPanel } from './AreasPanel.js';
 import { ControlPointsPanel } from './ControlPointsPanel.js';
 import { ImportExport } from './ImportExport.js';
 import { PlansPanel } from './PlansPanel.js';
 
 /**
  * The admin's desk: the unit's checkpoints (map, list, editor), their GeoJSON import and export,
- * and patrol plans; beside them, the control points (卡口) for rapid lockdown. One map at a time:
- * the two sit on tabs.
+ * and patrol plans; beside them, the control points (卡口) for rapid lockdown, and the towns and
+ * communities the safety index is published for. One map at a time: they sit on tabs.
  */
 export function AdminScreen() {
   const state = useSignal<'loading' | 'ready' | { failed: string }>('loading');
-  const tab = useSignal<'checkpoints' | 'control-points'>('checkpoints');
+  const tab = useSignal<'checkpoints' | 'control-points' | 'areas'>('checkpoints');
   const attempt = useSignal(0);
   useEffect(() => {
     const controller = new AbortController();
@@ -52,6 +53,9 @@ export function AdminScreen() {
         <button type="button" aria-pressed={tab.value === 'control-points'} onClick={() => (tab.value = 'control-points')}>
           {t('ctl.title')}
         </button>
+        <button type="button" aria-pressed={tab.value === 'areas'} onClick={() => (tab.value = 'areas')}>
+          {t('areas.tab')}
+        </button>
       </div>
       {tab.value === 'checkpoints' ? (
         <>
@@ -65,8 +69,10 @@ export function AdminScreen() {
           />
           <PlansPanel />
         </>
-      ) : (
+      ) : tab.value === 'control-points' ? (
         <ControlPointsPanel />
+      ) : (
+        <AreasPanel />
       )}
     </div>
   );

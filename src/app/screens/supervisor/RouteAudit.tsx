@@ -13,6 +13,7 @@ import { checkpoints } from '../../state/local-copies.js';
 import { reportError } from '../../state/notices.js';
 import { usePolledApi } from '../../state/use-polled-api.js';
 import { downloadText } from '../../download.js';
+import { printPart } from '../../print.js';
 import { routeCsv, routeGeoJson } from '../../../domain/route-export.js';
 import { evidenceText } from './evidence-text.js';
 import { PrintReport } from './PrintReport.js';
@@ -173,7 +174,7 @@ function Replay({ shift, data }: { shift: ShiftCompliance; data: Loaded }) {
   useEffect(() => {
     if (!printing.value) return;
     // After the snapshot has rendered into the report: print() takes the page as it is.
-    const frame = requestAnimationFrame(() => window.print());
+    const frame = requestAnimationFrame(() => printPart('audit'));
     return () => cancelAnimationFrame(frame);
   }, [printing.value]);
   const print = async () => {
