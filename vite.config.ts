@@ -24,7 +24,7 @@ export default defineConfig({
         globPatterns: ['**/*.{js,mjs,css,html,svg,png,webmanifest,woff2,json}'],
         // The admin's editors stay out: admins work online at a desk, and every officer's phone
         // would otherwise download them with the precache. (Chunk names follow the folder and
-        // file names: src/app/screens/admin/index.tsx.) AdminMap (under 1 kB) is precached: an
+        // file names: src/app/screens/admin/index.tsx.) PlaceMap (under 1 kB) is precached: an
         // officer offline taps an incident's place on it.
         globIgnores: ['**/assets/admin-*.js'],
         maximumFileSizeToCacheInBytes: 4 * 1024 * 1024,

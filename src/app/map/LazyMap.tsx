@@ -1,7 +1,7 @@
 import type { ComponentType } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { t } from '../i18n/index.js';
-import type { AdminMapProps } from './AdminMap.js';
+import type { PlaceMapProps } from './PlaceMap.js';
 import type { AuditMapProps } from './AuditMap.js';
 import type { TaskMapProps } from './TaskMap.js';
 import type { SquadMapProps } from './SquadMap.js';
@@ -17,10 +17,10 @@ export function LazyOfficerMap() {
 }
 
 /** The admin's map, loaded with maplibre only by the admin screen. */
-export function LazyAdminMap(props: AdminMapProps) {
-  const [Map, setMap] = useState<ComponentType<AdminMapProps> | null>(null);
+export function LazyPlaceMap(props: PlaceMapProps) {
+  const [Map, setMap] = useState<ComponentType<PlaceMapProps> | null>(null);
   useEffect(() => {
-    import('./AdminMap.js').then((m) => setMap(() => m.AdminMap), reportError);
+    import('./PlaceMap.js').then((m) => setMap(() => m.PlaceMap), reportError);
   }, []);
   return Map ? <Map {...props} /> : <div class="map map-loading">{t('map.loading')}</div>;
 }

@@ -3,7 +3,7 @@ import { newId } from '../../../domain/ids.js';
 import { pointInPolygon } from '../../../domain/geo.js';
 import { smallestContaining } from '../../../domain/shape-hit.js';
 import { t } from '../../i18n/index.js';
-import { LazyAdminMap } from '../../map/LazyMap.js';
+import { LazyPlaceMap } from '../../map/LazyMap.js';
 import { checkpoints, localName, zones } from './admin-store.js';
 import { CheckpointForm, TYPE_KEYS } from './CheckpointForm.js';
 import { draftFromCheckpoint, draftShape, newCheckpointDraft, withCentre, type CheckpointDraft } from './drafts.js';
@@ -58,7 +58,7 @@ export function CheckpointsPanel() {
       <h2 id="admin-cp-title">{t('admin.cp.title')}</h2>
       <div class="admin-grid">
         <div class="admin-map-column">
-          <LazyAdminMap
+          <LazyPlaceMap
             zones={zones.value}
             checkpoints={list}
             selection={current ? draftShape(current) : null}

@@ -3,7 +3,7 @@ import { newId } from '../../../domain/ids.js';
 import { smallestContaining } from '../../../domain/shape-hit.js';
 import { locale, t } from '../../i18n/index.js';
 import { controlPointMarks } from '../../map/control-point-marks.js';
-import { LazyAdminMap } from '../../map/LazyMap.js';
+import { LazyPlaceMap } from '../../map/LazyMap.js';
 import { controlPoints, importControlPoints, localName, zones } from './admin-store.js';
 import { ControlPointForm, KIND_KEYS } from './ControlPointForm.js';
 import { controlPointMarkOf, draftFromControlPoint, newControlPointDraft, withPosition, type ControlPointDraft } from './drafts.js';
@@ -50,7 +50,7 @@ export function ControlPointsPanel() {
       <h2 id="admin-ctl-title">{t('ctl.title')}</h2>
       <div class="admin-grid">
         <div class="admin-map-column">
-          <LazyAdminMap zones={zones.value} checkpoints={marks} selection={selection} placing={mode.value !== 'pick'} onClick={mapClick} />
+          <LazyPlaceMap zones={zones.value} checkpoints={marks} selection={selection} placing={mode.value !== 'pick'} onClick={mapClick} />
           {mode.value === 'place' ? (
             <div class="admin-placing" role="status">
               <p class="hint">{t('ctl.placeHint')}</p>

@@ -87,8 +87,10 @@ export function ImportExport({ title, hint, exportHref, onImport, testId }: Prop
       <h2 id={`${testId}-title`}>{title}</h2>
       <p class="muted">{hint}</p>
       <div class="row">
-        {/* A plain navigation: the server's content-disposition names the file, and the service worker leaves /api alone. */}
-        <a class="button" href={exportHref} download>
+        {/* A plain navigation: the server's content-disposition names the file (dated), and the service worker leaves
+            /api alone. The download name is never empty: preact-iso's router takes a link whose `download` is "" for
+            one of the app's own pages, and the file would never come. */}
+        <a class="button" href={exportHref} download={`${exportHref.split('/').at(-2) ?? 'export'}.geojson`}>
           {t('admin.io.export')}
         </a>
         <label class="button file">

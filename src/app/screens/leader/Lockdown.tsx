@@ -3,7 +3,7 @@ import type { LockdownProposal, LockdownsResponse, LockdownView } from '../../..
 import { api } from '../../../store/api.js';
 import { formatDuration, formatTime, locale, t } from '../../i18n/index.js';
 import { controlPointMarks } from '../../map/control-point-marks.js';
-import { LazyAdminMap } from '../../map/LazyMap.js';
+import { LazyPlaceMap } from '../../map/LazyMap.js';
 import { controlPoints, zones } from '../../state/local-copies.js';
 import { notify } from '../../state/notices.js';
 import { useAction } from '../../state/use-action.js';
@@ -85,7 +85,7 @@ function LockdownPlanner({ onDone }: { onDone: () => void }) {
   return (
     <div class="stack lockdown-planner">
       <p class="muted">{t(incident.value ? 'lockdown.moveHint' : 'lockdown.placeHint')}</p>
-      <LazyAdminMap
+      <LazyPlaceMap
         zones={zones.value}
         checkpoints={controlPointMarks(controlPoints.value, locale.value, (name) => t('ctl.mapApprox', { name }))}
         selection={incident.value ? { kind: 'circle', center: incident.value, radiusM: plan?.radiusM ?? radius.value ?? RADII_M[1] } : null}

@@ -3,7 +3,7 @@ import type { CheckpointShape } from '../../../domain/checkpoints.js';
 import { TASK_KINDS, type TaskKind } from '../../../domain/tasks.js';
 import { api } from '../../../store/api.js';
 import { locale, t } from '../../i18n/index.js';
-import { LazyAdminMap } from '../../map/LazyMap.js';
+import { LazyPlaceMap } from '../../map/LazyMap.js';
 import { checkpoints, zones } from '../../state/local-copies.js';
 import { notify } from '../../state/notices.js';
 import { useAction } from '../../state/use-action.js';
@@ -110,7 +110,7 @@ export function TaskForm({ onDone }: { onDone: () => void }) {
           <p class={missingPlace.value ? 'form-error' : 'muted'} role={missingPlace.value ? 'alert' : undefined}>
             {t(missingPlace.value ? 'form.placeMissing' : picked.value ? 'form.placeMoveHint' : 'form.placeHint')}
           </p>
-          <LazyAdminMap
+          <LazyPlaceMap
             zones={zones.value}
             checkpoints={checkpoints.value}
             selection={pickedShape}

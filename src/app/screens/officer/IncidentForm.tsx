@@ -3,7 +3,7 @@ import { useEffect } from 'preact/hooks';
 import { DEFAULT_INCIDENT_CATEGORIES, PERSON_ROLES, type PhotoRef } from '../../../domain/incidents.js';
 import type { SessionUser } from '../../../domain/protocol/auth.js';
 import { locale, t, type MessageKey } from '../../i18n/index.js';
-import { LazyAdminMap } from '../../map/LazyMap.js';
+import { LazyPlaceMap } from '../../map/LazyMap.js';
 import { checkpoints, zones } from '../../state/local-copies.js';
 import { preparePhotos, reportIncident, type IncidentDraft } from '../../state/incidents.js';
 import { notify } from '../../state/notices.js';
@@ -159,7 +159,7 @@ export function IncidentForm({ user, onDone }: { user: SessionUser; onDone: () =
         {where.value === 'map' && (
           <div class="stack task-place" data-testid="incident-place" data-picked={picked.value?.join(',') ?? ''}>
             <p class="muted">{t(picked.value ? 'incident.mapPicked' : 'incident.mapHint')}</p>
-            <LazyAdminMap
+            <LazyPlaceMap
               zones={zones.value}
               checkpoints={checkpoints.value}
               selection={picked.value ? { kind: 'circle', center: picked.value, radiusM: 15 } : null}

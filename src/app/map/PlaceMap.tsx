@@ -8,7 +8,7 @@ import { useBaseMap } from './useBaseMap.js';
 /** Where a point just placed is shown: its 50 m circle is about 40 px across on a phone. */
 const PLACED_ZOOM = 16;
 
-export interface AdminMapProps {
+export interface PlaceMapProps {
   zones: readonly AdminZone[];
   checkpoints: ReadonlyArray<{ id: string; name: LocalName; shape: CheckpointShape }>;
   /** The shape being edited (live, as the form has it), highlighted over the others. */
@@ -20,8 +20,8 @@ export interface AdminMapProps {
   zoomToSelection?: boolean;
 }
 
-/** The admin's map of the unit: every zone and checkpoint, the one being edited, and clicks to place or pick. */
-export function AdminMap({ zones, checkpoints, selection, placing, onClick, zoomToSelection = false }: AdminMapProps) {
+/** A map to place or pick on: every zone and checkpoint, the shape being edited, and clicks that place or pick (the admin's editors, a task's or lockdown's place, an incident's). */
+export function PlaceMap({ zones, checkpoints, selection, placing, onClick, zoomToSelection = false }: PlaceMapProps) {
   const { settings, style, boundaries } = useBaseMap();
   const outline = useMemo(() => zones.flatMap((z) => z.polygon.coordinates[0] ?? []), [zones]);
 
