@@ -11,6 +11,7 @@ import { LazyAdminScreen } from './screens/admin/LazyAdminScreen.js';
 import { RoleHome } from './screens/home/RoleHome.js';
 import { LoginScreen } from './screens/login/index.js';
 import { Compliance } from './screens/leader/Compliance.js';
+import { Incidents } from './screens/leader/Incidents.js';
 import { OpenShifts } from './screens/leader/OpenShifts.js';
 import { LazyLiveSquad } from './screens/leader/LazyLiveSquad.js';
 import { Lockdown } from './screens/leader/Lockdown.js';
@@ -56,6 +57,7 @@ function HomeRoute() {
         {user.role === 'supervisor' && <RouteAudit />}
         <Lockdown />
         <TaskBoard />
+        <Incidents />
         <OpenShifts />
         <Compliance />
         {user.role === 'leader' && <RouteAudit />}
