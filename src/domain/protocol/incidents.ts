@@ -9,7 +9,7 @@ export const INCIDENTS_DEFAULT_WINDOW_MS = 7 * 24 * 3600_000;
 export const INCIDENTS_MAX_LIMIT = 500;
 
 /** Who signed a record, as the roster has them. */
-export interface IncidentOfficer {
+interface IncidentOfficer {
   id: string;
   badge: string;
   name: string;
@@ -67,7 +67,7 @@ export interface IncidentPhoto extends PhotoRef {
 }
 
 /** Someone involved, by role; identity numbers are never sent to the page. */
-export interface IncidentPerson {
+interface IncidentPerson {
   role: string;
   name: string | null;
   phone: string | null;
