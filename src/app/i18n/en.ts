@@ -693,7 +693,7 @@ export const en: Catalog = {
   'incidents.title': 'Incidents',
   'incidents.needsNetwork': 'Incidents need a network connection.',
   'incidents.range': 'Time range',
-  'incidents.range.24h': '24 hours',
+  'incidents.range.24h': '24 h',
   'incidents.range.7d': '7 days',
   'incidents.range.30d': '30 days',
   'incidents.all': 'All',
