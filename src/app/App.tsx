@@ -11,6 +11,7 @@ import { LazyAdminScreen } from './screens/admin/LazyAdminScreen.js';
 import { RoleHome } from './screens/home/RoleHome.js';
 import { LoginScreen } from './screens/login/index.js';
 import { Compliance } from './screens/leader/Compliance.js';
+import { Incidents } from './screens/leader/Incidents.js';
 import { OpenShifts } from './screens/leader/OpenShifts.js';
 import { LazyLiveSquad } from './screens/leader/LazyLiveSquad.js';
 import { Lockdown } from './screens/leader/Lockdown.js';
@@ -59,6 +60,7 @@ function HomeRoute() {
         {user.role === 'supervisor' && <LazySafetyIndex />}
         <Lockdown />
         <TaskBoard />
+        <Incidents />
         <OpenShifts />
         <Compliance />
         {user.role === 'leader' && <RouteAudit />}

@@ -8,8 +8,7 @@ import { InstantSchema } from './instant.js';
 // which of the index's groups it counts in.
 
 /** How the safety index groups incidents: criminal and public-order together, fire, traffic; `other` counts in none. */
-export const INCIDENT_GROUPS = ['criminal-order', 'fire', 'traffic', 'other'] as const;
-export type IncidentGroup = (typeof INCIDENT_GROUPS)[number];
+type IncidentGroup = 'criminal-order' | 'fire' | 'traffic' | 'other';
 
 export interface IncidentCategory {
   /** Stable code, what records carry. */
@@ -44,7 +43,7 @@ export const INCIDENT_UPDATE_STATES = ['responding', 'on-scene', 'resolved', 'ha
 
 export const PERSON_ROLES = ['victim', 'witness', 'suspect', 'reporter'] as const;
 /** Where the report's location came from: the device's fix, a point picked on the map, or an address typed. */
-export const LOCATION_SOURCES = ['fix', 'map', 'address'] as const;
+const LOCATION_SOURCES = ['fix', 'map', 'address'] as const;
 export const PHOTO_TYPES = ['image/jpeg', 'image/webp'] as const;
 /** The largest photo a record may name, in bytes (a re-encoded 2048 px photo is far smaller). */
 export const MAX_PHOTO_BYTES = 20 * 1024 * 1024;
@@ -60,7 +59,7 @@ const Dimension = v.pipe(
 );
 
 /** A photo as a record names it: by the SHA-256 of its bytes, which go to the server first (`PUT /api/blobs/:sha256`). */
-export const PhotoRefSchema = v.strictObject({
+const PhotoRefSchema = v.strictObject({
   sha256: v.pipe(v.string('must be a string'), v.regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex digits')),
   size: v.pipe(v.number('must be a number'), v.integer('must be a whole number'), v.minValue(1, 'must be ≥ 1'), v.maxValue(MAX_PHOTO_BYTES, 'is too large')),
   type: v.picklist(PHOTO_TYPES, `must be one of ${PHOTO_TYPES.join(', ')}`),

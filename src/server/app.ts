@@ -28,6 +28,7 @@ import { nativeTrackerRoutes } from './routes/native-trackers.js';
 import { squadRoutes } from './routes/squad.js';
 import { blobRoutes } from './routes/blobs.js';
 import { safetyIndexRoutes } from './routes/safety-index.js';
+import { incidentRoutes } from './routes/incidents.js';
 import { LiveHub } from './live/hub.js';
 
 export interface BuildOptions {
@@ -124,6 +125,7 @@ export async function buildServer(options: BuildOptions): Promise<FastifyInstanc
   await app.register(squadRoutes(ctx));
   await app.register(blobRoutes(ctx));
   await app.register(safetyIndexRoutes(ctx));
+  await app.register(incidentRoutes(ctx));
   const hub = await LiveHub.start(ctx.database, ctx.now);
   app.addHook('preClose', async () => hub.close());
   await app.register(liveRoutes(ctx, hub, options.liveHeartbeatMs ?? LIVE_HEARTBEAT_MS));

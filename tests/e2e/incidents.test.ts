@@ -2,12 +2,12 @@ import { readFile } from 'node:fs/promises';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../src/server/blobs/blob-store.js';
 import { startServer, type TestServer } from '../integration/harness.js';
 import { recordsWaiting, signIn, watchProblems } from './app.js';
-import { launchPersistent } from './chromium.js';
+import { launchChromium, launchPersistent } from './chromium.js';
 
 /** Two camera-sized PNGs drawn in the page (no downloads): larger than 2048 px, so the worker resizes them. */
 async function cameraPngs(page: Page): Promise<Buffer[]> {
@@ -69,6 +69,9 @@ describe('an officer reports an incident with photos offline in Chromium', () =>
   let context: BrowserContext;
   let page: Page;
   let problems: string[];
+  /** The photos as the officer's device stored them, by hash: what the leader's page must show. */
+  const sent = new Map<string, { width: number; height: number }>();
+  let leaderBrowser: Browser | undefined;
 
   beforeAll(async () => {
     server = await startServer('sqlite', { staticDir: 'dist/app' });
@@ -83,6 +86,7 @@ describe('an officer reports an incident with photos offline in Chromium', () =>
     problems = watchProblems(page);
   });
   afterAll(async () => {
+    await leaderBrowser?.close();
     await context?.close();
     await server?.close();
     rmSync(profile, { recursive: true, force: true });
@@ -120,6 +124,7 @@ describe('an officer reports an incident with photos offline in Chromium', () =>
     await page.getByTestId('photos-waiting').getByText('2 张照片待上传').waitFor();
     const stored = await devicePhotos(page);
     expect(stored).toHaveLength(2);
+    for (const p of stored) sent.set(p.sha256, { width: p.width, height: p.height });
     // Resized in the worker to 2048 px on the longest side, re-encoded as JPEG, named by their hash.
     expect(stored.map((p) => Math.max(p.width, p.height))).toEqual([2048, 2048]);
     for (const p of stored) {
@@ -168,5 +173,52 @@ describe('an officer reports an incident with photos offline in Chromium', () =>
     const row = await server.database.db.selectFrom('incidents').select('status').executeTakeFirstOrThrow();
     expect(row.status).toBe('on-scene');
     expect(problems).toEqual([]);
+  });
+
+  it('shows the leader of the same squad the incident, its timeline and both photos, which load', async () => {
+    leaderBrowser = await launchChromium();
+    const leaderContext = await leaderBrowser.newContext({ locale: 'zh-CN', viewport: { width: 390, height: 844 } });
+    const leader = await leaderContext.newPage();
+    const leaderProblems = watchProblems(leader);
+    await leader.goto(server.url);
+    await signIn(leader, 'L001');
+
+    const panel = leader.getByTestId('incidents');
+    const item = panel.locator('li.incident');
+    await item.getByText('入室盗窃').waitFor();
+    expect(await item.count()).toBe(1);
+    await item.getByText(/陈志强 J001 · 2 张照片/).waitFor();
+    expect(await item.getAttribute('data-state')).toBe('on-scene');
+    await item.getByRole('button').click();
+
+    const incident = leader.getByTestId('incident-page');
+    await incident.getByText('居民报称家中被盗，门锁有撬痕').waitFor();
+    await incident.getByTestId('incident-status').getByText('已到场').waitFor();
+    await incident.getByText('受害人 李女士').waitFor();
+    const timeline = incident.getByTestId('incident-timeline').locator('li');
+    expect(await timeline.evaluateAll((steps) => steps.map((s) => s.getAttribute('data-state')))).toEqual(['reported', 'on-scene']);
+    await timeline.nth(1).getByText('已联系物业调取监控').waitFor();
+
+    // Both photos come from /api/blobs and decode: the page shows what the device took, at its size.
+    const images = incident.getByTestId('incident-photos').locator('img');
+    await expect
+      .poll(() => images.evaluateAll((imgs) => (imgs as HTMLImageElement[]).filter((img) => img.complete && img.naturalWidth > 0).length), { timeout: 15_000 })
+      .toBe(2);
+    const shown = await images.evaluateAll((imgs) =>
+      (imgs as HTMLImageElement[]).map((img) => ({ src: new URL(img.src).pathname, width: img.naturalWidth, height: img.naturalHeight })),
+    );
+    expect(shown.map((s) => s.src).sort()).toEqual([...sent.keys()].map((sha256) => `/api/blobs/${sha256}`).sort());
+    for (const s of shown) {
+      expect(s.width).toBeGreaterThan(0);
+      expect({ width: s.width, height: s.height }).toEqual(sent.get(s.src.slice('/api/blobs/'.length)));
+    }
+
+    // A thumbnail opens its photo full size, and closes again.
+    await incident.getByRole('button', { name: '查看第 1 张照片原图' }).click();
+    const viewer = leader.getByTestId('photo-viewer');
+    await expect.poll(() => viewer.locator('img').evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBe(shown[0]!.width);
+    await viewer.getByRole('button', { name: '关闭' }).click();
+    await viewer.waitFor({ state: 'detached' });
+    expect(leaderProblems).toEqual([]);
   });
 });

@@ -46,6 +46,11 @@ export function formatTime(iso: string): string {
   return new Date(iso).toLocaleTimeString(locale.value, { hour: '2-digit', minute: '2-digit', hour12: false });
 }
 
+/** Formats a date and time for the current language (month, day, 24-hour time, local time zone). */
+export function formatDateTime(iso: string): string {
+  return new Date(iso).toLocaleString(locale.value, { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false });
+}
+
 interface DurationParts {
   hours: number;
   minutes: number;

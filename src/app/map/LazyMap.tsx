@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { t } from '../i18n/index.js';
 import type { PlaceMapProps } from './PlaceMap.js';
 import type { AuditMapProps } from './AuditMap.js';
+import type { IncidentMapProps } from './IncidentMap.js';
 import type { TaskMapProps } from './TaskMap.js';
 import type { SquadMapProps } from './SquadMap.js';
 import { reportError } from '../state/notices.js';
@@ -48,6 +49,15 @@ export function LazySquadMap(props: SquadMapProps) {
   const [Map, setMap] = useState<ComponentType<SquadMapProps> | null>(null);
   useEffect(() => {
     import('./SquadMap.js').then((m) => setMap(() => m.SquadMap), reportError);
+  }, []);
+  return Map ? <Map {...props} /> : <div class="map map-loading">{t('map.loading')}</div>;
+}
+
+/** The leader's and supervisor's map of incidents, loaded with maplibre only when the panel shows it. */
+export function LazyIncidentMap(props: IncidentMapProps) {
+  const [Map, setMap] = useState<ComponentType<IncidentMapProps> | null>(null);
+  useEffect(() => {
+    import('./IncidentMap.js').then((m) => setMap(() => m.IncidentMap), reportError);
   }, []);
   return Map ? <Map {...props} /> : <div class="map map-loading">{t('map.loading')}</div>;
 }

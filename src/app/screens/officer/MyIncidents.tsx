@@ -1,25 +1,17 @@
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
-import { DEFAULT_INCIDENT_CATEGORIES, INCIDENT_UPDATE_STATES, type IncidentState } from '../../../domain/incidents.js';
+import { INCIDENT_UPDATE_STATES } from '../../../domain/incidents.js';
 import type { SessionUser } from '../../../domain/protocol/auth.js';
 import type { IncidentEntry } from '../../../store/schema.js';
-import { formatTime, locale, t, type MessageKey } from '../../i18n/index.js';
+import { formatTime, t } from '../../i18n/index.js';
 import { loadIncidents, myIncidents, photosWaiting, stateOf, updateIncident } from '../../state/incidents.js';
 import { online } from '../../state/network.js';
 import { reportError } from '../../state/notices.js';
 import { syncStatus } from '../../state/sync.js';
 import { useAction } from '../../state/use-action.js';
+import { categoryName, INCIDENT_STATE_KEYS } from '../incident-text.js';
 
-const STATE_KEYS: Record<IncidentState, MessageKey> = {
-  reported: 'incident.state.reported',
-  responding: 'incident.state.responding',
-  'on-scene': 'incident.state.on-scene',
-  resolved: 'incident.state.resolved',
-  'handed-over': 'incident.state.handed-over',
-};
 type UpdateState = (typeof INCIDENT_UPDATE_STATES)[number];
-
-const categoryName = (code: string) => DEFAULT_INCIDENT_CATEGORIES.find((c) => c.code === code)?.name[locale.value] ?? code;
 
 /** The officer's incidents (我的警情) with where each stands, and a way to move one along. */
 export function MyIncidents({ user }: { user: SessionUser }) {
@@ -65,7 +57,7 @@ function IncidentItem({ user, incident, open, onToggle }: { user: SessionUser; i
       <div class="task-head">
         <strong>{categoryName(report.category)}</strong>
         <span class="incident-state" data-testid="incident-state">
-          {t(STATE_KEYS[state])}
+          {t(INCIDENT_STATE_KEYS[state])}
           {handedTo ? ` → ${handedTo}` : ''}
         </span>
       </div>
@@ -134,7 +126,7 @@ function IncidentUpdateForm({ user, incident, onDone }: { user: SessionUser; inc
             data-state={s}
             onClick={() => (state.value = state.value === s ? null : s)}
           >
-            {t(STATE_KEYS[s])}
+            {t(INCIDENT_STATE_KEYS[s])}
           </button>
         ))}
       </div>
