@@ -6,6 +6,7 @@ import type { AuditTrackResponse } from '../../../src/domain/protocol/track-audi
 import type { PushResponse } from '../../../src/domain/protocol/sync.js';
 import type { SignedRecord } from '../../../src/domain/records.js';
 import { auditVerdict } from '../../../src/domain/route-replay.js';
+import { analyseRoute, shiftVerdict } from '../../../src/domain/route-analysis.js';
 import { loadTrack, shiftTo, TRACE_FILES } from '../../support/traces.js';
 import { positionBody, TestDevice } from '../device.js';
 import { Client, DATABASES, startServer, type TestServer } from '../harness.js';
@@ -303,7 +304,9 @@ describe.each(DATABASES)('tampered histories on %s', (kind) => {
   afterAll(() => server.close());
 
   /** The walk on a device of its own, in an hour of its own, pushed and accepted whole; its window as a query. */
-  const history = async () => {
+  /** A fix as the history's device records it: the walk's, unless a test makes the device lie (a spoofed or frozen receiver). */
+  type Fix = { lat: number; lon: number; accuracy: number };
+  const history = async (receiver: (fix: Fix, index: number) => Fix = (fix) => fix) => {
     const start = historyStart + histories++ * HISTORY_MS;
     const device = await TestDevice.create(officerId);
     expect((await device.register(officer)).status).toBe(201);
@@ -311,12 +314,15 @@ describe.each(DATABASES)('tampered histories on %s', (kind) => {
     const records: SignedRecord[] = [await device.next('tracking', { shiftId, state: 'on', reason: 'shift-start' }, new Date(start))];
     const first = walk[0]!.time!;
     let lastKept = Number.NEGATIVE_INFINITY;
+    let kept = 0;
     for (const p of walk) {
       const at = start + 1000 + (p.time! - first);
       if (at - lastKept < 5000) continue;
       lastKept = at;
       const fixAt = new Date(at);
-      records.push(await device.next('position', { shiftId, lat: p.lat, lon: p.lon, accuracy: 6, altitude: p.ele, fixAt: fixAt.toISOString() }, fixAt));
+      // An accuracy that varies fix to fix, as a phone's does.
+      const fix = receiver({ lat: p.lat, lon: p.lon, accuracy: 4 + ((kept * 37) % 21) / 10 }, kept++);
+      records.push(await device.next('position', { shiftId, ...fix, altitude: p.ele, fixAt: fixAt.toISOString() }, fixAt));
     }
     for (let i = 0; i < records.length; i += 500) {
       const response = await officer.request('POST', '/api/sync/push', { records: records.slice(i, i + 500) });
@@ -444,6 +450,42 @@ describe.each(DATABASES)('tampered histories on %s', (kind) => {
       verdict: 'altered',
       evidence: [...forgedSeqs.map((seq) => `bad-signature:${device.deviceId}:${seq}`), `truncated:${device.deviceId}:${last}-${last}`],
     });
+  });
+
+  /** The screen's analysis of what the audit returned, on foot, and the shift's verdict with it. */
+  const plausibility = (body: AuditTrackResponse) => {
+    const analysis = analyseRoute({ points: body.points, tracking: body.tracking, zones: null, onFoot: true, native: [] });
+    return { analysis, verdict: shiftVerdict(auditVerdict(body).verdict, analysis.flags) };
+  };
+
+  it('finds nothing implausible on the untouched real walk', async () => {
+    const { window } = await history();
+    const { analysis, verdict } = plausibility((await audit(window)).body);
+    expect(analysis.flags).toEqual([]);
+    expect(verdict).toBe('intact');
+  });
+
+  it('calls a signed route with a teleport suspicious, naming the jump, though every signature holds', async () => {
+    const k = 150;
+    const { records, window } = await history((fix, i) => (i === k ? { ...fix, lat: fix.lat + 0.02 } : fix));
+    const { body, device } = await audit(window);
+    expect(device).toEqual(clean(records));
+    const { analysis, verdict } = plausibility(body);
+    expect(analysis.flags.map((f) => f.kind)).toEqual(['impossible-speed']);
+    // The jump there and the jump back, each between the teleported fix and its neighbour.
+    const jumped = records.filter((r) => r.kind === 'position')[k]!.id;
+    expect(analysis.flags[0]!.evidence.map((e) => e.pointIds.includes(jumped))).toEqual([true, true]);
+    expect(verdict).toBe('suspicious');
+  });
+
+  it('calls a route whose receiver froze suspicious: the same coordinates to the end, minutes on, while the clock ran', async () => {
+    // Frozen to the end: thawing would jump to where the officer really was, a second flag.
+    let held: Fix | null = null;
+    const { window } = await history((fix, i) => (i >= 300 ? (held ??= fix) : fix));
+    const { analysis, verdict } = plausibility((await audit(window)).body);
+    expect(analysis.flags.map((f) => f.kind)).toEqual(['frozen']);
+    expect(analysis.flags[0]!.evidence.map((e) => e.reason)).toEqual(['position']);
+    expect(verdict).toBe('suspicious');
   });
 
   it('shows a truncated chain by the head the server acknowledged, in any window and on every page', async () => {
