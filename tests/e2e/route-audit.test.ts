@@ -78,6 +78,27 @@ describe('the supervisor’s route audit', () => {
           .map((r) => r.id);
         records.push(await device.next('task.update', { taskId, state: 'on-scene', revision: 0, method: 'geofence', evidence }, at(p.time!)));
       }
+      if (i === 80) {
+        const when = at(p.time!);
+        records.push(
+          await device.next(
+            'incident.report',
+            {
+              incidentId: newId(),
+              category: 'burglary',
+              occurredAt: new Date(when.getTime() - 60_000).toISOString(),
+              location: { source: 'fix', lat: p.lat, lon: p.lon, accuracy: 6 },
+              description: '商铺卷帘门被撬',
+              people: [],
+              injured: 0,
+              dead: 0,
+              photos: [],
+              shiftId,
+            },
+            when,
+          ),
+        );
+      }
       if (i === 40) {
         const when = at(p.time!);
         records.push(
@@ -154,6 +175,8 @@ describe('the supervisor’s route audit', () => {
       const task = audit.locator('li[data-mark="task"]');
       expect(await task.getAttribute('data-method')).toBe('geofence');
       expect(await task.textContent()).toMatch(/任务「江北夜市巡查」· 已到场 · 定位到场 · 轨迹已核验/);
+      // The incident the officer reported on the way, and where it stands.
+      expect(await audit.locator('li[data-mark="incident"]').textContent()).toContain('警情：入室盗窃 · 已上报');
       // Tapping the pause takes the replay there: it says tracking was paused.
       await pause.getByRole('button').click();
       await expect.poll(() => audit.getByTestId('audit-at').textContent()).toContain('轨迹中断');

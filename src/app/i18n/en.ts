@@ -615,6 +615,7 @@ export const en: Catalog = {
   'audit.stopMark': 'stopped for {duration}',
   'audit.timeline': 'Timeline: stops and pauses',
   'audit.mine': 'My shifts as audited',
+  'audit.incidentMark': 'incident: {category} · {state}',
   'audit.exports': 'Export and print',
   'audit.geojson': 'Export GeoJSON',
   'audit.csv': 'Export CSV',

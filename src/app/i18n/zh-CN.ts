@@ -596,6 +596,7 @@ export const zhCN = {
   'audit.stopMark': '停留 {duration}',
   'audit.timeline': '时间轴：停留与中断',
   'audit.mine': '我的班次审计',
+  'audit.incidentMark': '警情：{category} · {state}',
   'audit.exports': '导出与打印',
   'audit.geojson': '导出 GeoJSON',
   'audit.csv': '导出 CSV',

@@ -17,6 +17,8 @@ import { printPart } from '../../print.js';
 import { routeCsv, routeGeoJson } from '../../../domain/route-export.js';
 import { evidenceText } from './evidence-text.js';
 import { PrintReport } from './PrintReport.js';
+import type { IncidentSummary, IncidentsResponse } from '../../../domain/protocol/incidents.js';
+import { categoryName, INCIDENT_STATE_KEYS } from '../incident-text.js';
 import { arrivalText, STATE_KEYS } from '../task-text.js';
 import { Flags, ShiftFacts, stopMinutes, Timeline, timelineMarks, useRouteAnalysis } from './AuditAnalysis.js';
 
@@ -86,6 +88,8 @@ interface Loaded {
   native: NativeTrackResponse;
   /** The officer's answers to tasks (lockdown points among them) during the shift. */
   taskUpdates: Array<TaskUpdateView & { title: string }>;
+  /** The incidents the officer reported that happened during the shift. */
+  incidents: IncidentSummary[];
 }
 
 function ShiftAudit({ shift, onBack }: { shift: ShiftCompliance; onBack: () => void }) {
@@ -98,13 +102,20 @@ function ShiftAudit({ shift, onBack }: { shift: ShiftCompliance; onBack: () => v
       api<CheckinsResponse>(`/api/checkins?${window}`, { signal: controller.signal }),
       api<NativeTrackResponse>(`/api/audit/native-track?${window}`, { signal: controller.signal }),
       api<TasksResponse>('/api/tasks', { signal: controller.signal }),
+      api<IncidentsResponse>(`/api/incidents?from=${shift.startedAt}&to=${shift.endedAt ?? new Date().toISOString()}`, { signal: controller.signal }),
     ]).then(
-      ([track, { checkins }, native, { tasks }]) => {
+      ([track, { checkins }, native, { tasks }, { incidents }]) => {
         const end = shift.endedAt ?? new Date().toISOString();
         const taskUpdates = tasks.flatMap((task) =>
           task.updates.filter((u) => u.officerId === shift.officerId && u.at >= shift.startedAt && u.at <= end).map((u) => ({ ...u, title: task.title })),
         );
-        loaded.value = { track, checkins: checkins.filter((c) => c.shiftId === shift.shiftId), native, taskUpdates };
+        loaded.value = {
+          track,
+          checkins: checkins.filter((c) => c.shiftId === shift.shiftId),
+          native,
+          taskUpdates,
+          incidents: incidents.filter((i) => i.reportedBy.id === shift.officerId),
+        };
       },
       (error: unknown) => {
         if (!controller.signal.aborted) reportError(error);
@@ -130,7 +141,7 @@ function ShiftAudit({ shift, onBack }: { shift: ShiftCompliance; onBack: () => v
 }
 
 function Replay({ shift, data }: { shift: ShiftCompliance; data: Loaded }) {
-  const { track, checkins, native, taskUpdates } = data;
+  const { track, checkins, native, taskUpdates, incidents } = data;
   const segments = useMemo(() => routeSegments(track.points, track.tracking), [track]);
   const { verdict: chainVerdict, evidence } = useMemo(() => auditVerdict(track), [track]);
   const analysis = useRouteAnalysis(shift, track, native);
@@ -310,6 +321,14 @@ function Replay({ shift, data }: { shift: ShiftCompliance; data: Loaded }) {
             <button type="button" class="audit-pick" onClick={() => seek(u.at)}>
               {formatTime(u.at)} · {t('audit.taskMark', { title: u.title, state: t(STATE_KEYS[u.state]) })}
               {u.state === 'on-scene' && ` · ${arrivalText(u.method, u.arrival)}`}
+            </button>
+          </li>
+        ))}
+        {incidents.map((incident) => (
+          <li key={incident.incidentId} class="task" data-mark="incident" data-state={incident.status}>
+            <button type="button" class="audit-pick" onClick={() => seek(incident.occurredAt)}>
+              {formatTime(incident.occurredAt)} ·{' '}
+              {t('audit.incidentMark', { category: categoryName(incident.category), state: t(INCIDENT_STATE_KEYS[incident.status]) })}
             </button>
           </li>
         ))}
