@@ -53,7 +53,11 @@ describe('the supervisor’s route audit', () => {
     const taskId = ((await sent.json()) as { task: { id: string } }).task.id;
     const records: SignedRecord[] = [];
     records.push(
-      await device.next('shift.start', { shiftId, squadId: user.squad_id!, members: [user.id], equipment: [], zoneIds: [] }, at(walk[0]!.time! - 1000)),
+      await device.next(
+        'shift.start',
+        { shiftId, squadId: user.squad_id!, members: [user.id], equipment: [{ item: 'radio' }, { item: 'body-camera' }], zoneIds: [] },
+        at(walk[0]!.time! - 1000),
+      ),
     );
     records.push(await device.next('tracking', { shiftId, state: 'on', reason: 'shift-start' }, at(walk[0]!.time! - 1000)));
     for (const [i, p] of walk.entries()) {
@@ -110,7 +114,13 @@ describe('the supervisor’s route audit', () => {
         );
       }
     }
-    records.push(await device.next('shift.end', { shiftId, equipmentReturned: [] }, at(walk.at(-1)!.time! + 1000)));
+    records.push(
+      await device.next(
+        'shift.end',
+        { shiftId, equipmentReturned: [{ item: 'body-camera' }], missing: [{ item: 'radio', reason: '追赶时遗失' }] },
+        at(walk.at(-1)!.time! + 1000),
+      ),
+    );
     for (let i = 0; i < records.length; i += 500) {
       const pushed = (await (await client.request('POST', '/api/sync/push', { records: records.slice(i, i + 500) })).json()) as PushResponse;
       expect(
@@ -175,6 +185,9 @@ describe('the supervisor’s route audit', () => {
       const task = audit.locator('li[data-mark="task"]');
       expect(await task.getAttribute('data-method')).toBe('geofence');
       expect(await task.textContent()).toMatch(/任务「江北夜市巡查」· 已到场 · 定位到场 · 轨迹已核验/);
+      // The equipment out and back: the radio lost on the way, with the officer's reason.
+      const equipment = audit.getByTestId('audit-equipment');
+      expect(await equipment.textContent()).toContain('领出 2 件，归还 1 件，未归还 1 件对讲机：追赶时遗失');
       // The incident the officer reported on the way, and where it stands.
       expect(await audit.locator('li[data-mark="incident"]').textContent()).toContain('警情：入室盗窃 · 已上报');
       // Tapping the pause takes the replay there: it says tracking was paused.
@@ -208,13 +221,20 @@ describe('the supervisor’s route audit', () => {
       expect(rows.filter((r) => r[0]!.startsWith('native:'))).toHaveLength(3);
 
       // The printed report: the map as it stood, the verdict, and each device's newest record with the hash the database holds.
+      // Headless Chromium's print() returns at once and fires afterprint, which ends the print
+      // mode before the page could be looked at: the dialog is held open instead, as a user
+      // reading the preview would, by counting the calls and not returning to the page's
+      // afterprint.
+      await page.evaluate(() => {
+        const w = window as unknown as { xfPrints: number };
+        w.xfPrints = 0;
+        window.print = () => void w.xfPrints++;
+      });
       await audit.getByRole('button', { name: '打印报告' }).click();
+      await page.waitForFunction(() => (window as unknown as { xfPrints: number }).xfPrints === 1);
+      expect(await page.evaluate(() => document.documentElement.dataset.print)).toBe('audit');
       const report = page.getByTestId('print-report');
-      await report.getByTestId('print-map').waitFor({ state: 'attached' });
       expect(await report.isVisible()).toBe(false); // on screen it is never shown
-      // Headless Chromium's print() returns at once and fires afterprint, which clears the part
-      // being printed; name it again to look at the page as the printer got it.
-      await page.evaluate(() => (document.documentElement.dataset.print = 'audit'));
       await page.emulateMedia({ media: 'print' });
       await report.waitFor();
       expect(await report.textContent()).toContain('巡逻轨迹审计报告');

@@ -58,6 +58,13 @@ export interface TrackingMark {
   reason: string;
 }
 
+/** An item of equipment as a shift's start or end lists it. */
+export interface EquipmentCount {
+  item: string;
+  serial: string | null;
+  rounds: number | null;
+}
+
 export interface AuditTrackResponse {
   /** The window read: from the query, or the last 24 hours (at most 31 days). */
   from: string;
@@ -65,7 +72,9 @@ export interface AuditTrackResponse {
   points: TrackPoint[];
   tracking: TrackingMark[];
   /** The shifts started in the window, with what the audit judges them by: on foot or in a vehicle, and the zones chosen. */
-  shiftStarts: Array<{ shiftId: string; at: string; vehicle: string | null; zoneIds: string[] }>;
+  shiftStarts: Array<{ shiftId: string; at: string; vehicle: string | null; zoneIds: string[]; equipment: EquipmentCount[] }>;
+  /** The shifts ended in the window: the equipment brought back, and what was not, with why. */
+  shiftEnds: Array<{ shiftId: string; at: string; returned: EquipmentCount[]; missing: Array<EquipmentCount & { reason: string | null }> }>;
   /** The chains of this page's records (a record just before a device's first is read to link it), and each device's stored tail against the head the server acknowledged. */
   verification: TrackVerification;
   /** More records wait: ask again with `after=<next>`; null on the last page. */

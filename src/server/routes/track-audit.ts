@@ -12,6 +12,7 @@ import type { SessionUser } from '../../domain/protocol/auth.js';
 import type { Role } from '../../domain/roles.js';
 import type {
   AuditTrackResponse,
+  EquipmentCount,
   NativeTrackResponse,
   RouteViewsResponse,
   TrackingMark,
@@ -281,6 +282,7 @@ async function* trackJson(
   const verification: TrackVerification = { ok: true, devices: [] };
   const tracking: TrackingMark[] = [];
   const shiftStarts: AuditTrackResponse['shiftStarts'] = [];
+  const shiftEnds: AuditTrackResponse['shiftEnds'] = [];
   let written = 0;
   // Devices in the order they were first used (by their first point); each device's points in seq order.
   const ordered = [...page.byDevice].sort(([, a], [, b]) => (a.firstPositionAt ?? '').localeCompare(b.firstPositionAt ?? ''));
@@ -338,7 +340,21 @@ async function* trackJson(
       let text = '';
       for (const { record: r, receivedAt } of links) {
         if (r?.kind === 'tracking') tracking.push({ id: r.id, deviceId, seq: r.seq, at: r.at, state: r.body.state, reason: r.body.reason });
-        if (r?.kind === 'shift.start') shiftStarts.push({ shiftId: r.body.shiftId, at: r.at, vehicle: r.body.vehicle ?? null, zoneIds: r.body.zoneIds });
+        if (r?.kind === 'shift.start')
+          shiftStarts.push({
+            shiftId: r.body.shiftId,
+            at: r.at,
+            vehicle: r.body.vehicle ?? null,
+            zoneIds: r.body.zoneIds,
+            equipment: r.body.equipment.map(counted),
+          });
+        if (r?.kind === 'shift.end')
+          shiftEnds.push({
+            shiftId: r.body.shiftId,
+            at: r.at,
+            returned: r.body.equipmentReturned.map(counted),
+            missing: (r.body.missing ?? []).map((m) => ({ ...counted(m), reason: m.reason ?? null })),
+          });
         if (r?.kind !== 'position') continue;
         const point: TrackPoint = {
           id: r.id,
@@ -367,7 +383,8 @@ async function* trackJson(
   verification.devices.sort((a, b) => a.deviceId.localeCompare(b.deviceId));
   tracking.sort((a, b) => a.deviceId.localeCompare(b.deviceId) || a.seq - b.seq);
   shiftStarts.sort((a, b) => a.at.localeCompare(b.at));
-  const tail = { tracking, shiftStarts, verification, next: page.next } satisfies Omit<AuditTrackResponse, 'from' | 'to' | 'points'>;
+  shiftEnds.sort((a, b) => a.at.localeCompare(b.at));
+  const tail = { tracking, shiftStarts, shiftEnds, verification, next: page.next } satisfies Omit<AuditTrackResponse, 'from' | 'to' | 'points'>;
   yield `],${JSON.stringify(tail).slice(1)}`;
 }
 
@@ -476,3 +493,10 @@ function chainLinks(links: readonly StoredLink[], previous: ChainHead | undefine
     return link;
   });
 }
+
+/** An item as the audit lists it: absent fields as null. */
+const counted = (e: { item: string; serial?: string | undefined; rounds?: number | undefined }): EquipmentCount => ({
+  item: e.item,
+  serial: e.serial ?? null,
+  rounds: e.rounds ?? null,
+});

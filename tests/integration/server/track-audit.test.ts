@@ -65,23 +65,32 @@ describe.each(DATABASES)('route audit on %s', (kind) => {
     });
   });
 
-  it('names the shifts started in the window, on foot or by vehicle and in which zones, for the audit to judge speed and zones by', async () => {
+  it('names the shifts started and ended in the window: on foot or by vehicle, in which zones, and the equipment out and back', async () => {
     const device = await TestDevice.create(ids.J002!);
     await device.register(clients.J002!);
     const squad = await server.database.db.selectFrom('users').select('squad_id').where('id', '=', ids.J002!).executeTakeFirstOrThrow();
     const zone = await server.database.db.selectFrom('zones').select('id').where('squad_id', '=', squad.squad_id!).executeTakeFirstOrThrow();
     const shiftId = newId();
     const at = new Date(server.clock.now().getTime() - 600_000);
+    const equipment = [{ item: 'pistol', serial: 'QZ-0117', rounds: 12 }, { item: 'radio' }];
     const start = await device.next(
       'shift.start',
-      { shiftId, squadId: squad.squad_id!, members: [ids.J002!], vehicle: '粤L·12345', equipment: [], zoneIds: [zone.id] },
+      { shiftId, squadId: squad.squad_id!, members: [ids.J002!], vehicle: '粤L·12345', equipment, zoneIds: [zone.id] },
       at,
     );
     const fix = await device.next('position', positionBody(shiftId, 0, new Date(at.getTime() + 5000)), new Date(at.getTime() + 5000));
-    expect((await clients.J002!.request('POST', '/api/sync/push', { records: [start, fix] })).status).toBe(200);
+    const end = await device.next(
+      'shift.end',
+      { shiftId, equipmentReturned: [equipment[0]!], missing: [{ item: 'radio', reason: '掉入河中' }] },
+      new Date(at.getTime() + 10_000),
+    );
+    expect((await clients.J002!.request('POST', '/api/sync/push', { records: [start, fix, end] })).status).toBe(200);
     const { body } = await track('S001', 'J002');
-    expect(body.shiftStarts).toEqual([{ shiftId, at: start.at, vehicle: '粤L·12345', zoneIds: [zone.id] }]);
-    expect(body.verification.devices[0]!.last).toEqual({ seq: fix.seq, hash: fix.hash });
+    const pistol = { item: 'pistol', serial: 'QZ-0117', rounds: 12 };
+    const radio = { item: 'radio', serial: null, rounds: null };
+    expect(body.shiftStarts).toEqual([{ shiftId, at: start.at, vehicle: '粤L·12345', zoneIds: [zone.id], equipment: [pistol, radio] }]);
+    expect(body.shiftEnds).toEqual([{ shiftId, at: end.at, returned: [pistol], missing: [{ ...radio, reason: '掉入河中' }] }]);
+    expect(body.verification.devices[0]!.last).toEqual({ seq: end.seq, hash: end.hash });
   });
 
   it('limits the window by record time', async () => {

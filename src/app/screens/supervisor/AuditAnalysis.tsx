@@ -13,7 +13,8 @@ import {
   type RouteAnalysis,
   type Stop,
 } from '../../../domain/route-analysis.js';
-import { formatDuration, formatTime, t, type MessageKey } from '../../i18n/index.js';
+import { DEFAULT_EQUIPMENT } from '../../../domain/equipment.js';
+import { formatDuration, formatTime, locale, t, type MessageKey } from '../../i18n/index.js';
 import { squadMembers, zones } from '../../state/local-copies.js';
 import { reportError } from '../../state/notices.js';
 import { worker } from '../../worker-bridge.js';
@@ -101,7 +102,9 @@ export const stopMinutes = (stop: Stop) => (Date.parse(stop.to) - Date.parse(sto
 const minutesOf = (ms: number) => formatDuration(Math.round(ms / 60_000));
 
 /** The shift in figures beyond the summary line's distance: moving and standing, outside the zones, stops, the plan's visits. */
-export function ShiftFacts({ shift, analysis }: { shift: ShiftCompliance; analysis: RouteAnalysis }) {
+export function ShiftFacts({ shift, analysis, track }: { shift: ShiftCompliance; analysis: RouteAnalysis; track: AuditTrackResponse }) {
+  const out = track.shiftStarts.find((s) => s.shiftId === shift.shiftId)?.equipment ?? null;
+  const back = track.shiftEnds.find((s) => s.shiftId === shift.shiftId) ?? null;
   return (
     <dl
       class="audit-facts stats"
@@ -121,9 +124,26 @@ export function ShiftFacts({ shift, analysis }: { shift: ShiftCompliance; analys
       <dd>{t('audit.fact.stopsN', { n: analysis.stops.length, min: STOP_MIN_MS / 60_000 })}</dd>
       <dt>{t('audit.fact.checkpoints')}</dt>
       <dd>{completionText(shift.completion)}</dd>
+      <dt>{t('audit.fact.equipment')}</dt>
+      <dd data-testid="audit-equipment" data-out={out?.length ?? ''} data-back={back?.returned.length ?? ''} data-missing={back?.missing.length ?? ''}>
+        {out === null
+          ? t('audit.fact.equipmentUnknown')
+          : back === null
+            ? t('audit.fact.equipmentOut', { n: out.length })
+            : t('audit.fact.equipmentBack', { n: out.length, back: back.returned.length, missing: back.missing.length })}
+        {back?.missing.map((m) => (
+          <div key={`${m.item}${m.serial ?? ''}`} class="form-error">
+            {equipmentName(m.item)}
+            {m.serial ? `（${m.serial}）` : ''}
+            {m.reason ? `：${m.reason}` : ''}
+          </div>
+        ))}
+      </dd>
     </dl>
   );
 }
+
+const equipmentName = (item: string) => DEFAULT_EQUIPMENT.find((k) => k.item === item)?.name[locale.value] ?? item;
 
 /** The plausibility flags in plain words, each finding a tap that takes the replay there. */
 export function Flags({ flags, onSeek }: { flags: readonly PlausibilityFlag[]; onSeek: (iso: string) => void }) {

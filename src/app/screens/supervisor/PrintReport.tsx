@@ -58,7 +58,7 @@ export function PrintReport({
       )}
       <h2>{t('audit.report.figures')}</h2>
       <p>{summary}</p>
-      {analysis && <ShiftFacts shift={shift} analysis={analysis} />}
+      {analysis && <ShiftFacts shift={shift} analysis={analysis} track={track} />}
       {analysis && (
         <>
           <h2>{t('audit.flags')}</h2>

@@ -220,7 +220,7 @@ function Replay({ shift, data }: { shift: ShiftCompliance; data: Loaded }) {
       </p>
       {analysis.value && analysis.value !== 'failed' && (
         <>
-          <ShiftFacts shift={shift} analysis={analysis.value} />
+          <ShiftFacts shift={shift} analysis={analysis.value} track={track} />
           <Flags flags={analysis.value.flags} onSeek={seek} />
         </>
       )}
