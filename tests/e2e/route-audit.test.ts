@@ -23,6 +23,8 @@ describe('the supervisor’s route audit', () => {
   let page: Page;
   let problems: string[] = [];
   let stored: Array<{ lat: number; lon: number; fixAt: string }> = [];
+  /** The name of the zone the shift was registered for. */
+  let zoneName = '';
   /** The shift's last record (its shift.end): the newest in the audited window. */
   let newest: { deviceId: string; seq: number; hash: string };
 
@@ -52,10 +54,18 @@ describe('the supervisor’s route audit', () => {
     });
     const taskId = ((await sent.json()) as { task: { id: string } }).task.id;
     const records: SignedRecord[] = [];
+    // The squad's first zone, the one the shift is registered for.
+    const zone = await server.database.db
+      .selectFrom('zones')
+      .select(['id', 'name_zh'])
+      .where('squad_id', '=', user.squad_id!)
+      .orderBy('id')
+      .executeTakeFirstOrThrow();
+    zoneName = zone.name_zh;
     records.push(
       await device.next(
         'shift.start',
-        { shiftId, squadId: user.squad_id!, members: [user.id], equipment: [{ item: 'radio' }, { item: 'body-camera' }], zoneIds: [] },
+        { shiftId, squadId: user.squad_id!, members: [user.id], equipment: [{ item: 'radio' }, { item: 'body-camera' }], zoneIds: [zone.id] },
         at(walk[0]!.time! - 1000),
       ),
     );
@@ -185,6 +195,8 @@ describe('the supervisor’s route audit', () => {
       const task = audit.locator('li[data-mark="task"]');
       expect(await task.getAttribute('data-method')).toBe('geofence');
       expect(await task.textContent()).toMatch(/任务「江北夜市巡查」· 已到场 · 定位到场 · 轨迹已核验/);
+      // How much of the zone it was registered for the shift passed (the coverage cells).
+      await expect.poll(() => audit.getByTestId('audit-coverage').textContent()).toMatch(new RegExp(`^${zoneName} \\d+%$`));
       // The equipment out and back: the radio lost on the way, with the officer's reason.
       const equipment = audit.getByTestId('audit-equipment');
       expect(await equipment.textContent()).toContain('领出 2 件，归还 1 件，未归还 1 件对讲机：追赶时遗失');

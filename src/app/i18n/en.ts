@@ -620,6 +620,8 @@ export const en: Catalog = {
   'audit.fact.equipmentUnknown': 'not known (the shift began before this window)',
   'audit.fact.equipmentOut': '{n} items out; the shift has not ended',
   'audit.fact.equipmentBack': '{n} out, {back} back, {missing} not returned',
+  'audit.fact.coverage': 'Zones covered',
+  'audit.fact.coverageUnavailable': 'unavailable',
   'audit.exports': 'Export and print',
   'audit.geojson': 'Export GeoJSON',
   'audit.csv': 'Export CSV',

@@ -601,6 +601,8 @@ export const zhCN = {
   'audit.fact.equipmentUnknown': '未知（班次开始于本时段之前）',
   'audit.fact.equipmentOut': '领出 {n} 件，班次未结束',
   'audit.fact.equipmentBack': '领出 {n} 件，归还 {back} 件，未归还 {missing} 件',
+  'audit.fact.coverage': '责任区覆盖',
+  'audit.fact.coverageUnavailable': '暂不可得',
   'audit.exports': '导出与打印',
   'audit.geojson': '导出 GeoJSON',
   'audit.csv': '导出 CSV',

@@ -14,6 +14,9 @@ import {
   type Stop,
 } from '../../../domain/route-analysis.js';
 import { DEFAULT_EQUIPMENT } from '../../../domain/equipment.js';
+import type { CoverageResponse } from '../../../domain/protocol/coverage.js';
+import { api } from '../../../store/api.js';
+import { currentUser } from '../../state/session.js';
 import { formatDuration, formatTime, locale, t, type MessageKey } from '../../i18n/index.js';
 import { squadMembers, zones } from '../../state/local-copies.js';
 import { reportError } from '../../state/notices.js';
@@ -124,6 +127,7 @@ export function ShiftFacts({ shift, analysis, track }: { shift: ShiftCompliance;
       <dd>{t('audit.fact.stopsN', { n: analysis.stops.length, min: STOP_MIN_MS / 60_000 })}</dd>
       <dt>{t('audit.fact.checkpoints')}</dt>
       <dd>{completionText(shift.completion)}</dd>
+      <AssignedCoverage shift={shift} zoneIds={track.shiftStarts.find((s) => s.shiftId === shift.shiftId)?.zoneIds ?? []} />
       <dt>{t('audit.fact.equipment')}</dt>
       <dd data-testid="audit-equipment" data-out={out?.length ?? ''} data-back={back?.returned.length ?? ''} data-missing={back?.missing.length ?? ''}>
         {out === null
@@ -140,6 +144,44 @@ export function ShiftFacts({ shift, analysis, track }: { shift: ShiftCompliance;
         ))}
       </dd>
     </dl>
+  );
+}
+
+/**
+ * How much of each zone the shift was started with this officer passed during it (the coverage
+ * work's cells, in its ten-minute buckets): for leaders and supervisors, who may read coverage.
+ */
+function AssignedCoverage({ shift, zoneIds }: { shift: ShiftCompliance; zoneIds: readonly string[] }) {
+  const shares = useSignal<Array<{ zoneId: string; ratio: number | null }> | null>(null);
+  const mayRead = currentUser.value !== null && currentUser.value.role !== 'officer';
+  useEffect(() => {
+    if (!mayRead || zoneIds.length === 0) return;
+    const controller = new AbortController();
+    const window = `from=${shift.startedAt}&to=${shift.endedAt ?? new Date().toISOString()}`;
+    void Promise.all(
+      zoneIds.map((zoneId) =>
+        api<CoverageResponse>(`/api/coverage?zoneId=${zoneId}&${window}`, { signal: controller.signal }).then(
+          (c) => ({ zoneId, ratio: c.officers.find((o) => o.officerId === shift.officerId)?.ratio ?? 0 }),
+          // Said on the line as unavailable: the rest of the audit does not depend on it.
+          () => ({ zoneId, ratio: null }),
+        ),
+      ),
+    ).then((result) => !controller.signal.aborted && (shares.value = result));
+    return () => controller.abort();
+  }, [shift.shiftId, zoneIds.join(), mayRead]);
+  if (!mayRead || zoneIds.length === 0) return null;
+  const name = (id: string) => zones.value.find((z) => z.id === id)?.name[locale.value] ?? id;
+  return (
+    <>
+      <dt>{t('audit.fact.coverage')}</dt>
+      <dd data-testid="audit-coverage">
+        {shares.value === null
+          ? t('app.loading')
+          : shares.value
+              .map((s) => `${name(s.zoneId)} ${s.ratio === null ? t('audit.fact.coverageUnavailable') : `${Math.round(s.ratio * 100)}%`}`)
+              .join(locale.value === 'en' ? '; ' : '；')}
+      </dd>
+    </>
   );
 }
 
