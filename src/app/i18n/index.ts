@@ -43,12 +43,28 @@ export function t(key: MessageKey, params: Record<string, string | number> = {})
 
 /** Formats a time for the current language (24-hour, local time zone). */
 export function formatTime(iso: string): string {
-  return new Date(iso).toLocaleTimeString(locale.value, { hour: '2-digit', minute: '2-digit', hour12: false });
+  return formatter(`time:${locale.value}`, () => new Intl.DateTimeFormat(locale.value, { hour: '2-digit', minute: '2-digit', hour12: false })).format(
+    new Date(iso),
+  );
 }
 
 /** Formats a date and time for the current language (month, day, 24-hour time, local time zone). */
 export function formatDateTime(iso: string): string {
-  return new Date(iso).toLocaleString(locale.value, { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false });
+  return formatter(
+    `datetime:${locale.value}`,
+    () => new Intl.DateTimeFormat(locale.value, { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false }),
+  ).format(new Date(iso));
+}
+
+/**
+ * Intl formatters, made once per kind and language: making one costs far more than using it (a
+ * replay's marks, formatted on every step of the scrubber, made a long task of it).
+ */
+const formatters = new Map<string, { format(value: never): string }>();
+function formatter<F extends { format(value: never): string }>(key: string, make: () => F): F {
+  let made = formatters.get(key);
+  if (!made) formatters.set(key, (made = make()));
+  return made as F;
 }
 
 interface DurationParts {
@@ -69,9 +85,17 @@ export function formatDuration(minutes: number): string {
   const parts: DurationParts = { hours: Math.floor(total / 60), minutes: total % 60 };
   const lang = locale.value;
   // Zero hours and minutes would format as nothing at all: "0 min" then.
-  if (DurationFormat) return new DurationFormat(lang, { style: 'short', ...(total === 0 ? { minutesDisplay: 'always' } : {}) }).format(parts);
+  if (DurationFormat)
+    return formatter(
+      `duration:${lang}:${total === 0}`,
+      () => new DurationFormat(lang, { style: 'short', ...(total === 0 ? { minutesDisplay: 'always' } : {}) }),
+    ).format(parts);
   const units = (['hours', 'minutes'] as const)
     .filter((unit, i, all) => parts[unit] > 0 || (i === all.length - 1 && parts.hours === 0))
-    .map((unit) => new Intl.NumberFormat(lang, { style: 'unit', unit: unit.slice(0, -1), unitDisplay: 'short' }).format(parts[unit]));
-  return new Intl.ListFormat(lang, { type: 'unit', style: 'short' }).format(units);
+    .map((unit) =>
+      formatter(`unit:${lang}:${unit}`, () => new Intl.NumberFormat(lang, { style: 'unit', unit: unit.slice(0, -1), unitDisplay: 'short' })).format(
+        parts[unit],
+      ),
+    );
+  return formatter(`list:${lang}`, () => new Intl.ListFormat(lang, { type: 'unit', style: 'short' })).format(units);
 }
