@@ -175,8 +175,9 @@ describe('an officer reports an incident with photos offline in Chromium', () =>
     expect(problems).toEqual([]);
   });
 
-  it('shows the leader of the same squad the incident, its timeline and both photos, which load', async () => {
-    leaderBrowser = await launchChromium();
+  it('shows the leader of the same squad the incident, its timeline and both photos, which load, and makes a task from it', async () => {
+    // WebGL: the task made from the incident is placed on the map.
+    leaderBrowser = await launchChromium({ webgl: true });
     const leaderContext = await leaderBrowser.newContext({ locale: 'zh-CN', viewport: { width: 390, height: 844 } });
     const leader = await leaderContext.newPage();
     const leaderProblems = watchProblems(leader);
@@ -219,6 +220,19 @@ describe('an officer reports an incident with photos offline in Chromium', () =>
     await expect.poll(() => viewer.locator('img').evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBe(shown[0]!.width);
     await viewer.getByRole('button', { name: '关闭' }).click();
     await viewer.waitFor({ state: 'detached' });
+
+    // A task from the incident: its place and what happened are filled in; the leader sends it.
+    await incident.getByTestId('incident-make-task').click();
+    const form = incident.getByTestId('incident-task-form');
+    expect(await form.getByLabel('标题').inputValue()).toMatch(/^入室盗窃 · /);
+    const stored = await server.database.db.selectFrom('incidents').select(['lat', 'lon', 'incident_id']).executeTakeFirstOrThrow();
+    const picked = (await form.getByTestId('task-place').getAttribute('data-picked'))!.split(',').map(Number);
+    expect(picked[0]).toBeCloseTo(Number(stored.lon), 6);
+    expect(picked[1]).toBeCloseTo(Number(stored.lat), 6);
+    await form.getByRole('button', { name: '派发', exact: true }).click();
+    await form.waitFor({ state: 'detached' });
+    const task = await server.database.db.selectFrom('tasks').selectAll().where('title', 'like', '入室盗窃 · %').executeTakeFirstOrThrow();
+    expect(task.details).toContain('居民报称家中被盗，门锁有撬痕');
     expect(leaderProblems).toEqual([]);
   });
 });

@@ -744,6 +744,8 @@ export const zhCN = {
   'incidents.truncated': '只显示最近的 {n} 起',
   'incidents.noPlace': '{n} 起只有地址，地图上未标出。',
   'incidents.demo': '演示数据',
+  'incidents.makeTask': '据此派发任务',
+  'incidents.taskCancel': '取消派发',
   'incidents.back': '返回警情列表',
   'incidents.reportedBy': '上报人',
   'incidents.casualties': '伤亡',

@@ -1,3 +1,4 @@
+import { TaskForm } from './TaskForm.js';
 import { useSignal } from '@preact/signals';
 import { useEffect, useMemo } from 'preact/hooks';
 import { DEFAULT_INCIDENT_CATEGORIES, INCIDENT_STATES, type IncidentState } from '../../../domain/incidents.js';
@@ -170,6 +171,7 @@ function IncidentPage({ incidentId, onBack }: { incidentId: string; onBack: () =
   const page = useSignal<IncidentDetailResponse | null>(null);
   const offline = useSignal(false);
   const full = useSignal<IncidentPhoto | null>(null);
+  const makingTask = useSignal(false);
   useEffect(() => {
     const controller = new AbortController();
     api<IncidentDetailResponse>(`/api/incidents/${incidentId}`, { signal: controller.signal }).then(
@@ -245,6 +247,27 @@ function IncidentPage({ incidentId, onBack }: { incidentId: string; onBack: () =
             </ul>
           )}
           {full.value && <PhotoViewer photo={full.value} onClose={() => (full.value = null)} />}
+          {/* A task from the incident: its place to go to, what happened as the details. */}
+          {makingTask.value ? (
+            <section class="stack" data-testid="incident-task-form">
+              <h3>{t('incidents.makeTask')}</h3>
+              <TaskForm
+                preset={{
+                  title: `${categoryName(detail.incident.category)} · ${formatDateTime(detail.incident.occurredAt)}`,
+                  details: [detail.incident.description, place(detail.incident)].filter(Boolean).join('\n'),
+                  point: detail.incident.lat !== null && detail.incident.lon !== null ? [detail.incident.lon, detail.incident.lat] : null,
+                }}
+                onDone={() => (makingTask.value = false)}
+              />
+              <button type="button" onClick={() => (makingTask.value = false)}>
+                {t('incidents.taskCancel')}
+              </button>
+            </section>
+          ) : (
+            <button type="button" class="primary" data-testid="incident-make-task" onClick={() => (makingTask.value = true)}>
+              {t('incidents.makeTask')}
+            </button>
+          )}
         </>
       )}
     </article>

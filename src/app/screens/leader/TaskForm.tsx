@@ -21,15 +21,23 @@ const RADIUS_BOUNDS_M = [5, 2000] as const;
 const roundDeg = (deg: number) => Math.round(deg * 1e6) / 1e6;
 
 /** The new-task form: what, whom (an officer, an open shift or the squad), where (none, a checkpoint, or a point on the map), by when. */
-export function TaskForm({ onDone }: { onDone: () => void }) {
+/** What a task made from something else (an incident) starts with: its title, details and place. */
+export interface TaskPreset {
+  title: string;
+  details: string;
+  /** [lon, lat], set on the map; null when there is no point to go to. */
+  point: [number, number] | null;
+}
+
+export function TaskForm({ onDone, preset }: { onDone: () => void; preset?: TaskPreset }) {
   const groups = useAssigneeOptions();
   const kind = useSignal<TaskKind>('goto');
-  const title = useSignal('');
-  const details = useSignal('');
+  const title = useSignal(preset?.title.slice(0, 80) ?? '');
+  const details = useSignal(preset?.details.slice(0, 1000) ?? '');
   const urgent = useSignal(false);
   const assignee = useSignal('');
-  const place = useSignal('');
-  const picked = useSignal<[number, number] | null>(null);
+  const place = useSignal(preset?.point ? ON_MAP : '');
+  const picked = useSignal<[number, number] | null>(preset?.point ? [roundDeg(preset.point[0]), roundDeg(preset.point[1])] : null);
   const radius = useSignal(String(DEFAULT_RADIUS_M));
   const missingPlace = useSignal(false);
   const dueMin = useSignal('');
