@@ -229,7 +229,7 @@ describe('an officer reports an incident with photos offline in Chromium', () =>
     const picked = (await form.getByTestId('task-place').getAttribute('data-picked'))!.split(',').map(Number);
     expect(picked[0]).toBeCloseTo(Number(stored.lon), 6);
     expect(picked[1]).toBeCloseTo(Number(stored.lat), 6);
-    await form.getByRole('button', { name: '派发', exact: true }).click();
+    await form.getByRole('button', { name: '派发' }).click();
     await form.waitFor({ state: 'detached' });
     const task = await server.database.db.selectFrom('tasks').selectAll().where('title', 'like', '入室盗窃 · %').executeTakeFirstOrThrow();
     expect(task.details).toContain('居民报称家中被盗，门锁有撬痕');

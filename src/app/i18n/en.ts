@@ -766,7 +766,6 @@ export const en: Catalog = {
   'incidents.noPlace': { one: '1 has only an address and is not on the map.', other: '{n} have only an address and are not on the map.' },
   'incidents.demo': 'demo',
   'incidents.makeTask': 'Make a task from it',
-  'incidents.taskCancel': 'Cancel the task',
   'incidents.back': 'Back to the incidents',
   'incidents.reportedBy': 'Reported by',
   'incidents.casualties': 'Casualties',

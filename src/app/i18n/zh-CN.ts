@@ -745,7 +745,6 @@ export const zhCN = {
   'incidents.noPlace': '{n} 起只有地址，地图上未标出。',
   'incidents.demo': '演示数据',
   'incidents.makeTask': '据此派发任务',
-  'incidents.taskCancel': '取消派发',
   'incidents.back': '返回警情列表',
   'incidents.reportedBy': '上报人',
   'incidents.casualties': '伤亡',

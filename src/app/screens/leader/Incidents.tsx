@@ -259,9 +259,6 @@ function IncidentPage({ incidentId, onBack }: { incidentId: string; onBack: () =
                 }}
                 onDone={() => (makingTask.value = false)}
               />
-              <button type="button" onClick={() => (makingTask.value = false)}>
-                {t('incidents.taskCancel')}
-              </button>
             </section>
           ) : (
             <button type="button" class="primary" data-testid="incident-make-task" onClick={() => (makingTask.value = true)}>
