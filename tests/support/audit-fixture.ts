@@ -20,7 +20,7 @@ export const auditPoints: TrackPoint[] = walk.map((p, i) => ({
   flag: null,
   speed: null,
   heading: null,
-  altitude: null,
+  altitude: p.ele ?? null,
 }));
 
 /** Indices of the first fix after each gap longer than a minute: where the device recorded a pause. */

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { bucketOf, bucketSpans, COVERAGE_BUCKET_MS, DEFAULT_COVERAGE_RESOLUTION, routePasses, type CoverageFix } from '../../domain/coverage.js';
+import { bucketOf, bucketSpans, COVERAGE_BUCKET_MS, DEFAULT_COVERAGE_RESOLUTION, routePasses, type CellPass, type CoverageFix } from '../../domain/coverage.js';
 import type { SignedRecord } from '../../domain/records.js';
 import type { CoverageCellTable, Tables } from '../db/schema.js';
 import { fixTimeOf } from './positions.js';
@@ -91,37 +91,47 @@ async function deriveShift(db: Transaction<Tables> | Kysely<Tables>, shift: Touc
   const fixes = [...(outsideBefore ? [outsideBefore] : []), ...inside, ...(outsideAfter ? [outsideAfter] : [])];
   const pauses = await readPauses(db, officerId, shiftId, fixes[0]?.fixAt ?? firstBucket, fixes.at(-1)?.fixAt ?? endBucket);
 
+  await replaceBuckets(db, officerId, shiftId, firstBucket, endBucket, routePasses(fixes, pauses, resolution));
+}
+
+/**
+ * Replaces a route's rows in buckets [fromBucket, toBucket) with what `passes` (those inside) make,
+ * and sums the cells touched into coverage_shift_cells again. `routeKey` is the shift id, or a
+ * native tracker's key for it (native-coverage.ts).
+ */
+export async function replaceBuckets(
+  db: Transaction<Tables> | Kysely<Tables>,
+  officerId: string,
+  routeKey: string,
+  fromBucket: number,
+  toBucket: number,
+  passes: readonly CellPass[],
+): Promise<void> {
   const rows: CoverageCellTable[] = [];
-  for (const [bucket, cells] of bucketSpans(routePasses(fixes, pauses, resolution).filter((p) => p.at >= firstBucket && p.at < endBucket)))
+  for (const [bucket, cells] of bucketSpans(passes.filter((p) => p.at >= fromBucket && p.at < toBucket)))
     for (const [cell, span] of cells)
-      rows.push({
-        officer_id: officerId,
-        shift_id: shiftId,
-        bucket: iso(bucket),
-        cell,
-        first_at: iso(span.first),
-        last_at: iso(span.last),
-      });
-  const replaced = db
+      rows.push({ officer_id: officerId, shift_id: routeKey, bucket: iso(bucket), cell, first_at: iso(span.first), last_at: iso(span.last) });
+  const replaced = await db
     .selectFrom('coverage_cells')
+    .select('cell')
     .where('officer_id', '=', officerId)
-    .where('shift_id', '=', shiftId)
-    .where('bucket', '>=', iso(firstBucket))
-    .where('bucket', '<', iso(endBucket));
-  const cells = new Set([...(await replaced.select('cell').execute()).map((r) => r.cell), ...rows.map((r) => r.cell)]);
+    .where('shift_id', '=', routeKey)
+    .where('bucket', '>=', iso(fromBucket))
+    .where('bucket', '<', iso(toBucket))
+    .execute();
   await db
     .deleteFrom('coverage_cells')
     .where('officer_id', '=', officerId)
-    .where('shift_id', '=', shiftId)
-    .where('bucket', '>=', iso(firstBucket))
-    .where('bucket', '<', iso(endBucket))
+    .where('shift_id', '=', routeKey)
+    .where('bucket', '>=', iso(fromBucket))
+    .where('bucket', '<', iso(toBucket))
     .execute();
   for (let i = 0; i < rows.length; i += INSERT_ROWS)
     await db
       .insertInto('coverage_cells')
       .values(rows.slice(i, i + INSERT_ROWS))
       .execute();
-  await sumShiftCells(db, officerId, shiftId, [...cells]);
+  await sumShiftCells(db, officerId, routeKey, [...new Set([...replaced.map((r) => r.cell), ...rows.map((r) => r.cell)])]);
 }
 
 /** True when the only stored fixes of the shift from `earliest` on are the new ones: the records extend the route's end. */
@@ -230,7 +240,7 @@ async function appendShift(db: Transaction<Tables> | Kysely<Tables>, shift: Touc
 const SUM_CELLS = 2000;
 
 /** Sums these cells' buckets of one shift into coverage_shift_cells again (a cell with no bucket left has no row). */
-export async function sumShiftCells(db: Transaction<Tables> | Kysely<Tables>, officerId: string, shiftId: string, cells: readonly string[]): Promise<void> {
+async function sumShiftCells(db: Transaction<Tables> | Kysely<Tables>, officerId: string, shiftId: string, cells: readonly string[]): Promise<void> {
   for (let i = 0; i < cells.length; i += SUM_CELLS) {
     const chunk = cells.slice(i, i + SUM_CELLS);
     await db.deleteFrom('coverage_shift_cells').where('officer_id', '=', officerId).where('shift_id', '=', shiftId).where('cell', 'in', chunk).execute();

@@ -1,8 +1,8 @@
 import type { Kysely, Transaction } from 'kysely';
-import { bucketOf, bucketSpans, COVERAGE_BUCKET_MS, routePasses, type CoverageFix } from '../../domain/coverage.js';
+import { bucketOf, COVERAGE_BUCKET_MS, routePasses, type CoverageFix } from '../../domain/coverage.js';
 import type { SignedRecord } from '../../domain/records.js';
-import type { CoverageCellTable, Tables } from '../db/schema.js';
-import { coverageResolution, sumShiftCells } from './coverage.js';
+import type { Tables } from '../db/schema.js';
+import { coverageResolution, replaceBuckets } from './coverage.js';
 import { shiftKey } from './shifts.js';
 
 // Coverage from native tracker apps (issue 13): a browser gets no fixes while the phone is
@@ -95,38 +95,8 @@ async function deriveBuckets(db: Db, officerId: string, duty: DutyWindow, fromBu
   const outsideBefore = await neighbourFix(db, officerId, duty, fromBucket, 'before');
   const outsideAfter = await neighbourFix(db, officerId, duty, toBucket - 1, 'after');
   const fixes = [...(outsideBefore ? [outsideBefore] : []), ...inside, ...(outsideAfter ? [outsideAfter] : [])];
-  const rows: CoverageCellTable[] = [];
-  const passes = routePasses(fixes, [], coverageResolution()).filter((p) => p.at >= fromBucket && p.at < toBucket);
-  for (const [bucket, cells] of bucketSpans(passes))
-    for (const [cell, span] of cells)
-      rows.push({ officer_id: officerId, shift_id: key, bucket: iso(bucket), cell, first_at: iso(span.first), last_at: iso(span.last) });
-  const replaced = (
-    await db
-      .selectFrom('coverage_cells')
-      .select('cell')
-      .where('officer_id', '=', officerId)
-      .where('shift_id', '=', key)
-      .where('bucket', '>=', iso(fromBucket))
-      .where('bucket', '<', iso(toBucket))
-      .execute()
-  ).map((r) => r.cell);
-  await db
-    .deleteFrom('coverage_cells')
-    .where('officer_id', '=', officerId)
-    .where('shift_id', '=', key)
-    .where('bucket', '>=', iso(fromBucket))
-    .where('bucket', '<', iso(toBucket))
-    .execute();
-  for (let i = 0; i < rows.length; i += INSERT_ROWS)
-    await db
-      .insertInto('coverage_cells')
-      .values(rows.slice(i, i + INSERT_ROWS))
-      .execute();
-  await sumShiftCells(db, officerId, key, [...new Set([...replaced, ...rows.map((r) => r.cell)])]);
+  await replaceBuckets(db, officerId, key, fromBucket, toBucket, routePasses(fixes, [], coverageResolution()));
 }
-
-/** Rows per insert: six bound variables each, under SQLite's limit of 32,766. */
-const INSERT_ROWS = 5000;
 
 /** The officer's native fixes on duty in [from, to), in fix-time order. */
 async function readFixes(db: Db, officerId: string, duty: DutyWindow, from: number, to: number): Promise<CoverageFix[]> {

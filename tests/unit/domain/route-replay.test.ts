@@ -1,39 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { haversineM } from '../../../src/domain/geo.js';
-import type { AuditTrackResponse, TrackingMark, TrackPoint } from '../../../src/domain/protocol/track-audit.js';
+import type { AuditTrackResponse, TrackingMark } from '../../../src/domain/protocol/track-audit.js';
 import { auditVerdict, replayAt, routeGpx, routeSegments, segmentsDistanceM } from '../../../src/domain/route-replay.js';
-import { loadTrack, parseGpx, shiftTo, TRACE_FILES } from '../../support/traces.js';
+import { AUDIT_DEVICE, auditPoints, auditResumes, auditTracking } from '../../support/audit-fixture.js';
+import { parseGpx } from '../../support/traces.js';
 
-// The Osaka walk with its real pauses (SOURCES.md: a 110 s and a 24-minute gap), as the audit
-// endpoint would give it: each fix a stored point, each gap a signed pause before it resumes.
-const walk = shiftTo(loadTrack(TRACE_FILES.osakaPause));
-const DEVICE = '0190a1f0-0000-7000-8000-00000000e001';
-const points: TrackPoint[] = walk.map((p, i) => ({
-  id: `p${i}`,
-  deviceId: DEVICE,
-  seq: i + 1,
-  at: new Date(p.time!).toISOString(),
-  fixAt: new Date(p.time!).toISOString(),
-  lat: p.lat,
-  lon: p.lon,
-  accuracy: 5,
-  speed: null,
-  heading: null,
-  altitude: p.ele ?? null,
-  receivedAt: new Date(p.time!).toISOString(),
-  flag: null,
-}));
-/** Indices of the first fix after each gap longer than a minute: where the device recorded a pause. */
-const resumes = walk.flatMap((p, i) => (i > 0 && p.time! - walk[i - 1]!.time! > 60_000 ? [i] : []));
-const mark = (at: number, state: TrackingMark['state'], reason: string): TrackingMark => ({
-  id: `m${at}`,
-  deviceId: DEVICE,
-  seq: 0,
-  at: new Date(at).toISOString(),
-  state,
-  reason,
-});
-const tracking = resumes.flatMap((i) => [mark(walk[i - 1]!.time! + 60_000, 'paused', 'no-fix'), mark(walk[i]!.time!, 'on', 'fix-resumed')]);
+const [points, resumes, tracking, DEVICE] = [auditPoints, auditResumes, auditTracking, AUDIT_DEVICE];
 
 describe('route replay of an audited shift', () => {
   it('splits the route at each recorded pause, and measures distance only within segments', () => {
