@@ -1,9 +1,10 @@
 import type { Kysely } from 'kysely';
-import { DEFAULT_INCIDENT_CATEGORIES } from '../../domain/incidents.js';
+import { isBuiltInCategory } from '../../domain/incidents.js';
 import type { SessionUser } from '../../domain/protocol/auth.js';
 import { MISSING_BLOB, type PushResult } from '../../domain/protocol/sync.js';
 import type { SignedRecord } from '../../domain/records.js';
 import type { Tables } from '../db/schema.js';
+import { knownCategoryCodes } from '../incidents/taxonomy.js';
 
 // What ingest asks of incidents' records beyond their schema (issue 15): the category is one of
 // the unit's, identity numbers only where the unit turned them on, the photos they name are
@@ -15,12 +16,9 @@ export interface IngestPolicy {
   allowIdNumbers?: boolean;
 }
 
-const CATEGORY_CODES = new Set(DEFAULT_INCIDENT_CATEGORIES.map((c) => c.code));
-
-/** A final reason to refuse an incident's record on its own content, or null. */
+/** A final reason to refuse an incident's record on its own content, or null (its category is the gate's to judge: the unit's taxonomy is in the database). */
 export function incidentCheck(record: SignedRecord, policy: IngestPolicy): string | null {
   if (record.kind !== 'incident.report') return null;
-  if (!CATEGORY_CODES.has(record.body.category)) return `unknown-category: ${record.body.category}`;
   if (!policy.allowIdNumbers && record.body.people.some((p) => p.idNumber !== undefined)) return 'id-numbers-off: this unit does not record identity numbers';
   return null;
 }
@@ -29,7 +27,8 @@ type Verdict = Omit<PushResult, 'id'>;
 
 /**
  * Verdicts, by record id, on the incidents' records of a batch that may not be stored now: a
- * `retry` for one naming a photo the server does not hold (the device uploads it and sends the
+ * rejection for a report in a category the sender's unit does not have (hidden ones it has: the
+ * report may have been written offline before the hiding), a `retry` for one naming a photo the server does not hold (the device uploads it and sends the
  * record again), a rejection for an update of an incident the sender may not act on. An update
  * of an incident whose report has not arrived is taken: that report may be on a phone still
  * offline, and the incident settles whichever comes first.
@@ -49,7 +48,14 @@ export async function incidentGate(db: Kysely<Tables>, sender: SessionUser, reco
     ).map((i) => [i.incident_id, i]),
   );
 
+  const ownCodes = [...new Set(incidental.flatMap((r) => (r.kind === 'incident.report' && !isBuiltInCategory(r.body.category) ? [r.body.category] : [])))];
+  const known = ownCodes.length ? await knownCategoryCodes(db, sender.unitId, ownCodes) : new Set<string>();
+
   for (const record of incidental) {
+    if (record.kind === 'incident.report' && !isBuiltInCategory(record.body.category) && !known.has(record.body.category)) {
+      verdicts.set(record.id, { status: 'rejected', reason: `unknown-category: ${record.body.category}` });
+      continue;
+    }
     if (record.kind === 'incident.update') {
       const incident = incidents.get(record.body.incidentId);
       if (incident && !mayAct(sender, incident)) {

@@ -5,10 +5,11 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { AreasResponse, SafetyIndexResponse } from '../../../domain/protocol/safety-index.js';
 import { addMonths, districtMonth, TOWN_MEASURES, townValue, type TownMeasure } from '../../../domain/safety-index.js';
 import { downloadText } from '../../download.js';
-import { locale, t, type MessageKey } from '../../i18n/index.js';
+import { locale, t } from '../../i18n/index.js';
 import type { IndexMapProps } from '../../map/IndexMap.js';
 import { reportError } from '../../state/notices.js';
 import { usePolledApi } from '../../state/use-polled-api.js';
+import { categoryName } from '../incident-text.js';
 import { IndexTrend } from './IndexTrend.js';
 import { areaName, changeClass, formatChange, formatValue, indexCsv, measureLabel, ranking } from './index-view.js';
 
@@ -160,7 +161,7 @@ function IndexReport({
                 <th>{t('index.community')}</th>
                 {answer.preventable.map((code) => (
                   <th key={code} class="num">
-                    {t(`index.kind.${code}` as MessageKey)}
+                    {categoryName(code)}
                   </th>
                 ))}
                 <th class="num">{t('index.total')}</th>

@@ -1,0 +1,31 @@
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import { mergeTaxonomy, type IncidentCategory } from '../../domain/incidents.js';
+import type { IncidentCategoryTable, Tables } from '../db/schema.js';
+
+// A unit's incident taxonomy (issue 15): the built-in categories, which it may hide from new
+// reports, and its own, which its admin adds (migration 0022, incident_categories). Reports are
+// checked against it, the safety index counts by it, and devices get it through pull.
+
+type Db = Kysely<Tables> | Transaction<Tables>;
+
+/** A stored row as a category (for a built-in code only `hidden` is read: mergeTaxonomy). */
+export function categoryFromRow(row: Selectable<IncidentCategoryTable>): IncidentCategory {
+  return {
+    code: row.code,
+    group: row.index_group as IncidentCategory['group'],
+    preventable: Number(row.preventable) === 1,
+    name: { 'zh-CN': row.name_zh, en: row.name_en },
+    hidden: Number(row.hidden) === 1,
+  };
+}
+
+/** The unit's whole taxonomy, built-in categories first, its own after them in the order they were added. */
+export async function unitTaxonomy(db: Db, unitId: string): Promise<IncidentCategory[]> {
+  const rows = await db.selectFrom('incident_categories').selectAll().where('unit_id', '=', unitId).orderBy('version').execute();
+  return mergeTaxonomy(rows.map(categoryFromRow));
+}
+
+/** Of these category codes, those the unit's taxonomy knows (hidden ones too: a report written before the hiding stands). */
+export async function knownCategoryCodes(db: Db, unitId: string, codes: readonly string[]): Promise<Set<string>> {
+  return new Set((await unitTaxonomy(db, unitId)).map((c) => c.code).filter((code) => codes.includes(code)));
+}
