@@ -49,7 +49,8 @@ export async function loadLocalCopies(officerId: string | null): Promise<void> {
     read(officerId, 'task', TaskSchema, tasks),
     read(officerId, 'control-point', ControlPointSchema, controlPoints),
     read(officerId, 'sos', SosAlertSchema, sosAlerts),
-    read(officerId, 'incident-category', IncidentCategorySchema, unitCategories),
+    // Pull adds the code as `id` to every copy: an object schema reads past it.
+    read(officerId, 'incident-category', v.object(IncidentCategorySchema.entries), unitCategories),
   ]);
 }
 
