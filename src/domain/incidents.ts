@@ -71,6 +71,13 @@ export function mergeTaxonomy(stored: readonly IncidentCategory[]): IncidentCate
   return [...DEFAULT_INCIDENT_CATEGORIES.map((c) => ({ ...c, hidden: hidden.get(c.code) ?? false })), ...stored.filter((c) => !BUILT_IN_CODES.has(c.code))];
 }
 
+/** A unit's incident settings, as its admin sets them and pull delivers them to the report form. */
+export const IncidentSettingsSchema = v.strictObject({
+  /** People's identity numbers may be recorded; the server refuses them otherwise. */
+  idNumbers: v.boolean('idNumbers must be true or false'),
+});
+export type IncidentSettings = v.InferOutput<typeof IncidentSettingsSchema>;
+
 /** Where an incident stands: reported, then responding, on scene, and resolved or handed over. */
 export const INCIDENT_STATES = ['reported', 'responding', 'on-scene', 'resolved', 'handed-over'] as const;
 export type IncidentState = (typeof INCIDENT_STATES)[number];

@@ -798,4 +798,8 @@ export const en: Catalog = {
   'taxonomy.codePlaceholder': 'e.g. fraud',
   'taxonomy.add': 'Add',
   'taxonomy.added': '“{name}” added; officers can choose it once their devices sync.',
+  'taxonomy.idNumbers.title': 'Identity numbers of people involved',
+  'taxonomy.idNumbers.label': 'Record people’s identity numbers in incident reports',
+  'taxonomy.idNumbers.hint': 'Off, the server refuses reports that carry one; on, the report form asks for them once officers’ devices sync.',
+  'incident.person.idNumber': 'ID number',
 };

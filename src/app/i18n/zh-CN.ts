@@ -777,6 +777,10 @@ export const zhCN = {
   'taxonomy.codePlaceholder': '例如 fraud',
   'taxonomy.add': '新增',
   'taxonomy.added': '已新增“{name}”，民警设备同步后即可选用。',
+  'taxonomy.idNumbers.title': '涉案人员身份证号',
+  'taxonomy.idNumbers.label': '上报警情时登记涉案人员的身份证号',
+  'taxonomy.idNumbers.hint': '关闭时，服务器拒收带身份证号的上报；开启后，民警设备同步后表单中出现身份证号一栏。',
+  'incident.person.idNumber': '身份证号',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

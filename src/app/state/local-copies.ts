@@ -5,7 +5,7 @@ import { CheckinVerdictSchema, type CheckinVerdict } from '../../domain/protocol
 import { SquadMemberSchema, type SquadMember } from '../../domain/protocol/sync.js';
 import { ControlPointSchema, type ControlPoint } from '../../domain/protocol/lockdown.js';
 import { TaskSchema, type Task } from '../../domain/tasks.js';
-import { IncidentCategorySchema, mergeTaxonomy, type IncidentCategory } from '../../domain/incidents.js';
+import { IncidentCategorySchema, IncidentSettingsSchema, mergeTaxonomy, type IncidentCategory, type IncidentSettings } from '../../domain/incidents.js';
 import { SosAlertSchema, type SosAlert } from '../../domain/protocol/squad.js';
 import { LOCAL, type LocalEntry } from '../../store/schema.js';
 import { deviceDb } from './db.js';
@@ -34,6 +34,10 @@ export const sosAlerts = signal<readonly SosAlert[]>([]);
 const unitCategories = signal<readonly IncidentCategory[]>([]);
 /** The unit's whole incident taxonomy, built-in categories first: what the report form offers (those not hidden) and names by. */
 export const taxonomy = computed(() => mergeTaxonomy(unitCategories.value));
+/** The unit's incident settings as pull delivered them (none until its admin has chosen). */
+const unitSettings = signal<readonly IncidentSettings[]>([]);
+/** The report form asks for people's identity numbers: the unit's admin turned them on. */
+export const idNumbersOn = computed(() => unitSettings.value[0]?.idNumbers ?? false);
 
 /**
  * Re-reads this officer's local copies (on sign-in, and after each pull); null forgets them (signed
@@ -51,6 +55,7 @@ export async function loadLocalCopies(officerId: string | null): Promise<void> {
     read(officerId, 'sos', SosAlertSchema, sosAlerts),
     // Pull adds the code as `id` to every copy: an object schema reads past it.
     read(officerId, 'incident-category', v.object(IncidentCategorySchema.entries), unitCategories),
+    read(officerId, 'incident-settings', v.object(IncidentSettingsSchema.entries), unitSettings),
   ]);
 }
 

@@ -682,6 +682,10 @@ const migrations: Record<string, Migration> = {
         .addPrimaryKeyConstraint('incident_categories_pk', ['unit_id', 'code'])
         .execute();
       await db.schema.createIndex('incident_categories_version').on('incident_categories').columns(['unit_id', 'version']).execute();
+      // Whether the unit records people's identity numbers in incidents: its admin's choice; null
+      // until made, when the server's INCIDENT_ID_NUMBERS decides. Versioned for pull.
+      await db.schema.alterTable('units').addColumn('incident_id_numbers', 'integer').execute();
+      await db.schema.alterTable('units').addColumn('incident_settings_version', 'integer').execute();
       // Incidents already stored get their places once every migration has run.
       await db
         .insertInto('maintenance' as never)

@@ -10,6 +10,10 @@ interface UnitTable {
   name_en: string;
   /** JSON array of BoundarySchema (src/domain/checkpoints.ts). */
   boundaries: Generated<string>;
+  /** 1 when incidents record people's identity numbers, 0 when not; null until the admin chooses (INCIDENT_ID_NUMBERS decides). Migration 0022. */
+  incident_id_numbers: Generated<number | null>;
+  /** The pull version of the admin's last choice of incident settings; null before any. */
+  incident_settings_version: Generated<number | null>;
 }
 
 interface SquadTable {

@@ -1,10 +1,11 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
-import { mergeTaxonomy, type IncidentCategory } from '../../domain/incidents.js';
+import { mergeTaxonomy, type IncidentCategory, type IncidentSettings } from '../../domain/incidents.js';
 import type { IncidentCategoryTable, Tables } from '../db/schema.js';
 
 // A unit's incident taxonomy (issue 15): the built-in categories, which it may hide from new
 // reports, and its own, which its admin adds (migration 0022, incident_categories). Reports are
-// checked against it, the safety index counts by it, and devices get it through pull.
+// checked against it, the safety index counts by it, and devices get it through pull. Beside it,
+// the unit's incident settings: whether people's identity numbers are recorded.
 
 type Db = Kysely<Tables> | Transaction<Tables>;
 
@@ -28,4 +29,14 @@ export async function unitTaxonomy(db: Db, unitId: string): Promise<IncidentCate
 /** Of these category codes, those the unit's taxonomy knows (hidden ones too: a report written before the hiding stands). */
 export async function knownCategoryCodes(db: Db, unitId: string, codes: readonly string[]): Promise<Set<string>> {
   return new Set((await unitTaxonomy(db, unitId)).map((c) => c.code).filter((code) => codes.includes(code)));
+}
+
+/**
+ * The unit's incident settings: its admin's choice, or where none was made the server's default
+ * (INCIDENT_ID_NUMBERS, `serverDefault`).
+ */
+export async function unitIncidentSettings(db: Db, unitId: string, serverDefault: boolean): Promise<IncidentSettings> {
+  const row = await db.selectFrom('units').select('incident_id_numbers').where('id', '=', unitId).executeTakeFirst();
+  const chosen = row?.incident_id_numbers;
+  return { idNumbers: chosen === null || chosen === undefined ? serverDefault : Number(chosen) === 1 };
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Transaction } from 'kysely';
 import * as v from 'valibot';
-import { isBuiltInCategory, NewIncidentCategorySchema, type IncidentCategory } from '../../domain/incidents.js';
+import { IncidentSettingsSchema, isBuiltInCategory, NewIncidentCategorySchema, type IncidentCategory, type IncidentSettings } from '../../domain/incidents.js';
 import type { SessionUser } from '../../domain/protocol/auth.js';
 import type { IncidentCategoriesResponse } from '../../domain/protocol/incidents.js';
 import { appendAuditEvent } from '../audit-log.js';
@@ -10,7 +10,7 @@ import type { ServerContext } from '../context.js';
 import type { Tables } from '../db/schema.js';
 import { reserveVersions } from '../db/versions.js';
 import { HttpError } from '../errors.js';
-import { unitTaxonomy } from '../incidents/taxonomy.js';
+import { unitIncidentSettings, unitTaxonomy } from '../incidents/taxonomy.js';
 import { publishLive } from '../live/publish.js';
 import { parseOr400 } from '../validate.js';
 
@@ -22,7 +22,8 @@ const HiddenBodySchema = v.strictObject({ hidden: v.boolean('hidden must be true
  * category (built in or its own) from new reports or show it again. Nothing is ever removed: a
  * code records carry keeps its meaning. Every change bumps the pull version (devices get the
  * taxonomy by pull, so the report form works offline), tells the unit's devices to pull now,
- * and is written to the audit log.
+ * and is written to the audit log. Beside it, the unit's incident settings: whether people's
+ * identity numbers are recorded (until the admin chooses, the server's INCIDENT_ID_NUMBERS).
  */
 export function incidentCategoryRoutes(ctx: ServerContext) {
   const { db } = ctx.database;
@@ -74,10 +75,28 @@ export function incidentCategoryRoutes(ctx: ServerContext) {
         return { category: changed };
       });
     });
+
+    app.get('/api/admin/incident-settings', adminOnly, async (request): Promise<IncidentSettings> =>
+      unitIncidentSettings(db, sessionUser(request).unitId, ctx.allowIdNumbers ?? false),
+    );
+
+    app.put('/api/admin/incident-settings', adminOnly, async (request): Promise<IncidentSettings> => {
+      const admin = sessionUser(request);
+      const settings = parseOr400(IncidentSettingsSchema, request.body);
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .updateTable('units')
+          .set({ incident_id_numbers: settings.idNumbers ? 1 : 0, incident_settings_version: await reserveVersions(trx) })
+          .where('id', '=', admin.unitId)
+          .execute();
+        await auditChange(trx, admin, request.ip, { change: settings.idNumbers ? 'id-numbers-on' : 'id-numbers-off' });
+      });
+      return settings;
+    });
   };
 
   /** Inside the change's own transaction: no change without its audit row, and the unit's devices told to pull now. */
-  async function auditChange(trx: Transaction<Tables>, admin: SessionUser, ip: string, detail: { change: string; code: string }) {
+  async function auditChange(trx: Transaction<Tables>, admin: SessionUser, ip: string, detail: { change: string; code?: string }) {
     await appendAuditEvent(trx, ctx.now(), 'taxonomy-change', { userId: admin.id, badge: admin.badge, ip, detail: JSON.stringify(detail) });
     await publishLive(
       trx,

@@ -23,7 +23,7 @@ interface Versioned {
 /**
  * What `user` may see that changed after `cursor`: zones, checkpoints and roster of their squad
  * (leaders and officers) or of the whole unit (supervisors, admins), and the unit's control points
- * and incident categories;
+ * and incident categories and settings;
  * with the last page, the server's verdicts on the user's own recent check-ins.
  */
 export async function pullChanges(
@@ -41,7 +41,7 @@ export async function pullChanges(
   const limit = PULL_LIMIT + 1;
   const none = Promise.resolve([]);
 
-  const [zones, checkpoints, plans, controlPoints, members, categories] = await Promise.all([
+  const [zones, checkpoints, plans, controlPoints, members, categories, settings] = await Promise.all([
     squadIds.length === 0
       ? none
       : db.selectFrom('zones').selectAll().where('squad_id', 'in', squadIds).where('version', '>', cursor).orderBy('version').limit(limit).execute(),
@@ -70,6 +70,12 @@ export async function pullChanges(
       .limit(limit)
       .execute(),
     db.selectFrom('incident_categories').selectAll().where('unit_id', '=', user.unitId).where('version', '>', cursor).orderBy('version').limit(limit).execute(),
+    db
+      .selectFrom('units')
+      .select(['incident_id_numbers', 'incident_settings_version'])
+      .where('id', '=', user.unitId)
+      .where('incident_settings_version', '>', cursor)
+      .execute(),
   ]);
 
   const all: Versioned[] = [
@@ -95,6 +101,11 @@ export async function pullChanges(
     })),
     // The unit's own categories and what it hides: the device merges them over the built-in ones.
     ...categories.map((c) => ({ version: Number(c.version), change: upsert('incident-category', c.code, { ...categoryFromRow(c) }) })),
+    // The unit's incident settings once its admin has chosen (until then the form offers no identity numbers).
+    ...settings.map((u) => ({
+      version: Number(u.incident_settings_version),
+      change: upsert('incident-settings', 'unit', { idNumbers: Number(u.incident_id_numbers) === 1 }),
+    })),
     ...(user.role === 'officer' ? await officerTaskChanges(db, user, cursor, limit) : []),
   ].sort((a, b) => a.version - b.version);
 

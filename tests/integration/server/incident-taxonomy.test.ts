@@ -215,4 +215,39 @@ describe.each(DATABASES)('a unit’s own incident taxonomy on %s', (kind) => {
     expect(month?.towns.find((t) => t.areaId === town)?.counts).toEqual({ 'criminal-order': 1, fire: 0, traffic: 0 });
     expect(month?.communities.find((c) => c.areaId === community)).toMatchObject({ counts: { fraud: 1 }, total: 1 });
   });
+
+  it('records identity numbers only once the unit’s admin turns them on; the choice reaches the unit’s devices by pull', async () => {
+    const path = '/api/admin/incident-settings';
+    expect(await json(await clients.A001!.request('GET', path))).toEqual({ idNumbers: false });
+    for (const badge of ['S001', 'L001', 'J001']) expect((await clients[badge]!.request('PUT', path, { idNumbers: true })).status, badge).toBe(403);
+    const bad = await clients.A001!.request('PUT', path, { idNumbers: 'on' });
+    expect(bad.status).toBe(400);
+    expect((await json<ApiErrorBody>(bad)).message).toMatch(/idNumbers must be true or false/);
+    const withId = () => ({ ...reportBody('criminal'), people: [{ role: 'suspect' as const, name: '王某', idNumber: '441302199001011234' }] });
+    const refused = await device.next('incident.report', withId());
+    expect((await json<PushResponse>(await clients.J001!.request('POST', '/api/sync/push', { records: [refused] }))).results[0]).toEqual({
+      id: refused.id,
+      status: 'rejected',
+      reason: 'id-numbers-off: this unit does not record identity numbers',
+    });
+    const settingsOf = async (client: Client) => {
+      const found: unknown[] = [];
+      let cursor = '0';
+      for (;;) {
+        const page = await json<PullResponse>(await client.request('GET', `/api/sync/pull?cursor=${cursor}`));
+        found.push(...page.changes.filter((c) => c.entity === 'incident-settings').map((c) => c.data));
+        cursor = page.cursor;
+        if (!page.more) return found;
+      }
+    };
+    expect(await settingsOf(clients.J001!)).toEqual([]);
+
+    expect(await json(await clients.A001!.request('PUT', path, { idNumbers: true }))).toEqual({ idNumbers: true });
+    expect(await json(await clients.A001!.request('GET', path))).toEqual({ idNumbers: true });
+    expect(await settingsOf(clients.J001!)).toEqual([{ id: 'unit', idNumbers: true }]);
+    expect(await settingsOf(clients.J900!)).toEqual([]);
+    expect(await json(await clients.A900!.request('GET', path))).toEqual({ idNumbers: false });
+    const taken = await device.next('incident.report', withId());
+    expect((await json<PushResponse>(await clients.J001!.request('POST', '/api/sync/push', { records: [taken] }))).results[0]?.status).toBe('accepted');
+  });
 });

@@ -1,6 +1,6 @@
 import { useSignal } from '@preact/signals';
 import * as v from 'valibot';
-import { INCIDENT_GROUPS, isBuiltInCategory, NewIncidentCategorySchema, type IncidentCategory } from '../../../domain/incidents.js';
+import { INCIDENT_GROUPS, isBuiltInCategory, NewIncidentCategorySchema, type IncidentCategory, type IncidentSettings } from '../../../domain/incidents.js';
 import { describeIssues } from '../../../domain/protocol/api.js';
 import type { IncidentCategoriesResponse } from '../../../domain/protocol/incidents.js';
 import { api } from '../../../store/api.js';
@@ -25,10 +25,12 @@ const EMPTY = { code: '', nameZh: '', nameEn: '', group: 'other' as IncidentCate
  * hidden from new reports or not; the admin adds the unit's own (code, Chinese and English names,
  * group, whether it counts per community like the preventable kinds) and hides or shows any.
  * Built-in categories are hidden at most: codes that records carry never go away. Officers'
- * devices get the changes by pull, so their form has them offline.
+ * devices get the changes by pull, so their form has them offline. Beside them, whether reports
+ * record people's identity numbers.
  */
 export function IncidentCategoriesPanel() {
   const { data } = usePolledApi<IncidentCategoriesResponse>('/api/admin/incident-categories', REFRESH_MS);
+  const { data: settings } = usePolledApi<IncidentSettings>('/api/admin/incident-settings', REFRESH_MS);
   const draft = useSignal(EMPTY);
   const added = useSignal<string | null>(null);
   const add = useAction({ inline: true });
@@ -67,6 +69,11 @@ export function IncidentCategoriesPanel() {
       await reload();
     });
 
+  const setIdNumbers = (idNumbers: boolean) =>
+    void toggle.run(async () => {
+      settings.value = await api<IncidentSettings>('/api/admin/incident-settings', { method: 'PUT', body: { idNumbers } });
+    });
+
   return (
     <>
       <section class="panel stack" aria-labelledby="taxonomy-title" data-testid="taxonomy-panel">
@@ -91,6 +98,19 @@ export function IncidentCategoriesPanel() {
             </li>
           ))}
         </ul>
+      </section>
+      <section class="panel stack" aria-labelledby="id-numbers-title" data-testid="id-numbers-panel">
+        <h2 id="id-numbers-title">{t('taxonomy.idNumbers.title')}</h2>
+        <label class="check">
+          <input
+            type="checkbox"
+            checked={settings.value?.idNumbers ?? false}
+            disabled={!settings.value || toggle.busy.value}
+            onChange={(e) => setIdNumbers(e.currentTarget.checked)}
+          />
+          {t('taxonomy.idNumbers.label')}
+        </label>
+        <p class="muted">{t('taxonomy.idNumbers.hint')}</p>
       </section>
       <form class="panel stack admin-form" onSubmit={submit} aria-labelledby="taxonomy-add-title" data-testid="taxonomy-form" noValidate>
         <h2 id="taxonomy-add-title">{t('taxonomy.addTitle')}</h2>
