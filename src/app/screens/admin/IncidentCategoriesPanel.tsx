@@ -69,10 +69,19 @@ export function IncidentCategoriesPanel() {
       await reload();
     });
 
-  const setIdNumbers = (idNumbers: boolean) =>
+  // The box shows the choice at once (a controlled checkbox would spring back until the answer), and goes back if it fails.
+  const setIdNumbers = (idNumbers: boolean) => {
+    const before = settings.value;
+    settings.value = { idNumbers };
     void toggle.run(async () => {
-      settings.value = await api<IncidentSettings>('/api/admin/incident-settings', { method: 'PUT', body: { idNumbers } });
+      try {
+        settings.value = await api<IncidentSettings>('/api/admin/incident-settings', { method: 'PUT', body: { idNumbers } });
+      } catch (failure) {
+        settings.value = before;
+        throw failure;
+      }
     });
+  };
 
   return (
     <>
