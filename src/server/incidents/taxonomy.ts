@@ -20,10 +20,12 @@ export function categoryFromRow(row: Selectable<IncidentCategoryTable>): Inciden
   };
 }
 
-/** The unit's whole taxonomy, built-in categories first, its own after them in the order they were added. */
+/** The unit's whole taxonomy, built-in categories first, its own after them by code (as a device holds its pulled copies). */
 export async function unitTaxonomy(db: Db, unitId: string): Promise<IncidentCategory[]> {
-  const rows = await db.selectFrom('incident_categories').selectAll().where('unit_id', '=', unitId).orderBy('version').execute();
-  return mergeTaxonomy(rows.map(categoryFromRow));
+  const rows = await db.selectFrom('incident_categories').selectAll().where('unit_id', '=', unitId).execute();
+  // Sorted here, not by the database: SQLite and PostgreSQL collate text differently.
+  const byCode = rows.map(categoryFromRow).sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+  return mergeTaxonomy(byCode);
 }
 
 /** Of these category codes, those the unit's taxonomy knows (hidden ones too: a report written before the hiding stands). */
