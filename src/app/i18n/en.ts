@@ -776,4 +776,10 @@ export const en: Catalog = {
   'incidents.photo.close': 'Close',
   'incidents.step.added': 'Added',
   'incidents.step.counts': 'casualties now {injured} injured, {dead} dead',
+  // Incidents in the field (issue 15, branch incidents-field): others' updates, update photos, blob quotas.
+  'incident.step.pending': 'not synced yet',
+  'incident.reportedByOther': 'Reported by {name} {badge}',
+  'sync.storageFull.unit': "The unit's photo storage is full; tell your admin. Photos and records stay on this phone and are retried.",
+  'sync.storageFull.officer': 'You have reached your photo limit for 30 days; tell your admin. Photos and records stay on this phone and are retried.',
+  'sync.photoTooLarge': 'A photo is larger than the server accepts; tell your admin. Photos and records stay on this phone.',
 };

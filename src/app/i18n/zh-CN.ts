@@ -755,6 +755,12 @@ export const zhCN = {
   'incidents.photo.close': '关闭',
   'incidents.step.added': '补充情况',
   'incidents.step.counts': '伤亡更新为 伤 {injured} 亡 {dead}',
+  // Incidents in the field (issue 15, branch incidents-field): others' updates, update photos, blob quotas.
+  'incident.step.pending': '待同步',
+  'incident.reportedByOther': '{name} {badge} 上报',
+  'sync.storageFull.unit': '本单位照片存储已满，请告知管理员。照片和记录保留在本机，稍后重试。',
+  'sync.storageFull.officer': '你近 30 天上传的照片已达上限，请告知管理员。照片和记录保留在本机，稍后重试。',
+  'sync.photoTooLarge': '有照片超过服务器允许的大小，请告知管理员。照片和记录保留在本机。',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

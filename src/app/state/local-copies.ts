@@ -6,6 +6,7 @@ import { SquadMemberSchema, type SquadMember } from '../../domain/protocol/sync.
 import { ControlPointSchema, type ControlPoint } from '../../domain/protocol/lockdown.js';
 import { TaskSchema, type Task } from '../../domain/tasks.js';
 import { SosAlertSchema, type SosAlert } from '../../domain/protocol/squad.js';
+import { IncidentDetailSchema, type IncidentDetailResponse } from '../../domain/protocol/incidents.js';
 import { LOCAL, type LocalEntry } from '../../store/schema.js';
 import { deviceDb } from './db.js';
 
@@ -29,6 +30,8 @@ export const controlPoints = signal<readonly ControlPoint[]>([]);
 export const tasks = signal<readonly Task[]>([]);
 /** The officer's own SOS alerts of the last day, as the server has them (who acknowledged). */
 export const sosAlerts = signal<readonly SosAlert[]>([]);
+/** The incidents the officer reported, updated or was sent to, as the server has them: with what others did on them. */
+export const fieldIncidents = signal<readonly IncidentDetailResponse[]>([]);
 
 /**
  * Re-reads this officer's local copies (on sign-in, and after each pull); null forgets them (signed
@@ -44,6 +47,7 @@ export async function loadLocalCopies(officerId: string | null): Promise<void> {
     read(officerId, 'task', TaskSchema, tasks),
     read(officerId, 'control-point', ControlPointSchema, controlPoints),
     read(officerId, 'sos', SosAlertSchema, sosAlerts),
+    read(officerId, 'incident', IncidentDetailSchema, fieldIncidents),
   ]);
 }
 
