@@ -30,7 +30,7 @@ export async function loadIncidents(officerId: string): Promise<void> {
 }
 
 /** A step of an officer's incident as their screen shows it: the server's, or one of theirs not yet there. */
-export interface FieldStep {
+interface FieldStep {
   step: IncidentStep;
   photos: readonly PhotoRef[];
   /** Made on this device and not yet in what the server last sent. */
