@@ -207,7 +207,11 @@ const CLOSED: readonly IncidentState[] = ['resolved', 'handed-over'];
  */
 export async function fieldIncidentRows(db: Db, officer: SessionUser, since: string, onUnreadable: UnreadableSink): Promise<IncidentRow[]> {
   const recent = (q: ReturnType<typeof incidentsFrom>) =>
-    q.where('i.unit_id', '=', officer.unitId).where((eb) => eb.or([eb('i.status_at', '>=', since), eb('i.status', 'not in', CLOSED)]));
+    // The demo's seeded past incidents (reports only, so all "open") are history, not field work.
+    q
+      .where('i.unit_id', '=', officer.unitId)
+      .where('i.demo', '=', 0)
+      .where((eb) => eb.or([eb('i.status_at', '>=', since), eb('i.status', 'not in', CLOSED)]));
   const direct = await recent(incidentsFrom(db))
     .where((eb) =>
       eb.or([
@@ -235,7 +239,6 @@ export async function fieldIncidentRows(db: Db, officer: SessionUser, since: str
   const squad = await recent(incidentsFrom(db))
     .where('i.squad_id', '=', officer.squadId ?? '')
     .where('i.officer_id', '!=', officer.id)
-    .where('i.demo', '=', 0)
     .where('i.reported_at', '>=', since)
     .execute();
   const candidates = squad.filter((r) => !known.has(r.incident_id));

@@ -5,6 +5,7 @@ import type { PhotoRef } from '../../../src/domain/incidents.js';
 import type { IncidentDetailResponse, IncidentsResponse } from '../../../src/domain/protocol/incidents.js';
 import type { PullResponse, PushResponse } from '../../../src/domain/protocol/sync.js';
 import type { BodyOf } from '../../../src/domain/records.js';
+import { seedDemoIncidents } from '../../../src/server/demo/incidents.js';
 import { TestDevice } from '../device.js';
 import { Client, DATABASES, startServer, type TestServer } from '../harness.js';
 
@@ -106,6 +107,11 @@ describe.each(DATABASES)('incidents in the field on %s', (kind) => {
 
     // J002 (same squad, not involved) and J004 (another squad) hear nothing of it.
     for (const badge of ['J002', 'J004']) expect((await pulledIncidents(badge)).has(incidentId)).toBe(false);
+    // Nor of the demo's year of seeded past incidents, though J004 "reported" some: they are history, not field work.
+    await seedDemoIncidents(server.database.db, server.clock.now(), 60);
+    const seeded = await server.database.db.selectFrom('incidents').select('incident_id').where('officer_id', '=', ids.J004!).where('demo', '=', 1).execute();
+    expect(seeded.length).toBeGreaterThan(0);
+    expect((await pulledIncidents('J004')).size).toBe(0);
     // Once J002 acts on it, their device follows it too.
     expect((await push('J002', 'incident.update', { incidentId, state: 'on-scene' })).result.status).toBe('accepted');
     expect((await pulledIncidents('J002')).get(incidentId)?.incident.status).toBe('on-scene');
