@@ -131,13 +131,18 @@ export interface IncidentStep {
   photos?: PhotoRef[];
 }
 
-/** An incident this officer reported, with the updates this device made to it: their list survives the outbox. */
+/**
+ * An incident this officer reported, or updated from this device, with the updates this device
+ * made to it: their list survives the outbox.
+ */
 export interface IncidentEntry {
   officerId: string;
   incidentId: string;
+  /** The report's record id; '' for an incident someone else reported. */
   recordId: string;
   reportedAt: string;
-  report: BodyOf<'incident.report'>;
+  /** Null for an incident someone else reported (this device only updated it). */
+  report: BodyOf<'incident.report'> | null;
   steps: IncidentStep[];
 }
 

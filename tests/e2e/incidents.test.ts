@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,9 +5,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../src/server/blobs/blob-store.js';
-import type { PushResponse } from '../../src/domain/protocol/sync.js';
-import { TestDevice } from '../integration/device.js';
-import { Client, startServer, type TestServer } from '../integration/harness.js';
+import { startServer, type TestServer } from '../integration/harness.js';
 import { recordsWaiting, signIn, watchProblems } from './app.js';
 import { launchChromium, launchPersistent } from './chromium.js';
 
@@ -297,36 +294,41 @@ describe('an officer reports an incident with photos offline in Chromium', () =>
     expect(problems).toEqual([]);
   });
 
-  it('shows the officer, after a sync, what the leader added to their incident, with the leader’s photo', async () => {
+  it('shows the officer, after a sync, what the leader added to their incident from the incident page, with the leader’s photo', async () => {
     const db = server.database.db;
-    const { incident_id: incidentId } = await db.selectFrom('incidents').select('incident_id').executeTakeFirstOrThrow();
-    const leaderId = (await db.selectFrom('users').select('id').where('badge', '=', 'L001').executeTakeFirstOrThrow()).id;
-    const leader = new Client(server.url);
-    await leader.login('L001');
-    const device = await TestDevice.create(leaderId);
-    await device.register(leader);
-    // The leader's photo: the officer's own first photo's bytes will not do (already held); make new ones.
-    const photo = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomBytes(20_000)]);
-    const thumb = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomBytes(2_000)]);
-    for (const bytes of [photo, thumb]) {
-      const put = await fetch(`${server.url}/api/blobs/${sha256Hex(bytes)}`, {
-        method: 'PUT',
-        headers: { cookie: leader.cookie, 'content-type': 'image/jpeg' },
-        body: bytes,
-      });
-      expect(put.status).toBe(201);
-    }
-    const ref = {
-      sha256: sha256Hex(photo),
-      size: photo.length,
-      type: 'image/jpeg' as const,
-      width: 2048,
-      height: 1536,
-      thumb: { sha256: sha256Hex(thumb), size: thumb.length, width: 320, height: 240 },
+    const leaderContext = await leaderBrowser!.newContext({ locale: 'zh-CN', viewport: { width: 390, height: 844 } });
+    const leader = await leaderContext.newPage();
+    const leaderProblems = watchProblems(leader);
+    await leader.goto(server.url);
+    await signIn(leader, 'L001');
+    await leader.getByTestId('incidents').locator('li.incident').getByRole('button').first().click();
+    const incidentPage = leader.getByTestId('incident-page');
+    await incidentPage.getByTestId('incident-update-open').click();
+    const form = incidentPage.getByTestId('incident-update');
+    await form.getByRole('radio', { name: '已处结' }).click();
+    await form.getByLabel(/备注/).fill('组长：已移交派出所备案');
+    const [png] = await cameraPngs(leader);
+    await form.getByTestId('incident-update-photos').setInputFiles([{ name: 'IMG_0009.png', mimeType: 'image/png', buffer: png! }]);
+    await expect.poll(() => form.getByTestId('incident-thumbs').locator('img').count(), { timeout: 30_000 }).toBe(1);
+    await form.getByRole('button', { name: '保存' }).click();
+    await form.waitFor({ state: 'detached' });
+    // Signed on the leader's device and sent: the page reads the incident again after the sync and shows it.
+    await expect.poll(() => recordsWaiting(leader), { timeout: 30_000 }).toBe(0);
+    const leaderStep = incidentPage.getByTestId('incident-timeline').locator('li[data-state="resolved"]');
+    await leaderStep.getByText('组长：已移交派出所备案').waitFor({ timeout: 15_000 });
+    const update = await db
+      .selectFrom('incident_updates')
+      .innerJoin('users', 'users.id', 'incident_updates.officer_id')
+      .select(['record_id'])
+      .where('users.badge', '=', 'L001')
+      .executeTakeFirstOrThrow();
+    const record = { id: update.record_id };
+    const stored = JSON.parse((await db.selectFrom('records').select('record').where('id', '=', record.id).executeTakeFirstOrThrow()).record) as {
+      body: { photos: Array<{ sha256: string; thumb: { sha256: string } }> };
     };
-    const record = await device.next('incident.update', { incidentId, state: 'resolved', note: '组长：已移交派出所备案', photos: [ref] });
-    const pushed = await leader.request('POST', '/api/sync/push', { records: [record] });
-    expect(((await pushed.json()) as PushResponse).results[0]?.status).toBe('accepted');
+    const ref = stored.body.photos[0]!;
+    expect(leaderProblems).toEqual([]);
+    await leaderContext.close();
 
     await page.reload();
     const item = page.getByTestId('my-incidents').locator('li.incident');

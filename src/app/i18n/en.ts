@@ -782,4 +782,5 @@ export const en: Catalog = {
   'sync.storageFull.unit': "The unit's photo storage is full; tell your admin. Photos and records stay on this phone and are retried.",
   'sync.storageFull.officer': 'You have reached your photo limit for 30 days; tell your admin. Photos and records stay on this phone and are retried.',
   'sync.photoTooLarge': 'A photo is larger than the server accepts; tell your admin. Photos and records stay on this phone.',
+  'incident.update.saved': 'Saved; it shows in the timeline once the server has it',
 };

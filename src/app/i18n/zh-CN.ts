@@ -761,6 +761,7 @@ export const zhCN = {
   'sync.storageFull.unit': '本单位照片存储已满，请告知管理员。照片和记录保留在本机，稍后重试。',
   'sync.storageFull.officer': '你近 30 天上传的照片已达上限，请告知管理员。照片和记录保留在本机，稍后重试。',
   'sync.photoTooLarge': '有照片超过服务器允许的大小，请告知管理员。照片和记录保留在本机。',
+  'incident.update.saved': '已保存，发送到服务器后显示在处置经过中',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

@@ -25,7 +25,7 @@ export const photosWaiting = signal(0);
 export async function loadIncidents(officerId: string): Promise<void> {
   const db = await deviceDb;
   const all = await db.getAll(INCIDENT, IDBKeyRange.bound([officerId], [officerId, []]));
-  myIncidents.value = all.sort((a, b) => b.report.occurredAt.localeCompare(a.report.occurredAt));
+  myIncidents.value = all.sort((a, b) => (b.report?.occurredAt ?? b.reportedAt).localeCompare(a.report?.occurredAt ?? a.reportedAt));
   photosWaiting.value = await countPhotosWaiting(db, officerId);
 }
 
@@ -65,7 +65,8 @@ export function fieldIncidentList(user: SessionUser, own: readonly IncidentEntry
   const me = { id: user.id, badge: user.badge, name: user.name };
   const byId = new Map(pulled.map((p) => [p.incident.incidentId, p]));
   const ownById = new Map(own.map((o) => [o.incidentId, o]));
-  const ids = [...new Set([...ownById.keys(), ...byId.keys()])];
+  // An incident known only by this device's update of it (no report here, not pulled yet) has nothing to show but that.
+  const ids = [...new Set([...own.filter((o) => o.report).map((o) => o.incidentId), ...byId.keys()])];
   return ids
     .map((id): FieldIncident => {
       const server = byId.get(id);
@@ -74,7 +75,7 @@ export function fieldIncidentList(user: SessionUser, own: readonly IncidentEntry
       const steps: FieldStep[] = server
         ? server.timeline.map((step) => ({ step, photos: server.photos.filter((p) => p.recordId === step.recordId), pending: false }))
         : [];
-      if (local && !known.has(local.recordId))
+      if (local?.report && !known.has(local.recordId))
         steps.push({
           step: {
             recordId: local.recordId,

@@ -8,11 +8,14 @@ import { formatDateTime, locale, t, type MessageKey } from '../../i18n/index.js'
 import { INCIDENT_STATE_COLOURS } from '../../map/incident-marks.js';
 import { LazyIncidentMap } from '../../map/LazyMap.js';
 import { zones } from '../../state/local-copies.js';
-import { reportError } from '../../state/notices.js';
+import { notify, reportError } from '../../state/notices.js';
+import { currentUser } from '../../state/session.js';
+import { syncStatus } from '../../state/sync.js';
 import { usePolledApi } from '../../state/use-polled-api.js';
 import { BlobImage } from '../../components/IncidentPhotos.js';
 import { categoryName, INCIDENT_STATE_KEYS } from '../incident-text.js';
 import { TimelineStep } from '../IncidentTimeline.js';
+import { IncidentUpdateForm } from '../IncidentUpdateForm.js';
 
 const REFRESH_MS = 60_000;
 const HOUR = 3600_000;
@@ -184,6 +187,10 @@ function IncidentPage({ incidentId, onBack }: { incidentId: string; onBack: () =
   const page = useSignal<IncidentDetailResponse | null>(null);
   const offline = useSignal(false);
   const makingTask = useSignal(false);
+  const updating = useSignal(false);
+  const user = currentUser.value;
+  // Read again after each sync: an update made here shows once the server has it.
+  const { lastSyncAt } = syncStatus.value;
   useEffect(() => {
     const controller = new AbortController();
     api<IncidentDetailResponse>(`/api/incidents/${incidentId}`, { signal: controller.signal }).then(
@@ -194,7 +201,7 @@ function IncidentPage({ incidentId, onBack }: { incidentId: string; onBack: () =
       },
     );
     return () => controller.abort();
-  }, [incidentId]);
+  }, [incidentId, lastSyncAt]);
   const detail = page.value;
   return (
     <article class="stack incident-page" data-testid="incident-page" data-incident={incidentId}>
@@ -245,6 +252,25 @@ function IncidentPage({ incidentId, onBack }: { incidentId: string; onBack: () =
             ))}
           </ol>
           {detail.photos.length === 0 && <p class="muted">{t('incidents.noPhotos')}</p>}
+          {/* The leader moves it along too: a signed update from this device, like an officer's. */}
+          {user &&
+            (updating.value ? (
+              <section class="stack" data-testid="incident-update">
+                <h3>{t('incident.update')}</h3>
+                <IncidentUpdateForm
+                  user={user}
+                  incidentId={incidentId}
+                  onDone={() => {
+                    updating.value = false;
+                    notify('info', t('incident.update.saved'));
+                  }}
+                />
+              </section>
+            ) : (
+              <button type="button" data-testid="incident-update-open" onClick={() => (updating.value = true)}>
+                {t('incident.update')}
+              </button>
+            ))}
           {/* A task from the incident: its place to go to, what happened as the details. */}
           {makingTask.value ? (
             <section class="stack" data-testid="incident-task-form">

@@ -1,19 +1,15 @@
 import { useSignal } from '@preact/signals';
 import { useEffect, useMemo } from 'preact/hooks';
-import { INCIDENT_UPDATE_STATES } from '../../../domain/incidents.js';
 import type { SessionUser } from '../../../domain/protocol/auth.js';
 import { formatTime, t } from '../../i18n/index.js';
-import { fieldIncidentList, loadIncidents, myIncidents, photosWaiting, updateIncident, type FieldIncident } from '../../state/incidents.js';
+import { fieldIncidentList, loadIncidents, myIncidents, photosWaiting, type FieldIncident } from '../../state/incidents.js';
 import { fieldIncidents } from '../../state/local-copies.js';
 import { online } from '../../state/network.js';
 import { reportError } from '../../state/notices.js';
 import { syncStatus } from '../../state/sync.js';
-import { useAction } from '../../state/use-action.js';
 import { categoryName, INCIDENT_STATE_KEYS } from '../incident-text.js';
 import { TimelineStep } from '../IncidentTimeline.js';
-import { PhotoCapture, type CapturedPhoto } from './PhotoCapture.js';
-
-type UpdateState = (typeof INCIDENT_UPDATE_STATES)[number];
+import { IncidentUpdateForm } from '../IncidentUpdateForm.js';
 
 /** The officer's incidents (我的警情): theirs and those they were sent to, with what everyone did on them, and a way to move one along. */
 export function MyIncidents({ user }: { user: SessionUser }) {
@@ -83,7 +79,7 @@ function IncidentItem({ user, incident, open, onToggle }: { user: SessionUser; i
         </ol>
       )}
       {open ? (
-        <IncidentUpdateForm user={user} incident={incident} onDone={onToggle} />
+        <IncidentUpdateForm user={user} incidentId={incident.incidentId} onDone={onToggle} />
       ) : (
         state !== 'resolved' &&
         state !== 'handed-over' && (
@@ -95,75 +91,5 @@ function IncidentItem({ user, incident, open, onToggle }: { user: SessionUser; i
         )
       )}
     </li>
-  );
-}
-
-/** Moving an incident along: a new state (handing over names to whom), a note appended, photos added. */
-function IncidentUpdateForm({ user, incident, onDone }: { user: SessionUser; incident: FieldIncident; onDone: () => void }) {
-  const state = useSignal<UpdateState | null>(null);
-  const handedTo = useSignal('');
-  const note = useSignal('');
-  const photos = useSignal<CapturedPhoto[]>([]);
-  const preparing = useSignal<{ done: number; of: number } | null>(null);
-  const { busy, error, run } = useAction({ inline: true });
-  const needsWho = state.value === 'handed-over' && !handedTo.value.trim();
-  const empty = !state.value && !note.value.trim() && photos.value.length === 0;
-
-  function submit(event: Event) {
-    event.preventDefault();
-    if (needsWho || empty || preparing.value) return;
-    void run(async () => {
-      await updateIncident(user, incident.incidentId, {
-        ...(state.value ? { state: state.value } : {}),
-        ...(state.value === 'handed-over' ? { handedTo: handedTo.value.trim() } : {}),
-        ...(note.value.trim() ? { note: note.value.trim() } : {}),
-        ...(photos.value.length ? { photos: photos.value.map((p) => p.ref) } : {}),
-      });
-      onDone();
-    });
-  }
-
-  return (
-    <form class="stack incident-update" onSubmit={submit} noValidate>
-      <div class="incident-categories" role="radiogroup" aria-label={t('incident.newState')}>
-        {INCIDENT_UPDATE_STATES.map((s) => (
-          <button
-            type="button"
-            key={s}
-            role="radio"
-            aria-checked={state.value === s}
-            data-state={s}
-            onClick={() => (state.value = state.value === s ? null : s)}
-          >
-            {t(INCIDENT_STATE_KEYS[s])}
-          </button>
-        ))}
-      </div>
-      {state.value === 'handed-over' && (
-        <label>
-          {t('incident.handedTo')}
-          <input type="text" maxLength={200} value={handedTo.value} onInput={(e) => (handedTo.value = e.currentTarget.value)} />
-        </label>
-      )}
-      <label>
-        {t('incident.note')}
-        <textarea rows={2} maxLength={2000} value={note.value} onInput={(e) => (note.value = e.currentTarget.value)} />
-      </label>
-      <PhotoCapture officerId={user.id} photos={photos} preparing={preparing} run={run} testId="incident-update-photos" />
-      {needsWho && <p class="form-error">{t('incident.problem.handedTo')}</p>}
-      {error.value && (
-        <p class="form-error" role="alert">
-          {error.value}
-        </p>
-      )}
-      <div class="task-actions">
-        <button type="submit" class="primary" disabled={busy.value || needsWho || empty || !!preparing.value}>
-          {t('incident.update.submit')}
-        </button>
-        <button type="button" onClick={onDone}>
-          {t('shift.form.cancel')}
-        </button>
-      </div>
-    </form>
   );
 }
