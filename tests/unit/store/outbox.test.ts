@@ -7,7 +7,7 @@ import { ensureDeviceIdentity } from '../../../src/store/device-identity.js';
 import { memoryLocks } from '../../../src/store/locks.js';
 import { countOutbox, listRejected, resetInFlight, settleBatch, takeBatch } from '../../../src/store/outbox-store.js';
 import { appendRecord } from '../../../src/store/record-writer.js';
-import { META, openXunfangDB } from '../../../src/store/schema.js';
+import { INCIDENT, META, openXunfangDB } from '../../../src/store/schema.js';
 
 let n = 0;
 const fresh = () => openXunfangDB(`outbox-${++n}`);
@@ -60,6 +60,29 @@ describe('writing records', () => {
     expect(a.privateKey.extractable).toBe(false);
     const first = await appendRecord(db, memoryLocks(), 'o2', 'position', fix(0));
     expect(first).toMatchObject({ seq: 1, prev: '', deviceId: b.deviceId, officerId: 'o2' });
+  });
+
+  it('keeps an update of an incident someone else reported beside its record, without a report, so it shows before the server has it', async () => {
+    const db = await fresh();
+    const incidentId = newId();
+    const record = await appendRecord(
+      db,
+      memoryLocks(),
+      'o1',
+      'incident.update',
+      { incidentId, state: 'on-scene', note: '已到场' },
+      {
+        incidentStep: { incidentId, step: { at: '2026-11-30T01:00:00.000Z', state: 'on-scene', note: '已到场' } },
+      },
+    );
+    expect(await db.get(INCIDENT, ['o1', incidentId])).toEqual({
+      officerId: 'o1',
+      incidentId,
+      recordId: '',
+      reportedAt: '2026-11-30T01:00:00.000Z',
+      report: null,
+      steps: [{ recordId: record.id, at: '2026-11-30T01:00:00.000Z', state: 'on-scene', note: '已到场' }],
+    });
   });
 });
 
