@@ -72,6 +72,30 @@ export async function forgetSentPhotos(db: IDBPDatabase<XunfangDB>, officerId: s
   return forgotten;
 }
 
+/**
+ * Removes photos (and their thumbnails) taken for a form that was cancelled: those not sent and
+ * named by no record in the outbox. Without this they would wait to go up forever, named by nothing.
+ */
+export async function dropUnnamedPhotos(db: IDBPDatabase<XunfangDB>, officerId: string, names: readonly string[]): Promise<number> {
+  if (names.length === 0) return 0;
+  const tx = db.transaction([PHOTO, OUTBOX], 'readwrite', STRICT);
+  const waiting = await tx
+    .objectStore(OUTBOX)
+    .index('by-state')
+    .getAll(IDBKeyRange.bound([officerId], [officerId, []]));
+  const named = new Set(waiting.flatMap((entry) => blobsOf(entry.record)));
+  let dropped = 0;
+  for (const name of new Set(names)) {
+    const photo = await tx.objectStore(PHOTO).get(name);
+    if (photo && photo.officerId === officerId && !photo.uploaded && !named.has(name)) {
+      await tx.objectStore(PHOTO).delete(name);
+      dropped++;
+    }
+  }
+  await tx.done;
+  return dropped;
+}
+
 /** How many of this officer's photos wait to go up. */
 export async function countPhotosWaiting(db: IDBPDatabase<XunfangDB>, officerId: string): Promise<number> {
   return (await db.getAllFromIndex(PHOTO, 'by-officer', officerId)).filter((p) => !p.uploaded && !p.thumbOf).length;

@@ -2,7 +2,8 @@ import { useSignal } from '@preact/signals';
 import { INCIDENT_UPDATE_STATES } from '../../domain/incidents.js';
 import type { SessionUser } from '../../domain/protocol/auth.js';
 import { t } from '../i18n/index.js';
-import { updateIncident } from '../state/incidents.js';
+import { discardPhotos, updateIncident } from '../state/incidents.js';
+import { reportError } from '../state/notices.js';
 import { useAction } from '../state/use-action.js';
 import { INCIDENT_STATE_KEYS } from './incident-text.js';
 import { PhotoCapture, type CapturedPhoto } from './officer/PhotoCapture.js';
@@ -12,7 +13,18 @@ import { PhotoCapture, type CapturedPhoto } from './officer/PhotoCapture.js';
 type UpdateState = (typeof INCIDENT_UPDATE_STATES)[number];
 
 /** Moving an incident along: a new state (handing over names to whom), a note appended, photos added. */
-export function IncidentUpdateForm({ user, incidentId, onDone }: { user: SessionUser; incidentId: string; onDone: () => void }) {
+export function IncidentUpdateForm({
+  user,
+  incidentId,
+  onDone,
+  onSaved,
+}: {
+  user: SessionUser;
+  incidentId: string;
+  onDone: () => void;
+  /** Heard once the update is written (not on cancel). */
+  onSaved?: () => void;
+}) {
   const state = useSignal<UpdateState | null>(null);
   const handedTo = useSignal('');
   const note = useSignal('');
@@ -21,6 +33,15 @@ export function IncidentUpdateForm({ user, incidentId, onDone }: { user: Session
   const { busy, error, run } = useAction({ inline: true });
   const needsWho = state.value === 'handed-over' && !handedTo.value.trim();
   const empty = !state.value && !note.value.trim() && photos.value.length === 0;
+
+  /** Leaves the form; the photos it took are named by no record, so they leave the device too. */
+  const cancel = () => {
+    discardPhotos(
+      user.id,
+      photos.value.map((p) => p.ref),
+    ).catch(reportError);
+    onDone();
+  };
 
   function submit(event: Event) {
     event.preventDefault();
@@ -32,6 +53,7 @@ export function IncidentUpdateForm({ user, incidentId, onDone }: { user: Session
         ...(note.value.trim() ? { note: note.value.trim() } : {}),
         ...(photos.value.length ? { photos: photos.value.map((p) => p.ref) } : {}),
       });
+      onSaved?.();
       onDone();
     });
   }
@@ -73,7 +95,7 @@ export function IncidentUpdateForm({ user, incidentId, onDone }: { user: Session
         <button type="submit" class="primary" disabled={busy.value || needsWho || empty || !!preparing.value}>
           {t('incident.update.submit')}
         </button>
-        <button type="button" onClick={onDone}>
+        <button type="button" onClick={cancel}>
           {t('shift.form.cancel')}
         </button>
       </div>

@@ -1,9 +1,9 @@
 import { signal } from '@preact/signals';
-import type { PhotoRef } from '../../domain/incidents.js';
+import { blobsOfPhotos, type PhotoRef } from '../../domain/incidents.js';
 import { newId } from '../../domain/ids.js';
 import type { SessionUser } from '../../domain/protocol/auth.js';
 import type { BodyOf } from '../../domain/records.js';
-import { countPhotosWaiting, keepPhoto } from '../../store/photo-store.js';
+import { countPhotosWaiting, dropUnnamedPhotos, keepPhoto } from '../../store/photo-store.js';
 import { INCIDENT, type IncidentEntry } from '../../store/schema.js';
 import { worker } from '../worker-bridge.js';
 import { deviceDb } from './db.js';
@@ -58,6 +58,13 @@ export async function preparePhotos(
   }
   photosWaiting.value = await countPhotosWaiting(db, officerId);
   return refs;
+}
+
+/** Forgets the photos a cancelled form had taken (those no record names), so they do not wait to go up forever. */
+export async function discardPhotos(officerId: string, photos: readonly PhotoRef[]): Promise<void> {
+  const db = await deviceDb;
+  await dropUnnamedPhotos(db, officerId, blobsOfPhotos(photos));
+  photosWaiting.value = await countPhotosWaiting(db, officerId);
 }
 
 /** What the form gathers; the incident's id, shift and the record are added here. */

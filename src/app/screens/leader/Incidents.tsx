@@ -260,10 +260,8 @@ function IncidentPage({ incidentId, onBack }: { incidentId: string; onBack: () =
                 <IncidentUpdateForm
                   user={user}
                   incidentId={incidentId}
-                  onDone={() => {
-                    updating.value = false;
-                    notify('info', t('incident.update.saved'));
-                  }}
+                  onDone={() => (updating.value = false)}
+                  onSaved={() => notify('info', t('incident.update.saved'))}
                 />
               </section>
             ) : (

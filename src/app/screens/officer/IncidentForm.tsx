@@ -5,8 +5,8 @@ import type { SessionUser } from '../../../domain/protocol/auth.js';
 import { locale, t, type MessageKey } from '../../i18n/index.js';
 import { LazyPlaceMap } from '../../map/LazyMap.js';
 import { checkpoints, zones } from '../../state/local-copies.js';
-import { reportIncident, type IncidentDraft } from '../../state/incidents.js';
-import { notify } from '../../state/notices.js';
+import { discardPhotos, reportIncident, type IncidentDraft } from '../../state/incidents.js';
+import { notify, reportError } from '../../state/notices.js';
 import { useAction } from '../../state/use-action.js';
 import { PhotoCapture, type CapturedPhoto } from './PhotoCapture.js';
 
@@ -74,6 +74,15 @@ export function IncidentForm({ user, onDone }: { user: SessionUser; onDone: () =
   if (where.value === 'map' && !picked.value) problems.push('incident.problem.map');
   if (where.value === 'address' && !address.value.trim()) problems.push('incident.problem.address');
   if (!occurredAt.value || Number.isNaN(Date.parse(occurredAt.value))) problems.push('incident.problem.time');
+
+  /** Leaves the form; the photos it took are named by no record, so they leave the device too. */
+  const cancel = () => {
+    discardPhotos(
+      user.id,
+      photos.value.map((p) => p.ref),
+    ).catch(reportError);
+    onDone();
+  };
 
   function submit(event: Event) {
     event.preventDefault();
@@ -236,7 +245,7 @@ export function IncidentForm({ user, onDone }: { user: SessionUser; onDone: () =
       <button type="submit" class="primary" disabled={busy.value || !!preparing.value}>
         {t('incident.submit')}
       </button>
-      <button type="button" onClick={onDone}>
+      <button type="button" onClick={cancel}>
         {t('shift.form.cancel')}
       </button>
     </form>
