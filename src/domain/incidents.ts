@@ -90,6 +90,8 @@ const LOCATION_SOURCES = ['fix', 'map', 'address'] as const;
 export const PHOTO_TYPES = ['image/jpeg', 'image/webp'] as const;
 /** The largest photo a record may name, in bytes (a re-encoded 2048 px photo is far smaller). */
 export const MAX_PHOTO_BYTES = 20 * 1024 * 1024;
+/** The longest side of a photo's thumbnail, what lists and timelines load instead of the photo. */
+export const THUMB_MAX_SIDE = 320;
 
 const Uuid = v.pipe(v.string('must be a string'), v.regex(UUID_RE, 'must be a lower-case UUID'));
 const Text = (max: number) => v.pipe(v.string('must be a string'), v.maxLength(max, `must be at most ${max} characters`));
@@ -101,15 +103,37 @@ const Dimension = v.pipe(
   v.maxValue(20_000, 'must be ≤ 20,000'),
 );
 
+const Sha256 = v.pipe(v.string('must be a string'), v.regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex digits'));
+const BlobSize = v.pipe(
+  v.number('must be a number'),
+  v.integer('must be a whole number'),
+  v.minValue(1, 'must be ≥ 1'),
+  v.maxValue(MAX_PHOTO_BYTES, 'is too large'),
+);
+
+/**
+ * A photo's thumbnail (longest side THUMB_MAX_SIDE, same type as the photo), its own
+ * content-addressed blob uploaded with the photo. Optional: records made before thumbnails name
+ * none, and every view falls back to the photo itself.
+ */
+const ThumbRefSchema = v.strictObject({ sha256: Sha256, size: BlobSize, width: Dimension, height: Dimension });
+export type ThumbRef = v.InferOutput<typeof ThumbRefSchema>;
+
 /** A photo as a record names it: by the SHA-256 of its bytes, which go to the server first (`PUT /api/blobs/:sha256`). */
-const PhotoRefSchema = v.strictObject({
-  sha256: v.pipe(v.string('must be a string'), v.regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex digits')),
-  size: v.pipe(v.number('must be a number'), v.integer('must be a whole number'), v.minValue(1, 'must be ≥ 1'), v.maxValue(MAX_PHOTO_BYTES, 'is too large')),
+export const PhotoRefSchema = v.strictObject({
+  sha256: Sha256,
+  size: BlobSize,
   type: v.picklist(PHOTO_TYPES, `must be one of ${PHOTO_TYPES.join(', ')}`),
   width: Dimension,
   height: Dimension,
+  thumb: v.optional(ThumbRefSchema),
 });
 export type PhotoRef = v.InferOutput<typeof PhotoRefSchema>;
+
+/** Every blob a photo list names: each photo, and its thumbnail where it has one. */
+export function blobsOfPhotos(photos: readonly PhotoRef[] | undefined): string[] {
+  return (photos ?? []).flatMap((p) => (p.thumb ? [p.sha256, p.thumb.sha256] : [p.sha256]));
+}
 const Photos = v.pipe(v.array(PhotoRefSchema, 'must be a list of photos'), v.maxLength(20, 'at most 20 photos'));
 
 const LocationSchema = v.pipe(

@@ -1,5 +1,7 @@
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { DEFAULT_COVERAGE_RESOLUTION } from '../domain/coverage.js';
+import { MAX_PHOTO_BYTES } from '../domain/incidents.js';
+import { DEFAULT_BLOB_LIMITS, type BlobLimits } from './blobs/uploads.js';
 import type { MapSettings } from '../domain/protocol/config.js';
 import { basename, resolve } from 'node:path';
 
@@ -13,6 +15,8 @@ export interface Config {
   map: MapConfig;
   /** H3 resolution of beat coverage cells (COVERAGE_H3_RESOLUTION, default 10). */
   coverageResolution: number;
+  /** BLOB_MAX_BYTES, BLOB_UNIT_QUOTA_BYTES, BLOB_OFFICER_QUOTA_BYTES (defaults: 15 MiB, 20 GiB, 2 GiB per 30 days). */
+  blobLimits: BlobLimits;
   /** INCIDENT_ID_NUMBERS=1: incident reports may carry people's identity numbers (default off: refused at ingest). */
   allowIdNumbers: boolean;
 }
@@ -130,6 +134,25 @@ export function readCoverageResolution(env: NodeJS.ProcessEnv): number {
   return Number(value);
 }
 
+/** A size in bytes as the environment gives it: a whole number, optionally with K, M or G (powers of 1024). */
+function readBytes(env: NodeJS.ProcessEnv, name: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
+  const value = (env[name] ?? '').trim();
+  if (value === '') return fallback;
+  const match = /^(\d{1,15})([KMG]?)$/i.exec(value);
+  const bytes = match ? Number(match[1]) * 1024 ** ' KMG'.indexOf((match[2] || ' ').toUpperCase()) : NaN;
+  if (!match || !(bytes >= 1) || bytes > max) throw new Error(`${name} must be a size in bytes (e.g. 15M, 20G) from 1 to ${max}, got "${value}"`);
+  return bytes;
+}
+
+/** The blob size limit and quotas; a blob may never be larger than a record may name. */
+export function readBlobLimits(env: NodeJS.ProcessEnv): BlobLimits {
+  return {
+    maxBytes: readBytes(env, 'BLOB_MAX_BYTES', DEFAULT_BLOB_LIMITS.maxBytes, MAX_PHOTO_BYTES),
+    unitBytes: readBytes(env, 'BLOB_UNIT_QUOTA_BYTES', DEFAULT_BLOB_LIMITS.unitBytes),
+    officerBytes: readBytes(env, 'BLOB_OFFICER_QUOTA_BYTES', DEFAULT_BLOB_LIMITS.officerBytes),
+  };
+}
+
 /** Reads the server's settings from the environment; a bad value stops the start with its name. */
 export function readConfig(env: NodeJS.ProcessEnv): Config {
   const port = Number(env.PORT ?? 8080);
@@ -146,6 +169,7 @@ export function readConfig(env: NodeJS.ProcessEnv): Config {
     tls,
     map: readMapConfig(env),
     coverageResolution: readCoverageResolution(env),
+    blobLimits: readBlobLimits(env),
     allowIdNumbers: idNumbers === '1',
   };
 }

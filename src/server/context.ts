@@ -1,4 +1,5 @@
 import type { BlobStore } from './blobs/blob-store.js';
+import type { BlobLimits } from './blobs/uploads.js';
 import type { MapConfig } from './config.js';
 import type { Database } from './db/index.js';
 
@@ -13,6 +14,8 @@ export interface ServerContext {
   map?: MapConfig;
   /** Where photos' bytes are kept (a folder under DATA_DIR by default). */
   blobs: BlobStore;
+  /** Blob size and storage quotas (BLOB_MAX_BYTES, BLOB_UNIT_QUOTA_BYTES, BLOB_OFFICER_QUOTA_BYTES); generous defaults when absent. */
+  blobLimits?: BlobLimits;
   /** Units whose admin has not chosen record people's identity numbers in incidents (INCIDENT_ID_NUMBERS=1); off by default. */
   allowIdNumbers?: boolean;
 }

@@ -35,6 +35,7 @@ const app = await buildServer({
     tls: !!config.tls,
     map: config.map,
     blobs: new FolderBlobStore(join(config.dataDir, 'blobs')),
+    blobLimits: config.blobLimits,
     allowIdNumbers: config.allowIdNumbers,
   },
   staticDir: fileURLToPath(new URL('../../app/', import.meta.url)),

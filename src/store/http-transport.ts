@@ -1,4 +1,5 @@
 import { BLOB_CHUNK_BYTES, BLOB_RECEIVED_HEADER } from '../domain/protocol/blobs.js';
+import type { ApiErrorBody } from '../domain/protocol/api.js';
 import type { PullResponse, PushResponse } from '../domain/protocol/sync.js';
 import { api, ApiError, OfflineError } from './api.js';
 import { TransientError, type SyncTransport } from './sync-engine.js';
@@ -34,6 +35,8 @@ async function putInPieces(sha256: string, blob: Blob): Promise<void> {
     });
     // Out of step with what the server holds (another flusher's piece landed): HEAD again next run.
     if (response.status === 409) throw new TransientError(`blob ${sha256.slice(0, 12)} out of step: ${(await response.text()).slice(0, 200)}`);
+    // Too large for the server: nothing it can take now, but the record must wait, not fail (an admin can raise BLOB_MAX_BYTES).
+    if (response.status === 413) throw new TransientError(`blob ${sha256.slice(0, 12)} too large for the server`, { cause: await failure(response) });
     if (!response.ok) throw await failure(response);
     start = end;
   }
@@ -47,8 +50,15 @@ async function blobRequest(url: string, init: RequestInit): Promise<Response> {
   }
 }
 
+/** The server's refusal as an ApiError: its JSON error body (a 507 says whose storage is full), else its text. */
 async function failure(response: Response): Promise<ApiError> {
   const text = await response.text().catch(() => '');
+  try {
+    const body = JSON.parse(text) as Partial<ApiErrorBody>;
+    if (typeof body.error === 'string' && typeof body.message === 'string') return new ApiError(response.status, body as ApiErrorBody);
+  } catch {
+    // Not JSON (a proxy's error page): its text is the message below.
+  }
   return new ApiError(response.status, { error: 'internal', message: text.slice(0, 200) || response.statusText });
 }
 

@@ -1,5 +1,5 @@
 import type { IDBPDatabase } from 'idb';
-import type { PhotoRef } from '../domain/incidents.js';
+import { blobsOfPhotos } from '../domain/incidents.js';
 import type { SignedRecord } from '../domain/records.js';
 import { OUTBOX, PHOTO, type PhotoEntry, type XunfangDB } from './schema.js';
 
@@ -9,12 +9,17 @@ import { OUTBOX, PHOTO, type PhotoEntry, type XunfangDB } from './schema.js';
 
 const STRICT = { durability: 'strict' } as const;
 
-/** The photos a record names (an incident's report or update), else none. */
-function photosOf(record: SignedRecord): readonly PhotoRef[] {
-  return record.kind === 'incident.report' || record.kind === 'incident.update' ? (record.body.photos ?? []) : [];
+/** The blobs a record names (an incident's report or update: photos and their thumbnails), else none. */
+function blobsOf(record: SignedRecord): readonly string[] {
+  return record.kind === 'incident.report' || record.kind === 'incident.update' ? blobsOfPhotos(record.body.photos) : [];
 }
 
-/** Keeps a prepared photo until it is sent; the same bytes twice are one entry. */
+/** The bytes of a photo or thumbnail still on this device (not yet sent, or sent with its record still waiting), else null. */
+export async function readPhoto(db: IDBPDatabase<XunfangDB>, sha256: string): Promise<Blob | null> {
+  return (await db.get(PHOTO, sha256))?.blob ?? null;
+}
+
+/** Keeps a prepared photo (or its thumbnail) until it is sent; the same bytes twice are one entry. */
 export async function keepPhoto(db: IDBPDatabase<XunfangDB>, photo: Omit<PhotoEntry, 'uploaded' | 'storedAt'>, now = new Date()): Promise<void> {
   const tx = db.transaction(PHOTO, 'readwrite', STRICT);
   if (!(await tx.store.get(photo.sha256))) await tx.store.put({ ...photo, uploaded: false, storedAt: now.toISOString() });
@@ -23,7 +28,7 @@ export async function keepPhoto(db: IDBPDatabase<XunfangDB>, photo: Omit<PhotoEn
 
 /** The photos a batch names that are on this device and not yet sent, each once. */
 export async function photosToUpload(db: IDBPDatabase<XunfangDB>, records: readonly SignedRecord[]): Promise<PhotoEntry[]> {
-  const names = [...new Set(records.flatMap((r) => photosOf(r).map((p) => p.sha256)))];
+  const names = [...new Set(records.flatMap(blobsOf))];
   if (names.length === 0) return [];
   const tx = db.transaction(PHOTO);
   const held = await Promise.all(names.map((name) => tx.store.get(name)));
@@ -47,14 +52,14 @@ export async function markUploaded(db: IDBPDatabase<XunfangDB>, names: readonly 
  * still in the outbox names them. Reads the outbox only when an acknowledged record named one.
  */
 export async function forgetSentPhotos(db: IDBPDatabase<XunfangDB>, officerId: string, acknowledged: readonly SignedRecord[]): Promise<number> {
-  const named = new Set(acknowledged.flatMap((r) => photosOf(r).map((p) => p.sha256)));
+  const named = new Set(acknowledged.flatMap(blobsOf));
   if (named.size === 0) return 0;
   const tx = db.transaction([PHOTO, OUTBOX], 'readwrite', STRICT);
   const waiting = await tx
     .objectStore(OUTBOX)
     .index('by-state')
     .getAll(IDBKeyRange.bound([officerId], [officerId, []]));
-  for (const entry of waiting) for (const p of photosOf(entry.record)) named.delete(p.sha256);
+  for (const entry of waiting) for (const name of blobsOf(entry.record)) named.delete(name);
   let forgotten = 0;
   for (const name of named) {
     const photo = await tx.objectStore(PHOTO).get(name);
@@ -67,7 +72,31 @@ export async function forgetSentPhotos(db: IDBPDatabase<XunfangDB>, officerId: s
   return forgotten;
 }
 
+/**
+ * Removes photos (and their thumbnails) taken for a form that was cancelled: those not sent and
+ * named by no record in the outbox. Without this they would wait to go up forever, named by nothing.
+ */
+export async function dropUnnamedPhotos(db: IDBPDatabase<XunfangDB>, officerId: string, names: readonly string[]): Promise<number> {
+  if (names.length === 0) return 0;
+  const tx = db.transaction([PHOTO, OUTBOX], 'readwrite', STRICT);
+  const waiting = await tx
+    .objectStore(OUTBOX)
+    .index('by-state')
+    .getAll(IDBKeyRange.bound([officerId], [officerId, []]));
+  const named = new Set(waiting.flatMap((entry) => blobsOf(entry.record)));
+  let dropped = 0;
+  for (const name of new Set(names)) {
+    const photo = await tx.objectStore(PHOTO).get(name);
+    if (photo && photo.officerId === officerId && !photo.uploaded && !named.has(name)) {
+      await tx.objectStore(PHOTO).delete(name);
+      dropped++;
+    }
+  }
+  await tx.done;
+  return dropped;
+}
+
 /** How many of this officer's photos wait to go up. */
 export async function countPhotosWaiting(db: IDBPDatabase<XunfangDB>, officerId: string): Promise<number> {
-  return (await db.getAllFromIndex(PHOTO, 'by-officer', officerId)).filter((p) => !p.uploaded).length;
+  return (await db.getAllFromIndex(PHOTO, 'by-officer', officerId)).filter((p) => !p.uploaded && !p.thumbOf).length;
 }

@@ -92,8 +92,13 @@ export async function appendRecord<K extends RecordKind>(
       const { incidentId, step } = options.incidentStep;
       const incidents = tx.objectStore(INCIDENT);
       const listed = await incidents.get([officerId, incidentId]);
-      // An update of an incident this officer did not report (a squad mate's) is not on their list.
-      if (listed) await incidents.put({ ...listed, steps: [...listed.steps, { ...step, recordId: record.id }] });
+      // An update of an incident someone else reported (one pull delivered, or a leader's page)
+      // is kept too, without a report, so the step shows on the device before the server has it.
+      await incidents.put(
+        listed
+          ? { ...listed, steps: [...listed.steps, { ...step, recordId: record.id }] }
+          : { officerId, incidentId, recordId: '', reportedAt: step.at, report: null, steps: [{ ...step, recordId: record.id }] },
+      );
     }
     await tx.done;
     return record;

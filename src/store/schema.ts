@@ -116,6 +116,8 @@ export interface PhotoEntry extends PhotoRef {
   /** True once the server said it holds every byte: it is never sent again. */
   uploaded: boolean;
   storedAt: string;
+  /** For a thumbnail, the photo it shows small (the waiting count counts photos, not thumbnails). */
+  thumbOf?: string;
 }
 
 /** One step of an incident as this device said it, kept beside its record like CHECKIN. */
@@ -125,15 +127,22 @@ export interface IncidentStep {
   state?: IncidentState;
   handedTo?: string;
   note?: string;
+  /** Photos the update added (kept so the officer sees them before the server has them). */
+  photos?: PhotoRef[];
 }
 
-/** An incident this officer reported, with the updates this device made to it: their list survives the outbox. */
+/**
+ * An incident this officer reported, or updated from this device, with the updates this device
+ * made to it: their list survives the outbox.
+ */
 export interface IncidentEntry {
   officerId: string;
   incidentId: string;
+  /** The report's record id; '' for an incident someone else reported. */
   recordId: string;
   reportedAt: string;
-  report: BodyOf<'incident.report'>;
+  /** Null for an incident someone else reported (this device only updated it). */
+  report: BodyOf<'incident.report'> | null;
   steps: IncidentStep[];
 }
 

@@ -39,18 +39,20 @@ async function cameraPngs(page: Page): Promise<Buffer[]> {
 }
 
 /** The photos the device holds in IndexedDB, with their bytes. */
-function devicePhotos(page: Page): Promise<Array<{ sha256: string; width: number; height: number; uploaded: boolean; bytes: string }>> {
+function devicePhotos(page: Page): Promise<Array<{ sha256: string; width: number; height: number; uploaded: boolean; thumbOf?: string; bytes: string }>> {
   return page.evaluate(async () => {
     const db = await new Promise<IDBDatabase>((resolve, reject) => {
       const request = indexedDB.open('xunfang');
       request.onsuccess = () => resolve(request.result);
       request.onerror = () => reject(request.error);
     });
-    const entries = await new Promise<Array<{ sha256: string; width: number; height: number; uploaded: boolean; blob: Blob }>>((resolve, reject) => {
-      const request = db.transaction('PHOTO').objectStore('PHOTO').getAll();
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(request.error);
-    });
+    const entries = await new Promise<Array<{ sha256: string; width: number; height: number; uploaded: boolean; thumbOf?: string; blob: Blob }>>(
+      (resolve, reject) => {
+        const request = db.transaction('PHOTO').objectStore('PHOTO').getAll();
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      },
+    );
     db.close();
     return Promise.all(
       entries.map(async ({ blob, ...rest }) => {
@@ -71,6 +73,8 @@ describe('an officer reports an incident with photos offline in Chromium', () =>
   let problems: string[];
   /** The photos as the officer's device stored them, by hash: what the leader's page must show. */
   const sent = new Map<string, { width: number; height: number }>();
+  /** Thumbnails the device made, to the photo each shows small. */
+  const thumbOf = new Map<string, string>();
   let leaderBrowser: Browser | undefined;
 
   beforeAll(async () => {
@@ -123,10 +127,15 @@ describe('an officer reports an incident with photos offline in Chromium', () =>
       .waitFor();
     await page.getByTestId('photos-waiting').getByText('2 张照片待上传').waitFor();
     const stored = await devicePhotos(page);
-    expect(stored).toHaveLength(2);
+    // Each photo with its thumbnail, both on the device until the server has them.
+    expect(stored).toHaveLength(4);
+    const photos = stored.filter((p) => !p.thumbOf);
     for (const p of stored) sent.set(p.sha256, { width: p.width, height: p.height });
-    // Resized in the worker to 2048 px on the longest side, re-encoded as JPEG, named by their hash.
-    expect(stored.map((p) => Math.max(p.width, p.height))).toEqual([2048, 2048]);
+    for (const p of stored) if (p.thumbOf) thumbOf.set(p.sha256, p.thumbOf);
+    // Resized in the worker to 2048 px on the longest side (thumbnails to 320 px), re-encoded as JPEG, named by their hash.
+    expect(photos.map((p) => Math.max(p.width, p.height))).toEqual([2048, 2048]);
+    expect(stored.filter((p) => p.thumbOf).map((p) => Math.max(p.width, p.height))).toEqual([320, 320]);
+    expect(new Set(stored.flatMap((p) => (p.thumbOf ? [p.thumbOf] : [])))).toEqual(new Set(photos.map((p) => p.sha256)));
     for (const p of stored) {
       const bytes = Buffer.from(p.bytes, 'base64');
       expect(sha256Hex(bytes)).toBe(p.sha256);
@@ -137,7 +146,7 @@ describe('an officer reports an incident with photos offline in Chromium', () =>
 
     await page.reload();
     await page.getByTestId('my-incidents').getByText('入室盗窃').waitFor();
-    expect(await devicePhotos(page)).toHaveLength(2);
+    expect(await devicePhotos(page)).toHaveLength(4);
     expect(await server.database.db.selectFrom('incidents').select('incident_id').execute()).toEqual([]);
 
     await context.setOffline(false);
@@ -190,17 +199,28 @@ describe('an officer reports an incident with photos offline in Chromium', () =>
     expect(await item.count()).toBe(1);
     await item.getByText(/陈志强 J001 · 2 张照片/).waitFor();
     expect(await item.getAttribute('data-state')).toBe('on-scene');
-    await item.getByRole('button').click();
 
     const incident = leader.getByTestId('incident-page');
+    // The list shows both photos as thumbnails, loaded from /api/blobs.
+    const previews = item.getByTestId('incident-previews').locator('img');
+    await expect
+      .poll(() => previews.evaluateAll((imgs) => (imgs as HTMLImageElement[]).filter((img) => img.complete && img.naturalWidth > 0).length), {
+        timeout: 15_000,
+      })
+      .toBe(2);
+    expect((await previews.evaluateAll((imgs) => (imgs as HTMLImageElement[]).map((img) => new URL(img.src).pathname))).sort()).toEqual(
+      [...thumbOf.keys()].map((sha256) => `/api/blobs/${sha256}`).sort(),
+    );
+    await item.getByRole('button').first().click();
+
     await incident.getByText('居民报称家中被盗，门锁有撬痕').waitFor();
     await incident.getByTestId('incident-status').getByText('已到场').waitFor();
     await incident.getByText('受害人 李女士').waitFor();
-    const timeline = incident.getByTestId('incident-timeline').locator('li');
+    const timeline = incident.getByTestId('incident-timeline').locator('li[data-record]');
     expect(await timeline.evaluateAll((steps) => steps.map((s) => s.getAttribute('data-state')))).toEqual(['reported', 'on-scene']);
     await timeline.nth(1).getByText('已联系物业调取监控').waitFor();
 
-    // Both photos come from /api/blobs and decode: the page shows what the device took, at its size.
+    // Both photos' thumbnails come from /api/blobs and decode: the page shows what the device made, at its size.
     const images = incident.getByTestId('incident-photos').locator('img');
     await expect
       .poll(() => images.evaluateAll((imgs) => (imgs as HTMLImageElement[]).filter((img) => img.complete && img.naturalWidth > 0).length), { timeout: 15_000 })
@@ -208,16 +228,17 @@ describe('an officer reports an incident with photos offline in Chromium', () =>
     const shown = await images.evaluateAll((imgs) =>
       (imgs as HTMLImageElement[]).map((img) => ({ src: new URL(img.src).pathname, width: img.naturalWidth, height: img.naturalHeight })),
     );
-    expect(shown.map((s) => s.src).sort()).toEqual([...sent.keys()].map((sha256) => `/api/blobs/${sha256}`).sort());
+    expect(shown.map((s) => s.src).sort()).toEqual([...thumbOf.keys()].map((sha256) => `/api/blobs/${sha256}`).sort());
     for (const s of shown) {
       expect(s.width).toBeGreaterThan(0);
       expect({ width: s.width, height: s.height }).toEqual(sent.get(s.src.slice('/api/blobs/'.length)));
     }
 
-    // A thumbnail opens its photo full size, and closes again.
+    // A thumbnail opens its photo full size (the photo's own blob, 2048 px), and closes again.
     await incident.getByRole('button', { name: '查看第 1 张照片原图' }).click();
     const viewer = leader.getByTestId('photo-viewer');
-    await expect.poll(() => viewer.locator('img').evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBe(shown[0]!.width);
+    const full = sent.get(thumbOf.get(shown[0]!.src.slice('/api/blobs/'.length))!)!;
+    await expect.poll(() => viewer.locator('img').evaluate((img) => (img as HTMLImageElement).naturalWidth), { timeout: 15_000 }).toBe(full.width);
     await viewer.getByRole('button', { name: '关闭' }).click();
     await viewer.waitFor({ state: 'detached' });
 
@@ -234,5 +255,94 @@ describe('an officer reports an incident with photos offline in Chromium', () =>
     const task = await server.database.db.selectFrom('tasks').selectAll().where('title', 'like', '入室盗窃 · %').executeTakeFirstOrThrow();
     expect(task.details).toContain('居民报称家中被盗，门锁有撬痕');
     expect(leaderProblems).toEqual([]);
+  });
+
+  it('sends an update with a photo taken offline once, photo and thumbnail before it, and shows it in the timeline', async () => {
+    const [png] = await cameraPngs(page);
+    await context.setOffline(true);
+    const item = page.getByTestId('my-incidents').locator('li.incident');
+    await item.getByRole('button', { name: '更新处置' }).click();
+    await item.getByLabel(/备注/).fill('门锁特写');
+    await item.getByTestId('incident-update-photos').setInputFiles([{ name: 'IMG_0003.png', mimeType: 'image/png', buffer: png! }]);
+    await expect.poll(() => item.getByTestId('incident-thumbs').locator('img').count(), { timeout: 30_000 }).toBe(1);
+    await item.getByRole('button', { name: '保存' }).click();
+    // Offline, the step shows with its photo from the device, marked as not synced yet.
+    const step = item.getByTestId('incident-timeline').locator('li[data-pending]');
+    await step.getByText('门锁特写').waitFor();
+    await expect
+      .poll(() => step.locator('img').evaluateAll((imgs) => (imgs as HTMLImageElement[]).filter((img) => img.complete && img.naturalWidth > 0).length), {
+        timeout: 15_000,
+      })
+      .toBe(1);
+    const onDevice = await devicePhotos(page);
+    expect(onDevice.map((p) => Math.max(p.width, p.height)).sort((a, b) => a - b)).toEqual([320, 2048]);
+    await page.reload();
+    await page.getByTestId('my-incidents').getByText('门锁特写').waitFor();
+
+    await context.setOffline(false);
+    await expect.poll(() => recordsWaiting(page), { timeout: 30_000 }).toBe(0);
+    await expect.poll(async () => (await devicePhotos(page)).length, { timeout: 15_000 }).toBe(0);
+    const db = server.database.db;
+    const updates = await db.selectFrom('incident_updates').select(['record_id', 'note']).where('note', '=', '门锁特写').execute();
+    expect(updates).toHaveLength(1);
+    const named = await db.selectFrom('incident_photos').select('sha256').where('record_id', '=', updates[0]!.record_id).execute();
+    expect(named.map((n) => n.sha256).sort()).toEqual(onDevice.map((p) => p.sha256).sort());
+    for (const p of onDevice) {
+      const onServer = await readFile(join(server.env.DATA_DIR, 'blobs', p.sha256.slice(0, 2), p.sha256));
+      expect(onServer.equals(Buffer.from(p.bytes, 'base64'))).toBe(true);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('shows the officer, after a sync, what the leader added to their incident from the incident page, with the leader’s photo', async () => {
+    const db = server.database.db;
+    const leaderContext = await leaderBrowser!.newContext({ locale: 'zh-CN', viewport: { width: 390, height: 844 } });
+    const leader = await leaderContext.newPage();
+    const leaderProblems = watchProblems(leader);
+    await leader.goto(server.url);
+    await signIn(leader, 'L001');
+    await leader.getByTestId('incidents').locator('li.incident').getByRole('button').first().click();
+    const incidentPage = leader.getByTestId('incident-page');
+    await incidentPage.getByTestId('incident-update-open').click();
+    const form = incidentPage.getByTestId('incident-update');
+    await form.getByRole('radio', { name: '已处结' }).click();
+    await form.getByLabel(/备注/).fill('组长：已移交派出所备案');
+    const [png] = await cameraPngs(leader);
+    await form.getByTestId('incident-update-photos').setInputFiles([{ name: 'IMG_0009.png', mimeType: 'image/png', buffer: png! }]);
+    await expect.poll(() => form.getByTestId('incident-thumbs').locator('img').count(), { timeout: 30_000 }).toBe(1);
+    await form.getByRole('button', { name: '保存' }).click();
+    await form.waitFor({ state: 'detached' });
+    // Signed on the leader's device and sent: the page reads the incident again after the sync and shows it.
+    await expect.poll(() => recordsWaiting(leader), { timeout: 30_000 }).toBe(0);
+    const leaderStep = incidentPage.getByTestId('incident-timeline').locator('li[data-state="resolved"]');
+    await leaderStep.getByText('组长：已移交派出所备案').waitFor({ timeout: 15_000 });
+    const update = await db
+      .selectFrom('incident_updates')
+      .innerJoin('users', 'users.id', 'incident_updates.officer_id')
+      .select(['record_id'])
+      .where('users.badge', '=', 'L001')
+      .executeTakeFirstOrThrow();
+    const record = { id: update.record_id };
+    const stored = JSON.parse((await db.selectFrom('records').select('record').where('id', '=', record.id).executeTakeFirstOrThrow()).record) as {
+      body: { photos: Array<{ sha256: string; thumb: { sha256: string } }> };
+    };
+    const ref = stored.body.photos[0]!;
+    expect(leaderProblems).toEqual([]);
+    await leaderContext.close();
+
+    await page.reload();
+    const item = page.getByTestId('my-incidents').locator('li.incident');
+    await item.getByTestId('incident-state').getByText('已处结').waitFor({ timeout: 15_000 });
+    const step = item.getByTestId('incident-timeline').locator(`li[data-record="${record.id}"]`);
+    await step.getByText('组长：已移交派出所备案').waitFor();
+    await step.getByText(/L001/).waitFor();
+    // Its photo is listed by its thumbnail, fetched from the server (the officer may see it: the incident is theirs).
+    expect(await step.locator('img').evaluate((img) => new URL((img as HTMLImageElement).src).pathname)).toBe(`/api/blobs/${ref.thumb.sha256}`);
+    // Offline again, the list still shows it: pull left it in IndexedDB.
+    await context.setOffline(true);
+    await page.reload();
+    await page.getByTestId('my-incidents').getByText('组长：已移交派出所备案').waitFor();
+    await context.setOffline(false);
+    expect(problems).toEqual([]);
   });
 });

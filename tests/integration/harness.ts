@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { buildServer } from '../../src/server/app.js';
 import { FolderBlobStore } from '../../src/server/blobs/blob-store.js';
+import type { BlobLimits } from '../../src/server/blobs/uploads.js';
 import type { MapConfig } from '../../src/server/config.js';
 import { openDatabase, type Database, type DbKind } from '../../src/server/db/index.js';
 import { seedDemo, seedDemoAreas } from '../../src/server/demo/seed.js';
@@ -94,7 +95,14 @@ export async function freshDatabase(kind: DbKind): Promise<{ database: Database;
  */
 export async function startServer(
   kind: DbKind,
-  options: { staticDir?: string; https?: { cert: Buffer; key: Buffer }; map?: MapConfig; liveHeartbeatMs?: number; allowIdNumbers?: boolean } = {},
+  options: {
+    staticDir?: string;
+    https?: { cert: Buffer; key: Buffer };
+    map?: MapConfig;
+    liveHeartbeatMs?: number;
+    allowIdNumbers?: boolean;
+    blobLimits?: BlobLimits;
+  } = {},
 ): Promise<TestServer> {
   const { database, env, drop } = await freshDatabase(kind);
   const clock = options.staticDir ? new TestClock(Date.now(), true) : new TestClock();
@@ -110,6 +118,7 @@ export async function startServer(
       tls: !!options.https,
       blobs: new FolderBlobStore(join(env.DATA_DIR, 'blobs')),
       allowIdNumbers: options.allowIdNumbers ?? false,
+      ...(options.blobLimits ? { blobLimits: options.blobLimits } : {}),
       ...(options.map ? { map: options.map } : {}),
     },
     staticDir: options.staticDir,
@@ -175,7 +184,10 @@ export class Client {
 const MAIN = 'dist/node/server/main.js';
 
 /** Runs the built server in its own process, as `npm start` does, and waits for its banner. */
-export async function spawnServer(env: Record<string, string>, nodeArgs: readonly string[] = []): Promise<{ child: ChildProcess; banner: string; url: string }> {
+export async function spawnServer(
+  env: Record<string, string>,
+  nodeArgs: readonly string[] = [],
+): Promise<{ child: ChildProcess; banner: string; url: string }> {
   if (!existsSync(MAIN)) throw new Error('run `npm run build` first (npm test does)');
   const child = spawn(process.execPath, [...nodeArgs, MAIN], { env: { ...process.env, HOST: '127.0.0.1', PORT: '0', ...env } });
   let output = '';

@@ -44,7 +44,7 @@ export function SyncController() {
           // that answers with errors.
           const offline = error.cause instanceof OfflineError;
           if (offline) reachable(false);
-          syncStatus.value = { ...syncStatus.value, problem: offline ? null : t('sync.serverUnreachable') };
+          syncStatus.value = { ...syncStatus.value, problem: offline ? null : (blobRefusal(error.cause) ?? t('sync.serverUnreachable')) };
           return 'retry';
         }
         if (error instanceof ApiError && error.status === 401) {
@@ -104,5 +104,13 @@ export function SyncController() {
     navigator.storage?.persist?.().then((granted) => (storagePersisted.value = granted), reportError);
   }, []);
 
+  return null;
+}
+
+/** What the officer is told when the server will not take a photo now (its storage quota, its size limit); the record waits. */
+function blobRefusal(cause: unknown): string | null {
+  if (!(cause instanceof ApiError)) return null;
+  if (cause.body.error === 'storage-full') return t(cause.body.storage === 'officer' ? 'sync.storageFull.officer' : 'sync.storageFull.unit');
+  if (cause.status === 413) return t('sync.photoTooLarge');
   return null;
 }

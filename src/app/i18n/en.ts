@@ -802,4 +802,11 @@ export const en: Catalog = {
   'taxonomy.idNumbers.label': 'Record people’s identity numbers in incident reports',
   'taxonomy.idNumbers.hint': 'Off, the server refuses reports that carry one; on, the report form asks for them once officers’ devices sync.',
   'incident.person.idNumber': 'ID number',
+  // Incidents in the field (issue 15, branch incidents-field): others' updates, update photos, blob quotas.
+  'incident.step.pending': 'not synced yet',
+  'incident.reportedByOther': 'Reported by {name} {badge}',
+  'sync.storageFull.unit': "The unit's photo storage is full; tell your admin. Photos and records stay on this phone and are retried.",
+  'sync.storageFull.officer': 'You have reached your photo limit for 30 days; tell your admin. Photos and records stay on this phone and are retried.',
+  'sync.photoTooLarge': 'A photo is larger than the server accepts; tell your admin. Photos and records stay on this phone.',
+  'incident.update.saved': 'Saved; it shows in the timeline once the server has it',
 };

@@ -781,6 +781,13 @@ export const zhCN = {
   'taxonomy.idNumbers.label': '上报警情时登记涉案人员的身份证号',
   'taxonomy.idNumbers.hint': '关闭时，服务器拒收带身份证号的上报；开启后，民警设备同步后表单中出现身份证号一栏。',
   'incident.person.idNumber': '身份证号',
+  // Incidents in the field (issue 15, branch incidents-field): others' updates, update photos, blob quotas.
+  'incident.step.pending': '待同步',
+  'incident.reportedByOther': '{name} {badge} 上报',
+  'sync.storageFull.unit': '本单位照片存储已满，请告知管理员。照片和记录保留在本机，稍后重试。',
+  'sync.storageFull.officer': '你近 30 天上传的照片已达上限，请告知管理员。照片和记录保留在本机，稍后重试。',
+  'sync.photoTooLarge': '有照片超过服务器允许的大小，请告知管理员。照片和记录保留在本机。',
+  'incident.update.saved': '已保存，发送到服务器后显示在处置经过中',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

@@ -7,6 +7,7 @@ import { ControlPointSchema, type ControlPoint } from '../../domain/protocol/loc
 import { TaskSchema, type Task } from '../../domain/tasks.js';
 import { IncidentCategorySchema, IncidentSettingsSchema, mergeTaxonomy, type IncidentCategory, type IncidentSettings } from '../../domain/incidents.js';
 import { SosAlertSchema, type SosAlert } from '../../domain/protocol/squad.js';
+import { IncidentDetailSchema, type IncidentDetailResponse } from '../../domain/protocol/incidents.js';
 import { LOCAL, type LocalEntry } from '../../store/schema.js';
 import { deviceDb } from './db.js';
 
@@ -38,6 +39,8 @@ export const taxonomy = computed(() => mergeTaxonomy(unitCategories.value));
 const unitSettings = signal<readonly IncidentSettings[]>([]);
 /** The report form asks for people's identity numbers: the unit's admin turned them on. */
 export const idNumbersOn = computed(() => unitSettings.value[0]?.idNumbers ?? false);
+/** The incidents the officer reported, updated or was sent to, as the server has them: with what others did on them. */
+export const fieldIncidents = signal<readonly IncidentDetailResponse[]>([]);
 
 /**
  * Re-reads this officer's local copies (on sign-in, and after each pull); null forgets them (signed
@@ -56,6 +59,7 @@ export async function loadLocalCopies(officerId: string | null): Promise<void> {
     // Pull adds the code as `id` to every copy: an object schema reads past it.
     read(officerId, 'incident-category', v.object(IncidentCategorySchema.entries), unitCategories),
     read(officerId, 'incident-settings', v.object(IncidentSettingsSchema.entries), unitSettings),
+    read(officerId, 'incident', IncidentDetailSchema, fieldIncidents),
   ]);
 }
 

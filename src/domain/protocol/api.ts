@@ -20,6 +20,7 @@ export type ApiErrorCode =
   | 'unsupported-media-type'
   | 'too-many-requests'
   | 'busy'
+  | 'storage-full'
   | 'internal';
 
 /** Every 4xx/5xx body the server sends. */
@@ -30,6 +31,8 @@ export interface ApiErrorBody {
   lockedUntil?: string;
   /** Attempts left before the badge locks, for `bad-credentials`. */
   attemptsLeft?: number;
+  /** Whose blob quota is used up, for `storage-full` (507). */
+  storage?: 'unit' | 'officer';
   /** Every problem found, for inputs (an import file) that can have many. */
   problems?: string[];
 }

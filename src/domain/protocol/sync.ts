@@ -41,7 +41,18 @@ export interface PushResponse {
 
 /** One entry of `GET /api/sync/pull`: an upsert or deletion of something the user may see. */
 export interface Change {
-  entity: 'zone' | 'checkpoint' | 'plan' | 'control-point' | 'squad-member' | 'checkin-verdict' | 'task' | 'sos' | 'incident-category' | 'incident-settings';
+  entity:
+    | 'zone'
+    | 'checkpoint'
+    | 'plan'
+    | 'control-point'
+    | 'squad-member'
+    | 'checkin-verdict'
+    | 'task'
+    | 'sos'
+    | 'incident-category'
+    | 'incident-settings'
+    | 'incident';
   id: string;
   op: 'upsert' | 'delete';
   data: Record<string, unknown> | null;

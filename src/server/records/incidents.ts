@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import { blobsOfPhotos } from '../../domain/incidents.js';
 import type { RecordOf, SignedRecord } from '../../domain/records.js';
 import { districtMonth, type AreaPlacer } from '../../domain/safety-index.js';
 import type { IncidentTable, Tables } from '../db/schema.js';
@@ -56,8 +57,9 @@ export async function writeIncidents(db: Transaction<Tables>, records: readonly 
       )
       .onConflict((oc) => oc.column('record_id').doNothing())
       .execute();
+  // Thumbnails too: who may fetch a blob is decided by these rows (blobs/uploads.ts mayFetch).
   const photos = [...reports, ...updates].flatMap((r) =>
-    (r.body.photos ?? []).map((p) => ({ incident_id: r.body.incidentId, sha256: p.sha256, record_id: r.id })),
+    blobsOfPhotos(r.body.photos).map((sha256) => ({ incident_id: r.body.incidentId, sha256, record_id: r.id })),
   );
   if (photos.length)
     await db

@@ -1,11 +1,12 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { BLOB_RECEIVED_HEADER } from '../../domain/protocol/blobs.js';
 import { MAX_PHOTO_BYTES, PHOTO_TYPES } from '../../domain/incidents.js';
 import { requireUser, sessionUser } from '../auth/guard.js';
 import { SHA256_RE } from '../blobs/blob-store.js';
-import { mayFetch, receivedBytes, receivePiece, type Piece } from '../blobs/uploads.js';
+import { DEFAULT_BLOB_LIMITS, mayFetch, receivedBytes, receivePiece, type Piece } from '../blobs/uploads.js';
 import type { ServerContext } from '../context.js';
 import { HttpError } from '../errors.js';
+import type { UnreadableSink } from '../records/reader.js';
 
 /** Bodies a PUT may carry: the photo types records name, or plain bytes. */
 const BLOB_CONTENT_TYPES = ['application/octet-stream', ...PHOTO_TYPES];
@@ -32,6 +33,7 @@ function pieceOf(bytes: Buffer, header: string | undefined): Piece {
 export function blobRoutes(ctx: ServerContext) {
   const { db } = ctx.database;
   const store = ctx.blobs;
+  const limits = ctx.blobLimits ?? DEFAULT_BLOB_LIMITS;
   return async (app: FastifyInstance) => {
     app.addContentTypeParser(BLOB_CONTENT_TYPES, { parseAs: 'buffer', bodyLimit: MAX_PHOTO_BYTES }, (_request, body, done) => done(null, body));
 
@@ -39,15 +41,15 @@ export function blobRoutes(ctx: ServerContext) {
       const sha256 = blobName(request.params);
       if (!Buffer.isBuffer(request.body)) throw new HttpError(415, 'unsupported-media-type', `send the bytes as ${BLOB_CONTENT_TYPES.join(', ')}`);
       const range = request.headers['content-range'];
-      const result = await receivePiece(db, store, sessionUser(request), sha256, pieceOf(request.body, range), MAX_PHOTO_BYTES, ctx.now());
+      const result = await receivePiece(db, store, sessionUser(request), sha256, pieceOf(request.body, range), limits, ctx.now());
       return reply.status(result.complete ? 201 : 202).send(result);
     });
 
     // HEAD first: Fastify would otherwise answer HEAD from the GET route below, streaming the blob.
     app.head('/api/blobs/:sha256', { preHandler: requireUser(ctx) }, async (request, reply) => {
       const sha256 = blobName(request.params);
-      const received = await receivedBytes(db, sessionUser(request), sha256);
-      const complete = received > 0 && (await mayFetch(db, sessionUser(request), sha256)) && (await store.has(sha256));
+      const received = await receivedBytes(db, sessionUser(request), sha256, ctx.now(), unreadable(request));
+      const complete = received > 0 && (await mayFetch(db, sessionUser(request), sha256, ctx.now(), unreadable(request))) && (await store.has(sha256));
       reply.header(BLOB_RECEIVED_HEADER, String(received));
       return reply.status(complete ? 200 : 404).send();
     });
@@ -55,11 +57,15 @@ export function blobRoutes(ctx: ServerContext) {
     app.get('/api/blobs/:sha256', { preHandler: requireUser(ctx) }, async (request, reply) => {
       const sha256 = blobName(request.params);
       // One answer for "not here" and "not yours": a hash says nothing to who may not see it.
-      const stream = (await mayFetch(db, sessionUser(request), sha256)) ? await store.get(sha256) : null;
+      const stream = (await mayFetch(db, sessionUser(request), sha256, ctx.now(), unreadable(request))) ? await store.get(sha256) : null;
       if (!stream) throw new HttpError(404, 'not-found', 'no such blob, or not one you may see');
       const held = await db.selectFrom('blobs').select(['size', 'type']).where('sha256', '=', sha256).executeTakeFirst();
       if (held) reply.header('content-length', String(held.size));
       return reply.type(held?.type ?? 'application/octet-stream').send(stream);
     });
   };
+}
+
+function unreadable(request: FastifyRequest): UnreadableSink {
+  return (problem) => request.log.warn(problem, 'stored record failed its schema; left out');
 }

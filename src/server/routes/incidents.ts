@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { ExpressionBuilder, Kysely } from 'kysely';
+import type { ExpressionBuilder } from 'kysely';
 import * as v from 'valibot';
 import { pointInPolygon } from '../../domain/geo.js';
 import { UUID_RE } from '../../domain/ids.js';
-import { INCIDENT_STATES, type IncidentState } from '../../domain/incidents.js';
+import { INCIDENT_STATES } from '../../domain/incidents.js';
 import { InstantSchema } from '../../domain/instant.js';
 import type { SessionUser } from '../../domain/protocol/auth.js';
 import {
@@ -11,17 +11,15 @@ import {
   INCIDENTS_MAX_LIMIT,
   INCIDENTS_MAX_WINDOW_MS,
   type IncidentDetailResponse,
-  type IncidentPhoto,
   type IncidentsResponse,
-  type IncidentStep,
-  type IncidentSummary,
 } from '../../domain/protocol/incidents.js';
 import { requireUser, sessionUser } from '../auth/guard.js';
 import type { ServerContext } from '../context.js';
 import { zoneInScope } from '../coverage/coverage.js';
-import type { IncidentTable, Tables } from '../db/schema.js';
+import type { IncidentTable } from '../db/schema.js';
 import { HttpError } from '../errors.js';
-import { parseStored } from '../records/reader.js';
+import { incidentDetails, incidentsFrom, incidentSummaries } from '../records/incident-view.js';
+import type { UnreadableSink } from '../records/reader.js';
 import { parseOr400 } from '../validate.js';
 
 const IncidentsQuerySchema = v.strictObject({
@@ -55,55 +53,6 @@ function inScope(viewer: SessionUser) {
       case 'admin':
         return unit;
     }
-  };
-}
-
-function incidentsFrom(db: Kysely<Tables>) {
-  return db
-    .selectFrom('incidents as i')
-    .innerJoin('users as u', 'u.id', 'i.officer_id')
-    .select([
-      'i.incident_id',
-      'i.category',
-      'i.occurred_at',
-      'i.reported_at',
-      'i.lat',
-      'i.lon',
-      'i.address',
-      'i.status',
-      'i.status_at',
-      'i.handed_to',
-      'i.injured',
-      'i.dead',
-      'i.demo',
-      'i.reported_injured',
-      'i.reported_dead',
-      'i.report_record_id',
-      'u.id as officer_id',
-      'u.badge',
-      'u.name',
-    ]);
-}
-
-type IncidentRow = Awaited<ReturnType<ReturnType<typeof incidentsFrom>['execute']>>[number];
-
-function summary(row: IncidentRow, photos: number): IncidentSummary {
-  return {
-    incidentId: row.incident_id,
-    category: row.category,
-    occurredAt: row.occurred_at,
-    reportedAt: row.reported_at,
-    lat: row.lat,
-    lon: row.lon,
-    address: row.address,
-    status: row.status as IncidentState,
-    statusAt: row.status_at,
-    handedTo: row.handed_to,
-    injured: row.injured,
-    dead: row.dead,
-    reportedBy: { id: row.officer_id, badge: row.badge, name: row.name },
-    photos,
-    demo: row.demo === 1,
   };
 }
 
@@ -147,8 +96,7 @@ export function incidentRoutes(ctx: ServerContext) {
       if (zone) rows = rows.filter((r) => r.lat !== null && r.lon !== null && pointInPolygon(r.lon, r.lat, zone.polygon.coordinates));
       const truncated = rows.length > query.limit;
       rows = rows.slice(0, query.limit);
-      const counts = await photoCounts(rows.map((r) => r.incident_id));
-      return { from, to, incidents: rows.map((r) => summary(r, counts.get(r.incident_id) ?? 0)), truncated };
+      return { from, to, incidents: await incidentSummaries(db, rows, unreadable(request)), truncated };
     });
 
     app.get('/api/incidents/:id', { preHandler: requireUser(ctx) }, async (request): Promise<IncidentDetailResponse> => {
@@ -158,97 +106,13 @@ export function incidentRoutes(ctx: ServerContext) {
       const row = await incidentsFrom(db).where(inScope(viewer)).where('i.incident_id', '=', id).executeTakeFirst();
       // One answer for "no such incident" and "not yours": scope cannot be probed by id.
       if (!row) throw new HttpError(404, 'not-found', 'no such incident, or not one you may see');
-      return detail(request, row);
+      const [detail] = await incidentDetails(db, [row], unreadable(request));
+      if (!detail) throw new Error('an incident read without its page');
+      return detail;
     });
   };
+}
 
-  async function photoCounts(incidentIds: readonly string[]): Promise<Map<string, number>> {
-    if (incidentIds.length === 0) return new Map();
-    const rows = await db
-      .selectFrom('incident_photos')
-      .select(['incident_id', (eb) => eb.fn.count<number | string>('sha256').distinct().as('n')])
-      .where('incident_id', 'in', incidentIds)
-      .groupBy('incident_id')
-      .execute();
-    return new Map(rows.map((r) => [r.incident_id, Number(r.n)]));
-  }
-
-  async function detail(request: FastifyRequest, row: IncidentRow): Promise<IncidentDetailResponse> {
-    const updates = await db
-      .selectFrom('incident_updates as up')
-      .innerJoin('users as u', 'u.id', 'up.officer_id')
-      .select(['up.record_id', 'up.at', 'up.state', 'up.handed_to', 'up.note', 'up.injured', 'up.dead', 'u.id as officer_id', 'u.badge', 'u.name'])
-      .where('up.incident_id', '=', row.incident_id)
-      .execute();
-    const named = await db.selectFrom('incident_photos').select(['sha256', 'record_id']).where('incident_id', '=', row.incident_id).execute();
-    // The report's body (description, people, photo sizes) and the updates' photo sizes live in the records themselves.
-    const recordIds = [...new Set([row.report_record_id, ...named.map((n) => n.record_id)])];
-    const stored = await db.selectFrom('records').select(['id', 'record']).where('id', 'in', recordIds).execute();
-    const bodies = new Map<string, { photos?: readonly Omit<IncidentPhoto, 'recordId'>[] }>();
-    let report: { description: string; locationSource: string; people: IncidentDetailResponse['incident']['people'] } | null = null;
-    for (const { id, record: text } of stored) {
-      const parsed = parseStored(text);
-      if (!('record' in parsed)) {
-        request.log.warn({ id, reason: parsed.reason }, 'stored record failed its schema; left out');
-        continue;
-      }
-      const { record } = parsed;
-      if (record.kind !== 'incident.report' && record.kind !== 'incident.update') continue;
-      bodies.set(id, record.body);
-      if (record.kind === 'incident.report' && id === row.report_record_id)
-        report = {
-          description: record.body.description,
-          locationSource: record.body.location.source,
-          people: record.body.people.map((p) => ({ role: p.role, name: p.name ?? null, phone: p.phone ?? null, note: p.note ?? null })),
-        };
-    }
-
-    const by = (r: { officer_id: string; badge: string; name: string }) => ({ id: r.officer_id, badge: r.badge, name: r.name });
-    const reportStep: IncidentStep = {
-      recordId: row.report_record_id,
-      kind: 'report',
-      at: row.reported_at,
-      by: by(row),
-      state: 'reported',
-      handedTo: null,
-      note: null,
-      injured: row.reported_injured,
-      dead: row.reported_dead,
-    };
-    const timeline: IncidentStep[] = [
-      reportStep,
-      ...updates.map((u): IncidentStep => ({
-        recordId: u.record_id,
-        kind: 'update',
-        at: u.at,
-        by: by(u),
-        state: u.state as IncidentState | null,
-        handedTo: u.handed_to,
-        note: u.note,
-        injured: u.injured,
-        dead: u.dead,
-      })),
-    ].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.kind === b.kind ? (a.recordId < b.recordId ? -1 : 1) : a.kind === 'report' ? -1 : 1));
-
-    // Photos in timeline order, each once (the first record that named it), with what that record says of it.
-    const photos: IncidentPhoto[] = [];
-    const seen = new Set<string>();
-    for (const step of timeline)
-      for (const ref of bodies.get(step.recordId)?.photos ?? []) {
-        if (seen.has(ref.sha256) || !named.some((n) => n.sha256 === ref.sha256 && n.record_id === step.recordId)) continue;
-        seen.add(ref.sha256);
-        photos.push({ sha256: ref.sha256, size: ref.size, type: ref.type, width: ref.width, height: ref.height, recordId: step.recordId });
-      }
-
-    return {
-      incident: {
-        ...summary(row, new Set(named.map((n) => n.sha256)).size),
-        description: report?.description ?? null,
-        locationSource: report?.locationSource ?? null,
-        people: report?.people ?? [],
-      },
-      timeline,
-      photos,
-    };
-  }
+function unreadable(request: FastifyRequest): UnreadableSink {
+  return (problem) => request.log.warn(problem, 'stored record failed its schema; left out');
 }

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { isBuiltInCategory } from '../../domain/incidents.js';
+import { blobsOfPhotos, isBuiltInCategory } from '../../domain/incidents.js';
 import type { SessionUser } from '../../domain/protocol/auth.js';
 import { MISSING_BLOB, type PushResult } from '../../domain/protocol/sync.js';
 import type { SignedRecord } from '../../domain/records.js';
@@ -37,7 +37,7 @@ export async function incidentGate(
   const incidental = records.filter((r) => r.kind === 'incident.report' || r.kind === 'incident.update');
   if (incidental.length === 0) return verdicts;
 
-  const named = [...new Set(incidental.flatMap((r) => (r.body.photos ?? []).map((p) => p.sha256)))];
+  const named = [...new Set(incidental.flatMap((r) => blobsOfPhotos(r.body.photos)))];
   const held = new Set(named.length ? (await db.selectFrom('blobs').select('sha256').where('sha256', 'in', named).execute()).map((b) => b.sha256) : []);
   const updated = [...new Set(incidental.filter((r) => r.kind === 'incident.update').map((r) => r.body.incidentId))];
   const incidents = new Map(
@@ -71,8 +71,8 @@ export async function incidentGate(
         continue;
       }
     }
-    const missing = (record.body.photos ?? []).find((p) => !held.has(p.sha256));
-    if (missing) verdicts.set(record.id, { status: 'retry', reason: `${MISSING_BLOB}${missing.sha256}` });
+    const missing = blobsOfPhotos(record.body.photos).find((name) => !held.has(name));
+    if (missing) verdicts.set(record.id, { status: 'retry', reason: `${MISSING_BLOB}${missing}` });
   }
   return verdicts;
 }

@@ -4,6 +4,7 @@ import type { Change, PullResponse } from '../../domain/protocol/sync.js';
 import { verifiedCheckins } from '../compliance/compliance.js';
 import type { Tables } from '../db/schema.js';
 import { checkpointFromRow, controlPointFromRow, planFromRow } from '../geography/rows.js';
+import { FIELD_INCIDENTS_BACK_MS, fieldIncidentRows, incidentDetails } from '../records/incident-view.js';
 import type { UnreadableSink } from '../records/reader.js';
 import { officerTasksFilter, readTasks } from '../tasks/tasks.js';
 import { readSosAlerts } from '../records/officer-live.js';
@@ -113,7 +114,7 @@ export async function pullChanges(
   const last = page.at(-1);
   const more = all.length > PULL_LIMIT;
   const changes = page.map((p) => p.change);
-  if (!more) changes.push(...(await verdictsOf(db, user, at)), ...(await ownAlerts(db, user, at.now)));
+  if (!more) changes.push(...(await verdictsOf(db, user, at)), ...(await ownAlerts(db, user, at.now)), ...(await fieldIncidents(db, user, at)));
   return { changes, cursor: String(last ? last.version : cursor), more };
 }
 
@@ -137,6 +138,18 @@ async function ownAlerts(db: Kysely<Tables>, user: SessionUser, now: Date): Prom
   if (user.role !== 'officer') return [];
   const alerts = await readSosAlerts(db, [user.id], new Date(now.getTime() - VERDICTS_BACK_MS).toISOString());
   return alerts.map((a) => upsert('sos', a.id, a as unknown as Record<string, unknown>));
+}
+
+/**
+ * The incidents the officer reported, updated or was sent to, each whole (timeline, photos with
+ * their thumbnails): like verdicts, sent with every last page, since an incident changes by
+ * records (anyone's update) that move no pull version. The device replaces its copies.
+ */
+async function fieldIncidents(db: Kysely<Tables>, user: SessionUser, { now, onUnreadable }: { now: Date; onUnreadable: UnreadableSink }): Promise<Change[]> {
+  if (user.role !== 'officer') return [];
+  const since = new Date(now.getTime() - FIELD_INCIDENTS_BACK_MS).toISOString();
+  const details = await incidentDetails(db, await fieldIncidentRows(db, user, since, onUnreadable), onUnreadable);
+  return details.map((d) => upsert('incident', d.incident.incidentId, d as unknown as Record<string, unknown>));
 }
 
 /** The officer's tasks that changed after `cursor`, as whole tasks (history included). */

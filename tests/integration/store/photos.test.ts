@@ -6,7 +6,7 @@ import type { PullResponse, PushResponse } from '../../../src/domain/protocol/sy
 import type { BodyOf } from '../../../src/domain/records.js';
 import { memoryLocks } from '../../../src/store/locks.js';
 import { countOutbox } from '../../../src/store/outbox-store.js';
-import { keepPhoto } from '../../../src/store/photo-store.js';
+import { countPhotosWaiting, keepPhoto } from '../../../src/store/photo-store.js';
 import { appendRecord } from '../../../src/store/record-writer.js';
 import { openXunfangDB, PHOTO } from '../../../src/store/schema.js';
 import { flushOutbox, TransientError, type SyncTransport } from '../../../src/store/sync-engine.js';
@@ -113,6 +113,42 @@ describe.each(DATABASES)('photos through the outbox against a real server on %s'
     expect(put.status).toBe(201);
     expect(await flushOutbox({ db, transport: transport(log), withLock: locks }, officerId)).toMatchObject({ accepted: 1, retry: 0 });
     expect(await countOutbox(db, officerId)).toEqual({ waiting: 0, rejected: 0 });
+    db.close();
+  });
+
+  it('sends an update’s photo and its thumbnail before the update, counts them as one photo waiting, and forgets both once it is acknowledged', async () => {
+    const db = await openXunfangDB(`photos-${kind}-${++run}`);
+    const locks = memoryLocks();
+    const incident = report([]);
+    await appendRecord(db, locks, officerId, 'incident.report', incident, { now: deviceNow() });
+    const photo = jpegLike(6000);
+    const thumb = jpegLike(800);
+    await keepPhoto(db, {
+      officerId,
+      sha256: sha256(thumb),
+      size: thumb.length,
+      type: 'image/jpeg',
+      width: 320,
+      height: 240,
+      blob: new Blob([thumb]),
+      thumbOf: sha256(photo),
+    });
+    await keepPhoto(db, { officerId, sha256: sha256(photo), size: photo.length, type: 'image/jpeg', width: 800, height: 600, blob: new Blob([photo]) });
+    expect(await countPhotosWaiting(db, officerId)).toBe(1);
+    const ref = {
+      sha256: sha256(photo),
+      size: photo.length,
+      type: 'image/jpeg' as const,
+      width: 800,
+      height: 600,
+      thumb: { sha256: sha256(thumb), size: thumb.length, width: 320, height: 240 },
+    };
+    await appendRecord(db, locks, officerId, 'incident.update', { incidentId: incident.incidentId, note: '补拍', photos: [ref] }, { now: deviceNow() });
+    const log = { uploads: [] as string[], pushes: 0 };
+    expect(await flushOutbox({ db, transport: transport(log), withLock: locks }, officerId)).toMatchObject({ accepted: 2, retry: 0 });
+    expect(log.uploads).toEqual([sha256(photo), sha256(thumb)]);
+    expect(await db.count(PHOTO)).toBe(0);
+    expect(await countPhotosWaiting(db, officerId)).toBe(0);
     db.close();
   });
 });

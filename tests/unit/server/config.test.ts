@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { publicMapSettings, readMapConfig } from '../../../src/server/config.js';
+import { publicMapSettings, readBlobLimits, readMapConfig } from '../../../src/server/config.js';
 import { writePmtiles } from '../../support/pmtiles.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'xf-config-'));
@@ -79,5 +79,25 @@ describe('base-map settings', () => {
   it('take MAP_GCJ02 as 1 or 0 only', () => {
     expect(readMapConfig({ MAP_GCJ02: '0' }).gcj02).toBe(false);
     expect(() => readMapConfig({ MAP_GCJ02: 'yes' })).toThrow(/MAP_GCJ02/);
+  });
+});
+
+describe('blob limits', () => {
+  it('default to 15 MiB a blob, 20 GiB a unit and 2 GiB an officer in 30 days', () => {
+    expect(readBlobLimits({})).toEqual({ maxBytes: 15 * 1024 ** 2, unitBytes: 20 * 1024 ** 3, officerBytes: 2 * 1024 ** 3 });
+  });
+
+  it('read whole bytes or K, M and G sizes', () => {
+    expect(readBlobLimits({ BLOB_MAX_BYTES: '500000', BLOB_UNIT_QUOTA_BYTES: '100G', BLOB_OFFICER_QUOTA_BYTES: '512m' })).toEqual({
+      maxBytes: 500_000,
+      unitBytes: 100 * 1024 ** 3,
+      officerBytes: 512 * 1024 ** 2,
+    });
+  });
+
+  it('refuse sizes that are not sizes, zero, or a blob larger than a record may name, naming the variable', () => {
+    expect(() => readBlobLimits({ BLOB_UNIT_QUOTA_BYTES: '20 GB' })).toThrow(/BLOB_UNIT_QUOTA_BYTES/);
+    expect(() => readBlobLimits({ BLOB_OFFICER_QUOTA_BYTES: '0' })).toThrow(/BLOB_OFFICER_QUOTA_BYTES/);
+    expect(() => readBlobLimits({ BLOB_MAX_BYTES: '1G' })).toThrow(/BLOB_MAX_BYTES/);
   });
 });

@@ -7,7 +7,8 @@ import { ensureDeviceIdentity } from '../../../src/store/device-identity.js';
 import { memoryLocks } from '../../../src/store/locks.js';
 import { countOutbox, listRejected, resetInFlight, settleBatch, takeBatch } from '../../../src/store/outbox-store.js';
 import { appendRecord } from '../../../src/store/record-writer.js';
-import { META, openXunfangDB } from '../../../src/store/schema.js';
+import { dropUnnamedPhotos, keepPhoto, markUploaded } from '../../../src/store/photo-store.js';
+import { INCIDENT, META, openXunfangDB, PHOTO, type PhotoEntry } from '../../../src/store/schema.js';
 
 let n = 0;
 const fresh = () => openXunfangDB(`outbox-${++n}`);
@@ -60,6 +61,57 @@ describe('writing records', () => {
     expect(a.privateKey.extractable).toBe(false);
     const first = await appendRecord(db, memoryLocks(), 'o2', 'position', fix(0));
     expect(first).toMatchObject({ seq: 1, prev: '', deviceId: b.deviceId, officerId: 'o2' });
+  });
+
+  it('keeps an update of an incident someone else reported beside its record, without a report, so it shows before the server has it', async () => {
+    const db = await fresh();
+    const incidentId = newId();
+    const record = await appendRecord(
+      db,
+      memoryLocks(),
+      'o1',
+      'incident.update',
+      { incidentId, state: 'on-scene', note: '已到场' },
+      {
+        incidentStep: { incidentId, step: { at: '2026-11-30T01:00:00.000Z', state: 'on-scene', note: '已到场' } },
+      },
+    );
+    expect(await db.get(INCIDENT, ['o1', incidentId])).toEqual({
+      officerId: 'o1',
+      incidentId,
+      recordId: '',
+      reportedAt: '2026-11-30T01:00:00.000Z',
+      report: null,
+      steps: [{ recordId: record.id, at: '2026-11-30T01:00:00.000Z', state: 'on-scene', note: '已到场' }],
+    });
+  });
+});
+
+describe('photos of a cancelled form', () => {
+  it('leave the device unless a record in the outbox names them or the server has them', async () => {
+    const db = await fresh();
+    const entry = (n: string, extra: Partial<PhotoEntry> = {}) => ({
+      officerId: 'o1',
+      sha256: n.repeat(64),
+      size: 10,
+      type: 'image/jpeg' as const,
+      width: 320,
+      height: 240,
+      blob: new Blob([n]),
+      ...extra,
+    });
+    for (const photo of [entry('a'), entry('b'), entry('c', { thumbOf: 'b'.repeat(64) }), entry('d')]) await keepPhoto(db, photo);
+    await markUploaded(db, ['d'.repeat(64)], true);
+    const { blob: _blob, officerId: _officer, ...named } = entry('a');
+    await appendRecord(db, memoryLocks(), 'o1', 'incident.update', { incidentId: newId(), note: '照片', photos: [{ ...named, width: 2048, height: 1536 }] });
+    expect(
+      await dropUnnamedPhotos(
+        db,
+        'o1',
+        ['a', 'b', 'c', 'd'].map((n) => n.repeat(64)),
+      ),
+    ).toBe(2);
+    expect((await db.getAllKeys(PHOTO)).sort()).toEqual(['a'.repeat(64), 'd'.repeat(64)]);
   });
 });
 

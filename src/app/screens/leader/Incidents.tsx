@@ -2,15 +2,20 @@ import { TaskForm } from './TaskForm.js';
 import { useSignal } from '@preact/signals';
 import { useEffect, useMemo } from 'preact/hooks';
 import { INCIDENT_STATES, type IncidentState } from '../../../domain/incidents.js';
-import type { IncidentDetailResponse, IncidentPhoto, IncidentsResponse, IncidentStep, IncidentSummary } from '../../../domain/protocol/incidents.js';
+import type { IncidentDetailResponse, IncidentsResponse, IncidentSummary } from '../../../domain/protocol/incidents.js';
 import { api, OfflineError } from '../../../store/api.js';
 import { formatDateTime, locale, t, type MessageKey } from '../../i18n/index.js';
 import { INCIDENT_STATE_COLOURS } from '../../map/incident-marks.js';
 import { LazyIncidentMap } from '../../map/LazyMap.js';
 import { taxonomy, zones } from '../../state/local-copies.js';
-import { reportError } from '../../state/notices.js';
+import { notify, reportError } from '../../state/notices.js';
+import { currentUser } from '../../state/session.js';
+import { syncStatus } from '../../state/sync.js';
 import { usePolledApi } from '../../state/use-polled-api.js';
+import { BlobImage } from '../../components/IncidentPhotos.js';
 import { categoryName, INCIDENT_STATE_KEYS } from '../incident-text.js';
+import { TimelineStep } from '../IncidentTimeline.js';
+import { IncidentUpdateForm } from '../IncidentUpdateForm.js';
 
 const REFRESH_MS = 60_000;
 const HOUR = 3600_000;
@@ -161,6 +166,17 @@ function IncidentItem({ incident, onOpen }: { incident: IncidentSummary; onOpen:
           {(incident.injured > 0 || incident.dead > 0) && ` · ${t('incident.casualties', { injured: incident.injured, dead: incident.dead })}`}
           {incident.demo && ` · ${t('incidents.demo')}`}
         </span>
+        {incident.previews.length > 0 && (
+          <span class="incident-previews" data-testid="incident-previews">
+            {incident.previews.map((photo) => (
+              <BlobImage
+                key={photo.sha256}
+                sha256={photo.thumb?.sha256 ?? photo.sha256}
+                alt={t('incident.photo', { width: photo.width, height: photo.height })}
+              />
+            ))}
+          </span>
+        )}
       </button>
     </li>
   );
@@ -170,8 +186,11 @@ function IncidentItem({ incident, onOpen }: { incident: IncidentSummary; onOpen:
 function IncidentPage({ incidentId, onBack }: { incidentId: string; onBack: () => void }) {
   const page = useSignal<IncidentDetailResponse | null>(null);
   const offline = useSignal(false);
-  const full = useSignal<IncidentPhoto | null>(null);
   const makingTask = useSignal(false);
+  const updating = useSignal(false);
+  const user = currentUser.value;
+  // Read again after each sync: an update made here shows once the server has it.
+  const { lastSyncAt } = syncStatus.value;
   useEffect(() => {
     const controller = new AbortController();
     api<IncidentDetailResponse>(`/api/incidents/${incidentId}`, { signal: controller.signal }).then(
@@ -182,7 +201,7 @@ function IncidentPage({ incidentId, onBack }: { incidentId: string; onBack: () =
       },
     );
     return () => controller.abort();
-  }, [incidentId]);
+  }, [incidentId, lastSyncAt]);
   const detail = page.value;
   return (
     <article class="stack incident-page" data-testid="incident-page" data-incident={incidentId}>
@@ -229,24 +248,27 @@ function IncidentPage({ incidentId, onBack }: { incidentId: string; onBack: () =
           <h3>{t('incidents.timeline')}</h3>
           <ol class="incident-timeline" data-testid="incident-timeline">
             {detail.timeline.map((step) => (
-              <TimelineStep key={step.recordId} step={step} />
+              <TimelineStep key={step.recordId} step={step} photos={detail.photos.filter((p) => p.recordId === step.recordId)} />
             ))}
           </ol>
-          <h3>{t('incident.photos')}</h3>
-          {detail.photos.length === 0 ? (
-            <p class="muted">{t('incidents.noPhotos')}</p>
-          ) : (
-            <ul class="incident-thumbs" data-testid="incident-photos">
-              {detail.photos.map((photo, i) => (
-                <li key={photo.sha256}>
-                  <button type="button" class="incident-thumb" aria-label={t('incidents.photo.open', { n: i + 1 })} onClick={() => (full.value = photo)}>
-                    <img src={`/api/blobs/${photo.sha256}`} alt={t('incident.photo', { width: photo.width, height: photo.height })} decoding="async" />
-                  </button>
-                </li>
-              ))}
-            </ul>
-          )}
-          {full.value && <PhotoViewer photo={full.value} onClose={() => (full.value = null)} />}
+          {detail.photos.length === 0 && <p class="muted">{t('incidents.noPhotos')}</p>}
+          {/* The leader moves it along too: a signed update from this device, like an officer's. */}
+          {user &&
+            (updating.value ? (
+              <section class="stack" data-testid="incident-update">
+                <h3>{t('incident.update')}</h3>
+                <IncidentUpdateForm
+                  user={user}
+                  incidentId={incidentId}
+                  onDone={() => (updating.value = false)}
+                  onSaved={() => notify('info', t('incident.update.saved'))}
+                />
+              </section>
+            ) : (
+              <button type="button" data-testid="incident-update-open" onClick={() => (updating.value = true)}>
+                {t('incident.update')}
+              </button>
+            ))}
           {/* A task from the incident: its place to go to, what happened as the details. */}
           {makingTask.value ? (
             <section class="stack" data-testid="incident-task-form">
@@ -268,49 +290,5 @@ function IncidentPage({ incidentId, onBack }: { incidentId: string; onBack: () =
         </>
       )}
     </article>
-  );
-}
-
-function TimelineStep({ step }: { step: IncidentStep }) {
-  return (
-    <li data-record={step.recordId} data-state={step.state ?? 'none'}>
-      <span class="muted">
-        {formatDateTime(step.at)} · {step.by.name} {step.by.badge}
-      </span>
-      <div>
-        <strong>{step.state ? t(INCIDENT_STATE_KEYS[step.state]) : t('incidents.step.added')}</strong>
-        {step.handedTo && ` → ${step.handedTo}`}
-        {step.kind === 'update' && (step.injured !== null || step.dead !== null) && (
-          <span>
-            {' · '}
-            {t('incidents.step.counts', { injured: step.injured ?? '—', dead: step.dead ?? '—' })}
-          </span>
-        )}
-      </div>
-      {step.note && <p class="incident-note">{step.note}</p>}
-    </li>
-  );
-}
-
-/** A photo at full size over the page; closed by its button or Escape. */
-function PhotoViewer({ photo, onClose }: { photo: IncidentPhoto; onClose: () => void }) {
-  useEffect(() => {
-    const onKey = (event: KeyboardEvent) => event.key === 'Escape' && onClose();
-    document.addEventListener('keydown', onKey);
-    return () => document.removeEventListener('keydown', onKey);
-  }, [onClose]);
-  return (
-    <div
-      class="photo-viewer"
-      role="dialog"
-      aria-modal="true"
-      aria-label={t('incident.photo', { width: photo.width, height: photo.height })}
-      data-testid="photo-viewer"
-    >
-      <img src={`/api/blobs/${photo.sha256}`} alt={t('incident.photo', { width: photo.width, height: photo.height })} />
-      <button type="button" onClick={onClose} autoFocus>
-        {t('incidents.photo.close')}
-      </button>
-    </div>
   );
 }

@@ -1,13 +1,14 @@
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
-import { PERSON_ROLES, type PhotoRef } from '../../../domain/incidents.js';
+import { PERSON_ROLES } from '../../../domain/incidents.js';
 import type { SessionUser } from '../../../domain/protocol/auth.js';
 import { locale, t, type MessageKey } from '../../i18n/index.js';
 import { LazyPlaceMap } from '../../map/LazyMap.js';
 import { checkpoints, idNumbersOn, taxonomy, zones } from '../../state/local-copies.js';
-import { preparePhotos, reportIncident, type IncidentDraft } from '../../state/incidents.js';
-import { notify } from '../../state/notices.js';
+import { discardPhotos, reportIncident, type IncidentDraft } from '../../state/incidents.js';
+import { notify, reportError } from '../../state/notices.js';
 import { useAction } from '../../state/use-action.js';
+import { PhotoCapture, type CapturedPhoto } from './PhotoCapture.js';
 
 type PersonRole = (typeof PERSON_ROLES)[number];
 type Person = IncidentDraft['people'][number];
@@ -49,7 +50,7 @@ export function IncidentForm({ user, onDone }: { user: SessionUser; onDone: () =
   const people = useSignal<Person[]>([]);
   const injured = useSignal(0);
   const dead = useSignal(0);
-  const photos = useSignal<Array<{ ref: PhotoRef; url: string }>>([]);
+  const photos = useSignal<CapturedPhoto[]>([]);
   const preparing = useSignal<{ done: number; of: number } | null>(null);
   const tried = useSignal(false);
   const { busy, error, run } = useAction({ inline: true });
@@ -66,24 +67,6 @@ export function IncidentForm({ user, onDone }: { user: SessionUser; onDone: () =
     );
   };
   useEffect(locate, []);
-  useEffect(() => () => photos.peek().forEach((p) => URL.revokeObjectURL(p.url)), []);
-
-  const addPhotos = (input: HTMLInputElement) => {
-    const files = [...(input.files ?? [])];
-    input.value = '';
-    if (files.length === 0) return;
-    preparing.value = { done: 0, of: files.length };
-    void run(async () => {
-      try {
-        const prepared = await preparePhotos(user.id, files, (done) => (preparing.value = { done, of: files.length }));
-        const known = new Set(photos.value.map((p) => p.ref.sha256));
-        const fresh = prepared.filter((p) => !known.has(p.ref.sha256)).map((p) => ({ ref: p.ref, url: URL.createObjectURL(p.blob) }));
-        photos.value = [...photos.value, ...fresh];
-      } finally {
-        preparing.value = null;
-      }
-    });
-  };
 
   const problems: MessageKey[] = [];
   if (!category.value) problems.push('incident.problem.category');
@@ -91,6 +74,15 @@ export function IncidentForm({ user, onDone }: { user: SessionUser; onDone: () =
   if (where.value === 'map' && !picked.value) problems.push('incident.problem.map');
   if (where.value === 'address' && !address.value.trim()) problems.push('incident.problem.address');
   if (!occurredAt.value || Number.isNaN(Date.parse(occurredAt.value))) problems.push('incident.problem.time');
+
+  /** Leaves the form; the photos it took are named by no record, so they leave the device too. */
+  const cancel = () => {
+    discardPhotos(
+      user.id,
+      photos.value.map((p) => p.ref),
+    ).catch(reportError);
+    onDone();
+  };
 
   function submit(event: Event) {
     event.preventDefault();
@@ -250,27 +242,7 @@ export function IncidentForm({ user, onDone }: { user: SessionUser; onDone: () =
           <input type="number" min={0} max={10000} inputMode="numeric" value={dead.value} onInput={(e) => (dead.value = count(e.currentTarget.value))} />
         </label>
       </div>
-      <fieldset>
-        <legend>{t('incident.photos')}</legend>
-        <label class="incident-camera">
-          {t('incident.photos.take')}
-          <input type="file" accept="image/*" capture="environment" multiple onChange={(e) => addPhotos(e.currentTarget)} data-testid="incident-photos" />
-        </label>
-        {preparing.value && (
-          <p class="muted" role="status">
-            {t('incident.photos.preparing', { done: preparing.value.done, n: preparing.value.of })}
-          </p>
-        )}
-        {photos.value.length > 0 && (
-          <ul class="incident-thumbs" data-testid="incident-thumbs">
-            {photos.value.map((p) => (
-              <li key={p.ref.sha256}>
-                <img src={p.url} alt={t('incident.photo', { width: p.ref.width, height: p.ref.height })} />
-              </li>
-            ))}
-          </ul>
-        )}
-      </fieldset>
+      <PhotoCapture officerId={user.id} photos={photos} preparing={preparing} run={run} testId="incident-photos" />
       {tried.value && problems.length > 0 && (
         <ul class="form-error" role="alert" data-testid="incident-problems">
           {problems.map((key) => (
@@ -286,7 +258,7 @@ export function IncidentForm({ user, onDone }: { user: SessionUser; onDone: () =
       <button type="submit" class="primary" disabled={busy.value || !!preparing.value}>
         {t('incident.submit')}
       </button>
-      <button type="button" onClick={onDone}>
+      <button type="button" onClick={cancel}>
         {t('shift.form.cancel')}
       </button>
     </form>
