@@ -1,4 +1,5 @@
 import type { BackdatingFlag } from '../backdating.js';
+import type { LocalName } from '../checkpoints.js';
 import type { NativeProtocol } from '../native-trackers.js';
 import type { Role } from '../roles.js';
 import type { AuditVerdict } from '../route-replay.js';
@@ -140,4 +141,7 @@ export interface AuditShiftsResponse {
   }>;
   /** More shifts started in the window than one answer lists: the newest are listed. */
   truncated: boolean;
+  /** What the list's filters offer: the squads in the viewer's scope and their officers, whatever the filters asked. */
+  squads: Array<{ id: string; name: LocalName }>;
+  officers: Array<{ id: string; badge: string; name: string; squadId: string | null }>;
 }

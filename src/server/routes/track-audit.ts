@@ -80,7 +80,8 @@ export function trackAuditRoutes(ctx: ServerContext) {
       const to = query.to ?? now.toISOString();
       const from = query.from ?? new Date(Date.parse(to) - LIST_WINDOW_MS).toISOString();
       auditWindow({ from, to }, now);
-      const inScope = await officersInScope(db, sessionUser(request), query.officerId);
+      const viewer = sessionUser(request);
+      const inScope = await officersInScope(db, viewer, query.officerId);
       const officers = query.squadId === undefined ? inScope : inScope.filter((o) => o.squadId === query.squadId);
       const byId = new Map(officers.map((o) => [o.id, o]));
       const rows =
@@ -114,7 +115,19 @@ export function trackAuditRoutes(ctx: ServerContext) {
         if (!officer || (query.verdict !== undefined && verdict !== query.verdict)) return [];
         return [{ ...s, badge: officer.badge, name: officer.name, squadId: officer.squadId, verdict }];
       });
-      return { from, to, shifts: listed, truncated: rows.length > LIST_SHIFTS };
+      // What the filters offer: the squads and officers in scope, whatever this answer's filters.
+      const everyone = query.officerId === undefined ? inScope : await officersInScope(db, viewer);
+      const squadIds = [...new Set(everyone.flatMap((o) => (o.squadId ? [o.squadId] : [])))];
+      const squads =
+        squadIds.length === 0 ? [] : await db.selectFrom('squads').select(['id', 'name_zh', 'name_en']).where('id', 'in', squadIds).orderBy('code').execute();
+      return {
+        from,
+        to,
+        shifts: listed,
+        truncated: rows.length > LIST_SHIFTS,
+        squads: squads.map((s) => ({ id: s.id, name: { 'zh-CN': s.name_zh, en: s.name_en } })),
+        officers: everyone.filter((o) => o.squadId !== null),
+      };
     });
   };
 }
