@@ -210,6 +210,8 @@ describe('the supervisor’s route audit', () => {
       const verdict = audit.getByTestId('audit-verdict');
       await verdict.waitFor({ timeout: 30_000 });
       expect(await verdict.getAttribute('data-verdict')).toBe('gaps-explained');
+      // The server's verdict on the track it just verified, then the same from the screen's own analysis.
+      await audit.locator('[data-testid="audit-verdict"][data-by="screen"][data-verdict="gaps-explained"]').waitFor({ timeout: 30_000 });
       // The route analysis (in the worker): nothing implausible, only the native tracker's fixes said as unsigned.
       const flags = audit.getByTestId('audit-flags');
       expect(await flags.locator('[data-flag]').evaluateAll((els) => els.map((e) => e.getAttribute('data-flag')))).toEqual(['native']);

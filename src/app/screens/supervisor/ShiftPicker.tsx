@@ -101,7 +101,7 @@ export function ShiftPicker({ onPick }: { onPick: (subject: AuditSubject) => voi
         </label>
       </div>
       {data.value && shifts.length === 0 && (
-        <p class="muted">{day.value || verdict.value || officerId.value ? t('audit.noMatch') : t('audit.noShifts', { days: LIST_DAYS })}</p>
+        <p class="muted">{day.value || verdict.value || officerId.value || squadId.value ? t('audit.noMatch') : t('audit.noShifts', { days: LIST_DAYS })}</p>
       )}
       <ul class="task-list" data-testid="audit-shifts">
         {shifts.map((s) => (
