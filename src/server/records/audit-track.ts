@@ -29,7 +29,7 @@ export interface TrackPage {
 }
 
 /** What follows a track's points: tracking marks, the shifts started and ended, and the verification. */
-export type TrackTail = Pick<AuditTrackResponse, 'tracking' | 'shiftStarts' | 'shiftEnds' | 'verification'>;
+type TrackTail = Pick<AuditTrackResponse, 'tracking' | 'shiftStarts' | 'shiftEnds' | 'verification'>;
 
 /**
  * The page's members in device-time order (at, then id): ids and places only, never the

@@ -166,9 +166,14 @@ function Replay({ shift, track, extras }: { shift: AuditSubject; track: AuditTra
   // too): shown at once, then the screen's own once its analysis is done, or the chains' alone
   // should the analysis fail.
   const verdict = analysis.value === 'failed' ? chainVerdict : analysis.value ? shiftVerdict(chainVerdict, analysis.value.flags) : (track.verdict ?? null);
-  // The map (maplibre's chunk, a WebGL context) only after the verdict has been painted.
+  // The map (maplibre's chunk, a WebGL context: 100–300 ms of this thread) only once a frame
+  // with the verdict in it has been painted: after the next animation frame, in a task of its own.
   const mapOn = useSignal(false);
-  useEffect(() => void (mapOn.value = true), []);
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const frame = requestAnimationFrame(() => (timer = setTimeout(() => (mapOn.value = true))));
+    return () => (cancelAnimationFrame(frame), clearTimeout(timer));
+  }, []);
   const first = segments[0]?.[0];
   const last = segments.at(-1)?.at(-1);
   const start = first ? Date.parse(first.fixAt) : Date.parse(shift.startedAt);

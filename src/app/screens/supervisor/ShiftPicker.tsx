@@ -21,13 +21,13 @@ export interface AuditSubject {
 }
 
 /** How far back the shift list reaches when no day is chosen. */
-export const LIST_DAYS = 7;
+const LIST_DAYS = 7;
 /** The longest range the server audits at once (track-audit.ts). */
 const MAX_RANGE_MS = 31 * 86_400_000;
 const VERDICTS: readonly AuditVerdict[] = ['intact', 'gaps-explained', 'altered', 'suspicious'];
 
 /** Each verdict in a word or two, as the list marks its shifts. */
-export const VERDICT_SHORT: Record<AuditVerdict, MessageKey> = {
+const VERDICT_SHORT: Record<AuditVerdict, MessageKey> = {
   intact: 'audit.short.intact',
   'gaps-explained': 'audit.short.gaps-explained',
   altered: 'audit.short.altered',
