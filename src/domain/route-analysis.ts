@@ -123,13 +123,7 @@ export function analyseRoute(input: RouteAnalysisInput): RouteAnalysis {
   const segments = routeSegments(input.points, input.tracking);
   const stopsBySegment = segments.map(findStops);
   const { movingMs, standingMs } = movingAndStanding(segments, stopsBySegment);
-  const flags: PlausibilityFlag[] = [];
-  const add = (kind: FlagKind, evidence: FlagEvidence[]) => evidence.length > 0 && flags.push({ kind, evidence });
-  add('impossible-speed', impossibleSpeeds(segments, speedLimitMps(input.onFoot)));
-  add('frozen', frozenRuns(segments));
-  add('no-sensors', noSensors(segments.flat()));
-  add('clock-drift', clockDrift(segments.flat()));
-  add('native', nativeFixes(input.native));
+  const flags = plausibilityFlags(segments, input);
   return {
     distanceM: segmentsDistanceM(segments),
     trackedMs: movingMs + standingMs,
@@ -139,6 +133,18 @@ export function analyseRoute(input: RouteAnalysisInput): RouteAnalysis {
     stops: stopsBySegment.flat().map(({ stop }) => stop),
     flags,
   };
+}
+
+/** The route's plausibility flags, each with its evidence; none when nothing is implausible. */
+function plausibilityFlags(segments: ReadonlyArray<Segment<AnalysedPoint>>, input: Pick<RouteAnalysisInput, 'onFoot' | 'native'>): PlausibilityFlag[] {
+  const flags: PlausibilityFlag[] = [];
+  const add = (kind: FlagKind, evidence: FlagEvidence[]) => evidence.length > 0 && flags.push({ kind, evidence });
+  add('impossible-speed', impossibleSpeeds(segments, speedLimitMps(input.onFoot)));
+  add('frozen', frozenRuns(segments));
+  add('no-sensors', noSensors(segments.flat()));
+  add('clock-drift', clockDrift(segments.flat()));
+  add('native', nativeFixes(input.native));
+  return flags;
 }
 
 /**
@@ -170,7 +176,8 @@ export function onFootIn(shiftStarts: AuditTrackResponse['shiftStarts'], shiftId
 export function windowVerdict(track: Pick<AuditTrackResponse, 'points' | 'tracking' | 'shiftStarts' | 'verification'>, shiftId: string | null): AuditVerdict {
   const chain = auditVerdict(track).verdict;
   if (chain === 'altered') return chain;
-  const { flags } = analyseRoute({ points: track.points, tracking: track.tracking, zones: null, onFoot: onFootIn(track.shiftStarts, shiftId), native: [] });
+  // The flags alone, as analyseRoute raises them: stops and times are not needed for a verdict.
+  const flags = plausibilityFlags(routeSegments(track.points, track.tracking), { onFoot: onFootIn(track.shiftStarts, shiftId), native: [] });
   return shiftVerdict(chain, flags);
 }
 

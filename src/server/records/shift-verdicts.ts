@@ -68,19 +68,23 @@ export async function computeShiftVerdict(db: Kysely<Tables>, devices: DeviceKey
   const claim = await claimShiftVerdict(db, shift, now);
   const page = await readTrackPage(db, devices, { officerId: shift.officerId, from: claim.from, to: claim.to, limit: VERDICT_RECORDS });
   const verdict = page.next === null ? await verdictOfPage(db, page, shift.shiftId) : null;
-  await claim.fill(verdict);
+  await fillShiftVerdict(db, claim, verdict);
   return verdict;
+}
+
+/** A computation of a shift's verdict under way: the window it reads, and the token that lets it fill its row. */
+export interface VerdictClaim {
+  shift: VerdictShift;
+  from: string;
+  to: string;
+  token: string;
 }
 
 /**
  * Starts a computation of the shift's verdict: writes its row, over the shift's window as it
- * stands now, without a verdict; `fill` writes the verdict only if the row is still this one.
+ * stands now, without a verdict. May run in the caller's transaction.
  */
-export async function claimShiftVerdict(
-  db: Kysely<Tables>,
-  shift: VerdictShift,
-  now: Date,
-): Promise<{ from: string; to: string; fill(verdict: AuditVerdict | null): Promise<void> }> {
+export async function claimShiftVerdict(db: Kysely<Tables> | Transaction<Tables>, shift: VerdictShift, now: Date): Promise<VerdictClaim> {
   const token = newId();
   const row = {
     officer_id: shift.officerId,
@@ -106,19 +110,18 @@ export async function claimShiftVerdict(
       }),
     )
     .execute();
-  return {
-    from: row.window_from,
-    to: row.window_to,
-    async fill(verdict) {
-      await db
-        .updateTable('shift_verdicts')
-        .set({ verdict })
-        .where('officer_id', '=', shift.officerId)
-        .where('shift_id', '=', shift.shiftId)
-        .where('token', '=', token)
-        .execute();
-    },
-  };
+  return { shift, from: row.window_from, to: row.window_to, token };
+}
+
+/** Writes the claimed computation's verdict, only if its row is still the one it wrote (no push deleted it since). */
+export async function fillShiftVerdict(db: Kysely<Tables>, claim: VerdictClaim, verdict: AuditVerdict | null): Promise<void> {
+  await db
+    .updateTable('shift_verdicts')
+    .set({ verdict })
+    .where('officer_id', '=', claim.shift.officerId)
+    .where('shift_id', '=', claim.shift.shiftId)
+    .where('token', '=', claim.token)
+    .execute();
 }
 
 /** Reads the page's verified points and judges them: the one verdict rule, as the screen applies it. */

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import * as v from 'valibot';
 import { InstantSchema } from '../../domain/instant.js';
 import { newId } from '../../domain/ids.js';
@@ -16,7 +16,7 @@ import type { ServerContext } from '../context.js';
 import type { Tables } from '../db/schema.js';
 import { HttpError } from '../errors.js';
 import { CURSOR_RE, readTrackPage, verifiedTrack, type TrackPage } from '../records/audit-track.js';
-import { cachedVerdicts, claimShiftVerdict, computeShiftVerdict, verdictKey, type VerdictShift } from '../records/shift-verdicts.js';
+import { cachedVerdicts, claimShiftVerdict, computeShiftVerdict, fillShiftVerdict, verdictKey, type VerdictShift } from '../records/shift-verdicts.js';
 import { DeviceKeys } from '../sync/device-keys.js';
 import { parseOr400 } from '../validate.js';
 
@@ -64,14 +64,24 @@ export function trackAuditRoutes(ctx: ServerContext) {
       const shift = query.shiftId === undefined ? null : await shiftOf(db, query.officerId, query.shiftId, query);
       const now = ctx.now();
       const { from, to } = auditWindow(shift ? { from: shift.startedAt, to: shift.endedAt ?? now.toISOString() } : query, now);
-      // A shift's first page claims its cached verdict (over this same window): what this look finds replaces it.
-      const claim = shift && !query.after ? await claimShiftVerdict(db, shift, now) : null;
-      // A look is logged once, with its first page: the pages after it are the same look.
-      if (!query.after) await logRouteView(db, ctx.now(), viewer, query.officerId, 'track', { from, to });
+      // A look is logged once, with its first page: the pages after it are the same look. A
+      // shift's first page also claims its cached verdict (over this same window): what this look
+      // finds replaces it. One transaction, one commit, before the reading.
+      const claim = query.after
+        ? null
+        : await db.transaction().execute(async (trx) => {
+            await logRouteView(trx, now, viewer, query.officerId, 'track', { from, to });
+            return shift ? claimShiftVerdict(trx, shift, now) : null;
+          });
       const page = await readTrackPage(db, devices, { officerId: query.officerId, from, to, after: query.after, limit: query.limit });
-      const judge = query.after ? null : { shiftId: shift?.shiftId ?? null, ...(claim && { onVerdict: claim.fill }) };
+      const found: { verdict: AuditVerdict | null } = { verdict: null };
+      // The cache is written once the answer is out: never a write between the verdict and the viewer.
+      if (claim)
+        reply.raw.once('finish', () => {
+          if (found.verdict) fillShiftVerdict(db, claim, found.verdict).catch((error: unknown) => request.log.error(error, 'the shift verdict was not cached'));
+        });
       reply.type('application/json; charset=utf-8');
-      return reply.send(Readable.from(trackJson(db, page, judge)));
+      return reply.send(Readable.from(trackJson(db, page, query.after ? null : { shiftId: shift?.shiftId ?? null, found })));
     });
 
     app.get('/api/audit/shifts', { preHandler: requireUser(ctx) }, async (request): Promise<AuditShiftsResponse> => {
@@ -259,7 +269,7 @@ export function routeViewRoutes(ctx: ServerContext) {
 const VIEWS_LIMIT = 200;
 
 async function logRouteView(
-  db: Kysely<Tables>,
+  db: Kysely<Tables> | Transaction<Tables>,
   at: Date,
   viewer: SessionUser,
   officerId: string,
@@ -300,7 +310,7 @@ function auditWindow(query: { from?: string; to?: string }, now: Date): { from: 
 async function* trackJson(
   db: Kysely<Tables>,
   page: TrackPage,
-  judge: { shiftId: string | null; onVerdict?: (verdict: AuditVerdict) => Promise<void> } | null,
+  judge: { shiftId: string | null; found: { verdict: AuditVerdict | null } } | null,
 ): AsyncGenerator<string> {
   // The same keys, in the same order, as one AuditTrackResponse object would give.
   yield `{"from":${JSON.stringify(page.from)},"to":${JSON.stringify(page.to)},"points":[`;
@@ -310,7 +320,7 @@ async function* trackJson(
   for (let step = await reading.next(); ; step = await reading.next()) {
     if (step.done) {
       const verdict = kept && judge ? windowVerdict({ points: kept, ...step.value }, judge.shiftId) : null;
-      if (verdict && judge?.onVerdict) await judge.onVerdict(verdict);
+      if (judge) judge.found.verdict = verdict;
       const tail = { ...step.value, verdict, next: page.next } satisfies Omit<AuditTrackResponse, 'from' | 'to' | 'points'>;
       yield `],${JSON.stringify(tail).slice(1)}`;
       return;
