@@ -1,4 +1,5 @@
 import { availableParallelism, loadavg } from 'node:os';
+import type { Page } from 'playwright-core';
 import { authenticatedLinks } from '../src/domain/chain.js';
 import { newId } from '../src/domain/ids.js';
 import type { AuditTrackResponse } from '../src/domain/protocol/track-audit.js';
@@ -56,7 +57,8 @@ export async function run(kind: DbKind = process.env.TEST_DATABASE_URL ? 'postgr
         at += PAUSE_MS;
         records.push(await device.next('tracking', { shiftId, state: 'on', reason: 'page-visible' }, new Date(at)));
       }
-      records.push(await device.next('position', positionBody(shiftId, i, new Date(at)), new Date(at)));
+      // An accuracy that varies fix to fix, as a phone's does: a fixed one would rightly be flagged (route-analysis.ts frozen).
+      records.push(await device.next('position', { ...positionBody(shiftId, i, new Date(at)), accuracy: 4 + ((i * 37) % 21) / 10 }, new Date(at)));
     }
     records.push(await device.next('shift.end', { shiftId, equipmentReturned: [] }, new Date(end - 1000)));
     for (let i = 0; i < records.length; i += 1000) {
@@ -79,6 +81,7 @@ export async function run(kind: DbKind = process.env.TEST_DATABASE_URL ? 'postgr
       const done = performance.now();
       if (track.points.length !== FIXES || track.next !== null) throw new Error(`${track.points.length} points, next ${track.next}`);
       if (verdict.verdict !== 'gaps-explained' || verdict.evidence.length !== 1) throw new Error(`verdict ${JSON.stringify(verdict)}`);
+      if (track.verdict !== 'gaps-explained') throw new Error(`the server's verdict: ${track.verdict}`);
       return { total: done - began, server: loaded - began, screen: done - loaded, replayed, segments: segments.length };
     };
     await open(); // warm: the server's first look compiles its queries and the JIT its loops
@@ -141,29 +144,55 @@ export async function run(kind: DbKind = process.env.TEST_DATABASE_URL ? 'postgr
 async function onScreen(url: string): Promise<void> {
   const browser = await launchChromium({ webgl: true });
   try {
-    const page = await (await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' })).newPage();
-    await page.goto(url);
-    await page.getByLabel('警号').fill('S001');
-    await page.getByLabel('密码').fill(BENCH_PASSWORD);
-    await page.getByRole('button', { name: '登录' }).click();
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
+    const signIn = await context.newPage();
+    await signIn.goto(url);
+    await signIn.getByLabel('警号').fill('S001');
+    await signIn.getByLabel('密码').fill(BENCH_PASSWORD);
+    await signIn.getByRole('button', { name: '登录' }).click();
+    await signIn.getByTestId('route-audit').locator('li[data-shift] button').first().waitFor({ timeout: 60_000 });
+    await signIn.close();
+    // Each sample a fresh page of the signed-in supervisor (the browser's cache warm, as on a second visit).
+    const samples: Array<{ verdictMs: number; verifiedMs: number; trackMs: number; readyMs: number; longTasks: number[] }> = [];
+    let page = await context.newPage();
+    for (let i = 0; i < SCREEN_SAMPLES; i++) {
+      if (i > 0) await page.close();
+      page = await context.newPage();
+      await page.goto(url);
+      const audit = page.getByTestId('route-audit');
+      await audit.locator('li[data-shift] button').first().waitFor({ timeout: 60_000 });
+      await page.waitForTimeout(1000); // the home settled: its own loads are not the shift's
+      await page.evaluate(() => {
+        const w = window as unknown as { xfLongTasks: number[] };
+        w.xfLongTasks = [];
+        new PerformanceObserver((list) => list.getEntries().forEach((e) => w.xfLongTasks.push(e.duration))).observe({ type: 'longtask', buffered: false });
+      });
+      const began = Date.now();
+      const tappedAt = await page.evaluate(() => performance.now());
+      await audit.locator('li[data-shift] button').first().click();
+      await audit.getByTestId('audit-verdict').waitFor({ timeout: 60_000 });
+      const verdictMs = Date.now() - began;
+      // The verdict on the track just read and verified (not the list's, shown meanwhile).
+      await audit.locator('[data-testid="audit-verdict"]:not([data-by="list"])').waitFor({ timeout: 60_000 });
+      const verifiedMs = Date.now() - began;
+      await audit.locator('[data-testid="map"][data-ready="yes"]').waitFor({ timeout: 60_000 });
+      const readyMs = Date.now() - began;
+      // When the track's answer had arrived, by the page's own clock: the rest is the page's work.
+      const trackMs = await page.evaluate(
+        (t0) =>
+          Math.round(
+            (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).find((e) => e.name.includes('/api/audit/track'))!.responseEnd - t0,
+          ),
+        tappedAt,
+      );
+      samples.push({ verdictMs, verifiedMs, trackMs, readyMs, longTasks: await longTasksOf(page) });
+    }
     const audit = page.getByTestId('route-audit');
-    await audit.locator('li[data-shift] button').first().waitFor({ timeout: 60_000 });
-    await page.evaluate(() => {
-      const w = window as unknown as { xfLongTasks: number[] };
-      w.xfLongTasks = [];
-      new PerformanceObserver((list) => list.getEntries().forEach((e) => w.xfLongTasks.push(e.duration))).observe({ type: 'longtask', buffered: false });
-    });
-    const longTasks = () => page.evaluate(() => (window as unknown as { xfLongTasks: number[] }).xfLongTasks.splice(0));
-    const began = Date.now();
-    await audit.locator('li[data-shift] button').first().click();
-    await audit.getByTestId('audit-verdict').waitFor({ timeout: 60_000 });
-    const verdictMs = Date.now() - began;
-    await audit.locator('[data-testid="map"][data-ready="yes"]').waitFor({ timeout: 60_000 });
-    const readyMs = Date.now() - began;
-    const opening = await longTasks();
-
+    // The analysis done (the flags shown), before the scrubbing is timed.
+    await audit.getByTestId('audit-flags').waitFor({ timeout: 60_000 });
+    await longTasksOf(page);
     await page.waitForTimeout(3000);
-    const idle = await longTasks();
+    const idle = await longTasksOf(page);
     // Scrubbing: the slider dragged across the whole shift in 60 steps, as a finger would.
     const slider = audit.getByRole('slider');
     const [min, max] = [Number(await slider.getAttribute('min')), Number(await slider.getAttribute('max'))];
@@ -173,20 +202,30 @@ async function onScreen(url: string): Promise<void> {
       await page.waitForTimeout(30);
     }
     const scrubMs = Date.now() - scrubBegan;
-    const scrubbing = await longTasks();
+    const scrubbing = await longTasksOf(page);
     await slider.fill(String(min));
-    await audit.getByRole('combobox').selectOption('64');
+    await audit.getByRole('combobox', { name: '回放速度' }).selectOption('64');
     await audit.getByRole('button', { name: '回放' }).click();
     await page.waitForTimeout(3000);
-    const playing = await longTasks();
+    const playing = await longTasksOf(page);
     const describe = (tasks: number[]) => (tasks.length ? `${tasks.length} (longest ${Math.max(...tasks).toFixed(0)} ms)` : '0');
+    const figure = (key: 'verdictMs' | 'verifiedMs' | 'trackMs' | 'readyMs') =>
+      `median ${median(samples.map((s) => s[key]))} ms (${samples.map((s) => s[key]).join(', ')})`;
     console.log(
-      `  on screen (Chromium, 390×844): verdict shown ${verdictMs} ms after the tap, map ready at ${readyMs} ms; long tasks while opening: ${describe(opening)}`,
+      `  on screen (Chromium, 390×844), ${SCREEN_SAMPLES} taps: a verdict shown ${figure('verdictMs')}; the track's answer in ${figure('trackMs')}; the verdict on the track just read and verified ${figure('verifiedMs')}; map ready ${figure('readyMs')}; long tasks while opening (first tap): ${describe(samples[0]!.longTasks)}`,
     );
     console.log(
       `  long tasks on the main thread: scrubbing the whole shift (61 steps, ${scrubMs} ms) ${describe(scrubbing)}; replaying at 64× for 3 s ${describe(playing)}; idle 3 s (baseline) ${describe(idle)}`,
     );
+    const verifiedMs = median(samples.map((s) => s.verifiedMs));
+    console.log(`  tap to verified verdict, target ≤ 1000 ms: ${verifiedMs <= 1000 ? 'met' : 'NOT met'}; load ${loadavg()[0]!.toFixed(1)}`);
   } finally {
     await browser.close();
   }
 }
+
+/** Samples of the tap on screen: each a fresh page. */
+const SCREEN_SAMPLES = Number(process.env.BENCH_SCREEN_RUNS ?? 5);
+
+/** The long tasks observed since the last call. */
+const longTasksOf = (page: Page) => page.evaluate(() => (window as unknown as { xfLongTasks: number[] }).xfLongTasks.splice(0));

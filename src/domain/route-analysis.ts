@@ -1,8 +1,8 @@
 import type { PolygonGeometry } from './checkpoints.js';
 import { haversineM, pointInPolygon } from './geo.js';
 import { NO_FIX_MS } from './patrol-session.js';
-import type { TrackingMark } from './protocol/track-audit.js';
-import { routeSegments, segmentsDistanceM, type AuditVerdict, type Segment } from './route-replay.js';
+import type { AuditTrackResponse, TrackingMark } from './protocol/track-audit.js';
+import { auditVerdict, routeSegments, segmentsDistanceM, type AuditVerdict, type Segment } from './route-replay.js';
 import { DEFAULT_FILTER_CONFIG, FOOT_PATROL } from './track-filter.js';
 
 // What a supervisor reads from an audited shift beyond its chains: where the officer stopped,
@@ -123,13 +123,7 @@ export function analyseRoute(input: RouteAnalysisInput): RouteAnalysis {
   const segments = routeSegments(input.points, input.tracking);
   const stopsBySegment = segments.map(findStops);
   const { movingMs, standingMs } = movingAndStanding(segments, stopsBySegment);
-  const flags: PlausibilityFlag[] = [];
-  const add = (kind: FlagKind, evidence: FlagEvidence[]) => evidence.length > 0 && flags.push({ kind, evidence });
-  add('impossible-speed', impossibleSpeeds(segments, speedLimitMps(input.onFoot)));
-  add('frozen', frozenRuns(segments));
-  add('no-sensors', noSensors(segments.flat()));
-  add('clock-drift', clockDrift(segments.flat()));
-  add('native', nativeFixes(input.native));
+  const flags = plausibilityFlags(segments, input);
   return {
     distanceM: segmentsDistanceM(segments),
     trackedMs: movingMs + standingMs,
@@ -141,6 +135,18 @@ export function analyseRoute(input: RouteAnalysisInput): RouteAnalysis {
   };
 }
 
+/** The route's plausibility flags, each with its evidence; none when nothing is implausible. */
+function plausibilityFlags(segments: ReadonlyArray<Segment<AnalysedPoint>>, input: Pick<RouteAnalysisInput, 'onFoot' | 'native'>): PlausibilityFlag[] {
+  const flags: PlausibilityFlag[] = [];
+  const add = (kind: FlagKind, evidence: FlagEvidence[]) => evidence.length > 0 && flags.push({ kind, evidence });
+  add('impossible-speed', impossibleSpeeds(segments, speedLimitMps(input.onFoot)));
+  add('frozen', frozenRuns(segments));
+  add('no-sensors', noSensors(segments.flat()));
+  add('clock-drift', clockDrift(segments.flat()));
+  add('native', nativeFixes(input.native));
+  return flags;
+}
+
 /**
  * `suspicious` when the chains hold (intact, or gaps explained) but any flag other than `native`
  * was raised: the record is whole, the route in it is not believable. A native tracker's fixes
@@ -149,6 +155,30 @@ export function analyseRoute(input: RouteAnalysisInput): RouteAnalysis {
 export function shiftVerdict(chainVerdict: AuditVerdict, flags: readonly PlausibilityFlag[]): AuditVerdict {
   if (chainVerdict !== 'intact' && chainVerdict !== 'gaps-explained') return chainVerdict;
   return flags.some((f) => f.kind !== 'native') ? 'suspicious' : chainVerdict;
+}
+
+/**
+ * Whether the audited window was patrolled on foot, by what its shift.start registered: for a
+ * shift, its own start; for a time range, on foot only when every shift started in it was. Null
+ * when no start is in the window: the vehicle limit, the looser one, then applies.
+ */
+export function onFootIn(shiftStarts: AuditTrackResponse['shiftStarts'], shiftId: string | null): boolean | null {
+  const starts = shiftId === null ? shiftStarts : shiftStarts.filter((s) => s.shiftId === shiftId);
+  return starts.length === 0 ? null : starts.every((s) => s.vehicle === null);
+}
+
+/**
+ * The one verdict on an audited window (a shift, or a time range when `shiftId` is null): the
+ * chains' (auditVerdict), made `suspicious` by any plausibility flag of the route (shiftVerdict).
+ * The server's shift list caches it and the screen shows it; both call this. The zones do not
+ * enter it (time outside them is a figure, not a flag), nor do native fixes (never a verdict).
+ */
+export function windowVerdict(track: Pick<AuditTrackResponse, 'points' | 'tracking' | 'shiftStarts' | 'verification'>, shiftId: string | null): AuditVerdict {
+  const chain = auditVerdict(track).verdict;
+  if (chain === 'altered') return chain;
+  // The flags alone, as analyseRoute raises them: stops and times are not needed for a verdict.
+  const flags = plausibilityFlags(routeSegments(track.points, track.tracking), { onFoot: onFootIn(track.shiftStarts, shiftId), native: [] });
+  return shiftVerdict(chain, flags);
 }
 
 interface FoundStop {

@@ -5,7 +5,7 @@ import { haversineM } from '../../src/domain/geo.js';
 import { newId } from '../../src/domain/ids.js';
 import type { PushResponse } from '../../src/domain/protocol/sync.js';
 import type { SignedRecord } from '../../src/domain/records.js';
-import { TestDevice } from '../integration/device.js';
+import { positionBody, TestDevice } from '../integration/device.js';
 import { Client, startServer, type TestServer } from '../integration/harness.js';
 import { loadTrack, parseGpx, shiftTo, TRACE_FILES } from '../support/traces.js';
 import { signIn, watchProblems } from './app.js';
@@ -27,6 +27,9 @@ describe('the supervisor’s route audit', () => {
   let zoneName = '';
   /** The shift's last record (its shift.end): the newest in the audited window. */
   let newest: { deviceId: string; seq: number; hash: string };
+  /** The officers of the two shifts: J001's walk, and J002's short shift altered in the database. */
+  let officerIds: { J001: string; J002: string };
+  let alteredShiftId = '';
 
   beforeAll(async () => {
     server = await startServer('sqlite', { staticDir: 'dist/app' });
@@ -152,6 +155,37 @@ describe('the supervisor’s route audit', () => {
       expect(response.status).toBe(200);
     }
     stored = records.flatMap((r) => (r.kind === 'position' ? [{ lat: r.body.lat, lon: r.body.lon, fixAt: r.body.fixAt }] : []));
+
+    // J002's short shift, three hours ago, with one fix moved in the database afterwards.
+    const other = (await server.database.db.selectFrom('users').select(['id', 'squad_id']).where('badge', '=', 'J002').executeTakeFirstOrThrow())!;
+    officerIds = { J001: user.id, J002: other.id };
+    const otherClient = new Client(server.url);
+    await otherClient.login('J002');
+    const otherDevice = await TestDevice.create(other.id);
+    await otherDevice.register(otherClient);
+    alteredShiftId = newId();
+    const otherStart = Date.now() - 3 * 3600_000;
+    const short: SignedRecord[] = [
+      await otherDevice.next(
+        'shift.start',
+        { shiftId: alteredShiftId, squadId: other.squad_id!, members: [other.id], equipment: [], zoneIds: [] },
+        new Date(otherStart),
+      ),
+      await otherDevice.next('tracking', { shiftId: alteredShiftId, state: 'on', reason: 'shift-start' }, new Date(otherStart + 500)),
+    ];
+    for (let i = 0; i < 20; i++)
+      short.push(
+        await otherDevice.next('position', positionBody(alteredShiftId, i, new Date(otherStart + 1000 + i * 5000)), new Date(otherStart + 1000 + i * 5000)),
+      );
+    short.push(await otherDevice.next('shift.end', { shiftId: alteredShiftId, equipmentReturned: [] }, new Date(otherStart + 200_000)));
+    expect((await otherClient.request('POST', '/api/sync/push', { records: short })).status).toBe(200);
+    const moved = short[8]!;
+    if (moved.kind !== 'position') throw new Error('not a position');
+    await server.database.db
+      .updateTable('records')
+      .set({ record: JSON.stringify({ ...moved, body: { ...moved.body, lat: moved.body.lat + 0.001 } }) })
+      .where('id', '=', moved.id)
+      .execute();
     newest = records.at(-1)!;
 
     browser = await launchChromium({ webgl: true });
@@ -171,11 +205,13 @@ describe('the supervisor’s route audit', () => {
       await page.goto(server.url);
       await signIn(page, 'S001');
       const audit = page.getByTestId('route-audit');
-      await audit.getByLabel('查找班次').fill('J001');
+      await audit.getByLabel('民警').selectOption(officerIds.J001);
       await audit.locator('li[data-shift] button').first().click();
       const verdict = audit.getByTestId('audit-verdict');
       await verdict.waitFor({ timeout: 30_000 });
       expect(await verdict.getAttribute('data-verdict')).toBe('gaps-explained');
+      // The server's verdict on the track it just verified, then the same from the screen's own analysis.
+      await audit.locator('[data-testid="audit-verdict"][data-by="screen"][data-verdict="gaps-explained"]').waitFor({ timeout: 30_000 });
       // The route analysis (in the worker): nothing implausible, only the native tracker's fixes said as unsigned.
       const flags = audit.getByTestId('audit-flags');
       expect(await flags.locator('[data-flag]').evaluateAll((els) => els.map((e) => e.getAttribute('data-flag')))).toEqual(['native']);
@@ -286,4 +322,79 @@ describe('the supervisor’s route audit', () => {
       expect([...problems, ...officerProblems]).toEqual([]);
     },
   );
+
+  it('lists the shifts with their verdicts and filters them by verdict, squad and officer', { timeout: 60_000 }, async () => {
+    await page.goto(server.url);
+    const audit = page.getByTestId('route-audit');
+    const shifts = audit.getByTestId('audit-shifts');
+    const listed = () =>
+      shifts.locator('li[data-shift]').evaluateAll((lis) => lis.map((li) => [li.getAttribute('data-shift'), li.getAttribute('data-verdict')]));
+    await expect.poll(listed).toHaveLength(2);
+    expect(new Set((await listed()).map(([, verdict]) => verdict))).toEqual(new Set(['gaps-explained', 'altered']));
+    // J002's shift, altered in the database, is the only one the server calls altered.
+    await audit.getByLabel('结论').selectOption('altered');
+    await expect.poll(listed).toEqual([[alteredShiftId, 'altered']]);
+    expect(await shifts.locator('.audit-chip').textContent()).toBe('缺失或被改');
+    await audit.getByLabel('结论').selectOption('gaps-explained');
+    await expect.poll(async () => (await listed()).map(([, verdict]) => verdict)).toEqual(['gaps-explained']);
+    // Squad B holds neither officer's shift.
+    const squadB = await server.database.db.selectFrom('users').select('squad_id').where('badge', '=', 'J004').executeTakeFirstOrThrow();
+    await audit.getByLabel('结论').selectOption('');
+    await audit.getByLabel('班组').selectOption(squadB.squad_id!);
+    await expect.poll(listed).toEqual([]);
+    await audit.getByText('没有符合条件的班次。').waitFor();
+    await audit.getByLabel('班组').selectOption('');
+    await audit.getByLabel('民警').selectOption(officerIds.J002);
+    await expect.poll(listed).toEqual([[alteredShiftId, 'altered']]);
+    // Opened, the shift shows the very verdict the list gave it.
+    await shifts.locator('li[data-shift] button').click();
+    const verdict = audit.getByTestId('audit-verdict');
+    await verdict.waitFor({ timeout: 30_000 });
+    expect(await verdict.getAttribute('data-verdict')).toBe('altered');
+    await audit.getByTestId('audit-evidence').waitFor();
+    expect(problems).toEqual([]);
+  });
+
+  it('audits a time range of an officer instead of a shift: the same route, verdict and exports', { timeout: 60_000 }, async () => {
+    await page.goto(server.url);
+    const audit = page.getByTestId('route-audit');
+    const range = audit.getByTestId('audit-range');
+    await range.locator('summary').click();
+    // Without an officer there is nothing to range over.
+    await range.getByText('请先在上方选择一名民警。').waitFor();
+    expect(await range.getByRole('button', { name: '查看这段轨迹' }).isDisabled()).toBe(true);
+    await audit.getByLabel('民警').selectOption(officerIds.J001);
+    const local = (iso: string) =>
+      page.evaluate((at) => {
+        const d = new Date(at);
+        return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+      }, iso);
+    const from = new Date(Date.parse(stored[0]!.fixAt) - 120_000).toISOString();
+    const to = new Date(Date.parse(stored.at(-1)!.fixAt) + 120_000).toISOString();
+    // The wrong way round is refused before anything is asked.
+    await range.getByLabel('从').fill(await local(to));
+    await range.getByLabel('到').fill(await local(from));
+    await range.getByText('结束须晚于开始，且不超过 31 天。').waitFor();
+    await range.getByLabel('从').fill(await local(from));
+    await range.getByLabel('到').fill(await local(to));
+    await range.getByRole('button', { name: '查看这段轨迹' }).click();
+    expect(await audit.getByTestId('audit-subject').getAttribute('data-range')).toBe('yes');
+    const verdict = audit.getByTestId('audit-verdict');
+    await verdict.waitFor({ timeout: 30_000 });
+    expect(await verdict.getAttribute('data-verdict')).toBe('gaps-explained');
+    expect(Number(await audit.getByTestId('audit-summary').getAttribute('data-fixes'))).toBe(stored.length);
+    await audit.locator('[data-testid="audit-verdict"][data-by="screen"]').waitFor({ timeout: 30_000 });
+    expect(
+      await audit
+        .getByTestId('audit-flags')
+        .locator('[data-flag]')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('data-flag'))),
+    ).toEqual(['native']);
+    expect(await audit.getByTestId('audit-completion').textContent()).toBe('按班次统计（时间段不计）');
+    expect(await audit.locator('li[data-mark="checkin"]').count()).toBe(1);
+    const [download] = await Promise.all([page.waitForEvent('download'), audit.getByRole('button', { name: '导出 GPX' }).click()]);
+    const [points] = parseGpx(await readFile((await download.path())!, 'utf8'));
+    expect(points!.map((p) => p.time)).toEqual(stored.map((p) => Date.parse(p.fixAt)));
+    expect(problems).toEqual([]);
+  });
 });

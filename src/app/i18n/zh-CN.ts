@@ -474,8 +474,6 @@ export const zhCN = {
   'form.squadGroup': '本组',
   // Route audit (issue 14)
   'audit.title': '轨迹审计',
-  'audit.search': '查找班次',
-  'audit.searchHint': '姓名、警号或日期（2026-11-30）',
   'audit.noShifts': '近 {days} 天没有班次。',
   'audit.open': '进行中',
   'audit.back': '返回班次列表',
@@ -788,6 +786,27 @@ export const zhCN = {
   'sync.storageFull.officer': '你近 30 天上传的照片已达上限，请告知管理员。照片和记录保留在本机，稍后重试。',
   'sync.photoTooLarge': '有照片超过服务器允许的大小，请告知管理员。照片和记录保留在本机。',
   'incident.update.saved': '已保存，发送到服务器后显示在处置经过中',
+  // Route audit's shift list by squad, officer, day and verdict, and a time range (issue 14, audit-finish)
+  'audit.filter.squad': '班组',
+  'audit.filter.officer': '民警',
+  'audit.filter.all': '全部',
+  'audit.filter.date': '日期',
+  'audit.filter.verdict': '结论',
+  'audit.short.intact': '完整',
+  'audit.short.gaps-explained': '完整·有中断',
+  'audit.short.altered': '缺失或被改',
+  'audit.short.suspicious': '可疑',
+  'audit.short.unknown': '未核验',
+  'audit.noMatch': '没有符合条件的班次。',
+  'audit.range': '改按时间段查看',
+  'audit.range.from': '从',
+  'audit.range.to': '到',
+  'audit.range.open': '查看这段轨迹',
+  'audit.range.pickOfficer': '请先在上方选择一名民警。',
+  'audit.range.invalid': '结束须晚于开始，且不超过 31 天。',
+  'audit.rangeLabel': '时间段',
+  'audit.fact.checkpointsRange': '按班次统计（时间段不计）',
+  'audit.reverifying': '以上为列表中的结论，正在重新读取并核验轨迹…',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

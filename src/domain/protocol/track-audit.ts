@@ -1,6 +1,8 @@
 import type { BackdatingFlag } from '../backdating.js';
+import type { LocalName } from '../checkpoints.js';
 import type { NativeProtocol } from '../native-trackers.js';
 import type { Role } from '../roles.js';
+import type { AuditVerdict } from '../route-replay.js';
 
 // `GET /api/audit/track`: an officer's positions with the chains behind them re-verified.
 
@@ -77,6 +79,11 @@ export interface AuditTrackResponse {
   shiftEnds: Array<{ shiftId: string; at: string; returned: EquipmentCount[]; missing: Array<EquipmentCount & { reason: string | null }> }>;
   /** The chains of this page's records (a record just before a device's first is read to link it), and each device's stored tail against the head the server acknowledged. */
   verification: TrackVerification;
+  /**
+   * The window's verdict (route-analysis.ts windowVerdict: the chains, then the route's
+   * plausibility) when this page is the whole window; null on the pages of a longer one.
+   */
+  verdict: AuditVerdict | null;
   /** More records wait: ask again with `after=<next>`; null on the last page. */
   next: string | null;
 }
@@ -114,4 +121,27 @@ export interface RouteViewsResponse {
     to: string;
     viewer: { name: string; badge: string; role: Role };
   }>;
+}
+
+/** `GET /api/audit/shifts`: the shifts started in a window, newest first, each with its audit verdict. */
+export interface AuditShiftsResponse {
+  from: string;
+  to: string;
+  shifts: Array<{
+    shiftId: string;
+    officerId: string;
+    badge: string;
+    name: string;
+    squadId: string | null;
+    startedAt: string;
+    /** Null while the shift is open. */
+    endedAt: string | null;
+    /** As opening the shift would find it (cached until a record that may change it arrives); null when too long to verify at once. */
+    verdict: AuditVerdict | null;
+  }>;
+  /** More shifts started in the window than one answer lists: the newest are listed. */
+  truncated: boolean;
+  /** What the list's filters offer: the squads in the viewer's scope and their officers, whatever the filters asked. */
+  squads: Array<{ id: string; name: LocalName }>;
+  officers: Array<{ id: string; badge: string; name: string; squadId: string | null }>;
 }

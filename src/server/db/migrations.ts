@@ -694,6 +694,26 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0023-shift-verdicts': {
+    async up(db: Kysely<unknown>) {
+      // Each shift's audit verdict as the route audit computes it (route-analysis.ts windowVerdict),
+      // cached so the shift list can be filtered by verdict without re-verifying a week of shifts
+      // on every look. Derived and disposable: ingest deletes the rows a new record may change,
+      // and a row counts only while it matches the shift's window (records/shift-verdicts.ts).
+      await db.schema
+        .createTable('shift_verdicts')
+        .addColumn('officer_id', 'text', (c) => c.notNull())
+        .addColumn('shift_id', 'text', (c) => c.notNull())
+        .addColumn('window_from', 'text', (c) => c.notNull())
+        .addColumn('window_to', 'text', (c) => c.notNull())
+        .addColumn('is_open', 'integer', (c) => c.notNull())
+        .addColumn('verdict', 'text')
+        .addColumn('token', 'text', (c) => c.notNull())
+        .addColumn('computed_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('shift_verdicts_pk', ['officer_id', 'shift_id'])
+        .execute();
+    },
+  },
 };
 
 /** Feeds the in-code migrations to Kysely's Migrator (no files to find at run time). */

@@ -369,6 +369,23 @@ interface NativePositionTable {
 }
 
 /** One look at an officer's route (`track` or `native`): who, when, which window. */
+/**
+ * A shift's cached audit verdict (records/shift-verdicts.ts): computed over [window_from,
+ * window_to], the shift's window when it was computed (`is_open` 1 while the shift had no end,
+ * window_to then the time of computing). `verdict` is null while being computed, and stays null
+ * when the shift is too long to verify in one reading; `token` names the computation that may fill it.
+ */
+interface ShiftVerdictTable {
+  officer_id: string;
+  shift_id: string;
+  window_from: string;
+  window_to: string;
+  is_open: number;
+  verdict: string | null;
+  token: string;
+  computed_at: string;
+}
+
 interface RouteViewTable {
   id: string;
   at: string;
@@ -588,4 +605,5 @@ export interface Tables {
   blob_chunks: BlobChunkTable;
   areas: AreaTable;
   incident_categories: IncidentCategoryTable;
+  shift_verdicts: ShiftVerdictTable;
 }

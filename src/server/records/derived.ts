@@ -10,10 +10,11 @@ import { restoreNativeLive, writeOfficerLive, type LiveChanges } from './officer
 import { ensurePositionPartitions } from './position-partitions.js';
 import { fixTimeOf, writePositions } from './positions.js';
 import { ofKind, readRows, type UnreadableSink } from './reader.js';
+import { invalidateShiftVerdicts } from './shift-verdicts.js';
 import { writeShifts } from './shifts.js';
 import { placeAllIncidents } from '../safety-index/areas.js';
 
-// The derived tables (DESIGN.md "Derived tables"): positions, shifts, equipment losses, coverage cells and incidents. `records` is the
+// The derived tables (DESIGN.md "Derived tables"): positions, shifts (and their cached audit verdicts), equipment losses, coverage cells and incidents. `records` is the
 // evidence; these are what queries read, written in the transaction that stores the records,
 // and rebuildable from records at any time by the same writers.
 
@@ -33,6 +34,8 @@ export async function writeDerived(trx: Transaction<Tables>, records: readonly S
   // After shifts: a native tracker's fixes count while the shift they fall in is open.
   await writeNativeShiftCoverage(trx, records);
   await writeIncidents(trx, records);
+  // The cached audit verdicts these records may change are computed again when next asked for.
+  await invalidateShiftVerdicts(trx, records);
   return writeOfficerLive(trx, records);
 }
 
@@ -60,13 +63,14 @@ export async function rebuildDerived(
 ): Promise<RebuildReport> {
   // sos_alerts stays: its acknowledgements are not derived, and its raises and cancels merge idempotently.
   if (isPostgres(db))
-    await sql`truncate positions, shifts, equipment_losses, coverage_cells, coverage_shift_cells, officer_live, incidents, incident_updates, incident_photos`.execute(
+    await sql`truncate positions, shifts, shift_verdicts, equipment_losses, coverage_cells, coverage_shift_cells, officer_live, incidents, incident_updates, incident_photos`.execute(
       db,
     );
   else
     await db.transaction().execute(async (trx) => {
       await trx.deleteFrom('positions').execute();
       await trx.deleteFrom('shifts').execute();
+      await trx.deleteFrom('shift_verdicts').execute();
       await trx.deleteFrom('equipment_losses').execute();
       await trx.deleteFrom('coverage_cells').execute();
       await trx.deleteFrom('coverage_shift_cells').execute();

@@ -1,33 +1,23 @@
-import type { KeyObject } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import * as v from 'valibot';
-import { authenticatedLinks, walkChain, type ChainHead, type ChainLink, type ChainReport } from '../../domain/chain.js';
-import { backdating } from '../../domain/backdating.js';
 import { InstantSchema } from '../../domain/instant.js';
 import { newId } from '../../domain/ids.js';
 import type { NativeProtocol } from '../../domain/native-trackers.js';
 import type { SessionUser } from '../../domain/protocol/auth.js';
 import type { Role } from '../../domain/roles.js';
-import type {
-  AuditTrackResponse,
-  EquipmentCount,
-  NativeTrackResponse,
-  RouteViewsResponse,
-  TrackingMark,
-  TrackPoint,
-  TrackVerification,
-} from '../../domain/protocol/track-audit.js';
-import type { SignedRecord } from '../../domain/records.js';
+import type { AuditShiftsResponse, AuditTrackResponse, NativeTrackResponse, RouteViewsResponse, TrackPoint } from '../../domain/protocol/track-audit.js';
+import { windowVerdict } from '../../domain/route-analysis.js';
+import type { AuditVerdict } from '../../domain/route-replay.js';
 import { requireUser, sessionUser } from '../auth/guard.js';
 import { officersInScope } from '../auth/scope.js';
 import type { ServerContext } from '../context.js';
 import type { Tables } from '../db/schema.js';
 import { HttpError } from '../errors.js';
-import { parseStored } from '../records/reader.js';
+import { CURSOR_RE, readTrackPage, verifiedTrack, type TrackPage } from '../records/audit-track.js';
+import { cachedVerdicts, claimShiftVerdict, computeShiftVerdict, fillShiftVerdict, verdictKey, type VerdictShift } from '../records/shift-verdicts.js';
 import { DeviceKeys } from '../sync/device-keys.js';
-import { hashMatches, signatureValid } from '../sync/seal-verifier.js';
 import { parseOr400 } from '../validate.js';
 
 /** Most records per page, and the default: a 12-hour shift at 5 s fixes (8,640) fits in one. */
@@ -35,11 +25,13 @@ const PAGE_RECORDS = 10_000;
 /** The longest window one request may ask about, and the window when none is given. */
 const MAX_WINDOW_MS = 31 * 24 * 3600_000;
 const DEFAULT_WINDOW_MS = 24 * 3600_000;
-/** A page cursor: the `at` and id of the last record of the page before. */
-const CURSOR_RE = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)_([0-9a-f-]{36})$/;
+
+const IdSchema = (name: string) => v.pipe(v.string(`${name} is required`), v.minLength(1, `${name} is required`));
 
 const TrackQuerySchema = v.strictObject({
-  officerId: v.pipe(v.string('officerId is required'), v.minLength(1, 'officerId is required')),
+  officerId: IdSchema('officerId'),
+  /** One of the officer's shifts: its window, instead of from and to. */
+  shiftId: v.optional(IdSchema('shiftId')),
   from: v.optional(InstantSchema),
   to: v.optional(InstantSchema),
   after: v.optional(v.pipe(v.string(), v.regex(CURSOR_RE, 'after must be the `next` of an earlier page'))),
@@ -55,18 +47,11 @@ const TrackQuerySchema = v.strictObject({
   ),
 });
 
-/** One stored row of a device's chain: its record, or null when the stored text no longer passes the schema. */
-interface StoredLink {
-  seq: number;
-  hash: string;
-  receivedAt: string;
-  record: SignedRecord | null;
-}
-
 /**
- * `GET /api/audit/track`: an officer's positions in a window, with the chains behind them
- * re-verified. It reads the verbatim records, not the positions table: the evidence as stored
- * is what is audited, and an edit to it must show.
+ * `GET /api/audit/track`: an officer's positions in a window (from and to, or one shift's), with
+ * the chains behind them re-verified and, on a page that is the whole window, its verdict. It
+ * reads the verbatim records, not the positions table: the evidence as stored is what is
+ * audited, and an edit to it must show. A shift's verdict found so is the one its list shows.
  */
 export function trackAuditRoutes(ctx: ServerContext) {
   const { db } = ctx.database;
@@ -74,52 +59,118 @@ export function trackAuditRoutes(ctx: ServerContext) {
   return async (app: FastifyInstance) => {
     app.get('/api/audit/track', { preHandler: requireUser(ctx) }, async (request, reply) => {
       const query = parseOr400(TrackQuerySchema, request.query);
-      const { from, to } = auditWindow(query, ctx.now());
       const viewer = sessionUser(request);
       await officersInScope(db, viewer, query.officerId);
-      // A look is logged once, with its first page: the pages after it are the same look.
-      if (!query.after) await logRouteView(db, ctx.now(), viewer, query.officerId, 'track', { from, to });
-
-      // The page's members in device-time order (at, then id): ids and places only, never the
-      // records' text, so a long window is never loaded whole.
-      const after = query.after ? CURSOR_RE.exec(query.after) : null;
-      let pageQuery = db
-        .selectFrom('records')
-        .select(['id', 'at', 'device_id', 'seq', 'kind'])
-        .where('officer_id', '=', query.officerId)
-        .where('at', '>=', from)
-        .where('at', '<=', to);
-      if (after?.[1] && after[2]) {
-        const [afterAt, afterId] = [after[1], after[2]];
-        pageQuery = pageQuery.where((eb) => eb.or([eb('at', '>', afterAt), eb.and([eb('at', '=', afterAt), eb('id', '>', afterId)])]));
-      }
-      const limit = query.limit;
-      const members = await pageQuery
-        .orderBy('at')
-        .orderBy('id')
-        .limit(limit + 1)
-        .execute();
-      const more = members.length > limit;
-      const last = more ? members[limit - 1] : undefined;
-      const next = last ? `${last.at}_${last.id}` : null;
-      const byDevice = new Map<string, DevicePage>();
-      for (const row of more ? members.slice(0, limit) : members) {
-        const seq = Number(row.seq);
-        const page = byDevice.get(row.device_id);
-        if (!page)
-          byDevice.set(row.device_id, { ids: new Set([row.id]), firstSeq: seq, lastSeq: seq, firstPositionAt: row.kind === 'position' ? row.at : null });
-        else {
-          page.ids.add(row.id);
-          page.firstSeq = Math.min(page.firstSeq, seq);
-          page.lastSeq = Math.max(page.lastSeq, seq);
-          if (row.kind === 'position' && (page.firstPositionAt === null || row.at < page.firstPositionAt)) page.firstPositionAt = row.at;
-        }
-      }
-      const [keys, before, chains] = await Promise.all([devices.lookup(byDevice.keys()), recordsBefore(db, byDevice), deviceChains(db, [...byDevice.keys()])]);
+      const shift = query.shiftId === undefined ? null : await shiftOf(db, query.officerId, query.shiftId, query);
+      const now = ctx.now();
+      const { from, to } = auditWindow(shift ? { from: shift.startedAt, to: shift.endedAt ?? now.toISOString() } : query, now);
+      // A look is logged once, with its first page: the pages after it are the same look. A
+      // shift's first page also claims its cached verdict (over this same window): what this look
+      // finds replaces it. One transaction, one commit, before the reading.
+      const claim = query.after
+        ? null
+        : await db.transaction().execute(async (trx) => {
+            await logRouteView(trx, now, viewer, query.officerId, 'track', { from, to });
+            return shift ? claimShiftVerdict(trx, shift, now) : null;
+          });
+      const page = await readTrackPage(db, devices, { officerId: query.officerId, from, to, after: query.after, limit: query.limit });
+      const found: { verdict: AuditVerdict | null } = { verdict: null };
+      // The cache is written once the answer is out: never a write between the verdict and the viewer.
+      if (claim)
+        reply.raw.once('finish', () => {
+          if (found.verdict) fillShiftVerdict(db, claim, found.verdict).catch((error: unknown) => request.log.error(error, 'the shift verdict was not cached'));
+        });
       reply.type('application/json; charset=utf-8');
-      return reply.send(Readable.from(trackJson(db, { from, to, next, byDevice, keys, before, chains })));
+      return reply.send(Readable.from(trackJson(db, page, query.after ? null : { shiftId: shift?.shiftId ?? null, found })));
+    });
+
+    app.get('/api/audit/shifts', { preHandler: requireUser(ctx) }, async (request): Promise<AuditShiftsResponse> => {
+      const query = parseOr400(ShiftsQuerySchema, request.query);
+      const now = ctx.now();
+      const to = query.to ?? now.toISOString();
+      const from = query.from ?? new Date(Date.parse(to) - LIST_WINDOW_MS).toISOString();
+      auditWindow({ from, to }, now);
+      const viewer = sessionUser(request);
+      const inScope = await officersInScope(db, viewer, query.officerId);
+      const officers = query.squadId === undefined ? inScope : inScope.filter((o) => o.squadId === query.squadId);
+      const byId = new Map(officers.map((o) => [o.id, o]));
+      const rows =
+        officers.length === 0
+          ? []
+          : await db
+              .selectFrom('shifts')
+              .select(['officer_id', 'shift_id', 'started_at', 'ended_at'])
+              .where('officer_id', 'in', [...byId.keys()])
+              .where('started_at', '>=', from)
+              .where('started_at', '<=', to)
+              .orderBy('started_at', 'desc')
+              .limit(LIST_SHIFTS + 1)
+              .execute();
+      const shifts: VerdictShift[] = rows
+        .slice(0, LIST_SHIFTS)
+        .flatMap((r) => (r.started_at ? [{ officerId: r.officer_id, shiftId: r.shift_id, startedAt: r.started_at, endedAt: r.ended_at }] : []));
+      const verdicts = await cachedVerdicts(db, shifts);
+      const missing = shifts.filter((s) => !verdicts.has(verdictKey(s.officerId, s.shiftId)));
+      // Two at a time: the server's two cores, and the event loop free for pushes meanwhile.
+      for (let i = 0; i < missing.length; i += 2)
+        await Promise.all(
+          missing.slice(i, i + 2).map(async (s) => {
+            const verdict = await computeShiftVerdict(db, devices, s, now);
+            if (verdict) verdicts.set(verdictKey(s.officerId, s.shiftId), verdict);
+          }),
+        );
+      const listed = shifts.flatMap((s) => {
+        const officer = byId.get(s.officerId);
+        const verdict = verdicts.get(verdictKey(s.officerId, s.shiftId)) ?? null;
+        if (!officer || (query.verdict !== undefined && verdict !== query.verdict)) return [];
+        return [{ ...s, badge: officer.badge, name: officer.name, squadId: officer.squadId, verdict }];
+      });
+      // What the filters offer: the squads and officers in scope, whatever this answer's filters.
+      const everyone = query.officerId === undefined ? inScope : await officersInScope(db, viewer);
+      const squadIds = [...new Set(everyone.flatMap((o) => (o.squadId ? [o.squadId] : [])))];
+      const squads =
+        squadIds.length === 0 ? [] : await db.selectFrom('squads').select(['id', 'name_zh', 'name_en']).where('id', 'in', squadIds).orderBy('code').execute();
+      return {
+        from,
+        to,
+        shifts: listed,
+        truncated: rows.length > LIST_SHIFTS,
+        squads: squads.map((s) => ({ id: s.id, name: { 'zh-CN': s.name_zh, en: s.name_en } })),
+        officers: everyone.filter((o) => o.squadId !== null),
+      };
     });
   };
+}
+
+/** How far back the shift list reaches when no window is given. */
+const LIST_WINDOW_MS = 7 * 24 * 3600_000;
+/** Most shifts one list answers with, the newest. */
+const LIST_SHIFTS = 500;
+
+const ShiftsQuerySchema = v.strictObject({
+  officerId: v.optional(IdSchema('officerId')),
+  squadId: v.optional(IdSchema('squadId')),
+  from: v.optional(InstantSchema),
+  to: v.optional(InstantSchema),
+  verdict: v.optional(v.picklist(['intact', 'gaps-explained', 'altered', 'suspicious'], 'verdict must be intact, gaps-explained, altered or suspicious')),
+});
+
+/** The officer's shift as the verdict cache keys it; 404 when the officer started no such shift. */
+async function shiftOf(
+  db: Kysely<Tables>,
+  officerId: string,
+  shiftId: string,
+  query: { from?: string | undefined; to?: string | undefined },
+): Promise<VerdictShift> {
+  if (query.from !== undefined || query.to !== undefined) throw new HttpError(400, 'bad-request', 'give a shiftId or a from and to, not both');
+  const row = await db
+    .selectFrom('shifts')
+    .select(['started_at', 'ended_at'])
+    .where('officer_id', '=', officerId)
+    .where('shift_id', '=', shiftId)
+    .executeTakeFirst();
+  if (!row?.started_at) throw new HttpError(404, 'not-found', 'this officer started no such shift');
+  return { officerId, shiftId, startedAt: row.started_at, endedAt: row.ended_at };
 }
 
 /**
@@ -218,7 +269,7 @@ export function routeViewRoutes(ctx: ServerContext) {
 const VIEWS_LIMIT = 200;
 
 async function logRouteView(
-  db: Kysely<Tables>,
+  db: Kysely<Tables> | Transaction<Tables>,
   at: Date,
   viewer: SessionUser,
   officerId: string,
@@ -249,254 +300,34 @@ function auditWindow(query: { from?: string; to?: string }, now: Date): { from: 
   return { from, to };
 }
 
-/** One device's part of a page: which records, between which seqs, and when its first point was made. */
-interface DevicePage {
-  ids: Set<string>;
-  firstSeq: number;
-  lastSeq: number;
-  firstPositionAt: string | null;
-}
-
-/** Stored records read and verified at a time, per device: what one answer holds in memory. */
-const CHUNK_RECORDS = 500;
-
 /**
  * The answer as JSON text, written chunk by chunk as the records are read and verified, so four
  * large pages at once hold a few chunks in memory, not four tracks and their JSON. Points come
- * first; tracking marks and the verification, small, follow when every chain has been walked.
+ * first; tracking marks, the verification and the verdict, small, follow when every chain has
+ * been walked. The verdict needs every point of the window: on a page that is the whole window,
+ * the points are kept as they go (a 12-hour shift's 8,640, some 3 MB) and judged at the end.
  */
 async function* trackJson(
   db: Kysely<Tables>,
-  page: {
-    from: string;
-    to: string;
-    next: string | null;
-    byDevice: ReadonlyMap<string, DevicePage>;
-    keys: ReadonlyMap<string, { key: KeyObject }>;
-    before: ReadonlyMap<string, ChainHead>;
-    chains: ReadonlyMap<string, DeviceChain>;
-  },
+  page: TrackPage,
+  judge: { shiftId: string | null; found: { verdict: AuditVerdict | null } } | null,
 ): AsyncGenerator<string> {
   // The same keys, in the same order, as one AuditTrackResponse object would give.
   yield `{"from":${JSON.stringify(page.from)},"to":${JSON.stringify(page.to)},"points":[`;
-  const verification: TrackVerification = { ok: true, devices: [] };
-  const tracking: TrackingMark[] = [];
-  const shiftStarts: AuditTrackResponse['shiftStarts'] = [];
-  const shiftEnds: AuditTrackResponse['shiftEnds'] = [];
+  const kept: TrackPoint[] | null = judge && page.next === null ? [] : null;
+  const reading = verifiedTrack(db, page);
   let written = 0;
-  // Devices in the order they were first used (by their first point); each device's points in seq order.
-  const ordered = [...page.byDevice].sort(([, a], [, b]) => (a.firstPositionAt ?? '').localeCompare(b.firstPositionAt ?? ''));
-  for (const [deviceId, devicePage] of ordered) {
-    const key = page.keys.get(deviceId)?.key;
-    const chainOfDevice = page.chains.get(deviceId);
-    const registeredAt = chainOfDevice?.registeredAt ?? null;
-    // The record before the window, so a deletion right at its start still shows.
-    const previous = devicePage.firstSeq === 1 ? { seq: 0, hash: '' } : page.before.get(deviceId);
-    const device = {
-      deviceId,
-      records: 0,
-      gaps: [] as ChainReport['gaps'],
-      brokenLinks: [] as number[],
-      badSignatures: [] as number[],
-      hashMismatches: [] as number[],
-      acknowledged: chainOfDevice?.acknowledged ?? { seq: 0, hash: '' },
-      storedSeq: chainOfDevice?.storedSeq ?? 0,
-      truncated: chainOfDevice?.truncated ?? false,
-      last: { seq: 0, hash: '' },
-    };
-    if (!previous) device.gaps.push({ from: devicePage.firstSeq - 1, to: devicePage.firstSeq - 1 });
-    let head: ChainHead = previous ?? { seq: devicePage.firstSeq - 1, hash: '' };
-    let linkHead = previous;
-    for (let readUpTo = devicePage.firstSeq - 1; readUpTo < devicePage.lastSeq;) {
-      const rows = await db
-        .selectFrom('records')
-        .select(['id', 'seq', 'hash', 'record', 'received_at'])
-        .where('device_id', '=', deviceId)
-        .where('seq', '>', readUpTo)
-        .where('seq', '<=', devicePage.lastSeq)
-        .orderBy('seq')
-        .limit(CHUNK_RECORDS)
-        .execute();
-      const lastRow = rows.at(-1);
-      if (!lastRow) break;
-      readUpTo = Number(lastRow.seq);
-      // Only the page's own records: the device's seqs between may lie outside the window.
-      const links: StoredLink[] = rows.flatMap((row) => {
-        if (!devicePage.ids.has(row.id)) return [];
-        const parsed = parseStored(row.record);
-        return [{ seq: Number(row.seq), hash: row.hash, receivedAt: row.received_at, record: 'record' in parsed ? parsed.record : null }];
-      });
-      if (links.length === 0) continue;
-      const chainOfChunk = chainLinks(links, linkHead);
-      const chain = walkChain(chainOfChunk, head);
-      const lastLink = chainOfChunk[chainOfChunk.length - 1];
-      if (lastLink) head = linkHead = { seq: lastLink.seq, hash: lastLink.hash };
-      device.records += links.length;
-      device.gaps.push(...chain.gaps);
-      device.brokenLinks.push(...chain.brokenLinks);
-      const seals = await sealFailures(chainOfChunk, key);
-      device.badSignatures.push(...seals.badSignatures);
-      device.hashMismatches.push(...seals.hashMismatches);
-      let text = '';
-      for (const { record: r, receivedAt } of links) {
-        if (r?.kind === 'tracking') tracking.push({ id: r.id, deviceId, seq: r.seq, at: r.at, state: r.body.state, reason: r.body.reason });
-        if (r?.kind === 'shift.start')
-          shiftStarts.push({
-            shiftId: r.body.shiftId,
-            at: r.at,
-            vehicle: r.body.vehicle ?? null,
-            zoneIds: r.body.zoneIds,
-            equipment: r.body.equipment.map(counted),
-          });
-        if (r?.kind === 'shift.end')
-          shiftEnds.push({
-            shiftId: r.body.shiftId,
-            at: r.at,
-            returned: r.body.equipmentReturned.map(counted),
-            missing: (r.body.missing ?? []).map((m) => ({ ...counted(m), reason: m.reason ?? null })),
-          });
-        if (r?.kind !== 'position') continue;
-        const point: TrackPoint = {
-          id: r.id,
-          deviceId,
-          seq: r.seq,
-          at: r.at,
-          fixAt: r.body.fixAt,
-          lat: r.body.lat,
-          lon: r.body.lon,
-          accuracy: r.body.accuracy,
-          speed: r.body.speed ?? null,
-          heading: r.body.heading ?? null,
-          altitude: r.body.altitude ?? null,
-          receivedAt,
-          flag: backdating(r.at, receivedAt, registeredAt),
-        };
-        text += (written++ === 0 ? '' : ',') + JSON.stringify(point);
-      }
-      if (text) yield text;
+  for (let step = await reading.next(); ; step = await reading.next()) {
+    if (step.done) {
+      const verdict = kept && judge ? windowVerdict({ points: kept, ...step.value }, judge.shiftId) : null;
+      if (judge) judge.found.verdict = verdict;
+      const tail = { ...step.value, verdict, next: page.next } satisfies Omit<AuditTrackResponse, 'from' | 'to' | 'points'>;
+      yield `],${JSON.stringify(tail).slice(1)}`;
+      return;
     }
-    device.last = { seq: head.seq, hash: head.hash };
-    if (device.gaps.length || device.brokenLinks.length || device.badSignatures.length || device.hashMismatches.length || device.truncated)
-      verification.ok = false;
-    verification.devices.push(device);
+    kept?.push(...step.value);
+    let text = '';
+    for (const point of step.value) text += (written++ === 0 ? '' : ',') + JSON.stringify(point);
+    yield text;
   }
-  verification.devices.sort((a, b) => a.deviceId.localeCompare(b.deviceId));
-  tracking.sort((a, b) => a.deviceId.localeCompare(b.deviceId) || a.seq - b.seq);
-  shiftStarts.sort((a, b) => a.at.localeCompare(b.at));
-  shiftEnds.sort((a, b) => a.at.localeCompare(b.at));
-  const tail = { tracking, shiftStarts, shiftEnds, verification, next: page.next } satisfies Omit<AuditTrackResponse, 'from' | 'to' | 'points'>;
-  yield `],${JSON.stringify(tail).slice(1)}`;
 }
-
-/**
- * The records of one chunk whose seal fails. Each record's hash is checked against its content;
- * signatures as push checks them (DESIGN.md): one per unbroken run, whose last signature covers
- * every earlier hash of the run through prev, and each record alone only when that one fails.
- * So a record whose own signature was swapped but whose content a later signature of its run
- * vouches for is authentic, as push would take it; a forged or re-signed one never is. (A 12-hour
- * shift, 8,643 records: every signature one by one took 1.1–1.6 s of a loaded 2-core machine,
- * each hash and one signature per run 90–150 ms; bench audit.)
- */
-async function sealFailures(links: readonly AuditLink[], key: KeyObject | undefined): Promise<{ badSignatures: number[]; hashMismatches: number[] }> {
-  const hashMismatches: number[] = [];
-  const hashed: Array<AuditLink & { stored: { record: SignedRecord } }> = [];
-  for (const link of links) {
-    const { record } = link.stored;
-    // Everything stored passed the schema at push: text that no longer does was altered since.
-    if (record === null || !hashMatches(record)) hashMismatches.push(link.seq);
-    else hashed.push({ ...link, stored: { ...link.stored, record } });
-  }
-  const authentic = key ? await authenticatedLinks(hashed, (link) => signatureValid(link.stored.record, key)) : new Set();
-  const badSignatures = hashed.filter((link) => !authentic.has(link)).map((link) => link.seq);
-  return { badSignatures, hashMismatches };
-}
-
-/** What the server knows of a device's whole chain, whatever the window: see TrackVerification. */
-interface DeviceChain {
-  registeredAt: string;
-  acknowledged: ChainHead;
-  storedSeq: number;
-  truncated: boolean;
-}
-
-/**
- * Each device's acknowledged head beside its stored chain's tail. The tail is read over the
- * whole chain, not the window: a window that ends before the deleted tail must still show it.
- */
-async function deviceChains(db: Kysely<Tables>, deviceIds: readonly string[]): Promise<Map<string, DeviceChain>> {
-  if (deviceIds.length === 0) return new Map();
-  const [devices, tails] = await Promise.all([
-    db.selectFrom('devices').select(['id', 'registered_at', 'head_seq', 'head_hash']).where('id', 'in', deviceIds).execute(),
-    db
-      .selectFrom('records')
-      .select((eb) => ['device_id', eb.fn.max('seq').as('seq')])
-      .where('device_id', 'in', deviceIds)
-      .groupBy('device_id')
-      .execute(),
-  ]);
-  const acknowledged = devices.filter((d) => Number(d.head_seq) > 0);
-  const atHead =
-    acknowledged.length === 0
-      ? []
-      : await db
-          .selectFrom('records')
-          .select(['device_id', 'record'])
-          .where((eb) => eb.or(acknowledged.map((d) => eb.and([eb('device_id', '=', d.id), eb('seq', '=', d.head_seq)]))))
-          .execute();
-  const storedSeqs = new Map(tails.map((t) => [t.device_id, Number(t.seq)]));
-  // The record stored at the acknowledged seq must be the very record acknowledged: its content hashing to head_hash.
-  const headIntact = new Set(
-    atHead.flatMap((row) => {
-      const parsed = parseStored(row.record);
-      const head = acknowledged.find((d) => d.id === row.device_id);
-      return 'record' in parsed && head && parsed.record.hash === head.head_hash && hashMatches(parsed.record) ? [row.device_id] : [];
-    }),
-  );
-  return new Map(
-    devices.map((d) => {
-      const head = { seq: Number(d.head_seq), hash: d.head_hash };
-      const storedSeq = storedSeqs.get(d.id) ?? 0;
-      const truncated = head.seq > 0 && (storedSeq < head.seq || !headIntact.has(d.id));
-      return [d.id, { registeredAt: d.registered_at, acknowledged: head, storedSeq, truncated }];
-    }),
-  );
-}
-
-/** For each device whose window starts after seq 1, the stored record just before it: one query for all. */
-async function recordsBefore(db: Kysely<Tables>, byDevice: ReadonlyMap<string, DevicePage>): Promise<Map<string, ChainHead>> {
-  const wanted = [...byDevice].flatMap(([deviceId, page]) => (page.firstSeq > 1 ? [{ deviceId, seq: page.firstSeq - 1 }] : []));
-  if (wanted.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('records')
-    .select(['device_id', 'seq', 'hash'])
-    .where((eb) => eb.or(wanted.map((w) => eb.and([eb('device_id', '=', w.deviceId), eb('seq', '=', w.seq)]))))
-    .execute();
-  return new Map(rows.map((r) => [r.device_id, { seq: Number(r.seq), hash: r.hash }]));
-}
-
-/** A stored record's place in its chain, with the record. */
-type AuditLink = ChainLink & { stored: StoredLink };
-
-/**
- * The chain as stored. Each record sits at the seq of its row, which orders the device's history
- * as served, and links by the prev and hash it carries: rows whose seqs were swapped read as
- * broken links even when the records' own text is untouched. An unreadable record keeps its
- * place by the seq and hash stored beside it and is taken to link to its predecessor: it is
- * already reported, and must not also read as a gap or a broken link.
- */
-function chainLinks(links: readonly StoredLink[], previous: ChainHead | undefined): AuditLink[] {
-  let last = previous;
-  return links.map((stored) => {
-    const { seq, hash, record } = stored;
-    const link = { seq, hash: record?.hash ?? hash, prev: record ? record.prev : last && last.seq === seq - 1 ? last.hash : '', stored };
-    last = { seq: link.seq, hash: link.hash };
-    return link;
-  });
-}
-
-/** An item as the audit lists it: absent fields as null. */
-const counted = (e: { item: string; serial?: string | undefined; rounds?: number | undefined }): EquipmentCount => ({
-  item: e.item,
-  serial: e.serial ?? null,
-  rounds: e.rounds ?? null,
-});

@@ -2,10 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { PolygonGeometry } from '../../../src/domain/checkpoints.js';
 import { haversineM } from '../../../src/domain/geo.js';
 import { PatrolSession, type PatrolRecord } from '../../../src/domain/patrol-session.js';
-import type { TrackingMark } from '../../../src/domain/protocol/track-audit.js';
+import type { AuditTrackResponse, TrackingMark } from '../../../src/domain/protocol/track-audit.js';
+import { auditVerdict } from '../../../src/domain/route-replay.js';
 import {
   analyseRoute,
   FROZEN_POSITION,
+  onFootIn,
+  windowVerdict,
   packPoints,
   shiftVerdict,
   STOP_MIN_MS,
@@ -325,5 +328,50 @@ describe('the trip to the worker', () => {
     const direct = analyseRoute(input({ ...walk, points }));
     expect(kinds(direct.flags)).toEqual(['impossible-speed']);
     expect(withPointIds(analyseRoute(input({ ...walk, points: unpackPoints(packPoints(points)) })), points)).toEqual(direct);
+  });
+});
+
+describe('the one verdict on a window, as the server caches it and the screen shows it', () => {
+  const CLEAN = { ok: true, devices: [] };
+  const start = (shiftId: string, vehicle: string | null) => ({ shiftId, at: walk.points[0]!.at, vehicle, zoneIds: [], equipment: [] });
+  /** A recorded route as the audit track carries it. */
+  const asTrack = (recorded: Recorded, shiftStarts: AuditTrackResponse['shiftStarts']) => ({
+    // A phone's fix carries a speed; the traces' files say nothing of heading or altitude.
+    points: recorded.points.map((p) => ({ deviceId: 'd', speed: 1, heading: null, altitude: null, flag: null, ...p })),
+    tracking: recorded.tracking.map((m, i) => ({ id: String(i), deviceId: 'd', seq: i, reason: 'page-hidden', ...m })),
+    shiftStarts,
+    verification: CLEAN,
+  });
+  /** What the screen computes: the chains' verdict, then the worker's analysis' flags. */
+  const onScreen = (track: ReturnType<typeof asTrack>, shiftId: string | null) =>
+    shiftVerdict(auditVerdict(track).verdict, analyseRoute({ ...track, zones: null, onFoot: onFootIn(track.shiftStarts, shiftId), native: [] }).flags);
+
+  it('agrees with the screen’s verdict on an untouched walk, a teleport, and a drive judged by the mode registered', () => {
+    const teleported = { ...walk, points: walk.points.map((p, k) => (k === 400 ? { ...p, lat: p.lat + 2000 / 111_195 } : p)) };
+    const drive = record(shiftTo(loadTracks(TRACE_FILES.munichDrive)[0]!), false);
+    const cases: Array<[Recorded, AuditTrackResponse['shiftStarts'], string | null, string]> = [
+      [walk, [start('a', null)], 'a', 'intact'],
+      [teleported, [start('a', null)], 'a', 'suspicious'],
+      [drive, [start('a', null)], 'a', 'suspicious'],
+      [drive, [start('a', '粤L·12345')], 'a', 'intact'],
+      [drive, [], null, 'intact'],
+    ];
+    for (const [recorded, starts, shiftId, expected] of cases) {
+      const track = asTrack(recorded, starts);
+      expect(windowVerdict(track, shiftId), `${recorded === drive ? 'drive' : 'walk'}, ${starts.length} starts`).toBe(expected);
+      expect(windowVerdict(track, shiftId)).toBe(onScreen(track, shiftId));
+    }
+    const altered = { ...asTrack(walk, []), verification: { ok: false, devices: [] } };
+    expect(windowVerdict(altered, null)).toBe('altered');
+  });
+
+  it('judges a shift by its own start, and a range on foot only when every shift started in it was', () => {
+    const starts = [start('a', null), start('b', '粤L·12345')];
+    expect(onFootIn(starts, 'a')).toBe(true);
+    expect(onFootIn(starts, 'b')).toBe(false);
+    expect(onFootIn(starts, 'c')).toBe(null);
+    expect(onFootIn(starts, null)).toBe(false);
+    expect(onFootIn([start('a', null), start('b', null)], null)).toBe(true);
+    expect(onFootIn([], null)).toBe(null);
   });
 });

@@ -1,9 +1,10 @@
 import { useSignal } from '@preact/signals';
 import { transfer } from 'comlink';
 import { useEffect } from 'preact/hooks';
-import type { ShiftCompliance } from '../../../domain/protocol/compliance.js';
+import type { Completion } from '../../../domain/plan-schedule.js';
 import type { AuditTrackResponse, NativeTrackResponse } from '../../../domain/protocol/track-audit.js';
 import {
+  onFootIn,
   packedBuffers,
   packPoints,
   STOP_MIN_MS,
@@ -22,6 +23,7 @@ import { squadMembers, zones } from '../../state/local-copies.js';
 import { reportError } from '../../state/notices.js';
 import { worker } from '../../worker-bridge.js';
 import { completionText } from '../completion-text.js';
+import type { AuditSubject } from './ShiftPicker.js';
 
 // The route audit's analysis pieces (RouteAudit.tsx shows them): the analysis run in the worker,
 // the shift in figures, the plausibility flags in plain words, and the timeline strip.
@@ -30,19 +32,22 @@ import { completionText } from '../completion-text.js';
 const EVIDENCE_SHOWN = 5;
 
 /**
- * The route analysis of the loaded shift (stops, summary figures, plausibility flags), run in the
- * worker: a 12-hour shift's 8,640 points would be a long task here. The points go as transferred
- * columns. The zones and the mode of travel are those the shift was started with (its
- * shift.start, in the audit); the officer's squad's zones when the window holds no start.
+ * The route analysis of the loaded shift or range (stops, summary figures, plausibility flags),
+ * run in the worker: a 12-hour shift's 8,640 points would be a long task here. The points go as
+ * transferred columns. The zones and the mode of travel are those the shift was started with
+ * (its shift.start, in the audit; for a range, every start in it); the officer's squad's zones
+ * when the window holds no start. Waits for the native fixes (null until they have arrived).
  */
-export function useRouteAnalysis(shift: ShiftCompliance, track: AuditTrackResponse, native: NativeTrackResponse) {
+export function useRouteAnalysis(shift: AuditSubject, track: AuditTrackResponse, native: NativeTrackResponse | null) {
   const analysis = useSignal<RouteAnalysis | 'failed' | null>(null);
   const squadId = squadMembers.value.find((m) => m.id === shift.officerId)?.squadId ?? null;
-  const started = track.shiftStarts.find((s) => s.shiftId === shift.shiftId) ?? null;
-  const chosen = started ? zones.value.filter((z) => started.zoneIds.includes(z.id)).map((z) => z.polygon) : [];
+  const started = track.shiftStarts.filter((s) => shift.shiftId === null || s.shiftId === shift.shiftId);
+  const chosenIds = new Set(started.flatMap((s) => s.zoneIds));
+  const chosen = zones.value.filter((z) => chosenIds.has(z.id)).map((z) => z.polygon);
   const squadZones = squadId === null ? [] : zones.value.filter((z) => z.squadId === squadId).map((z) => z.polygon);
   const assigned = chosen.length ? chosen : squadZones.length ? squadZones : null;
   useEffect(() => {
+    if (!native) return;
     let current = true;
     analysis.value = null;
     const packed = packPoints(track.points);
@@ -53,8 +58,8 @@ export function useRouteAnalysis(shift: ShiftCompliance, track: AuditTrackRespon
             points: packed,
             tracking: track.tracking.map(({ at, state }) => ({ at, state })),
             zones: assigned,
-            // Without its start in the window the mode is unknown: the vehicle limit, the looser one, applies.
-            onFoot: started ? started.vehicle === null : null,
+            // The mode registered, as the server's verdict reads it (windowVerdict); unknown: the vehicle limit, the looser one.
+            onFoot: onFootIn(track.shiftStarts, shift.shiftId),
             native: native.points.map(({ fixAt }) => ({ fixAt })),
           },
           packedBuffers(packed),
@@ -105,9 +110,22 @@ export const stopMinutes = (stop: Stop) => (Date.parse(stop.to) - Date.parse(sto
 const minutesOf = (ms: number) => formatDuration(Math.round(ms / 60_000));
 
 /** The shift in figures beyond the summary line's distance: moving and standing, outside the zones, stops, the plan's visits. */
-export function ShiftFacts({ shift, analysis, track }: { shift: ShiftCompliance; analysis: RouteAnalysis; track: AuditTrackResponse }) {
-  const out = track.shiftStarts.find((s) => s.shiftId === shift.shiftId)?.equipment ?? null;
-  const back = track.shiftEnds.find((s) => s.shiftId === shift.shiftId) ?? null;
+export function ShiftFacts({
+  shift,
+  analysis,
+  track,
+  completion,
+}: {
+  shift: AuditSubject;
+  analysis: RouteAnalysis;
+  track: AuditTrackResponse;
+  /** Undefined while it loads; null for a time range, whose plans are owed per shift. */
+  completion: Completion | null | undefined;
+}) {
+  // Equipment is out and back per shift: a range says it of the shift it holds only when it holds one.
+  const own = shift.shiftId ?? (track.shiftStarts.length === 1 ? track.shiftStarts[0]!.shiftId : null);
+  const out = track.shiftStarts.find((s) => s.shiftId === own)?.equipment ?? null;
+  const back = track.shiftEnds.find((s) => s.shiftId === own) ?? null;
   return (
     <dl
       class="audit-facts stats"
@@ -126,8 +144,10 @@ export function ShiftFacts({ shift, analysis, track }: { shift: ShiftCompliance;
       <dt>{t('audit.fact.stops')}</dt>
       <dd>{t('audit.fact.stopsN', { n: analysis.stops.length, min: STOP_MIN_MS / 60_000 })}</dd>
       <dt>{t('audit.fact.checkpoints')}</dt>
-      <dd>{completionText(shift.completion)}</dd>
-      <AssignedCoverage shift={shift} zoneIds={track.shiftStarts.find((s) => s.shiftId === shift.shiftId)?.zoneIds ?? []} />
+      <dd data-testid="audit-completion">
+        {completion === undefined ? t('app.loading') : completion === null ? t('audit.fact.checkpointsRange') : completionText(completion)}
+      </dd>
+      <AssignedCoverage shift={shift} zoneIds={track.shiftStarts.find((s) => s.shiftId === own)?.zoneIds ?? []} />
       <dt>{t('audit.fact.equipment')}</dt>
       <dd data-testid="audit-equipment" data-out={out?.length ?? ''} data-back={back?.returned.length ?? ''} data-missing={back?.missing.length ?? ''}>
         {out === null
@@ -151,7 +171,7 @@ export function ShiftFacts({ shift, analysis, track }: { shift: ShiftCompliance;
  * How much of each zone the shift was started with this officer passed during it (the coverage
  * work's cells, in its ten-minute buckets): for leaders and supervisors, who may read coverage.
  */
-function AssignedCoverage({ shift, zoneIds }: { shift: ShiftCompliance; zoneIds: readonly string[] }) {
+function AssignedCoverage({ shift, zoneIds }: { shift: AuditSubject; zoneIds: readonly string[] }) {
   const shares = useSignal<Array<{ zoneId: string; ratio: number | null }> | null>(null);
   const mayRead = currentUser.value !== null && currentUser.value.role !== 'officer';
   useEffect(() => {

@@ -1,5 +1,5 @@
 import { createPortal } from 'preact/compat';
-import type { ShiftCompliance } from '../../../domain/protocol/compliance.js';
+import type { Completion } from '../../../domain/plan-schedule.js';
 import type { AuditTrackResponse } from '../../../domain/protocol/track-audit.js';
 import type { RouteAnalysis } from '../../../domain/route-analysis.js';
 import type { AuditVerdict } from '../../../domain/route-replay.js';
@@ -7,6 +7,7 @@ import { formatTime, t, type MessageKey } from '../../i18n/index.js';
 import { currentUser } from '../../state/session.js';
 import { ShiftFacts } from './AuditAnalysis.js';
 import { evidenceText } from './evidence-text.js';
+import type { AuditSubject } from './ShiftPicker.js';
 
 /**
  * The shift report as a unit files it (A4, print stylesheet): who and when, the map, the verdict
@@ -16,6 +17,7 @@ import { evidenceText } from './evidence-text.js';
  */
 export function PrintReport({
   shift,
+  completion,
   track,
   verdict,
   verdictKey,
@@ -24,7 +26,8 @@ export function PrintReport({
   summary,
   snapshot,
 }: {
-  shift: ShiftCompliance;
+  shift: AuditSubject;
+  completion: Completion | null | undefined;
   track: AuditTrackResponse;
   verdict: AuditVerdict;
   verdictKey: MessageKey;
@@ -58,7 +61,7 @@ export function PrintReport({
       )}
       <h2>{t('audit.report.figures')}</h2>
       <p>{summary}</p>
-      {analysis && <ShiftFacts shift={shift} analysis={analysis} track={track} />}
+      {analysis && <ShiftFacts shift={shift} analysis={analysis} track={track} completion={completion} />}
       {analysis && (
         <>
           <h2>{t('audit.flags')}</h2>

@@ -1,6 +1,7 @@
 import { useSignal } from '@preact/signals';
 import { useEffect, useMemo, useRef } from 'preact/hooks';
-import type { CheckinsResponse, ComplianceResponse, ShiftCompliance } from '../../../domain/protocol/compliance.js';
+import type { CheckinsResponse, ComplianceResponse } from '../../../domain/protocol/compliance.js';
+import type { Completion } from '../../../domain/plan-schedule.js';
 import type { AuditTrackResponse, NativeTrackResponse } from '../../../domain/protocol/track-audit.js';
 import { shiftVerdict } from '../../../domain/route-analysis.js';
 import { auditVerdict, replayAt, routeGpx, routeSegments, segmentsDistanceM, type AuditVerdict, type Segment } from '../../../domain/route-replay.js';
@@ -11,7 +12,6 @@ import { formatDuration, formatTime, locale, t, type MessageKey } from '../../i1
 import { LazyAuditMap } from '../../map/LazyMap.js';
 import { checkpoints } from '../../state/local-copies.js';
 import { reportError } from '../../state/notices.js';
-import { usePolledApi } from '../../state/use-polled-api.js';
 import { downloadText } from '../../download.js';
 import { printPart } from '../../print.js';
 import { routeCsv, routeGeoJson } from '../../../domain/route-export.js';
@@ -21,9 +21,8 @@ import type { IncidentSummary, IncidentsResponse } from '../../../domain/protoco
 import { categoryName, INCIDENT_STATE_KEYS } from '../incident-text.js';
 import { arrivalText, STATE_KEYS } from '../task-text.js';
 import { Flags, ShiftFacts, stopMinutes, Timeline, timelineMarks, useRouteAnalysis } from './AuditAnalysis.js';
+import { ShiftPicker, type AuditSubject } from './ShiftPicker.js';
 
-/** How far back the shift list reaches. */
-const LIST_DAYS = 7;
 const SPEEDS = [1, 4, 16, 64] as const;
 /** The replay clock's step: at 1× one real second moves the replay one second. */
 const TICK_MS = 250;
@@ -36,117 +35,145 @@ const VERDICT_KEYS: Record<AuditVerdict, MessageKey> = {
 };
 
 /**
- * The supervisor's (and leader's) route audit: pick a shift of the last week, replay its signed
- * route on a map with a scrubber, see the verdict on the chains behind it, the analysis and the
- * marks, and export or print it. An officer sees their own (`embedded` in their home's panel).
+ * The supervisor's (and leader's) route audit: pick a shift of the last week (by squad, officer,
+ * day and verdict) or a time range, replay its signed route on a map with a scrubber, see the
+ * verdict on the chains behind it, the analysis and the marks, and export or print it. An
+ * officer sees their own (`embedded` in their home's panel).
  */
 export function RouteAudit({ embedded = false }: { embedded?: boolean } = {}) {
-  const to = useMemo(() => new Date(Math.ceil(Date.now() / 60_000) * 60_000), []);
-  const from = new Date(to.getTime() - LIST_DAYS * 86_400_000);
-  const { data } = usePolledApi<ComplianceResponse>(`/api/compliance?from=${from.toISOString()}&to=${to.toISOString()}`, 5 * 60_000, ['shift']);
-  const filter = useSignal('');
-  const chosen = useSignal<ShiftCompliance | null>(null);
-  const needle = filter.value.trim().toLowerCase();
-  const shifts = (data.value?.shifts ?? [])
-    .filter((s) => !needle || `${s.name} ${s.badge} ${s.startedAt.slice(0, 10)}`.toLowerCase().includes(needle))
-    .sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+  const chosen = useSignal<AuditSubject | null>(null);
   return (
     <section class={embedded ? 'stack' : 'panel stack'} aria-label={t('audit.title')} data-testid="route-audit">
       {!embedded && <h2>{t('audit.title')}</h2>}
-      {chosen.value ? (
-        <ShiftAudit shift={chosen.value} onBack={() => (chosen.value = null)} />
-      ) : (
-        <>
-          <label>
-            {t('audit.search')}
-            <input type="search" value={filter.value} placeholder={t('audit.searchHint')} onInput={(e) => (filter.value = e.currentTarget.value)} />
-          </label>
-          {data.value && shifts.length === 0 && <p class="muted">{t('audit.noShifts', { days: LIST_DAYS })}</p>}
-          <ul class="task-list">
-            {shifts.map((s) => (
-              <li key={s.shiftId} class="task" data-shift={s.shiftId}>
-                <button type="button" class="audit-pick" onClick={() => (chosen.value = s)}>
-                  <strong>
-                    {s.name}（{s.badge}）
-                  </strong>
-                  <span class="muted">
-                    {s.startedAt.slice(0, 10)} {formatTime(s.startedAt)}–{s.endedAt ? formatTime(s.endedAt) : t('audit.open')}
-                  </span>
-                </button>
-              </li>
-            ))}
-          </ul>
-        </>
-      )}
+      {chosen.value ? <ShiftAudit subject={chosen.value} onBack={() => (chosen.value = null)} /> : <ShiftPicker onPick={(s) => (chosen.value = s)} />}
     </section>
   );
 }
 
-interface Loaded {
-  track: AuditTrackResponse;
+/** What the marks and facts add to the track: each arrives on its own, none holds the verdict back. */
+interface Extras {
   checkins: CheckinsResponse['checkins'];
   native: NativeTrackResponse;
   /** The officer's answers to tasks (lockdown points among them) during the shift. */
   taskUpdates: Array<TaskUpdateView & { title: string }>;
   /** The incidents the officer reported that happened during the shift. */
   incidents: IncidentSummary[];
+  /** How the shift met its plans; null for a time range (plans are owed per shift). */
+  completion: Completion | null;
 }
 
-function ShiftAudit({ shift, onBack }: { shift: ShiftCompliance; onBack: () => void }) {
-  const loaded = useSignal<Loaded | null>(null);
+/** The window of a subject as the API's query: a shift by its id (the server knows its window), a range by from and to. */
+const windowQuery = (subject: AuditSubject, end: string) =>
+  subject.shiftId === null
+    ? `officerId=${encodeURIComponent(subject.officerId)}&from=${subject.startedAt}&to=${end}`
+    : `officerId=${encodeURIComponent(subject.officerId)}&shiftId=${encodeURIComponent(subject.shiftId)}`;
+
+function ShiftAudit({ subject, onBack }: { subject: AuditSubject; onBack: () => void }) {
+  const track = useSignal<AuditTrackResponse | null>(null);
+  const extras = useSignal<Partial<Extras>>({});
   useEffect(() => {
     const controller = new AbortController();
-    const window = `officerId=${encodeURIComponent(shift.officerId)}&from=${shift.startedAt}&to=${shift.endedAt ?? new Date().toISOString()}`;
-    Promise.all([
-      api<AuditTrackResponse>(`/api/audit/track?${window}`, { signal: controller.signal }),
-      api<CheckinsResponse>(`/api/checkins?${window}`, { signal: controller.signal }),
-      api<NativeTrackResponse>(`/api/audit/native-track?${window}`, { signal: controller.signal }),
-      api<TasksResponse>('/api/tasks', { signal: controller.signal }),
-      api<IncidentsResponse>(`/api/incidents?from=${shift.startedAt}&to=${shift.endedAt ?? new Date().toISOString()}`, { signal: controller.signal }),
-    ]).then(
-      ([track, { checkins }, native, { tasks }, { incidents }]) => {
-        const end = shift.endedAt ?? new Date().toISOString();
-        const taskUpdates = tasks.flatMap((task) =>
-          task.updates.filter((u) => u.officerId === shift.officerId && u.at >= shift.startedAt && u.at <= end).map((u) => ({ ...u, title: task.title })),
+    const { signal } = controller;
+    const end = subject.endedAt ?? new Date().toISOString();
+    const window = `officerId=${encodeURIComponent(subject.officerId)}&from=${subject.startedAt}&to=${end}`;
+    const failed = (error: unknown) => !signal.aborted && reportError(error);
+    const put = <K extends keyof Extras>(key: K, value: Extras[K]) => !signal.aborted && (extras.value = { ...extras.value, [key]: value });
+    // The track (with its verdict) first, alone: the server's two cores verify it undisturbed;
+    // the marks and facts are asked for once it is here, each shown as it comes.
+    const loadExtras = () => {
+      api<CheckinsResponse>(`/api/checkins?${window}`, { signal }).then(
+        ({ checkins }) => put('checkins', subject.shiftId === null ? checkins : checkins.filter((c) => c.shiftId === subject.shiftId)),
+        failed,
+      );
+      api<NativeTrackResponse>(`/api/audit/native-track?${window}`, { signal }).then((native) => put('native', native), failed);
+      api<TasksResponse>('/api/tasks', { signal }).then(({ tasks }) => {
+        const updates = tasks.flatMap((task) =>
+          task.updates.filter((u) => u.officerId === subject.officerId && u.at >= subject.startedAt && u.at <= end).map((u) => ({ ...u, title: task.title })),
         );
-        loaded.value = {
-          track,
-          checkins: checkins.filter((c) => c.shiftId === shift.shiftId),
-          native,
-          taskUpdates,
-          incidents: incidents.filter((i) => i.reportedBy.id === shift.officerId),
-        };
-      },
-      (error: unknown) => {
-        if (!controller.signal.aborted) reportError(error);
-      },
-    );
+        put('taskUpdates', updates);
+      }, failed);
+      api<IncidentsResponse>(`/api/incidents?from=${subject.startedAt}&to=${end}`, { signal }).then(
+        ({ incidents }) =>
+          put(
+            'incidents',
+            incidents.filter((i) => i.reportedBy.id === subject.officerId),
+          ),
+        failed,
+      );
+      if (subject.shiftId === null) put('completion', null);
+      else
+        api<ComplianceResponse>(`/api/compliance?${window}`, { signal }).then(
+          ({ shifts }) => put('completion', shifts.find((s) => s.shiftId === subject.shiftId)?.completion ?? null),
+          failed,
+        );
+    };
+    void api<AuditTrackResponse>(`/api/audit/track?${windowQuery(subject, end)}`, { signal })
+      .then((t) => !signal.aborted && (track.value = t), failed)
+      .finally(() => !signal.aborted && loadExtras());
     return () => controller.abort();
-  }, [shift.shiftId]);
+  }, [subject.officerId, subject.shiftId, subject.startedAt, subject.endedAt]);
 
   return (
     <div class="stack">
       <button type="button" onClick={onBack}>
         {t('audit.back')}
       </button>
-      <p>
+      <p data-testid="audit-subject" data-range={subject.shiftId === null ? 'yes' : 'no'}>
         <strong>
-          {shift.name}（{shift.badge}）
+          {subject.name}（{subject.badge}）
         </strong>{' '}
-        {shift.startedAt.slice(0, 10)} {formatTime(shift.startedAt)}–{shift.endedAt ? formatTime(shift.endedAt) : t('audit.open')}
+        {subject.shiftId === null && `${t('audit.rangeLabel')} `}
+        {subject.startedAt.slice(0, 10)} {formatTime(subject.startedAt)}–
+        {subject.endedAt
+          ? `${subject.endedAt.slice(0, 10) === subject.startedAt.slice(0, 10) ? '' : `${subject.endedAt.slice(0, 10)} `}${formatTime(subject.endedAt)}`
+          : t('audit.open')}
       </p>
-      {loaded.value ? <Replay shift={shift} data={loaded.value} /> : <p class="muted">{t('audit.loading')}</p>}
+      {track.value ? (
+        <Replay shift={subject} track={track.value} extras={extras.value} />
+      ) : (
+        <>
+          {subject.verdict && <VerdictLine verdict={subject.verdict} by="list" />}
+          <p class="muted">{t(subject.verdict ? 'audit.reverifying' : 'audit.loading')}</p>
+        </>
+      )}
     </div>
   );
 }
 
-function Replay({ shift, data }: { shift: ShiftCompliance; data: Loaded }) {
-  const { track, checkins, native, taskUpdates, incidents } = data;
+/**
+ * The verdict in words; `by` says whose: the list's (cached when a record last arrived, shown
+ * while the track is read again), the server's on the track just read, or this screen's analysis.
+ */
+function VerdictLine({ verdict, by }: { verdict: AuditVerdict; by: 'list' | 'server' | 'screen' }) {
+  return (
+    <p
+      class={verdict === 'altered' || verdict === 'suspicious' ? 'form-error' : verdict === 'intact' ? 'ok' : ''}
+      data-testid="audit-verdict"
+      data-verdict={verdict}
+      data-by={by}
+    >
+      {t(VERDICT_KEYS[verdict])}
+    </p>
+  );
+}
+
+function Replay({ shift, track, extras }: { shift: AuditSubject; track: AuditTrackResponse; extras: Partial<Extras> }) {
+  const { checkins = [], native, taskUpdates = [], incidents = [] } = extras;
   const segments = useMemo(() => routeSegments(track.points, track.tracking), [track]);
   const { verdict: chainVerdict, evidence } = useMemo(() => auditVerdict(track), [track]);
-  const analysis = useRouteAnalysis(shift, track, native);
-  // The verdict waits for the analysis (a flag makes it suspicious), unless the analysis failed.
-  const verdict = analysis.value === 'failed' ? chainVerdict : analysis.value && shiftVerdict(chainVerdict, analysis.value.flags);
+  const analysis = useRouteAnalysis(shift, track, native ?? null);
+  // The server's verdict came with the track (windowVerdict, the rule the analysis below applies
+  // too): shown at once, then the screen's own once its analysis is done, or the chains' alone
+  // should the analysis fail.
+  const verdict = analysis.value === 'failed' ? chainVerdict : analysis.value ? shiftVerdict(chainVerdict, analysis.value.flags) : (track.verdict ?? null);
+  // The map (maplibre's chunk, a WebGL context: 100–300 ms of this thread) only once a frame
+  // with the verdict in it has been painted: after the next animation frame, in a task of its own.
+  const mapOn = useSignal(false);
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const frame = requestAnimationFrame(() => (timer = setTimeout(() => (mapOn.value = true))));
+    return () => (cancelAnimationFrame(frame), clearTimeout(timer));
+  }, []);
   const first = segments[0]?.[0];
   const last = segments.at(-1)?.at(-1);
   const start = first ? Date.parse(first.fixAt) : Date.parse(shift.startedAt);
@@ -176,8 +203,8 @@ function Replay({ shift, data }: { shift: ShiftCompliance; data: Loaded }) {
       duration: formatDuration(Math.round((end - start) / 60_000)),
       n: track.points.length,
       pauses: pauses.length,
-    }) + (native.points.length > 0 ? ` · ${t('audit.native', { n: native.points.length })}` : '');
-  const fileName = `${shift.badge}-${shift.startedAt.slice(0, 10)}`;
+    }) + (native && native.points.length > 0 ? ` · ${t('audit.native', { n: native.points.length })}` : '');
+  const fileName = `${shift.badge}-${shift.startedAt.slice(0, 10)}${shift.shiftId === null ? '-range' : ''}`;
   const takeSnapshot = useRef<(() => Promise<string>) | null>(null);
   // The map as it stood when the report was asked for; the report itself is always ready for print.
   const snapshot = useSignal<string | null>(null);
@@ -196,13 +223,7 @@ function Replay({ shift, data }: { shift: ShiftCompliance; data: Loaded }) {
   return (
     <div class="stack">
       {verdict ? (
-        <p
-          class={verdict === 'altered' || verdict === 'suspicious' ? 'form-error' : verdict === 'intact' ? 'ok' : ''}
-          data-testid="audit-verdict"
-          data-verdict={verdict}
-        >
-          {t(VERDICT_KEYS[verdict])}
-        </p>
+        <VerdictLine verdict={verdict} by={analysis.value && analysis.value !== 'failed' ? 'screen' : 'server'} />
       ) : (
         <p class="muted">{t('audit.analysing')}</p>
       )}
@@ -220,19 +241,21 @@ function Replay({ shift, data }: { shift: ShiftCompliance; data: Loaded }) {
       </p>
       {analysis.value && analysis.value !== 'failed' && (
         <>
-          <ShiftFacts shift={shift} analysis={analysis.value} track={track} />
+          <ShiftFacts shift={shift} analysis={analysis.value} track={track} completion={extras.completion} />
           <Flags flags={analysis.value.flags} onSeek={seek} />
         </>
       )}
       {track.points.length > 0 ? (
         <>
-          <LazyAuditMap
-            route={route}
-            position={here && { lat: here.point.lat, lon: here.point.lon, accuracy: here.point.accuracy }}
-            checkpoints={checkpoints.value}
-            native={native.points}
-            onSnapshot={(take) => (takeSnapshot.current = take)}
-          />
+          {mapOn.value && (
+            <LazyAuditMap
+              route={route}
+              position={here && { lat: here.point.lat, lon: here.point.lon, accuracy: here.point.accuracy }}
+              checkpoints={checkpoints.value}
+              native={native?.points ?? []}
+              onSnapshot={(take) => (takeSnapshot.current = take)}
+            />
+          )}
           {analysis.value && analysis.value !== 'failed' && (
             <Timeline start={start} end={end} marks={timelineMarks(analysis.value.stops, track.tracking, end)} at={at.value} onSeek={seek} />
           )}
@@ -281,10 +304,10 @@ function Replay({ shift, data }: { shift: ShiftCompliance; data: Loaded }) {
             >
               {t('audit.geojson')}
             </button>
-            <button type="button" onClick={() => downloadText(routeCsv(segments, native.points), `${fileName}.csv`, 'text/csv')}>
+            <button type="button" onClick={() => downloadText(routeCsv(segments, native?.points ?? []), `${fileName}.csv`, 'text/csv')}>
               {t('audit.csv')}
             </button>
-            <button type="button" onClick={() => void print()} disabled={!verdict}>
+            <button type="button" onClick={() => void print()} disabled={!verdict || !analysis.value}>
               {t('audit.print')}
             </button>
           </div>
@@ -336,6 +359,7 @@ function Replay({ shift, data }: { shift: ShiftCompliance; data: Loaded }) {
       {verdict && (
         <PrintReport
           shift={shift}
+          completion={extras.completion}
           track={track}
           verdict={verdict}
           verdictKey={VERDICT_KEYS[verdict]}
