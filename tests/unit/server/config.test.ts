@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { publicMapSettings, readMapConfig } from '../../../src/server/config.js';
+import { publicMapSettings, readMapConfig, readWorkers } from '../../../src/server/config.js';
 import { writePmtiles } from '../../support/pmtiles.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'xf-config-'));
@@ -79,5 +79,30 @@ describe('base-map settings', () => {
   it('take MAP_GCJ02 as 1 or 0 only', () => {
     expect(readMapConfig({ MAP_GCJ02: '0' }).gcj02).toBe(false);
     expect(() => readMapConfig({ MAP_GCJ02: 'yes' })).toThrow(/MAP_GCJ02/);
+  });
+});
+
+describe('WORKERS', () => {
+  const pg = 'postgres://postgres@127.0.0.1:5432/xunfang';
+
+  it('defaults to one process, on either database', () => {
+    expect(readWorkers({}, undefined)).toBe(1);
+    expect(readWorkers({ WORKERS: '1' }, undefined)).toBe(1);
+    expect(readWorkers({ WORKERS: '' }, pg)).toBe(1);
+  });
+
+  it('takes several processes on PostgreSQL', () => {
+    expect(readWorkers({ WORKERS: '2' }, pg)).toBe(2);
+    expect(readWorkers({ WORKERS: '64' }, 'postgresql://db/x')).toBe(64);
+  });
+
+  it('refuses several processes on SQLite, saying why and what to do', () => {
+    expect(() => readWorkers({ WORKERS: '2' }, undefined)).toThrow(/WORKERS=2 needs PostgreSQL.*Use WORKERS=1 with SQLite/);
+    expect(() => readWorkers({ WORKERS: '2' }, 'file:data.sqlite')).toThrow(/needs PostgreSQL/);
+  });
+
+  it('refuses zero, too many and anything not a whole number, naming the variable', () => {
+    for (const value of ['0', '65', 'abc', '1.5', '-1', ' 2', '2x', '007'])
+      expect(() => readWorkers({ WORKERS: value }, pg), value).toThrow(/^WORKERS must be a whole number 1–64/);
   });
 });
