@@ -20,9 +20,11 @@ import type { ServerContext } from '../context.js';
 import type { NativeTrackerTable } from '../db/schema.js';
 import { HttpError } from '../errors.js';
 import { announceOfficerLive } from '../live/squad-events.js';
+import { lockOfficerRecords } from '../db/locks.js';
 import { mergeNativeFix } from '../records/officer-live.js';
 import { writeNativeFixCoverage } from '../records/native-coverage.js';
 import { parseOr400 } from '../validate.js';
+import { doc } from '../openapi.js';
 
 // Native tracker apps paired with an officer's phone (OwnTracks HTTP mode, Traccar Client's OsmAnd
 // protocol): the officer makes a token in the PWA, the app sends fixes with it. The fixes are
@@ -56,6 +58,8 @@ export function nativeTrackerRoutes(ctx: ServerContext) {
     if (!isRealInstant(fixAt)) throw new HttpError(400, 'bad-request', 'the fix time is not a real instant since 2020');
     if (fix.fixAt > now.getTime() + MAX_CLOCK_AHEAD_MS) throw new HttpError(400, 'bad-request', 'the fix time is more than a day ahead of the server clock');
     await db.transaction().execute(async (trx) => {
+      // Its coverage and live row are the officer's, which the phone's batches also write.
+      await lockOfficerRecords(trx, tracker.officer_id);
       await trx
         .insertInto('native_positions')
         .values({
@@ -94,11 +98,13 @@ export function nativeTrackerRoutes(ctx: ServerContext) {
   };
 
   return async (app: FastifyInstance) => {
-    app.get('/api/trackers', { preHandler: requireUser(ctx, ['officer']) }, async (request): Promise<{ trackers: NativeTrackerView[] }> => {
+    app.get('/api/trackers', { preHandler: requireUser(ctx, ['officer']), ...doc({ summary: "The officer's native tracker pairings" }) }, async (request): Promise<{ trackers: NativeTrackerView[] }> => {
       return { trackers: await trackersOf(sessionUser(request).id) };
     });
 
-    app.post('/api/trackers', { preHandler: requireUser(ctx, ['officer']) }, async (request, reply): Promise<NewTrackerResponse> => {
+    app.post(
+      '/api/trackers',
+      { preHandler: requireUser(ctx, ['officer']), ...doc({ summary: 'Pair a native tracker app (OwnTracks, Traccar Client): answers its token once', body: NewTrackerSchema, status: 201 }) }, async (request, reply): Promise<NewTrackerResponse> => {
       const user = sessionUser(request);
       const { label } = parseOr400(NewTrackerSchema, request.body);
       const active = (await trackersOf(user.id)).filter((t) => !t.revokedAt);
@@ -126,7 +132,7 @@ export function nativeTrackerRoutes(ctx: ServerContext) {
       };
     });
 
-    app.post('/api/trackers/:id/revoke', { preHandler: requireUser(ctx, ['officer']) }, async (request) => {
+    app.post('/api/trackers/:id/revoke', { preHandler: requireUser(ctx, ['officer']), ...doc({ summary: 'Revoke a pairing: its token stops working' }) }, async (request) => {
       const user = sessionUser(request);
       const { id } = request.params as { id: string };
       const revoked = await db
@@ -159,7 +165,15 @@ export function nativeTrackerRoutes(ctx: ServerContext) {
         done(null, new URLSearchParams(String(body))),
       );
 
-      native.post(OWNTRACKS_PATH, async (request, reply) => {
+      native.post(
+        OWNTRACKS_PATH,
+        doc({
+          summary: 'A fix from OwnTracks in HTTP mode (its JSON location message)',
+          bodyTypes: ['application/json'],
+          bodyNote: 'OwnTracks\' own location message (_type: location); other message types are answered and ignored.',
+          auth: 'HTTP Basic, the pairing token as the password',
+        }),
+        async (request, reply) => {
         const tracker = await trackerOf(basicPassword(request), reply);
         const fix = read(() => readOwnTracks(request.body));
         if (fix) await store(tracker, 'owntracks', fix);
@@ -176,8 +190,13 @@ export function nativeTrackerRoutes(ctx: ServerContext) {
         await store(tracker, 'osmand', fix);
         return reply.type('text/plain; charset=utf-8').send('OK');
       };
-      native.get(OSMAND_PATH, osmand);
-      native.post(OSMAND_PATH, osmand);
+      const osmandDoc = doc({
+        summary: 'A fix from Traccar Client (the OsmAnd protocol): id, lat, lon, timestamp, … as query or form parameters, or its JSON',
+        bodyTypes: ['application/x-www-form-urlencoded', 'application/json'],
+        auth: 'the pairing token as the id parameter',
+      });
+      native.get(OSMAND_PATH, osmandDoc, osmand);
+      native.post(OSMAND_PATH, osmandDoc, osmand);
     });
   };
 
