@@ -117,10 +117,12 @@ for (const kind of DATABASES.filter((k) => k === 'postgres')) {
       const device = await TestDevice.create(id);
       expect((await device.register(client)).status).toBe(201);
       const shiftId = newId();
-      const start = Date.now() - 3_600_000;
-      const fix = (i: number) => ({ ...positionBody(shiftId, i), lat: 23.11 + i * 2e-4, fixAt: new Date(start + i * 5_000).toISOString() });
-      const records = [await device.next('shift.start', { shiftId, squadId, members: [id], equipment: [], zoneIds: [] }, new Date(start))];
-      for (let i = 1; i <= 400; i++) records.push(await device.next('position', fix(i), new Date(start + i * 5_000)));
+      // A zigzag, 30 s and some 200 m between fixes: every other fix alone draws a different line.
+      const start = Date.now() - 4 * 3_600_000;
+      const at = (i: number) => new Date(start + i * 30_000);
+      const fix = (i: number) => ({ ...positionBody(shiftId, i), lat: 23.11 + i * 1e-4, lon: 114.41 + (i % 2) * 2e-3, fixAt: at(i).toISOString() });
+      const records = [await device.next('shift.start', { shiftId, squadId, members: [id], equipment: [], zoneIds: [] }, at(0))];
+      for (let i = 1; i <= 400; i++) records.push(await device.next('position', fix(i), at(i)));
       // Interleaved halves, so each batch's fixes fall between the other's in every ten-minute bucket.
       const even = records.filter((_, i) => i % 2 === 0);
       const odd = records.filter((_, i) => i % 2 === 1);
