@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import * as v from 'valibot';
 import { BLOB_RECEIVED_HEADER } from '../../domain/protocol/blobs.js';
 import { MAX_PHOTO_BYTES, PHOTO_TYPES } from '../../domain/incidents.js';
 import { requireUser, sessionUser } from '../auth/guard.js';
@@ -6,16 +7,18 @@ import { SHA256_RE } from '../blobs/blob-store.js';
 import { mayFetch, receivedBytes, receivePiece, type Piece } from '../blobs/uploads.js';
 import type { ServerContext } from '../context.js';
 import { HttpError } from '../errors.js';
+import { parseOr400 } from '../validate.js';
+import { doc } from '../openapi.js';
 
 /** Bodies a PUT may carry: the photo types records name, or plain bytes. */
 const BLOB_CONTENT_TYPES = ['application/octet-stream', ...PHOTO_TYPES];
 /** `Content-Range: bytes START-END/TOTAL` (END inclusive, RFC 9110 §14.4). */
 const CONTENT_RANGE_RE = /^bytes (\d{1,10})-(\d{1,10})\/(\d{1,10})$/;
 
+const BlobParams = v.strictObject({ sha256: v.pipe(v.string(), v.regex(SHA256_RE, 'a blob is named by 64 lower-case hex digits (its SHA-256)')) });
+
 function blobName(params: unknown): string {
-  const sha256 = (params as { sha256?: string }).sha256 ?? '';
-  if (!SHA256_RE.test(sha256)) throw new HttpError(400, 'bad-request', 'a blob is named by 64 lower-case hex digits (its SHA-256)');
-  return sha256;
+  return parseOr400(BlobParams, params).sha256;
 }
 
 function pieceOf(bytes: Buffer, header: string | undefined): Piece {
@@ -35,31 +38,55 @@ export function blobRoutes(ctx: ServerContext) {
   return async (app: FastifyInstance) => {
     app.addContentTypeParser(BLOB_CONTENT_TYPES, { parseAs: 'buffer', bodyLimit: MAX_PHOTO_BYTES }, (_request, body, done) => done(null, body));
 
-    app.put('/api/blobs/:sha256', { preHandler: requireUser(ctx), bodyLimit: MAX_PHOTO_BYTES }, async (request, reply) => {
-      const sha256 = blobName(request.params);
-      if (!Buffer.isBuffer(request.body)) throw new HttpError(415, 'unsupported-media-type', `send the bytes as ${BLOB_CONTENT_TYPES.join(', ')}`);
-      const range = request.headers['content-range'];
-      const result = await receivePiece(db, store, sessionUser(request), sha256, pieceOf(request.body, range), MAX_PHOTO_BYTES, ctx.now());
-      return reply.status(result.complete ? 201 : 202).send(result);
-    });
+    app.put(
+      '/api/blobs/:sha256',
+      {
+        preHandler: requireUser(ctx),
+        bodyLimit: MAX_PHOTO_BYTES,
+        ...doc({
+          summary: 'Upload a photo (or a piece of one, with Content-Range) under its SHA-256; idempotent. 201 when whole, 202 for a piece',
+          params: BlobParams,
+          bodyTypes: BLOB_CONTENT_TYPES,
+          status: 201,
+        }),
+      },
+      async (request, reply) => {
+        const sha256 = blobName(request.params);
+        if (!Buffer.isBuffer(request.body)) throw new HttpError(415, 'unsupported-media-type', `send the bytes as ${BLOB_CONTENT_TYPES.join(', ')}`);
+        const range = request.headers['content-range'];
+        const result = await receivePiece(db, store, sessionUser(request), sha256, pieceOf(request.body, range), MAX_PHOTO_BYTES, ctx.now());
+        return reply.status(result.complete ? 201 : 202).send(result);
+      },
+    );
 
     // HEAD first: Fastify would otherwise answer HEAD from the GET route below, streaming the blob.
-    app.head('/api/blobs/:sha256', { preHandler: requireUser(ctx) }, async (request, reply) => {
-      const sha256 = blobName(request.params);
-      const received = await receivedBytes(db, sessionUser(request), sha256);
-      const complete = received > 0 && (await mayFetch(db, sessionUser(request), sha256)) && (await store.has(sha256));
-      reply.header(BLOB_RECEIVED_HEADER, String(received));
-      return reply.status(complete ? 200 : 404).send();
-    });
+    app.head(
+      '/api/blobs/:sha256',
+      {
+        preHandler: requireUser(ctx),
+        ...doc({ summary: `How many bytes of a blob the server holds from you (${BLOB_RECEIVED_HEADER}): where to resume`, params: BlobParams }),
+      },
+      async (request, reply) => {
+        const sha256 = blobName(request.params);
+        const received = await receivedBytes(db, sessionUser(request), sha256);
+        const complete = received > 0 && (await mayFetch(db, sessionUser(request), sha256)) && (await store.has(sha256));
+        reply.header(BLOB_RECEIVED_HEADER, String(received));
+        return reply.status(complete ? 200 : 404).send();
+      },
+    );
 
-    app.get('/api/blobs/:sha256', { preHandler: requireUser(ctx) }, async (request, reply) => {
-      const sha256 = blobName(request.params);
-      // One answer for "not here" and "not yours": a hash says nothing to who may not see it.
-      const stream = (await mayFetch(db, sessionUser(request), sha256)) ? await store.get(sha256) : null;
-      if (!stream) throw new HttpError(404, 'not-found', 'no such blob, or not one you may see');
-      const held = await db.selectFrom('blobs').select(['size', 'type']).where('sha256', '=', sha256).executeTakeFirst();
-      if (held) reply.header('content-length', String(held.size));
-      return reply.type(held?.type ?? 'application/octet-stream').send(stream);
-    });
+    app.get(
+      '/api/blobs/:sha256',
+      { preHandler: requireUser(ctx), ...doc({ summary: 'A photo, to who may see an incident that names it', params: BlobParams, responseType: 'image/*' }) },
+      async (request, reply) => {
+        const sha256 = blobName(request.params);
+        // One answer for "not here" and "not yours": a hash says nothing to who may not see it.
+        const stream = (await mayFetch(db, sessionUser(request), sha256)) ? await store.get(sha256) : null;
+        if (!stream) throw new HttpError(404, 'not-found', 'no such blob, or not one you may see');
+        const held = await db.selectFrom('blobs').select(['size', 'type']).where('sha256', '=', sha256).executeTakeFirst();
+        if (held) reply.header('content-length', String(held.size));
+        return reply.type(held?.type ?? 'application/octet-stream').send(stream);
+      },
+    );
   };
 }

@@ -23,6 +23,7 @@ import type { IncidentTable, Tables } from '../db/schema.js';
 import { HttpError } from '../errors.js';
 import { parseStored } from '../records/reader.js';
 import { parseOr400 } from '../validate.js';
+import { doc } from '../openapi.js';
 
 const IncidentsQuerySchema = v.strictObject({
   from: v.optional(InstantSchema),
@@ -115,51 +116,62 @@ function summary(row: IncidentRow, photos: number): IncidentSummary {
 export function incidentRoutes(ctx: ServerContext) {
   const { db } = ctx.database;
   return async (app: FastifyInstance) => {
-    app.get('/api/incidents', { preHandler: requireUser(ctx) }, async (request): Promise<IncidentsResponse> => {
-      const viewer = sessionUser(request);
-      const query = parseOr400(IncidentsQuerySchema, request.query);
-      const to = query.to ?? ctx.now().toISOString();
-      const from = query.from ?? new Date(Date.parse(to) - INCIDENTS_DEFAULT_WINDOW_MS).toISOString();
-      if (from > to) throw new HttpError(400, 'bad-request', 'from must not be after to');
-      if (Date.parse(to) - Date.parse(from) > INCIDENTS_MAX_WINDOW_MS) throw new HttpError(400, 'bad-request', 'the window may span at most 31 days');
-      const zone = query.zoneId === undefined ? null : await zoneInScope(db, viewer, query.zoneId);
-      // The zone's bounding box narrows the rows in SQL; the polygon decides (an address-only incident is in no zone).
-      const ring = zone?.polygon.coordinates[0] ?? [];
-      const lons = ring.map((p) => p[0] ?? 0);
-      const lats = ring.map((p) => p[1] ?? 0);
-      let rows = await incidentsFrom(db)
-        .where(inScope(viewer))
-        .$if(query.category !== undefined, (q) => q.where('i.category', '=', query.category ?? ''))
-        .$if(query.status !== undefined, (q) => q.where('i.status', '=', query.status ?? ''))
-        .$if(zone !== null, (q) =>
-          q
-            .where('i.lon', '>=', Math.min(...lons))
-            .where('i.lon', '<=', Math.max(...lons))
-            .where('i.lat', '>=', Math.min(...lats))
-            .where('i.lat', '<=', Math.max(...lats)),
-        )
-        .where('i.occurred_at', '>=', from)
-        .where('i.occurred_at', '<=', to)
-        .orderBy('i.occurred_at', 'desc')
-        .orderBy('i.incident_id')
-        .$if(zone === null, (q) => q.limit(query.limit + 1))
-        .execute();
-      if (zone) rows = rows.filter((r) => r.lat !== null && r.lon !== null && pointInPolygon(r.lon, r.lat, zone.polygon.coordinates));
-      const truncated = rows.length > query.limit;
-      rows = rows.slice(0, query.limit);
-      const counts = await photoCounts(rows.map((r) => r.incident_id));
-      return { from, to, incidents: rows.map((r) => summary(r, counts.get(r.incident_id) ?? 0)), truncated };
-    });
+    app.get(
+      '/api/incidents',
+      {
+        preHandler: requireUser(ctx),
+        ...doc({ summary: "Incidents in the role's scope, newest first, filtered by window and state", query: IncidentsQuerySchema }),
+      },
+      async (request): Promise<IncidentsResponse> => {
+        const viewer = sessionUser(request);
+        const query = parseOr400(IncidentsQuerySchema, request.query);
+        const to = query.to ?? ctx.now().toISOString();
+        const from = query.from ?? new Date(Date.parse(to) - INCIDENTS_DEFAULT_WINDOW_MS).toISOString();
+        if (from > to) throw new HttpError(400, 'bad-request', 'from must not be after to');
+        if (Date.parse(to) - Date.parse(from) > INCIDENTS_MAX_WINDOW_MS) throw new HttpError(400, 'bad-request', 'the window may span at most 31 days');
+        const zone = query.zoneId === undefined ? null : await zoneInScope(db, viewer, query.zoneId);
+        // The zone's bounding box narrows the rows in SQL; the polygon decides (an address-only incident is in no zone).
+        const ring = zone?.polygon.coordinates[0] ?? [];
+        const lons = ring.map((p) => p[0] ?? 0);
+        const lats = ring.map((p) => p[1] ?? 0);
+        let rows = await incidentsFrom(db)
+          .where(inScope(viewer))
+          .$if(query.category !== undefined, (q) => q.where('i.category', '=', query.category ?? ''))
+          .$if(query.status !== undefined, (q) => q.where('i.status', '=', query.status ?? ''))
+          .$if(zone !== null, (q) =>
+            q
+              .where('i.lon', '>=', Math.min(...lons))
+              .where('i.lon', '<=', Math.max(...lons))
+              .where('i.lat', '>=', Math.min(...lats))
+              .where('i.lat', '<=', Math.max(...lats)),
+          )
+          .where('i.occurred_at', '>=', from)
+          .where('i.occurred_at', '<=', to)
+          .orderBy('i.occurred_at', 'desc')
+          .orderBy('i.incident_id')
+          .$if(zone === null, (q) => q.limit(query.limit + 1))
+          .execute();
+        if (zone) rows = rows.filter((r) => r.lat !== null && r.lon !== null && pointInPolygon(r.lon, r.lat, zone.polygon.coordinates));
+        const truncated = rows.length > query.limit;
+        rows = rows.slice(0, query.limit);
+        const counts = await photoCounts(rows.map((r) => r.incident_id));
+        return { from, to, incidents: rows.map((r) => summary(r, counts.get(r.incident_id) ?? 0)), truncated };
+      },
+    );
 
-    app.get('/api/incidents/:id', { preHandler: requireUser(ctx) }, async (request): Promise<IncidentDetailResponse> => {
-      const viewer = sessionUser(request);
-      const id = (request.params as { id?: string }).id ?? '';
-      if (!UUID_RE.test(id)) throw new HttpError(400, 'bad-request', 'an incident is named by its id (a lower-case UUID)');
-      const row = await incidentsFrom(db).where(inScope(viewer)).where('i.incident_id', '=', id).executeTakeFirst();
-      // One answer for "no such incident" and "not yours": scope cannot be probed by id.
-      if (!row) throw new HttpError(404, 'not-found', 'no such incident, or not one you may see');
-      return detail(request, row);
-    });
+    app.get(
+      '/api/incidents/:id',
+      { preHandler: requireUser(ctx), ...doc({ summary: 'One incident with its updates and photos' }) },
+      async (request): Promise<IncidentDetailResponse> => {
+        const viewer = sessionUser(request);
+        const id = (request.params as { id?: string }).id ?? '';
+        if (!UUID_RE.test(id)) throw new HttpError(400, 'bad-request', 'an incident is named by its id (a lower-case UUID)');
+        const row = await incidentsFrom(db).where(inScope(viewer)).where('i.incident_id', '=', id).executeTakeFirst();
+        // One answer for "no such incident" and "not yours": scope cannot be probed by id.
+        if (!row) throw new HttpError(404, 'not-found', 'no such incident, or not one you may see');
+        return detail(request, row);
+      },
+    );
   };
 
   async function photoCounts(incidentIds: readonly string[]): Promise<Map<string, number>> {

@@ -29,6 +29,7 @@ import { parseStored } from '../records/reader.js';
 import { DeviceKeys } from '../sync/device-keys.js';
 import { hashMatches, signatureValid } from '../sync/seal-verifier.js';
 import { parseOr400 } from '../validate.js';
+import { doc } from '../openapi.js';
 
 /** Most records per page, and the default: a 12-hour shift at 5 s fixes (8,640) fits in one. */
 const PAGE_RECORDS = 10_000;
@@ -72,53 +73,64 @@ export function trackAuditRoutes(ctx: ServerContext) {
   const { db } = ctx.database;
   const devices = new DeviceKeys(db);
   return async (app: FastifyInstance) => {
-    app.get('/api/audit/track', { preHandler: requireUser(ctx) }, async (request, reply) => {
-      const query = parseOr400(TrackQuerySchema, request.query);
-      const { from, to } = auditWindow(query, ctx.now());
-      const viewer = sessionUser(request);
-      await officersInScope(db, viewer, query.officerId);
-      // A look is logged once, with its first page: the pages after it are the same look.
-      if (!query.after) await logRouteView(db, ctx.now(), viewer, query.officerId, 'track', { from, to });
+    app.get(
+      '/api/audit/track',
+      {
+        preHandler: requireUser(ctx),
+        ...doc({ summary: "An officer's positions in a window, page by page, with the chain's verification", query: TrackQuerySchema }),
+      },
+      async (request, reply) => {
+        const query = parseOr400(TrackQuerySchema, request.query);
+        const { from, to } = auditWindow(query, ctx.now());
+        const viewer = sessionUser(request);
+        await officersInScope(db, viewer, query.officerId);
+        // A look is logged once, with its first page: the pages after it are the same look.
+        if (!query.after) await logRouteView(db, ctx.now(), viewer, query.officerId, 'track', { from, to });
 
-      // The page's members in device-time order (at, then id): ids and places only, never the
-      // records' text, so a long window is never loaded whole.
-      const after = query.after ? CURSOR_RE.exec(query.after) : null;
-      let pageQuery = db
-        .selectFrom('records')
-        .select(['id', 'at', 'device_id', 'seq', 'kind'])
-        .where('officer_id', '=', query.officerId)
-        .where('at', '>=', from)
-        .where('at', '<=', to);
-      if (after?.[1] && after[2]) {
-        const [afterAt, afterId] = [after[1], after[2]];
-        pageQuery = pageQuery.where((eb) => eb.or([eb('at', '>', afterAt), eb.and([eb('at', '=', afterAt), eb('id', '>', afterId)])]));
-      }
-      const limit = query.limit;
-      const members = await pageQuery
-        .orderBy('at')
-        .orderBy('id')
-        .limit(limit + 1)
-        .execute();
-      const more = members.length > limit;
-      const last = more ? members[limit - 1] : undefined;
-      const next = last ? `${last.at}_${last.id}` : null;
-      const byDevice = new Map<string, DevicePage>();
-      for (const row of more ? members.slice(0, limit) : members) {
-        const seq = Number(row.seq);
-        const page = byDevice.get(row.device_id);
-        if (!page)
-          byDevice.set(row.device_id, { ids: new Set([row.id]), firstSeq: seq, lastSeq: seq, firstPositionAt: row.kind === 'position' ? row.at : null });
-        else {
-          page.ids.add(row.id);
-          page.firstSeq = Math.min(page.firstSeq, seq);
-          page.lastSeq = Math.max(page.lastSeq, seq);
-          if (row.kind === 'position' && (page.firstPositionAt === null || row.at < page.firstPositionAt)) page.firstPositionAt = row.at;
+        // The page's members in device-time order (at, then id): ids and places only, never the
+        // records' text, so a long window is never loaded whole.
+        const after = query.after ? CURSOR_RE.exec(query.after) : null;
+        let pageQuery = db
+          .selectFrom('records')
+          .select(['id', 'at', 'device_id', 'seq', 'kind'])
+          .where('officer_id', '=', query.officerId)
+          .where('at', '>=', from)
+          .where('at', '<=', to);
+        if (after?.[1] && after[2]) {
+          const [afterAt, afterId] = [after[1], after[2]];
+          pageQuery = pageQuery.where((eb) => eb.or([eb('at', '>', afterAt), eb.and([eb('at', '=', afterAt), eb('id', '>', afterId)])]));
         }
-      }
-      const [keys, before, chains] = await Promise.all([devices.lookup(byDevice.keys()), recordsBefore(db, byDevice), deviceChains(db, [...byDevice.keys()])]);
-      reply.type('application/json; charset=utf-8');
-      return reply.send(Readable.from(trackJson(db, { from, to, next, byDevice, keys, before, chains })));
-    });
+        const limit = query.limit;
+        const members = await pageQuery
+          .orderBy('at')
+          .orderBy('id')
+          .limit(limit + 1)
+          .execute();
+        const more = members.length > limit;
+        const last = more ? members[limit - 1] : undefined;
+        const next = last ? `${last.at}_${last.id}` : null;
+        const byDevice = new Map<string, DevicePage>();
+        for (const row of more ? members.slice(0, limit) : members) {
+          const seq = Number(row.seq);
+          const page = byDevice.get(row.device_id);
+          if (!page)
+            byDevice.set(row.device_id, { ids: new Set([row.id]), firstSeq: seq, lastSeq: seq, firstPositionAt: row.kind === 'position' ? row.at : null });
+          else {
+            page.ids.add(row.id);
+            page.firstSeq = Math.min(page.firstSeq, seq);
+            page.lastSeq = Math.max(page.lastSeq, seq);
+            if (row.kind === 'position' && (page.firstPositionAt === null || row.at < page.firstPositionAt)) page.firstPositionAt = row.at;
+          }
+        }
+        const [keys, before, chains] = await Promise.all([
+          devices.lookup(byDevice.keys()),
+          recordsBefore(db, byDevice),
+          deviceChains(db, [...byDevice.keys()]),
+        ]);
+        reply.type('application/json; charset=utf-8');
+        return reply.send(Readable.from(trackJson(db, { from, to, next, byDevice, keys, before, chains })));
+      },
+    );
   };
 }
 
@@ -130,39 +142,48 @@ export function trackAuditRoutes(ctx: ServerContext) {
 export function nativeTrackAuditRoutes(ctx: ServerContext) {
   const { db } = ctx.database;
   return async (app: FastifyInstance) => {
-    app.get('/api/audit/native-track', { preHandler: requireUser(ctx) }, async (request): Promise<NativeTrackResponse> => {
-      const query = parseOr400(v.omit(TrackQuerySchema, ['after']), request.query);
-      const { from, to } = auditWindow(query, ctx.now());
-      const viewer = sessionUser(request);
-      await officersInScope(db, viewer, query.officerId);
-      await logRouteView(db, ctx.now(), viewer, query.officerId, 'native', { from, to });
-      const rows = await db
-        .selectFrom('native_positions')
-        .innerJoin('native_trackers', 'native_trackers.id', 'native_positions.tracker_id')
-        .select(['tracker_id', 'label', 'protocol', 'fix_at', 'lat', 'lon', 'accuracy', 'speed', 'heading', 'altitude', 'received_at'])
-        .where('native_positions.officer_id', '=', query.officerId)
-        .where('fix_at', '>=', from)
-        .where('fix_at', '<=', to)
-        .orderBy('fix_at')
-        .limit(query.limit + 1)
-        .execute();
-      const points = rows.slice(0, query.limit).map((r) => ({
-        trackerId: r.tracker_id,
-        tracker: r.label,
-        protocol: r.protocol as NativeProtocol,
-        fixAt: r.fix_at,
-        lat: r.lat,
-        lon: r.lon,
-        accuracy: r.accuracy,
-        speed: r.speed,
-        heading: r.heading,
-        altitude: r.altitude,
-        receivedAt: r.received_at,
-      }));
-      return { from, to, points, truncated: rows.length > query.limit };
-    });
+    app.get(
+      '/api/audit/native-track',
+      {
+        preHandler: requireUser(ctx),
+        ...doc({ summary: "An officer's native tracker fixes in a window (not signed: shown apart)", query: v.omit(TrackQuerySchema, ['after']) }),
+      },
+      async (request): Promise<NativeTrackResponse> => {
+        const query = parseOr400(v.omit(TrackQuerySchema, ['after']), request.query);
+        const { from, to } = auditWindow(query, ctx.now());
+        const viewer = sessionUser(request);
+        await officersInScope(db, viewer, query.officerId);
+        await logRouteView(db, ctx.now(), viewer, query.officerId, 'native', { from, to });
+        const rows = await db
+          .selectFrom('native_positions')
+          .innerJoin('native_trackers', 'native_trackers.id', 'native_positions.tracker_id')
+          .select(['tracker_id', 'label', 'protocol', 'fix_at', 'lat', 'lon', 'accuracy', 'speed', 'heading', 'altitude', 'received_at'])
+          .where('native_positions.officer_id', '=', query.officerId)
+          .where('fix_at', '>=', from)
+          .where('fix_at', '<=', to)
+          .orderBy('fix_at')
+          .limit(query.limit + 1)
+          .execute();
+        const points = rows.slice(0, query.limit).map((r) => ({
+          trackerId: r.tracker_id,
+          tracker: r.label,
+          protocol: r.protocol as NativeProtocol,
+          fixAt: r.fix_at,
+          lat: r.lat,
+          lon: r.lon,
+          accuracy: r.accuracy,
+          speed: r.speed,
+          heading: r.heading,
+          altitude: r.altitude,
+          receivedAt: r.received_at,
+        }));
+        return { from, to, points, truncated: rows.length > query.limit };
+      },
+    );
   };
 }
+
+const ViewsQuerySchema = v.strictObject({ officerId: v.optional(v.pipe(v.string(), v.minLength(1, 'officerId must not be empty'))) });
 
 /**
  * `GET /api/audit/views?officerId=`: who looked at an officer's route, newest first. Officers see
@@ -172,45 +193,46 @@ export function nativeTrackAuditRoutes(ctx: ServerContext) {
 export function routeViewRoutes(ctx: ServerContext) {
   const { db } = ctx.database;
   return async (app: FastifyInstance) => {
-    app.get('/api/audit/views', { preHandler: requireUser(ctx) }, async (request): Promise<RouteViewsResponse> => {
-      const viewer = sessionUser(request);
-      const { officerId } = parseOr400(
-        v.strictObject({ officerId: v.optional(v.pipe(v.string(), v.minLength(1, 'officerId must not be empty'))) }),
-        request.query,
-      );
-      let query = db
-        .selectFrom('route_views')
-        .innerJoin('users as viewer', 'viewer.id', 'route_views.viewer_id')
-        .select([
-          'route_views.at',
-          'route_views.officer_id',
-          'route_views.what',
-          'route_views.window_from',
-          'route_views.window_to',
-          'viewer.name',
-          'viewer.badge',
-          'viewer.role',
-        ])
-        .where('route_views.unit_id', '=', viewer.unitId);
-      if (viewer.role === 'admin') {
-        if (officerId) query = query.where('route_views.officer_id', '=', officerId);
-      } else {
-        const subject = officerId ?? viewer.id;
-        await officersInScope(db, viewer, subject);
-        query = query.where('route_views.officer_id', '=', subject);
-      }
-      const rows = await query.orderBy('route_views.at', 'desc').limit(VIEWS_LIMIT).execute();
-      return {
-        views: rows.map((r) => ({
-          at: r.at,
-          officerId: r.officer_id,
-          what: r.what as 'track' | 'native',
-          from: r.window_from,
-          to: r.window_to,
-          viewer: { name: r.name, badge: r.badge, role: r.role as Role },
-        })),
-      };
-    });
+    app.get(
+      '/api/audit/views',
+      { preHandler: requireUser(ctx), ...doc({ summary: 'Who looked at whose route, and when', query: ViewsQuerySchema }) },
+      async (request): Promise<RouteViewsResponse> => {
+        const viewer = sessionUser(request);
+        const { officerId } = parseOr400(ViewsQuerySchema, request.query);
+        let query = db
+          .selectFrom('route_views')
+          .innerJoin('users as viewer', 'viewer.id', 'route_views.viewer_id')
+          .select([
+            'route_views.at',
+            'route_views.officer_id',
+            'route_views.what',
+            'route_views.window_from',
+            'route_views.window_to',
+            'viewer.name',
+            'viewer.badge',
+            'viewer.role',
+          ])
+          .where('route_views.unit_id', '=', viewer.unitId);
+        if (viewer.role === 'admin') {
+          if (officerId) query = query.where('route_views.officer_id', '=', officerId);
+        } else {
+          const subject = officerId ?? viewer.id;
+          await officersInScope(db, viewer, subject);
+          query = query.where('route_views.officer_id', '=', subject);
+        }
+        const rows = await query.orderBy('route_views.at', 'desc').limit(VIEWS_LIMIT).execute();
+        return {
+          views: rows.map((r) => ({
+            at: r.at,
+            officerId: r.officer_id,
+            what: r.what as 'track' | 'native',
+            from: r.window_from,
+            to: r.window_to,
+            viewer: { name: r.name, badge: r.badge, role: r.role as Role },
+          })),
+        };
+      },
+    );
   };
 }
 

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../../src/domain/ids.js';
 import type { LoginResponse } from '../../../src/domain/protocol/auth.js';
 import type { PushResponse } from '../../../src/domain/protocol/sync.js';
+import type { SignedRecord } from '../../../src/domain/records.js';
 import { openDatabase, type Database } from '../../../src/server/db/index.js';
 import { rebuildDerived } from '../../../src/server/records/derived.js';
 import { positionBody, TestDevice } from '../device.js';
@@ -52,7 +53,7 @@ for (const kind of DATABASES.filter((k) => k === 'postgres')) {
       const response = await client.login(badge);
       expect(response.status).toBe(200);
       const { user } = (await response.json()) as LoginResponse;
-      return { client, id: user.id, squadId: user.squadId };
+      return { client, id: user.id, squadId: user.squadId ?? '' };
     };
     /** The same client (same cookie) aimed at the other process. */
     const on = (client: Client, url: string) => Object.assign(new Client(url), { cookie: client.cookie });
@@ -101,7 +102,7 @@ for (const kind of DATABASES.filter((k) => k === 'postgres')) {
       const device = await TestDevice.create(id);
       expect((await device.register(client)).status).toBe(201);
       const shiftId = newId();
-      const records = [await device.next('shift.start', { shiftId, squadId, members: [id], equipment: [], zoneIds: [] })];
+      const records: SignedRecord[] = [await device.next('shift.start', { shiftId, squadId, members: [id], equipment: [], zoneIds: [] })];
       for (let i = 0; i < 200; i++) records.push(await device.next('position', positionBody(shiftId, i)));
 
       const before = { records: await count('records', id), positions: await count('positions', id) };
@@ -121,7 +122,7 @@ for (const kind of DATABASES.filter((k) => k === 'postgres')) {
       const start = Date.now() - 4 * 3_600_000;
       const at = (i: number) => new Date(start + i * 30_000);
       const fix = (i: number) => ({ ...positionBody(shiftId, i), lat: 23.11 + i * 1e-4, lon: 114.41 + (i % 2) * 2e-3, fixAt: at(i).toISOString() });
-      const records = [await device.next('shift.start', { shiftId, squadId, members: [id], equipment: [], zoneIds: [] }, at(0))];
+      const records: SignedRecord[] = [await device.next('shift.start', { shiftId, squadId, members: [id], equipment: [], zoneIds: [] }, at(0))];
       for (let i = 1; i <= 400; i++) records.push(await device.next('position', fix(i), at(i)));
       // Interleaved halves, so each batch's fixes fall between the other's in every ten-minute bucket.
       const even = records.filter((_, i) => i % 2 === 0);
