@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../../src/domain/ids.js';
 import type { LoginResponse } from '../../../src/domain/protocol/auth.js';
 import type { PushResponse } from '../../../src/domain/protocol/sync.js';
@@ -165,55 +165,58 @@ for (const kind of DATABASES.filter((k) => k === 'postgres')) {
   });
 
   describe('WORKERS=2', () => {
+    // Not in a finally: a test that times out never reaches it, and the server would outlive the run.
+    const cleanups: Array<() => Promise<void>> = [];
+    afterEach(async () => {
+      for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+    });
+
     it('serves from two processes on one port, starts a worker again when one dies, and stops them all on SIGTERM', async () => {
       const storage = await freshStorage(kind);
+      cleanups.push(storage.drop);
       const server = await spawnServer({ ...storage.env, DEMO_PASSWORD: PASSWORD, WORKERS: '2' });
-      try {
-        let log = '';
-        server.child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
-        expect(server.banner).toContain('PostgreSQL, 2 worker processes');
-        const workers = () =>
-          execFileSync('ps', ['--ppid', String(server.child.pid), '-o', 'pid='], { encoding: 'utf8' })
-            .split('\n')
-            .map((line) => Number(line.trim()))
-            .filter((pid) => pid > 0);
-        const [first, second] = workers();
-        expect([first, second].every((pid) => pid! > 0)).toBe(true);
+      cleanups.push(() => stopServer(server.child));
+      let log = '';
+      server.child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+      expect(server.banner).toContain('PostgreSQL, 2 worker processes');
+      const workers = () =>
+        execFileSync('ps', ['--ppid', String(server.child.pid), '-o', 'pid='], { encoding: 'utf8' })
+          .split('\n')
+          .map((line) => Number(line.trim()))
+          .filter((pid) => pid > 0);
+      const [first, second] = workers();
+      expect([first, second].every((pid) => pid! > 0)).toBe(true);
 
-        const waitFor = async (done: () => boolean, what: string) => {
-          const deadline = Date.now() + 15_000;
-          while (!done()) {
-            if (Date.now() > deadline) throw new Error(`waited 15 s for ${what}; log:\n${log}`);
-            await new Promise((resolve) => setTimeout(resolve, 100));
-          }
-        };
-        process.kill(first!, 'SIGKILL');
-        // A connection the primary hands to a worker at the instant it dies is lost (node:cluster
-        // hands over accepted sockets): clients retry, the test waits until the primary knows.
-        await waitFor(() => log.includes(`worker ${first} killed by SIGKILL; starting another`), 'the primary to notice');
-        // The other worker answers meanwhile, sign-in and all.
-        expect((await fetch(`${server.url}/api/health`, { signal: AbortSignal.timeout(5_000) })).status).toBe(200);
-        expect((await new Client(server.url).login('L002')).status).toBe(200);
-        await waitFor(() => workers().length === 2 && !workers().includes(first!), 'a new worker');
-        expect(workers()).toContain(second);
+      const waitFor = async (done: () => boolean, what: string) => {
+        const deadline = Date.now() + 15_000;
+        while (!done()) {
+          if (Date.now() > deadline) throw new Error(`waited 15 s for ${what}; log:\n${log}`);
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      };
+      process.kill(first!, 'SIGKILL');
+      // A connection the primary hands to a worker at the instant it dies is lost (node:cluster
+      // hands over accepted sockets): clients retry, the test waits until the primary knows.
+      await waitFor(() => log.includes(`worker ${first} killed by SIGKILL; starting another`), 'the primary to notice');
+      // The other worker answers meanwhile, sign-in and all.
+      expect((await fetch(`${server.url}/api/health`, { signal: AbortSignal.timeout(5_000) })).status).toBe(200);
+      expect((await new Client(server.url).login('L002')).status).toBe(200);
+      await waitFor(() => workers().length === 2 && !workers().includes(first!), 'a new worker');
+      expect(workers()).toContain(second);
 
-        const all = workers();
-        const exit = new Promise<number | null>((resolve) => server.child.once('exit', (code) => resolve(code)));
-        server.child.kill('SIGTERM');
-        expect(await exit).toBe(0);
-        const alive = all.filter((pid) => {
-          try {
-            process.kill(pid, 0);
-            return true;
-          } catch {
-            return false;
-          }
-        });
-        expect(alive).toEqual([]);
-      } finally {
-        await stopServer(server.child);
-        await storage.drop();
-      }
+      const all = workers();
+      const exit = new Promise<number | null>((resolve) => server.child.once('exit', (code) => resolve(code)));
+      server.child.kill('SIGTERM');
+      expect(await exit).toBe(0);
+      const alive = all.filter((pid) => {
+        try {
+          process.kill(pid, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      });
+      expect(alive).toEqual([]);
     }, 60_000);
   });
 }
