@@ -31,7 +31,7 @@ export interface RouteDoc {
 }
 
 /** One example request: the parts the route's schemas describe. */
-export interface RequestExample {
+interface RequestExample {
   body?: unknown;
   query?: Record<string, string>;
   params?: Record<string, string>;
