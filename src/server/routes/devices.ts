@@ -19,6 +19,15 @@ export function deviceRoutes(ctx: ServerContext) {
           summary: "Register this device's public key (P-256 JWK) for the signed-in officer, once; the same again is a harmless retry",
           body: DeviceRegistrationSchema,
           status: 201,
+          examples: {
+            phone: {
+              body: {
+                deviceId: '4c2d686a-87d3-42c5-ad62-7eb588429270',
+                publicKeyJwk: { kty: 'EC', crv: 'P-256', x: 'A9Dl_9TpbsGClX5tD7LVJqPMBtrqkSwFyvdwEP8M-2c', y: '1SIwL9BG4AeCpO58MK78dWhnG3_BSIbMBCZYfjKI3DM' },
+                label: 'Pixel 8',
+              },
+            },
+          },
         }),
       },
       async (request, reply) => {

@@ -159,7 +159,11 @@ export function lockdownRoutes(ctx: ServerContext) {
       '/api/lockdowns/proposal',
       {
         preHandler: requireUser(ctx, COMMAND),
-        ...doc({ summary: 'Propose who goes to which control point for a rapid lockdown around a place (nothing is sent yet)', body: ProposalRequestSchema }),
+        ...doc({
+          summary: 'Propose who goes to which control point for a rapid lockdown around a place (nothing is sent yet)',
+          body: ProposalRequestSchema,
+          examples: { ring: { body: { lon: 114.416, lat: 23.111, radiusM: 800 } } },
+        }),
       },
       async (request): Promise<LockdownProposal> => {
         const viewer = sessionUser(request);

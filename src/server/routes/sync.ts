@@ -69,7 +69,14 @@ export function syncRoutes(ctx: ServerContext) {
 
     app.get(
       '/api/sync/pull',
-      { preHandler: requireUser(ctx), ...doc({ summary: 'What the user may see that changed after the cursor, and the next cursor', query: PullQuerySchema }) },
+      {
+        preHandler: requireUser(ctx),
+        ...doc({
+          summary: 'What the user may see that changed after the cursor, and the next cursor',
+          query: PullQuerySchema,
+          examples: { first: { query: { cursor: '0' } } },
+        }),
+      },
       async (request) => {
         const { cursor } = parseOr400(PullQuerySchema, request.query);
         return pullChanges(db, sessionUser(request), Number(cursor), {
