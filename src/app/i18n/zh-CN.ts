@@ -755,6 +755,32 @@ export const zhCN = {
   'incidents.photo.close': '关闭',
   'incidents.step.added': '补充情况',
   'incidents.step.counts': '伤亡更新为 伤 {injured} 亡 {dead}',
+  // incidents-index (issue 15): the unit's incident taxonomy, kept by its admin.
+  'taxonomy.tab': '警情类别',
+  'taxonomy.title': '本单位警情类别',
+  'taxonomy.hint':
+    '上报警情时可选的类别。内置类别不能删除，只能对新上报隐藏；已上报的警情不受影响，照常计入平安指数。新增的类别通过同步下发到民警设备，离线也能选用。',
+  'taxonomy.group': '计入指数分组',
+  'taxonomy.group.criminal-order': '刑事治安',
+  'taxonomy.group.fire': '火灾',
+  'taxonomy.group.traffic': '交通',
+  'taxonomy.group.other': '不计入',
+  'taxonomy.preventable': '可防性案件',
+  'taxonomy.preventableLabel': '按社区统计（可防性案件）',
+  'taxonomy.builtIn': '内置',
+  'taxonomy.hidden': '已隐藏',
+  'taxonomy.hide': '隐藏',
+  'taxonomy.show': '恢复',
+  'taxonomy.addTitle': '新增类别',
+  'taxonomy.code': '代码',
+  'taxonomy.codeHint': '小写字母、数字和“-”，以字母开头；保存后不能更改。',
+  'taxonomy.codePlaceholder': '例如 fraud',
+  'taxonomy.add': '新增',
+  'taxonomy.added': '已新增“{name}”，民警设备同步后即可选用。',
+  'taxonomy.idNumbers.title': '涉案人员身份证号',
+  'taxonomy.idNumbers.label': '上报警情时登记涉案人员的身份证号',
+  'taxonomy.idNumbers.hint': '关闭时，服务器拒收带身份证号的上报；开启后，民警设备同步后表单中出现身份证号一栏。',
+  'incident.person.idNumber': '身份证号',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;
