@@ -6,7 +6,7 @@ import { prepareDerived, writeDerived } from '../src/server/records/derived.js';
 import { insertRecords, recordRow } from '../src/server/sync/ingest.js';
 import { positionBody, TestDevice } from '../tests/integration/device.js';
 import { Client, DATABASES } from '../tests/integration/harness.js';
-import { BENCH_PASSWORD, benchServer, median, officerIds, signedIn } from './support.js';
+import { BENCH_PASSWORD, benchServer, median, officerIds, postgresCpuMs, signedIn } from './support.js';
 
 // Signed position records per second accepted by the server (its own process) over HTTP, six
 // officers pushing batches of 1000 at once; beside the same rows inserted straight into the
@@ -66,8 +66,11 @@ const percentile = (values: number[], p: number) => {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 };
 
-async function verifiedRate(kind: DbKind): Promise<{ rate: number; cpuUsPerRecord: number; loopUsPerRecord: number; latencies: Latencies }> {
-  const server = await benchServer(kind);
+async function verifiedRate(
+  kind: DbKind,
+  workers?: number,
+): Promise<{ rate: number; cpuUsPerRecord: number; loopUsPerRecord: number; pgUsPerRecord: number; latencies: Latencies }> {
+  const server = await benchServer(kind, workers ? { workers } : {});
   try {
     const ids = await officerIds(server.url);
     const backlogs = await signedBacklogs(ids);
@@ -80,6 +83,7 @@ async function verifiedRate(kind: DbKind): Promise<{ rate: number; cpuUsPerRecor
     const start = performance.now();
     const cpuStart = server.cpuMs();
     const loopStart = server.mainThreadCpuMs();
+    const pgStart = kind === 'postgres' ? postgresCpuMs() : 0;
     const pushing = Promise.all(
       [...backlogs].map(async ([badge, { records }]) => {
         for (let i = 0; i < records.length; i += BATCH) {
@@ -96,7 +100,9 @@ async function verifiedRate(kind: DbKind): Promise<{ rate: number; cpuUsPerRecor
     const cpuUsPerRecord = ((server.cpuMs() - cpuStart) * 1000) / records;
     // The event loop's share: the one thread every batch's storing and every request passes through.
     const loopUsPerRecord = ((server.mainThreadCpuMs() - loopStart) * 1000) / records;
-    return { rate: records / ((performance.now() - start) / 1000), cpuUsPerRecord, loopUsPerRecord, latencies };
+    // The database's own share (every backend of the PostgreSQL server, whoever else uses it).
+    const pgUsPerRecord = kind === 'postgres' ? ((postgresCpuMs() - pgStart) * 1000) / records : 0;
+    return { rate: records / ((performance.now() - start) / 1000), cpuUsPerRecord, loopUsPerRecord, pgUsPerRecord, latencies };
   } finally {
     await server.close();
   }
@@ -144,7 +150,37 @@ async function rawInsertRate(kind: DbKind): Promise<number> {
   }
 }
 
+/**
+ * `--workers N`: the same pushes to the server as one process and as N (WORKERS=N, PostgreSQL
+ * only), alternating within each run so both see the same machine, and the ratio.
+ */
+async function workersRun(workers: number): Promise<void> {
+  if (!DATABASES.includes('postgres')) throw new Error('--workers needs PostgreSQL: set TEST_DATABASE_URL');
+  const rates: Record<'one' | 'many', number[]> = { one: [], many: [] };
+  for (let r = 0; r < RUNS; r++) {
+    // Alternate which goes first, so a neighbour's burst on the shared machine does not always hit the same one.
+    const order = r % 2 ? (['many', 'one'] as const) : (['one', 'many'] as const);
+    for (const which of order) {
+      const n = which === 'one' ? undefined : workers;
+      const { rate, cpuUsPerRecord, loopUsPerRecord, pgUsPerRecord, latencies } = await verifiedRate('postgres', n);
+      rates[which].push(rate);
+      const p99 = (values: number[]) => percentile(values, 99).toFixed(0);
+      console.log(
+        `postgres run ${r + 1}, ${n ?? 1} process${n ? 'es' : ''}: ${rate.toFixed(0)} records/s; CPU per record: server ${cpuUsPerRecord.toFixed(1)} µs ` +
+          `(${loopUsPerRecord.toFixed(1)} on event loops), PostgreSQL ${pgUsPerRecord.toFixed(1)} µs; health p99 ${p99(latencies.health)} ms, sign-in p99 ${p99(latencies.login)} ms`,
+      );
+    }
+  }
+  const one = median(rates.one);
+  const many = median(rates.many);
+  console.log(
+    `bench ingest (postgres, ${workers} processes): ${many.toFixed(0)} records/s, ${(many / one).toFixed(2)}× vs one process (${one.toFixed(0)} records/s)`,
+  );
+}
+
 export async function run(): Promise<void> {
+  const workers = Number(process.env.BENCH_WORKERS ?? 0);
+  if (workers > 1) return workersRun(workers);
   for (const kind of DATABASES) {
     const verified: number[] = [];
     const raw: number[] = [];

@@ -1,5 +1,6 @@
 // `npm run bench` runs every benchmark; `npm run bench -- NAME` one. Each prints its figures and
 // ends with `bench NAME: FIGURE UNIT, RATIO× vs BASELINE`, the baseline measured in the same run.
+// `--workers N` (ingest) sets BENCH_WORKERS: the server also runs as N processes, beside one.
 import { existsSync } from 'node:fs';
 
 const BENCHES: Record<string, () => Promise<{ run(): Promise<void> }>> = {
@@ -16,6 +17,15 @@ const BENCHES: Record<string, () => Promise<{ run(): Promise<void> }>> = {
 };
 
 const wanted = process.argv.slice(2);
+const workersAt = wanted.indexOf('--workers');
+if (workersAt >= 0) {
+  const [, workers] = wanted.splice(workersAt, 2);
+  if (!/^\d+$/.test(workers ?? '') || Number(workers) < 2) {
+    console.error('--workers takes a whole number of server processes, 2 or more');
+    process.exit(2);
+  }
+  process.env.BENCH_WORKERS = workers;
+}
 const unknown = wanted.filter((name) => !(name in BENCHES));
 if (unknown.length) {
   console.error(`unknown bench ${unknown.join(', ')}; have: ${Object.keys(BENCHES).join(', ')}`);

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,21 +7,28 @@ import { Client, createPostgresDatabase, spawnServer, stopServer } from '../test
 
 export const BENCH_PASSWORD = 'bench-password';
 
-/** The built server in its own process (as deployed, with its own core), on a fresh database. */
+/**
+ * The built server in its own process (as deployed, with its own core), on a fresh database; with
+ * `workers`, as that many processes (WORKERS=N): its CPU then sums the primary and every worker,
+ * and its event loop time every worker's.
+ */
 export async function benchServer(
   kind: DbKind,
+  options: { workers?: number } = {},
 ): Promise<{ url: string; env: Record<string, string>; cpuMs(): number; mainThreadCpuMs(): number; close(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'xf-bench-'));
   const pgDb = kind === 'postgres' ? await createPostgresDatabase() : null;
-  const env = { DATA_DIR: dir, DATABASE_URL: pgDb?.url ?? '', DEMO_PASSWORD: BENCH_PASSWORD, LOG_LEVEL: 'error' };
+  const env = { DATA_DIR: dir, DATABASE_URL: pgDb?.url ?? '', DEMO_PASSWORD: BENCH_PASSWORD, LOG_LEVEL: 'error', WORKERS: String(options.workers ?? 1) };
   // BENCH_CPU_PROF=<dir> writes the server's CPU profiles there (open them in Chrome DevTools): where the time goes.
+  // Workers inherit the flags, so with WORKERS each process writes its own.
   const profileDir = process.env.BENCH_CPU_PROF;
   const { child, url } = await spawnServer(env, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
+  const servers = (): Array<number | undefined> => (options.workers ? childProcesses(child.pid) : [child.pid]);
   return {
     url,
     env,
-    cpuMs: () => processCpuMs(child.pid),
-    mainThreadCpuMs: () => processCpuMs(child.pid, child.pid),
+    cpuMs: () => [child.pid, ...(options.workers ? servers() : [])].reduce<number>((sum, pid) => sum + processCpuMs(pid), 0),
+    mainThreadCpuMs: () => servers().reduce<number>((sum, pid) => sum + processCpuMs(pid, pid), 0),
     async close() {
       await stopServer(child);
       await pgDb?.drop();
@@ -54,14 +62,48 @@ export async function officerIds(url: string): Promise<Record<string, string>> {
   }
 }
 
+/** The processes `pid` started (a cluster's workers). */
+function childProcesses(pid: number | undefined): number[] {
+  return pidsOf(['--ppid', String(pid), '-o', 'pid=']).map(([p]) => p!);
+}
+
+/**
+ * CPU time the PostgreSQL server has used so far: its postmaster's own and its children's, those
+ * that ended (the kernel adds a reaped child's time to its parent's cutime and cstime) and those
+ * running. Every backend counts, whoever else uses the server.
+ */
+export function postgresCpuMs(): number {
+  const postgres = pidsOf(['-C', 'postgres', '-o', 'pid=,ppid=']).map(([pid, ppid]) => ({ pid: pid!, ppid: ppid! }));
+  const postmaster = postgres.find((p) => !postgres.some((q) => q.pid === p.ppid));
+  if (!postmaster) return NaN;
+  let total = processCpuMs(postmaster.pid, undefined, true);
+  for (const child of postgres.filter((p) => p.ppid === postmaster.pid)) {
+    try {
+      total += processCpuMs(child.pid);
+    } catch {
+      // ended meanwhile: its time is in the postmaster's from now on
+    }
+  }
+  return total;
+}
+
+function pidsOf(args: string[]): number[][] {
+  return execFileSync('ps', args, { encoding: 'utf8' })
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/).map(Number))
+    .filter((fields) => fields[0]! > 0);
+}
+
 /**
  * CPU time (user + system) a process has used so far, from /proc: on a machine shared with other
  * work, CPU per record says more about the server's own cost than wall-clock rates do. With
  * `thread`, that thread's alone (the process id is its main thread: the event loop).
  */
-function processCpuMs(pid: number | undefined, thread?: number): number {
+function processCpuMs(pid: number | undefined, thread?: number | undefined, reapedChildren = false): number {
   const path = thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`;
   const fields = readFileSync(path, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  // utime and stime are fields 14 and 15 of stat(5), counted from the state (field 3) here; in clock ticks of 10 ms.
-  return (Number(fields[11]) + Number(fields[12])) * 10;
+  // utime and stime are fields 14 and 15 of stat(5), counted from the state (field 3) here; in clock
+  // ticks of 10 ms; cutime and cstime (16, 17) are those of its children that ended.
+  const own = Number(fields[11]) + Number(fields[12]);
+  return (own + (reapedChildren ? Number(fields[13]) + Number(fields[14]) : 0)) * 10;
 }

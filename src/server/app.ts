@@ -31,6 +31,14 @@ import { safetyIndexRoutes } from './routes/safety-index.js';
 import { incidentRoutes } from './routes/incidents.js';
 import { incidentCategoryRoutes } from './routes/incident-categories.js';
 import { LiveHub } from './live/hub.js';
+import { doc, openApiDocument, registeredRoute, type RegisteredRoute } from './openapi.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route as registered, with what it says about itself (the OpenAPI document's source). */
+    registeredRoutes: readonly RegisteredRoute[];
+  }
+}
 
 export interface BuildOptions {
   ctx: ServerContext;
@@ -109,6 +117,18 @@ export async function buildServer(options: BuildOptions): Promise<FastifyInstanc
     if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
   });
 
+  // Every route registered from here on, for GET /api/openapi.json (and its completeness test).
+  const routes: RegisteredRoute[] = [];
+  app.addHook('onRoute', (route) => void routes.push(...registeredRoute(route)));
+  app.decorate('registeredRoutes', routes);
+  let description: object | undefined;
+  app.get(
+    '/api/openapi.json',
+    // Public: it describes shapes, not data, and the app's own bundle already holds every path and
+    // schema it names; integrators' tools fetch it without a session.
+    doc({ summary: 'This API, described as OpenAPI 3.1, generated from the schemas the server validates with' }),
+    async () => (description ??= openApiDocument(routes, ctx.version)),
+  );
   await app.register(healthRoutes(ctx));
   await app.register(authRoutes(ctx));
   await app.register(deviceRoutes(ctx));
@@ -131,10 +151,14 @@ export async function buildServer(options: BuildOptions): Promise<FastifyInstanc
   const hub = await LiveHub.start(ctx.database, ctx.now);
   app.addHook('preClose', async () => hub.close());
   await app.register(liveRoutes(ctx, hub, options.liveHeartbeatMs ?? LIVE_HEARTBEAT_MS));
-  app.get('/api/config', { preHandler: requireUser(ctx) }, async (request): Promise<AppConfigResponse> => ({
-    map: ctx.map ? publicMapSettings(ctx.map) : { base: { kind: 'none' }, gcj02: false },
-    boundaries: await unitBoundaries(ctx.database.db, sessionUser(request).unitId),
-  }));
+  app.get(
+    '/api/config',
+    { preHandler: requireUser(ctx), ...doc({ summary: "What the app needs to start: the base map's settings and the unit's boundaries" }) },
+    async (request): Promise<AppConfigResponse> => ({
+      map: ctx.map ? publicMapSettings(ctx.map) : { base: { kind: 'none' }, gcj02: false },
+      boundaries: await unitBoundaries(ctx.database.db, sessionUser(request).unitId),
+    }),
+  );
   const pmtilesFile = ctx.map?.pmtilesFile;
   if (pmtilesFile) {
     // The archive on our disk, with Range support (the PMTiles reader fetches byte ranges).

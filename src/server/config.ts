@@ -19,6 +19,8 @@ export interface Config {
   blobLimits: BlobLimits;
   /** INCIDENT_ID_NUMBERS=1: incident reports may carry people's identity numbers (default off: refused at ingest). */
   allowIdNumbers: boolean;
+  /** WORKERS: server processes sharing the port (node:cluster); above 1 only on PostgreSQL. */
+  workers: number;
 }
 
 /** The base-map settings: what the app is told, plus what only the server needs. */
@@ -117,6 +119,11 @@ export function publicMapSettings(map: MapConfig): MapSettings {
   return { base: map.base, gcj02: map.gcj02 };
 }
 
+/** True when a DATABASE_URL names PostgreSQL. */
+export function isPostgresUrl(url: string | undefined): url is string {
+  return !!url && /^postgres(ql)?:\/\//.test(url);
+}
+
 /** Where the database is (DATA_DIR for SQLite, or DATABASE_URL): all a maintenance command needs. */
 export function readDatabaseConfig(env: NodeJS.ProcessEnv): Pick<Config, 'dataDir' | 'databaseUrl'> {
   return { dataDir: resolve(env.DATA_DIR ?? 'data'), databaseUrl: env.DATABASE_URL || undefined };
@@ -153,6 +160,26 @@ export function readBlobLimits(env: NodeJS.ProcessEnv): BlobLimits {
   };
 }
 
+/** More processes than this on one host only fight over its cores and the database's connections. */
+const MAX_WORKERS = 64;
+
+/**
+ * WORKERS: how many server processes answer on the one port (default 1). Several need
+ * PostgreSQL: SQLite is one file with one writer, and its live updates fan out in-process only.
+ */
+export function readWorkers(env: NodeJS.ProcessEnv, databaseUrl: string | undefined): number {
+  const value = env.WORKERS ?? '';
+  if (value === '') return 1;
+  if (!/^\d{1,2}$/.test(value) || Number(value) < 1 || Number(value) > MAX_WORKERS)
+    throw new Error(`WORKERS must be a whole number 1–${MAX_WORKERS}, got "${value}"`);
+  const workers = Number(value);
+  if (workers > 1 && !isPostgresUrl(databaseUrl))
+    throw new Error(
+      `WORKERS=${workers} needs PostgreSQL (DATABASE_URL=postgres://…): SQLite is one file with one writer, and its live updates reach only its own process. Use WORKERS=1 with SQLite.`,
+    );
+  return workers;
+}
+
 /** Reads the server's settings from the environment; a bad value stops the start with its name. */
 export function readConfig(env: NodeJS.ProcessEnv): Config {
   const port = Number(env.PORT ?? 8080);
@@ -161,15 +188,17 @@ export function readConfig(env: NodeJS.ProcessEnv): Config {
   const idNumbers = env.INCIDENT_ID_NUMBERS ?? '';
   if (!['', '0', '1'].includes(idNumbers)) throw new Error(`INCIDENT_ID_NUMBERS must be 1 or 0, got "${idNumbers}"`);
   const tls = env.TLS_CERT && env.TLS_KEY ? { cert: readFileSync(env.TLS_CERT), key: readFileSync(env.TLS_KEY) } : undefined;
+  const database = readDatabaseConfig(env);
   return {
     port,
     host: env.HOST ?? '127.0.0.1',
-    ...readDatabaseConfig(env),
+    ...database,
     demoPassword: env.DEMO_PASSWORD || undefined,
     tls,
     map: readMapConfig(env),
     coverageResolution: readCoverageResolution(env),
     blobLimits: readBlobLimits(env),
     allowIdNumbers: idNumbers === '1',
+    workers: readWorkers(env, database.databaseUrl),
   };
 }

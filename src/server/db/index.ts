@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { isPostgresUrl } from '../config.js';
 import { runRequestedRebuild } from '../records/derived.js';
 import { startCheckpointer } from './checkpointer.js';
 import { XunfangSqliteDialect } from './dialect.js';
@@ -26,11 +27,6 @@ export interface DatabaseOptions {
   url?: string | undefined;
   /** Where the SQLite file lives. */
   dataDir: string;
-}
-
-/** True when a DATABASE_URL names PostgreSQL. */
-function isPostgresUrl(url: string | undefined): url is string {
-  return !!url && /^postgres(ql)?:\/\//.test(url);
 }
 
 /** Opens the configured database and brings its schema, and the derived tables it asks for, up to date. */

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import * as v from 'valibot';
 import { BLOB_RECEIVED_HEADER } from '../../domain/protocol/blobs.js';
 import { MAX_PHOTO_BYTES, PHOTO_TYPES } from '../../domain/incidents.js';
 import { requireUser, sessionUser } from '../auth/guard.js';
@@ -7,16 +8,18 @@ import { DEFAULT_BLOB_LIMITS, mayFetch, receivedBytes, receivePiece, type Piece 
 import type { ServerContext } from '../context.js';
 import { HttpError } from '../errors.js';
 import type { UnreadableSink } from '../records/reader.js';
+import { doc } from '../openapi.js';
+import { parseOr400 } from '../validate.js';
 
 /** Bodies a PUT may carry: the photo types records name, or plain bytes. */
 const BLOB_CONTENT_TYPES = ['application/octet-stream', ...PHOTO_TYPES];
 /** `Content-Range: bytes START-END/TOTAL` (END inclusive, RFC 9110 §14.4). */
 const CONTENT_RANGE_RE = /^bytes (\d{1,10})-(\d{1,10})\/(\d{1,10})$/;
 
+const BlobParams = v.strictObject({ sha256: v.pipe(v.string(), v.regex(SHA256_RE, 'a blob is named by 64 lower-case hex digits (its SHA-256)')) });
+
 function blobName(params: unknown): string {
-  const sha256 = (params as { sha256?: string }).sha256 ?? '';
-  if (!SHA256_RE.test(sha256)) throw new HttpError(400, 'bad-request', 'a blob is named by 64 lower-case hex digits (its SHA-256)');
-  return sha256;
+  return parseOr400(BlobParams, params).sha256;
 }
 
 function pieceOf(bytes: Buffer, header: string | undefined): Piece {
@@ -37,7 +40,14 @@ export function blobRoutes(ctx: ServerContext) {
   return async (app: FastifyInstance) => {
     app.addContentTypeParser(BLOB_CONTENT_TYPES, { parseAs: 'buffer', bodyLimit: MAX_PHOTO_BYTES }, (_request, body, done) => done(null, body));
 
-    app.put('/api/blobs/:sha256', { preHandler: requireUser(ctx), bodyLimit: MAX_PHOTO_BYTES }, async (request, reply) => {
+    const putDoc = doc({
+      summary:
+        'Upload a photo (or a piece of one, with Content-Range) under its SHA-256; idempotent. 201 when whole, 202 for a piece; 413 past the size limit, 507 past a storage quota',
+      params: BlobParams,
+      bodyTypes: BLOB_CONTENT_TYPES,
+      status: 201,
+    });
+    app.put('/api/blobs/:sha256', { preHandler: requireUser(ctx), bodyLimit: MAX_PHOTO_BYTES, ...putDoc }, async (request, reply) => {
       const sha256 = blobName(request.params);
       if (!Buffer.isBuffer(request.body)) throw new HttpError(415, 'unsupported-media-type', `send the bytes as ${BLOB_CONTENT_TYPES.join(', ')}`);
       const range = request.headers['content-range'];
@@ -46,7 +56,8 @@ export function blobRoutes(ctx: ServerContext) {
     });
 
     // HEAD first: Fastify would otherwise answer HEAD from the GET route below, streaming the blob.
-    app.head('/api/blobs/:sha256', { preHandler: requireUser(ctx) }, async (request, reply) => {
+    const headDoc = doc({ summary: `How many bytes of a blob the server holds from you (${BLOB_RECEIVED_HEADER}): where to resume`, params: BlobParams });
+    app.head('/api/blobs/:sha256', { preHandler: requireUser(ctx), ...headDoc }, async (request, reply) => {
       const sha256 = blobName(request.params);
       const received = await receivedBytes(db, sessionUser(request), sha256, ctx.now(), unreadable(request));
       const complete = received > 0 && (await mayFetch(db, sessionUser(request), sha256, ctx.now(), unreadable(request))) && (await store.has(sha256));
@@ -54,7 +65,8 @@ export function blobRoutes(ctx: ServerContext) {
       return reply.status(complete ? 200 : 404).send();
     });
 
-    app.get('/api/blobs/:sha256', { preHandler: requireUser(ctx) }, async (request, reply) => {
+    const getDoc = doc({ summary: 'A photo or its thumbnail, to who may see an incident that names it', params: BlobParams, responseType: 'image/*' });
+    app.get('/api/blobs/:sha256', { preHandler: requireUser(ctx), ...getDoc }, async (request, reply) => {
       const sha256 = blobName(request.params);
       // One answer for "not here" and "not yours": a hash says nothing to who may not see it.
       const stream = (await mayFetch(db, sessionUser(request), sha256, ctx.now(), unreadable(request))) ? await store.get(sha256) : null;

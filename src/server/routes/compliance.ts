@@ -9,6 +9,7 @@ import type { ServerContext } from '../context.js';
 import { HttpError } from '../errors.js';
 import type { UnreadableSink } from '../records/reader.js';
 import { parseOr400 } from '../validate.js';
+import { doc } from '../openapi.js';
 
 const WindowQuerySchema = v.strictObject({
   officerId: v.optional(v.pipe(v.string(), v.minLength(1, 'officerId must not be empty'))),
@@ -27,15 +28,26 @@ const MAX_WINDOW_MS = 31 * 24 * 3600_000;
 export function complianceRoutes(ctx: ServerContext) {
   const { db } = ctx.database;
   return async (app: FastifyInstance) => {
-    app.get('/api/checkins', { preHandler: requireUser(ctx) }, async (request) => {
-      const { officers, from, to } = await scope(request);
-      return { checkins: await verifiedCheckins(db, officers, sessionUser(request).unitId, from, to, logUnreadable(request)) } satisfies CheckinsResponse;
-    });
+    app.get(
+      '/api/checkins',
+      { preHandler: requireUser(ctx), ...doc({ summary: "Check-ins in a window with their verdicts, within the role's scope", query: WindowQuerySchema }) },
+      async (request) => {
+        const { officers, from, to } = await scope(request);
+        return { checkins: await verifiedCheckins(db, officers, sessionUser(request).unitId, from, to, logUnreadable(request)) } satisfies CheckinsResponse;
+      },
+    );
 
-    app.get('/api/compliance', { preHandler: requireUser(ctx) }, async (request) => {
-      const { officers, from, to } = await scope(request);
-      return (await compliance(db, officers, sessionUser(request).unitId, { from, to, now: ctx.now() }, logUnreadable(request))) satisfies ComplianceResponse;
-    });
+    app.get(
+      '/api/compliance',
+      {
+        preHandler: requireUser(ctx),
+        ...doc({ summary: 'Checkpoint compliance of the shifts in a window, against their patrol plans', query: WindowQuerySchema }),
+      },
+      async (request) => {
+        const { officers, from, to } = await scope(request);
+        return (await compliance(db, officers, sessionUser(request).unitId, { from, to, now: ctx.now() }, logUnreadable(request))) satisfies ComplianceResponse;
+      },
+    );
   };
 
   /** The window (default: the last 24 hours) and the officers in it the viewer may see. */

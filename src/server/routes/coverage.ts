@@ -10,6 +10,7 @@ import type { ServerContext } from '../context.js';
 import { zoneCoverage, zoneInScope } from '../coverage/coverage.js';
 import { HttpError } from '../errors.js';
 import { parseOr400 } from '../validate.js';
+import { doc } from '../openapi.js';
 
 /** The longest window one request may ask about, as for compliance (which this answer carries). */
 const MAX_WINDOW_MS = 31 * 24 * 3600_000;
@@ -39,24 +40,31 @@ const CoverageQuerySchema = v.strictObject({
 export function coverageRoutes(ctx: ServerContext) {
   const { db } = ctx.database;
   return async (app: FastifyInstance) => {
-    app.get('/api/coverage', { preHandler: requireUser(ctx, ['leader', 'supervisor', 'admin']) }, async (request) => {
-      const query = parseOr400(CoverageQuerySchema, request.query);
-      const now = ctx.now();
-      const to = query.to ?? now.toISOString();
-      const from = query.from ?? new Date(Date.parse(to) - DEFAULT_WINDOW_MS).toISOString();
-      if (from > to) throw new HttpError(400, 'bad-request', 'from must not be after to');
-      if (Date.parse(to) - Date.parse(from) > MAX_WINDOW_MS) throw new HttpError(400, 'bad-request', 'the window may span at most 31 days');
-      const viewer = sessionUser(request);
-      const zone = await zoneInScope(db, viewer, query.zoneId);
-      const officers = await officersInScope(db, viewer);
-      const coverage = await zoneCoverage(db, zone, officers, { from, to, now, unseenHours: query.unseenHours });
-      const zoneCheckpoints = new Set(
-        (await db.selectFrom('checkpoints').select('id').where('zone_id', '=', zone.id).where('deleted', '=', 0).execute()).map((c) => c.id),
-      );
-      const checks = await compliance(db, officers, viewer.unitId, { from: coverage.from, to: coverage.to, now }, (problem) =>
-        request.log.warn(problem, 'stored record failed its schema; left out'),
-      );
-      return { ...coverage, checkpoints: checks.checkpoints.filter((c) => zoneCheckpoints.has(c.checkpointId)) } satisfies CoverageResponse;
-    });
+    app.get(
+      '/api/coverage',
+      {
+        preHandler: requireUser(ctx, ['leader', 'supervisor', 'admin']),
+        ...doc({ summary: "A zone's coverage in a window: cells passed, by whom, and its checkpoints", query: CoverageQuerySchema }),
+      },
+      async (request) => {
+        const query = parseOr400(CoverageQuerySchema, request.query);
+        const now = ctx.now();
+        const to = query.to ?? now.toISOString();
+        const from = query.from ?? new Date(Date.parse(to) - DEFAULT_WINDOW_MS).toISOString();
+        if (from > to) throw new HttpError(400, 'bad-request', 'from must not be after to');
+        if (Date.parse(to) - Date.parse(from) > MAX_WINDOW_MS) throw new HttpError(400, 'bad-request', 'the window may span at most 31 days');
+        const viewer = sessionUser(request);
+        const zone = await zoneInScope(db, viewer, query.zoneId);
+        const officers = await officersInScope(db, viewer);
+        const coverage = await zoneCoverage(db, zone, officers, { from, to, now, unseenHours: query.unseenHours });
+        const zoneCheckpoints = new Set(
+          (await db.selectFrom('checkpoints').select('id').where('zone_id', '=', zone.id).where('deleted', '=', 0).execute()).map((c) => c.id),
+        );
+        const checks = await compliance(db, officers, viewer.unitId, { from: coverage.from, to: coverage.to, now }, (problem) =>
+          request.log.warn(problem, 'stored record failed its schema; left out'),
+        );
+        return { ...coverage, checkpoints: checks.checkpoints.filter((c) => zoneCheckpoints.has(c.checkpointId)) } satisfies CoverageResponse;
+      },
+    );
   };
 }

@@ -18,6 +18,7 @@ import { livePlansNaming } from '../geography/plans.js';
 import { checkpointColumns, checkpointFromRow, controlPointColumns, controlPointFromRow, planColumns, planFromRow } from '../geography/rows.js';
 import { publishLive } from '../live/publish.js';
 import { parseOr400 } from '../validate.js';
+import { doc } from '../openapi.js';
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -41,129 +42,163 @@ export function geographyRoutes(ctx: ServerContext) {
 
   return async (app: FastifyInstance) => {
     // The editors need squad names (pull carries only squad ids) and every zone of the unit.
-    app.get('/api/admin/zones', adminOnly, async (request): Promise<AdminZonesResponse> => {
-      const admin = sessionUser(request);
-      const [squads, zones] = await Promise.all([
-        db.selectFrom('squads').select(['id', 'code', 'name_zh', 'name_en']).where('unit_id', '=', admin.unitId).orderBy('code').execute(),
-        db
-          .selectFrom('zones')
-          .innerJoin('squads', 'squads.id', 'zones.squad_id')
-          .select(['zones.id', 'zones.squad_id', 'zones.name_zh', 'zones.name_en', 'zones.geometry'])
-          .where('squads.unit_id', '=', admin.unitId)
-          .orderBy('zones.name_zh')
-          .execute(),
-      ]);
-      return {
-        squads: squads.map((s) => ({ id: s.id, code: s.code, name: { 'zh-CN': s.name_zh, en: s.name_en } })),
-        zones: zones.map((z) => ({
-          id: z.id,
-          squadId: z.squad_id,
-          name: { 'zh-CN': z.name_zh, en: z.name_en },
-          polygon: JSON.parse(z.geometry) as PolygonGeometry,
-        })),
-      };
-    });
+    app.get(
+      '/api/admin/zones',
+      { ...adminOnly, ...doc({ summary: "The unit's zones and squads, for the editors" }) },
+      async (request): Promise<AdminZonesResponse> => {
+        const admin = sessionUser(request);
+        const [squads, zones] = await Promise.all([
+          db.selectFrom('squads').select(['id', 'code', 'name_zh', 'name_en']).where('unit_id', '=', admin.unitId).orderBy('code').execute(),
+          db
+            .selectFrom('zones')
+            .innerJoin('squads', 'squads.id', 'zones.squad_id')
+            .select(['zones.id', 'zones.squad_id', 'zones.name_zh', 'zones.name_en', 'zones.geometry'])
+            .where('squads.unit_id', '=', admin.unitId)
+            .orderBy('zones.name_zh')
+            .execute(),
+        ]);
+        return {
+          squads: squads.map((s) => ({ id: s.id, code: s.code, name: { 'zh-CN': s.name_zh, en: s.name_en } })),
+          zones: zones.map((z) => ({
+            id: z.id,
+            squadId: z.squad_id,
+            name: { 'zh-CN': z.name_zh, en: z.name_en },
+            polygon: JSON.parse(z.geometry) as PolygonGeometry,
+          })),
+        };
+      },
+    );
 
-    app.get('/api/admin/checkpoints', adminOnly, async (request) => ({ checkpoints: await unitCheckpoints(sessionUser(request)) }));
+    app.get('/api/admin/checkpoints', { ...adminOnly, ...doc({ summary: "The unit's checkpoints" }) }, async (request) => ({
+      checkpoints: await unitCheckpoints(sessionUser(request)),
+    }));
 
-    app.get('/api/admin/checkpoints/export', adminOnly, async (request, reply) => {
-      const collection = checkpointsToGeoJson(await unitCheckpoints(sessionUser(request)));
-      reply.header('content-type', 'application/geo+json; charset=utf-8');
-      reply.header('content-disposition', `attachment; filename="checkpoints-${ctx.now().toISOString().slice(0, 10)}.geojson"`);
-      return JSON.stringify(collection, null, 1);
-    });
+    app.get(
+      '/api/admin/checkpoints/export',
+      { ...adminOnly, ...doc({ summary: 'The checkpoints as a GeoJSON FeatureCollection', responseType: 'application/geo+json' }) },
+      async (request, reply) => {
+        const collection = checkpointsToGeoJson(await unitCheckpoints(sessionUser(request)));
+        reply.header('content-type', 'application/geo+json; charset=utf-8');
+        reply.header('content-disposition', `attachment; filename="checkpoints-${ctx.now().toISOString().slice(0, 10)}.geojson"`);
+        return JSON.stringify(collection, null, 1);
+      },
+    );
 
-    app.post('/api/admin/checkpoints/import', { ...adminOnly, bodyLimit: IMPORT_BODY_LIMIT }, async (request) => {
-      const admin = sessionUser(request);
-      const parsed = checkpointsFromGeoJson(request.body, newId);
-      if (!parsed.ok) throw new HttpError(400, 'bad-request', parsed.problems[0] ?? 'invalid GeoJSON', { problems: parsed.problems });
-      const zones = await unitZoneIds(admin);
-      const strangers = parsed.checkpoints.flatMap((c, i) =>
-        zones.has(c.zoneId) ? [] : [`feature ${i} (“${c.name['zh-CN']}”): properties.zoneId ${c.zoneId} is not a zone of your unit`],
-      );
-      if (strangers.length) throw new HttpError(400, 'bad-request', strangers[0] ?? '', { problems: strangers });
-      // All or nothing: a file with one bad feature changes nothing.
-      const outcome = await db.transaction().execute(async (trx) => {
-        await assertNotForeign(
-          trx,
-          admin,
-          parsed.checkpoints.map((c) => c.id),
+    app.post(
+      '/api/admin/checkpoints/import',
+      {
+        ...adminOnly,
+        bodyLimit: IMPORT_BODY_LIMIT,
+        ...doc({
+          summary: 'Add or update checkpoints from a GeoJSON FeatureCollection (all or nothing)',
+          bodyTypes: ['application/json'],
+          bodyNote: 'A GeoJSON FeatureCollection of points or polygons with the checkpoint properties.',
+        }),
+      },
+      async (request) => {
+        const admin = sessionUser(request);
+        const parsed = checkpointsFromGeoJson(request.body, newId);
+        if (!parsed.ok) throw new HttpError(400, 'bad-request', parsed.problems[0] ?? 'invalid GeoJSON', { problems: parsed.problems });
+        const zones = await unitZoneIds(admin);
+        const strangers = parsed.checkpoints.flatMap((c, i) =>
+          zones.has(c.zoneId) ? [] : [`feature ${i} (“${c.name['zh-CN']}”): properties.zoneId ${c.zoneId} is not a zone of your unit`],
         );
-        const existing = new Set(
-          (
-            await trx
-              .selectFrom('checkpoints')
-              .select('id')
-              .where(
-                'id',
-                'in',
-                parsed.checkpoints.map((c) => c.id),
-              )
-              .execute()
-          ).map((r) => r.id),
-        );
-        let version = await reserveVersions(trx, parsed.checkpoints.length);
-        for (const c of parsed.checkpoints) if (existing.has(c.id)) await assertSameSquad(trx, c);
-        for (const c of parsed.checkpoints) await writeCheckpoint(trx, c, existing.has(c.id), version++);
-        const counts = { created: parsed.checkpoints.length - existing.size, updated: existing.size };
-        await appendAuditEvent(trx, ctx.now(), 'geography-change', {
-          userId: admin.id,
-          badge: admin.badge,
-          ip: request.ip,
-          detail: JSON.stringify({ import: counts }),
+        if (strangers.length) throw new HttpError(400, 'bad-request', strangers[0] ?? '', { problems: strangers });
+        // All or nothing: a file with one bad feature changes nothing.
+        const outcome = await db.transaction().execute(async (trx) => {
+          await assertNotForeign(
+            trx,
+            admin,
+            parsed.checkpoints.map((c) => c.id),
+          );
+          const existing = new Set(
+            (
+              await trx
+                .selectFrom('checkpoints')
+                .select('id')
+                .where(
+                  'id',
+                  'in',
+                  parsed.checkpoints.map((c) => c.id),
+                )
+                .execute()
+            ).map((r) => r.id),
+          );
+          let version = await reserveVersions(trx, parsed.checkpoints.length);
+          for (const c of parsed.checkpoints) if (existing.has(c.id)) await assertSameSquad(trx, c);
+          for (const c of parsed.checkpoints) await writeCheckpoint(trx, c, existing.has(c.id), version++);
+          const counts = { created: parsed.checkpoints.length - existing.size, updated: existing.size };
+          await appendAuditEvent(trx, ctx.now(), 'geography-change', {
+            userId: admin.id,
+            badge: admin.badge,
+            ip: request.ip,
+            detail: JSON.stringify({ import: counts }),
+          });
+          await announceChanges(trx, admin);
+          return counts;
         });
-        await announceChanges(trx, admin);
-        return counts;
-      });
-      return outcome;
-    });
+        return outcome;
+      },
+    );
 
-    app.post('/api/admin/checkpoints', adminOnly, async (request, reply) => {
-      const admin = sessionUser(request);
-      const input = parseOr400(NewCheckpointSchema, request.body);
-      const checkpoint: Checkpoint = { ...input, id: input.id ?? newId() };
-      await assertUnitZone(admin, checkpoint.zoneId);
-      await db.transaction().execute(async (trx) => {
-        if (await trx.selectFrom('checkpoints').select('id').where('id', '=', checkpoint.id).executeTakeFirst()) {
-          throw new HttpError(409, 'conflict', `checkpoint ${checkpoint.id} already exists`);
-        }
-        await writeCheckpoint(trx, checkpoint, false, await reserveVersions(trx));
-        await auditChange(trx, admin, request.ip, 'checkpoint-created', checkpoint.id);
-      });
-      return reply.status(201).send({ checkpoint });
-    });
+    app.post(
+      '/api/admin/checkpoints',
+      { ...adminOnly, ...doc({ summary: 'Add a checkpoint', body: NewCheckpointSchema, status: 201 }) },
+      async (request, reply) => {
+        const admin = sessionUser(request);
+        const input = parseOr400(NewCheckpointSchema, request.body);
+        const checkpoint: Checkpoint = { ...input, id: input.id ?? newId() };
+        await assertUnitZone(admin, checkpoint.zoneId);
+        await db.transaction().execute(async (trx) => {
+          if (await trx.selectFrom('checkpoints').select('id').where('id', '=', checkpoint.id).executeTakeFirst()) {
+            throw new HttpError(409, 'conflict', `checkpoint ${checkpoint.id} already exists`);
+          }
+          await writeCheckpoint(trx, checkpoint, false, await reserveVersions(trx));
+          await auditChange(trx, admin, request.ip, 'checkpoint-created', checkpoint.id);
+        });
+        return reply.status(201).send({ checkpoint });
+      },
+    );
 
-    app.put('/api/admin/checkpoints/:id', adminOnly, async (request) => {
-      const admin = sessionUser(request);
-      const { id } = parseOr400(IdParams, request.params);
-      const checkpoint = parseOr400(CheckpointSchema, request.body);
-      if (checkpoint.id !== id) throw new HttpError(400, 'bad-request', 'id: must match the URL');
-      await assertUnitZone(admin, checkpoint.zoneId);
-      await db.transaction().execute(async (trx) => {
-        await assertOwnCheckpoint(trx, admin, id);
-        await assertSameSquad(trx, checkpoint);
-        await writeCheckpoint(trx, checkpoint, true, await reserveVersions(trx));
-        await auditChange(trx, admin, request.ip, 'checkpoint-updated', id);
-      });
-      return { checkpoint };
-    });
+    app.put(
+      '/api/admin/checkpoints/:id',
+      { ...adminOnly, ...doc({ summary: 'Change a checkpoint', params: IdParams, body: CheckpointSchema }) },
+      async (request) => {
+        const admin = sessionUser(request);
+        const { id } = parseOr400(IdParams, request.params);
+        const checkpoint = parseOr400(CheckpointSchema, request.body);
+        if (checkpoint.id !== id) throw new HttpError(400, 'bad-request', 'id: must match the URL');
+        await assertUnitZone(admin, checkpoint.zoneId);
+        await db.transaction().execute(async (trx) => {
+          await assertOwnCheckpoint(trx, admin, id);
+          await assertSameSquad(trx, checkpoint);
+          await writeCheckpoint(trx, checkpoint, true, await reserveVersions(trx));
+          await auditChange(trx, admin, request.ip, 'checkpoint-updated', id);
+        });
+        return { checkpoint };
+      },
+    );
 
-    app.delete('/api/admin/checkpoints/:id', adminOnly, async (request, reply) => {
-      const admin = sessionUser(request);
-      const { id } = parseOr400(IdParams, request.params);
-      await db.transaction().execute(async (trx) => {
-        await assertOwnCheckpoint(trx, admin, id);
-        const plans = await livePlansNaming(trx, admin.unitId, id);
-        if (plans.length)
-          throw new HttpError(409, 'conflict', `checkpoint is in plan “${plans.map((p) => p.name).join('”, “')}”: take it out of the plan first`);
-        const version = await reserveVersions(trx);
-        await trx.updateTable('checkpoints').set({ deleted: 1, version, updated_at: ctx.now().toISOString() }).where('id', '=', id).execute();
-        await auditChange(trx, admin, request.ip, 'checkpoint-deleted', id);
-      });
-      return reply.status(204).send();
-    });
+    app.delete(
+      '/api/admin/checkpoints/:id',
+      { ...adminOnly, ...doc({ summary: 'Delete a checkpoint (devices hear of it through pull)', params: IdParams, status: 204 }) },
+      async (request, reply) => {
+        const admin = sessionUser(request);
+        const { id } = parseOr400(IdParams, request.params);
+        await db.transaction().execute(async (trx) => {
+          await assertOwnCheckpoint(trx, admin, id);
+          const plans = await livePlansNaming(trx, admin.unitId, id);
+          if (plans.length)
+            throw new HttpError(409, 'conflict', `checkpoint is in plan “${plans.map((p) => p.name).join('”, “')}”: take it out of the plan first`);
+          const version = await reserveVersions(trx);
+          await trx.updateTable('checkpoints').set({ deleted: 1, version, updated_at: ctx.now().toISOString() }).where('id', '=', id).execute();
+          await auditChange(trx, admin, request.ip, 'checkpoint-deleted', id);
+        });
+        return reply.status(204).send();
+      },
+    );
 
-    app.get('/api/admin/plans', adminOnly, async (request) => {
+    app.get('/api/admin/plans', { ...adminOnly, ...doc({ summary: "The unit's patrol plans" }) }, async (request) => {
       const squads = await unitSquadIds(sessionUser(request));
       const rows = squads.length
         ? await db.selectFrom('plans').selectAll().where('squad_id', 'in', squads).where('deleted', '=', 0).orderBy('name_zh').execute()
@@ -171,7 +206,7 @@ export function geographyRoutes(ctx: ServerContext) {
       return { plans: rows.map(planFromRow) };
     });
 
-    app.post('/api/admin/plans', adminOnly, async (request, reply) => {
+    app.post('/api/admin/plans', { ...adminOnly, ...doc({ summary: 'Add a patrol plan', body: NewPlanSchema, status: 201 }) }, async (request, reply) => {
       const admin = sessionUser(request);
       const input = parseOr400(NewPlanSchema, request.body);
       const plan: Plan = { ...input, id: input.id ?? newId() };
@@ -188,7 +223,7 @@ export function geographyRoutes(ctx: ServerContext) {
       return reply.status(201).send({ plan });
     });
 
-    app.put('/api/admin/plans/:id', adminOnly, async (request) => {
+    app.put('/api/admin/plans/:id', { ...adminOnly, ...doc({ summary: 'Change a patrol plan', params: IdParams, body: PlanSchema }) }, async (request) => {
       const admin = sessionUser(request);
       const { id } = parseOr400(IdParams, request.params);
       const plan = parseOr400(PlanSchema, request.body);
@@ -210,7 +245,7 @@ export function geographyRoutes(ctx: ServerContext) {
       return { plan };
     });
 
-    app.delete('/api/admin/plans/:id', adminOnly, async (request, reply) => {
+    app.delete('/api/admin/plans/:id', { ...adminOnly, ...doc({ summary: 'Delete a patrol plan', params: IdParams, status: 204 }) }, async (request, reply) => {
       const admin = sessionUser(request);
       const { id } = parseOr400(IdParams, request.params);
       await db.transaction().execute(async (trx) => {
@@ -225,95 +260,125 @@ export function geographyRoutes(ctx: ServerContext) {
       return reply.status(204).send();
     });
 
-    app.get('/api/admin/control-points', adminOnly, async (request) => ({ controlPoints: await unitControlPoints(sessionUser(request)) }));
+    app.get('/api/admin/control-points', { ...adminOnly, ...doc({ summary: "The unit's control points for rapid lockdown" }) }, async (request) => ({
+      controlPoints: await unitControlPoints(sessionUser(request)),
+    }));
 
-    app.get('/api/admin/control-points/export', adminOnly, async (request, reply) => {
-      const collection = controlPointsToGeoJson(await unitControlPoints(sessionUser(request)));
-      reply.header('content-type', 'application/geo+json; charset=utf-8');
-      reply.header('content-disposition', `attachment; filename="control-points-${ctx.now().toISOString().slice(0, 10)}.geojson"`);
-      return JSON.stringify(collection, null, 1);
-    });
+    app.get(
+      '/api/admin/control-points/export',
+      { ...adminOnly, ...doc({ summary: 'The control points as a GeoJSON FeatureCollection', responseType: 'application/geo+json' }) },
+      async (request, reply) => {
+        const collection = controlPointsToGeoJson(await unitControlPoints(sessionUser(request)));
+        reply.header('content-type', 'application/geo+json; charset=utf-8');
+        reply.header('content-disposition', `attachment; filename="control-points-${ctx.now().toISOString().slice(0, 10)}.geojson"`);
+        return JSON.stringify(collection, null, 1);
+      },
+    );
 
-    app.post('/api/admin/control-points/import', { ...adminOnly, bodyLimit: IMPORT_BODY_LIMIT }, async (request) => {
-      const admin = sessionUser(request);
-      const parsed = controlPointsFromGeoJson(request.body, newId);
-      if (!parsed.ok) throw new HttpError(400, 'bad-request', parsed.problems[0] ?? 'invalid GeoJSON', { problems: parsed.problems });
-      const points = parsed.items;
-      // All or nothing: a file with one bad feature changes nothing.
-      return db.transaction().execute(async (trx) => {
-        const stored = await trx
-          .selectFrom('control_points')
-          .select(['id', 'unit_id'])
-          .where(
-            'id',
-            'in',
-            points.map((p) => p.id),
-          )
-          .execute();
-        const foreign = stored.find((r) => r.unit_id !== admin.unitId);
-        if (foreign) throw new HttpError(403, 'forbidden', `control point ${foreign.id} belongs to another unit`);
-        const existing = new Set(stored.map((r) => r.id));
-        let version = await reserveVersions(trx, points.length);
-        for (const p of points) await writeControlPoint(trx, admin, p, existing.has(p.id), version++);
-        const counts = { created: points.length - existing.size, updated: existing.size };
-        await appendAuditEvent(trx, ctx.now(), 'geography-change', {
-          userId: admin.id,
-          badge: admin.badge,
-          ip: request.ip,
-          detail: JSON.stringify({ controlPointImport: counts }),
+    app.post(
+      '/api/admin/control-points/import',
+      {
+        ...adminOnly,
+        bodyLimit: IMPORT_BODY_LIMIT,
+        ...doc({
+          summary: 'Add or update control points from a GeoJSON FeatureCollection (all or nothing)',
+          bodyTypes: ['application/json'],
+          bodyNote: 'A GeoJSON FeatureCollection of points with the control point properties.',
+        }),
+      },
+      async (request) => {
+        const admin = sessionUser(request);
+        const parsed = controlPointsFromGeoJson(request.body, newId);
+        if (!parsed.ok) throw new HttpError(400, 'bad-request', parsed.problems[0] ?? 'invalid GeoJSON', { problems: parsed.problems });
+        const points = parsed.items;
+        // All or nothing: a file with one bad feature changes nothing.
+        return db.transaction().execute(async (trx) => {
+          const stored = await trx
+            .selectFrom('control_points')
+            .select(['id', 'unit_id'])
+            .where(
+              'id',
+              'in',
+              points.map((p) => p.id),
+            )
+            .execute();
+          const foreign = stored.find((r) => r.unit_id !== admin.unitId);
+          if (foreign) throw new HttpError(403, 'forbidden', `control point ${foreign.id} belongs to another unit`);
+          const existing = new Set(stored.map((r) => r.id));
+          let version = await reserveVersions(trx, points.length);
+          for (const p of points) await writeControlPoint(trx, admin, p, existing.has(p.id), version++);
+          const counts = { created: points.length - existing.size, updated: existing.size };
+          await appendAuditEvent(trx, ctx.now(), 'geography-change', {
+            userId: admin.id,
+            badge: admin.badge,
+            ip: request.ip,
+            detail: JSON.stringify({ controlPointImport: counts }),
+          });
+          await announceChanges(trx, admin);
+          return counts;
         });
-        await announceChanges(trx, admin);
-        return counts;
-      });
-    });
+      },
+    );
 
-    app.post('/api/admin/control-points', adminOnly, async (request, reply) => {
-      const admin = sessionUser(request);
-      const input = parseOr400(NewControlPointSchema, request.body);
-      const point: ControlPoint = { ...input, id: input.id ?? newId() };
-      await db.transaction().execute(async (trx) => {
-        if (await trx.selectFrom('control_points').select('id').where('id', '=', point.id).executeTakeFirst()) {
-          throw new HttpError(409, 'conflict', `control point ${point.id} already exists`);
-        }
-        await writeControlPoint(trx, admin, point, false, await reserveVersions(trx));
-        await auditChange(trx, admin, request.ip, 'control-point-created', point.id);
-      });
-      return reply.status(201).send({ controlPoint: point });
-    });
+    app.post(
+      '/api/admin/control-points',
+      { ...adminOnly, ...doc({ summary: 'Add a control point', body: NewControlPointSchema, status: 201 }) },
+      async (request, reply) => {
+        const admin = sessionUser(request);
+        const input = parseOr400(NewControlPointSchema, request.body);
+        const point: ControlPoint = { ...input, id: input.id ?? newId() };
+        await db.transaction().execute(async (trx) => {
+          if (await trx.selectFrom('control_points').select('id').where('id', '=', point.id).executeTakeFirst()) {
+            throw new HttpError(409, 'conflict', `control point ${point.id} already exists`);
+          }
+          await writeControlPoint(trx, admin, point, false, await reserveVersions(trx));
+          await auditChange(trx, admin, request.ip, 'control-point-created', point.id);
+        });
+        return reply.status(201).send({ controlPoint: point });
+      },
+    );
 
-    app.put('/api/admin/control-points/:id', adminOnly, async (request) => {
-      const admin = sessionUser(request);
-      const { id } = parseOr400(IdParams, request.params);
-      const point = parseOr400(ControlPointSchema, request.body);
-      if (point.id !== id) throw new HttpError(400, 'bad-request', 'id: must match the URL');
-      await db.transaction().execute(async (trx) => {
-        await assertOwnControlPoint(trx, admin, id);
-        await writeControlPoint(trx, admin, point, true, await reserveVersions(trx));
-        await auditChange(trx, admin, request.ip, 'control-point-updated', id);
-      });
-      return { controlPoint: point };
-    });
+    app.put(
+      '/api/admin/control-points/:id',
+      { ...adminOnly, ...doc({ summary: 'Change a control point', params: IdParams, body: ControlPointSchema }) },
+      async (request) => {
+        const admin = sessionUser(request);
+        const { id } = parseOr400(IdParams, request.params);
+        const point = parseOr400(ControlPointSchema, request.body);
+        if (point.id !== id) throw new HttpError(400, 'bad-request', 'id: must match the URL');
+        await db.transaction().execute(async (trx) => {
+          await assertOwnControlPoint(trx, admin, id);
+          await writeControlPoint(trx, admin, point, true, await reserveVersions(trx));
+          await auditChange(trx, admin, request.ip, 'control-point-updated', id);
+        });
+        return { controlPoint: point };
+      },
+    );
 
-    app.delete('/api/admin/control-points/:id', adminOnly, async (request, reply) => {
-      const admin = sessionUser(request);
-      const { id } = parseOr400(IdParams, request.params);
-      await db.transaction().execute(async (trx) => {
-        await assertOwnControlPoint(trx, admin, id);
-        // An officer is on the way to it or standing there: the lockdown must end first.
-        const manned = await trx
-          .selectFrom('tasks')
-          .innerJoin('lockdowns', 'lockdowns.id', 'tasks.lockdown_id')
-          .select('lockdowns.id')
-          .where('tasks.control_point_id', '=', id)
-          .where('lockdowns.ended_at', 'is', null)
-          .executeTakeFirst();
-        if (manned) throw new HttpError(409, 'conflict', 'control point is manned in a lockdown that has not ended: end the lockdown first');
-        const version = await reserveVersions(trx);
-        await trx.updateTable('control_points').set({ deleted: 1, version, updated_at: ctx.now().toISOString() }).where('id', '=', id).execute();
-        await auditChange(trx, admin, request.ip, 'control-point-deleted', id);
-      });
-      return reply.status(204).send();
-    });
+    app.delete(
+      '/api/admin/control-points/:id',
+      { ...adminOnly, ...doc({ summary: 'Delete a control point', params: IdParams, status: 204 }) },
+      async (request, reply) => {
+        const admin = sessionUser(request);
+        const { id } = parseOr400(IdParams, request.params);
+        await db.transaction().execute(async (trx) => {
+          await assertOwnControlPoint(trx, admin, id);
+          // An officer is on the way to it or standing there: the lockdown must end first.
+          const manned = await trx
+            .selectFrom('tasks')
+            .innerJoin('lockdowns', 'lockdowns.id', 'tasks.lockdown_id')
+            .select('lockdowns.id')
+            .where('tasks.control_point_id', '=', id)
+            .where('lockdowns.ended_at', 'is', null)
+            .executeTakeFirst();
+          if (manned) throw new HttpError(409, 'conflict', 'control point is manned in a lockdown that has not ended: end the lockdown first');
+          const version = await reserveVersions(trx);
+          await trx.updateTable('control_points').set({ deleted: 1, version, updated_at: ctx.now().toISOString() }).where('id', '=', id).execute();
+          await auditChange(trx, admin, request.ip, 'control-point-deleted', id);
+        });
+        return reply.status(204).send();
+      },
+    );
   };
 
   async function writeControlPoint(trx: Transaction<Tables>, admin: SessionUser, p: ControlPoint, exists: boolean, version: number) {

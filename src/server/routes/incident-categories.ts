@@ -12,6 +12,7 @@ import { reserveVersions } from '../db/versions.js';
 import { HttpError } from '../errors.js';
 import { unitIncidentSettings, unitTaxonomy } from '../incidents/taxonomy.js';
 import { publishLive } from '../live/publish.js';
+import { doc } from '../openapi.js';
 import { parseOr400 } from '../validate.js';
 
 const CodeParams = v.strictObject({ code: NewIncidentCategorySchema.entries.code });
@@ -29,70 +30,99 @@ export function incidentCategoryRoutes(ctx: ServerContext) {
   const { db } = ctx.database;
   const adminOnly = { preHandler: requireUser(ctx, ['admin']) };
   return async (app: FastifyInstance) => {
-    app.get('/api/admin/incident-categories', adminOnly, async (request): Promise<IncidentCategoriesResponse> => ({
-      categories: await unitTaxonomy(db, sessionUser(request).unitId),
-    }));
-
-    app.post('/api/admin/incident-categories', adminOnly, async (request, reply) => {
-      const admin = sessionUser(request);
-      const input = parseOr400(NewIncidentCategorySchema, request.body);
-      const category: IncidentCategory = { ...input, hidden: false };
-      await db.transaction().execute(async (trx) => {
-        const taken = isBuiltInCategory(category.code)
-          ? true
-          : !!(await trx
-              .selectFrom('incident_categories')
-              .select('code')
-              .where('unit_id', '=', admin.unitId)
-              .where('code', '=', category.code)
-              .executeTakeFirst());
-        if (taken) throw new HttpError(409, 'conflict', `code: your unit already has a category “${category.code}”`);
-        await trx
-          .insertInto('incident_categories')
-          .values({ unit_id: admin.unitId, ...columns(category), version: await reserveVersions(trx), updated_at: ctx.now().toISOString() })
-          .execute();
-        await auditChange(trx, admin, request.ip, { change: 'incident-category-added', code: category.code });
-      });
-      return reply.status(201).send({ category });
-    });
-
-    app.put('/api/admin/incident-categories/:code/hidden', adminOnly, async (request) => {
-      const admin = sessionUser(request);
-      const { code } = parseOr400(CodeParams, request.params);
-      const { hidden } = parseOr400(HiddenBodySchema, request.body);
-      return db.transaction().execute(async (trx) => {
-        const category = (await unitTaxonomy(trx, admin.unitId)).find((c) => c.code === code);
-        if (!category) throw new HttpError(404, 'not-found', `no incident category “${code}” in your unit`);
-        const changed = { ...category, hidden };
-        const row = { ...columns(changed), version: await reserveVersions(trx), updated_at: ctx.now().toISOString() };
-        // A built-in category gets its row the first time it is hidden.
-        await trx
-          .insertInto('incident_categories')
-          .values({ unit_id: admin.unitId, ...row })
-          .onConflict((oc) => oc.columns(['unit_id', 'code']).doUpdateSet({ hidden: row.hidden, version: row.version, updated_at: row.updated_at }))
-          .execute();
-        await auditChange(trx, admin, request.ip, { change: hidden ? 'incident-category-hidden' : 'incident-category-shown', code });
-        return { category: changed };
-      });
-    });
-
-    app.get('/api/admin/incident-settings', adminOnly, async (request): Promise<IncidentSettings> =>
-      unitIncidentSettings(db, sessionUser(request).unitId, ctx.allowIdNumbers ?? false),
+    app.get(
+      '/api/admin/incident-categories',
+      { ...adminOnly, ...doc({ summary: "The unit's incident categories, built in and its own, hidden ones included" }) },
+      async (request): Promise<IncidentCategoriesResponse> => ({
+        categories: await unitTaxonomy(db, sessionUser(request).unitId),
+      }),
     );
 
-    app.put('/api/admin/incident-settings', adminOnly, async (request): Promise<IncidentSettings> => {
-      const admin = sessionUser(request);
-      const settings = parseOr400(IncidentSettingsSchema, request.body);
-      await db.transaction().execute(async (trx) => {
-        await trx
-          .updateTable('units')
-          .set({ incident_id_numbers: settings.idNumbers ? 1 : 0, incident_settings_version: await reserveVersions(trx) })
-          .where('id', '=', admin.unitId)
-          .execute();
-        await auditChange(trx, admin, request.ip, { change: settings.idNumbers ? 'id-numbers-on' : 'id-numbers-off' });
-      });
-      return settings;
-    });
+    app.post(
+      '/api/admin/incident-categories',
+      {
+        ...adminOnly,
+        ...doc({ summary: 'Add a category of the unit’s own (its code is never reused for another meaning)', body: NewIncidentCategorySchema, status: 201 }),
+      },
+      async (request, reply) => {
+        const admin = sessionUser(request);
+        const input = parseOr400(NewIncidentCategorySchema, request.body);
+        const category: IncidentCategory = { ...input, hidden: false };
+        await db.transaction().execute(async (trx) => {
+          const taken = isBuiltInCategory(category.code)
+            ? true
+            : !!(await trx
+                .selectFrom('incident_categories')
+                .select('code')
+                .where('unit_id', '=', admin.unitId)
+                .where('code', '=', category.code)
+                .executeTakeFirst());
+          if (taken) throw new HttpError(409, 'conflict', `code: your unit already has a category “${category.code}”`);
+          await trx
+            .insertInto('incident_categories')
+            .values({ unit_id: admin.unitId, ...columns(category), version: await reserveVersions(trx), updated_at: ctx.now().toISOString() })
+            .execute();
+          await auditChange(trx, admin, request.ip, { change: 'incident-category-added', code: category.code });
+        });
+        return reply.status(201).send({ category });
+      },
+    );
+
+    app.put(
+      '/api/admin/incident-categories/:code/hidden',
+      { ...adminOnly, ...doc({ summary: 'Hide a category from new reports, or show it again', params: CodeParams, body: HiddenBodySchema }) },
+      async (request) => {
+        const admin = sessionUser(request);
+        const { code } = parseOr400(CodeParams, request.params);
+        const { hidden } = parseOr400(HiddenBodySchema, request.body);
+        return db.transaction().execute(async (trx) => {
+          const category = (await unitTaxonomy(trx, admin.unitId)).find((c) => c.code === code);
+          if (!category) throw new HttpError(404, 'not-found', `no incident category “${code}” in your unit`);
+          const changed = { ...category, hidden };
+          const row = { ...columns(changed), version: await reserveVersions(trx), updated_at: ctx.now().toISOString() };
+          // A built-in category gets its row the first time it is hidden.
+          await trx
+            .insertInto('incident_categories')
+            .values({ unit_id: admin.unitId, ...row })
+            .onConflict((oc) => oc.columns(['unit_id', 'code']).doUpdateSet({ hidden: row.hidden, version: row.version, updated_at: row.updated_at }))
+            .execute();
+          await auditChange(trx, admin, request.ip, { change: hidden ? 'incident-category-hidden' : 'incident-category-shown', code });
+          return { category: changed };
+        });
+      },
+    );
+
+    app.get(
+      '/api/admin/incident-settings',
+      { ...adminOnly, ...doc({ summary: "The unit's incident settings (whether identity numbers are recorded)", response: IncidentSettingsSchema }) },
+      async (request): Promise<IncidentSettings> => unitIncidentSettings(db, sessionUser(request).unitId, ctx.allowIdNumbers ?? false),
+    );
+
+    app.put(
+      '/api/admin/incident-settings',
+      {
+        ...adminOnly,
+        ...doc({
+          summary: 'Change the unit’s incident settings; devices hear of it by pull',
+          body: IncidentSettingsSchema,
+          response: IncidentSettingsSchema,
+          examples: { off: { body: { idNumbers: false } } },
+        }),
+      },
+      async (request): Promise<IncidentSettings> => {
+        const admin = sessionUser(request);
+        const settings = parseOr400(IncidentSettingsSchema, request.body);
+        await db.transaction().execute(async (trx) => {
+          await trx
+            .updateTable('units')
+            .set({ incident_id_numbers: settings.idNumbers ? 1 : 0, incident_settings_version: await reserveVersions(trx) })
+            .where('id', '=', admin.unitId)
+            .execute();
+          await auditChange(trx, admin, request.ip, { change: settings.idNumbers ? 'id-numbers-on' : 'id-numbers-off' });
+        });
+        return settings;
+      },
+    );
   };
 
   /** Inside the change's own transaction: no change without its audit row, and the unit's devices told to pull now. */

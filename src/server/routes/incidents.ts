@@ -21,6 +21,7 @@ import { HttpError } from '../errors.js';
 import { incidentDetails, incidentsFrom, incidentSummaries } from '../records/incident-view.js';
 import type { UnreadableSink } from '../records/reader.js';
 import { parseOr400 } from '../validate.js';
+import { doc } from '../openapi.js';
 
 const IncidentsQuerySchema = v.strictObject({
   from: v.optional(InstantSchema),
@@ -64,7 +65,8 @@ function inScope(viewer: SessionUser) {
 export function incidentRoutes(ctx: ServerContext) {
   const { db } = ctx.database;
   return async (app: FastifyInstance) => {
-    app.get('/api/incidents', { preHandler: requireUser(ctx) }, async (request): Promise<IncidentsResponse> => {
+    const listDoc = doc({ summary: "Incidents in the role's scope, newest first, filtered by window, category, zone and state", query: IncidentsQuerySchema });
+    app.get('/api/incidents', { preHandler: requireUser(ctx), ...listDoc }, async (request): Promise<IncidentsResponse> => {
       const viewer = sessionUser(request);
       const query = parseOr400(IncidentsQuerySchema, request.query);
       const to = query.to ?? ctx.now().toISOString();
@@ -99,17 +101,21 @@ export function incidentRoutes(ctx: ServerContext) {
       return { from, to, incidents: await incidentSummaries(db, rows, unreadable(request)), truncated };
     });
 
-    app.get('/api/incidents/:id', { preHandler: requireUser(ctx) }, async (request): Promise<IncidentDetailResponse> => {
-      const viewer = sessionUser(request);
-      const id = (request.params as { id?: string }).id ?? '';
-      if (!UUID_RE.test(id)) throw new HttpError(400, 'bad-request', 'an incident is named by its id (a lower-case UUID)');
-      const row = await incidentsFrom(db).where(inScope(viewer)).where('i.incident_id', '=', id).executeTakeFirst();
-      // One answer for "no such incident" and "not yours": scope cannot be probed by id.
-      if (!row) throw new HttpError(404, 'not-found', 'no such incident, or not one you may see');
-      const [detail] = await incidentDetails(db, [row], unreadable(request));
-      if (!detail) throw new Error('an incident read without its page');
-      return detail;
-    });
+    app.get(
+      '/api/incidents/:id',
+      { preHandler: requireUser(ctx), ...doc({ summary: 'One incident with its updates and photos' }) },
+      async (request): Promise<IncidentDetailResponse> => {
+        const viewer = sessionUser(request);
+        const id = (request.params as { id?: string }).id ?? '';
+        if (!UUID_RE.test(id)) throw new HttpError(400, 'bad-request', 'an incident is named by its id (a lower-case UUID)');
+        const row = await incidentsFrom(db).where(inScope(viewer)).where('i.incident_id', '=', id).executeTakeFirst();
+        // One answer for "no such incident" and "not yours": scope cannot be probed by id.
+        if (!row) throw new HttpError(404, 'not-found', 'no such incident, or not one you may see');
+        const [detail] = await incidentDetails(db, [row], unreadable(request));
+        if (!detail) throw new Error('an incident read without its page');
+        return detail;
+      },
+    );
   };
 }
 

@@ -25,6 +25,7 @@ import { parseStored } from '../records/reader.js';
 import { readOpenShifts } from '../records/shifts.js';
 import { announceTask, insertTask, readTasks } from '../tasks/tasks.js';
 import { parseOr400 } from '../validate.js';
+import { doc } from '../openapi.js';
 
 const IdParams = v.strictObject({ id: v.string() });
 const COMMAND = ['leader', 'supervisor'] as const;
@@ -154,149 +155,175 @@ export function lockdownRoutes(ctx: ServerContext) {
   }
 
   return async (app: FastifyInstance) => {
-    app.post('/api/lockdowns/proposal', { preHandler: requireUser(ctx, COMMAND) }, async (request): Promise<LockdownProposal> => {
-      const viewer = sessionUser(request);
-      const input = parseOr400(ProposalRequestSchema, request.body);
-      const skipped = new Set(input.skipped);
-      const points = (await controlPoints(viewer)).filter((p) => !skipped.has(p.id));
-      const ring = selectRing({ lon: input.lon, lat: input.lat }, points, input.radiusM);
-      const officers = await onShift(viewer);
-      let plan;
-      try {
-        plan = assign(
-          ring.points.map((p) => p.point),
-          officers,
-          { pinned: input.pinned.map((p) => [p.officerId, p.pointId] as const), excluded: input.excluded },
-        );
-      } catch (error) {
-        if (error instanceof LockdownInputError) throw new HttpError(400, 'bad-request', error.message);
-        throw error;
-      }
-      const nameOf = new Map(officers.map((o) => [o.id, o.name]));
-      return {
-        radiusM: ring.radiusM,
-        encloses: ring.encloses,
-        largestGapDeg: ring.largestGapDeg,
-        points: ring.points.map((p) => ({
-          id: p.point.id,
-          name: { 'zh-CN': p.point.name_zh, en: p.point.name_en },
-          lon: p.point.lon,
-          lat: p.point.lat,
-          approximate: Boolean(p.point.approximate),
-          distanceM: p.distanceM,
-          bearingDeg: p.bearingDeg,
-        })),
-        assignments: plan.assignments.map((a) => ({ ...a, officerName: nameOf.get(a.officerId) ?? a.officerId })),
-        unmanned: plan.unmanned,
-        free: plan.free.map((id) => ({ id, name: nameOf.get(id) ?? id })),
-        unavailable: plan.unavailable.map((u) => ({ id: u.officerId, name: nameOf.get(u.officerId) ?? u.officerId, reason: u.reason })),
-        lastMannedS: plan.lastMannedS,
-      };
-    });
-
-    app.post('/api/lockdowns', { preHandler: requireUser(ctx, COMMAND) }, async (request, reply) => {
-      const viewer = sessionUser(request);
-      const order = parseOr400(LockdownOrderSchema, request.body);
-      const officers = new Map((await onShift(viewer)).map((o) => [o.id, o]));
-      const points = new Map((await controlPoints(viewer)).map((p) => [p.id, p]));
-      const seenOfficers = new Set<string>();
-      const seenPoints = new Set<string>();
-      for (const [i, a] of order.assignments.entries()) {
-        if (!officers.has(a.officerId)) throw new HttpError(400, 'bad-request', `assignments[${i}].officerId: not an officer of yours on shift`);
-        if (!points.has(a.pointId)) throw new HttpError(400, 'bad-request', `assignments[${i}].pointId: not a control point of your unit`);
-        if (seenOfficers.has(a.officerId) || seenPoints.has(a.pointId))
-          throw new HttpError(400, 'bad-request', `assignments[${i}]: each officer and each point once`);
-        seenOfficers.add(a.officerId);
-        seenPoints.add(a.pointId);
-      }
-      const now = ctx.now();
-      const at = now.toISOString();
-      const id = newId();
-      await db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto('lockdowns')
-          .values({
-            id,
-            unit_id: viewer.unitId,
-            squad_id: viewer.role === 'leader' ? viewer.squadId : null,
-            created_by: viewer.id,
-            created_at: at,
-            lon: order.lon,
-            lat: order.lat,
-            radius_m: order.radiusM,
-            note: order.note,
-            ended_at: null,
-            ended_by: null,
-          })
-          .execute();
-        for (const a of order.assignments) {
-          const officer = officers.get(a.officerId)!;
-          const point = points.get(a.pointId)!;
-          const travelS = officer.position ? Math.ceil(haversineTravel(officer, point)) : null;
-          await insertTask(trx, notifier, {
-            id: newId(),
-            unit_id: viewer.unitId,
-            squad_id: officer.squadId,
-            kind: 'guard',
-            title: point.name_zh === point.name_en ? point.name_zh : `${point.name_zh} · ${point.name_en}`,
-            details: order.note,
-            priority: 'urgent',
-            location: JSON.stringify({ kind: 'circle', center: [point.lon, point.lat], radiusM: POST_RADIUS_M }),
-            due_at: travelS === null ? null : new Date(now.getTime() + travelS * 1000).toISOString(),
-            created_at: at,
-            created_by: viewer.id,
-            assignee_id: officer.id,
-            assignee_shift_id: null,
-            holder_id: officer.id,
-            state: 'assigned',
-            state_at: at,
-            revision: 0,
-            version: await reserveVersions(trx),
-            lockdown_id: id,
-            control_point_id: point.id,
-          });
+    app.post(
+      '/api/lockdowns/proposal',
+      {
+        preHandler: requireUser(ctx, COMMAND),
+        ...doc({
+          summary: 'Propose who goes to which control point for a rapid lockdown around a place (nothing is sent yet)',
+          body: ProposalRequestSchema,
+          examples: { ring: { body: { lon: 114.416, lat: 23.111, radiusM: 800 } } },
+        }),
+      },
+      async (request): Promise<LockdownProposal> => {
+        const viewer = sessionUser(request);
+        const input = parseOr400(ProposalRequestSchema, request.body);
+        const skipped = new Set(input.skipped);
+        const points = (await controlPoints(viewer)).filter((p) => !skipped.has(p.id));
+        const ring = selectRing({ lon: input.lon, lat: input.lat }, points, input.radiusM);
+        const officers = await onShift(viewer);
+        let plan;
+        try {
+          plan = assign(
+            ring.points.map((p) => p.point),
+            officers,
+            { pinned: input.pinned.map((p) => [p.officerId, p.pointId] as const), excluded: input.excluded },
+          );
+        } catch (error) {
+          if (error instanceof LockdownInputError) throw new HttpError(400, 'bad-request', error.message);
+          throw error;
         }
-        await appendAuditEvent(trx, now, 'task-change', {
-          userId: viewer.id,
-          badge: viewer.badge,
-          ip: request.ip,
-          detail: JSON.stringify({ change: 'lockdown-ordered', id }),
-        });
-      });
-      const [lockdown] = await readLockdowns(viewer, id);
-      return reply.status(201).send({ lockdown });
-    });
+        const nameOf = new Map(officers.map((o) => [o.id, o.name]));
+        return {
+          radiusM: ring.radiusM,
+          encloses: ring.encloses,
+          largestGapDeg: ring.largestGapDeg,
+          points: ring.points.map((p) => ({
+            id: p.point.id,
+            name: { 'zh-CN': p.point.name_zh, en: p.point.name_en },
+            lon: p.point.lon,
+            lat: p.point.lat,
+            approximate: Boolean(p.point.approximate),
+            distanceM: p.distanceM,
+            bearingDeg: p.bearingDeg,
+          })),
+          assignments: plan.assignments.map((a) => ({ ...a, officerName: nameOf.get(a.officerId) ?? a.officerId })),
+          unmanned: plan.unmanned,
+          free: plan.free.map((id) => ({ id, name: nameOf.get(id) ?? id })),
+          unavailable: plan.unavailable.map((u) => ({ id: u.officerId, name: nameOf.get(u.officerId) ?? u.officerId, reason: u.reason })),
+          lastMannedS: plan.lastMannedS,
+        };
+      },
+    );
 
-    app.get('/api/lockdowns', { preHandler: requireUser(ctx, COMMAND) }, async (request): Promise<LockdownsResponse> => ({
-      lockdowns: await readLockdowns(sessionUser(request)),
-    }));
-
-    app.post('/api/lockdowns/:id/end', { preHandler: requireUser(ctx, COMMAND) }, async (request) => {
-      const viewer = sessionUser(request);
-      const { id } = parseOr400(IdParams, request.params);
-      const [found] = await readLockdowns(viewer, id);
-      if (!found) throw new HttpError(404, 'not-found', 'no such lockdown in your scope');
-      if (found.endedAt) throw new HttpError(409, 'conflict', 'the lockdown has already ended');
-      const now = ctx.now();
-      await db.transaction().execute(async (trx) => {
-        await trx
-          .updateTable('lockdowns')
-          .set({ ended_at: now.toISOString(), ended_by: viewer.id })
-          .where('id', '=', id)
-          .where('ended_at', 'is', null)
-          .execute();
-        // Its officers are released: their guard tasks end with it.
-        await releaseOfficers(trx, id, now.toISOString());
-        await appendAuditEvent(trx, now, 'task-change', {
-          userId: viewer.id,
-          badge: viewer.badge,
-          ip: request.ip,
-          detail: JSON.stringify({ change: 'lockdown-ended', id }),
+    app.post(
+      '/api/lockdowns',
+      {
+        preHandler: requireUser(ctx, COMMAND),
+        ...doc({ summary: 'Order a rapid lockdown: one task per officer and control point', body: LockdownOrderSchema, status: 201 }),
+      },
+      async (request, reply) => {
+        const viewer = sessionUser(request);
+        const order = parseOr400(LockdownOrderSchema, request.body);
+        const officers = new Map((await onShift(viewer)).map((o) => [o.id, o]));
+        const points = new Map((await controlPoints(viewer)).map((p) => [p.id, p]));
+        const seenOfficers = new Set<string>();
+        const seenPoints = new Set<string>();
+        for (const [i, a] of order.assignments.entries()) {
+          if (!officers.has(a.officerId)) throw new HttpError(400, 'bad-request', `assignments[${i}].officerId: not an officer of yours on shift`);
+          if (!points.has(a.pointId)) throw new HttpError(400, 'bad-request', `assignments[${i}].pointId: not a control point of your unit`);
+          if (seenOfficers.has(a.officerId) || seenPoints.has(a.pointId))
+            throw new HttpError(400, 'bad-request', `assignments[${i}]: each officer and each point once`);
+          seenOfficers.add(a.officerId);
+          seenPoints.add(a.pointId);
+        }
+        const now = ctx.now();
+        const at = now.toISOString();
+        const id = newId();
+        await db.transaction().execute(async (trx) => {
+          await trx
+            .insertInto('lockdowns')
+            .values({
+              id,
+              unit_id: viewer.unitId,
+              squad_id: viewer.role === 'leader' ? viewer.squadId : null,
+              created_by: viewer.id,
+              created_at: at,
+              lon: order.lon,
+              lat: order.lat,
+              radius_m: order.radiusM,
+              note: order.note,
+              ended_at: null,
+              ended_by: null,
+            })
+            .execute();
+          for (const a of order.assignments) {
+            const officer = officers.get(a.officerId)!;
+            const point = points.get(a.pointId)!;
+            const travelS = officer.position ? Math.ceil(haversineTravel(officer, point)) : null;
+            await insertTask(trx, notifier, {
+              id: newId(),
+              unit_id: viewer.unitId,
+              squad_id: officer.squadId,
+              kind: 'guard',
+              title: point.name_zh === point.name_en ? point.name_zh : `${point.name_zh} · ${point.name_en}`,
+              details: order.note,
+              priority: 'urgent',
+              location: JSON.stringify({ kind: 'circle', center: [point.lon, point.lat], radiusM: POST_RADIUS_M }),
+              due_at: travelS === null ? null : new Date(now.getTime() + travelS * 1000).toISOString(),
+              created_at: at,
+              created_by: viewer.id,
+              assignee_id: officer.id,
+              assignee_shift_id: null,
+              holder_id: officer.id,
+              state: 'assigned',
+              state_at: at,
+              revision: 0,
+              version: await reserveVersions(trx),
+              lockdown_id: id,
+              control_point_id: point.id,
+            });
+          }
+          await appendAuditEvent(trx, now, 'task-change', {
+            userId: viewer.id,
+            badge: viewer.badge,
+            ip: request.ip,
+            detail: JSON.stringify({ change: 'lockdown-ordered', id }),
+          });
         });
-      });
-      const [lockdown] = await readLockdowns(viewer, id);
-      return { lockdown };
-    });
+        const [lockdown] = await readLockdowns(viewer, id);
+        return reply.status(201).send({ lockdown });
+      },
+    );
+
+    app.get(
+      '/api/lockdowns',
+      { preHandler: requireUser(ctx, COMMAND), ...doc({ summary: 'Lockdowns in scope with the state of their tasks' }) },
+      async (request): Promise<LockdownsResponse> => ({
+        lockdowns: await readLockdowns(sessionUser(request)),
+      }),
+    );
+
+    app.post(
+      '/api/lockdowns/:id/end',
+      { preHandler: requireUser(ctx, COMMAND), ...doc({ summary: 'End a lockdown: its open tasks are cancelled', params: IdParams }) },
+      async (request) => {
+        const viewer = sessionUser(request);
+        const { id } = parseOr400(IdParams, request.params);
+        const [found] = await readLockdowns(viewer, id);
+        if (!found) throw new HttpError(404, 'not-found', 'no such lockdown in your scope');
+        if (found.endedAt) throw new HttpError(409, 'conflict', 'the lockdown has already ended');
+        const now = ctx.now();
+        await db.transaction().execute(async (trx) => {
+          await trx
+            .updateTable('lockdowns')
+            .set({ ended_at: now.toISOString(), ended_by: viewer.id })
+            .where('id', '=', id)
+            .where('ended_at', 'is', null)
+            .execute();
+          // Its officers are released: their guard tasks end with it.
+          await releaseOfficers(trx, id, now.toISOString());
+          await appendAuditEvent(trx, now, 'task-change', {
+            userId: viewer.id,
+            badge: viewer.badge,
+            ip: request.ip,
+            detail: JSON.stringify({ change: 'lockdown-ended', id }),
+          });
+        });
+        const [lockdown] = await readLockdowns(viewer, id);
+        return { lockdown };
+      },
+    );
   };
 
   async function releaseOfficers(trx: Transaction<Tables>, lockdownId: string, at: string) {

@@ -20,9 +20,11 @@ import type { ServerContext } from '../context.js';
 import type { NativeTrackerTable } from '../db/schema.js';
 import { HttpError } from '../errors.js';
 import { announceOfficerLive } from '../live/squad-events.js';
+import { lockOfficerRecords } from '../db/locks.js';
 import { mergeNativeFix } from '../records/officer-live.js';
 import { writeNativeFixCoverage } from '../records/native-coverage.js';
 import { parseOr400 } from '../validate.js';
+import { doc } from '../openapi.js';
 
 // Native tracker apps paired with an officer's phone (OwnTracks HTTP mode, Traccar Client's OsmAnd
 // protocol): the officer makes a token in the PWA, the app sends fixes with it. The fixes are
@@ -56,6 +58,8 @@ export function nativeTrackerRoutes(ctx: ServerContext) {
     if (!isRealInstant(fixAt)) throw new HttpError(400, 'bad-request', 'the fix time is not a real instant since 2020');
     if (fix.fixAt > now.getTime() + MAX_CLOCK_AHEAD_MS) throw new HttpError(400, 'bad-request', 'the fix time is more than a day ahead of the server clock');
     await db.transaction().execute(async (trx) => {
+      // Its coverage and live row are the officer's, which the phone's batches also write.
+      await lockOfficerRecords(trx, tracker.officer_id);
       await trx
         .insertInto('native_positions')
         .values({
@@ -94,52 +98,67 @@ export function nativeTrackerRoutes(ctx: ServerContext) {
   };
 
   return async (app: FastifyInstance) => {
-    app.get('/api/trackers', { preHandler: requireUser(ctx, ['officer']) }, async (request): Promise<{ trackers: NativeTrackerView[] }> => {
-      return { trackers: await trackersOf(sessionUser(request).id) };
-    });
+    app.get(
+      '/api/trackers',
+      { preHandler: requireUser(ctx, ['officer']), ...doc({ summary: "The officer's native tracker pairings" }) },
+      async (request): Promise<{ trackers: NativeTrackerView[] }> => {
+        return { trackers: await trackersOf(sessionUser(request).id) };
+      },
+    );
 
-    app.post('/api/trackers', { preHandler: requireUser(ctx, ['officer']) }, async (request, reply): Promise<NewTrackerResponse> => {
-      const user = sessionUser(request);
-      const { label } = parseOr400(NewTrackerSchema, request.body);
-      const active = (await trackersOf(user.id)).filter((t) => !t.revokedAt);
-      if (active.length >= MAX_ACTIVE_TRACKERS)
-        throw new HttpError(409, 'conflict', `at most ${MAX_ACTIVE_TRACKERS} trackers may be paired at once: revoke one first`);
-      const token = randomBytes(24).toString('base64url');
-      const row: NativeTrackerTable = {
-        id: newId(),
-        officer_id: user.id,
-        label,
-        token_hash: tokenHash(token),
-        created_at: ctx.now().toISOString(),
-        last_used_at: null,
-        revoked_at: null,
-      };
-      await db.insertInto('native_trackers').values(row).execute();
-      const origin = `${request.protocol}://${request.host}`;
-      const owntracks = { url: `${origin}${OWNTRACKS_PATH}`, username: user.badge, password: token };
-      reply.status(201);
-      return {
-        tracker: view(row, 0),
-        token,
-        owntracks: { ...owntracks, configUrl: ownTracksConfigUrl({ ...owntracks, deviceId: label }) },
-        osmand: { url: `${origin}${OSMAND_PATH}`, deviceId: token },
-      };
-    });
+    app.post(
+      '/api/trackers',
+      {
+        preHandler: requireUser(ctx, ['officer']),
+        ...doc({ summary: 'Pair a native tracker app (OwnTracks, Traccar Client): answers its token once', body: NewTrackerSchema, status: 201 }),
+      },
+      async (request, reply): Promise<NewTrackerResponse> => {
+        const user = sessionUser(request);
+        const { label } = parseOr400(NewTrackerSchema, request.body);
+        const active = (await trackersOf(user.id)).filter((t) => !t.revokedAt);
+        if (active.length >= MAX_ACTIVE_TRACKERS)
+          throw new HttpError(409, 'conflict', `at most ${MAX_ACTIVE_TRACKERS} trackers may be paired at once: revoke one first`);
+        const token = randomBytes(24).toString('base64url');
+        const row: NativeTrackerTable = {
+          id: newId(),
+          officer_id: user.id,
+          label,
+          token_hash: tokenHash(token),
+          created_at: ctx.now().toISOString(),
+          last_used_at: null,
+          revoked_at: null,
+        };
+        await db.insertInto('native_trackers').values(row).execute();
+        const origin = `${request.protocol}://${request.host}`;
+        const owntracks = { url: `${origin}${OWNTRACKS_PATH}`, username: user.badge, password: token };
+        reply.status(201);
+        return {
+          tracker: view(row, 0),
+          token,
+          owntracks: { ...owntracks, configUrl: ownTracksConfigUrl({ ...owntracks, deviceId: label }) },
+          osmand: { url: `${origin}${OSMAND_PATH}`, deviceId: token },
+        };
+      },
+    );
 
-    app.post('/api/trackers/:id/revoke', { preHandler: requireUser(ctx, ['officer']) }, async (request) => {
-      const user = sessionUser(request);
-      const { id } = request.params as { id: string };
-      const revoked = await db
-        .updateTable('native_trackers')
-        .set({ revoked_at: ctx.now().toISOString() })
-        .where('id', '=', id)
-        .where('officer_id', '=', user.id)
-        .where('revoked_at', 'is', null)
-        .returning('id')
-        .executeTakeFirst();
-      if (!revoked) throw new HttpError(404, 'not-found', 'no live tracker pairing of yours has this id');
-      return { trackers: await trackersOf(user.id) };
-    });
+    app.post(
+      '/api/trackers/:id/revoke',
+      { preHandler: requireUser(ctx, ['officer']), ...doc({ summary: 'Revoke a pairing: its token stops working' }) },
+      async (request) => {
+        const user = sessionUser(request);
+        const { id } = request.params as { id: string };
+        const revoked = await db
+          .updateTable('native_trackers')
+          .set({ revoked_at: ctx.now().toISOString() })
+          .where('id', '=', id)
+          .where('officer_id', '=', user.id)
+          .where('revoked_at', 'is', null)
+          .returning('id')
+          .executeTakeFirst();
+        if (!revoked) throw new HttpError(404, 'not-found', 'no live tracker pairing of yours has this id');
+        return { trackers: await trackersOf(user.id) };
+      },
+    );
 
     // The trackers' own endpoints: token-authenticated, no cookie, their own body parsing.
     await app.register(async (native) => {
@@ -159,13 +178,22 @@ export function nativeTrackerRoutes(ctx: ServerContext) {
         done(null, new URLSearchParams(String(body))),
       );
 
-      native.post(OWNTRACKS_PATH, async (request, reply) => {
-        const tracker = await trackerOf(basicPassword(request), reply);
-        const fix = read(() => readOwnTracks(request.body));
-        if (fix) await store(tracker, 'owntracks', fix);
-        // OwnTracks reads the answer as a list of friends' messages: none.
-        return [];
-      });
+      native.post(
+        OWNTRACKS_PATH,
+        doc({
+          summary: 'A fix from OwnTracks in HTTP mode (its JSON location message)',
+          bodyTypes: ['application/json'],
+          bodyNote: "OwnTracks' own location message (_type: location); other message types are answered and ignored.",
+          auth: 'HTTP Basic, the pairing token as the password',
+        }),
+        async (request, reply) => {
+          const tracker = await trackerOf(basicPassword(request), reply);
+          const fix = read(() => readOwnTracks(request.body));
+          if (fix) await store(tracker, 'owntracks', fix);
+          // OwnTracks reads the answer as a list of friends' messages: none.
+          return [];
+        },
+      );
 
       const osmand = async (request: FastifyRequest, reply: FastifyReply) => {
         const query = new URLSearchParams(request.query as Record<string, string>);
@@ -176,8 +204,13 @@ export function nativeTrackerRoutes(ctx: ServerContext) {
         await store(tracker, 'osmand', fix);
         return reply.type('text/plain; charset=utf-8').send('OK');
       };
-      native.get(OSMAND_PATH, osmand);
-      native.post(OSMAND_PATH, osmand);
+      const osmandDoc = doc({
+        summary: 'A fix from Traccar Client (the OsmAnd protocol): id, lat, lon, timestamp, … as query or form parameters, or its JSON',
+        bodyTypes: ['application/x-www-form-urlencoded', 'application/json'],
+        auth: 'the pairing token as the id parameter',
+      });
+      native.get(OSMAND_PATH, osmandDoc, osmand);
+      native.post(OSMAND_PATH, osmandDoc, osmand);
     });
   };
 

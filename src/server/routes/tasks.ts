@@ -14,6 +14,7 @@ import { HttpError } from '../errors.js';
 import { readOpenShifts } from '../records/shifts.js';
 import { announceTask, insertTask, lockRow, officerTasksFilter, readTasks } from '../tasks/tasks.js';
 import { parseOr400 } from '../validate.js';
+import { doc } from '../openapi.js';
 
 const IdParams = v.strictObject({ id: v.string() });
 const COMMAND = ['leader', 'supervisor'] as const;
@@ -69,105 +70,121 @@ export function taskRoutes(ctx: ServerContext) {
     appendAuditEvent(trx, ctx.now(), 'task-change', { userId: viewer.id, badge: viewer.badge, ip, detail: JSON.stringify({ change, id }) });
 
   return async (app: FastifyInstance) => {
-    app.get('/api/tasks', { preHandler: requireUser(ctx, ['officer', ...COMMAND]) }, async (request): Promise<TasksResponse> => {
-      const viewer = sessionUser(request);
-      const tasks = await readTasks(db, (qb) => {
-        if (viewer.role === 'officer') return officerTasksFilter(viewer)(qb);
-        const unit = qb.where('unit_id', '=', viewer.unitId);
-        return viewer.role === 'supervisor' ? unit : unit.where('squad_id', '=', viewer.squadId ?? '');
-      });
-      const now = ctx.now().getTime();
-      return { tasks: tasks.sort((a, b) => compareTasks(a, b, now)) };
-    });
+    app.get(
+      '/api/tasks',
+      { preHandler: requireUser(ctx, ['officer', ...COMMAND]), ...doc({ summary: "Tasks in scope: an officer's own, a leader's squad's, the unit's" }) },
+      async (request): Promise<TasksResponse> => {
+        const viewer = sessionUser(request);
+        const tasks = await readTasks(db, (qb) => {
+          if (viewer.role === 'officer') return officerTasksFilter(viewer)(qb);
+          const unit = qb.where('unit_id', '=', viewer.unitId);
+          return viewer.role === 'supervisor' ? unit : unit.where('squad_id', '=', viewer.squadId ?? '');
+        });
+        const now = ctx.now().getTime();
+        return { tasks: tasks.sort((a, b) => compareTasks(a, b, now)) };
+      },
+    );
 
-    app.post('/api/tasks', { preHandler: requireUser(ctx, COMMAND) }, async (request, reply) => {
-      const viewer = sessionUser(request);
-      const input = parseOr400(NewTaskSchema, request.body);
-      const to = await resolve(viewer, input.assignee);
-      const now = ctx.now().toISOString();
-      const id = newId();
-      await db.transaction().execute(async (trx) => {
-        const row: TaskTable = {
-          id,
-          unit_id: viewer.unitId,
-          squad_id: to.squadId,
-          kind: input.kind,
-          title: input.title,
-          details: input.details,
-          priority: input.priority,
-          location: input.location ? JSON.stringify(input.location) : null,
-          due_at: input.dueAt,
-          created_at: now,
-          created_by: viewer.id,
-          assignee_id: to.officerId,
-          assignee_shift_id: to.shiftId,
-          holder_id: to.officerId,
-          state: to.officerId ? 'assigned' : 'open',
-          state_at: now,
-          revision: 0,
-          version: await reserveVersions(trx),
-          lockdown_id: null,
-          control_point_id: null,
-        };
-        await insertTask(trx, notifier, row);
-        await audit(trx, viewer, request.ip, 'task-created', id);
-      });
-      const [task] = await readTasks(db, (qb) => qb.where('id', '=', id));
-      return reply.status(201).send({ task });
-    });
+    app.post(
+      '/api/tasks',
+      { preHandler: requireUser(ctx, COMMAND), ...doc({ summary: 'Make a task for an officer (or the squad) in scope', body: NewTaskSchema, status: 201 }) },
+      async (request, reply) => {
+        const viewer = sessionUser(request);
+        const input = parseOr400(NewTaskSchema, request.body);
+        const to = await resolve(viewer, input.assignee);
+        const now = ctx.now().toISOString();
+        const id = newId();
+        await db.transaction().execute(async (trx) => {
+          const row: TaskTable = {
+            id,
+            unit_id: viewer.unitId,
+            squad_id: to.squadId,
+            kind: input.kind,
+            title: input.title,
+            details: input.details,
+            priority: input.priority,
+            location: input.location ? JSON.stringify(input.location) : null,
+            due_at: input.dueAt,
+            created_at: now,
+            created_by: viewer.id,
+            assignee_id: to.officerId,
+            assignee_shift_id: to.shiftId,
+            holder_id: to.officerId,
+            state: to.officerId ? 'assigned' : 'open',
+            state_at: now,
+            revision: 0,
+            version: await reserveVersions(trx),
+            lockdown_id: null,
+            control_point_id: null,
+          };
+          await insertTask(trx, notifier, row);
+          await audit(trx, viewer, request.ip, 'task-created', id);
+        });
+        const [task] = await readTasks(db, (qb) => qb.where('id', '=', id));
+        return reply.status(201).send({ task });
+      },
+    );
 
-    app.post('/api/tasks/:id/reassign', { preHandler: requireUser(ctx, COMMAND) }, async (request) => {
-      const viewer = sessionUser(request);
-      const { id } = parseOr400(IdParams, request.params);
-      const { assignee } = parseOr400(ReassignSchema, request.body);
-      const to = await resolve(viewer, assignee);
-      const now = ctx.now().toISOString();
-      await db.transaction().execute(async (trx) => {
-        const task = await commanded(trx, viewer, id);
-        const previous = [task.assignee_id, task.holder_id].filter((o): o is string => !!o);
-        const changed = {
-          squad_id: to.squadId,
-          assignee_id: to.officerId,
-          assignee_shift_id: to.shiftId,
-          holder_id: to.officerId,
-          state: to.officerId ? 'assigned' : 'open',
-          state_at: now,
-          revision: task.revision + 1,
-          version: await reserveVersions(trx),
-        };
-        await trx.updateTable('tasks').set(changed).where('id', '=', id).execute();
-        if (to.officerId)
-          await trx
-            .insertInto('task_watchers')
-            .values({ task_id: id, officer_id: to.officerId })
-            .onConflict((oc) => oc.doNothing())
-            .execute();
-        await audit(trx, viewer, request.ip, 'task-reassigned', id);
-        await announceTask(trx, notifier, { ...task, ...changed }, [...previous, ...(to.officerId ? [to.officerId] : [])], now);
-      });
-      const [task] = await readTasks(db, (qb) => qb.where('id', '=', id));
-      return { task };
-    });
+    app.post(
+      '/api/tasks/:id/reassign',
+      { preHandler: requireUser(ctx, COMMAND), ...doc({ summary: 'Give an open task to another officer', params: IdParams, body: ReassignSchema }) },
+      async (request) => {
+        const viewer = sessionUser(request);
+        const { id } = parseOr400(IdParams, request.params);
+        const { assignee } = parseOr400(ReassignSchema, request.body);
+        const to = await resolve(viewer, assignee);
+        const now = ctx.now().toISOString();
+        await db.transaction().execute(async (trx) => {
+          const task = await commanded(trx, viewer, id);
+          const previous = [task.assignee_id, task.holder_id].filter((o): o is string => !!o);
+          const changed = {
+            squad_id: to.squadId,
+            assignee_id: to.officerId,
+            assignee_shift_id: to.shiftId,
+            holder_id: to.officerId,
+            state: to.officerId ? 'assigned' : 'open',
+            state_at: now,
+            revision: task.revision + 1,
+            version: await reserveVersions(trx),
+          };
+          await trx.updateTable('tasks').set(changed).where('id', '=', id).execute();
+          if (to.officerId)
+            await trx
+              .insertInto('task_watchers')
+              .values({ task_id: id, officer_id: to.officerId })
+              .onConflict((oc) => oc.doNothing())
+              .execute();
+          await audit(trx, viewer, request.ip, 'task-reassigned', id);
+          await announceTask(trx, notifier, { ...task, ...changed }, [...previous, ...(to.officerId ? [to.officerId] : [])], now);
+        });
+        const [task] = await readTasks(db, (qb) => qb.where('id', '=', id));
+        return { task };
+      },
+    );
 
-    app.post('/api/tasks/:id/cancel', { preHandler: requireUser(ctx, COMMAND) }, async (request) => {
-      const viewer = sessionUser(request);
-      const { id } = parseOr400(IdParams, request.params);
-      const now = ctx.now().toISOString();
-      await db.transaction().execute(async (trx) => {
-        const task = await commanded(trx, viewer, id);
-        const changed = { state: 'cancelled', state_at: now, revision: task.revision + 1, version: await reserveVersions(trx) };
-        await trx.updateTable('tasks').set(changed).where('id', '=', id).execute();
-        await audit(trx, viewer, request.ip, 'task-cancelled', id);
-        await announceTask(
-          trx,
-          notifier,
-          task,
-          [task.assignee_id, task.holder_id].filter((o): o is string => !!o),
-          now,
-        );
-      });
-      const [task] = await readTasks(db, (qb) => qb.where('id', '=', id));
-      return { task };
-    });
+    app.post(
+      '/api/tasks/:id/cancel',
+      { preHandler: requireUser(ctx, COMMAND), ...doc({ summary: 'Cancel an open task', params: IdParams }) },
+      async (request) => {
+        const viewer = sessionUser(request);
+        const { id } = parseOr400(IdParams, request.params);
+        const now = ctx.now().toISOString();
+        await db.transaction().execute(async (trx) => {
+          const task = await commanded(trx, viewer, id);
+          const changed = { state: 'cancelled', state_at: now, revision: task.revision + 1, version: await reserveVersions(trx) };
+          await trx.updateTable('tasks').set(changed).where('id', '=', id).execute();
+          await audit(trx, viewer, request.ip, 'task-cancelled', id);
+          await announceTask(
+            trx,
+            notifier,
+            task,
+            [task.assignee_id, task.holder_id].filter((o): o is string => !!o),
+            now,
+          );
+        });
+        const [task] = await readTasks(db, (qb) => qb.where('id', '=', id));
+        return { task };
+      },
+    );
   };
 }

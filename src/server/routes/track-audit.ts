@@ -19,6 +19,7 @@ import { CURSOR_RE, readTrackPage, verifiedTrack, type TrackPage } from '../reco
 import { cachedVerdicts, claimShiftVerdict, computeShiftVerdict, fillShiftVerdict, verdictKey, type VerdictShift } from '../records/shift-verdicts.js';
 import { DeviceKeys } from '../sync/device-keys.js';
 import { parseOr400 } from '../validate.js';
+import { doc } from '../openapi.js';
 
 /** Most records per page, and the default: a 12-hour shift at 5 s fixes (8,640) fits in one. */
 const PAGE_RECORDS = 10_000;
@@ -57,7 +58,11 @@ export function trackAuditRoutes(ctx: ServerContext) {
   const { db } = ctx.database;
   const devices = new DeviceKeys(db);
   return async (app: FastifyInstance) => {
-    app.get('/api/audit/track', { preHandler: requireUser(ctx) }, async (request, reply) => {
+    const trackDoc = doc({
+      summary: "An officer's positions in a window or a shift, page by page, with the chain's verification and the window's verdict",
+      query: TrackQuerySchema,
+    });
+    app.get('/api/audit/track', { preHandler: requireUser(ctx), ...trackDoc }, async (request, reply) => {
       const query = parseOr400(TrackQuerySchema, request.query);
       const viewer = sessionUser(request);
       await officersInScope(db, viewer, query.officerId);
@@ -84,7 +89,11 @@ export function trackAuditRoutes(ctx: ServerContext) {
       return reply.send(Readable.from(trackJson(db, page, query.after ? null : { shiftId: shift?.shiftId ?? null, found })));
     });
 
-    app.get('/api/audit/shifts', { preHandler: requireUser(ctx) }, async (request): Promise<AuditShiftsResponse> => {
+    const shiftsDoc = doc({
+      summary: "Shifts in the role's scope with each one's verdict, filtered by squad, officer, window and verdict",
+      query: ShiftsQuerySchema,
+    });
+    app.get('/api/audit/shifts', { preHandler: requireUser(ctx), ...shiftsDoc }, async (request): Promise<AuditShiftsResponse> => {
       const query = parseOr400(ShiftsQuerySchema, request.query);
       const now = ctx.now();
       const to = query.to ?? now.toISOString();
@@ -181,7 +190,8 @@ async function shiftOf(
 export function nativeTrackAuditRoutes(ctx: ServerContext) {
   const { db } = ctx.database;
   return async (app: FastifyInstance) => {
-    app.get('/api/audit/native-track', { preHandler: requireUser(ctx) }, async (request): Promise<NativeTrackResponse> => {
+    const nativeDoc = doc({ summary: "An officer's native tracker fixes in a window (not signed: shown apart)", query: v.omit(TrackQuerySchema, ['after']) });
+    app.get('/api/audit/native-track', { preHandler: requireUser(ctx), ...nativeDoc }, async (request): Promise<NativeTrackResponse> => {
       const query = parseOr400(v.omit(TrackQuerySchema, ['after']), request.query);
       const { from, to } = auditWindow(query, ctx.now());
       const viewer = sessionUser(request);
@@ -215,6 +225,8 @@ export function nativeTrackAuditRoutes(ctx: ServerContext) {
   };
 }
 
+const ViewsQuerySchema = v.strictObject({ officerId: v.optional(v.pipe(v.string(), v.minLength(1, 'officerId must not be empty'))) });
+
 /**
  * `GET /api/audit/views?officerId=`: who looked at an officer's route, newest first. Officers see
  * who looked at theirs; leaders and supervisors the looks at officers in their scope; the unit's
@@ -223,45 +235,46 @@ export function nativeTrackAuditRoutes(ctx: ServerContext) {
 export function routeViewRoutes(ctx: ServerContext) {
   const { db } = ctx.database;
   return async (app: FastifyInstance) => {
-    app.get('/api/audit/views', { preHandler: requireUser(ctx) }, async (request): Promise<RouteViewsResponse> => {
-      const viewer = sessionUser(request);
-      const { officerId } = parseOr400(
-        v.strictObject({ officerId: v.optional(v.pipe(v.string(), v.minLength(1, 'officerId must not be empty'))) }),
-        request.query,
-      );
-      let query = db
-        .selectFrom('route_views')
-        .innerJoin('users as viewer', 'viewer.id', 'route_views.viewer_id')
-        .select([
-          'route_views.at',
-          'route_views.officer_id',
-          'route_views.what',
-          'route_views.window_from',
-          'route_views.window_to',
-          'viewer.name',
-          'viewer.badge',
-          'viewer.role',
-        ])
-        .where('route_views.unit_id', '=', viewer.unitId);
-      if (viewer.role === 'admin') {
-        if (officerId) query = query.where('route_views.officer_id', '=', officerId);
-      } else {
-        const subject = officerId ?? viewer.id;
-        await officersInScope(db, viewer, subject);
-        query = query.where('route_views.officer_id', '=', subject);
-      }
-      const rows = await query.orderBy('route_views.at', 'desc').limit(VIEWS_LIMIT).execute();
-      return {
-        views: rows.map((r) => ({
-          at: r.at,
-          officerId: r.officer_id,
-          what: r.what as 'track' | 'native',
-          from: r.window_from,
-          to: r.window_to,
-          viewer: { name: r.name, badge: r.badge, role: r.role as Role },
-        })),
-      };
-    });
+    app.get(
+      '/api/audit/views',
+      { preHandler: requireUser(ctx), ...doc({ summary: 'Who looked at whose route, and when', query: ViewsQuerySchema }) },
+      async (request): Promise<RouteViewsResponse> => {
+        const viewer = sessionUser(request);
+        const { officerId } = parseOr400(ViewsQuerySchema, request.query);
+        let query = db
+          .selectFrom('route_views')
+          .innerJoin('users as viewer', 'viewer.id', 'route_views.viewer_id')
+          .select([
+            'route_views.at',
+            'route_views.officer_id',
+            'route_views.what',
+            'route_views.window_from',
+            'route_views.window_to',
+            'viewer.name',
+            'viewer.badge',
+            'viewer.role',
+          ])
+          .where('route_views.unit_id', '=', viewer.unitId);
+        if (viewer.role === 'admin') {
+          if (officerId) query = query.where('route_views.officer_id', '=', officerId);
+        } else {
+          const subject = officerId ?? viewer.id;
+          await officersInScope(db, viewer, subject);
+          query = query.where('route_views.officer_id', '=', subject);
+        }
+        const rows = await query.orderBy('route_views.at', 'desc').limit(VIEWS_LIMIT).execute();
+        return {
+          views: rows.map((r) => ({
+            at: r.at,
+            officerId: r.officer_id,
+            what: r.what as 'track' | 'native',
+            from: r.window_from,
+            to: r.window_to,
+            viewer: { name: r.name, badge: r.badge, role: r.role as Role },
+          })),
+        };
+      },
+    );
   };
 }
 

@@ -6,6 +6,7 @@ import { MAX_CLOCK_AHEAD_MS, type SignedRecord } from '../../domain/records.js';
 import type { Database } from '../db/index.js';
 import type { RecordTable, Tables } from '../db/schema.js';
 import { insertNew, type BulkColumns } from '../db/bulk-insert.js';
+import { lockOfficerRecords } from '../db/locks.js';
 import { ofKind } from '../records/reader.js';
 import { applyTaskUpdates } from '../tasks/tasks.js';
 import { publishLive } from '../live/publish.js';
@@ -138,6 +139,7 @@ export async function ingestBatch(
     now,
   );
   await db.transaction().execute(async (trx) => {
+    await lockOfficerRecords(trx, officer.id);
     const inserted = await insertRecords(
       trx,
       candidates.map((c) => c.row),

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { publicMapSettings, readBlobLimits, readMapConfig } from '../../../src/server/config.js';
+import { publicMapSettings, readBlobLimits, readMapConfig, readWorkers } from '../../../src/server/config.js';
 import { writePmtiles } from '../../support/pmtiles.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'xf-config-'));
@@ -99,5 +99,30 @@ describe('blob limits', () => {
     expect(() => readBlobLimits({ BLOB_UNIT_QUOTA_BYTES: '20 GB' })).toThrow(/BLOB_UNIT_QUOTA_BYTES/);
     expect(() => readBlobLimits({ BLOB_OFFICER_QUOTA_BYTES: '0' })).toThrow(/BLOB_OFFICER_QUOTA_BYTES/);
     expect(() => readBlobLimits({ BLOB_MAX_BYTES: '1G' })).toThrow(/BLOB_MAX_BYTES/);
+  });
+});
+
+describe('WORKERS', () => {
+  const pg = 'postgres://postgres@127.0.0.1:5432/xunfang';
+
+  it('defaults to one process, on either database', () => {
+    expect(readWorkers({}, undefined)).toBe(1);
+    expect(readWorkers({ WORKERS: '1' }, undefined)).toBe(1);
+    expect(readWorkers({ WORKERS: '' }, pg)).toBe(1);
+  });
+
+  it('takes several processes on PostgreSQL', () => {
+    expect(readWorkers({ WORKERS: '2' }, pg)).toBe(2);
+    expect(readWorkers({ WORKERS: '64' }, 'postgresql://db/x')).toBe(64);
+  });
+
+  it('refuses several processes on SQLite, saying why and what to do', () => {
+    expect(() => readWorkers({ WORKERS: '2' }, undefined)).toThrow(/WORKERS=2 needs PostgreSQL.*Use WORKERS=1 with SQLite/);
+    expect(() => readWorkers({ WORKERS: '2' }, 'file:data.sqlite')).toThrow(/needs PostgreSQL/);
+  });
+
+  it('refuses zero, too many and anything not a whole number, naming the variable', () => {
+    for (const value of ['0', '65', 'abc', '1.5', '-1', ' 2', '2x', '007'])
+      expect(() => readWorkers({ WORKERS: value }, pg), value).toThrow(/^WORKERS must be a whole number 1–64/);
   });
 });
