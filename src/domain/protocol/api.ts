@@ -13,6 +13,8 @@ export type ApiErrorCode =
   | 'unauthenticated'
   | 'bad-credentials'
   | 'locked'
+  | 'account-disabled'
+  | 'password-change-required'
   | 'forbidden'
   | 'not-found'
   | 'conflict'
@@ -32,6 +34,11 @@ export interface ApiErrorBody {
   attemptsLeft?: number;
   /** Every problem found, for inputs (an import file) that can have many. */
   problems?: string[];
+  /** Every bad row of a roster import, by line (issue 16). */
+  rows?: { line: number; problems: string[] }[];
+  /** The rules a refused new password broke, and the unit's rules. */
+  passwordProblems?: string[];
+  rules?: { minLength: number; notBadge: boolean; notCommon: boolean };
 }
 
 /**

@@ -3,8 +3,10 @@ import type { FastifyInstance } from 'fastify';
 import { LoginRequestSchema, type LoginResponse } from '../../domain/protocol/auth.js';
 import { appendAuditEvent } from '../audit-log.js';
 import { requireUser, sessionUser } from '../auth/guard.js';
-import { UNKNOWN_USER_HASH, verifyPassword } from '../auth/password.js';
-import { createSession, deleteSession, SESSION_COOKIE, toSessionUser } from '../auth/sessions.js';
+import { hashPassword, UNKNOWN_USER_HASH, verifyPassword } from '../auth/password.js';
+import { assertPasswordAllowed, unitPasswordRules } from '../auth/password-policy.js';
+import { createSession, deleteSession, endSessionsOf, SESSION_COOKIE, toSessionUser } from '../auth/sessions.js';
+import { PasswordChangeSchema, type PasswordRulesResponse } from '../../domain/protocol/accounts.js';
 import type { ServerContext } from '../context.js';
 import { HttpError } from '../errors.js';
 import { parseOr400 } from '../validate.js';
@@ -56,6 +58,11 @@ export function authRoutes(ctx: ServerContext) {
       }
 
       await guard.badgeSucceeded(badge);
+      // Told only to who knows the password, so the answer reveals nothing to a guesser.
+      if (user.disabled_at) {
+        await appendAuditEvent(db, now, 'login-failed', { userId: user.id, badge, ip, detail: 'account disabled' });
+        throw new HttpError(403, 'account-disabled', 'this account has been disabled by an administrator; ask them to enable it');
+      }
       const session = await createSession(db, user.id, now);
       await appendAuditEvent(db, now, 'login', { userId: user.id, badge, ip });
       reply.setCookie(SESSION_COOKIE, session.token, {
@@ -78,8 +85,44 @@ export function authRoutes(ctx: ServerContext) {
       return { ok: true };
     });
 
-    app.get('/api/auth/session', { preHandler: requireUser(ctx) }, async (request) => {
+    app.get('/api/auth/session', { preHandler: requireUser(ctx, undefined, { pendingPassword: true }) }, async (request) => {
       return { user: sessionUser(request) } satisfies LoginResponse;
+    });
+
+    app.get('/api/auth/password-rules', { preHandler: requireUser(ctx, undefined, { pendingPassword: true }) }, async (request) => {
+      return { rules: await unitPasswordRules(db, sessionUser(request).unitId) } satisfies PasswordRulesResponse;
+    });
+
+    // The user's own change, and the forced one after a one-time password: the current password
+    // again (a session left open on a desk is not enough), the new one under the unit's rules.
+    // Every other session of the user ends; this one goes on, no longer restricted.
+    app.post('/api/auth/password', { preHandler: requireUser(ctx, undefined, { pendingPassword: true }) }, async (request) => {
+      const user = sessionUser(request);
+      const { current, next } = parseOr400(PasswordChangeSchema, request.body);
+      const now = ctx.now();
+      const row = await db.selectFrom('users').select(['password_hash']).where('id', '=', user.id).executeTakeFirstOrThrow();
+      if (!(await verifyPassword(current, row.password_hash))) {
+        await appendAuditEvent(db, now, 'login-failed', {
+          userId: user.id,
+          badge: user.badge,
+          ip: request.ip,
+          detail: 'wrong current password on a password change',
+        });
+        throw new HttpError(400, 'bad-request', 'current: the current password is wrong');
+      }
+      if (current === next) throw new HttpError(400, 'bad-request', 'next: the new password must differ from the current one');
+      assertPasswordAllowed(next, user.badge, await unitPasswordRules(db, user.unitId));
+      const hash = await hashPassword(next);
+      await db.updateTable('users').set({ password_hash: hash, must_change_password: 0 }).where('id', '=', user.id).execute();
+      await endSessionsOf(db, user.id, request.cookies[SESSION_COOKIE]);
+      await appendAuditEvent(db, now, 'password-changed', {
+        userId: user.id,
+        badge: user.badge,
+        ip: request.ip,
+        detail: user.mustChangePassword ? 'one-time password replaced' : null,
+      });
+      const { mustChangePassword: _done, ...rest } = user;
+      return { user: rest } satisfies LoginResponse;
     });
   };
 }
