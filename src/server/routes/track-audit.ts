@@ -20,6 +20,7 @@ import type {
   TrackVerification,
 } from '../../domain/protocol/track-audit.js';
 import type { SignedRecord } from '../../domain/records.js';
+import { appendAuditEvent } from '../audit-log.js';
 import { requireUser, sessionUser } from '../auth/guard.js';
 import { officersInScope } from '../auth/scope.js';
 import type { ServerContext } from '../context.js';
@@ -238,6 +239,8 @@ async function logRouteView(
       window_to: window.to,
     })
     .execute();
+  // The unit's audit log carries it too, beside sign-ins and admin changes (issue 16).
+  await appendAuditEvent(db, at, 'audit-view', { userId: viewer.id, badge: viewer.badge, detail: JSON.stringify({ officerId, what, ...window }) });
 }
 
 /** The window a query asks about: as given, or the last day; at most 31 days. */
