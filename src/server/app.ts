@@ -41,6 +41,8 @@ export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
   /** How often an idle live stream gets a heartbeat (and its session a re-check). */
   liveHeartbeatMs?: number | undefined;
+  /** Told of every route as it is registered (the authorisation matrix test lists them this way). */
+  onRoute?: ((route: { method: string | string[]; url: string }) => void) | undefined;
 }
 
 /** Proxies commonly close a stream silent for 30–60 s. */
@@ -85,6 +87,8 @@ export async function buildServer(options: BuildOptions): Promise<FastifyInstanc
     ...(options.https ? { https: options.https } : {}),
   } as FastifyServerOptions);
 
+  const { onRoute } = options;
+  if (onRoute) app.addHook('onRoute', (route) => onRoute(route));
   installErrorHandler(app);
   await app.register(fastifyCookie);
   await app.register(fastifyHelmet, {

@@ -94,7 +94,14 @@ export async function freshDatabase(kind: DbKind): Promise<{ database: Database;
  */
 export async function startServer(
   kind: DbKind,
-  options: { staticDir?: string; https?: { cert: Buffer; key: Buffer }; map?: MapConfig; liveHeartbeatMs?: number; allowIdNumbers?: boolean } = {},
+  options: {
+    staticDir?: string;
+    https?: { cert: Buffer; key: Buffer };
+    map?: MapConfig;
+    liveHeartbeatMs?: number;
+    allowIdNumbers?: boolean;
+    onRoute?: (route: { method: string | string[]; url: string }) => void;
+  } = {},
 ): Promise<TestServer> {
   const { database, env, drop } = await freshDatabase(kind);
   const clock = options.staticDir ? new TestClock(Date.now(), true) : new TestClock();
@@ -115,6 +122,7 @@ export async function startServer(
     staticDir: options.staticDir,
     https: options.https,
     liveHeartbeatMs: options.liveHeartbeatMs,
+    onRoute: options.onRoute,
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();

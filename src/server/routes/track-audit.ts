@@ -194,6 +194,8 @@ export function routeViewRoutes(ctx: ServerContext) {
         ])
         .where('route_views.unit_id', '=', viewer.unitId);
       if (viewer.role === 'admin') {
+        // Another unit's officer is refused as elsewhere, not answered with an empty list.
+        if (officerId) await officersInScope(db, viewer, officerId);
         if (officerId) query = query.where('route_views.officer_id', '=', officerId);
       } else {
         const subject = officerId ?? viewer.id;
