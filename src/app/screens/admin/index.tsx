@@ -8,6 +8,9 @@ import { AreasPanel } from './AreasPanel.js';
 import { ControlPointsPanel } from './ControlPointsPanel.js';
 import { ImportExport } from './ImportExport.js';
 import { PlansPanel } from './PlansPanel.js';
+import { AuditPanel } from './AuditPanel.js';
+import { UsersPanel } from './UsersPanel.js';
+import { DeviceList } from '../accounts/DeviceList.js';
 
 /**
  * The admin's desk: the unit's checkpoints (map, list, editor), their GeoJSON import and export,
@@ -16,7 +19,7 @@ import { PlansPanel } from './PlansPanel.js';
  */
 export function AdminScreen() {
   const state = useSignal<'loading' | 'ready' | { failed: string }>('loading');
-  const tab = useSignal<'checkpoints' | 'control-points' | 'areas'>('checkpoints');
+  const tab = useSignal<'checkpoints' | 'control-points' | 'areas' | 'users' | 'devices' | 'audit'>('checkpoints');
   const attempt = useSignal(0);
   useEffect(() => {
     const controller = new AbortController();
@@ -56,6 +59,15 @@ export function AdminScreen() {
         <button type="button" aria-pressed={tab.value === 'areas'} onClick={() => (tab.value = 'areas')}>
           {t('areas.tab')}
         </button>
+        <button type="button" aria-pressed={tab.value === 'users'} onClick={() => (tab.value = 'users')}>
+          {t('accounts.tab')}
+        </button>
+        <button type="button" aria-pressed={tab.value === 'devices'} onClick={() => (tab.value = 'devices')}>
+          {t('device.tab')}
+        </button>
+        <button type="button" aria-pressed={tab.value === 'audit'} onClick={() => (tab.value = 'audit')}>
+          {t('auditLog.tab')}
+        </button>
       </div>
       {tab.value === 'checkpoints' ? (
         <>
@@ -71,8 +83,14 @@ export function AdminScreen() {
         </>
       ) : tab.value === 'control-points' ? (
         <ControlPointsPanel />
-      ) : (
+      ) : tab.value === 'areas' ? (
         <AreasPanel />
+      ) : tab.value === 'users' ? (
+        <UsersPanel />
+      ) : tab.value === 'devices' ? (
+        <DeviceList canRevoke />
+      ) : (
+        <AuditPanel />
       )}
     </div>
   );

@@ -1,5 +1,7 @@
 import { useSignal } from '@preact/signals';
-import { t } from '../../i18n/index.js';
+import { useEffect } from 'preact/hooks';
+import { WIPED_KEY } from '../../../store/device-wipe.js';
+import { formatDateTime, t } from '../../i18n/index.js';
 import { deviceDb } from '../../state/db.js';
 import { describeError } from '../../state/notices.js';
 import { signIn } from '../../state/session.js';
@@ -10,6 +12,9 @@ export function LoginScreen() {
   const password = useSignal('');
   const busy = useSignal(false);
   const error = useSignal<string | null>(null);
+  // Set by a lost device's erasure (device-wipe.ts): said once, then forgotten.
+  const wipedAt = useSignal(localStorage.getItem(WIPED_KEY));
+  useEffect(() => localStorage.removeItem(WIPED_KEY), []);
 
   async function submit(event: Event) {
     event.preventDefault();
@@ -30,6 +35,11 @@ export function LoginScreen() {
     <main class="login">
       <h1>{t('auth.title')}</h1>
       <p class="muted">{t('auth.subtitle')}</p>
+      {wipedAt.value && (
+        <p class="panel wiped-notice" role="alert" data-testid="device-wiped">
+          {t('device.wiped', { time: formatDateTime(wipedAt.value) })}
+        </p>
+      )}
       <form onSubmit={submit} class="stack" aria-busy={busy.value}>
         <label>
           {t('auth.badge')}
