@@ -57,11 +57,11 @@ describe('accounts in Chromium: a roster import is all or nothing, and a lost de
     const rows = admin.getByTestId('roster-import-rows');
     await rows.waitFor();
     expect(await rows.locator('li').evaluateAll((items) => items.map((li) => li.getAttribute('data-line')))).toEqual(['3']);
-    expect(await rows.textContent()).toContain('role must be one of');
+    expect(await rows.textContent()).toContain('角色须为 officer、leader、supervisor 或 admin');
     expect(await count('users')).toBe(users);
     // The squad code is checked by the server against the unit: still nothing written.
     await input.setInputFiles(csv('bad-squad.csv', 'badge,name,role,squad\nJ301,宋江,officer,A\nJ303,吴用,officer,Q\n'));
-    await rows.locator('li[data-line="3"]').getByText('squad Q is not a squad code of your unit').waitFor();
+    await rows.locator('li[data-line="3"]').getByText('Q 不是本单位的中队代号').waitFor();
     expect(await count('users')).toBe(users);
 
     await input.setInputFiles(csv('good.csv', 'badge,name,role,squad\nJ301,宋江,officer,A\nJ303,吴用,leader,B\n'));

@@ -2,10 +2,10 @@
 // `/api/admin/roster`, `/api/roster`, `/api/devices`, `/api/admin/audit`, `/api/auth/password`.
 import * as v from 'valibot';
 import type { LocalName } from '../checkpoints.js';
-import { PersonNameSchema, type RosterRowProblems } from '../roster-csv.js';
+import { PersonNameSchema } from '../roster-csv.js';
 import { BadgeSchema } from './auth.js';
 import { ROLES, type Role } from '../roles.js';
-import { MAX_PASSWORD_LENGTH, type PasswordProblem, type PasswordRules } from '../password-rules.js';
+import { MAX_PASSWORD_LENGTH, type PasswordRules } from '../password-rules.js';
 
 /** A person of the unit as the roster shows them. */
 export interface RosterPerson {
@@ -43,13 +43,6 @@ export interface OneTimePassword {
 export interface RosterImportOutcome {
   created: OneTimePassword[];
   updated: string[];
-}
-
-/** Body of a refused roster import: every bad row (line 1 is the header). */
-export interface RosterImportRefusal {
-  error: 'bad-request';
-  message: string;
-  rows: RosterRowProblems[];
 }
 
 const SquadIdSchema = v.nullable(v.string('squadId must be a string or null'));
@@ -94,14 +87,6 @@ const PasswordSchema = v.pipe(
 
 /** Body of `POST /api/auth/password`: the user's own change, and the forced one after a one-time password. */
 export const PasswordChangeSchema = v.strictObject({ current: PasswordSchema, next: PasswordSchema }, 'body must be { current, next }');
-
-/** A refused new password: which rules it broke, and the rules. */
-export interface PasswordRefusal {
-  error: 'bad-request';
-  message: string;
-  passwordProblems: PasswordProblem[];
-  rules: PasswordRules;
-}
 
 /** Body of `GET /api/auth/password-rules` and `GET/PUT /api/admin/password-rules`. */
 export interface PasswordRulesResponse {

@@ -18,7 +18,7 @@ import {
 } from '../../domain/protocol/accounts.js';
 import type { SessionUser } from '../../domain/protocol/auth.js';
 import type { Role } from '../../domain/roles.js';
-import { parseRosterCsv, type RosterRowProblems } from '../../domain/roster-csv.js';
+import { badRow, parseRosterCsv, type RosterProblem, type RosterRowProblems } from '../../domain/roster-csv.js';
 import { appendAuditEvent } from '../audit-log.js';
 import { requireUser, sessionUser } from '../auth/guard.js';
 import { hashPassword } from '../auth/password.js';
@@ -297,12 +297,12 @@ async function importRoster(
   );
   const bad: RosterRowProblems[] = [];
   for (const row of parsed.rows) {
-    const problems: string[] = [];
-    if (row.squad !== null && !squads.has(row.squad.toUpperCase())) problems.push(`squad ${row.squad} is not a squad code of your unit`);
+    const problems: RosterProblem[] = [];
+    if (row.squad !== null && !squads.has(row.squad.toUpperCase())) problems.push({ code: 'unknown-squad', squad: row.squad });
     const known = existing.get(row.badge);
-    if (known && known.unit_id !== admin.unitId) problems.push(`badge ${row.badge} belongs to another unit`);
-    if (known?.id === admin.id && row.role !== 'admin') problems.push('an admin cannot take their own admin role away');
-    if (problems.length) bad.push({ line: row.line, problems });
+    if (known && known.unit_id !== admin.unitId) problems.push({ code: 'foreign-badge', badge: row.badge });
+    if (known?.id === admin.id && row.role !== 'admin') problems.push({ code: 'own-admin' });
+    if (problems.length) bad.push(badRow(row.line, problems));
   }
   if (bad.length) return { ok: false, message: `${bad.length} bad row${bad.length === 1 ? '' : 's'}, nothing imported`, rows: bad };
 

@@ -54,10 +54,13 @@ describe.each(DATABASES)('accounts, roster and passwords on %s', (kind) => {
     expect(body.error).toBe('bad-request');
     expect(body.rows?.map((r) => r.line)).toEqual([3, 4, 6, 7]);
     expect(body.rows?.find((r) => r.line === 7)?.problems).toEqual(['has 3 fields; the header has 4', 'an officer needs a squad']);
+    expect(body.rows?.find((r) => r.line === 6)?.codes).toEqual([{ code: 'duplicate', badge: 'J101', first: 2 }]);
     // The squad code is known only to the server: checked in a second pass, still all or nothing.
     const squadOnly = await admin.request('POST', '/api/admin/roster', 'badge,name,role,squad\nJ101,何明,officer,A\nJ104,孙丽,officer,Z\n', csv);
     expect(squadOnly.status).toBe(400);
-    expect((await json<ApiErrorBody>(squadOnly)).rows).toEqual([{ line: 3, problems: ['squad Z is not a squad code of your unit'] }]);
+    expect((await json<ApiErrorBody>(squadOnly)).rows).toEqual([
+      { line: 3, problems: ['squad Z is not a squad code of your unit'], codes: [{ code: 'unknown-squad', squad: 'Z' }] },
+    ]);
     expect(await userCount()).toBe(before.users);
     expect(await auditCount()).toBe(before.audit);
   });

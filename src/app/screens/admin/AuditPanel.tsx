@@ -42,7 +42,7 @@ export function AuditPanel() {
             <option value="">{t('incidents.all')}</option>
             {AUDIT_KINDS.map((k) => (
               <option key={k} value={k}>
-                {k}
+                {t(`auditLog.kind.${k}`)}
               </option>
             ))}
           </select>
@@ -79,10 +79,10 @@ export function AuditPanel() {
       <ul class="rejected-list audit-events">
         {events.value?.map((e) => (
           <li key={e.id} data-kind={e.kind} data-outcome={e.outcome}>
-            <strong>{e.kind}</strong> {e.outcome === 'denied' && <span class="badge-bad">{t('auditLog.denied')}</span>}
+            <strong>{t(`auditLog.kind.${e.kind}`)}</strong> {e.outcome === 'denied' && <span class="badge-bad">{t('auditLog.denied')}</span>}
             <div class="muted">
               {formatDateTime(e.at)} · {e.name ?? '—'} {e.badge && `(${e.badge})`}
-              {e.deviceId && ` · ${t('auditLog.device')} ${e.deviceId.slice(0, 8)}`}
+              {e.deviceId && ` · ${t('auditLog.device')} ${e.deviceId.slice(-8)}`}
             </div>
             {e.detail && <div class="muted audit-detail">{e.detail}</div>}
           </li>

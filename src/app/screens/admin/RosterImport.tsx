@@ -1,11 +1,18 @@
 import { useSignal } from '@preact/signals';
 import { useRef } from 'preact/hooks';
+import type { RosterProblem, RosterRowProblems } from '../../../domain/roster-csv.js';
 import { ApiError } from '../../../store/api.js';
 import { t } from '../../i18n/index.js';
 import { useAction } from '../../state/use-action.js';
 import { importRoster } from './accounts-store.js';
 
-type Outcome = { kind: 'done'; created: number; updated: number } | { kind: 'rows'; rows: { line: number; problems: string[] }[] };
+type Outcome = { kind: 'done'; created: number; updated: number } | { kind: 'rows'; rows: RosterRowProblems[] };
+
+/** A problem in the app's language; its parameters fill the message's slots. */
+function problemText(p: RosterProblem): string {
+  const { code, ...params } = p;
+  return t(`roster.problem.${code}`, params);
+}
 
 /** A roster CSV in: all rows or none, every bad row named by its line so the file is fixed in one pass. */
 export function RosterImport() {
@@ -55,7 +62,7 @@ export function RosterImport() {
           <ul>
             {result.rows.map((r) => (
               <li key={r.line} data-line={r.line}>
-                {t('accounts.import.line', { line: r.line })}: {r.problems.join('; ')}
+                {t('accounts.import.line', { line: r.line })}: {r.codes.map(problemText).join('; ')}
               </li>
             ))}
           </ul>
