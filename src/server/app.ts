@@ -31,6 +31,7 @@ import { safetyIndexRoutes } from './routes/safety-index.js';
 import { incidentRoutes } from './routes/incidents.js';
 import { accountRoutes } from './routes/accounts.js';
 import { auditRoutes } from './routes/audit.js';
+import { incidentCategoryRoutes } from './routes/incident-categories.js';
 import { LiveHub } from './live/hub.js';
 
 export interface BuildOptions {
@@ -134,6 +135,7 @@ export async function buildServer(options: BuildOptions): Promise<FastifyInstanc
   await app.register(incidentRoutes(ctx));
   await app.register(accountRoutes(ctx));
   await app.register(auditRoutes(ctx));
+  await app.register(incidentCategoryRoutes(ctx));
   const hub = await LiveHub.start(ctx.database, ctx.now);
   app.addHook('preClose', async () => hub.close());
   await app.register(liveRoutes(ctx, hub, options.liveHeartbeatMs ?? LIVE_HEARTBEAT_MS));

@@ -155,6 +155,7 @@ export const AUDIT_KINDS = [
   'equipment-resolved',
   'task-change',
   'sos-ack',
+  'taxonomy-change',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 

@@ -152,6 +152,11 @@ const ROWS: Row[] = [
   write('DELETE', '/api/admin/control-points/:id', ADMINS, `/api/admin/control-points/${NO_ID}`, undefined),
   get('/api/admin/areas/export', ADMINS),
   write('POST', '/api/admin/areas/import', ADMINS),
+  get('/api/admin/incident-categories', ADMINS),
+  write('POST', '/api/admin/incident-categories', ADMINS),
+  write('PUT', '/api/admin/incident-categories/:code/hidden', ADMINS, '/api/admin/incident-categories/no-such-code/hidden'),
+  get('/api/admin/incident-settings', ADMINS),
+  write('PUT', '/api/admin/incident-settings', ADMINS),
   get('/api/admin/users', ADMINS),
   write('POST', '/api/admin/users', ADMINS),
   {

@@ -6,6 +6,7 @@ import { importCheckpoints, loadAdminData } from './admin-store.js';
 import { CheckpointsPanel } from './CheckpointsPanel.js';
 import { AreasPanel } from './AreasPanel.js';
 import { ControlPointsPanel } from './ControlPointsPanel.js';
+import { IncidentCategoriesPanel } from './IncidentCategoriesPanel.js';
 import { ImportExport } from './ImportExport.js';
 import { PlansPanel } from './PlansPanel.js';
 import { AuditPanel } from './AuditPanel.js';
@@ -15,11 +16,12 @@ import { DeviceList } from '../accounts/DeviceList.js';
 /**
  * The admin's desk: the unit's checkpoints (map, list, editor), their GeoJSON import and export,
  * and patrol plans; beside them, the control points (卡口) for rapid lockdown, and the towns and
- * communities the safety index is published for. One map at a time: they sit on tabs.
+ * communities the safety index is published for, and the unit's incident categories. One map at
+ * a time: they sit on tabs.
  */
 export function AdminScreen() {
   const state = useSignal<'loading' | 'ready' | { failed: string }>('loading');
-  const tab = useSignal<'checkpoints' | 'control-points' | 'areas' | 'users' | 'devices' | 'audit'>('checkpoints');
+  const tab = useSignal<'checkpoints' | 'control-points' | 'areas' | 'taxonomy' | 'users' | 'devices' | 'audit'>('checkpoints');
   const attempt = useSignal(0);
   useEffect(() => {
     const controller = new AbortController();
@@ -59,6 +61,9 @@ export function AdminScreen() {
         <button type="button" aria-pressed={tab.value === 'areas'} onClick={() => (tab.value = 'areas')}>
           {t('areas.tab')}
         </button>
+        <button type="button" aria-pressed={tab.value === 'taxonomy'} onClick={() => (tab.value = 'taxonomy')}>
+          {t('taxonomy.tab')}
+        </button>
         <button type="button" aria-pressed={tab.value === 'users'} onClick={() => (tab.value = 'users')}>
           {t('accounts.tab')}
         </button>
@@ -85,6 +90,8 @@ export function AdminScreen() {
         <ControlPointsPanel />
       ) : tab.value === 'areas' ? (
         <AreasPanel />
+      ) : tab.value === 'taxonomy' ? (
+        <IncidentCategoriesPanel />
       ) : tab.value === 'users' ? (
         <UsersPanel />
       ) : tab.value === 'devices' ? (
