@@ -10,7 +10,9 @@ import { t } from './i18n/index.js';
 import { LazyAdminScreen } from './screens/admin/LazyAdminScreen.js';
 import { RoleHome } from './screens/home/RoleHome.js';
 import { LoginScreen } from './screens/login/index.js';
+import { PasswordChange } from './screens/login/PasswordChange.js';
 import { Compliance } from './screens/leader/Compliance.js';
+import { Roster } from './screens/accounts/Roster.js';
 import { Incidents } from './screens/leader/Incidents.js';
 import { OpenShifts } from './screens/leader/OpenShifts.js';
 import { LazyLiveSquad } from './screens/leader/LazyLiveSquad.js';
@@ -49,6 +51,14 @@ function Routes() {
 function HomeRoute() {
   const user = currentUser.value;
   if (!user) return null;
+  // After a one-time password, choosing one's own comes before anything else.
+  if (user.mustChangePassword) {
+    return (
+      <main class="login">
+        <PasswordChange forced />
+      </main>
+    );
+  }
   if (user.role === 'officer') return <OfficerScreen user={user} />;
   if (user.role === 'leader' || user.role === 'supervisor') {
     return (
@@ -64,6 +74,7 @@ function HomeRoute() {
         <OpenShifts />
         <Compliance />
         {user.role === 'leader' && <RouteAudit />}
+        <Roster />
       </RoleHome>
     );
   }

@@ -29,6 +29,8 @@ import { squadRoutes } from './routes/squad.js';
 import { blobRoutes } from './routes/blobs.js';
 import { safetyIndexRoutes } from './routes/safety-index.js';
 import { incidentRoutes } from './routes/incidents.js';
+import { accountRoutes } from './routes/accounts.js';
+import { auditRoutes } from './routes/audit.js';
 import { incidentCategoryRoutes } from './routes/incident-categories.js';
 import { LiveHub } from './live/hub.js';
 import { doc, openApiDocument, registeredRoute, type RegisteredRoute } from './openapi.js';
@@ -48,6 +50,8 @@ export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
   /** How often an idle live stream gets a heartbeat (and its session a re-check). */
   liveHeartbeatMs?: number | undefined;
+  /** Told of every route as it is registered (the authorisation matrix test lists them this way). */
+  onRoute?: ((route: { method: string | string[]; url: string }) => void) | undefined;
 }
 
 /** Proxies commonly close a stream silent for 30–60 s. */
@@ -92,6 +96,8 @@ export async function buildServer(options: BuildOptions): Promise<FastifyInstanc
     ...(options.https ? { https: options.https } : {}),
   } as FastifyServerOptions);
 
+  const { onRoute } = options;
+  if (onRoute) app.addHook('onRoute', (route) => onRoute(route));
   installErrorHandler(app);
   await app.register(fastifyCookie);
   await app.register(fastifyHelmet, {
@@ -147,6 +153,8 @@ export async function buildServer(options: BuildOptions): Promise<FastifyInstanc
   await app.register(blobRoutes(ctx));
   await app.register(safetyIndexRoutes(ctx));
   await app.register(incidentRoutes(ctx));
+  await app.register(accountRoutes(ctx));
+  await app.register(auditRoutes(ctx));
   await app.register(incidentCategoryRoutes(ctx));
   const hub = await LiveHub.start(ctx.database, ctx.now);
   app.addHook('preClose', async () => hub.close());

@@ -20,15 +20,19 @@ export class OfflineError extends Error {
 const TIMEOUT_MS = 15_000;
 
 /** One helper for every JSON call to our API: same origin, cookie session, typed errors. */
-export async function api<T>(path: string, init: { method?: string; body?: unknown; signal?: AbortSignal; timeoutMs?: number } = {}): Promise<T> {
+export async function api<T>(
+  path: string,
+  init: { method?: string; body?: unknown; signal?: AbortSignal; timeoutMs?: number; text?: { type: string; content: string } } = {},
+): Promise<T> {
   const signals = [AbortSignal.timeout(init.timeoutMs ?? TIMEOUT_MS), ...(init.signal ? [init.signal] : [])];
   let response: Response;
   try {
     response = await fetch(path, {
       method: init.method ?? 'GET',
       credentials: 'same-origin',
-      headers: init.body === undefined ? {} : { 'content-type': 'application/json' },
-      body: init.body === undefined ? null : JSON.stringify(init.body),
+      // `text`: a body that is not JSON (a roster CSV), sent as it is.
+      headers: init.text ? { 'content-type': init.text.type } : init.body === undefined ? {} : { 'content-type': 'application/json' },
+      body: init.text ? init.text.content : init.body === undefined ? null : JSON.stringify(init.body),
       signal: AbortSignal.any(signals),
     });
   } catch (error) {

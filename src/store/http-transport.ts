@@ -1,5 +1,6 @@
 import { BLOB_CHUNK_BYTES, BLOB_RECEIVED_HEADER } from '../domain/protocol/blobs.js';
 import type { ApiErrorBody } from '../domain/protocol/api.js';
+import type { HeartbeatResponse } from '../domain/protocol/accounts.js';
 import type { PullResponse, PushResponse } from '../domain/protocol/sync.js';
 import { api, ApiError, OfflineError } from './api.js';
 import { TransientError, type SyncTransport } from './sync-engine.js';
@@ -12,6 +13,16 @@ export const httpTransport: SyncTransport = {
     await retryable(() => api('/api/devices', { method: 'POST', body: registration }));
   },
   putBlob: (sha256, blob) => retryable(() => putInPieces(sha256, blob)),
+  heartbeat: async (deviceId, pending) => {
+    try {
+      const path = `/api/devices/${encodeURIComponent(deviceId)}/heartbeat`;
+      return (await retryable(() => api<HeartbeatResponse>(path, { method: 'POST', body: { pending } }))).revokedAt;
+    } catch (error) {
+      // A device the server does not know is not a lost one: push then says what is wrong.
+      if (error instanceof ApiError && error.status === 404) return null;
+      throw error;
+    }
+  },
 };
 
 const PIECE_TIMEOUT_MS = 60_000;

@@ -3,7 +3,8 @@ import { MAX_BATCH_BYTES, MAX_BATCH_RECORDS, type PullResponse, type PushRespons
 import type { SignedRecord } from '../domain/records.js';
 import { ensureRegistered, type RegisterDevice } from './device-identity.js';
 import type { WithLock } from './locks.js';
-import { missingBlobs, releaseBatch, resetInFlight, settleBatch, takeBatch, type SettleOutcome } from './outbox-store.js';
+import { DeviceRevokedError } from './device-wipe.js';
+import { countOutbox, missingBlobs, releaseBatch, resetInFlight, settleBatch, takeBatch, type SettleOutcome } from './outbox-store.js';
 import { forgetSentPhotos, markUploaded, photosToUpload } from './photo-store.js';
 import { LOCAL, META, type XunfangDB } from './schema.js';
 
@@ -21,6 +22,8 @@ export interface SyncTransport {
   register: RegisterDevice;
   /** Puts a blob under its SHA-256, going on from what the server holds already; resolves once it holds all of it. */
   putBlob(sha256: string, blob: Blob): Promise<void>;
+  /** Tells the server how many records wait here; answers when the device was marked lost, or null. */
+  heartbeat?(deviceId: string, pending: number): Promise<string | null>;
 }
 
 /** The network or the server failed in a way worth retrying (offline, timeout, 5xx, garbled answer). */
@@ -48,10 +51,16 @@ export async function flushOutbox(deps: EngineDeps, officerId: string): Promise<
     if (!held) return result;
     result.ran = true;
     await resetInFlight(db, officerId);
-    await ensureRegistered(db, officerId, transport.register);
+    const device = await ensureRegistered(db, officerId, transport.register);
+    // Marked lost: everything held is still sent (the server takes what was signed before the
+    // revocation), then the caller erases the device (device-wipe.ts).
+    const revokedAt = transport.heartbeat ? await transport.heartbeat(device.deviceId, (await countOutbox(db, officerId)).waiting) : null;
     for (;;) {
       const batch = await takeBatch(db, officerId, MAX_BATCH_RECORDS, MAX_BATCH_BYTES);
-      if (batch.length === 0) return result;
+      if (batch.length === 0) {
+        if (revokedAt) throw new DeviceRevokedError(revokedAt);
+        return result;
+      }
       let response: PushResponse;
       const records = batch.map((e) => e.record);
       try {

@@ -102,6 +102,7 @@ export async function startServer(
     liveHeartbeatMs?: number;
     allowIdNumbers?: boolean;
     blobLimits?: BlobLimits;
+    onRoute?: (route: { method: string | string[]; url: string }) => void;
   } = {},
 ): Promise<TestServer> {
   const { database, env, drop } = await freshDatabase(kind);
@@ -124,6 +125,7 @@ export async function startServer(
     staticDir: options.staticDir,
     https: options.https,
     liveHeartbeatMs: options.liveHeartbeatMs,
+    onRoute: options.onRoute,
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();

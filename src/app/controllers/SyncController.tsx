@@ -2,6 +2,7 @@ import { useEffect } from 'preact/hooks';
 import { LIVE_RESYNC } from '../../domain/protocol/live.js';
 import { ApiError, OfflineError } from '../../store/api.js';
 import { httpTransport } from '../../store/http-transport.js';
+import { DeviceRevokedError, wipeDevice } from '../../store/device-wipe.js';
 import { webLocks } from '../../store/locks.js';
 import { META } from '../../store/schema.js';
 import { flushOutbox, pullAll, TransientError } from '../../store/sync-engine.js';
@@ -18,8 +19,10 @@ import { lastSyncKey, outboxChannel, refreshSyncStatus, storagePersisted, syncSt
 /** Runs the outbox and pull for the signed-in user: on start, the server back, visible, new records, and a backoff timer. */
 export function SyncController() {
   const user = currentUser.value;
+  // Nothing syncs until a one-time password has been replaced: the server would refuse it all.
+  const ready = user !== null && !user.mustChangePassword;
   useEffect(() => {
-    if (!user) return;
+    if (!user || !ready) return;
     const officerId = user.id;
     const controller = new AbortController();
     const { signal } = controller;
@@ -46,6 +49,12 @@ export function SyncController() {
           if (offline) reachable(false);
           syncStatus.value = { ...syncStatus.value, problem: offline ? null : (blobRefusal(error.cause) ?? t('sync.serverUnreachable')) };
           return 'retry';
+        }
+        if (error instanceof DeviceRevokedError) {
+          // Marked lost: what it held has been sent; now it erases itself and shows the sign-in.
+          await wipeDevice(await deviceDb, error.revokedAt);
+          location.replace('/login');
+          return 'done';
         }
         if (error instanceof ApiError && error.status === 401) {
           syncStatus.value = { ...syncStatus.value, problem: t('auth.sessionExpired') };
@@ -97,7 +106,7 @@ export function SyncController() {
       clearTimeout(debounce);
       scheduler.stop();
     };
-  }, [user?.id]);
+  }, [user?.id, ready]);
 
   useEffect(() => {
     // Ask once that the browser keep our data under storage pressure; the answer is shown.

@@ -42,6 +42,8 @@ export function describeError(error: unknown): string {
     if (body.error === 'locked' && body.lockedUntil) return t('error.locked', { time: formatTime(body.lockedUntil) });
     if (body.error === 'too-many-requests') return t('error.throttled');
     if (body.error === 'unauthenticated') return t('auth.sessionExpired');
+    if (body.error === 'account-disabled') return t('auth.disabled');
+    if (body.error === 'password-change-required') return t('password.forcedHint');
     if (error.status >= 500) return t('error.server', { status: error.status });
     // A refusal because of other data (a plan still uses the checkpoint), not a typing mistake.
     if (body.error === 'conflict') return t('error.conflict', { message: body.message });

@@ -44,9 +44,20 @@ export async function restoreSession(db: IDBPDatabase<XunfangDB>): Promise<void>
   }
 }
 
+/** A one-time password just typed, held in memory only until the forced change takes it. */
+let oneTimePassword = '';
+
+/** The one-time password the user signed in with, once; empty after. */
+export function takeOneTimePassword(): string {
+  const taken = oneTimePassword;
+  oneTimePassword = '';
+  return taken;
+}
+
 /** Signs in and remembers the user on this device. */
 export async function signIn(db: IDBPDatabase<XunfangDB>, badge: string, password: string): Promise<SessionUser> {
   const { user } = await api<LoginResponse>('/api/auth/login', { method: 'POST', body: { badge, password } });
+  if (user.mustChangePassword) oneTimePassword = password;
   await saveSessionUser(db, user, new Date());
   currentUser.value = user;
   return user;

@@ -1,5 +1,6 @@
 // What every endpoint shares: its error bodies, and `GET /api/health`.
 import * as v from 'valibot';
+import type { RosterRowProblems } from '../roster-csv.js';
 
 export interface HealthResponse {
   ok: true;
@@ -13,6 +14,8 @@ export type ApiErrorCode =
   | 'unauthenticated'
   | 'bad-credentials'
   | 'locked'
+  | 'account-disabled'
+  | 'password-change-required'
   | 'forbidden'
   | 'not-found'
   | 'conflict'
@@ -35,6 +38,11 @@ export interface ApiErrorBody {
   storage?: 'unit' | 'officer';
   /** Every problem found, for inputs (an import file) that can have many. */
   problems?: string[];
+  /** Every bad row of a roster import, by line (issue 16). */
+  rows?: RosterRowProblems[];
+  /** The rules a refused new password broke, and the unit's rules. */
+  passwordProblems?: string[];
+  rules?: { minLength: number; notBadge: boolean; notCommon: boolean };
 }
 
 /**

@@ -3,7 +3,12 @@ import * as v from 'valibot';
 import { ROLES } from '../roles.js';
 
 /** A badge number as printed on the warrant card: letters and digits, 2 to 16 of them. */
-const BadgeSchema = v.pipe(v.string('badge must be a string'), v.trim(), v.toUpperCase(), v.regex(/^[A-Z0-9]{2,16}$/, 'badge must be 2–16 letters or digits'));
+export const BadgeSchema = v.pipe(
+  v.string('badge must be a string'),
+  v.trim(),
+  v.toUpperCase(),
+  v.regex(/^[A-Z0-9]{2,16}$/, 'badge must be 2–16 letters or digits'),
+);
 
 /** Body of `POST /api/auth/login`. */
 export const LoginRequestSchema = v.strictObject(
@@ -22,6 +27,8 @@ export const SessionUserSchema = v.object({
   role: v.picklist(ROLES),
   unitId: v.string(),
   squadId: v.nullable(v.string()),
+  /** Set after a one-time password: nothing but choosing a new one is allowed until then. */
+  mustChangePassword: v.optional(v.boolean()),
 });
 export type SessionUser = v.InferOutput<typeof SessionUserSchema>;
 

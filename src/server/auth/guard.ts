@@ -13,12 +13,18 @@ declare module 'fastify' {
   }
 }
 
-/** A preHandler that admits only a live session, optionally of given roles. */
-export function requireUser(ctx: ServerContext, roles?: readonly Role[]) {
+/**
+ * A preHandler that admits only a live session, optionally of given roles. A user signed in with
+ * a one-time password is admitted only where `pendingPassword` says so (who am I, the change).
+ */
+export function requireUser(ctx: ServerContext, roles?: readonly Role[], options: { pendingPassword?: boolean } = {}) {
   const guard = async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const token = request.cookies[SESSION_COOKIE];
     const user = token ? await findSessionUser(ctx.database.db, token, ctx.now()) : null;
     if (!user) throw new HttpError(401, 'unauthenticated', 'sign in first (no session, or it has expired)');
+    if (user.mustChangePassword && !options.pendingPassword) {
+      throw new HttpError(403, 'password-change-required', 'choose a new password first (POST /api/auth/password)');
+    }
     if (roles && !roles.includes(user.role)) throw new HttpError(403, 'forbidden', `role ${user.role} may not do this`);
     request.user = user;
   };

@@ -19,6 +19,13 @@ export interface ScopedOfficer {
   name: string;
   /** The squad whose plans the officer's shifts owe: the roster's word, not the device's. */
   squadId: string | null;
+  /** Made by a patrol simulator: left out of the unit's reports (compliance, coverage). */
+  simulated?: boolean;
+}
+
+/** The officers a report counts: not the simulator's accounts. */
+export function reportable(officers: readonly ScopedOfficer[]): ScopedOfficer[] {
+  return officers.filter((o) => !o.simulated);
 }
 
 /** An officer sees their own data, a leader their squad's, a supervisor or admin their unit's. */
@@ -42,11 +49,11 @@ export async function officersInScope(db: Kysely<Tables>, viewer: SessionUser, o
   // Every rule above stays inside the viewer's unit, so the unit's roster is all there is to filter.
   const users = await db
     .selectFrom('users')
-    .select(['id', 'badge', 'name', 'unit_id', 'squad_id'])
+    .select(['id', 'badge', 'name', 'unit_id', 'squad_id', 'simulated'])
     .where('unit_id', '=', viewer.unitId)
     .$if(only !== undefined, (q) => q.where('id', '=', only ?? ''))
     .execute();
   const visible = users.filter((u) => canSee(viewer, { id: u.id, unitId: u.unit_id, squadId: u.squad_id }));
   if (only !== undefined && visible.length === 0) throw new HttpError(403, 'forbidden', 'this officer is not in your scope');
-  return visible.map((u) => ({ id: u.id, badge: u.badge, name: u.name, squadId: u.squad_id }));
+  return visible.map((u) => ({ id: u.id, badge: u.badge, name: u.name, squadId: u.squad_id, simulated: u.simulated === 1 }));
 }

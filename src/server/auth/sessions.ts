@@ -29,9 +29,11 @@ export async function findSessionUser(db: Kysely<Tables>, token: string, now: Da
   const row = await db
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
-    .select(['users.id', 'users.badge', 'users.name', 'users.role', 'users.unit_id', 'users.squad_id'])
+    .select(['users.id', 'users.badge', 'users.name', 'users.role', 'users.unit_id', 'users.squad_id', 'users.must_change_password'])
     .where('sessions.id', '=', tokenHash(token))
     .where('sessions.expires_at', '>', now.toISOString())
+    // A disabled account's sessions are deleted when it is disabled; this holds even if one slipped through.
+    .where('users.disabled_at', 'is', null)
     .executeTakeFirst();
   return row ? toSessionUser(row) : null;
 }
@@ -40,6 +42,15 @@ export async function findSessionUser(db: Kysely<Tables>, token: string, now: Da
 export async function deleteSession(db: Kysely<Tables>, token: string): Promise<string | null> {
   const row = await db.deleteFrom('sessions').where('id', '=', tokenHash(token)).returning('user_id').executeTakeFirst();
   return row?.user_id ?? null;
+}
+
+/** Ends every session of a user (disabled, password reset, password changed elsewhere); `except` keeps one. */
+export async function endSessionsOf(db: Kysely<Tables>, userId: string, except?: string): Promise<void> {
+  await db
+    .deleteFrom('sessions')
+    .where('user_id', '=', userId)
+    .$if(except !== undefined, (q) => q.where('id', '!=', tokenHash(except ?? '')))
+    .execute();
 }
 
 /** Drops expired sessions so the table does not grow without bound. */
@@ -55,6 +66,8 @@ export function toSessionUser(row: {
   role: SessionUser['role'];
   unit_id: string;
   squad_id: string | null;
+  must_change_password?: number;
 }): SessionUser {
-  return { id: row.id, badge: row.badge, name: row.name, role: row.role, unitId: row.unit_id, squadId: row.squad_id };
+  const user: SessionUser = { id: row.id, badge: row.badge, name: row.name, role: row.role, unitId: row.unit_id, squadId: row.squad_id };
+  return row.must_change_password ? { ...user, mustChangePassword: true } : user;
 }

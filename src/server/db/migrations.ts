@@ -714,6 +714,47 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0024-accounts': {
+    async up(db: Kysely<unknown>) {
+      // Accounts an admin manages (issue 16): a disabled account signs in no more, a one-time
+      // password must be changed first, and accounts a patrol simulator made are marked so
+      // reports can leave them out. The unit sets its password rules (JSON, defaults filled in
+      // by src/domain/password-rules.ts).
+      await db.schema.alterTable('users').addColumn('disabled_at', 'text').execute();
+      await db.schema
+        .alterTable('users')
+        .addColumn('must_change_password', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .alterTable('users')
+        .addColumn('simulated', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .alterTable('units')
+        .addColumn('password_rules', 'text', (c) => c.notNull().defaultTo('{}'))
+        .execute();
+      // What a device last told of itself, and its revocation: records it signs after revoked_at are refused.
+      await db.schema.alterTable('devices').addColumn('last_seen_at', 'text').execute();
+      await db.schema.alterTable('devices').addColumn('last_sync_at', 'text').execute();
+      await db.schema.alterTable('devices').addColumn('pending_count', 'integer').execute();
+      await db.schema.alterTable('devices').addColumn('revoked_at', 'text').execute();
+      await db.schema.alterTable('devices').addColumn('revoked_by', 'text').execute();
+      await db.schema.alterTable('audit_events').addColumn('device_id', 'text').execute();
+      await db.schema.createIndex('audit_events_kind_at').on('audit_events').columns(['kind', 'at']).execute();
+      // The audit log is append-only in the database itself, not only by the code's good manners.
+      if (isPostgres(db)) {
+        await sql`create function audit_events_append_only() returns trigger language plpgsql as $$
+          begin raise exception 'audit_events is append-only'; end $$`.execute(db);
+        await sql`create trigger audit_events_no_change before update or delete on audit_events
+          for each row execute function audit_events_append_only()`.execute(db);
+      } else {
+        await sql`create trigger audit_events_no_update before update on audit_events
+          begin select raise(abort, 'audit_events is append-only'); end`.execute(db);
+        await sql`create trigger audit_events_no_delete before delete on audit_events
+          begin select raise(abort, 'audit_events is append-only'); end`.execute(db);
+      }
+    },
+  },
 };
 
 /** Feeds the in-code migrations to Kysely's Migrator (no files to find at run time). */

@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { AuditKind } from '../../domain/protocol/accounts.js';
 import type { Role } from '../../domain/roles.js';
 
 // Times are ISO 8601 strings from Date#toISOString (fixed width, UTC), which sort and
@@ -10,6 +11,8 @@ interface UnitTable {
   name_en: string;
   /** JSON array of BoundarySchema (src/domain/checkpoints.ts). */
   boundaries: Generated<string>;
+  /** JSON of PasswordRules (src/domain/password-rules.ts); `{}` means the defaults. */
+  password_rules: Generated<string>;
   /** 1 when incidents record people's identity numbers, 0 when not; null until the admin chooses (INCIDENT_ID_NUMBERS decides). Migration 0022. */
   incident_id_numbers: Generated<number | null>;
   /** The pull version of the admin's last choice of incident settings; null before any. */
@@ -35,6 +38,12 @@ interface UserTable {
   created_at: string;
   /** Value of the `changes` counter when the roster entry last changed. */
   version: Generated<number>;
+  /** Set when an admin disabled the account: no session, no sign-in. */
+  disabled_at: Generated<string | null>;
+  /** 1 after a one-time password: the user must choose their own before anything else. */
+  must_change_password: Generated<number>;
+  /** 1 for accounts a patrol simulator made: left out of reports. */
+  simulated: Generated<number>;
 }
 
 interface SessionTable {
@@ -54,9 +63,6 @@ interface LoginGuardTable {
   locked_until: string | null;
 }
 
-export type AuditKind =
-  'login' | 'login-failed' | 'lockout' | 'logout' | 'geography-change' | 'equipment-resolved' | 'task-change' | 'sos-ack' | 'taxonomy-change';
-
 interface AuditEventTable {
   id: string;
   at: string;
@@ -65,6 +71,7 @@ interface AuditEventTable {
   badge: string | null;
   ip: string | null;
   detail: string | null;
+  device_id: Generated<string | null>;
 }
 
 interface ZoneTable {
@@ -137,6 +144,13 @@ interface DeviceTable {
   /** The chain head: highest stored seq and its hash. */
   head_seq: number;
   head_hash: string;
+  last_seen_at: Generated<string | null>;
+  last_sync_at: Generated<string | null>;
+  /** Outbox entries the device said it still held, at last_seen_at. */
+  pending_count: Generated<number | null>;
+  /** When an admin marked it lost: records it signs after this are refused. */
+  revoked_at: Generated<string | null>;
+  revoked_by: Generated<string | null>;
 }
 
 export interface RecordTable {

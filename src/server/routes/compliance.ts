@@ -3,7 +3,7 @@ import * as v from 'valibot';
 import { InstantSchema } from '../../domain/instant.js';
 import type { CheckinsResponse, ComplianceResponse } from '../../domain/protocol/compliance.js';
 import { requireUser, sessionUser } from '../auth/guard.js';
-import { officersInScope, type ScopedOfficer } from '../auth/scope.js';
+import { officersInScope, reportable, type ScopedOfficer } from '../auth/scope.js';
 import { compliance, verifiedCheckins } from '../compliance/compliance.js';
 import type { ServerContext } from '../context.js';
 import { HttpError } from '../errors.js';
@@ -58,7 +58,9 @@ export function complianceRoutes(ctx: ServerContext) {
     const from = query.from ?? new Date(Date.parse(to) - 24 * 3600_000).toISOString();
     if (from > to) throw new HttpError(400, 'bad-request', 'from must not be after to');
     if (Date.parse(to) - Date.parse(from) > MAX_WINDOW_MS) throw new HttpError(400, 'bad-request', 'the window may span at most 31 days');
-    return { officers: await officersInScope(db, sessionUser(request), query.officerId), from, to };
+    // A unit-wide report leaves the simulator's accounts out; one asked for by id is shown as it is.
+    const officers = await officersInScope(db, sessionUser(request), query.officerId);
+    return { officers: query.officerId === undefined ? reportable(officers) : officers, from, to };
   }
 }
 

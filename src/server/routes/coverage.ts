@@ -4,7 +4,7 @@ import { UUID_RE } from '../../domain/ids.js';
 import { InstantSchema } from '../../domain/instant.js';
 import type { CoverageResponse } from '../../domain/protocol/coverage.js';
 import { requireUser, sessionUser } from '../auth/guard.js';
-import { officersInScope } from '../auth/scope.js';
+import { officersInScope, reportable } from '../auth/scope.js';
 import { compliance } from '../compliance/compliance.js';
 import type { ServerContext } from '../context.js';
 import { zoneCoverage, zoneInScope } from '../coverage/coverage.js';
@@ -55,7 +55,7 @@ export function coverageRoutes(ctx: ServerContext) {
         if (Date.parse(to) - Date.parse(from) > MAX_WINDOW_MS) throw new HttpError(400, 'bad-request', 'the window may span at most 31 days');
         const viewer = sessionUser(request);
         const zone = await zoneInScope(db, viewer, query.zoneId);
-        const officers = await officersInScope(db, viewer);
+        const officers = reportable(await officersInScope(db, viewer));
         const coverage = await zoneCoverage(db, zone, officers, { from, to, now, unseenHours: query.unseenHours });
         const zoneCheckpoints = new Set(
           (await db.selectFrom('checkpoints').select('id').where('zone_id', '=', zone.id).where('deleted', '=', 0).execute()).map((c) => c.id),

@@ -10,6 +10,7 @@ import type { Role } from '../../domain/roles.js';
 import type { AuditShiftsResponse, AuditTrackResponse, NativeTrackResponse, RouteViewsResponse, TrackPoint } from '../../domain/protocol/track-audit.js';
 import { windowVerdict } from '../../domain/route-analysis.js';
 import type { AuditVerdict } from '../../domain/route-replay.js';
+import { appendAuditEvent } from '../audit-log.js';
 import { requireUser, sessionUser } from '../auth/guard.js';
 import { officersInScope } from '../auth/scope.js';
 import type { ServerContext } from '../context.js';
@@ -256,6 +257,8 @@ export function routeViewRoutes(ctx: ServerContext) {
           ])
           .where('route_views.unit_id', '=', viewer.unitId);
         if (viewer.role === 'admin') {
+          // Another unit's officer is refused as elsewhere, not answered with an empty list.
+          if (officerId) await officersInScope(db, viewer, officerId);
           if (officerId) query = query.where('route_views.officer_id', '=', officerId);
         } else {
           const subject = officerId ?? viewer.id;
@@ -302,6 +305,8 @@ async function logRouteView(
       window_to: window.to,
     })
     .execute();
+  // The unit's audit log carries it too, beside sign-ins and admin changes (issue 16).
+  await appendAuditEvent(db, at, 'audit-view', { userId: viewer.id, badge: viewer.badge, detail: JSON.stringify({ officerId, what, ...window }) });
 }
 
 /** The window a query asks about: as given, or the last day; at most 31 days. */

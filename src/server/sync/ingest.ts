@@ -1,7 +1,9 @@
 import type { KeyObject } from 'node:crypto';
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { type SessionUser } from '../../domain/protocol/auth.js';
 import { type PushResult } from '../../domain/protocol/sync.js';
+import { DEVICE_REVOKED } from '../../domain/protocol/accounts.js';
+import { appendAuditEvent } from '../audit-log.js';
 import { MAX_CLOCK_AHEAD_MS, type SignedRecord } from '../../domain/records.js';
 import type { Database } from '../db/index.js';
 import type { RecordTable, Tables } from '../db/schema.js';
@@ -68,6 +70,9 @@ export async function ingestBatch(
   // last signature fails, each record of it is verified alone, so a forged tail never takes its
   // honest predecessors down with it.
   const known = await devices.lookup(parsed.map((p) => p.record.deviceId));
+  // Revocation is read fresh on every batch (DeviceKeys caches keys, which never change; this can).
+  const revokedAt = await revokedDevices(db, known.keys());
+  const lateFrom = new Map<string, { accepted: number; refused: number }>();
   type Link = { seq: number; prev: string; hash: string; item: Parsed };
   const byDevice = new Map<string, { key: KeyObject; links: Link[] }>();
   parsed.forEach((item) => {
@@ -75,7 +80,10 @@ export async function ingestBatch(
     if (!device) reject(item.index, 'unknown-device');
     else if (device.officerId !== officer.id) reject(item.index, 'device-not-yours');
     else if (!item.hashOk) reject(item.index, 'hash-mismatch');
-    else {
+    else if (revokedAfter(revokedAt.get(item.record.deviceId), item.record)) {
+      reject(item.index, DEVICE_REVOKED);
+      countLate(lateFrom, item.record.deviceId, 'refused');
+    } else {
       const entry = byDevice.get(item.record.deviceId) ?? { key: device.key, links: [] };
       entry.links.push({ seq: item.record.seq, prev: item.record.prev, hash: item.record.hash, item });
       byDevice.set(item.record.deviceId, entry);
@@ -92,6 +100,7 @@ export async function ingestBatch(
     }),
   );
   const sealed = parsed.filter((item) => authentic.has(item));
+  if (revokedAt.size > 0) await auditLateRecords(db, officer, sealed, revokedAt, lateFrom, now);
 
   // 3. Conflicts inside the batch itself.
   const receivedAt = now.toISOString();
@@ -185,8 +194,63 @@ export async function ingestBatch(
     for (const [deviceId, head] of heads) {
       await trx.updateTable('devices').set({ head_seq: head.seq, head_hash: head.hash }).where('id', '=', deviceId).where('head_seq', '<', head.seq).execute();
     }
+    if (heads.size > 0) {
+      await trx
+        .updateTable('devices')
+        .set({ last_sync_at: receivedAt, last_seen_at: receivedAt })
+        .where('id', 'in', [...heads.keys()])
+        .execute();
+    }
   });
   return results;
+}
+
+/** The revocation times of those of `ids` an admin marked lost. */
+async function revokedDevices(db: Kysely<Tables>, ids: Iterable<string>): Promise<Map<string, string>> {
+  const list = [...ids];
+  if (list.length === 0) return new Map();
+  const rows = await db.selectFrom('devices').select(['id', 'revoked_at']).where('id', 'in', list).where('revoked_at', 'is not', null).execute();
+  return new Map(rows.flatMap((r) => (r.revoked_at ? [[r.id, r.revoked_at] as const] : [])));
+}
+
+/**
+ * A record a lost device signed after it was revoked. The device's clock says when it signed;
+ * the chain makes a backdated record stand out (its seq comes after records stamped later) but
+ * cannot stop one: README.md says so. What it held from before the revocation is still taken.
+ */
+function revokedAfter(revokedAt: string | undefined, record: SignedRecord): boolean {
+  return revokedAt !== undefined && record.at > revokedAt;
+}
+
+function countLate(counts: Map<string, { accepted: number; refused: number }>, deviceId: string, outcome: 'accepted' | 'refused'): void {
+  const entry = counts.get(deviceId) ?? { accepted: 0, refused: 0 };
+  entry[outcome]++;
+  counts.set(deviceId, entry);
+}
+
+/** The audit log says what a revoked device sent: held records taken, later ones refused. */
+async function auditLateRecords(
+  db: Kysely<Tables>,
+  officer: SessionUser,
+  sealed: readonly Parsed[],
+  revokedAt: ReadonlyMap<string, string>,
+  counts: Map<string, { accepted: number; refused: number }>,
+  now: Date,
+): Promise<void> {
+  for (const item of sealed) if (revokedAt.has(item.record.deviceId)) countLate(counts, item.record.deviceId, 'accepted');
+  for (const [deviceId, { accepted, refused }] of counts) {
+    const fields = { userId: officer.id, badge: officer.badge, deviceId };
+    if (accepted)
+      await appendAuditEvent(db, now, 'device-late-records', {
+        ...fields,
+        detail: `${accepted} records signed before the revocation at ${revokedAt.get(deviceId)}, received after it`,
+      });
+    if (refused)
+      await appendAuditEvent(db, now, 'device-refused-records', {
+        ...fields,
+        detail: `${refused} records signed after the revocation at ${revokedAt.get(deviceId)}`,
+      });
+  }
 }
 
 const RECORD_COLUMNS: BulkColumns<'records'> = [

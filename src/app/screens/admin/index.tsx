@@ -9,6 +9,9 @@ import { ControlPointsPanel } from './ControlPointsPanel.js';
 import { IncidentCategoriesPanel } from './IncidentCategoriesPanel.js';
 import { ImportExport } from './ImportExport.js';
 import { PlansPanel } from './PlansPanel.js';
+import { AuditPanel } from './AuditPanel.js';
+import { UsersPanel } from './UsersPanel.js';
+import { DeviceList } from '../accounts/DeviceList.js';
 
 /**
  * The admin's desk: the unit's checkpoints (map, list, editor), their GeoJSON import and export,
@@ -18,7 +21,7 @@ import { PlansPanel } from './PlansPanel.js';
  */
 export function AdminScreen() {
   const state = useSignal<'loading' | 'ready' | { failed: string }>('loading');
-  const tab = useSignal<'checkpoints' | 'control-points' | 'areas' | 'taxonomy'>('checkpoints');
+  const tab = useSignal<'checkpoints' | 'control-points' | 'areas' | 'taxonomy' | 'users' | 'devices' | 'audit'>('checkpoints');
   const attempt = useSignal(0);
   useEffect(() => {
     const controller = new AbortController();
@@ -61,6 +64,15 @@ export function AdminScreen() {
         <button type="button" aria-pressed={tab.value === 'taxonomy'} onClick={() => (tab.value = 'taxonomy')}>
           {t('taxonomy.tab')}
         </button>
+        <button type="button" aria-pressed={tab.value === 'users'} onClick={() => (tab.value = 'users')}>
+          {t('accounts.tab')}
+        </button>
+        <button type="button" aria-pressed={tab.value === 'devices'} onClick={() => (tab.value = 'devices')}>
+          {t('device.tab')}
+        </button>
+        <button type="button" aria-pressed={tab.value === 'audit'} onClick={() => (tab.value = 'audit')}>
+          {t('auditLog.tab')}
+        </button>
       </div>
       {tab.value === 'checkpoints' ? (
         <>
@@ -78,8 +90,14 @@ export function AdminScreen() {
         <ControlPointsPanel />
       ) : tab.value === 'areas' ? (
         <AreasPanel />
-      ) : (
+      ) : tab.value === 'taxonomy' ? (
         <IncidentCategoriesPanel />
+      ) : tab.value === 'users' ? (
+        <UsersPanel />
+      ) : tab.value === 'devices' ? (
+        <DeviceList canRevoke />
+      ) : (
+        <AuditPanel />
       )}
     </div>
   );

@@ -3,6 +3,7 @@ import type { SessionUser } from '../../../domain/protocol/auth.js';
 import type { Role } from '../../../domain/roles.js';
 import { t, type MessageKey } from '../../i18n/index.js';
 import { EquipmentLosses } from '../leader/EquipmentLosses.js';
+import { AccountSection } from '../accounts/AccountSection.js';
 
 const TITLES: Record<Role, MessageKey> = {
   officer: 'home.officer.title',
@@ -20,6 +21,7 @@ export function RoleHome({ user, children }: { user: SessionUser; children?: Com
       </p>
       {(user.role === 'leader' || user.role === 'supervisor') && <EquipmentLosses />}
       {children}
+      <AccountSection user={user} />
     </main>
   );
 }

@@ -1,8 +1,16 @@
 import { useSignal } from '@preact/signals';
-import { t } from '../../i18n/index.js';
+import { WIPED_KEY } from '../../../store/device-wipe.js';
+import { formatDateTime, t } from '../../i18n/index.js';
 import { deviceDb } from '../../state/db.js';
 import { describeError } from '../../state/notices.js';
 import { signIn } from '../../state/session.js';
+
+/**
+ * Set by a lost device's erasure (device-wipe.ts), which then reloads the page: read once per
+ * page load, and forgotten, so the sign-in says it until the next load however often it mounts.
+ */
+const wipedAt = localStorage.getItem(WIPED_KEY);
+localStorage.removeItem(WIPED_KEY);
 
 /** Badge + password sign-in; the error stays on the form until the next attempt. */
 export function LoginScreen() {
@@ -30,6 +38,11 @@ export function LoginScreen() {
     <main class="login">
       <h1>{t('auth.title')}</h1>
       <p class="muted">{t('auth.subtitle')}</p>
+      {wipedAt && (
+        <p class="panel wiped-notice" role="alert" data-testid="device-wiped">
+          {t('device.wiped', { time: formatDateTime(wipedAt) })}
+        </p>
+      )}
       <form onSubmit={submit} class="stack" aria-busy={busy.value}>
         <label>
           {t('auth.badge')}
