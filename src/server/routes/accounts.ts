@@ -29,6 +29,7 @@ import type { Tables } from '../db/schema.js';
 import { reserveVersions } from '../db/versions.js';
 import { HttpError } from '../errors.js';
 import { parseOr400 } from '../validate.js';
+import { doc } from '../openapi.js';
 
 const IdParams = v.strictObject({ id: v.string() });
 /** A roster of 5,000 rows at about 60 bytes each. */
@@ -51,125 +52,173 @@ export function accountRoutes(ctx: ServerContext) {
   return async (app: FastifyInstance) => {
     app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string', bodyLimit: ROSTER_BODY_LIMIT }, (_request, body, done) => done(null, body));
 
-    app.get('/api/roster', { preHandler: requireUser(ctx, ['leader', 'supervisor', 'admin']) }, async (request) => roster(db, sessionUser(request)));
+    app.get(
+      '/api/roster',
+      {
+        preHandler: requireUser(ctx, ['leader', 'supervisor', 'admin']),
+        ...doc({ summary: 'The squads and people a viewer may see: a leader their squad, a supervisor or admin the unit' }),
+      },
+      async (request) => roster(db, sessionUser(request)),
+    );
 
-    app.get('/api/admin/users', adminOnly, async (request) => roster(db, sessionUser(request)));
+    app.get('/api/admin/users', { ...adminOnly, ...doc({ summary: "The unit's squads and people, disabled and simulated ones marked" }) }, async (request) =>
+      roster(db, sessionUser(request)),
+    );
 
-    app.post('/api/admin/users', adminOnly, async (request, reply) => {
-      const admin = sessionUser(request);
-      const input = parseOr400(NewUserSchema, request.body);
-      await assertSquadFits(db, admin, input.role, input.squadId);
-      const password = oneTimePassword();
-      const hash = await hashPassword(password);
-      const id = newId();
-      await db.transaction().execute(async (trx) => {
-        if (await trx.selectFrom('users').select('id').where('badge', '=', input.badge).executeTakeFirst()) {
-          throw new HttpError(409, 'conflict', `badge ${input.badge} is already taken`);
-        }
-        await trx
-          .insertInto('users')
-          .values({
-            id,
-            badge: input.badge,
-            name: input.name,
-            role: input.role,
-            unit_id: admin.unitId,
-            squad_id: input.squadId,
-            password_hash: hash,
-            created_at: ctx.now().toISOString(),
-            must_change_password: 1,
-            version: await reserveVersions(trx),
-          })
-          .execute();
-        await audit(trx, admin, request, 'user-created', { badge: input.badge, role: input.role, squadId: input.squadId });
-      });
-      return reply.status(201).send({ badge: input.badge, name: input.name, oneTimePassword: password } satisfies OneTimePassword);
-    });
+    app.post(
+      '/api/admin/users',
+      {
+        ...adminOnly,
+        ...doc({ summary: 'Create a user with a one-time password, shown once, to be changed at first sign-in', body: NewUserSchema, status: 201 }),
+      },
+      async (request, reply) => {
+        const admin = sessionUser(request);
+        const input = parseOr400(NewUserSchema, request.body);
+        await assertSquadFits(db, admin, input.role, input.squadId);
+        const password = oneTimePassword();
+        const hash = await hashPassword(password);
+        const id = newId();
+        await db.transaction().execute(async (trx) => {
+          if (await trx.selectFrom('users').select('id').where('badge', '=', input.badge).executeTakeFirst()) {
+            throw new HttpError(409, 'conflict', `badge ${input.badge} is already taken`);
+          }
+          await trx
+            .insertInto('users')
+            .values({
+              id,
+              badge: input.badge,
+              name: input.name,
+              role: input.role,
+              unit_id: admin.unitId,
+              squad_id: input.squadId,
+              password_hash: hash,
+              created_at: ctx.now().toISOString(),
+              must_change_password: 1,
+              version: await reserveVersions(trx),
+            })
+            .execute();
+          await audit(trx, admin, request, 'user-created', { badge: input.badge, role: input.role, squadId: input.squadId });
+        });
+        return reply.status(201).send({ badge: input.badge, name: input.name, oneTimePassword: password } satisfies OneTimePassword);
+      },
+    );
 
     // Name, role and squad at once: a move between squads is an edit of squadId.
-    app.put('/api/admin/users/:id', adminOnly, async (request) => {
-      const admin = sessionUser(request);
-      const { id } = parseOr400(IdParams, request.params);
-      const input = parseOr400(UserEditSchema, request.body);
-      const user = await unitUser(db, admin, id);
-      await assertSquadFits(db, admin, input.role, input.squadId);
-      if (user.id === admin.id && input.role !== 'admin') throw new HttpError(409, 'conflict', 'an admin cannot take their own admin role away');
-      await db.transaction().execute(async (trx) => {
-        await trx
-          .updateTable('users')
-          .set({ name: input.name, role: input.role, squad_id: input.squadId, version: await reserveVersions(trx) })
-          .where('id', '=', id)
-          .execute();
-        await audit(trx, admin, request, 'user-changed', {
-          badge: user.badge,
-          from: { name: user.name, role: user.role, squadId: user.squad_id },
-          to: input,
+    app.put(
+      '/api/admin/users/:id',
+      { ...adminOnly, ...doc({ summary: "Edit a user's name, role and squad (a move between squads is an edit)", params: IdParams, body: UserEditSchema }) },
+      async (request) => {
+        const admin = sessionUser(request);
+        const { id } = parseOr400(IdParams, request.params);
+        const input = parseOr400(UserEditSchema, request.body);
+        const user = await unitUser(db, admin, id);
+        await assertSquadFits(db, admin, input.role, input.squadId);
+        if (user.id === admin.id && input.role !== 'admin') throw new HttpError(409, 'conflict', 'an admin cannot take their own admin role away');
+        await db.transaction().execute(async (trx) => {
+          await trx
+            .updateTable('users')
+            .set({ name: input.name, role: input.role, squad_id: input.squadId, version: await reserveVersions(trx) })
+            .where('id', '=', id)
+            .execute();
+          await audit(trx, admin, request, 'user-changed', {
+            badge: user.badge,
+            from: { name: user.name, role: user.role, squadId: user.squad_id },
+            to: input,
+          });
         });
-      });
-      return { ok: true };
-    });
+        return { ok: true };
+      },
+    );
 
     // Disabling ends every session of the user at once; sign-in then says the account is disabled.
-    app.post('/api/admin/users/:id/disabled', adminOnly, async (request) => {
-      const admin = sessionUser(request);
-      const { id } = parseOr400(IdParams, request.params);
-      const { disabled } = parseOr400(UserDisabledSchema, request.body);
-      const user = await unitUser(db, admin, id);
-      if (user.id === admin.id && disabled) throw new HttpError(409, 'conflict', 'an admin cannot disable their own account');
-      await db.transaction().execute(async (trx) => {
-        await trx
-          .updateTable('users')
-          .set({ disabled_at: disabled ? (user.disabled_at ?? ctx.now().toISOString()) : null, version: await reserveVersions(trx) })
-          .where('id', '=', id)
-          .execute();
-        if (disabled) await endSessionsOf(trx, id);
-        await audit(trx, admin, request, disabled ? 'user-disabled' : 'user-enabled', { badge: user.badge });
-      });
-      return { ok: true };
-    });
+    app.post(
+      '/api/admin/users/:id/disabled',
+      { ...adminOnly, ...doc({ summary: 'Disable a user (their sessions end at once) or enable them again', params: IdParams, body: UserDisabledSchema }) },
+      async (request) => {
+        const admin = sessionUser(request);
+        const { id } = parseOr400(IdParams, request.params);
+        const { disabled } = parseOr400(UserDisabledSchema, request.body);
+        const user = await unitUser(db, admin, id);
+        if (user.id === admin.id && disabled) throw new HttpError(409, 'conflict', 'an admin cannot disable their own account');
+        await db.transaction().execute(async (trx) => {
+          await trx
+            .updateTable('users')
+            .set({ disabled_at: disabled ? (user.disabled_at ?? ctx.now().toISOString()) : null, version: await reserveVersions(trx) })
+            .where('id', '=', id)
+            .execute();
+          if (disabled) await endSessionsOf(trx, id);
+          await audit(trx, admin, request, disabled ? 'user-disabled' : 'user-enabled', { badge: user.badge });
+        });
+        return { ok: true };
+      },
+    );
 
     // A one-time password, shown once; the user's sessions end and the next sign-in must replace it.
-    app.post('/api/admin/users/:id/password-reset', adminOnly, async (request) => {
-      const admin = sessionUser(request);
-      const { id } = parseOr400(IdParams, request.params);
-      const user = await unitUser(db, admin, id);
-      const password = oneTimePassword();
-      const hash = await hashPassword(password);
-      await db.transaction().execute(async (trx) => {
-        await trx.updateTable('users').set({ password_hash: hash, must_change_password: 1 }).where('id', '=', id).execute();
-        await endSessionsOf(trx, id);
-        await audit(trx, admin, request, 'password-reset', { badge: user.badge });
-      });
-      return { badge: user.badge, name: user.name, oneTimePassword: password } satisfies OneTimePassword;
-    });
+    app.post(
+      '/api/admin/users/:id/password-reset',
+      { ...adminOnly, ...doc({ summary: 'Give a user a new one-time password (shown once); their sessions end', params: IdParams }) },
+      async (request) => {
+        const admin = sessionUser(request);
+        const { id } = parseOr400(IdParams, request.params);
+        const user = await unitUser(db, admin, id);
+        const password = oneTimePassword();
+        const hash = await hashPassword(password);
+        await db.transaction().execute(async (trx) => {
+          await trx.updateTable('users').set({ password_hash: hash, must_change_password: 1 }).where('id', '=', id).execute();
+          await endSessionsOf(trx, id);
+          await audit(trx, admin, request, 'password-reset', { badge: user.badge });
+        });
+        return { badge: user.badge, name: user.name, oneTimePassword: password } satisfies OneTimePassword;
+      },
+    );
 
-    app.post('/api/admin/roster', { ...adminOnly, bodyLimit: ROSTER_BODY_LIMIT }, async (request, reply) => {
-      const admin = sessionUser(request);
-      const type = request.headers['content-type'] ?? '';
-      if (typeof request.body !== 'string' || !/^text\/(csv|plain)\b/.test(type)) {
-        throw new HttpError(415, 'unsupported-media-type', 'send the roster as text/csv with the header badge,name,role,squad');
-      }
-      const outcome = await importRoster(db, admin, request.body, ctx.now(), (trx, detail) => audit(trx, admin, request, 'roster-import', detail));
-      if (!outcome.ok) {
-        return reply.status(400).send({ error: 'bad-request', message: outcome.message, rows: outcome.rows });
-      }
-      return outcome.value;
-    });
+    app.post(
+      '/api/admin/roster',
+      {
+        ...adminOnly,
+        bodyLimit: ROSTER_BODY_LIMIT,
+        ...doc({
+          summary:
+            'Import a roster CSV (badge,name,role,squad[,simulated]) all or nothing: a bad row names every bad row and writes nothing; new users get one-time passwords, shown once',
+          bodyTypes: ['text/csv'],
+          bodyNote: 'CSV with the header badge,name,role,squad and optionally simulated (true/false)',
+        }),
+      },
+      async (request, reply) => {
+        const admin = sessionUser(request);
+        const type = request.headers['content-type'] ?? '';
+        if (typeof request.body !== 'string' || !/^text\/(csv|plain)\b/.test(type)) {
+          throw new HttpError(415, 'unsupported-media-type', 'send the roster as text/csv with the header badge,name,role,squad');
+        }
+        const outcome = await importRoster(db, admin, request.body, ctx.now(), (trx, detail) => audit(trx, admin, request, 'roster-import', detail));
+        if (!outcome.ok) {
+          return reply.status(400).send({ error: 'bad-request', message: outcome.message, rows: outcome.rows });
+        }
+        return outcome.value;
+      },
+    );
 
-    app.post('/api/admin/squads', adminOnly, async (request, reply) => {
-      const admin = sessionUser(request);
-      const input = parseOr400(NewSquadSchema, request.body);
-      const id = newId();
-      await db.transaction().execute(async (trx) => {
-        const taken = await trx.selectFrom('squads').select('id').where('unit_id', '=', admin.unitId).where('code', '=', input.code).executeTakeFirst();
-        if (taken) throw new HttpError(409, 'conflict', `squad code ${input.code} is already taken in your unit`);
-        await trx.insertInto('squads').values({ id, unit_id: admin.unitId, code: input.code, name_zh: input.name['zh-CN'], name_en: input.name.en }).execute();
-        await audit(trx, admin, request, 'squad-change', { created: { id, ...input } });
-      });
-      return reply.status(201).send({ id, code: input.code, name: input.name });
-    });
+    app.post(
+      '/api/admin/squads',
+      { ...adminOnly, ...doc({ summary: 'Create a squad of the unit', body: NewSquadSchema, status: 201 }) },
+      async (request, reply) => {
+        const admin = sessionUser(request);
+        const input = parseOr400(NewSquadSchema, request.body);
+        const id = newId();
+        await db.transaction().execute(async (trx) => {
+          const taken = await trx.selectFrom('squads').select('id').where('unit_id', '=', admin.unitId).where('code', '=', input.code).executeTakeFirst();
+          if (taken) throw new HttpError(409, 'conflict', `squad code ${input.code} is already taken in your unit`);
+          await trx
+            .insertInto('squads')
+            .values({ id, unit_id: admin.unitId, code: input.code, name_zh: input.name['zh-CN'], name_en: input.name.en })
+            .execute();
+          await audit(trx, admin, request, 'squad-change', { created: { id, ...input } });
+        });
+        return reply.status(201).send({ id, code: input.code, name: input.name });
+      },
+    );
 
-    app.put('/api/admin/squads/:id', adminOnly, async (request) => {
+    app.put('/api/admin/squads/:id', { ...adminOnly, ...doc({ summary: 'Rename a squad', params: IdParams, body: SquadRenameSchema }) }, async (request) => {
       const admin = sessionUser(request);
       const { id } = parseOr400(IdParams, request.params);
       const { name } = parseOr400(SquadRenameSchema, request.body);
@@ -186,23 +235,30 @@ export function accountRoutes(ctx: ServerContext) {
       return { ok: true };
     });
 
-    app.get('/api/admin/password-rules', adminOnly, async (request) => {
+    app.get('/api/admin/password-rules', { ...adminOnly, ...doc({ summary: "The unit's password rules" }) }, async (request) => {
       return { rules: await unitPasswordRules(db, sessionUser(request).unitId) } satisfies PasswordRulesResponse;
     });
 
-    app.put('/api/admin/password-rules', adminOnly, async (request) => {
-      const admin = sessionUser(request);
-      const rules = parseOr400(PasswordRulesSchema, request.body);
-      await db.transaction().execute(async (trx) => {
-        await trx
-          .updateTable('units')
-          .set({ password_rules: JSON.stringify(rules) })
-          .where('id', '=', admin.unitId)
-          .execute();
-        await audit(trx, admin, request, 'password-rules-change', rules);
-      });
-      return { rules } satisfies PasswordRulesResponse;
-    });
+    app.put(
+      '/api/admin/password-rules',
+      {
+        ...adminOnly,
+        ...doc({ summary: "Set the unit's password rules (minimum length 8–64; never the badge or a common password)", body: PasswordRulesSchema }),
+      },
+      async (request) => {
+        const admin = sessionUser(request);
+        const rules = parseOr400(PasswordRulesSchema, request.body);
+        await db.transaction().execute(async (trx) => {
+          await trx
+            .updateTable('units')
+            .set({ password_rules: JSON.stringify(rules) })
+            .where('id', '=', admin.unitId)
+            .execute();
+          await audit(trx, admin, request, 'password-rules-change', rules);
+        });
+        return { rules } satisfies PasswordRulesResponse;
+      },
+    );
   };
 }
 

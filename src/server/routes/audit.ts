@@ -6,6 +6,7 @@ import { requireUser, sessionUser } from '../auth/guard.js';
 import type { ServerContext } from '../context.js';
 import { HttpError } from '../errors.js';
 import { parseOr400 } from '../validate.js';
+import { doc } from '../openapi.js';
 
 const COLUMNS = ['at', 'kind', 'outcome', 'badge', 'name', 'deviceId', 'ip', 'detail'] as const;
 
@@ -62,15 +63,23 @@ export function auditRoutes(ctx: ServerContext) {
   }
 
   return async (app: FastifyInstance) => {
-    app.get('/api/admin/audit', adminOnly, async (request): Promise<AuditResponse> => ({ events: await read(request, sessionUser(request)) }));
+    app.get(
+      '/api/admin/audit',
+      { ...adminOnly, ...doc({ summary: "The unit's append-only audit log, newest first, filtered by event, badge and dates", query: AuditQuerySchema }) },
+      async (request): Promise<AuditResponse> => ({ events: await read(request, sessionUser(request)) }),
+    );
 
-    app.get('/api/admin/audit.csv', adminOnly, async (request, reply) => {
-      const events = await read(request, sessionUser(request));
-      reply.header('content-type', 'text/csv; charset=utf-8');
-      reply.header('content-disposition', `attachment; filename="audit-${ctx.now().toISOString().slice(0, 10)}.csv"`);
-      // A BOM so spreadsheet programs read the Chinese names as UTF-8.
-      return '\uFEFF' + [COLUMNS.join(','), ...events.map((e) => COLUMNS.map((c) => csvField(e[c])).join(','))].join('\r\n') + '\r\n';
-    });
+    app.get(
+      '/api/admin/audit.csv',
+      { ...adminOnly, ...doc({ summary: 'The same log as CSV', query: AuditQuerySchema, responseType: 'text/csv' }) },
+      async (request, reply) => {
+        const events = await read(request, sessionUser(request));
+        reply.header('content-type', 'text/csv; charset=utf-8');
+        reply.header('content-disposition', `attachment; filename="audit-${ctx.now().toISOString().slice(0, 10)}.csv"`);
+        // A BOM so spreadsheet programs read the Chinese names as UTF-8.
+        return '\uFEFF' + [COLUMNS.join(','), ...events.map((e) => COLUMNS.map((c) => csvField(e[c])).join(','))].join('\r\n') + '\r\n';
+      },
+    );
   };
 }
 

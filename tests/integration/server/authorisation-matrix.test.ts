@@ -59,6 +59,8 @@ const write = (method: Row['method'], route: string, allow: Caller[], path = rou
 
 const ROWS: Row[] = [
   get('/api/health', EVERYONE),
+  // It describes shapes, not data: the app bundle already carries every path and schema.
+  get('/api/openapi.json', EVERYONE),
   write('POST', '/api/auth/login', EVERYONE, '/api/auth/login', {}),
   { method: 'POST', route: '/api/auth/logout', request: () => ({ path: '/api/auth/logout' }), allow: EVERYONE, fresh: true },
   get('/api/auth/session', ANY),
@@ -98,6 +100,7 @@ const ROWS: Row[] = [
     allow: J001_SCOPE,
     scoped: true,
   },
+  { method: 'GET', route: '/api/audit/shifts', request: (f) => ({ path: `/api/audit/shifts?officerId=${f.j001}&${WINDOW}` }), allow: J001_SCOPE, scoped: true },
   { method: 'GET', route: '/api/audit/views', request: (f) => ({ path: `/api/audit/views?officerId=${f.j001}` }), allow: J001_SCOPE, scoped: true },
   { method: 'GET', route: '/api/checkins', request: (f) => ({ path: `/api/checkins?officerId=${f.j001}&${WINDOW}` }), allow: J001_SCOPE, scoped: true },
   { method: 'GET', route: '/api/compliance', request: (f) => ({ path: `/api/compliance?officerId=${f.j001}&${WINDOW}` }), allow: J001_SCOPE, scoped: true },
