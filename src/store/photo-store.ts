@@ -1,7 +1,8 @@
 import type { IDBPDatabase } from 'idb';
 import type { PhotoRef } from '../domain/incidents.js';
 import type { SignedRecord } from '../domain/records.js';
-import { OUTBOX, PHOTO, type PhotoEntry, type XunfangDB } from './schema.js';
+import { OUTBOX, PHOTO, type PhotoEntry, type StoredPhoto, type XunfangDB } from './schema.js';
+import { sealBlob, unsealBlob } from './vault.js';
 
 // Photos on the device between the camera and the server (issue 15). A photo goes up before any
 // record that names it, once (`uploaded` stays true), and leaves the device only when the server
@@ -10,15 +11,27 @@ import { OUTBOX, PHOTO, type PhotoEntry, type XunfangDB } from './schema.js';
 const STRICT = { durability: 'strict' } as const;
 
 /** The photos a record names (an incident's report or update), else none. */
-function photosOf(record: SignedRecord): readonly PhotoRef[] {
+export function photosOf(record: SignedRecord): readonly PhotoRef[] {
   return record.kind === 'incident.report' || record.kind === 'incident.update' ? (record.body.photos ?? []) : [];
 }
 
 /** Keeps a prepared photo until it is sent; the same bytes twice are one entry. */
 export async function keepPhoto(db: IDBPDatabase<XunfangDB>, photo: Omit<PhotoEntry, 'uploaded' | 'storedAt'>, now = new Date()): Promise<void> {
+  // Its bytes sealed before the transaction opens (it would commit across the await); its size,
+  // type and hash stay clear, as the record that names it says them anyway.
+  const { blob, ...ref } = photo;
+  const sealedBlob = await sealBlob(blob);
   const tx = db.transaction(PHOTO, 'readwrite', STRICT);
-  if (!(await tx.store.get(photo.sha256))) await tx.store.put({ ...photo, uploaded: false, storedAt: now.toISOString() });
+  if (!(await tx.store.get(photo.sha256))) await tx.store.put({ ...ref, sealedBlob, uploaded: false, storedAt: now.toISOString() });
   await tx.done;
+}
+
+/** Opens a kept photo's bytes; one kept before sealing is returned as it is. */
+async function openPhoto(stored: StoredPhoto): Promise<PhotoEntry> {
+  const { sealedBlob, blob, ...rest } = stored;
+  if (blob) return { ...rest, blob };
+  if (!sealedBlob) throw new Error(`photo ${stored.sha256} has no bytes`);
+  return { ...rest, blob: await unsealBlob(sealedBlob, stored.type) };
 }
 
 /** The photos a batch names that are on this device and not yet sent, each once. */
@@ -27,7 +40,7 @@ export async function photosToUpload(db: IDBPDatabase<XunfangDB>, records: reado
   if (names.length === 0) return [];
   const tx = db.transaction(PHOTO);
   const held = await Promise.all(names.map((name) => tx.store.get(name)));
-  return held.filter((p): p is PhotoEntry => !!p && !p.uploaded);
+  return Promise.all(held.filter((p): p is StoredPhoto => !!p && !p.uploaded).map(openPhoto));
 }
 
 /** Notes whether the server holds these photos: true after it said so, false when a push said it lacks them. */
@@ -54,7 +67,10 @@ export async function forgetSentPhotos(db: IDBPDatabase<XunfangDB>, officerId: s
     .objectStore(OUTBOX)
     .index('by-state')
     .getAll(IDBKeyRange.bound([officerId], [officerId, []]));
-  for (const entry of waiting) for (const p of photosOf(entry.record)) named.delete(p.sha256);
+  for (const entry of waiting) {
+    // A sealed entry cannot be opened inside the transaction: its photos are named in clear below.
+    for (const sha256 of entry.photos ?? (entry.sealed ? [] : photosOf(entry.record).map((p) => p.sha256))) named.delete(sha256);
+  }
   let forgotten = 0;
   for (const name of named) {
     const photo = await tx.objectStore(PHOTO).get(name);
