@@ -6,7 +6,8 @@ import { SquadMemberSchema, type SquadMember } from '../../domain/protocol/sync.
 import { ControlPointSchema, type ControlPoint } from '../../domain/protocol/lockdown.js';
 import { TaskSchema, type Task } from '../../domain/tasks.js';
 import { SosAlertSchema, type SosAlert } from '../../domain/protocol/squad.js';
-import { LOCAL, type LocalEntry } from '../../store/schema.js';
+import type { LocalEntry } from '../../store/schema.js';
+import { readLocal } from '../../store/sealed-reads.js';
 import { deviceDb } from './db.js';
 
 // The local copies of what pull delivered, read through their domain schemas in this one place:
@@ -53,7 +54,7 @@ async function read<S extends v.GenericSchema>(
   schema: S,
   target: Signal<ReadonlyArray<v.InferOutput<S>>>,
 ): Promise<void> {
-  const entries = officerId ? await (await deviceDb).getAll(LOCAL, IDBKeyRange.bound([officerId, entity, ''], [officerId, entity, '\uffff'])) : [];
+  const entries = officerId ? await readLocal(await deviceDb, officerId, entity) : [];
   const next = entries.flatMap((entry) => {
     const parsed = v.safeParse(schema, entry.data);
     if (parsed.success) return [parsed.output];

@@ -8,6 +8,7 @@ import { AreasPanel } from './AreasPanel.js';
 import { ControlPointsPanel } from './ControlPointsPanel.js';
 import { ImportExport } from './ImportExport.js';
 import { PlansPanel } from './PlansPanel.js';
+import { LockPolicyPanel } from './LockPolicyPanel.js';
 
 /**
  * The admin's desk: the unit's checkpoints (map, list, editor), their GeoJSON import and export,
@@ -74,6 +75,7 @@ export function AdminScreen() {
       ) : (
         <AreasPanel />
       )}
+      <LockPolicyPanel />
     </div>
   );
 }
