@@ -6,7 +6,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../src/server/blobs/blob-store.js';
 import { startServer, type TestServer } from '../integration/harness.js';
-import { recordsWaiting, signIn, watchProblems } from './app.js';
+import { recordsWaiting, signIn, unlock, watchProblems } from './app.js';
 import { launchChromium, launchPersistent } from './chromium.js';
 
 /** Two camera-sized PNGs drawn in the page (no downloads): larger than 2048 px, so the worker resizes them. */
@@ -136,6 +136,7 @@ describe('an officer reports an incident with photos offline in Chromium', () =>
     }
 
     await page.reload();
+    await unlock(page); // the data key left memory with the page (issue 16)
     await page.getByTestId('my-incidents').getByText('入室盗窃').waitFor();
     expect(await devicePhotos(page)).toHaveLength(2);
     expect(await server.database.db.selectFrom('incidents').select('incident_id').execute()).toEqual([]);
