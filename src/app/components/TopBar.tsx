@@ -85,7 +85,7 @@ function AppMenu() {
 export function TopBar() {
   const user = lockView.value.kind === 'open' ? currentUser.value : null;
   return (
-    <header class="topbar">
+    <header class={user ? 'topbar signed-in' : 'topbar'}>
       <strong class="brand">{t('app.name')}</strong>
       {user ? (
         <SyncIndicator />
@@ -97,8 +97,12 @@ export function TopBar() {
         </span>
       )}
       {user && (
-        <button type="button" class="lock-button" onClick={lockNow} data-testid="lock-button">
-          {t('lock.button')}
+        <button type="button" class="lock-button" onClick={lockNow} data-testid="lock-button" aria-label={t('lock.button')} title={t('lock.button')}>
+          {/* A padlock drawn here: no icon font, and an emoji font is not on every handheld. */}
+          <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">
+            <path d="M7 10V7a5 5 0 0 1 10 0v3" fill="none" stroke="currentColor" stroke-width="2" />
+            <rect x="4.5" y="10" width="15" height="11" rx="2" fill="currentColor" />
+          </svg>
         </button>
       )}
       <AppMenu />
