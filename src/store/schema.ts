@@ -30,7 +30,7 @@ export const KEYRING = 'KEYRING';
  * AES-GCM sealed under the officer's data key (vault.ts). An entry written before version 6 is
  * still whole and clear (no `sealed`); the first unlock seals it (seal-legacy.ts).
  */
-export type Stored<T, Clear extends keyof T> = (Pick<T, Clear> & { sealed: Sealed }) | (T & { sealed?: undefined });
+type Stored<T, Clear extends keyof T> = (Pick<T, Clear> & { sealed: Sealed }) | (T & { sealed?: undefined });
 
 /** The last signed-in user, so a reload with no network still opens their home (sealed: only the id is clear). */
 export interface SessionEntry {

@@ -33,17 +33,13 @@ export async function sealLegacy(db: IDBPDatabase<XunfangDB>, officerId: string)
   // Everything is sealed first; then one transaction writes it all (it would commit across an encryption's await).
   const sealed = {
     outbox: await Promise.all(
-      mine(outbox).map((e) =>
-        e.sealed ? e : sealEntry({ ...e, size: batchBytes(e.record), photos: photosOf(e.record).map((p) => p.sha256) }, OUTBOX_CLEAR),
-      ),
+      mine(outbox).map((e) => (e.sealed ? e : sealEntry({ ...e, size: batchBytes(e.record), photos: photosOf(e.record).map((p) => p.sha256) }, OUTBOX_CLEAR))),
     ),
     rejected: await Promise.all(mine(rejected).map((e) => (e.sealed ? e : sealEntry(e, REJECTED_CLEAR)))),
     local: await Promise.all(mine(local).map((e) => (e.sealed ? e : sealEntry(e, LOCAL_CLEAR)))),
     incidents: await Promise.all(mine(incidents).map((e) => (e.sealed ? e : sealEntry(e, INCIDENT_CLEAR)))),
     photos: await Promise.all(
-      photos
-        .filter((p) => p.officerId === officerId && p.blob)
-        .map(async ({ blob, ...rest }) => ({ ...rest, sealedBlob: await sealBlob(blob ?? new Blob()) })),
+      photos.filter((p) => p.officerId === officerId && p.blob).map(async ({ blob, ...rest }) => ({ ...rest, sealedBlob: await sealBlob(blob ?? new Blob()) })),
     ),
     track: await Promise.all(track.filter((e) => !e.sealed).map((e) => (e.sealed ? e : sealEntry(e, ['shiftId', 'seq'])))),
     checkins: await Promise.all(checkins.filter((e) => !e.sealed).map((e) => (e.sealed ? e : sealEntry(e, ['shiftId', 'seq'])))),

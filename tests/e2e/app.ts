@@ -15,9 +15,13 @@ export async function signIn(page: Page, badge: string, password = PASSWORD, pin
   await page.getByRole('button', { name: '登录' }).click();
   const setup = page.getByTestId('pin-setup');
   // Either the PIN screen, or the app (the device already had this officer's PIN), or an error on the form.
-  await page.waitForFunction(() => !!document.querySelector('[data-testid="pin-setup"], form .form-error') || !document.querySelector('input[name="password"]'), null, {
-    timeout: 30_000,
-  });
+  await page.waitForFunction(
+    () => !!document.querySelector('[data-testid="pin-setup"], form .form-error') || !document.querySelector('input[name="password"]'),
+    null,
+    {
+      timeout: 30_000,
+    },
+  );
   if (!(await setup.isVisible())) return;
   await setup.locator('input[name="new-pin"]').fill(pin);
   await setup.locator('input[name="confirm-pin"]').fill(pin);

@@ -107,8 +107,9 @@ export function TopBar() {
       )}
       <AppMenu />
       <SignOutDialog />
-      {/* Hung from the bar, so they start below it however many lines it takes. */}
-      <Notices />
+      {/* Hung from the bar, so they start below it however many lines it takes. Not over the lock:
+          a notice (a new task, a sync problem) is for the officer, not whoever holds the phone. */}
+      {(lockView.value.kind === 'open' || lockView.value.kind === 'set-pin') && <Notices />}
     </header>
   );
 }

@@ -24,6 +24,12 @@ export async function restoreSession(db: IDBPDatabase<XunfangDB>): Promise<void>
   if (slot && dataKeyHolder() !== slot.officerId) await showSealed(db, slot.officerId);
   sessionLoaded.value = true;
   if (!slot) await endStrayServerSession();
+  // Locked, nothing else asks the server yet: the header's network state comes from this answer.
+  else
+    await api('/api/health').then(
+      () => reachable(true),
+      () => reachable(false),
+    );
 }
 
 /** Signed out on this device while offline: the server session outlived it, so end it now. */

@@ -7,11 +7,21 @@ import * as v from 'valibot';
 export const LockPolicySchema = v.strictObject(
   {
     /** Minutes without a touch before the screen locks. */
-    idleMinutes: v.pipe(v.number('idleMinutes must be a number'), v.integer('idleMinutes must be whole'), v.minValue(1, 'idleMinutes ≥ 1'), v.maxValue(240, 'idleMinutes ≤ 240')),
+    idleMinutes: v.pipe(
+      v.number('idleMinutes must be a number'),
+      v.integer('idleMinutes must be whole'),
+      v.minValue(1, 'idleMinutes ≥ 1'),
+      v.maxValue(240, 'idleMinutes ≤ 240'),
+    ),
     /** A PIN of 6+ digits, or a passphrase of 12+ characters. */
     secret: v.picklist(['pin', 'passphrase'], 'secret must be "pin" or "passphrase"'),
     /** Hours after which a device that can reach the server asks for the password again. */
-    resignHours: v.pipe(v.number('resignHours must be a number'), v.integer('resignHours must be whole'), v.minValue(1, 'resignHours ≥ 1'), v.maxValue(24, 'resignHours ≤ 24')),
+    resignHours: v.pipe(
+      v.number('resignHours must be a number'),
+      v.integer('resignHours must be whole'),
+      v.minValue(1, 'resignHours ≥ 1'),
+      v.maxValue(24, 'resignHours ≤ 24'),
+    ),
   },
   'lock policy must be { idleMinutes, secret, resignHours } and nothing else',
 );

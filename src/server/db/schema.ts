@@ -50,7 +50,15 @@ interface LoginGuardTable {
   locked_until: string | null;
 }
 
-export type AuditKind = 'login' | 'login-failed' | 'lockout' | 'logout' | 'geography-change' | 'equipment-resolved' | 'task-change' | 'sos-ack'
+export type AuditKind =
+  | 'login'
+  | 'login-failed'
+  | 'lockout'
+  | 'logout'
+  | 'geography-change'
+  | 'equipment-resolved'
+  | 'task-change'
+  | 'sos-ack'
   | 'pin-failure'
   | 'pin-lockout'
   | 'recovery-key'

@@ -78,18 +78,34 @@ export function deviceLockRoutes(ctx: ServerContext) {
       const key = nodePublicKey(JSON.parse(device.public_key_jwk) as JsonWebKey);
       const text = Buffer.from(recoveryChallengeText(device.id, nonce), 'utf8');
       if (!verify('sha256', text, { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(signature, 'base64url'))) {
-        await appendAuditEvent(db, now, 'recovery-key', { userId: user.id, badge: user.badge, ip: request.ip, detail: `denied: bad device signature (${device.id})` });
+        await appendAuditEvent(db, now, 'recovery-key', {
+          userId: user.id,
+          badge: user.badge,
+          ip: request.ip,
+          detail: `denied: bad device signature (${device.id})`,
+        });
         throw new HttpError(403, 'forbidden', 'the signature is not this device’s');
       }
       const token = request.cookies[SESSION_COOKIE] ?? '';
       const session = await db.selectFrom('sessions').select('created_at').where('id', '=', tokenHash(token)).executeTakeFirst();
       if (!session || now.getTime() - Date.parse(session.created_at) > RECOVERY_WINDOW_MS) {
-        await appendAuditEvent(db, now, 'recovery-key', { userId: user.id, badge: user.badge, ip: request.ip, detail: `denied: no fresh password sign-in (${device.id})` });
+        await appendAuditEvent(db, now, 'recovery-key', {
+          userId: user.id,
+          badge: user.badge,
+          ip: request.ip,
+          detail: `denied: no fresh password sign-in (${device.id})`,
+        });
         throw new HttpError(403, 'forbidden', 'sign in with your password again first');
       }
       await db
         .insertInto('device_keys')
-        .values({ device_id: device.id, officer_id: user.id, recovery_key: randomBytes(32).toString('base64url'), created_at: now.toISOString(), released_at: null })
+        .values({
+          device_id: device.id,
+          officer_id: user.id,
+          recovery_key: randomBytes(32).toString('base64url'),
+          created_at: now.toISOString(),
+          released_at: null,
+        })
         .onConflict((oc) => oc.column('device_id').doNothing())
         .execute();
       await db.updateTable('device_keys').set({ released_at: now.toISOString() }).where('device_id', '=', device.id).execute();

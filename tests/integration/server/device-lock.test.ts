@@ -37,7 +37,13 @@ describe.each(DATABASES)('device recovery key and lock policy on %s', (kind) => 
     return client;
   };
   const auditKinds = async (kindName: string) =>
-    (await server.database.db.selectFrom('audit_events').select(['kind', 'detail']).where('kind', '=', kindName as 'recovery-key').execute()).map((r) => r.detail);
+    (
+      await server.database.db
+        .selectFrom('audit_events')
+        .select(['kind', 'detail'])
+        .where('kind', '=', kindName as 'recovery-key')
+        .execute()
+    ).map((r) => r.detail);
 
   it('releases the same recovery key to a fresh password sign-in of the officer whose device signed the nonce, made on first need', async () => {
     const j001 = await signedIn('J001');
@@ -58,7 +64,9 @@ describe.each(DATABASES)('device recovery key and lock policy on %s', (kind) => 
     const again = await challenge(j001, device.deviceId);
     const second = await j001.request('POST', `/api/devices/${device.deviceId}/recovery-key`, { nonce: again, signature: await device.sign(again) });
     expect(((await second.json()) as RecoveryKeyResponse).key).toBe(key);
-    expect(await auditKinds('recovery-key')).toEqual(expect.arrayContaining([`released (${device.deviceId})`, `denied: bad device signature (${device.deviceId})`]));
+    expect(await auditKinds('recovery-key')).toEqual(
+      expect.arrayContaining([`released (${device.deviceId})`, `denied: bad device signature (${device.deviceId})`]),
+    );
   });
 
   it('denies another officer, another device’s signature, no session and a sign-in older than the window', async () => {
@@ -85,7 +93,9 @@ describe.each(DATABASES)('device recovery key and lock policy on %s', (kind) => 
     expect(wrongDevice.status).toBe(403);
     // A nonce given for one device does not serve another.
     const crossed = await challenge(j001, other.deviceId);
-    expect((await j001.request('POST', `/api/devices/${device.deviceId}/recovery-key`, { nonce: crossed, signature: await device.sign(crossed) })).status).toBe(403);
+    expect((await j001.request('POST', `/api/devices/${device.deviceId}/recovery-key`, { nonce: crossed, signature: await device.sign(crossed) })).status).toBe(
+      403,
+    );
 
     // Signed out: no session at all.
     const anonymous = new Client(server.url);

@@ -57,7 +57,7 @@ export function LockPolicyPanel() {
           <fieldset>
             <legend>{t('policy.secret')}</legend>
             {(['pin', 'passphrase'] as const).map((kind) => (
-              <label key={kind} class="choice">
+              <label key={kind} class="check">
                 <input type="radio" name="secret" checked={current.secret === kind} onChange={() => change({ secret: kind })} />
                 {t(kind === 'pin' ? 'policy.secret.pin' : 'policy.secret.passphrase')}
               </label>

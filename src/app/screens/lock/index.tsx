@@ -51,7 +51,9 @@ export function LockScreen({ view }: { view: Shown }) {
       {withPassword.value ? <PasswordForm badge={view.kind === 'resign' ? view.badge : user?.badge} /> : <PinEntry officerId={officerId} secret={secret} />}
       {pinWorks && (
         <button type="button" class="link" onClick={() => (withPassword.value = !withPassword.value)}>
-          {withPassword.value ? t('lock.usePin') : t('lock.usePassword')}
+          {withPassword.value
+            ? t(secret === 'pin' ? 'lock.usePin' : 'lock.usePinPassphrase')
+            : t(secret === 'pin' ? 'lock.usePassword' : 'lock.usePasswordPassphrase')}
         </button>
       )}
       {view.kind === 'sealed' && waiting.value > 0 && (
