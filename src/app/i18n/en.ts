@@ -16,10 +16,6 @@ export const en: Catalog = {
   'auth.submit': 'Sign in',
   'auth.submitting': 'Signing in…',
   'auth.signOut': 'Sign out',
-  'auth.signOutPending': {
-    one: '1 record is not uploaded yet. It stays on this device and uploads when you sign in again online. Sign out anyway?',
-    other: '{n} records are not uploaded yet. They stay on this device and upload when you sign in again online. Sign out anyway?',
-  },
   'auth.signedInAs': '{name} ({badge})',
   'auth.sessionExpired': 'Your session has expired; please sign in again.',
   'error.badCredentials': 'Badge number or password is wrong.',
