@@ -13,7 +13,9 @@ export async function benchServer(
   const dir = mkdtempSync(join(tmpdir(), 'xf-bench-'));
   const pgDb = kind === 'postgres' ? await createPostgresDatabase() : null;
   const env = { DATA_DIR: dir, DATABASE_URL: pgDb?.url ?? '', DEMO_PASSWORD: BENCH_PASSWORD, LOG_LEVEL: 'error' };
-  const { child, url } = await spawnServer(env);
+  // BENCH_CPU_PROF=<dir> writes the server's CPU profiles there (open them in Chrome DevTools): where the time goes.
+  const profileDir = process.env.BENCH_CPU_PROF;
+  const { child, url } = await spawnServer(env, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
   return {
     url,
     env,

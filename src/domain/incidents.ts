@@ -8,32 +8,75 @@ import { InstantSchema } from './instant.js';
 // which of the index's groups it counts in.
 
 /** How the safety index groups incidents: criminal and public-order together, fire, traffic; `other` counts in none. */
-type IncidentGroup = 'criminal-order' | 'fire' | 'traffic' | 'other';
+export const INCIDENT_GROUPS = ['criminal-order', 'fire', 'traffic', 'other'] as const;
 
-export interface IncidentCategory {
-  /** Stable code, what records carry. */
-  code: string;
-  group: IncidentGroup;
-  /** One of the three preventable kinds counted per residential community (警情指数). */
-  preventable: boolean;
-  name: { 'zh-CN': string; en: string };
-}
+/** A category's code: what records carry, so it never changes meaning once used. */
+const CategoryCode = v.pipe(
+  v.string('must be a string'),
+  v.regex(/^[a-z][a-z0-9-]{0,31}$/, 'must be a category code: a-z, 0-9 and “-”, starting with a letter, at most 32 characters'),
+);
+const CategoryName = v.pipe(v.string('must be a string'), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(32, 'must be at most 32 characters'));
+
+/** A category a unit's admin adds to its taxonomy. */
+export const NewIncidentCategorySchema = v.strictObject({
+  code: CategoryCode,
+  group: v.picklist(INCIDENT_GROUPS, `must be one of ${INCIDENT_GROUPS.join(', ')}`),
+  /** Counted per residential community like the three preventable kinds (警情指数). */
+  preventable: v.boolean('must be true or false'),
+  name: v.strictObject({ 'zh-CN': CategoryName, en: CategoryName }),
+});
+
+/** A category of a unit's taxonomy, as pull delivers it and forms and the index read it. */
+export const IncidentCategorySchema = v.strictObject({
+  ...NewIncidentCategorySchema.entries,
+  /** Hidden from new reports; reports already made in it still count, and are still accepted. */
+  hidden: v.boolean('must be true or false'),
+});
+export type IncidentCategory = v.InferOutput<typeof IncidentCategorySchema>;
 
 /**
- * The taxonomy a unit starts with: at least the programme's groups and its three preventable
- * kinds. A category's code never changes meaning once records carry it.
+ * The taxonomy every unit starts with: at least the programme's groups and its three preventable
+ * kinds. Built in: a unit may hide them from new reports, never remove or change them.
  */
 export const DEFAULT_INCIDENT_CATEGORIES: readonly IncidentCategory[] = [
-  { code: 'criminal', group: 'criminal-order', preventable: false, name: { 'zh-CN': '刑事', en: 'Criminal' } },
-  { code: 'burglary', group: 'criminal-order', preventable: true, name: { 'zh-CN': '入室盗窃', en: 'Burglary' } },
-  { code: 'motorbike-theft', group: 'criminal-order', preventable: true, name: { 'zh-CN': '盗窃摩托车/电动车', en: 'Motorbike / e-bike theft' } },
-  { code: 'vehicle-theft', group: 'criminal-order', preventable: true, name: { 'zh-CN': '盗窃机动车', en: 'Vehicle theft' } },
-  { code: 'public-order', group: 'criminal-order', preventable: false, name: { 'zh-CN': '治安', en: 'Public order' } },
-  { code: 'fire', group: 'fire', preventable: false, name: { 'zh-CN': '火灾', en: 'Fire' } },
-  { code: 'traffic', group: 'traffic', preventable: false, name: { 'zh-CN': '交通', en: 'Traffic' } },
-  { code: 'dispute', group: 'other', preventable: false, name: { 'zh-CN': '纠纷', en: 'Dispute' } },
-  { code: 'other', group: 'other', preventable: false, name: { 'zh-CN': '其他', en: 'Other' } },
+  { code: 'criminal', group: 'criminal-order', preventable: false, name: { 'zh-CN': '刑事', en: 'Criminal' }, hidden: false },
+  { code: 'burglary', group: 'criminal-order', preventable: true, name: { 'zh-CN': '入室盗窃', en: 'Burglary' }, hidden: false },
+  {
+    code: 'motorbike-theft',
+    group: 'criminal-order',
+    preventable: true,
+    name: { 'zh-CN': '盗窃摩托车/电动车', en: 'Motorbike / e-bike theft' },
+    hidden: false,
+  },
+  { code: 'vehicle-theft', group: 'criminal-order', preventable: true, name: { 'zh-CN': '盗窃机动车', en: 'Vehicle theft' }, hidden: false },
+  { code: 'public-order', group: 'criminal-order', preventable: false, name: { 'zh-CN': '治安', en: 'Public order' }, hidden: false },
+  { code: 'fire', group: 'fire', preventable: false, name: { 'zh-CN': '火灾', en: 'Fire' }, hidden: false },
+  { code: 'traffic', group: 'traffic', preventable: false, name: { 'zh-CN': '交通', en: 'Traffic' }, hidden: false },
+  { code: 'dispute', group: 'other', preventable: false, name: { 'zh-CN': '纠纷', en: 'Dispute' }, hidden: false },
+  { code: 'other', group: 'other', preventable: false, name: { 'zh-CN': '其他', en: 'Other' }, hidden: false },
 ];
+
+const BUILT_IN_CODES = new Set(DEFAULT_INCIDENT_CATEGORIES.map((c) => c.code));
+
+/** True for a built-in category: hidden at most, never removed or redefined. */
+export const isBuiltInCategory = (code: string) => BUILT_IN_CODES.has(code);
+
+/**
+ * A unit's whole taxonomy from what it stored: the built-in categories in their order (hidden
+ * where the unit hides them), then the unit's own in the order given. A stored row for a built-in
+ * code says only whether it is hidden.
+ */
+export function mergeTaxonomy(stored: readonly IncidentCategory[]): IncidentCategory[] {
+  const hidden = new Map(stored.map((c) => [c.code, c.hidden]));
+  return [...DEFAULT_INCIDENT_CATEGORIES.map((c) => ({ ...c, hidden: hidden.get(c.code) ?? false })), ...stored.filter((c) => !BUILT_IN_CODES.has(c.code))];
+}
+
+/** A unit's incident settings, as its admin sets them and pull delivers them to the report form. */
+export const IncidentSettingsSchema = v.strictObject({
+  /** People's identity numbers may be recorded; the server refuses them otherwise. */
+  idNumbers: v.boolean('idNumbers must be true or false'),
+});
+export type IncidentSettings = v.InferOutput<typeof IncidentSettingsSchema>;
 
 /** Where an incident stands: reported, then responding, on scene, and resolved or handed over. */
 export const INCIDENT_STATES = ['reported', 'responding', 'on-scene', 'resolved', 'handed-over'] as const;
@@ -96,7 +139,7 @@ const PersonSchema = v.strictObject({
 
 export const IncidentReportBodySchema = v.strictObject({
   incidentId: Uuid,
-  category: v.pipe(v.string('must be a string'), v.regex(/^[a-z][a-z0-9-]{0,31}$/, 'must be a category code')),
+  category: CategoryCode,
   occurredAt: InstantSchema,
   location: LocationSchema,
   description: Text(2000),

@@ -168,21 +168,62 @@ export function preventableCodes(categories: readonly IncidentCategory[] = DEFAU
 
 const zeroGroups = (): GroupNumbers => ({ 'criminal-order': 0, fire: 0, traffic: 0 });
 
+/** Where an incident counts: the town or street and the community its location lies in (null: in none, or no location). */
+export interface IncidentPlace {
+  townId: string | null;
+  communityId: string | null;
+}
+
 /**
- * The index of each of `months` (in order, oldest first) from the incidents (any order; those of other months are left
- * out). Towns and communities come in the order of `areas`, every one of them, with zeros for a
- * month without incidents: a quiet street is news too.
+ * Places points in a unit's areas, each level on its own (a community is looked up among
+ * communities, not only inside the town found): the rule the index counts by, applied once per
+ * incident where it is stored, and again to every incident when the areas change.
  */
-export function computeIndex(
+export class AreaPlacer {
+  private readonly towns: AreaLocator;
+  private readonly communities: AreaLocator;
+
+  constructor(areas: readonly Area[]) {
+    this.towns = new AreaLocator(areas.filter((a) => a.level === 'town'));
+    this.communities = new AreaLocator(areas.filter((a) => a.level === 'community'));
+  }
+
+  /** The areas `[lon, lat]` lies in; an incident without coordinates lies in none. */
+  place(lon: number | null, lat: number | null): IncidentPlace {
+    if (lon === null || lat === null) return { townId: null, communityId: null };
+    return { townId: this.towns.locate(lon, lat), communityId: this.communities.locate(lon, lat) };
+  }
+}
+
+/**
+ * Incidents of one month, category and place, counted: what the server's query groups the stored
+ * incidents into (their places were worked out where they were stored), and what the index is
+ * made from.
+ */
+export interface IndexCount extends IncidentPlace {
+  month: Month;
+  category: string;
+  /** False for address-only incidents: no coordinates, so in no area. */
+  placed: boolean;
+  demo: boolean;
+  /** How many incidents, and the deaths among them. */
+  incidents: number;
+  dead: number;
+}
+
+/**
+ * The index of each of `months` (in order, oldest first) from counts of placed incidents (those
+ * of other months are left out). Towns and communities come in the order of `areas`, every one of
+ * them, with zeros for a month without incidents: a quiet street is news too.
+ */
+export function indexFromCounts(
   areas: readonly Area[],
-  incidents: Iterable<IndexIncident>,
+  counts: Iterable<IndexCount>,
   months: readonly Month[],
   categories: readonly IncidentCategory[] = DEFAULT_INCIDENT_CATEGORIES,
 ): MonthIndex[] {
   const towns = areas.filter((a) => a.level === 'town');
   const communities = areas.filter((a) => a.level === 'community');
-  const townLocator = new AreaLocator(towns);
-  const communityLocator = new AreaLocator(communities);
   const { groups, preventable } = categoryTable(categories);
   const codes = preventableCodes(categories);
 
@@ -197,41 +238,35 @@ export function computeIndex(
     outside: 0,
     demo: 0,
   }));
-  // Where each month begins, as ISO UTC text: incident times are toISOString text too
-  // (InstantSchema), so a month is found by comparing strings, not by parsing 100,000 dates.
-  const starts = months.map(monthStart);
-  const ends = months.map((m) => monthStart(addMonths(m, 1)));
+  const byMonth = new Map(result.map((m) => [m.month, m]));
 
-  for (const incident of incidents) {
-    const at = incident.occurredAt;
-    let m = starts.length - 1;
-    while (m >= 0 && at < (starts[m] as string)) m--;
-    const month = m >= 0 && at < (ends[m] as string) ? result[m] : undefined;
+  for (const count of counts) {
+    const month = byMonth.get(count.month);
     if (!month) continue;
-    month.incidents++;
-    if (incident.demo) month.demo++;
-    if (incident.lat === null || incident.lon === null) {
-      month.unplaced++;
+    const n = count.incidents;
+    const demo = count.demo ? n : 0;
+    month.incidents += n;
+    month.demo += demo;
+    if (!count.placed) {
+      month.unplaced += n;
       continue;
     }
-    const group = groups.get(incident.category);
-    const townId = townLocator.locate(incident.lon, incident.lat);
-    if (townId === null) month.outside++;
+    const group = groups.get(count.category);
+    if (count.townId === null) month.outside += n;
     else if (group) {
-      const town = month.towns.get(townId);
+      const town = month.towns.get(count.townId);
       if (town) {
-        town.counts[group]++;
-        town.deaths[group] += incident.dead;
-        if (incident.demo) town.demo++;
+        town.counts[group] += n;
+        town.deaths[group] += count.dead;
+        town.demo += demo;
       }
     }
-    if (preventable.has(incident.category)) {
-      const communityId = communityLocator.locate(incident.lon, incident.lat);
-      const community = communityId === null ? undefined : month.communities.get(communityId);
+    if (preventable.has(count.category)) {
+      const community = count.communityId === null ? undefined : month.communities.get(count.communityId);
       if (community) {
-        community.counts[incident.category] = (community.counts[incident.category] ?? 0) + 1;
-        community.total++;
-        if (incident.demo) community.demo++;
+        community.counts[count.category] = (community.counts[count.category] ?? 0) + n;
+        community.total += n;
+        community.demo += demo;
       }
     }
   }
@@ -252,6 +287,40 @@ export function computeIndex(
     }),
     communities: [...communityRows.values()],
   }));
+}
+
+/**
+ * The index of each of `months` straight from incidents (any order): each placed in its areas
+ * and its month, then counted as the server counts its stored rows (indexFromCounts).
+ */
+export function computeIndex(
+  areas: readonly Area[],
+  incidents: Iterable<IndexIncident>,
+  months: readonly Month[],
+  categories: readonly IncidentCategory[] = DEFAULT_INCIDENT_CATEGORIES,
+): MonthIndex[] {
+  const placer = new AreaPlacer(areas);
+  // Where each month begins, as ISO UTC text: incident times are toISOString text too
+  // (InstantSchema), so a month is found by comparing strings, not by parsing 100,000 dates.
+  const starts = months.map(monthStart);
+  const ends = months.map((m) => monthStart(addMonths(m, 1)));
+  const counts: IndexCount[] = [];
+  for (const incident of incidents) {
+    const at = incident.occurredAt;
+    let m = starts.length - 1;
+    while (m >= 0 && at < (starts[m] as string)) m--;
+    if (m < 0 || at >= (ends[m] as string)) continue;
+    counts.push({
+      month: months[m] as Month,
+      category: incident.category,
+      placed: incident.lat !== null && incident.lon !== null,
+      ...placer.place(incident.lon, incident.lat),
+      demo: incident.demo,
+      incidents: 1,
+      dead: incident.dead,
+    });
+  }
+  return indexFromCounts(areas, counts, months, categories);
 }
 
 /** What a town's ranking, choropleth and trend show: a group's rate per 10,000, or its deaths. */

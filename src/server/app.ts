@@ -30,6 +30,7 @@ import { squadRoutes } from './routes/squad.js';
 import { blobRoutes } from './routes/blobs.js';
 import { safetyIndexRoutes } from './routes/safety-index.js';
 import { incidentRoutes } from './routes/incidents.js';
+import { incidentCategoryRoutes } from './routes/incident-categories.js';
 import { LiveHub } from './live/hub.js';
 
 export interface BuildOptions {
@@ -128,6 +129,7 @@ export async function buildServer(options: BuildOptions): Promise<FastifyInstanc
   await app.register(blobRoutes(ctx));
   await app.register(safetyIndexRoutes(ctx));
   await app.register(incidentRoutes(ctx));
+  await app.register(incidentCategoryRoutes(ctx));
   const hub = await LiveHub.start(ctx.database, ctx.now);
   app.addHook('preClose', async () => hub.close());
   await app.register(liveRoutes(ctx, hub, options.liveHeartbeatMs ?? LIVE_HEARTBEAT_MS));

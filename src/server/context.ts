@@ -13,6 +13,6 @@ export interface ServerContext {
   map?: MapConfig;
   /** Where photos' bytes are kept (a folder under DATA_DIR by default). */
   blobs: BlobStore;
-  /** The unit records people's identity numbers in incidents (INCIDENT_ID_NUMBERS=1); off by default. */
+  /** Units whose admin has not chosen record people's identity numbers in incidents (INCIDENT_ID_NUMBERS=1); off by default. */
   allowIdNumbers?: boolean;
 }

@@ -4,7 +4,7 @@ import type { Checkpoint, Plan } from '../../src/domain/checkpoints.js';
 import type { AdminZonesResponse } from '../../src/domain/protocol/admin.js';
 import type { PullResponse } from '../../src/domain/protocol/sync.js';
 import { Client, startServer, type TestServer } from '../integration/harness.js';
-import { signIn, watchProblems } from './app.js';
+import { recordsWaiting, signIn, watchProblems } from './app.js';
 import { launchChromium } from './chromium.js';
 
 const json = async <T>(response: Response) => (await response.json()) as T;
@@ -255,7 +255,82 @@ describe('the admin edits checkpoints and plans at a desktop browser', () => {
     expect((await checkpoints()).some((c) => c.name['zh-CN'] === '东门岗亭')).toBe(false);
     expect(problems).toEqual([]);
   });
+
+  it('adds a category of the unit and hides a built-in one; an officer’s phone offers it offline, and the report made offline is accepted', async () => {
+    await page.getByRole('button', { name: '警情类别' }).click();
+    const panel = page.getByTestId('taxonomy-panel');
+    await panel.locator('li[data-category="burglary"]').getByText('内置').waitFor();
+    const form = page.getByTestId('taxonomy-form');
+    // A code the rules refuse is named before anything is sent.
+    await form.getByLabel('代码').fill('Fraud!');
+    await form.getByLabel('中文名称').fill('电信诈骗');
+    await form.getByLabel('英文名称').fill('Telecom fraud');
+    await form.getByRole('button', { name: '新增' }).click();
+    await form
+      .getByRole('alert')
+      .getByText(/code: must be a category code/)
+      .waitFor();
+    await form.getByLabel('代码').fill('fraud');
+    await form.getByLabel('计入指数分组').selectOption({ label: '刑事治安' });
+    await form.getByRole('button', { name: '新增' }).click();
+    await form.getByText('已新增“电信诈骗”，民警设备同步后即可选用。').waitFor();
+    await panel.locator('li[data-category="fraud"]').getByText('电信诈骗').waitFor();
+    await panel.locator('li[data-category="dispute"]').getByRole('button', { name: '隐藏' }).click();
+    await panel.locator('li[data-category="dispute"][data-hidden="yes"]').waitFor();
+    expect(problems).toEqual([]);
+
+    // The officer's phone pulls the taxonomy online, then reports offline in the new category.
+    const phone = await browser.newContext({ locale: 'zh-CN', viewport: { width: 390, height: 844 } });
+    try {
+      const officerPage = await phone.newPage();
+      const officerProblems = watchProblems(officerPage);
+      await officerPage.goto(server.url);
+      await signIn(officerPage, 'J001');
+      await officerPage.waitForFunction(() => navigator.serviceWorker.controller !== null);
+      await expect.poll(() => pulledCategories(officerPage), { timeout: 15_000 }).toEqual(['dispute', 'fraud']);
+      await phone.setOffline(true);
+      await officerPage.getByTestId('report-incident').click();
+      const report = officerPage.getByRole('form', { name: '上报警情' });
+      await report.getByRole('radio', { name: '电信诈骗' }).click();
+      // Hidden for new reports: not offered.
+      expect(await report.getByRole('radio', { name: '纠纷' }).count()).toBe(0);
+      expect(await report.getByRole('radio', { name: '入室盗窃' }).count()).toBe(1);
+      await report.getByRole('radio', { name: '输入地址' }).check();
+      await report.getByRole('textbox', { name: '输入地址' }).fill('惠城区江北街道文明一路 12 号');
+      await report.getByLabel('情况描述').fill('群众报称接到冒充客服电话被骗');
+      await report.getByRole('button', { name: '上报', exact: true }).click();
+      await officerPage.getByTestId('my-incidents').getByText('电信诈骗').waitFor();
+      await phone.setOffline(false);
+      await expect.poll(() => recordsWaiting(officerPage), { timeout: 30_000 }).toBe(0);
+      const stored = await server.database.db.selectFrom('incidents').select(['category', 'address']).execute();
+      expect(stored).toEqual([{ category: 'fraud', address: '惠城区江北街道文明一路 12 号' }]);
+      expect(officerProblems).toEqual([]);
+    } finally {
+      await phone.close();
+    }
+  });
 });
+
+/** The codes of the incident categories the device holds from pull (the unit's own, and the built-in ones it hides). */
+function pulledCategories(page: Page): Promise<string[]> {
+  return page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const request = indexedDB.open('xunfang');
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    const entries = await new Promise<Array<{ entity: string; id: string }>>((resolve, reject) => {
+      const request = db.transaction('LOCAL').objectStore('LOCAL').getAll();
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    db.close();
+    return entries
+      .filter((e) => e.entity === 'incident-category')
+      .map((e) => e.id)
+      .sort();
+  });
+}
 
 /** A checkbox by its exact label, so "银行" does not also match "中国银行". */
 function checkbox(scope: Locator, name: string): Locator {

@@ -47,10 +47,18 @@ describe('the safety index on the supervisor’s screen', () => {
     expect(shown).toEqual([...shown].sort((a, b) => a - b));
     expect(await page.getByTestId('index-demo').textContent()).toContain(String(current.demo));
     await page.getByTestId('index-map').locator('[data-ready="yes"]').waitFor({ timeout: 60_000 });
-    // Picking a town draws its trend.
+    // The map carries every town's rank; the worst, shown by default, is also named.
+    const labels = page.getByTestId('index-map').locator('.map-label-area');
+    await expect.poll(() => labels.count()).toBe(expected.length);
+    const nameOf = (id: string) => answer.areas.find((a) => a.id === id)!.name['zh-CN'];
+    const picked = page.getByTestId('index-map').locator('.map-label-area[data-selected="true"]');
+    const worst = expected.at(-1)!;
+    expect(await picked.textContent()).toBe(`${worst.rank} ${nameOf(worst.areaId)}`);
+    // Picking a town draws its trend and names it on the map.
     const town = expected[0]!.areaId;
     await page.locator(`tr[data-area="${town}"] button`).click();
     expect(await page.getByTestId('index-trend').getAttribute('data-area')).toBe(town);
+    await expect.poll(() => picked.textContent()).toBe(`${expected[0]!.rank} ${nameOf(town)}`);
     expect(await page.getByTestId('index-trend').locator('circle').count()).toBe(12);
     expect(problems).toEqual([]);
   });

@@ -175,9 +175,9 @@ export class Client {
 const MAIN = 'dist/node/server/main.js';
 
 /** Runs the built server in its own process, as `npm start` does, and waits for its banner. */
-export async function spawnServer(env: Record<string, string>): Promise<{ child: ChildProcess; banner: string; url: string }> {
+export async function spawnServer(env: Record<string, string>, nodeArgs: readonly string[] = []): Promise<{ child: ChildProcess; banner: string; url: string }> {
   if (!existsSync(MAIN)) throw new Error('run `npm run build` first (npm test does)');
-  const child = spawn(process.execPath, [MAIN], { env: { ...process.env, HOST: '127.0.0.1', PORT: '0', ...env } });
+  const child = spawn(process.execPath, [...nodeArgs, MAIN], { env: { ...process.env, HOST: '127.0.0.1', PORT: '0', ...env } });
   let output = '';
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const banner = await new Promise<string>((resolve, reject) => {

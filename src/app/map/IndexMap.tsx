@@ -1,7 +1,8 @@
 import type * as GeoJSON from 'geojson';
 import { useMemo } from 'preact/hooks';
 import type { Area } from '../../domain/areas.js';
-import { MapBoundaries } from './layers.js';
+import { MapAreaLabels, MapBoundaries } from './layers.js';
+import { locale } from '../i18n/index.js';
 import { MapFit, MapView } from './MapView.js';
 import { useBaseMap } from './useBaseMap.js';
 import { useGeoJsonLayers } from './useGeoJsonLayers.js';
@@ -11,6 +12,8 @@ export interface IndexMapProps {
   towns: readonly Area[];
   /** The measure's value per town id. */
   values: ReadonlyMap<string, number>;
+  /** Each town's place in the ranking table, drawn on it so the map and the table read together. */
+  ranks: ReadonlyMap<string, number>;
   /** The top of the colour scale: the worst value of the month. */
   top: number;
   selectedId: string | null;
@@ -20,7 +23,7 @@ export interface IndexMapProps {
 const INDEX_COLOURS = ['#2f9e44', '#f2c94c', '#d6336c'] as const;
 
 /** The choropleth of the safety index: each town or street filled by its value of the chosen measure. */
-export function IndexMap({ towns, values, top, selectedId }: IndexMapProps) {
+export function IndexMap({ towns, values, ranks, top, selectedId }: IndexMapProps) {
   const { settings, style, boundaries } = useBaseMap();
   const corners = useMemo(() => {
     const points = towns.flatMap((a) => (a.geometry.type === 'Polygon' ? [a.geometry.coordinates] : a.geometry.coordinates).flatMap((rings) => rings[0] ?? []));
@@ -33,13 +36,25 @@ export function IndexMap({ towns, values, top, selectedId }: IndexMapProps) {
         ] as Array<[number, number]>)
       : [];
   }, [towns]);
+  const lang = locale.value;
+  const labels = useMemo(
+    () =>
+      towns.map((a) => {
+        const rank = ranks.get(a.id);
+        const text = rank === undefined ? '' : String(rank);
+        // The picked town is named in full; the rest carry their rank, which fits a phone's map.
+        return { id: a.id, text: a.id === selectedId ? `${text} ${a.name[lang]}`.trim() : text, geometry: a.geometry, selected: a.id === selectedId };
+      }),
+    [towns, ranks, selectedId, lang],
+  );
   if (!settings || !style) return <div class="map map-loading" />;
   const [lon = 114.41, lat = 23.1] = corners[0] ?? [];
   return (
     <div class="admin-map index-map" data-testid="index-map">
       <MapView center={[lon, lat]} zoom={9} style={style} gcj02={settings.gcj02}>
         <MapBoundaries boundaries={boundaries} />
-        <MapChoropleth key={top} towns={towns} values={values} top={top} selectedId={selectedId} />
+        <MapChoropleth key={top} towns={towns} values={values} ranks={ranks} top={top} selectedId={selectedId} />
+        <MapAreaLabels labels={labels} />
         {corners.length > 0 && <MapFit points={corners} padding={12} />}
       </MapView>
     </div>

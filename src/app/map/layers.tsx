@@ -200,8 +200,32 @@ export function MapNames({
   return null;
 }
 
+/** Short labels on areas (a town's rank on the index map), as DOM markers for MapNames' reason; a selected one stands out. */
+export function MapAreaLabels({
+  labels,
+}: {
+  labels: ReadonlyArray<{ id: string; text: string; geometry: GeoJSON.Polygon | GeoJSON.MultiPolygon; selected: boolean }>;
+}) {
+  const { map, gcj02 } = useMap();
+  useEffect(() => {
+    if (!map) return;
+    const markers = labels
+      .filter((l) => l.text)
+      .map((l) => {
+        const polygon: GeoJSON.Polygon = l.geometry.type === 'Polygon' ? l.geometry : { type: 'Polygon', coordinates: l.geometry.coordinates[0] ?? [] };
+        const marker = nameMarker(map, gcj02, 'area', l.text, labelPoint(polygon));
+        marker.getElement().dataset.selected = String(l.selected);
+        return marker;
+      });
+    return () => {
+      for (const marker of markers) marker.remove();
+    };
+  }, [map, gcj02, labels]);
+  return null;
+}
+
 /** One name on the map (see MapNames for why a DOM marker); a checkpoint's sits just under its centre. */
-function nameMarker(map: MapLibreMap, gcj02: boolean, kind: 'district' | 'zone' | 'checkpoint', text: string, at: [number, number]): Marker {
+function nameMarker(map: MapLibreMap, gcj02: boolean, kind: 'district' | 'zone' | 'checkpoint' | 'area', text: string, at: [number, number]): Marker {
   const element = document.createElement('div');
   element.className = `map-label map-label-${kind}`;
   element.textContent = text;

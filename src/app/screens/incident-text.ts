@@ -1,5 +1,6 @@
-import { DEFAULT_INCIDENT_CATEGORIES, type IncidentState } from '../../domain/incidents.js';
+import type { IncidentState } from '../../domain/incidents.js';
 import { locale, type MessageKey } from '../i18n/index.js';
+import { taxonomy } from '../state/local-copies.js';
 
 // Words for incidents shared by the officer's list and the leader's and supervisor's panel.
 
@@ -11,5 +12,5 @@ export const INCIDENT_STATE_KEYS: Record<IncidentState, MessageKey> = {
   'handed-over': 'incident.state.handed-over',
 };
 
-/** A category's name in the current language; a code the taxonomy does not know is shown as it is. */
-export const categoryName = (code: string) => DEFAULT_INCIDENT_CATEGORIES.find((c) => c.code === code)?.name[locale.value] ?? code;
+/** A category's name in the current language, by the unit's taxonomy; a code it does not know is shown as it is. */
+export const categoryName = (code: string) => taxonomy.value.find((c) => c.code === code)?.name[locale.value] ?? code;

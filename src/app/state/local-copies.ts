@@ -1,10 +1,11 @@
-import { signal, type Signal } from '@preact/signals';
+import { computed, signal, type Signal } from '@preact/signals';
 import * as v from 'valibot';
 import { CheckpointSchema, PlanSchema, ZoneSchema, type Checkpoint, type Plan, type Zone } from '../../domain/checkpoints.js';
 import { CheckinVerdictSchema, type CheckinVerdict } from '../../domain/protocol/compliance.js';
 import { SquadMemberSchema, type SquadMember } from '../../domain/protocol/sync.js';
 import { ControlPointSchema, type ControlPoint } from '../../domain/protocol/lockdown.js';
 import { TaskSchema, type Task } from '../../domain/tasks.js';
+import { IncidentCategorySchema, IncidentSettingsSchema, mergeTaxonomy, type IncidentCategory, type IncidentSettings } from '../../domain/incidents.js';
 import { SosAlertSchema, type SosAlert } from '../../domain/protocol/squad.js';
 import type { LocalEntry } from '../../store/schema.js';
 import { readLocal } from '../../store/sealed-reads.js';
@@ -30,6 +31,14 @@ export const controlPoints = signal<readonly ControlPoint[]>([]);
 export const tasks = signal<readonly Task[]>([]);
 /** The officer's own SOS alerts of the last day, as the server has them (who acknowledged). */
 export const sosAlerts = signal<readonly SosAlert[]>([]);
+/** The unit's own incident categories, and the built-in ones it hides, as pull delivered them. */
+const unitCategories = signal<readonly IncidentCategory[]>([]);
+/** The unit's whole incident taxonomy, built-in categories first: what the report form offers (those not hidden) and names by. */
+export const taxonomy = computed(() => mergeTaxonomy(unitCategories.value));
+/** The unit's incident settings as pull delivered them (none until its admin has chosen). */
+const unitSettings = signal<readonly IncidentSettings[]>([]);
+/** The report form asks for people's identity numbers: the unit's admin turned them on. */
+export const idNumbersOn = computed(() => unitSettings.value[0]?.idNumbers ?? false);
 
 /**
  * Re-reads this officer's local copies (on sign-in, and after each pull); null forgets them (signed
@@ -45,6 +54,9 @@ export async function loadLocalCopies(officerId: string | null): Promise<void> {
     read(officerId, 'task', TaskSchema, tasks),
     read(officerId, 'control-point', ControlPointSchema, controlPoints),
     read(officerId, 'sos', SosAlertSchema, sosAlerts),
+    // Pull adds the code as `id` to every copy: an object schema reads past it.
+    read(officerId, 'incident-category', v.object(IncidentCategorySchema.entries), unitCategories),
+    read(officerId, 'incident-settings', v.object(IncidentSettingsSchema.entries), unitSettings),
   ]);
 }
 

@@ -1,6 +1,6 @@
 // `GET /api/incidents` and `GET /api/incidents/:id` (issue 15): the incidents a leader's squad or
 // a supervisor's unit met, on a list and a map, and one incident's page with its timeline and photos.
-import type { IncidentState, PhotoRef } from '../incidents.js';
+import type { IncidentCategory, IncidentState, PhotoRef } from '../incidents.js';
 
 /** The longest window of incident time one list may span, and the window when none is given. */
 export const INCIDENTS_MAX_WINDOW_MS = 31 * 24 * 3600_000;
@@ -84,4 +84,9 @@ export interface IncidentDetailResponse {
   /** The report and every update, in device time. */
   timeline: IncidentStep[];
   photos: IncidentPhoto[];
+}
+
+/** `GET /api/admin/incident-categories`: the unit's whole taxonomy, built-in categories first. */
+export interface IncidentCategoriesResponse {
+  categories: IncidentCategory[];
 }

@@ -41,7 +41,7 @@ export interface PushResponse {
 
 /** One entry of `GET /api/sync/pull`: an upsert or deletion of something the user may see. */
 export interface Change {
-  entity: 'zone' | 'checkpoint' | 'plan' | 'control-point' | 'squad-member' | 'checkin-verdict' | 'task' | 'sos';
+  entity: 'zone' | 'checkpoint' | 'plan' | 'control-point' | 'squad-member' | 'checkin-verdict' | 'task' | 'sos' | 'incident-category' | 'incident-settings';
   id: string;
   op: 'upsert' | 'delete';
   data: Record<string, unknown> | null;

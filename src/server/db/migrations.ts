@@ -683,6 +683,48 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0022-incident-areas': {
+    async up(db: Kysely<unknown>) {
+      // Where each incident counts in the safety index, worked out where it is stored rather than
+      // for every incident on every read: its district month, and the town or street and the
+      // community its location lies in (point in polygon against the unit's areas; null in none).
+      // Re-worked for the whole unit when its areas are imported. The month's counts are then
+      // grouped by the database, from this index alone.
+      for (const column of ['district_month', 'town_id', 'community_id']) await db.schema.alterTable('incidents').addColumn(column, 'text').execute();
+      await db.schema.dropIndex('incidents_index_read').execute();
+      await db.schema
+        .createIndex('incidents_index_counts')
+        .on('incidents')
+        .columns(['unit_id', 'district_month', 'category', 'town_id', 'community_id', 'demo', 'lat', 'dead'])
+        .execute();
+      // A unit's own incident categories, and which categories (its own or built in) it hides
+      // from new reports; delivered to devices by pull, hence the version.
+      await db.schema
+        .createTable('incident_categories')
+        .addColumn('unit_id', 'text', (c) => c.notNull().references('units.id'))
+        .addColumn('code', 'text', (c) => c.notNull())
+        .addColumn('name_zh', 'text', (c) => c.notNull())
+        .addColumn('name_en', 'text', (c) => c.notNull())
+        .addColumn('index_group', 'text', (c) => c.notNull())
+        .addColumn('preventable', 'integer', (c) => c.notNull())
+        .addColumn('hidden', 'integer', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('incident_categories_pk', ['unit_id', 'code'])
+        .execute();
+      await db.schema.createIndex('incident_categories_version').on('incident_categories').columns(['unit_id', 'version']).execute();
+      // Whether the unit records people's identity numbers in incidents: its admin's choice; null
+      // until made, when the server's INCIDENT_ID_NUMBERS decides. Versioned for pull.
+      await db.schema.alterTable('units').addColumn('incident_id_numbers', 'integer').execute();
+      await db.schema.alterTable('units').addColumn('incident_settings_version', 'integer').execute();
+      // Incidents already stored get their places once every migration has run.
+      await db
+        .insertInto('maintenance' as never)
+        .values({ task: 'place-incidents' } as never)
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+    },
+  },
 };
 
 /** Feeds the in-code migrations to Kysely's Migrator (no files to find at run time). */

@@ -10,6 +10,10 @@ interface UnitTable {
   name_en: string;
   /** JSON array of BoundarySchema (src/domain/checkpoints.ts). */
   boundaries: Generated<string>;
+  /** 1 when incidents record people's identity numbers, 0 when not; null until the admin chooses (INCIDENT_ID_NUMBERS decides). Migration 0022. */
+  incident_id_numbers: Generated<number | null>;
+  /** The pull version of the admin's last choice of incident settings; null before any. */
+  incident_settings_version: Generated<number | null>;
 }
 
 interface SquadTable {
@@ -59,6 +63,7 @@ export type AuditKind =
   | 'equipment-resolved'
   | 'task-change'
   | 'sos-ack'
+  | 'taxonomy-change'
   | 'pin-failure'
   | 'pin-lockout'
   | 'recovery-key'
@@ -252,7 +257,8 @@ interface EquipmentResolutionTable {
  * changes a derived table inserts 'rebuild-derived', and today's rebuild code fills it.
  */
 interface MaintenanceTable {
-  task: 'rebuild-derived';
+  /** `place-incidents`: work out every incident's month and areas again (migration 0022). */
+  task: 'rebuild-derived' | 'place-incidents';
 }
 
 /** One counter row per name; pull cursors are values of `changes`. */
@@ -466,6 +472,11 @@ export interface IncidentTable {
   handed_to: string | null;
   /** 1 for the demo's seeded past incidents: published nowhere as real. */
   demo: number;
+  /** Where the safety index counts it (migration 0022): the month of occurred_at in district time, */
+  district_month: string | null;
+  /** and the unit's town or street and community its location lies in (null: in none, or no location). */
+  town_id: string | null;
+  community_id: string | null;
 }
 
 /** One incident.update: the incident's timeline, notes appended, never overwritten. */
@@ -534,6 +545,22 @@ export interface AreaTable {
   updated_at: string;
 }
 
+/** A unit's own incident category, or a built-in one the unit hides (migration 0022). */
+export interface IncidentCategoryTable {
+  unit_id: string;
+  code: string;
+  name_zh: string;
+  name_en: string;
+  /** The safety index group it counts in: criminal-order, fire, traffic or other. */
+  index_group: string;
+  /** 1 when counted per community as a preventable kind. */
+  preventable: number;
+  /** 1 when new reports may no longer choose it (reports already made still count). */
+  hidden: number;
+  version: number;
+  updated_at: string;
+}
+
 export interface Tables {
   units: UnitTable;
   squads: SquadTable;
@@ -572,6 +599,7 @@ export interface Tables {
   blob_uploaders: BlobUploaderTable;
   blob_chunks: BlobChunkTable;
   areas: AreaTable;
+  incident_categories: IncidentCategoryTable;
   device_keys: DeviceKeyTable;
   device_challenges: DeviceChallengeTable;
   lock_policies: LockPolicyTable;

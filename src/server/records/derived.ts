@@ -11,6 +11,7 @@ import { ensurePositionPartitions } from './position-partitions.js';
 import { fixTimeOf, writePositions } from './positions.js';
 import { ofKind, readRows, type UnreadableSink } from './reader.js';
 import { writeShifts } from './shifts.js';
+import { placeAllIncidents } from '../safety-index/areas.js';
 
 // The derived tables (DESIGN.md "Derived tables"): positions, shifts, equipment losses, coverage cells and incidents. `records` is the
 // evidence; these are what queries read, written in the transaction that stores the records,
@@ -114,10 +115,11 @@ export async function rebuildDerived(
 
 /** Runs the rebuild a migration asked for (schema.ts MaintenanceTable), then clears the request. */
 export async function runRequestedRebuild(db: Kysely<Tables>, now: Date, onUnreadable: UnreadableSink): Promise<RebuildReport | null> {
-  const pending = await db.selectFrom('maintenance').select('task').where('task', '=', 'rebuild-derived').executeTakeFirst();
-  if (!pending) return null;
+  const pending = new Set((await db.selectFrom('maintenance').select('task').execute()).map((m) => m.task));
   // Cleared only once done: a crash part-way leaves it asked for, and the next start does it again.
-  const report = await rebuildDerived(db, { now, onUnreadable });
-  await db.deleteFrom('maintenance').where('task', '=', 'rebuild-derived').execute();
+  const report = pending.has('rebuild-derived') ? await rebuildDerived(db, { now, onUnreadable }) : null;
+  // A rebuild places every incident as it stores it; without one, the places are worked out alone.
+  if (pending.has('place-incidents') && !report) await placeAllIncidents(db);
+  await db.deleteFrom('maintenance').where('task', 'in', ['rebuild-derived', 'place-incidents']).execute();
   return report;
 }

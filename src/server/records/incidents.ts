@@ -1,6 +1,8 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { RecordOf, SignedRecord } from '../../domain/records.js';
+import { districtMonth, type AreaPlacer } from '../../domain/safety-index.js';
 import type { IncidentTable, Tables } from '../db/schema.js';
+import { areaPlacers } from '../safety-index/areas.js';
 import { ofKind } from './reader.js';
 
 // The incidents tables (issue 15), derived from incident.report and incident.update records in
@@ -15,7 +17,7 @@ export const DEMO_DEVICE_LABEL = 'demo-seed';
 type Db = Transaction<Tables> | Kysely<Tables>;
 
 /** Writes what these newly stored records add to the incidents tables. Call in the storing transaction. */
-export async function writeIncidents(db: Db, records: readonly SignedRecord[]): Promise<void> {
+export async function writeIncidents(db: Transaction<Tables>, records: readonly SignedRecord[]): Promise<void> {
   const reports = ofKind(records, 'incident.report');
   const updates = ofKind(records, 'incident.update');
   if (reports.length === 0 && updates.length === 0) return;
@@ -29,8 +31,11 @@ export async function writeIncidents(db: Db, records: readonly SignedRecord[]): 
   const labels = new Map(
     deviceIds.length ? (await db.selectFrom('devices').select(['id', 'label']).where('id', 'in', deviceIds).execute()).map((d) => [d.id, d.label]) : [],
   );
+  // Where each report counts in the safety index is worked out now, against its unit's areas.
+  const placers = await areaPlacers(db, [...new Set([...officers.values()].map((o) => o.unit_id))]);
   for (const report of reports) {
-    await storeReport(db, report, officers.get(report.officerId), labels.get(report.deviceId) ?? null);
+    const officer = officers.get(report.officerId);
+    await storeReport(db, report, officer, labels.get(report.deviceId) ?? null, officer && placers.get(officer.unit_id));
     touched.add(report.body.incidentId);
   }
   if (updates.length)
@@ -83,9 +88,11 @@ async function storeReport(
   report: RecordOf<'incident.report'>,
   officer: { unit_id: string; squad_id: string | null } | undefined,
   deviceLabel: string | null,
+  placer: AreaPlacer | undefined,
 ): Promise<void> {
   const { body } = report;
-  if (!officer) return; // stored records are always of a known officer: ingest checked it
+  if (!officer || !placer) return; // stored records are always of a known officer: ingest checked it
+  const place = placer.place(body.location.lon, body.location.lat);
   const row: IncidentTable = {
     incident_id: body.incidentId,
     report_record_id: report.id,
@@ -106,6 +113,9 @@ async function storeReport(
     status_at: report.at,
     handed_to: null,
     demo: deviceLabel === DEMO_DEVICE_LABEL ? 1 : 0,
+    district_month: districtMonth(body.occurredAt),
+    town_id: place.townId,
+    community_id: place.communityId,
   };
   const { incident_id: _key, ...replacement } = row;
   await db

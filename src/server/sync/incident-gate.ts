@@ -1,40 +1,38 @@
 import type { Kysely } from 'kysely';
-import { DEFAULT_INCIDENT_CATEGORIES } from '../../domain/incidents.js';
+import { isBuiltInCategory } from '../../domain/incidents.js';
 import type { SessionUser } from '../../domain/protocol/auth.js';
 import { MISSING_BLOB, type PushResult } from '../../domain/protocol/sync.js';
 import type { SignedRecord } from '../../domain/records.js';
 import type { Tables } from '../db/schema.js';
+import { knownCategoryCodes, unitIncidentSettings } from '../incidents/taxonomy.js';
 
 // What ingest asks of incidents' records beyond their schema (issue 15): the category is one of
 // the unit's, identity numbers only where the unit turned them on, the photos they name are
 // already here, and an update comes from someone who may act on the incident.
 
-/** The unit's settings ingest applies. */
+/** The server's defaults ingest applies where a unit has not chosen. */
 export interface IngestPolicy {
-  /** People's identity numbers may be recorded (INCIDENT_ID_NUMBERS=1). */
+  /** People's identity numbers may be recorded (INCIDENT_ID_NUMBERS=1), for units whose admin has not said. */
   allowIdNumbers?: boolean;
-}
-
-const CATEGORY_CODES = new Set(DEFAULT_INCIDENT_CATEGORIES.map((c) => c.code));
-
-/** A final reason to refuse an incident's record on its own content, or null. */
-export function incidentCheck(record: SignedRecord, policy: IngestPolicy): string | null {
-  if (record.kind !== 'incident.report') return null;
-  if (!CATEGORY_CODES.has(record.body.category)) return `unknown-category: ${record.body.category}`;
-  if (!policy.allowIdNumbers && record.body.people.some((p) => p.idNumber !== undefined)) return 'id-numbers-off: this unit does not record identity numbers';
-  return null;
 }
 
 type Verdict = Omit<PushResult, 'id'>;
 
 /**
  * Verdicts, by record id, on the incidents' records of a batch that may not be stored now: a
- * `retry` for one naming a photo the server does not hold (the device uploads it and sends the
+ * rejection for a report in a category the sender's unit does not have (hidden ones it has: the
+ * report may have been written offline before the hiding) or with identity numbers the unit does
+ * not record, a `retry` for one naming a photo the server does not hold (the device uploads it and sends the
  * record again), a rejection for an update of an incident the sender may not act on. An update
  * of an incident whose report has not arrived is taken: that report may be on a phone still
  * offline, and the incident settles whichever comes first.
  */
-export async function incidentGate(db: Kysely<Tables>, sender: SessionUser, records: readonly SignedRecord[]): Promise<Map<string, Verdict>> {
+export async function incidentGate(
+  db: Kysely<Tables>,
+  sender: SessionUser,
+  records: readonly SignedRecord[],
+  policy: IngestPolicy,
+): Promise<Map<string, Verdict>> {
   const verdicts = new Map<string, Verdict>();
   const incidental = records.filter((r) => r.kind === 'incident.report' || r.kind === 'incident.update');
   if (incidental.length === 0) return verdicts;
@@ -49,7 +47,20 @@ export async function incidentGate(db: Kysely<Tables>, sender: SessionUser, reco
     ).map((i) => [i.incident_id, i]),
   );
 
+  const ownCodes = [...new Set(incidental.flatMap((r) => (r.kind === 'incident.report' && !isBuiltInCategory(r.body.category) ? [r.body.category] : [])))];
+  const known = ownCodes.length ? await knownCategoryCodes(db, sender.unitId, ownCodes) : new Set<string>();
+  const withIdNumbers = incidental.some((r) => r.kind === 'incident.report' && r.body.people.some((p) => p.idNumber !== undefined));
+  const idNumbers = withIdNumbers && (await unitIncidentSettings(db, sender.unitId, policy.allowIdNumbers ?? false)).idNumbers;
+
   for (const record of incidental) {
+    if (record.kind === 'incident.report' && !isBuiltInCategory(record.body.category) && !known.has(record.body.category)) {
+      verdicts.set(record.id, { status: 'rejected', reason: `unknown-category: ${record.body.category}` });
+      continue;
+    }
+    if (record.kind === 'incident.report' && !idNumbers && record.body.people.some((p) => p.idNumber !== undefined)) {
+      verdicts.set(record.id, { status: 'rejected', reason: 'id-numbers-off: this unit does not record identity numbers' });
+      continue;
+    }
     if (record.kind === 'incident.update') {
       const incident = incidents.get(record.body.incidentId);
       if (incident && !mayAct(sender, incident)) {

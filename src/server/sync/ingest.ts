@@ -15,7 +15,7 @@ import type { DeviceKeys } from './device-keys.js';
 import type { CheckPool } from './check-pool.js';
 import { signatureValid } from './seal-verifier.js';
 import { authenticatedLinks } from '../../domain/chain.js';
-import { incidentCheck, incidentGate, type IngestPolicy } from './incident-gate.js';
+import { incidentGate, type IngestPolicy } from './incident-gate.js';
 
 interface Candidate {
   index: number;
@@ -59,8 +59,6 @@ export async function ingestBatch(
     if ('reason' in check) return reject(index, check.reason);
     const raw = inputs[index] as SignedRecord;
     const record = check.record ?? raw;
-    const incidentProblem = incidentCheck(record, policy);
-    if (incidentProblem) return reject(index, incidentProblem);
     parsed.push({ index, record, raw, stored: check.stored, hashOk: check.hashOk });
   });
 
@@ -122,6 +120,7 @@ export async function ingestBatch(
     db,
     officer,
     candidates.map((c) => c.record),
+    policy,
   );
   const admitted = candidates.filter((c) => {
     const verdict = verdicts.get(c.record.id);

@@ -7,6 +7,7 @@ import { checkpointFromRow, controlPointFromRow, planFromRow } from '../geograph
 import type { UnreadableSink } from '../records/reader.js';
 import { officerTasksFilter, readTasks } from '../tasks/tasks.js';
 import { readSosAlerts } from '../records/officer-live.js';
+import { categoryFromRow } from '../incidents/taxonomy.js';
 
 /** Most changes in one pull; the client pulls again while `more` is true. */
 const PULL_LIMIT = 1000;
@@ -21,7 +22,8 @@ interface Versioned {
 
 /**
  * What `user` may see that changed after `cursor`: zones, checkpoints and roster of their squad
- * (leaders and officers) or of the whole unit (supervisors, admins), and the unit's control points;
+ * (leaders and officers) or of the whole unit (supervisors, admins), and the unit's control points
+ * and incident categories and settings;
  * with the last page, the server's verdicts on the user's own recent check-ins.
  */
 export async function pullChanges(
@@ -39,7 +41,7 @@ export async function pullChanges(
   const limit = PULL_LIMIT + 1;
   const none = Promise.resolve([]);
 
-  const [zones, checkpoints, plans, controlPoints, members] = await Promise.all([
+  const [zones, checkpoints, plans, controlPoints, members, categories, settings] = await Promise.all([
     squadIds.length === 0
       ? none
       : db.selectFrom('zones').selectAll().where('squad_id', 'in', squadIds).where('version', '>', cursor).orderBy('version').limit(limit).execute(),
@@ -67,6 +69,13 @@ export async function pullChanges(
       .orderBy('version')
       .limit(limit)
       .execute(),
+    db.selectFrom('incident_categories').selectAll().where('unit_id', '=', user.unitId).where('version', '>', cursor).orderBy('version').limit(limit).execute(),
+    db
+      .selectFrom('units')
+      .select(['incident_id_numbers', 'incident_settings_version'])
+      .where('id', '=', user.unitId)
+      .where('incident_settings_version', '>', cursor)
+      .execute(),
   ]);
 
   const all: Versioned[] = [
@@ -89,6 +98,13 @@ export async function pullChanges(
     ...members.map((m) => ({
       version: Number(m.version),
       change: upsert('squad-member', m.id, { badge: m.badge, name: m.name, role: m.role, squadId: m.squad_id }),
+    })),
+    // The unit's own categories and what it hides: the device merges them over the built-in ones.
+    ...categories.map((c) => ({ version: Number(c.version), change: upsert('incident-category', c.code, { ...categoryFromRow(c) }) })),
+    // The unit's incident settings once its admin has chosen (until then the form offers no identity numbers).
+    ...settings.map((u) => ({
+      version: Number(u.incident_settings_version),
+      change: upsert('incident-settings', 'unit', { idNumbers: Number(u.incident_id_numbers) === 1 }),
     })),
     ...(user.role === 'officer' ? await officerTaskChanges(db, user, cursor, limit) : []),
   ].sort((a, b) => a.version - b.version);

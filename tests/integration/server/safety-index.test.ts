@@ -8,7 +8,7 @@ import type { MonthIndex } from '../../../src/domain/safety-index.js';
 import { hashPassword } from '../../../src/server/auth/password.js';
 import { seedDemoIncidents } from '../../../src/server/demo/incidents.js';
 import { seedDemo, seedDemoAreas, seedDemoIndexIfMissing } from '../../../src/server/demo/seed.js';
-import { rebuildDerived } from '../../../src/server/records/derived.js';
+import { rebuildDerived, runRequestedRebuild } from '../../../src/server/records/derived.js';
 import { DEMO_DEVICE_LABEL } from '../../../src/server/records/incidents.js';
 import { checkSealNode, nodePublicKey } from '../../../src/server/sync/seal-verifier.js';
 import { TestDevice } from '../device.js';
@@ -211,6 +211,64 @@ describe.each(DATABASES)('the safety index (平安指数) on %s', (kind) => {
     const november = (await index()).months.at(-1);
     expect(november?.month).toBe('2026-11');
     expect(town(november, TOWN_B)?.counts.fire).toBe(1);
+  });
+
+  it('places each incident at ingest; an area import moves them to their new areas, as a rebuild from records and a re-placing would', async () => {
+    const db = server.database.db;
+    const places = () => db.selectFrom('incidents').select(['incident_id', 'district_month', 'town_id', 'community_id']).orderBy('incident_id').execute();
+    const before = await places();
+    // Stored with its month in district time and the areas its location lies in.
+    // 甲街道: criminal, public order, both burglaries, the motorbike theft and the dispute; the community: both burglaries.
+    expect(before.filter((p) => p.town_id === TOWN_A).length).toBe(6);
+    expect(before.filter((p) => p.community_id === COMMUNITY).length).toBe(2);
+    expect(before.filter((p) => p.district_month === '2026-10').length).toBe(8);
+
+    // The boundaries move: 甲街道 goes north, and 乙镇 now spans both old squares, so everything
+    // of 甲街道 falls in 乙镇 (the community keeps its square and its parent).
+    const moved = structuredClone(FIXTURE);
+    moved.features[0]!.geometry = square(113.0, 22.02, 0.02);
+    moved.features[1]!.geometry = {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [113.0, 22.0],
+          [113.04, 22.0],
+          [113.04, 22.02],
+          [113.0, 22.02],
+          [113.0, 22.0],
+        ],
+      ],
+    };
+    const imported = await clients.A001!.request('POST', '/api/admin/areas/import', moved);
+    expect(imported.status).toBe(200);
+    expect(await json<{ created: number; updated: number; moved: number }>(imported)).toEqual({ created: 0, updated: 3, moved: 6 });
+    const october = (await index('2026-10')).months[11];
+    expect(town(october, TOWN_A)?.counts).toEqual({ 'criminal-order': 0, fire: 0, traffic: 0 });
+    // 乙镇 (5,000 residents): the four criminal and public-order incidents of 甲街道's October, 8 per 10,000, and its traffic incident.
+    expect(town(october, TOWN_B)).toEqual({
+      areaId: TOWN_B,
+      counts: { 'criminal-order': 4, fire: 0, traffic: 1 },
+      deaths: { 'criminal-order': 1, fire: 0, traffic: 2 },
+      rates: { 'criminal-order': 8, fire: 0, traffic: 2 },
+      demo: 0,
+    });
+    expect(october?.communities.find((c) => c.areaId === COMMUNITY)?.total).toBe(1);
+    expect(october).toMatchObject({ incidents: 8, unplaced: 1, outside: 1 });
+    const after = await places();
+
+    // A rebuild from the records places every incident as ingest did.
+    await rebuildDerived(db, { now: server.clock.now(), onUnreadable: (problem) => expect.fail(String(problem)) });
+    expect(await places()).toEqual(after);
+    // Incidents stored before migration 0022 have no place; the re-placing it asks for gives them theirs.
+    await db.updateTable('incidents').set({ district_month: null, town_id: null, community_id: null }).execute();
+    await db.insertInto('maintenance').values({ task: 'place-incidents' }).execute();
+    expect(await runRequestedRebuild(db, server.clock.now(), (problem) => expect.fail(String(problem)))).toBeNull();
+    expect(await places()).toEqual(after);
+    expect(await db.selectFrom('maintenance').selectAll().execute()).toEqual([]);
+
+    // Back as they were, for the tests after.
+    expect((await clients.A001!.request('POST', '/api/admin/areas/import', FIXTURE)).status).toBe(200);
+    expect(await places()).toEqual(before);
   });
 
   it('is for leaders, supervisors and admins of the unit, never officers; bad months are refused', async () => {

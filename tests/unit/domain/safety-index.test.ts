@@ -2,14 +2,18 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Area } from '../../../src/domain/areas.js';
 import { pointInPolygon } from '../../../src/domain/geo.js';
+import { DEFAULT_INCIDENT_CATEGORIES, mergeTaxonomy } from '../../../src/domain/incidents.js';
 import {
   addMonths,
   AreaLocator,
+  AreaPlacer,
   computeIndex,
   districtMonth,
   monthStart,
   monthsEnding,
+  indexFromCounts,
   rankTowns,
+  type IndexCount,
   type IndexIncident,
 } from '../../../src/domain/safety-index.js';
 
@@ -172,5 +176,59 @@ describe('AreaLocator', () => {
         expect(locator.locate(lon, lat)).toBe(naive(lon, lat));
       }),
     );
+  });
+});
+
+describe('indexFromCounts', () => {
+  it('gives from incidents placed once and counted in groups (as the server stores and counts them) what computeIndex gives', () => {
+    const arbitraryIncident = fc.record({
+      category: fc.constantFrom(...DEFAULT_INCIDENT_CATEGORIES.map((c) => c.code), 'fraud'),
+      occurredAt: fc.integer({ min: Date.parse('2026-09-25T00:00:00Z'), max: Date.parse('2026-12-05T00:00:00Z') }).map((ms) => new Date(ms).toISOString()),
+      lon: fc.option(fc.double({ min: 114.25, max: 114.55, noNaN: true }), { nil: null }),
+      lat: fc.double({ min: 22.95, max: 23.25, noNaN: true }),
+      dead: fc.integer({ min: 0, max: 2 }),
+      demo: fc.boolean(),
+    });
+    // A unit's own category, preventable and counted with fire.
+    const categories = mergeTaxonomy([{ code: 'fraud', group: 'fire', preventable: true, name: { 'zh-CN': '诈骗', en: 'Fraud' }, hidden: true }]);
+    const months = ['2026-10', '2026-11'];
+    fc.assert(
+      fc.property(fc.array(arbitraryIncident, { maxLength: 60 }), (drawn) => {
+        const incidents = drawn.map((i) => ({ ...i, lat: i.lon === null ? null : i.lat }));
+        const placer = new AreaPlacer(AREAS);
+        const grouped = new Map<string, IndexCount>();
+        for (const i of incidents) {
+          const place = placer.place(i.lon, i.lat);
+          const count: IndexCount = {
+            month: districtMonth(i.occurredAt),
+            category: i.category,
+            placed: i.lat !== null,
+            ...place,
+            demo: i.demo,
+            incidents: 0,
+            dead: 0,
+          };
+          const key = JSON.stringify({ ...count });
+          const row = grouped.get(key) ?? count;
+          row.incidents++;
+          row.dead += i.dead;
+          grouped.set(key, row);
+        }
+        expect(indexFromCounts(AREAS, grouped.values(), months, categories)).toEqual(computeIndex(AREAS, incidents, months, categories));
+      }),
+      { numRuns: 50 },
+    );
+  });
+});
+
+describe('a unit’s taxonomy', () => {
+  it('keeps the built-in categories first, hidden where the unit hides them, then the unit’s own; a stored row never redefines a built-in one', () => {
+    const taxonomy = mergeTaxonomy([
+      { code: 'dispute', group: 'fire', preventable: true, name: { 'zh-CN': '改', en: 'changed' }, hidden: true },
+      { code: 'fraud', group: 'criminal-order', preventable: false, name: { 'zh-CN': '诈骗', en: 'Fraud' }, hidden: false },
+    ]);
+    expect(taxonomy.map((c) => c.code)).toEqual([...DEFAULT_INCIDENT_CATEGORIES.map((c) => c.code), 'fraud']);
+    expect(taxonomy.find((c) => c.code === 'dispute')).toEqual({ ...DEFAULT_INCIDENT_CATEGORIES.find((c) => c.code === 'dispute'), hidden: true });
+    expect(taxonomy.filter((c) => c.hidden).map((c) => c.code)).toEqual(['dispute']);
   });
 });

@@ -6,6 +6,7 @@ import { importCheckpoints, loadAdminData } from './admin-store.js';
 import { CheckpointsPanel } from './CheckpointsPanel.js';
 import { AreasPanel } from './AreasPanel.js';
 import { ControlPointsPanel } from './ControlPointsPanel.js';
+import { IncidentCategoriesPanel } from './IncidentCategoriesPanel.js';
 import { ImportExport } from './ImportExport.js';
 import { PlansPanel } from './PlansPanel.js';
 import { LockPolicyPanel } from './LockPolicyPanel.js';
@@ -13,11 +14,12 @@ import { LockPolicyPanel } from './LockPolicyPanel.js';
 /**
  * The admin's desk: the unit's checkpoints (map, list, editor), their GeoJSON import and export,
  * and patrol plans; beside them, the control points (卡口) for rapid lockdown, and the towns and
- * communities the safety index is published for. One map at a time: they sit on tabs.
+ * communities the safety index is published for, and the unit's incident categories. One map at
+ * a time: they sit on tabs.
  */
 export function AdminScreen() {
   const state = useSignal<'loading' | 'ready' | { failed: string }>('loading');
-  const tab = useSignal<'checkpoints' | 'control-points' | 'areas'>('checkpoints');
+  const tab = useSignal<'checkpoints' | 'control-points' | 'areas' | 'taxonomy'>('checkpoints');
   const attempt = useSignal(0);
   useEffect(() => {
     const controller = new AbortController();
@@ -57,6 +59,9 @@ export function AdminScreen() {
         <button type="button" aria-pressed={tab.value === 'areas'} onClick={() => (tab.value = 'areas')}>
           {t('areas.tab')}
         </button>
+        <button type="button" aria-pressed={tab.value === 'taxonomy'} onClick={() => (tab.value = 'taxonomy')}>
+          {t('taxonomy.tab')}
+        </button>
       </div>
       {tab.value === 'checkpoints' ? (
         <>
@@ -72,8 +77,10 @@ export function AdminScreen() {
         </>
       ) : tab.value === 'control-points' ? (
         <ControlPointsPanel />
-      ) : (
+      ) : tab.value === 'areas' ? (
         <AreasPanel />
+      ) : (
+        <IncidentCategoriesPanel />
       )}
       <LockPolicyPanel />
     </div>

@@ -1,13 +1,13 @@
 import { TaskForm } from './TaskForm.js';
 import { useSignal } from '@preact/signals';
 import { useEffect, useMemo } from 'preact/hooks';
-import { DEFAULT_INCIDENT_CATEGORIES, INCIDENT_STATES, type IncidentState } from '../../../domain/incidents.js';
+import { INCIDENT_STATES, type IncidentState } from '../../../domain/incidents.js';
 import type { IncidentDetailResponse, IncidentPhoto, IncidentsResponse, IncidentStep, IncidentSummary } from '../../../domain/protocol/incidents.js';
 import { api, OfflineError } from '../../../store/api.js';
 import { formatDateTime, locale, t, type MessageKey } from '../../i18n/index.js';
 import { INCIDENT_STATE_COLOURS } from '../../map/incident-marks.js';
 import { LazyIncidentMap } from '../../map/LazyMap.js';
-import { zones } from '../../state/local-copies.js';
+import { taxonomy, zones } from '../../state/local-copies.js';
 import { reportError } from '../../state/notices.js';
 import { usePolledApi } from '../../state/use-polled-api.js';
 import { categoryName, INCIDENT_STATE_KEYS } from '../incident-text.js';
@@ -65,7 +65,7 @@ export function Incidents() {
               {t('incident.category')}
               <select value={category.value} onChange={(e) => (category.value = e.currentTarget.value)}>
                 <option value="">{t('incidents.all')}</option>
-                {DEFAULT_INCIDENT_CATEGORIES.map((c) => (
+                {taxonomy.value.map((c) => (
                   <option key={c.code} value={c.code}>
                     {c.name[locale.value]}
                   </option>

@@ -1,10 +1,10 @@
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
-import { DEFAULT_INCIDENT_CATEGORIES, PERSON_ROLES, type PhotoRef } from '../../../domain/incidents.js';
+import { PERSON_ROLES, type PhotoRef } from '../../../domain/incidents.js';
 import type { SessionUser } from '../../../domain/protocol/auth.js';
 import { locale, t, type MessageKey } from '../../i18n/index.js';
 import { LazyPlaceMap } from '../../map/LazyMap.js';
-import { checkpoints, zones } from '../../state/local-copies.js';
+import { checkpoints, idNumbersOn, taxonomy, zones } from '../../state/local-copies.js';
 import { preparePhotos, reportIncident, type IncidentDraft } from '../../state/incidents.js';
 import { notify } from '../../state/notices.js';
 import { useAction } from '../../state/use-action.js';
@@ -125,18 +125,21 @@ export function IncidentForm({ user, onDone }: { user: SessionUser; onDone: () =
       <fieldset>
         <legend>{t('incident.category')}</legend>
         <div class="incident-categories" role="radiogroup">
-          {DEFAULT_INCIDENT_CATEGORIES.map((c) => (
-            <button
-              type="button"
-              key={c.code}
-              role="radio"
-              aria-checked={category.value === c.code}
-              data-category={c.code}
-              onClick={() => (category.value = c.code)}
-            >
-              {c.name[locale.value]}
-            </button>
-          ))}
+          {/* The unit's taxonomy as last pulled, so its own categories are there offline; hidden ones are for past reports only. */}
+          {taxonomy.value
+            .filter((c) => !c.hidden)
+            .map((c) => (
+              <button
+                type="button"
+                key={c.code}
+                role="radio"
+                aria-checked={category.value === c.code}
+                data-category={c.code}
+                onClick={() => (category.value = c.code)}
+              >
+                {c.name[locale.value]}
+              </button>
+            ))}
         </div>
       </fieldset>
       <label>
@@ -218,6 +221,16 @@ export function IncidentForm({ user, onDone }: { user: SessionUser; onDone: () =
               value={person.phone ?? ''}
               onInput={(e) => setPerson(i, { phone: e.currentTarget.value })}
             />
+            {idNumbersOn.value && (
+              <input
+                type="text"
+                maxLength={32}
+                autoComplete="off"
+                placeholder={t('incident.person.idNumber')}
+                value={person.idNumber ?? ''}
+                onInput={(e) => setPerson(i, { idNumber: e.currentTarget.value })}
+              />
+            )}
             <button type="button" onClick={() => (people.value = people.value.filter((_, j) => j !== i))}>
               {t('incident.person.remove')}
             </button>
@@ -288,9 +301,10 @@ function count(value: string): number {
   return Number.isFinite(n) ? Math.min(10_000, Math.max(0, n)) : 0;
 }
 
-/** A person as the record carries them: empty fields left out. */
+/** A person as the record carries them: empty fields left out, and the identity number unless the unit records them. */
 function trimPerson(person: Person): Person {
   const name = person.name?.trim();
   const phone = person.phone?.trim();
-  return { role: person.role, ...(name ? { name } : {}), ...(phone ? { phone } : {}) };
+  const idNumber = idNumbersOn.peek() ? person.idNumber?.trim() : undefined;
+  return { role: person.role, ...(name ? { name } : {}), ...(phone ? { phone } : {}), ...(idNumber ? { idNumber } : {}) };
 }

@@ -5,10 +5,11 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { AreasResponse, SafetyIndexResponse } from '../../../domain/protocol/safety-index.js';
 import { addMonths, districtMonth, TOWN_MEASURES, townValue, type TownMeasure } from '../../../domain/safety-index.js';
 import { downloadText } from '../../download.js';
-import { locale, t, type MessageKey } from '../../i18n/index.js';
+import { locale, t } from '../../i18n/index.js';
 import type { IndexMapProps } from '../../map/IndexMap.js';
 import { reportError } from '../../state/notices.js';
 import { usePolledApi } from '../../state/use-polled-api.js';
+import { categoryName } from '../incident-text.js';
 import { IndexTrend } from './IndexTrend.js';
 import { areaName, changeClass, formatChange, formatValue, indexCsv, measureLabel, ranking } from './index-view.js';
 
@@ -137,7 +138,7 @@ function IndexReport({
         </table>
       </div>
       <div class="no-print">
-        <LazyIndexMapLoader answer={answer} measure={measure} top={top} selectedId={trendArea} />
+        <LazyIndexMapLoader answer={answer} measure={measure} top={top} ranked={ranked} selectedId={trendArea} />
         <ul class="coverage-legend">
           {LEGEND_COLOURS.map((colour, i) => (
             <li key={colour}>
@@ -160,7 +161,7 @@ function IndexReport({
                 <th>{t('index.community')}</th>
                 {answer.preventable.map((code) => (
                   <th key={code} class="num">
-                    {t(`index.kind.${code}` as MessageKey)}
+                    {categoryName(code)}
                   </th>
                 ))}
                 <th class="num">{t('index.total')}</th>
@@ -204,7 +205,19 @@ function IndexReport({
 }
 
 /** Loads the areas' boundaries (once) and the map chunk only when the index is on screen. */
-function LazyIndexMapLoader({ answer, measure, top, selectedId }: { answer: SafetyIndexResponse; measure: TownMeasure; top: number; selectedId: string }) {
+function LazyIndexMapLoader({
+  answer,
+  measure,
+  top,
+  ranked,
+  selectedId,
+}: {
+  answer: SafetyIndexResponse;
+  measure: TownMeasure;
+  top: number;
+  ranked: ReadonlyArray<{ areaId: string; rank: number }>;
+  selectedId: string;
+}) {
   const { data } = usePolledApi<AreasResponse>('/api/areas', 60 * 60_000);
   const [Map, setMap] = useState<ComponentType<IndexMapProps> | null>(null);
   useEffect(() => {
@@ -215,5 +228,10 @@ function LazyIndexMapLoader({ answer, measure, top, selectedId }: { answer: Safe
     const current = answer.months.at(-1);
     return new globalThis.Map((current?.towns ?? []).map((town) => [town.areaId, townValue(town, measure)]));
   }, [answer, measure]);
-  return Map && data.value ? <Map towns={towns} values={values} top={top} selectedId={selectedId} /> : <div class="map map-loading">{t('map.loading')}</div>;
+  const ranks = useMemo(() => new globalThis.Map(ranked.map((r) => [r.areaId, r.rank])), [ranked]);
+  return Map && data.value ? (
+    <Map towns={towns} values={values} ranks={ranks} top={top} selectedId={selectedId} />
+  ) : (
+    <div class="map map-loading">{t('map.loading')}</div>
+  );
 }

@@ -1,6 +1,7 @@
 import type { IndexArea, SafetyIndexResponse } from '../../../domain/protocol/safety-index.js';
 import { INDEX_GROUPS, rankTowns, type MonthIndex, type TownMeasure } from '../../../domain/safety-index.js';
 import { locale, t, type MessageKey } from '../../i18n/index.js';
+import { categoryName } from '../incident-text.js';
 
 // What the safety index screen, its CSV and its print view show of an answer, worked out once.
 
@@ -80,13 +81,7 @@ export function indexCsv(answer: SafetyIndexResponse, measure: TownMeasure): str
     ]);
   }
   rows.push([]);
-  rows.push([
-    t('index.community'),
-    t('index.town'),
-    ...answer.preventable.map((code) => t(`index.kind.${code}` as MessageKey)),
-    t('index.total'),
-    t('index.demoCount'),
-  ]);
+  rows.push([t('index.community'), t('index.town'), ...answer.preventable.map(categoryName), t('index.total'), t('index.demoCount')]);
   for (const c of month.communities) {
     const area = answer.areas.find((a) => a.id === c.areaId);
     rows.push([
