@@ -11,6 +11,10 @@ import { LazyAdminScreen } from './screens/admin/LazyAdminScreen.js';
 import { RoleHome } from './screens/home/RoleHome.js';
 import { LoginScreen } from './screens/login/index.js';
 import { PasswordChange } from './screens/login/PasswordChange.js';
+import { LockScreen } from './screens/lock/index.js';
+import { PinSetup } from './screens/lock/PinSetup.js';
+import { LockController } from './controllers/LockController.js';
+import { lockView } from './state/device-lock.js';
 import { Compliance } from './screens/leader/Compliance.js';
 import { Roster } from './screens/accounts/Roster.js';
 import { Incidents } from './screens/leader/Incidents.js';
@@ -92,6 +96,17 @@ function Empty() {
   return null;
 }
 
+/** The screen under the top bar: the lock (issue 16) while it is on, else the routes. */
+function Screen() {
+  const view = lockView.value;
+  if (!sessionLoaded.value) return <p class="loading">{t('app.loading')}</p>;
+  if (view.kind === 'set-pin') return <PinSetup view={view} />;
+  // The routes are not rendered behind the lock: hidden means absent. The controllers above
+  // them keep the patrol and the outbox going while the data key is held.
+  if (view.kind !== 'open') return <LockScreen view={view} />;
+  return <Routes />;
+}
+
 export function App() {
   return (
     <LocationProvider>
@@ -99,9 +114,10 @@ export function App() {
       <LiveController />
       <TrackingController />
       <SosController />
+      <LockController />
       <TopBar />
-      {!online.value && currentUser.value && <p class="offline-banner">{t('net.offlineNotice')}</p>}
-      {sessionLoaded.value ? <Routes /> : <p class="loading">{t('app.loading')}</p>}
+      {!online.value && currentUser.value && lockView.value.kind === 'open' && <p class="offline-banner">{t('net.offlineNotice')}</p>}
+      <Screen />
     </LocationProvider>
   );
 }

@@ -48,3 +48,8 @@ export async function sealRecord<R extends UnsignedRecord>(record: R, privateKey
 
 /** The verdict on a record's seal: its hash, then its signature (the server's checkSealNode gives it). */
 export type SealCheck = 'ok' | 'hash-mismatch' | 'bad-signature';
+
+/** Signs a text (a server's challenge) with the device's private key: base64url raw r||s, as records are signed. */
+export async function signText(text: string, privateKey: CryptoKey): Promise<string> {
+  return toBase64Url(await crypto.subtle.sign(SIGN, privateKey, new TextEncoder().encode(text)));
+}

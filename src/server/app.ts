@@ -16,6 +16,7 @@ import { authRoutes } from './routes/auth.js';
 import { complianceRoutes } from './routes/compliance.js';
 import { coverageRoutes } from './routes/coverage.js';
 import { deviceRoutes } from './routes/devices.js';
+import { deviceLockRoutes } from './routes/device-lock.js';
 import { geographyRoutes } from './routes/geography.js';
 import { unitBoundaries } from './geography/rows.js';
 import { healthRoutes } from './routes/health.js';
@@ -138,6 +139,7 @@ export async function buildServer(options: BuildOptions): Promise<FastifyInstanc
   await app.register(healthRoutes(ctx));
   await app.register(authRoutes(ctx));
   await app.register(deviceRoutes(ctx));
+  await app.register(deviceLockRoutes(ctx));
   await app.register(syncRoutes(ctx));
   await app.register(trackAuditRoutes(ctx));
   await app.register(nativeTrackAuditRoutes(ctx));

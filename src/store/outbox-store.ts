@@ -1,11 +1,23 @@
 import type { IDBPDatabase } from 'idb';
 import { MISSING_BLOB, type PushResult } from '../domain/protocol/sync.js';
+import type { SignedRecord } from '../domain/records.js';
 import { OUTBOX, REJECTED, type OutboxEntry, type RejectedEntry, type XunfangDB } from './schema.js';
+import { openEntry, sealEntry } from './vault.js';
 
 // The outbox's verbs. Entries are pending or in flight; the server's acknowledgement deletes
 // them, its rejection moves them to REJECTED. Nothing leaves without one of those two answers.
 
 const STRICT = { durability: 'strict' } as const;
+
+/** What OUTBOX keeps in clear: its key, its send-order index and the counters; the record is sealed. */
+export const OUTBOX_CLEAR = ['id', 'officerId', 'priority', 'seq', 'state', 'queuedAt', 'attempts', 'size', 'photos'] as const;
+/** What REJECTED keeps in clear. */
+export const REJECTED_CLEAR = ['id', 'officerId', 'rejectedAt'] as const;
+
+/** A record's JSON size in UTF-8 at worst, plus its comma in a batch. */
+export function batchBytes(record: SignedRecord): number {
+  return JSON.stringify(record).length * 3 + 1;
+}
 
 /** All of an officer's entries in the 'by-state' index (arrays sort after every string). */
 function officerRange(officerId: string): IDBKeyRange {
@@ -47,23 +59,25 @@ export async function resetInFlight(db: IDBPDatabase<XunfangDB>, officerId: stri
 
 /**
  * The next batch to send, marked in flight: an SOS record alone if one waits, otherwise up to
- * `maxRecords` records in seq order whose JSON fits in `maxBytes`.
+ * `maxRecords` records in seq order whose JSON fits in `maxBytes`. Sized by the clear `size`, so
+ * the transaction never waits on decryption (it would commit across that await); the records are
+ * opened once it is done.
  */
 export async function takeBatch(db: IDBPDatabase<XunfangDB>, officerId: string, maxRecords: number, maxBytes: number): Promise<OutboxEntry[]> {
   const tx = db.transaction(OUTBOX, 'readwrite', STRICT);
   const candidates = await tx.store.index('by-state').getAll(stateRange(officerId, 'pending'), maxRecords);
-  const batch: OutboxEntry[] = [];
+  const batch: typeof candidates = [];
   let bytes = 32; // the {"records":[]} wrapper
   for (const entry of candidates) {
     if (batch.length > 0 && (entry.priority === 0 || batch[0]?.priority === 0)) break;
-    const size = JSON.stringify(entry.record).length * 3 + 1; // UTF-8 worst case, plus the comma
+    const size = entry.size ?? (entry.sealed ? 0 : batchBytes(entry.record));
     if (batch.length > 0 && bytes + size > maxBytes) break;
     batch.push({ ...entry, state: 'in-flight', attempts: entry.attempts + 1 });
     bytes += size;
   }
   await Promise.all(batch.map((entry) => tx.store.put(entry)));
   await tx.done;
-  return batch;
+  return Promise.all(batch.map((entry) => openEntry<OutboxEntry>(entry)));
 }
 
 /** Puts a batch that got no usable answer back to pending, to be sent again. */
@@ -100,6 +114,23 @@ export async function settleBatch(
 ): Promise<SettleOutcome> {
   const answers = new Map(results.map((r) => [r.id, r]));
   const outcome: SettleOutcome = { accepted: 0, duplicate: 0, rejected: 0, unanswered: 0, retry: 0 };
+  // Sealed before the transaction opens: it would commit across an encryption's await.
+  const parked = new Map(
+    await Promise.all(
+      batch.flatMap((entry) => {
+        const answer = answers.get(entry.id);
+        if (answer?.status !== 'rejected') return [];
+        const kept: RejectedEntry = {
+          id: entry.id,
+          officerId: entry.officerId,
+          record: entry.record,
+          reason: answer.reason ?? 'rejected without a reason',
+          rejectedAt: at.toISOString(),
+        };
+        return [sealEntry(kept, REJECTED_CLEAR).then((sealed) => [entry.id, sealed] as const)];
+      }),
+    ),
+  );
   const tx = db.transaction([OUTBOX, REJECTED], 'readwrite', STRICT);
   const outbox = tx.objectStore(OUTBOX);
   const rejected = tx.objectStore(REJECTED);
@@ -113,16 +144,10 @@ export async function settleBatch(
         return;
       }
       await outbox.delete(entry.id);
-      if (answer.status === 'rejected') {
+      const sealed = parked.get(entry.id);
+      if (answer.status === 'rejected' && sealed) {
         outcome.rejected++;
-        const parked: RejectedEntry = {
-          id: entry.id,
-          officerId: entry.officerId,
-          record: entry.record,
-          reason: answer.reason ?? 'rejected without a reason',
-          rejectedAt: at.toISOString(),
-        };
-        await rejected.put(parked);
+        await rejected.put(sealed);
       } else outcome[answer.status]++;
     }),
   );
@@ -137,6 +162,13 @@ export function missingBlobs(results: readonly PushResult[]): string[] {
 
 /** This officer's rejected records, newest first, for the screen that lists them. */
 export async function listRejected(db: IDBPDatabase<XunfangDB>, officerId: string): Promise<RejectedEntry[]> {
-  const all = await db.getAllFromIndex(REJECTED, 'by-officer', officerId);
+  const all = await Promise.all((await db.getAllFromIndex(REJECTED, 'by-officer', officerId)).map((entry) => openEntry<RejectedEntry>(entry)));
   return all.sort((a, b) => b.rejectedAt.localeCompare(a.rejectedAt));
+}
+
+/** This officer's records still waiting, opened, in seq order (for screens that show what is unsent). */
+export async function listWaiting(db: IDBPDatabase<XunfangDB>, officerId: string): Promise<OutboxEntry[]> {
+  const stored = await db.getAllFromIndex(OUTBOX, 'by-state', officerRange(officerId));
+  const open = await Promise.all(stored.map((entry) => openEntry<OutboxEntry>(entry)));
+  return open.sort((a, b) => a.seq - b.seq);
 }

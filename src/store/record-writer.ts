@@ -7,6 +7,9 @@ import { sealRecord } from '../domain/record-crypto.js';
 import { BODY_SCHEMAS, type BodyOf, type RecordKind, type RecordOf, type UnsignedRecord } from '../domain/records.js';
 import { ensureDeviceIdentity } from './device-identity.js';
 import type { WithLock } from './locks.js';
+import { batchBytes, OUTBOX_CLEAR } from './outbox-store.js';
+import { blobsOf } from './photo-store.js';
+import { openEntry, seal, sealEntry } from './vault.js';
 import {
   CHECKIN,
   DEVICE,
@@ -23,6 +26,9 @@ import {
   type TrackEntry,
   type XunfangDB,
 } from './schema.js';
+
+/** What INCIDENT keeps in clear: its key. */
+export const INCIDENT_CLEAR = ['officerId', 'incidentId'] as const;
 
 export interface AppendOptions {
   /** The record's id when the caller made it already (the patrol session cites a position's id as check-in evidence before it is written). */
@@ -72,6 +78,35 @@ export async function appendRecord<K extends RecordKind>(
     // IDB transaction auto-commits across a foreign await). The lock keeps the head still meanwhile.
     const record = (await sealRecord(unsigned, device.privateKey)) as RecordOf<K>;
 
+    // Everything is sealed under the data key before the transaction opens, for the same reason.
+    // An incident on the device's list is read and re-sealed with the new step, which the lock makes
+    // safe (only appends write INCIDENT); an update of one someone else reported (one pull delivered,
+    // or a leader's page) starts an entry without a report, so the step shows before the server has it.
+    const { incidentStep } = options;
+    const listed = incidentStep ? await db.get(INCIDENT, [officerId, incidentStep.incidentId]) : undefined;
+    const entry: OutboxEntry = {
+      id: record.id,
+      officerId,
+      priority: options.priority ?? 1,
+      seq,
+      state: 'pending',
+      record,
+      queuedAt: unsigned.at,
+      attempts: 0,
+      size: batchBytes(record),
+      photos: [...blobsOf(record)],
+    };
+    const [sealedEntry, meta, track, checkin, incidents] = await Promise.all([
+      sealEntry(entry, OUTBOX_CLEAR),
+      Promise.all((options.meta ?? []).map(async (m) => ({ key: m.key, sealed: await seal(m.value ?? '') }))),
+      Promise.all((options.track ?? []).map((point) => sealEntry<TrackEntry, 'shiftId' | 'seq'>({ ...point, seq, recordId: record.id }, ['shiftId', 'seq']))),
+      options.checkin ? sealEntry<CheckinEntry, 'shiftId' | 'seq'>({ ...options.checkin, seq, recordId: record.id }, ['shiftId', 'seq']) : null,
+      Promise.all([
+        ...(options.incident ? [sealEntry<IncidentEntry, 'officerId' | 'incidentId'>({ ...options.incident, recordId: record.id }, INCIDENT_CLEAR)] : []),
+        ...(incidentStep ? [sealEntry(await withStep(officerId, listed, incidentStep, record.id), INCIDENT_CLEAR)] : []),
+      ]),
+    ]);
+
     const tx = db.transaction([DEVICE, OUTBOX, META, TRACK, CHECKIN, INCIDENT], 'readwrite', { durability: 'strict' });
     const current = await tx.objectStore(DEVICE).get(officerId);
     if (!current || current.head.seq !== device.head.seq) {
@@ -79,28 +114,26 @@ export async function appendRecord<K extends RecordKind>(
       await tx.done.catch(() => undefined); // the abort we just asked for; the real error is below
       throw new Error('record chain moved while signing; the lock should prevent this');
     }
-    const entry: OutboxEntry = { id: record.id, officerId, priority: options.priority ?? 1, seq, state: 'pending', record, queuedAt: unsigned.at, attempts: 0 };
     await Promise.all([
       tx.objectStore(DEVICE).put({ ...current, head: { seq, hash: record.hash } }),
-      tx.objectStore(OUTBOX).add(entry),
-      ...(options.meta ?? []).map((m) => tx.objectStore(META).put(m)),
-      ...(options.track ?? []).map((point) => tx.objectStore(TRACK).put({ ...point, seq, recordId: record.id })),
-      ...(options.checkin ? [tx.objectStore(CHECKIN).put({ ...options.checkin, seq, recordId: record.id })] : []),
-      ...(options.incident ? [tx.objectStore(INCIDENT).put({ ...options.incident, recordId: record.id })] : []),
+      tx.objectStore(OUTBOX).add(sealedEntry),
+      ...meta.map((m) => tx.objectStore(META).put(m)),
+      ...track.map((point) => tx.objectStore(TRACK).put(point)),
+      ...(checkin ? [tx.objectStore(CHECKIN).put(checkin)] : []),
+      ...incidents.map((incident) => tx.objectStore(INCIDENT).put(incident)),
     ]);
-    if (options.incidentStep) {
-      const { incidentId, step } = options.incidentStep;
-      const incidents = tx.objectStore(INCIDENT);
-      const listed = await incidents.get([officerId, incidentId]);
-      // An update of an incident someone else reported (one pull delivered, or a leader's page)
-      // is kept too, without a report, so the step shows on the device before the server has it.
-      await incidents.put(
-        listed
-          ? { ...listed, steps: [...listed.steps, { ...step, recordId: record.id }] }
-          : { officerId, incidentId, recordId: '', reportedAt: step.at, report: null, steps: [{ ...step, recordId: record.id }] },
-      );
-    }
     await tx.done;
     return record;
   });
+}
+
+/** The device's entry of an incident with one more step: the listed one opened, or a new one without a report. */
+async function withStep(
+  officerId: string,
+  listed: XunfangDB[typeof INCIDENT]['value'] | undefined,
+  { incidentId, step }: { incidentId: string; step: Omit<IncidentStep, 'recordId'> },
+  recordId: string,
+): Promise<IncidentEntry> {
+  const open = listed ? await openEntry<IncidentEntry>(listed) : { officerId, incidentId, recordId: '', reportedAt: step.at, report: null, steps: [] };
+  return { ...open, steps: [...open.steps, { ...step, recordId }] };
 }

@@ -5,10 +5,12 @@ import type { IncidentState, PhotoRef } from '../domain/incidents.js';
 import type { Change } from '../domain/protocol/sync.js';
 import type { BodyOf } from '../domain/records.js';
 import type { SignedRecord } from '../domain/records.js';
+import type { SecretKind } from '../domain/protocol/device-lock.js';
+import type { Sealed } from './vault.js';
 
 /** Name and version of the device database; bump the version with a new `upgrade` step. */
 const DB_NAME = 'xunfang';
-const DB_VERSION = 5;
+const DB_VERSION = 6;
 
 /** Store names (SCREAMING_SNAKE, per STYLE.md). */
 export const SESSION = 'SESSION';
@@ -21,12 +23,41 @@ export const TRACK = 'TRACK';
 export const CHECKIN = 'CHECKIN';
 export const PHOTO = 'PHOTO';
 export const INCIDENT = 'INCIDENT';
+export const KEYRING = 'KEYRING';
 
-/** The last signed-in user, so a reload with no network still opens their home. */
-interface SessionEntry {
+/**
+ * How a store keeps an entry (issue 16): the fields its keys and indexes need in clear, the rest
+ * AES-GCM sealed under the officer's data key (vault.ts). An entry written before version 6 is
+ * still whole and clear (no `sealed`); the first unlock seals it (seal-legacy.ts).
+ */
+type Stored<T, Clear extends keyof T> = (Pick<T, Clear> & { sealed: Sealed }) | (T & { sealed?: undefined });
+
+/** The last signed-in user, so a reload with no network still opens their home (sealed: only the id is clear). */
+export interface SessionEntry {
   key: 'current';
+  officerId: string;
   user: SessionUser;
+  /** The last password sign-in: a device online asks for the password again after the unit's hours. */
   signedInAt: string;
+}
+
+/**
+ * An officer's data key on this device, only ever stored wrapped: by the key derived from their
+ * PIN (or passphrase) and by the device's recovery key, which the server holds. Five wrong PINs
+ * delete `pinWrapped`; then only a password sign-in (the recovery key) opens it again.
+ */
+export interface KeyringEntry {
+  officerId: string;
+  secret: SecretKind;
+  salt: Uint8Array<ArrayBuffer>;
+  iterations: number;
+  pinWrapped: Sealed | null;
+  recoveryWrapped: Sealed;
+  /** Wrong PINs in a row. */
+  failures: number;
+  /** Wrong PINs not yet told to the server's audit log. */
+  unreported: Array<{ at: string; count: number }>;
+  createdAt: string;
 }
 
 /** One officer's identity on this device: their own key pair and record chain. */
@@ -53,6 +84,10 @@ export interface OutboxEntry {
   record: SignedRecord;
   queuedAt: string;
   attempts: number;
+  /** Bytes of the record's JSON, kept in clear so a batch is sized without opening it. */
+  size?: number;
+  /** The photos and thumbnails (SHA-256) the record names, in clear so a photo is kept while a record waits for it. */
+  photos?: string[];
 }
 
 /** A record the server refused for good, kept with its reason for the officer to see and export. */
@@ -146,22 +181,32 @@ export interface IncidentEntry {
   steps: IncidentStep[];
 }
 
+/** Device state by key: `value` in clear for what is no officer's data (cursors, config), `sealed` for the rest. */
 export interface MetaEntry {
   key: string;
-  value: string;
+  value?: string;
+  sealed?: Sealed;
 }
 
+/** A photo as PHOTO keeps it: its bytes sealed apart from the JSON-sealable rest. */
+export type StoredPhoto = Omit<PhotoEntry, 'blob'> & { blob?: Blob; sealedBlob?: Sealed };
+
 export interface XunfangDB extends DBSchema {
-  [SESSION]: { key: 'current'; value: SessionEntry };
+  [SESSION]: { key: 'current'; value: Stored<SessionEntry, 'key' | 'officerId' | 'signedInAt'> };
   [DEVICE]: { key: string; value: DeviceEntry };
-  [OUTBOX]: { key: string; value: OutboxEntry; indexes: { 'by-state': [string, OutboxEntry['state'], number, number] } };
-  [REJECTED]: { key: string; value: RejectedEntry; indexes: { 'by-officer': string } };
-  [LOCAL]: { key: [string, string, string]; value: LocalEntry };
+  [OUTBOX]: {
+    key: string;
+    value: Stored<OutboxEntry, 'id' | 'officerId' | 'priority' | 'seq' | 'state' | 'queuedAt' | 'attempts' | 'size' | 'photos'>;
+    indexes: { 'by-state': [string, OutboxEntry['state'], number, number] };
+  };
+  [REJECTED]: { key: string; value: Stored<RejectedEntry, 'id' | 'officerId' | 'rejectedAt'>; indexes: { 'by-officer': string } };
+  [LOCAL]: { key: [string, string, string]; value: Stored<LocalEntry, 'officerId' | 'entity' | 'id'> };
   [META]: { key: string; value: MetaEntry };
-  [TRACK]: { key: [string, number]; value: TrackEntry };
-  [CHECKIN]: { key: [string, number]; value: CheckinEntry };
-  [PHOTO]: { key: string; value: PhotoEntry; indexes: { 'by-officer': string } };
-  [INCIDENT]: { key: [string, string]; value: IncidentEntry };
+  [TRACK]: { key: [string, number]; value: Stored<TrackEntry, 'shiftId' | 'seq'> };
+  [CHECKIN]: { key: [string, number]; value: Stored<CheckinEntry, 'shiftId' | 'seq'> };
+  [PHOTO]: { key: string; value: StoredPhoto; indexes: { 'by-officer': string } };
+  [INCIDENT]: { key: [string, string]; value: Stored<IncidentEntry, 'officerId' | 'incidentId'> };
+  [KEYRING]: { key: string; value: KeyringEntry };
 }
 
 /** Creates or migrates the object stores; one `if` per version so old devices catch up step by step. */
@@ -188,6 +233,11 @@ function upgrade(db: IDBPDatabase<XunfangDB>, oldVersion: number): void {
   if (oldVersion < 5) {
     db.createObjectStore(PHOTO, { keyPath: 'sha256' }).createIndex('by-officer', 'officerId');
     db.createObjectStore(INCIDENT, { keyPath: ['officerId', 'incidentId'] });
+  }
+  if (oldVersion < 6) {
+    // Sealing what earlier versions kept in clear needs the officer's key and async WebCrypto,
+    // which an upgrade transaction cannot wait for: the first unlock does it (seal-legacy.ts).
+    db.createObjectStore(KEYRING, { keyPath: 'officerId' });
   }
 }
 

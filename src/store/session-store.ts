@@ -1,18 +1,35 @@
 import * as v from 'valibot';
 import type { IDBPDatabase } from 'idb';
 import { SessionUserSchema, type SessionUser } from '../domain/protocol/auth.js';
-import { SESSION, type XunfangDB } from './schema.js';
+import { SESSION, type SessionEntry, type XunfangDB } from './schema.js';
+import { openEntry, sealEntry } from './vault.js';
 
-/** Remembers the signed-in user on this device. */
-export async function saveSessionUser(db: IDBPDatabase<XunfangDB>, user: SessionUser, at: Date): Promise<void> {
-  await db.put(SESSION, { key: 'current', user, signedInAt: at.toISOString() });
+/** Who is signed in here, readable while the device is locked: their id and their last password sign-in. */
+export interface SessionSlot {
+  officerId: string;
+  signedInAt: string;
 }
 
-/** The remembered user, or null; a stored value that no longer validates is treated as none. */
+/** Remembers the signed-in user on this device, sealed under their data key (their id and sign-in time stay clear). */
+export async function saveSessionUser(db: IDBPDatabase<XunfangDB>, user: SessionUser, at: Date): Promise<void> {
+  const entry: SessionEntry = { key: 'current', officerId: user.id, user, signedInAt: at.toISOString() };
+  await db.put(SESSION, await sealEntry(entry, ['key', 'officerId', 'signedInAt']));
+}
+
+/** The officer signed in on this device, without opening anything; null when nobody is. */
+export async function loadSessionSlot(db: IDBPDatabase<XunfangDB>): Promise<SessionSlot | null> {
+  const entry = await db.get(SESSION, 'current');
+  if (!entry) return null;
+  // An entry from before version 6 has the user in clear and no separate id.
+  const officerId = entry.sealed ? entry.officerId : (entry.officerId ?? (entry as Partial<SessionEntry>).user?.id);
+  return officerId ? { officerId, signedInAt: entry.signedInAt } : null;
+}
+
+/** The remembered user, or null; needs the data key. A stored value that no longer validates is treated as none. */
 export async function loadSessionUser(db: IDBPDatabase<XunfangDB>): Promise<SessionUser | null> {
   const entry = await db.get(SESSION, 'current');
   if (!entry) return null;
-  const parsed = v.safeParse(SessionUserSchema, entry.user);
+  const parsed = v.safeParse(SessionUserSchema, (await openEntry<SessionEntry>(entry)).user);
   return parsed.success ? parsed.output : null;
 }
 

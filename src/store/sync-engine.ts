@@ -7,6 +7,7 @@ import { DeviceRevokedError } from './device-wipe.js';
 import { countOutbox, missingBlobs, releaseBatch, resetInFlight, settleBatch, takeBatch, type SettleOutcome } from './outbox-store.js';
 import { forgetSentPhotos, markUploaded, photosToUpload } from './photo-store.js';
 import { LOCAL, META, type XunfangDB } from './schema.js';
+import { sealEntry } from './vault.js';
 
 // The sync engine shared by the page and the service worker: flush the outbox in seq order,
 // in batches, one flusher at a time; pull what the server has for us. *When* to run it is the
@@ -14,6 +15,8 @@ import { LOCAL, META, type XunfangDB } from './schema.js';
 
 /** The Background Sync tag: the page registers it after writing a record, the service worker flushes on it. */
 export const OUTBOX_SYNC_TAG = 'xf-outbox';
+/** What the service worker posts to open pages on Background Sync: flush now, you hold the key. */
+export const OUTBOX_FLUSH_MESSAGE = 'xf-flush-outbox';
 
 /** What the engine needs from the network. Errors: `TransientError` to retry later, anything else is final for this run. */
 export interface SyncTransport {
@@ -97,6 +100,9 @@ export async function flushOutbox(deps: EngineDeps, officerId: string): Promise<
   });
 }
 
+/** What LOCAL keeps in clear: its key. */
+export const LOCAL_CLEAR = ['officerId', 'entity', 'id'] as const;
+
 function cursorKey(officerId: string): string {
   return `pull-cursor:${officerId}`;
 }
@@ -108,14 +114,19 @@ export async function pullAll(deps: EngineDeps, officerId: string): Promise<numb
   for (;;) {
     const cursor = (await db.get(META, cursorKey(officerId)))?.value ?? '0';
     const page = await transport.pull(cursor);
+    // Sealed before the transaction opens, which would commit across an encryption's await.
+    const copies = await Promise.all(
+      page.changes.map((change) =>
+        change.op === 'delete' || !change.data ? null : sealEntry({ officerId, entity: change.entity, id: change.id, data: change.data }, LOCAL_CLEAR),
+      ),
+    );
     const tx = db.transaction([LOCAL, META], 'readwrite', { durability: 'strict' });
     const local = tx.objectStore(LOCAL);
     await Promise.all([
-      ...page.changes.map((change) =>
-        change.op === 'delete' || !change.data
-          ? local.delete([officerId, change.entity, change.id])
-          : local.put({ officerId, entity: change.entity, id: change.id, data: change.data }),
-      ),
+      ...page.changes.map((change, i) => {
+        const copy = copies[i];
+        return copy ? local.put(copy) : local.delete([officerId, change.entity, change.id]);
+      }),
       tx.objectStore(META).put({ key: cursorKey(officerId), value: page.cursor }),
     ]);
     await tx.done;

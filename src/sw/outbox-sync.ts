@@ -1,19 +1,14 @@
-import { httpTransport } from '../store/http-transport.js';
-import { webLocks } from '../store/locks.js';
-import { openXunfangDB, SESSION } from '../store/schema.js';
-import { flushOutbox } from '../store/sync-engine.js';
+import { OUTBOX_FLUSH_MESSAGE } from '../store/sync-engine.js';
 
 /**
- * Flushes the signed-in officer's outbox from the service worker, so records leave even when
- * no page is open. A rejection tells the browser to retry the sync later.
+ * Background Sync's turn to flush the outbox. The records are sealed under the officer's data
+ * key, which only a page that was unlocked holds (issue 16): the service worker never gets it,
+ * so it cannot read them, and asks the open pages to flush instead. With no page open, or only a
+ * locked one, the records wait; the lock screen tells the officer so. Resolving ends this sync:
+ * a page flushes on its own once unlocked.
  */
-export async function flushFromServiceWorker(): Promise<void> {
-  const db = await openXunfangDB();
-  try {
-    const session = await db.get(SESSION, 'current');
-    if (!session) return;
-    await flushOutbox({ db, transport: httpTransport, withLock: webLocks }, session.user.id);
-  } finally {
-    db.close();
-  }
+export async function flushFromServiceWorker(clients: Clients): Promise<number> {
+  const windows = await clients.matchAll({ type: 'window' });
+  for (const client of windows) client.postMessage({ type: OUTBOX_FLUSH_MESSAGE });
+  return windows.length;
 }

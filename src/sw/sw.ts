@@ -11,7 +11,7 @@ import { flushFromServiceWorker } from './outbox-sync.js';
 
 // The service worker's table of contents: precache the app shell, answer navigations with it
 // so the app opens with no network, never touch /api (the app and the outbox own that), and
-// flush the outbox on Background Sync.
+// ask the open pages to flush the outbox on Background Sync (only a page holds the key that opens it).
 
 declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: Array<{ url: string; revision: string | null }> };
 
@@ -76,5 +76,5 @@ interface SyncEvent extends ExtendableEvent {
 
 self.addEventListener('sync', (event) => {
   const sync = event as SyncEvent;
-  if (sync.tag === OUTBOX_SYNC_TAG) sync.waitUntil(flushFromServiceWorker());
+  if (sync.tag === OUTBOX_SYNC_TAG) sync.waitUntil(flushFromServiceWorker(self.clients));
 });

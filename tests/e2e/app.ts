@@ -2,11 +2,39 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { PASSWORD } from '../integration/harness.js';
 
-/** Signs in through the login form, as an officer would type it. */
-export async function signIn(page: Page, badge: string, password = PASSWORD): Promise<void> {
+/** The PIN every test officer chooses at their first sign-in on a browser profile. */
+export const TEST_PIN = '246810';
+
+/**
+ * Signs in through the login form, as an officer would type it; the first sign-in on a browser
+ * profile then chooses the unlock PIN (issue 16), as the officer would, and waits for the app.
+ */
+export async function signIn(page: Page, badge: string, password = PASSWORD, pin = TEST_PIN): Promise<void> {
   await page.getByLabel('警号').fill(badge);
   await page.getByLabel('密码').fill(password);
   await page.getByRole('button', { name: '登录' }).click();
+  const setup = page.getByTestId('pin-setup');
+  // Either the PIN screen, or the app (the device already had this officer's PIN), or an error on the form.
+  await page.waitForFunction(
+    () => !!document.querySelector('[data-testid="pin-setup"], form .form-error') || !document.querySelector('input[name="password"]'),
+    null,
+    {
+      timeout: 30_000,
+    },
+  );
+  if (!(await setup.isVisible())) return;
+  await setup.locator('input[name="new-pin"]').fill(pin);
+  await setup.locator('input[name="confirm-pin"]').fill(pin);
+  await setup.locator('button[type="submit"]').click();
+  await setup.waitFor({ state: 'detached', timeout: 30_000 });
+}
+
+/** Types the PIN on the lock screen (after a reload or a restart, or behind the idle lock) and waits for the app. */
+export async function unlock(page: Page, pin = TEST_PIN): Promise<void> {
+  const screen = page.getByTestId('lock-screen');
+  await screen.locator('input[name="pin"]').fill(pin);
+  await screen.locator('button[type="submit"]').click();
+  await screen.waitFor({ state: 'detached', timeout: 30_000 });
 }
 
 /** Collects CSP violations and uncaught page errors; a test expects the list to stay empty. */

@@ -4,7 +4,7 @@ import type { Checkpoint } from '../../src/domain/checkpoints.js';
 import type { CheckinsResponse, ComplianceResponse } from '../../src/domain/protocol/compliance.js';
 import { Client, startServer, type TestServer } from '../integration/harness.js';
 import { loadTrack, shiftTo, TRACE_FILES } from '../support/traces.js';
-import { deliverFix, geolocationUse, installPatrolClock, pauseClock, recordsWaiting, signIn, watchProblems } from './app.js';
+import { deliverFix, geolocationUse, installPatrolClock, pauseClock, recordsWaiting, signIn, unlock, watchProblems } from './app.js';
 import { launchChromium } from './chromium.js';
 
 // A real walk (Osaka, SOURCES.md §1) moved into Huicheng, past two checkpoints an admin placed on
@@ -217,6 +217,7 @@ describe('geofenced check-ins made offline on a real walk', () => {
       await expect.poll(() => row.getAttribute('data-status'), { timeout: 10_000 }).toBe('done');
       await officer.clock.resume();
       await officer.reload();
+      await unlock(officer); // the data key left memory with the page (issue 16)
       await row.waitFor();
       expect(await row.getAttribute('data-status')).toBe('done');
       // The server counts it for this shift too.

@@ -6,7 +6,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../src/server/blobs/blob-store.js';
 import { startServer, type TestServer } from '../integration/harness.js';
-import { recordsWaiting, signIn, watchProblems } from './app.js';
+import { recordsWaiting, signIn, unlock, watchProblems } from './app.js';
 import { launchChromium, launchPersistent } from './chromium.js';
 
 /** Two camera-sized PNGs drawn in the page (no downloads): larger than 2048 px, so the worker resizes them. */
@@ -39,29 +39,33 @@ async function cameraPngs(page: Page): Promise<Buffer[]> {
 }
 
 /** The photos the device holds in IndexedDB, with their bytes. */
-function devicePhotos(page: Page): Promise<Array<{ sha256: string; width: number; height: number; uploaded: boolean; thumbOf?: string; bytes: string }>> {
+/**
+ * The photos kept on the device, read raw from IndexedDB: their clear fields and the first bytes
+ * of what is stored for them, which is ciphertext (issue 16), never the JPEG itself.
+ */
+function devicePhotos(page: Page): Promise<Array<{ sha256: string; width: number; height: number; uploaded: boolean; thumbOf?: string; head: number[] }>> {
   return page.evaluate(async () => {
     const db = await new Promise<IDBDatabase>((resolve, reject) => {
       const request = indexedDB.open('xunfang');
       request.onsuccess = () => resolve(request.result);
       request.onerror = () => reject(request.error);
     });
-    const entries = await new Promise<Array<{ sha256: string; width: number; height: number; uploaded: boolean; thumbOf?: string; blob: Blob }>>(
-      (resolve, reject) => {
-        const request = db.transaction('PHOTO').objectStore('PHOTO').getAll();
-        request.onsuccess = () => resolve(request.result);
-        request.onerror = () => reject(request.error);
-      },
-    );
+    const entries = await new Promise<
+      Array<{ sha256: string; width: number; height: number; uploaded: boolean; thumbOf?: string; sealedBlob: { data: ArrayBuffer } }>
+    >((resolve, reject) => {
+      const request = db.transaction('PHOTO').objectStore('PHOTO').getAll();
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
     db.close();
-    return Promise.all(
-      entries.map(async ({ blob, ...rest }) => {
-        const bytes = new Uint8Array(await blob.arrayBuffer());
-        let binary = '';
-        for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-        return { ...rest, bytes: btoa(binary) };
-      }),
-    );
+    return entries.map(({ sealedBlob, sha256, width, height, uploaded, thumbOf }) => ({
+      sha256,
+      width,
+      height,
+      uploaded,
+      ...(thumbOf ? { thumbOf } : {}),
+      head: [...new Uint8Array(sealedBlob.data, 0, 3)],
+    }));
   });
 }
 
@@ -136,15 +140,11 @@ describe('an officer reports an incident with photos offline in Chromium', () =>
     expect(photos.map((p) => Math.max(p.width, p.height))).toEqual([2048, 2048]);
     expect(stored.filter((p) => p.thumbOf).map((p) => Math.max(p.width, p.height))).toEqual([320, 320]);
     expect(new Set(stored.flatMap((p) => (p.thumbOf ? [p.thumbOf] : [])))).toEqual(new Set(photos.map((p) => p.sha256)));
-    for (const p of stored) {
-      const bytes = Buffer.from(p.bytes, 'base64');
-      expect(sha256Hex(bytes)).toBe(p.sha256);
-      expect([...bytes.subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff]);
-      // No EXIF segment (APP1, "Exif\0\0") anywhere in the bytes.
-      expect(bytes.includes(Buffer.from('Exif\0\0', 'latin1'))).toBe(false);
-    }
+    // At rest they are AES-GCM ciphertext, not a JPEG (issue 16); the bytes are checked on the server below.
+    for (const p of stored) expect(p.head).not.toEqual([0xff, 0xd8, 0xff]);
 
     await page.reload();
+    await unlock(page); // the data key left memory with the page (issue 16)
     await page.getByTestId('my-incidents').getByText('入室盗窃').waitFor();
     expect(await devicePhotos(page)).toHaveLength(4);
     expect(await server.database.db.selectFrom('incidents').select('incident_id').execute()).toEqual([]);
@@ -162,8 +162,11 @@ describe('an officer reports an incident with photos offline in Chromium', () =>
     const blobs = await db.selectFrom('blobs').select(['sha256', 'size']).orderBy('sha256').execute();
     expect(blobs.map((b) => b.sha256)).toEqual(stored.map((p) => p.sha256).sort());
     for (const p of stored) {
+      // Byte for byte what the device prepared: named by its hash, a JPEG with no EXIF segment (APP1, "Exif\0\0").
       const onServer = await readFile(join(server.env.DATA_DIR, 'blobs', p.sha256.slice(0, 2), p.sha256));
-      expect(onServer.equals(Buffer.from(p.bytes, 'base64'))).toBe(true);
+      expect(sha256Hex(onServer)).toBe(p.sha256);
+      expect([...onServer.subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff]);
+      expect(onServer.includes(Buffer.from('Exif\0\0', 'latin1'))).toBe(false);
     }
     const named = await db.selectFrom('incident_photos').select('sha256').orderBy('sha256').execute();
     expect(named.map((n) => n.sha256)).toEqual(stored.map((p) => p.sha256).sort());
@@ -277,6 +280,7 @@ describe('an officer reports an incident with photos offline in Chromium', () =>
     const onDevice = await devicePhotos(page);
     expect(onDevice.map((p) => Math.max(p.width, p.height)).sort((a, b) => a - b)).toEqual([320, 2048]);
     await page.reload();
+    await unlock(page); // the data key left memory with the page (issue 16)
     await page.getByTestId('my-incidents').getByText('门锁特写').waitFor();
 
     await context.setOffline(false);
@@ -288,8 +292,9 @@ describe('an officer reports an incident with photos offline in Chromium', () =>
     const named = await db.selectFrom('incident_photos').select('sha256').where('record_id', '=', updates[0]!.record_id).execute();
     expect(named.map((n) => n.sha256).sort()).toEqual(onDevice.map((p) => p.sha256).sort());
     for (const p of onDevice) {
+      // What the device prepared, byte for byte: named by its hash (on the device it was ciphertext).
       const onServer = await readFile(join(server.env.DATA_DIR, 'blobs', p.sha256.slice(0, 2), p.sha256));
-      expect(onServer.equals(Buffer.from(p.bytes, 'base64'))).toBe(true);
+      expect(sha256Hex(onServer)).toBe(p.sha256);
     }
     expect(problems).toEqual([]);
   });
@@ -331,6 +336,7 @@ describe('an officer reports an incident with photos offline in Chromium', () =>
     await leaderContext.close();
 
     await page.reload();
+    await unlock(page);
     const item = page.getByTestId('my-incidents').locator('li.incident');
     await item.getByTestId('incident-state').getByText('已处结').waitFor({ timeout: 15_000 });
     const step = item.getByTestId('incident-timeline').locator(`li[data-record="${record.id}"]`);
@@ -341,6 +347,7 @@ describe('an officer reports an incident with photos offline in Chromium', () =>
     // Offline again, the list still shows it: pull left it in IndexedDB.
     await context.setOffline(true);
     await page.reload();
+    await unlock(page); // offline: the PIN opens the device
     await page.getByTestId('my-incidents').getByText('组长：已移交派出所备案').waitFor();
     await context.setOffline(false);
     expect(problems).toEqual([]);

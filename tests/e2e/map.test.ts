@@ -5,7 +5,7 @@ import { FOLLOW_SLACK } from '../../src/app/map/follow.js';
 import { buildHuichengDemo } from '../../src/server/demo/huicheng.js';
 import { startServer, type TestServer } from '../integration/harness.js';
 import { loadTrack, shiftTo, TRACE_FILES } from '../support/traces.js';
-import { deliverFix, installPatrolClock, patrolPending, signIn, watchProblems } from './app.js';
+import { deliverFix, installPatrolClock, patrolPending, signIn, unlock, watchProblems } from './app.js';
 import { launchChromium } from './chromium.js';
 
 // A real walk (Osaka, SOURCES.md §1) moved into Huicheng: every 15th point, about 20 m apart,
@@ -139,6 +139,7 @@ describe('the officer map on a phone with no base map', () => {
     // In English, the names are the English ones.
     await page.evaluate(() => localStorage.setItem('xf.locale', 'en'));
     await page.reload();
+    await unlock(page); // the data key left memory with the page (issue 16)
     await page.locator('[data-testid="map"][data-ready="yes"]').waitFor({ timeout: 30_000 });
     await expect.poll(async () => (await names('zone')).sort()).toEqual(squadZones.map((z) => z.name.en).sort());
     expect(await names('district')).toEqual(['Huicheng District']);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../integration/harness.js';
-import { recordsWaiting, signIn } from './app.js';
+import { recordsWaiting, signIn, unlock } from './app.js';
 import { launchPersistent } from './chromium.js';
 
 const TOTAL = 500;
@@ -71,6 +71,7 @@ describe('the outbox in Chromium: offline records survive reloads and browser re
     await page.getByText(/位置已保存.*联网后上传/).waitFor();
 
     await page.reload();
+    await unlock(page); // the data key left memory with the page (issue 16)
     await page.getByText('巡逻中').waitFor();
     await expect.poll(waiting).toBeGreaterThanOrEqual(200);
     await report(150);
@@ -79,6 +80,7 @@ describe('the outbox in Chromium: offline records survive reloads and browser re
     await open();
     await context.setOffline(true);
     await page.goto(server.url);
+    await unlock(page); // a restart: nothing opens before the PIN (issue 16)
     await page.getByText('巡逻中').waitFor();
     await expect.poll(waiting).toBeGreaterThanOrEqual(350);
     await report(TOTAL - 350);
@@ -194,6 +196,7 @@ describe('reconnecting after an offline reload', () => {
       await page.getByRole('button', { name: '上报当前位置' }).and(page.locator(':enabled')).waitFor();
     }
     await page.reload();
+    await unlock(page); // the data key left memory with the page (issue 16)
     await page.getByText('巡逻中').waitFor();
     // Long enough offline for the sync's backoff to grow past the few seconds allowed below.
     await page.waitForTimeout(20_000);

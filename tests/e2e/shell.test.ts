@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../integration/harness.js';
-import { recordsWaiting, signIn, watchProblems } from './app.js';
+import { recordsWaiting, signIn, unlock, watchProblems } from './app.js';
 import { launchChromium } from './chromium.js';
 
 /** Width and height of a PNG, from its IHDR chunk. */
@@ -81,6 +81,7 @@ describe('the installable, offline app shell in Chromium', () => {
   it('still opens the officer home after going offline and reloading', async () => {
     await context.setOffline(true);
     await page.reload();
+    await unlock(page); // the data key left memory with the page (issue 16)
     await page.getByRole('heading', { name: '民警工作台' }).waitFor();
     expect(await page.getByTestId('net-status').textContent()).toBe('离线');
     await page.getByText('当前离线').waitFor();
@@ -90,6 +91,7 @@ describe('the installable, offline app shell in Chromium', () => {
     await fromMenu(page, 'English');
     await page.getByRole('heading', { name: 'Officer' }).waitFor();
     await page.reload();
+    await unlock(page); // the data key left memory with the page (issue 16)
     await page.getByRole('heading', { name: 'Officer' }).waitFor();
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
     await fromMenu(page, '中文');

@@ -2,7 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../integration/harness.js';
 import { loadTrack, shiftTo, TRACE_FILES } from '../support/traces.js';
-import { deliverFix, geolocationUse, installPatrolClock, patrolPending, pauseClock, signIn, watchProblems } from './app.js';
+import { deliverFix, geolocationUse, installPatrolClock, patrolPending, pauseClock, signIn, unlock, watchProblems } from './app.js';
 import { launchChromium } from './chromium.js';
 
 // A real walk (Osaka, SOURCES.md §1) moved into Huicheng: enough fixes for a distance to show.
@@ -102,6 +102,7 @@ describe('ending a shift with a firearm not returned', () => {
 
       // It is still there after an offline reload, and counts the upload down once online.
       await page.reload();
+      await unlock(page); // the data key left memory with the page (issue 16)
       await summary.waitFor();
       await context.setOffline(false);
       await summary.getByText('记录已全部上传').waitFor({ timeout: 30_000 });
@@ -130,6 +131,7 @@ describe('ending a shift with a firearm not returned', () => {
       await summary.getByRole('button', { name: '知道了' }).click();
       await summary.waitFor({ state: 'detached' });
       await page.reload();
+      await unlock(page); // the data key left memory with the page (issue 16)
       await page.getByText('当前未在巡逻').waitFor();
       expect(await summary.count()).toBe(0);
       expect(problems).toEqual([]);

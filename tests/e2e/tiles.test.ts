@@ -9,7 +9,7 @@ import { tilesIn } from '../../src/domain/tiles.js';
 import { readMapConfig } from '../../src/server/config.js';
 import { startServer, type TestServer } from '../integration/harness.js';
 import { writePmtiles } from '../support/pmtiles.js';
-import { signIn, watchProblems } from './app.js';
+import { signIn, unlock, watchProblems } from './app.js';
 import { launchChromium } from './chromium.js';
 
 const png = readFileSync('public/icons/icon-192.png');
@@ -99,6 +99,7 @@ async function reloadOffline(context: BrowserContext, page: Page, kept: string[]
     if (kept.includes(r.url())) failed.push(r.url());
   });
   await page.reload();
+  await unlock(page); // the data key left memory with the page (issue 16)
   await page.locator('[data-testid="map"][data-ready="yes"]').waitFor({ timeout: 30_000 });
   await expect.poll(() => fromCache.length, { timeout: 20_000 }).toBeGreaterThan(0);
   return { fromCache, failed };
@@ -131,6 +132,7 @@ describe('a configured raster base map in Chromium', () => {
     // Offline, a reload still opens the map with the kept base-map settings.
     await context.setOffline(true);
     await page.reload();
+    await unlock(page); // the data key left memory with the page (issue 16)
     await page.locator('[data-testid="map"][data-ready="yes"]').waitFor({ timeout: 30_000 });
     expect(problems).toEqual([]);
     await context.close();

@@ -1,19 +1,16 @@
 import { useSignal } from '@preact/signals';
 import { useEffect, useId, useRef } from 'preact/hooks';
 import { t, toggleLocale } from '../i18n/index.js';
-import { deviceDb } from '../state/db.js';
+import { lockNow, lockView } from '../state/device-lock.js';
 import { online } from '../state/network.js';
 import { Notices } from './Notices.js';
 import { SyncIndicator } from './SyncIndicator.js';
-import { reportError } from '../state/notices.js';
-import { currentUser, signOut } from '../state/session.js';
-import { syncStatus } from '../state/sync.js';
+import { currentUser } from '../state/session.js';
+import { SignOutDialog, signOutAsked } from './SignOutDialog.js';
 
-/** Signs out, after a warning when records still wait (they stay on the device for this officer). */
-function confirmSignOut() {
-  const waiting = syncStatus.value.waiting;
-  if (waiting > 0 && !confirm(t('auth.signOutPending', { n: waiting }))) return;
-  void deviceDb.then(signOut).catch(reportError);
+/** Signs out through the dialog that says what happens to records still waiting. */
+function askSignOut() {
+  signOutAsked.value = true;
 }
 
 /**
@@ -25,7 +22,8 @@ function AppMenu() {
   const id = useId();
   const root = useRef<HTMLDivElement>(null);
   const button = useRef<HTMLButtonElement>(null);
-  const user = currentUser.value;
+  // Behind the lock, the menu only switches the language.
+  const user = lockView.value.kind === 'open' ? currentUser.value : null;
 
   const close = (refocus: boolean) => {
     open.value = false;
@@ -73,7 +71,7 @@ function AppMenu() {
             {t('lang.toggle')}
           </button>
           {user && (
-            <button type="button" role="menuitem" onClick={choose(confirmSignOut)}>
+            <button type="button" role="menuitem" onClick={choose(askSignOut)}>
               {t('auth.signOut')}
             </button>
           )}
@@ -85,9 +83,9 @@ function AppMenu() {
 
 /** App name, one line of sync state, the menu and the notices under them: always in reach of one thumb. */
 export function TopBar() {
-  const user = currentUser.value;
+  const user = lockView.value.kind === 'open' ? currentUser.value : null;
   return (
-    <header class="topbar">
+    <header class={user ? 'topbar signed-in' : 'topbar'}>
       <strong class="brand">{t('app.name')}</strong>
       {user ? (
         <SyncIndicator />
@@ -98,9 +96,20 @@ export function TopBar() {
           </span>
         </span>
       )}
+      {user && (
+        <button type="button" class="lock-button" onClick={lockNow} data-testid="lock-button" aria-label={t('lock.button')} title={t('lock.button')}>
+          {/* A padlock drawn here: no icon font, and an emoji font is not on every handheld. */}
+          <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">
+            <path d="M7 10V7a5 5 0 0 1 10 0v3" fill="none" stroke="currentColor" stroke-width="2" />
+            <rect x="4.5" y="10" width="15" height="11" rx="2" fill="currentColor" />
+          </svg>
+        </button>
+      )}
       <AppMenu />
-      {/* Hung from the bar, so they start below it however many lines it takes. */}
-      <Notices />
+      <SignOutDialog />
+      {/* Hung from the bar, so they start below it however many lines it takes. Not over the lock:
+          a notice (a new task, a sync problem) is for the officer, not whoever holds the phone. */}
+      {(lockView.value.kind === 'open' || lockView.value.kind === 'set-pin') && <Notices />}
     </header>
   );
 }

@@ -5,7 +5,7 @@ import { httpTransport } from '../../store/http-transport.js';
 import { DeviceRevokedError, wipeDevice } from '../../store/device-wipe.js';
 import { webLocks } from '../../store/locks.js';
 import { META } from '../../store/schema.js';
-import { flushOutbox, pullAll, TransientError } from '../../store/sync-engine.js';
+import { flushOutbox, OUTBOX_FLUSH_MESSAGE, pullAll, TransientError } from '../../store/sync-engine.js';
 import { SyncScheduler, type RunOutcome } from '../../store/sync-policy.js';
 import { t } from '../i18n/index.js';
 import { deviceDb } from '../state/db.js';
@@ -91,6 +91,15 @@ export function SyncController() {
       () => {
         void refreshSyncStatus(officerId).catch(reportError);
         soon();
+      },
+      { signal },
+    );
+
+    // Background Sync fired in the service worker, which cannot open the records: this page can.
+    navigator.serviceWorker?.addEventListener(
+      'message',
+      (event: MessageEvent<unknown>) => {
+        if ((event.data as { type?: unknown } | null)?.type === OUTBOX_FLUSH_MESSAGE) scheduler.trigger();
       },
       { signal },
     );

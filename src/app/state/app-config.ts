@@ -29,7 +29,7 @@ export async function loadAppConfig(): Promise<AppConfigResponse> {
   } catch (error) {
     if (!(error instanceof OfflineError)) throw error;
     const kept = await db.get(META, KEY);
-    const parsed = kept ? v.safeParse(ConfigSchema, JSON.parse(kept.value)) : null;
+    const parsed = kept?.value ? v.safeParse(ConfigSchema, JSON.parse(kept.value)) : null;
     return parsed?.success ? parsed.output : NONE;
   }
 }

@@ -3,7 +3,8 @@ import type { InsideVisit } from '../../domain/geofence/engine.js';
 import type { PatrolRecord } from '../../domain/patrol-session.js';
 import { shiftRequirements, stayInShift, type Requirement } from '../../domain/plan-schedule.js';
 import type { BodyOf, MANUAL_CHECKIN_REASONS } from '../../domain/records.js';
-import { CHECKIN, type CheckinEntry } from '../../store/schema.js';
+import type { CheckinEntry } from '../../store/schema.js';
+import { readCheckins } from '../../store/sealed-reads.js';
 import { deviceDb } from './db.js';
 import { checkinVerdicts, plans } from './local-copies.js';
 import { record } from './records.js';
@@ -22,7 +23,7 @@ export const clock = signal(Date.now());
 
 /** Reads a shift's check-ins back from IndexedDB (after a reload or restart). */
 export async function loadShiftCheckins(shiftId: string): Promise<readonly CheckinEntry[]> {
-  shiftCheckins.value = await (await deviceDb).getAll(CHECKIN, IDBKeyRange.bound([shiftId, 0], [shiftId, Infinity]));
+  shiftCheckins.value = await readCheckins(await deviceDb, shiftId);
   checkinsReadFor.value = shiftId;
   return shiftCheckins.value;
 }

@@ -4,7 +4,8 @@ import { newId } from '../../domain/ids.js';
 import type { SessionUser } from '../../domain/protocol/auth.js';
 import type { BodyOf } from '../../domain/records.js';
 import { countPhotosWaiting, dropUnnamedPhotos, keepPhoto } from '../../store/photo-store.js';
-import { INCIDENT, type IncidentEntry } from '../../store/schema.js';
+import type { IncidentEntry } from '../../store/schema.js';
+import { readIncidents } from '../../store/sealed-reads.js';
 import { worker } from '../worker-bridge.js';
 import { deviceDb } from './db.js';
 import { record } from './records.js';
@@ -23,7 +24,7 @@ export const photosWaiting = signal(0);
 /** Reads the officer's incidents and the photos still waiting back from IndexedDB. */
 export async function loadIncidents(officerId: string): Promise<void> {
   const db = await deviceDb;
-  const all = await db.getAll(INCIDENT, IDBKeyRange.bound([officerId], [officerId, []]));
+  const all = await readIncidents(db, officerId);
   myIncidents.value = all.sort((a, b) => (b.report?.occurredAt ?? b.reportedAt).localeCompare(a.report?.occurredAt ?? a.reportedAt));
   photosWaiting.value = await countPhotosWaiting(db, officerId);
 }

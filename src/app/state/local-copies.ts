@@ -8,7 +8,8 @@ import { TaskSchema, type Task } from '../../domain/tasks.js';
 import { IncidentCategorySchema, IncidentSettingsSchema, mergeTaxonomy, type IncidentCategory, type IncidentSettings } from '../../domain/incidents.js';
 import { SosAlertSchema, type SosAlert } from '../../domain/protocol/squad.js';
 import { IncidentDetailSchema, type IncidentDetailResponse } from '../../domain/protocol/incidents.js';
-import { LOCAL, type LocalEntry } from '../../store/schema.js';
+import type { LocalEntry } from '../../store/schema.js';
+import { readLocal } from '../../store/sealed-reads.js';
 import { deviceDb } from './db.js';
 
 // The local copies of what pull delivered, read through their domain schemas in this one place:
@@ -69,7 +70,7 @@ async function read<S extends v.GenericSchema>(
   schema: S,
   target: Signal<ReadonlyArray<v.InferOutput<S>>>,
 ): Promise<void> {
-  const entries = officerId ? await (await deviceDb).getAll(LOCAL, IDBKeyRange.bound([officerId, entity, ''], [officerId, entity, '\uffff'])) : [];
+  const entries = officerId ? await readLocal(await deviceDb, officerId, entity) : [];
   const next = entries.flatMap((entry) => {
     const parsed = v.safeParse(schema, entry.data);
     if (parsed.success) return [parsed.output];

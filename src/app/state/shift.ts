@@ -3,7 +3,7 @@ import * as v from 'valibot';
 import type { EquipmentItem, MissingItem } from '../../domain/equipment.js';
 import { newId } from '../../domain/ids.js';
 import type { SessionUser } from '../../domain/protocol/auth.js';
-import { META } from '../../store/schema.js';
+import { readMeta as readMetaValue, writeSealedMeta } from '../../store/sealed-reads.js';
 import { requirementsOf } from './checkins.js';
 import { deviceDb } from './db.js';
 import { reportFix, sendPatrol } from './patrol.js';
@@ -42,8 +42,8 @@ const summaryKey = (officerId: string) => `shift-summary:${officerId}`;
 
 /** A META entry's JSON through its schema; null when absent, cleared or unreadable. */
 async function readMeta<S extends v.GenericSchema>(key: string, schema: S): Promise<v.InferOutput<S> | null> {
-  const entry = await (await deviceDb).get(META, key);
-  const parsed = entry && entry.value ? v.safeParse(schema, JSON.parse(entry.value)) : null;
+  const value = await readMetaValue(await deviceDb, key);
+  const parsed = value ? v.safeParse(schema, JSON.parse(value)) : null;
   return parsed?.success ? parsed.output : null;
 }
 
@@ -132,7 +132,7 @@ export async function endShift(user: SessionUser, equipment: { returned: Equipme
 
 /** The officer has read the summary: it goes, on every tab's next load too. */
 export async function dismissSummary(officerId: string): Promise<void> {
-  await (await deviceDb).put(META, { key: summaryKey(officerId), value: '' });
+  await writeSealedMeta(await deviceDb, summaryKey(officerId), '');
   shiftSummary.value = null;
 }
 

@@ -3,7 +3,7 @@ import * as v from 'valibot';
 import { newId } from '../../domain/ids.js';
 import type { SessionUser } from '../../domain/protocol/auth.js';
 import type { BodyOf } from '../../domain/records.js';
-import { META } from '../../store/schema.js';
+import { readMeta } from '../../store/sealed-reads.js';
 import { deviceDb } from './db.js';
 import { record } from './records.js';
 import { openShift } from './shift.js';
@@ -28,8 +28,8 @@ const FIX_WAIT_MS = 1_500;
 
 /** Reads the SOS in progress back (after a reload). */
 export async function loadSos(officerId: string): Promise<void> {
-  const entry = await (await deviceDb).get(META, key(officerId));
-  const parsed = entry?.value ? v.safeParse(ActiveSchema, JSON.parse(entry.value)) : null;
+  const value = await readMeta(await deviceDb, key(officerId));
+  const parsed = value ? v.safeParse(ActiveSchema, JSON.parse(value)) : null;
   activeSos.value = parsed?.success ? parsed.output : null;
 }
 

@@ -2,7 +2,8 @@ import { computed, signal } from '@preact/signals';
 import type { PatrolRecord, TaskPlace } from '../../domain/patrol-session.js';
 import type { BodyOf } from '../../domain/records.js';
 import { compareTasks, type Task, type TaskState, type TaskUpdateState } from '../../domain/tasks.js';
-import { OUTBOX, META } from '../../store/schema.js';
+import { listWaiting } from '../../store/outbox-store.js';
+import { readMeta, writeSealedMeta } from '../../store/sealed-reads.js';
 import { t } from '../i18n/index.js';
 import { deviceDb } from './db.js';
 import { tasks } from './local-copies.js';
@@ -26,9 +27,9 @@ export const myTasks = computed(() => [...tasks.value].sort((a, b) => compareTas
 
 /** Re-reads the unsent task updates from the outbox. */
 export async function loadUnsentTaskUpdates(officerId: string): Promise<void> {
-  const entries = await (await deviceDb).getAllFromIndex(OUTBOX, 'by-state', IDBKeyRange.bound([officerId], [officerId, '\uffff']));
+  const entries = await listWaiting(await deviceDb, officerId);
   const next = new Map<string, TaskUpdateState[]>();
-  for (const { record: r } of entries.sort((a, b) => a.seq - b.seq)) {
+  for (const { record: r } of entries) {
     if (r.kind === 'task.update') next.set(r.body.taskId, [...(next.get(r.body.taskId) ?? []), r.body.state]);
   }
   unsent.value = next;
@@ -75,9 +76,9 @@ export async function writeTaskArrival(officerId: string, rec: Extract<PatrolRec
 export async function announceNewTasks(officerId: string, current: readonly Task[]): Promise<void> {
   const db = await deviceDb;
   const key = `tasks-seen:${officerId}`;
-  const seen = new Set(((await db.get(META, key))?.value ?? '').split(',').filter(Boolean));
+  const seen = new Set(((await readMeta(db, key)) ?? '').split(',').filter(Boolean));
   const fresh = current.filter((task) => !seen.has(task.id) && (task.state === 'assigned' || task.state === 'open'));
-  await db.put(META, { key, value: current.map((task) => task.id).join(',') });
+  await writeSealedMeta(db, key, current.map((task) => task.id).join(','));
   for (const task of fresh) {
     const text = t(task.priority === 'urgent' ? 'task.newUrgent' : 'task.new', { title: task.title });
     notify('info', text, undefined, task.priority === 'urgent' ? 15_000 : 6_000);

@@ -1,7 +1,8 @@
 import { computed, signal } from '@preact/signals';
 import { trackDistanceM, type Fix } from '../../domain/track-filter.js';
 import type { PatrolRecord, TrackingStatus } from '../../domain/patrol-session.js';
-import { TRACK, type Priority, type TrackEntry } from '../../store/schema.js';
+import type { Priority, TrackEntry } from '../../store/schema.js';
+import { readTrack } from '../../store/sealed-reads.js';
 import { deviceDb } from './db.js';
 import { record } from './records.js';
 
@@ -34,7 +35,7 @@ export const routeStats = computed(() => {
 
 /** Reads the route of a shift back from IndexedDB (after a reload or restart). */
 export async function loadRoute(shiftId: string): Promise<void> {
-  route.value = await (await deviceDb).getAll(TRACK, IDBKeyRange.bound([shiftId, 0], [shiftId, Infinity]));
+  route.value = await readTrack(await deviceDb, shiftId);
 }
 
 /** Writes a `tracking` record of the patrol session; a pause also marks a gap in the route, in the same transaction. */

@@ -156,11 +156,15 @@ export const AUDIT_KINDS = [
   'task-change',
   'sos-ack',
   'taxonomy-change',
+  'pin-failure',
+  'pin-lockout',
+  'recovery-key',
+  'lock-policy-change',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 
 /** The events that record something refused. */
-const DENIED: ReadonlySet<AuditKind> = new Set(['login-failed', 'lockout', 'device-refused-records']);
+const DENIED: ReadonlySet<AuditKind> = new Set(['login-failed', 'lockout', 'device-refused-records', 'pin-failure', 'pin-lockout']);
 
 /** The outcome column of the audit log, from the kind of event. */
 export function auditOutcome(kind: AuditKind): 'ok' | 'denied' {

@@ -755,6 +755,37 @@ const migrations: Record<string, Migration> = {
       }
     },
   },
+  '0025-device-keys': {
+    async up(db: Kysely<unknown>) {
+      // A lost handheld (issue 16): each device's recovery key, which wraps the officer's data
+      // key there and is released only to a password sign-in proven to come from that device;
+      // the one-time nonces that proof signs; and each unit's lock policy.
+      await db.schema
+        .createTable('device_keys')
+        .addColumn('device_id', 'text', (c) => c.primaryKey().references('devices.id'))
+        .addColumn('officer_id', 'text', (c) => c.notNull())
+        .addColumn('recovery_key', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('released_at', 'text')
+        .execute();
+      await db.schema
+        .createTable('device_challenges')
+        .addColumn('nonce', 'text', (c) => c.primaryKey())
+        .addColumn('device_id', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('lock_policies')
+        .addColumn('unit_id', 'text', (c) => c.primaryKey().references('units.id'))
+        .addColumn('idle_minutes', 'integer', (c) => c.notNull())
+        .addColumn('secret', 'text', (c) => c.notNull())
+        .addColumn('resign_hours', 'integer', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('updated_by', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 /** Feeds the in-code migrations to Kysely's Migrator (no files to find at run time). */

@@ -620,4 +620,35 @@ export interface Tables {
   areas: AreaTable;
   incident_categories: IncidentCategoryTable;
   shift_verdicts: ShiftVerdictTable;
+  device_keys: DeviceKeyTable;
+  device_challenges: DeviceChallengeTable;
+  lock_policies: LockPolicyTable;
+}
+
+/** A device's recovery key (base64url, 32 bytes): wraps the officer's data key on that device. */
+interface DeviceKeyTable {
+  device_id: string;
+  officer_id: string;
+  recovery_key: string;
+  created_at: string;
+  /** The last time a password sign-in on the device had it. */
+  released_at: string | null;
+}
+
+/** A nonce the device signs to prove which device asks for its recovery key; used once. */
+interface DeviceChallengeTable {
+  nonce: string;
+  device_id: string;
+  user_id: string;
+  expires_at: string;
+}
+
+/** A unit's lock policy; a unit without a row has DEFAULT_LOCK_POLICY. */
+interface LockPolicyTable {
+  unit_id: string;
+  idle_minutes: number;
+  secret: 'pin' | 'passphrase';
+  resign_hours: number;
+  updated_at: string;
+  updated_by: string;
 }

@@ -12,6 +12,10 @@ import { openXunfangDB, PHOTO } from '../../../src/store/schema.js';
 import { flushOutbox, TransientError, type SyncTransport } from '../../../src/store/sync-engine.js';
 import { deviceNow } from '../device.js';
 import { Client, DATABASES, startServer, type TestServer } from '../harness.js';
+import { holdDataKey, newDataKey } from '../../../src/store/vault.js';
+
+// Records and local copies are sealed under the officer's data key (issue 16): these tests hold one, as an unlocked page does.
+beforeAll(async () => holdDataKey('test', await newDataKey()));
 
 const jpegLike = (size: number) => Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomBytes(size - 4)]);
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');

@@ -2,9 +2,13 @@ import 'fake-indexeddb/auto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PullResponse } from '../../../src/domain/protocol/sync.js';
 import { memoryLocks } from '../../../src/store/locks.js';
-import { LOCAL, META, openXunfangDB } from '../../../src/store/schema.js';
+import { LOCAL, META, openXunfangDB, type LocalEntry } from '../../../src/store/schema.js';
 import { pullAll, type SyncTransport } from '../../../src/store/sync-engine.js';
 import { Client, DATABASES, startServer, type TestServer } from '../harness.js';
+import { holdDataKey, newDataKey, openEntry } from '../../../src/store/vault.js';
+
+// Records and local copies are sealed under the officer's data key (issue 16): these tests hold one, as an unlocked page does.
+beforeAll(async () => holdDataKey('test', await newDataKey()));
 
 describe.each(DATABASES)('pulling into local copies from a real server on %s', (kind) => {
   let server: TestServer;
@@ -33,7 +37,7 @@ describe.each(DATABASES)('pulling into local copies from a real server on %s', (
     const deps = { db, transport: transportFor(client, pages), withLock: memoryLocks() };
     const applied = await pullAll(deps, officerId);
     expect(applied).toBeGreaterThan(0);
-    const local = await db.getAll(LOCAL);
+    const local = await Promise.all((await db.getAll(LOCAL)).map((e) => openEntry<LocalEntry>(e)));
     expect(local.every((e) => e.officerId === officerId)).toBe(true);
     const zones = local.filter((e) => e.entity === 'zone');
     const squadB = (await server.database.db.selectFrom('squads').select('id').where('code', '=', 'B').executeTakeFirstOrThrow()).id;

@@ -11,6 +11,10 @@ import { openXunfangDB } from '../../../src/store/schema.js';
 import { flushOutbox, TransientError, type SyncTransport } from '../../../src/store/sync-engine.js';
 import { deviceNow, positionBody } from '../device.js';
 import { Client, DATABASES, startServer, type TestServer } from '../harness.js';
+import { holdDataKey, newDataKey } from '../../../src/store/vault.js';
+
+// Records and local copies are sealed under the officer's data key (issue 16): these tests hold one, as an unlocked page does.
+beforeAll(async () => holdDataKey('test', await newDataKey()));
 
 /** What the network does to one push. */
 type Fault = 'none' | 'drop-request' | 'drop-response' | 'server-5xx' | 'duplicate-send' | 'stale-response' | 'hang';

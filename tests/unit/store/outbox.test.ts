@@ -1,14 +1,19 @@
 import 'fake-indexeddb/auto';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../../src/domain/ids.js';
 import { walkChain } from '../../../src/domain/chain.js';
 import { checkSealNode, nodePublicKey } from '../../../src/server/sync/seal-verifier.js';
 import { ensureDeviceIdentity } from '../../../src/store/device-identity.js';
 import { memoryLocks } from '../../../src/store/locks.js';
-import { countOutbox, listRejected, resetInFlight, settleBatch, takeBatch } from '../../../src/store/outbox-store.js';
+import { countOutbox, listRejected, listWaiting, resetInFlight, settleBatch, takeBatch } from '../../../src/store/outbox-store.js';
 import { appendRecord } from '../../../src/store/record-writer.js';
 import { dropUnnamedPhotos, keepPhoto, markUploaded } from '../../../src/store/photo-store.js';
+import { readMeta } from '../../../src/store/sealed-reads.js';
 import { INCIDENT, META, openXunfangDB, PHOTO, type PhotoEntry } from '../../../src/store/schema.js';
+import { holdDataKey, newDataKey } from '../../../src/store/vault.js';
+
+// Records and local copies are sealed under the officer's data key (issue 16): these tests hold one, as an unlocked page does.
+beforeAll(async () => holdDataKey('test', await newDataKey()));
 
 let n = 0;
 const fresh = () => openXunfangDB(`outbox-${++n}`);
@@ -40,7 +45,8 @@ describe('writing records', () => {
   it('writes local state in the same transaction as the record', async () => {
     const db = await fresh();
     await appendRecord(db, memoryLocks(), 'o1', 'tracking', { shiftId, state: 'on', reason: 'shift-start' }, { meta: [{ key: 'shift:o1', value: 'open' }] });
-    expect((await db.get(META, 'shift:o1'))?.value).toBe('open');
+    expect(await readMeta(db, 'shift:o1')).toBe('open');
+    expect((await db.get(META, 'shift:o1'))?.value).toBeUndefined(); // sealed, not in clear
   });
 
   it('takes the id and time the patrol session gave a record, so a check-in can cite it before it is written', async () => {
@@ -49,7 +55,7 @@ describe('writing records', () => {
     const now = new Date(Date.UTC(2026, 10, 29, 8, 0, 5));
     const written = await appendRecord(db, memoryLocks(), 'o1', 'position', fix(5), { id, now });
     expect(written).toMatchObject({ id, at: now.toISOString() });
-    expect((await db.get('OUTBOX', id))?.record.id).toBe(id);
+    expect((await listWaiting(db, 'o1')).find((e) => e.id === id)?.record.id).toBe(id);
   });
 
   it('gives a second officer on the same device their own identity and chain', async () => {

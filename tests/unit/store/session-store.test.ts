@@ -1,8 +1,12 @@
 import 'fake-indexeddb/auto';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { SessionUser } from '../../../src/domain/protocol/auth.js';
 import { openXunfangDB, SESSION } from '../../../src/store/schema.js';
 import { clearSessionUser, loadSessionUser, saveSessionUser } from '../../../src/store/session-store.js';
+import { holdDataKey, newDataKey } from '../../../src/store/vault.js';
+
+// Records and local copies are sealed under the officer's data key (issue 16): these tests hold one, as an unlocked page does.
+beforeAll(async () => holdDataKey('test', await newDataKey()));
 
 const officer: SessionUser = { id: 'u1', badge: 'J001', name: '陈志强', role: 'officer', unitId: 'unit', squadId: 'sq-a' };
 let dbCount = 0;
@@ -27,7 +31,7 @@ describe('the remembered user', () => {
 
   it('is ignored when what is stored no longer validates', async () => {
     const db = await freshDb();
-    await db.put(SESSION, { key: 'current', user: { ...officer, role: 'root' } as unknown as SessionUser, signedInAt: '' });
+    await db.put(SESSION, { key: 'current', officerId: officer.id, user: { ...officer, role: 'root' } as unknown as SessionUser, signedInAt: '' });
     expect(await loadSessionUser(db)).toBeNull();
   });
 

@@ -12,6 +12,7 @@ import { PlansPanel } from './PlansPanel.js';
 import { AuditPanel } from './AuditPanel.js';
 import { UsersPanel } from './UsersPanel.js';
 import { DeviceList } from '../accounts/DeviceList.js';
+import { LockPolicyPanel } from './LockPolicyPanel.js';
 
 /**
  * The admin's desk: the unit's checkpoints (map, list, editor), their GeoJSON import and export,
@@ -93,7 +94,11 @@ export function AdminScreen() {
       ) : tab.value === 'taxonomy' ? (
         <IncidentCategoriesPanel />
       ) : tab.value === 'users' ? (
-        <UsersPanel />
+        <>
+          <UsersPanel />
+          {/* How the unit's handhelds lock sits with its people and their password rules. */}
+          <LockPolicyPanel />
+        </>
       ) : tab.value === 'devices' ? (
         <DeviceList canRevoke />
       ) : (

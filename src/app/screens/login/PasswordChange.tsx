@@ -7,6 +7,7 @@ import { api, ApiError } from '../../../store/api.js';
 import { saveSessionUser } from '../../../store/session-store.js';
 import { t } from '../../i18n/index.js';
 import { deviceDb } from '../../state/db.js';
+import { openWithPassword } from '../../state/device-lock.js';
 import { describeError } from '../../state/notices.js';
 import { currentUser, takeOneTimePassword } from '../../state/session.js';
 
@@ -48,8 +49,14 @@ export function PasswordChange({ forced, onDone }: { forced: boolean; onDone?: (
     busy.value = true;
     try {
       const { user } = await api<LoginResponse>('/api/auth/password', { method: 'POST', body: { current: current.value, next: next.value } });
-      await saveSessionUser(await deviceDb, user, new Date());
-      currentUser.value = user;
+      const db = await deviceDb;
+      if (forced) {
+        // Only now does the server release the device's recovery key: the device opens (or asks for its PIN first).
+        currentUser.value = await openWithPassword(db, user);
+      } else {
+        await saveSessionUser(db, user, new Date());
+        currentUser.value = user;
+      }
       onDone?.();
     } catch (failure) {
       if (failure instanceof ApiError && failure.body.passwordProblems) problems.value = failure.body.passwordProblems as PasswordProblem[];

@@ -1,9 +1,6 @@
-import { useSignal } from '@preact/signals';
 import { WIPED_KEY } from '../../../store/device-wipe.js';
 import { formatDateTime, t } from '../../i18n/index.js';
-import { deviceDb } from '../../state/db.js';
-import { describeError } from '../../state/notices.js';
-import { signIn } from '../../state/session.js';
+import { PasswordForm } from './PasswordForm.js';
 
 /**
  * Set by a lost device's erasure (device-wipe.ts), which then reloads the page: read once per
@@ -12,28 +9,8 @@ import { signIn } from '../../state/session.js';
 const wipedAt = localStorage.getItem(WIPED_KEY);
 localStorage.removeItem(WIPED_KEY);
 
-/** Badge + password sign-in; the error stays on the form until the next attempt. */
+/** The sign-in screen of a device nobody is signed in on. */
 export function LoginScreen() {
-  const badge = useSignal('');
-  const password = useSignal('');
-  const busy = useSignal(false);
-  const error = useSignal<string | null>(null);
-
-  async function submit(event: Event) {
-    event.preventDefault();
-    busy.value = true;
-    error.value = null;
-    try {
-      await signIn(await deviceDb, badge.value, password.value);
-    } catch (failure) {
-      console.error(failure);
-      error.value = describeError(failure);
-      password.value = '';
-    } finally {
-      busy.value = false;
-    }
-  }
-
   return (
     <main class="login">
       <h1>{t('auth.title')}</h1>
@@ -43,38 +20,7 @@ export function LoginScreen() {
           {t('device.wiped', { time: formatDateTime(wipedAt) })}
         </p>
       )}
-      <form onSubmit={submit} class="stack" aria-busy={busy.value}>
-        <label>
-          {t('auth.badge')}
-          <input
-            name="badge"
-            autocomplete="username"
-            autocapitalize="characters"
-            required
-            value={badge.value}
-            onInput={(e) => (badge.value = e.currentTarget.value)}
-          />
-        </label>
-        <label>
-          {t('auth.password')}
-          <input
-            name="password"
-            type="password"
-            autocomplete="current-password"
-            required
-            value={password.value}
-            onInput={(e) => (password.value = e.currentTarget.value)}
-          />
-        </label>
-        {error.value && (
-          <p class="form-error" role="alert">
-            {error.value}
-          </p>
-        )}
-        <button type="submit" class="primary" disabled={busy.value}>
-          {busy.value ? t('auth.submitting') : t('auth.submit')}
-        </button>
-      </form>
+      <PasswordForm />
     </main>
   );
 }
