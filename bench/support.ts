@@ -9,7 +9,7 @@ export const BENCH_PASSWORD = 'bench-password';
 /** The built server in its own process (as deployed, with its own core), on a fresh database. */
 export async function benchServer(
   kind: DbKind,
-): Promise<{ url: string; env: Record<string, string>; cpuMs(): number; mainThreadCpuMs(): number; close(): Promise<void> }> {
+): Promise<{ url: string; env: Record<string, string>; cpuMs(): number; mainThreadCpuMs(): number; peakRssMb(): number; close(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'xf-bench-'));
   const pgDb = kind === 'postgres' ? await createPostgresDatabase() : null;
   const env = { DATA_DIR: dir, DATABASE_URL: pgDb?.url ?? '', DEMO_PASSWORD: BENCH_PASSWORD, LOG_LEVEL: 'error' };
@@ -21,6 +21,7 @@ export async function benchServer(
     env,
     cpuMs: () => processCpuMs(child.pid),
     mainThreadCpuMs: () => processCpuMs(child.pid, child.pid),
+    peakRssMb: () => peakRssMb(child.pid),
     async close() {
       await stopServer(child);
       await pgDb?.drop();
@@ -64,4 +65,10 @@ function processCpuMs(pid: number | undefined, thread?: number): number {
   const fields = readFileSync(path, 'utf8').split(') ')[1]?.split(' ') ?? [];
   // utime and stime are fields 14 and 15 of stat(5), counted from the state (field 3) here; in clock ticks of 10 ms.
   return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** The most resident memory the process has held so far (VmHWM), in MB. */
+function peakRssMb(pid: number | undefined): number {
+  const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return Number(kb) / 1024;
 }

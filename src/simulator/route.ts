@@ -122,15 +122,3 @@ function interpolate(points: readonly WalkPoint[], t: number): WalkPoint {
   const k = (t - a.t) / (b.t - a.t || 1);
   return { x: a.x + (b.x - a.x) * k, y: a.y + (b.y - a.y) * k, t, ele: a.ele === null || b.ele === null ? a.ele : a.ele + (b.ele - a.ele) * k };
 }
-
-/** A small seeded generator (mulberry32): the same seed plans the same walks. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

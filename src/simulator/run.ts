@@ -3,7 +3,8 @@ import type { AuditTrackResponse } from '../domain/protocol/track-audit.js';
 import { provisionAccounts, type SimAccount } from './accounts.js';
 import { brief, SimOfficer, type ShiftPlan } from './officer.js';
 import type { SimOptions } from './options.js';
-import { seededRandom, Walk } from './route.js';
+import { seededRandom } from './random.js';
+import { Walk } from './route.js';
 import { Tally } from './tally.js';
 import { loadTracks, TRACE_FILES, type TracePoint } from './traces.js';
 
