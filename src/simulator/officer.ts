@@ -4,6 +4,7 @@ import { newId } from '../domain/ids.js';
 import type { SessionUser } from '../domain/protocol/auth.js';
 import { MAX_BATCH_RECORDS, type PullResponse, type PushResponse } from '../domain/protocol/sync.js';
 import type { BodyOf, RecordKind, SignedRecord } from '../domain/records.js';
+import { freshPassword, type SimAccount } from './accounts.js';
 import { SimDevice } from './device.js';
 import { SimClient } from './http.js';
 import type { Walk } from './route.js';
@@ -16,12 +17,16 @@ export interface Briefing {
   checkpoints: Checkpoint[];
 }
 
-/** Signs in, registers a new device key and pulls the squad's zones and checkpoints, as the app does on a new handheld. */
-export async function brief(base: URL, badge: string, password: string): Promise<{ client: SimClient; device: SimDevice; briefing: Briefing }> {
+/**
+ * A new officer's first minutes on a new handheld: signs in with the one-time password, sets
+ * their own, registers the device key and pulls the squad's zones and checkpoints.
+ */
+export async function brief(base: URL, account: SimAccount): Promise<{ client: SimClient; device: SimDevice; briefing: Briefing }> {
   const client = new SimClient(base);
-  const { user } = await client.json<{ user: SessionUser }>('POST', '/api/auth/login', { badge, password });
+  const { user } = await client.json<{ user: SessionUser }>('POST', '/api/auth/login', { badge: account.badge, password: account.oneTimePassword });
+  await client.json('POST', '/api/auth/password', { current: account.oneTimePassword, next: freshPassword() });
   const device = await SimDevice.create(user.id);
-  await client.json('POST', '/api/devices', await device.registration(`simulator ${badge}`));
+  await client.json('POST', '/api/devices', await device.registration(`simulator ${account.badge}`));
   const zones: Zone[] = [];
   const checkpoints: Checkpoint[] = [];
   let cursor = '0';

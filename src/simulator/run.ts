@@ -63,7 +63,7 @@ export async function simulate(
   const offlineCount = Math.round(options.officers * options.offlineShare);
   const offlineIndices = new Set(Array.from({ length: offlineCount }, (_, k) => Math.floor((k * options.officers) / offlineCount)));
   await inBatches(accounts, BRIEFING_CONCURRENCY, async (account, i) => {
-    const { client, device, briefing } = await brief(options.url, account.badge, account.password);
+    const { client, device, briefing } = await brief(options.url, account);
     const zones = briefing.zones.filter((z) => z.squadId === briefing.user.squadId);
     const zone = zones[Math.floor(random() * zones.length)];
     if (!zone) throw new Error(`${account.badge}'s squad has no patrol zone to walk`);
