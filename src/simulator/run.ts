@@ -74,19 +74,25 @@ export async function simulate(
       random,
     );
     const stopMs = ((checkpoint?.minDwellS ?? 60) + 30) * 1000;
+    const stopAtMs = shiftMs * (0.15 + random() * 0.3);
+    // The pause falls in the longer stretch before or after the stop, never across it: a pause
+    // ends a geofence visit, so one across the stop would cost the check-in the walk is built for.
+    const pauseMs = Math.min(2 * 60_000, shiftMs * 0.1);
+    const after = shiftMs - (stopAtMs + stopMs);
+    const [from, room] = after > stopAtMs ? [stopAtMs + stopMs, after] : [0, stopAtMs];
     const plan: ShiftPlan = {
       walk: Walk.plan(track, {
         startIndex: Math.floor(random() * track.length * 0.5),
         angle: random() * 2 * Math.PI,
         anchor: checkpoint ? checkpointCentre(checkpoint) : zoneCentre(zone),
-        stopAtMs: shiftMs * (0.15 + random() * 0.3),
+        stopAtMs,
         stopMs,
         durationMs: shiftMs,
       }),
       zone,
       vehicle: inVehicle ? `SIM-${String(i + 1).padStart(4, '0')}` : null,
-      pauseAtMs: shiftMs * (0.55 + random() * 0.25),
-      pauseMs: Math.min(2 * 60_000, shiftMs * 0.1),
+      pauseAtMs: from + Math.max(0, room - pauseMs) * random(),
+      pauseMs: Math.min(pauseMs, room),
       offline: offlineIndices.has(i),
     };
     officers[i] = new SimOfficer(account.badge, client, device, briefing, plan, options.fixSeconds * 1000, seededRandom(options.seed * 7919 + i));
