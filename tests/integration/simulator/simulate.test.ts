@@ -50,7 +50,7 @@ describe('npm run simulate', () => {
       expect(JSON.stringify(compliance)).not.toContain('SIM0');
 
       // A second run renews the same accounts (new one-time passwords) and still loses nothing.
-      const again = await simulate(parseOptions([...args.slice(0, 3), '--officers', '3', '--minutes', '2', '--speedup', '60', '--admin-password', PASSWORD, '--seed', '2']));
+      const again = await simulate(parseOptions([...args.slice(0, 2), '--officers', '3', '--minutes', '2', '--speedup', '60', '--admin-password', PASSWORD, '--seed', '2']));
       expect(again).toMatchObject({ rejected: 0, unsettled: 0, missing: 0, brokenChains: 0 });
       expect(again.accepted).toBe(again.sent);
     },
