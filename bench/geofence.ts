@@ -4,7 +4,7 @@ import type { Checkpoint } from '../src/domain/checkpoints.js';
 import { circleRing, EARTH_RADIUS_M, type LatLon } from '../src/domain/geo.js';
 import { GeofenceEngine } from '../src/domain/geofence/engine.js';
 import type { GeofenceFix } from '../src/domain/geofence/visits.js';
-import { loadTrack, shiftTo, TRACE_FILES } from '../tests/support/traces.js';
+import { loadTrack, shiftTo, TRACE_FILES } from '../src/simulator/traces.js';
 import { median, seededRandom } from './cpu.js';
 
 // DESIGN.md target: one fix against 10,000 checkpoints in ≤ 50 µs, in the worker. 10,000

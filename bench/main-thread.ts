@@ -1,6 +1,6 @@
 import { launchChromium } from '../tests/e2e/chromium.js';
 import { PASSWORD, startServer } from '../tests/integration/harness.js';
-import { loadTrack, shiftTo, TRACE_FILES } from '../tests/support/traces.js';
+import { loadTrack, shiftTo, TRACE_FILES } from '../src/simulator/traces.js';
 
 // The main thread during patrol: the officer's home with the map open (WebGL through
 // SwiftShader) while a 1 Hz fix stream from a real walk is filtered, recorded and drawn.

@@ -14,6 +14,7 @@ const BENCHES: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   coverage: () => import('./coverage.js'),
   audit: () => import('./audit.js'),
   index: () => import('./index.js'),
+  simulate: () => import('./simulate.js'),
 };
 
 const wanted = process.argv.slice(2);

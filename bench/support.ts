@@ -15,7 +15,7 @@ export const BENCH_PASSWORD = 'bench-password';
 export async function benchServer(
   kind: DbKind,
   options: { workers?: number } = {},
-): Promise<{ url: string; env: Record<string, string>; cpuMs(): number; mainThreadCpuMs(): number; close(): Promise<void> }> {
+): Promise<{ url: string; env: Record<string, string>; cpuMs(): number; mainThreadCpuMs(): number; peakRssMb(): number; close(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'xf-bench-'));
   const pgDb = kind === 'postgres' ? await createPostgresDatabase() : null;
   const env = { DATA_DIR: dir, DATABASE_URL: pgDb?.url ?? '', DEMO_PASSWORD: BENCH_PASSWORD, LOG_LEVEL: 'error', WORKERS: String(options.workers ?? 1) };
@@ -29,6 +29,8 @@ export async function benchServer(
     env,
     cpuMs: () => [child.pid, ...(options.workers ? servers() : [])].reduce<number>((sum, pid) => sum + processCpuMs(pid), 0),
     mainThreadCpuMs: () => servers().reduce<number>((sum, pid) => sum + processCpuMs(pid, pid), 0),
+    // The first process's alone (with several workers, the primary's).
+    peakRssMb: () => peakRssMb(child.pid),
     async close() {
       await stopServer(child);
       await pgDb?.drop();
@@ -106,4 +108,10 @@ function processCpuMs(pid: number | undefined, thread?: number | undefined, reap
   // ticks of 10 ms; cutime and cstime (16, 17) are those of its children that ended.
   const own = Number(fields[11]) + Number(fields[12]);
   return (own + (reapedChildren ? Number(fields[13]) + Number(fields[14]) : 0)) * 10;
+}
+
+/** The most resident memory the process has held so far (VmHWM), in MB. */
+function peakRssMb(pid: number | undefined): number {
+  const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return Number(kb) / 1024;
 }

@@ -1,6 +1,6 @@
 import { haversineM } from '../src/domain/geo.js';
 import { type Fix, FixFilter, simplifyTrack } from '../src/domain/track-filter.js';
-import { loadTrack, shiftTo, TRACE_FILES } from '../tests/support/traces.js';
+import { loadTrack, shiftTo, TRACE_FILES } from '../src/simulator/traces.js';
 import { median } from './cpu.js';
 
 // The worker's per-fix cost: FixFilter over the longest real track (the Beijing long run, 9,915

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Checkpoint } from '../../src/domain/checkpoints.js';
 import type { CheckinsResponse, ComplianceResponse } from '../../src/domain/protocol/compliance.js';
 import { Client, startServer, type TestServer } from '../integration/harness.js';
-import { loadTrack, shiftTo, TRACE_FILES } from '../support/traces.js';
+import { loadTrack, shiftTo, TRACE_FILES } from '../../src/simulator/traces.js';
 import { deliverFix, geolocationUse, installPatrolClock, pauseClock, recordsWaiting, signIn, unlock, watchProblems } from './app.js';
 import { launchChromium } from './chromium.js';
 

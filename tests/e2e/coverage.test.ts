@@ -5,7 +5,7 @@ import type { CoverageResponse } from '../../src/domain/protocol/coverage.js';
 import type { SignedRecord } from '../../src/domain/records.js';
 import { TestDevice } from '../integration/device.js';
 import { Client, startServer, type TestServer } from '../integration/harness.js';
-import { loadTrack, shiftTo, TRACE_FILES } from '../support/traces.js';
+import { loadTrack, shiftTo, TRACE_FILES } from '../../src/simulator/traces.js';
 import { signIn, watchProblems } from './app.js';
 import { launchChromium } from './chromium.js';
 

@@ -4,7 +4,7 @@ import { haversineM } from '../../src/domain/geo.js';
 import { FOLLOW_SLACK } from '../../src/app/map/follow.js';
 import { buildHuichengDemo } from '../../src/server/demo/huicheng.js';
 import { startServer, type TestServer } from '../integration/harness.js';
-import { loadTrack, shiftTo, TRACE_FILES } from '../support/traces.js';
+import { loadTrack, shiftTo, TRACE_FILES } from '../../src/simulator/traces.js';
 import { deliverFix, installPatrolClock, patrolPending, signIn, unlock, watchProblems } from './app.js';
 import { launchChromium } from './chromium.js';
 

@@ -7,7 +7,7 @@ import type { PushResponse } from '../../src/domain/protocol/sync.js';
 import type { SignedRecord } from '../../src/domain/records.js';
 import { positionBody, TestDevice } from '../integration/device.js';
 import { Client, startServer, type TestServer } from '../integration/harness.js';
-import { loadTrack, parseGpx, shiftTo, TRACE_FILES } from '../support/traces.js';
+import { loadTrack, parseGpx, shiftTo, TRACE_FILES } from '../../src/simulator/traces.js';
 import { signIn, watchProblems } from './app.js';
 import { launchChromium } from './chromium.js';
 

@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../integration/harness.js';
-import { loadTrack, shiftTo, TRACE_FILES } from '../support/traces.js';
+import { loadTrack, shiftTo, TRACE_FILES } from '../../src/simulator/traces.js';
 import { deliverFix, geolocationUse, installPatrolClock, patrolPending, pauseClock, signIn, unlock, watchProblems } from './app.js';
 import { launchChromium } from './chromium.js';
 

@@ -2,7 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { haversineM } from '../../src/domain/geo.js';
 import { Client, startServer, type TestServer } from '../integration/harness.js';
-import { loadTrack, shiftTo, TRACE_FILES } from '../support/traces.js';
+import { loadTrack, shiftTo, TRACE_FILES } from '../../src/simulator/traces.js';
 import { deliverFix, geolocationUse, installPatrolClock, pauseClock, recordsWaiting, signIn, watchProblems } from './app.js';
 import { launchChromium } from './chromium.js';
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { haversineM } from '../../src/domain/geo.js';
 import type { AuditTrackResponse } from '../../src/domain/protocol/track-audit.js';
 import { Client, startServer, type TestServer } from '../integration/harness.js';
-import { loadTrack, shiftTo, TRACE_FILES, type TracePoint } from '../support/traces.js';
+import { loadTrack, shiftTo, TRACE_FILES, type TracePoint } from '../../src/simulator/traces.js';
 import { deliverFix, geolocationUse, installPatrolClock, patrolPending, pauseClock, recordsWaiting, signIn, watchProblems } from './app.js';
 import { launchChromium } from './chromium.js';
 

@@ -1,7 +1,6 @@
-import { EMPTY_CHAIN, nextLink, type ChainHead } from '../../src/domain/chain.js';
-import { newId } from '../../src/domain/ids.js';
-import { exportPublicKey, generateDeviceKeys, sealRecord } from '../../src/domain/record-crypto.js';
+import { generateDeviceKeys, sealRecord } from '../../src/domain/record-crypto.js';
 import type { BodyOf, RecordKind, RecordOf, UnsignedRecord } from '../../src/domain/records.js';
+import { SimDevice } from '../../src/simulator/device.js';
 import type { Client } from './harness.js';
 
 let deviceClock: () => Date = () => new Date();
@@ -20,21 +19,10 @@ export function deviceNow(): Date {
   return deviceClock();
 }
 
-/** A device as the app makes one (same domain code), for driving the server from tests and benches. */
-export class TestDevice {
-  head: ChainHead = EMPTY_CHAIN;
-  readonly deviceId = newId();
-  private constructor(
-    readonly officerId: string,
-    private readonly keys: CryptoKeyPair,
-  ) {}
-
-  static async create(officerId: string): Promise<TestDevice> {
+/** A device as the app makes one (the simulator's, on the suite's device clock), for driving the server from tests and benches. */
+export class TestDevice extends SimDevice {
+  static override async create(officerId: string): Promise<TestDevice> {
     return new TestDevice(officerId, await generateDeviceKeys());
-  }
-
-  async registration(): Promise<{ deviceId: string; publicKeyJwk: JsonWebKey }> {
-    return { deviceId: this.deviceId, publicKeyJwk: await exportPublicKey(this.keys.publicKey) };
   }
 
   async register(client: Client): Promise<Response> {
@@ -42,12 +30,8 @@ export class TestDevice {
   }
 
   /** The next record of this device's chain, sealed; `at` defaults to now. */
-  async next<K extends RecordKind>(kind: K, body: BodyOf<K>, at = deviceClock()): Promise<RecordOf<K>> {
-    const { seq, prev } = nextLink(this.head);
-    const unsigned = { id: newId(), kind, deviceId: this.deviceId, officerId: this.officerId, seq, at: at.toISOString(), body, prev } as UnsignedRecord;
-    const record = (await sealRecord(unsigned, this.keys.privateKey)) as RecordOf<K>;
-    this.head = { seq, hash: record.hash };
-    return record;
+  override next<K extends RecordKind>(kind: K, body: BodyOf<K>, at = deviceClock()): Promise<RecordOf<K>> {
+    return super.next(kind, body, at);
   }
 
   /** Seals an arbitrary unsigned record with this device's key (for forging tests). */

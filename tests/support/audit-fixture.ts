@@ -1,5 +1,5 @@
 import type { TrackingMark, TrackPoint } from '../../src/domain/protocol/track-audit.js';
-import { loadTrack, shiftTo, TRACE_FILES } from './traces.js';
+import { loadTrack, shiftTo, TRACE_FILES } from '../../src/simulator/traces.js';
 
 // The Osaka walk with its real pauses (SOURCES.md: a 110 s and a 24-minute gap), as the audit
 // endpoint would give it: each fix a stored point, each gap a signed pause before it resumes.

@@ -7,7 +7,7 @@ import { type Checkpoint, CheckpointShapeSchema, DEFAULT_MIN_DWELL_S } from '../
 import { EARTH_RADIUS_M, haversineM, type LatLon } from '../../src/domain/geo.js';
 import type { GeofenceEngine, GeofenceEvent } from '../../src/domain/geofence/engine.js';
 import type { GeofenceFix } from '../../src/domain/geofence/visits.js';
-import { loadTrack, shiftTo, TRACE_FILES, type TracePoint } from './traces.js';
+import { loadTrack, shiftTo, TRACE_FILES, type TracePoint } from '../../src/simulator/traces.js';
 
 // The files carry no accuracy: each fix gets a phone's good-sky figure unless a test says otherwise.
 const ACCURACY_M = 5;

@@ -9,7 +9,7 @@ import { coverageResolution } from '../../../src/server/records/coverage.js';
 import { rebuildDerived } from '../../../src/server/records/derived.js';
 import { seededRandom } from '../../../bench/cpu.js';
 import { bruteCoverage, brutePasses, expectedRows, expectedShiftRows } from '../../support/coverage-brute.js';
-import { loadTrack, shiftTo, TRACE_FILES, type TracePoint } from '../../support/traces.js';
+import { loadTrack, shiftTo, TRACE_FILES, type TracePoint } from '../../../src/simulator/traces.js';
 import { TestDevice } from '../device.js';
 import { Client, DATABASES, startServer, type TestServer } from '../harness.js';
 

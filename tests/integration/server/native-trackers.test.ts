@@ -12,7 +12,7 @@ import type { CoverageResponse } from '../../../src/domain/protocol/coverage.js'
 import { coverageResolution } from '../../../src/server/records/coverage.js';
 import { rebuildDerived } from '../../../src/server/records/derived.js';
 import { bruteCoverage, bruteNativePasses, expectedRows } from '../../support/coverage-brute.js';
-import { loadTrack, shiftTo, TRACE_FILES } from '../../support/traces.js';
+import { loadTrack, shiftTo, TRACE_FILES } from '../../../src/simulator/traces.js';
 
 // Demo zone Qiaodong (huicheng.ts), squad A's.
 const QIAODONG = '0190a1f0-0000-7000-8000-200000000002';

@@ -7,7 +7,7 @@ import type { PushResponse } from '../../../src/domain/protocol/sync.js';
 import type { SignedRecord } from '../../../src/domain/records.js';
 import { auditVerdict } from '../../../src/domain/route-replay.js';
 import { analyseRoute, shiftVerdict } from '../../../src/domain/route-analysis.js';
-import { loadTrack, shiftTo, TRACE_FILES } from '../../support/traces.js';
+import { loadTrack, shiftTo, TRACE_FILES } from '../../../src/simulator/traces.js';
 import { positionBody, TestDevice } from '../device.js';
 import { Client, DATABASES, startServer, type TestServer } from '../harness.js';
 

@@ -5,7 +5,7 @@ import { canonicalJson } from '../../../src/domain/canonical-json.js';
 import { newId } from '../../../src/domain/ids.js';
 import { generateDeviceKeys, sealRecord, signingBytes } from '../../../src/domain/record-crypto.js';
 import type { UnsignedRecord } from '../../../src/domain/records.js';
-import { loadTrack, TRACE_FILES } from '../../support/traces.js';
+import { loadTrack, TRACE_FILES } from '../../../src/simulator/traces.js';
 
 /** What the reference package gives for a value: its text, or that it refused. */
 function reference(value: unknown): string | 'throws' {

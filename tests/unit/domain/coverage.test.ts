@@ -2,7 +2,7 @@ import { areNeighborCells, gridDistance } from 'h3-js';
 import { describe, expect, it } from 'vitest';
 import { bucketSpans, cellOf, contiguousAreas, COVERAGE_BUCKET_MS, routePasses, type CoverageFix } from '../../../src/domain/coverage.js';
 import { isTrackGap, NO_FIX_MS } from '../../../src/domain/patrol-session.js';
-import { loadTrack, shiftTo, TRACE_FILES, type TracePoint } from '../../support/traces.js';
+import { loadTrack, shiftTo, TRACE_FILES, type TracePoint } from '../../../src/simulator/traces.js';
 
 const RES = 10;
 

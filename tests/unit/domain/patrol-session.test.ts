@@ -15,7 +15,7 @@ import {
 import { shiftRequirements } from '../../../src/domain/plan-schedule.js';
 import { BODY_SCHEMAS } from '../../../src/domain/records.js';
 import { FixFilter, FOOT_PATROL, type FilterConfig } from '../../../src/domain/track-filter.js';
-import { loadTrack, shiftTo, TRACE_FILES, type TracePoint } from '../../support/traces.js';
+import { loadTrack, shiftTo, TRACE_FILES, type TracePoint } from '../../../src/simulator/traces.js';
 
 // Real tracks shifted to Huizhou, replayed as the device would: each point is a fix delivered
 // 200 ms after it was taken, and the clock ticks every 5 s in between (the controller's timer).

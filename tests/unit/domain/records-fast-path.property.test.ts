@@ -3,7 +3,7 @@ import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { describeIssues } from '../../../src/domain/protocol/api.js';
 import { parseRecord, RecordSchema, type RecordParse } from '../../../src/domain/records.js';
-import { loadTrack, shiftTo, TRACE_FILES } from '../../support/traces.js';
+import { loadTrack, shiftTo, TRACE_FILES } from '../../../src/simulator/traces.js';
 
 // parseRecord takes a position through a hand-written check instead of valibot: it must give
 // RecordSchema's answer for every input, accepted or not, and the same reason when not.

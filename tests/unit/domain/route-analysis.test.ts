@@ -18,7 +18,7 @@ import {
   unpackPoints,
   withPointIds,
 } from '../../../src/domain/route-analysis.js';
-import { loadTracks, shiftTo, TRACE_FILES, type TracePoint } from '../../support/traces.js';
+import { loadTracks, shiftTo, TRACE_FILES, type TracePoint } from '../../../src/simulator/traces.js';
 
 // Real tracks shifted to Huizhou and recorded as the app records them: every point a fix given to
 // a patrol session (delivered 200 ms after it was taken, the clock ticking every 5 s), its kept

@@ -3,7 +3,7 @@ import { haversineM } from '../../../src/domain/geo.js';
 import type { AuditTrackResponse, TrackingMark } from '../../../src/domain/protocol/track-audit.js';
 import { auditVerdict, replayAt, routeGpx, routeSegments, segmentsDistanceM } from '../../../src/domain/route-replay.js';
 import { AUDIT_DEVICE, auditPoints, auditResumes, auditTracking } from '../../support/audit-fixture.js';
-import { parseGpx } from '../../support/traces.js';
+import { parseGpx } from '../../../src/simulator/traces.js';
 
 const [points, resumes, tracking, DEVICE] = [auditPoints, auditResumes, auditTracking, AUDIT_DEVICE];
 

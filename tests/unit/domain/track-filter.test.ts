@@ -10,7 +10,7 @@ import {
   trackDistanceM,
   type Verdict,
 } from '../../../src/domain/track-filter.js';
-import { loadTrack, loadTracks, shiftTo, TRACE_FILES, type TracePoint } from '../../support/traces.js';
+import { loadTrack, loadTracks, shiftTo, TRACE_FILES, type TracePoint } from '../../../src/simulator/traces.js';
 
 // The files carry no accuracy: every fix gets a phone's good-sky figure. Fixes arrive shortly
 // after they were taken, as watchPosition delivers them.

@@ -23,7 +23,7 @@ import {
   square,
   timeOf,
 } from '../../../support/geofence.js';
-import { loadTrack, shiftTo, TRACE_FILES } from '../../../support/traces.js';
+import { loadTrack, shiftTo, TRACE_FILES } from '../../../../src/simulator/traces.js';
 
 describe('GeofenceEngine on the Osaka walk (shifted to Huizhou)', () => {
   it('checks in exactly once at each spot where the walker stood a minute or more, and never where the walk only passes or does not go', () => {

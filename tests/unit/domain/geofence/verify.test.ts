@@ -7,7 +7,7 @@ import { VERIFY_MIN_FIXES, verifyCheckin } from '../../../../src/domain/geofence
 import type { GeofenceFix } from '../../../../src/domain/geofence/visits.js';
 import { FixFilter } from '../../../../src/domain/track-filter.js';
 import { checkins, circle, enters, feed, fixesOf, offset, osaka, osakaStops, polygon, timeOf } from '../../../support/geofence.js';
-import { loadTrack, shiftTo, TRACE_FILES } from '../../../support/traces.js';
+import { loadTrack, shiftTo, TRACE_FILES } from '../../../../src/simulator/traces.js';
 
 describe('verifyCheckin against the stored track', () => {
   /** The Osaka walk, the engine's real check-in at the long stop, and the track the server would hold. */

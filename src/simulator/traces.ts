@@ -1,5 +1,5 @@
 // Loaders for the real GPS tracks in ../shared/data/traces (SOURCES.md says what each holds and
-// which faults it has). The files are read-only fixtures: tests shift coordinates in memory.
+// which faults it has). The files are read-only fixtures: tests and the simulator shift coordinates in memory.
 import { existsSync, readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
@@ -13,10 +13,10 @@ export interface TracePoint {
 
 /**
  * The data directory: `$XUNFANG_TRACES_DIR`, else `../shared/data/traces` beside the repository
- * (tests/support → repo → its parent), else the workplace's `/work/shared/data/traces` (a clone
+ * (src/simulator → repo → its parent), else the workplace's `/work/shared/data/traces` (a clone
  * made elsewhere, as CI may, still finds the shared data).
  */
-export const TRACES_DIR: URL = (() => {
+const TRACES_DIR: URL = (() => {
   const candidates = [
     process.env.XUNFANG_TRACES_DIR ? pathToFileURL(`${process.env.XUNFANG_TRACES_DIR.replace(/\/?$/, '/')}`) : null,
     new URL('../../../shared/data/traces/', import.meta.url),
@@ -77,7 +77,7 @@ export function parseGpx(xml: string): TracePoint[][] {
 }
 
 /** Parses the barefoot matcher's JSON: `POINT(lon lat)` WKT and `YYYY-MM-DD hh:mm:ss+hhmm` times. */
-export function parseBarefoot(json: string): TracePoint[] {
+function parseBarefoot(json: string): TracePoint[] {
   const rows = JSON.parse(json) as Array<{ point: string; time: string }>;
   return rows.map((row) => {
     const m = /^POINT\(\s*(\S+)\s+(\S+)\s*\)$/.exec(row.point.trim());
