@@ -5,7 +5,7 @@ import { lockNow, lockView } from '../state/device-lock.js';
 import { online } from '../state/network.js';
 import { Notices } from './Notices.js';
 import { SyncIndicator } from './SyncIndicator.js';
-import { currentUser } from '../state/session.js';
+import { activeUser, currentUser } from '../state/session.js';
 import { SignOutDialog, signOutAsked } from './SignOutDialog.js';
 
 /** Signs out through the dialog that says what happens to records still waiting. */
@@ -96,7 +96,8 @@ export function TopBar() {
           </span>
         </span>
       )}
-      {user && (
+      {/* Nothing to lock while a one-time password waits: the device holds no key yet. */}
+      {user && activeUser.value && (
         <button type="button" class="lock-button" onClick={lockNow} data-testid="lock-button" aria-label={t('lock.button')} title={t('lock.button')}>
           {/* A padlock drawn here: no icon font, and an emoji font is not on every handheld. */}
           <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">

@@ -4,7 +4,7 @@ import { deviceDb } from '../state/db.js';
 import { loadLockPolicy, lockNow, lockPolicy, lockView, resignDue } from '../state/device-lock.js';
 import { online } from '../state/network.js';
 import { reportError } from '../state/notices.js';
-import { currentUser } from '../state/session.js';
+import { activeUser } from '../state/session.js';
 
 /** What counts as the officer using the phone. */
 const ACTIVITY = ['pointerdown', 'keydown', 'wheel', 'touchstart'] as const;
@@ -17,7 +17,7 @@ const RESIGN_CHECK_MS = 60_000;
  * the last one are up and the server can be reached.
  */
 export function LockController() {
-  const user = currentUser.value;
+  const user = activeUser.value;
   const open = lockView.value.kind === 'open';
   const idleMs = lockPolicy.value.idleMinutes * 60_000;
 

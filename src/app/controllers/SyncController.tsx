@@ -13,16 +13,15 @@ import { loadLocalCopies } from '../state/local-copies.js';
 import { liveEvents } from '../state/live.js';
 import { online, reachable } from '../state/network.js';
 import { describeError, reportError } from '../state/notices.js';
-import { currentUser } from '../state/session.js';
+import { activeUser } from '../state/session.js';
 import { lastSyncKey, outboxChannel, refreshSyncStatus, storagePersisted, syncStatus } from '../state/sync.js';
 
 /** Runs the outbox and pull for the signed-in user: on start, the server back, visible, new records, and a backoff timer. */
 export function SyncController() {
-  const user = currentUser.value;
   // Nothing syncs until a one-time password has been replaced: the server would refuse it all.
-  const ready = user !== null && !user.mustChangePassword;
+  const user = activeUser.value;
   useEffect(() => {
-    if (!user || !ready) return;
+    if (!user) return;
     const officerId = user.id;
     const controller = new AbortController();
     const { signal } = controller;
@@ -115,7 +114,7 @@ export function SyncController() {
       clearTimeout(debounce);
       scheduler.stop();
     };
-  }, [user?.id, ready]);
+  }, [user?.id]);
 
   useEffect(() => {
     // Ask once that the browser keep our data under storage pressure; the answer is shown.

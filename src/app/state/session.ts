@@ -1,4 +1,4 @@
-import { signal } from '@preact/signals';
+import { computed, signal } from '@preact/signals';
 import type { IDBPDatabase } from 'idb';
 import type { LoginResponse, SessionUser } from '../../domain/protocol/auth.js';
 import type { XunfangDB } from '../../store/schema.js';
@@ -12,6 +12,11 @@ import { t } from '../i18n/index.js';
 
 /** The signed-in user; IndexedDB is the truth, this is its projection. */
 export const currentUser = signal<SessionUser | null>(null);
+/**
+ * The signed-in user once they may use the app: null while a one-time password waits to be
+ * replaced, when the server answers nothing but the change (controllers wait for this one).
+ */
+export const activeUser = computed(() => (currentUser.value?.mustChangePassword ? null : currentUser.value));
 /** False until the saved user has been read from IndexedDB. */
 export const sessionLoaded = signal(false);
 
