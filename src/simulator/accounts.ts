@@ -33,7 +33,12 @@ export async function provisionAccounts(options: SimOptions, log: (line: string)
   for (let start = 0; start < badges.length; start += ROSTER_CHUNK) {
     const chunk = badges.slice(start, start + ROSTER_CHUNK);
     const rows = chunk.map((badge, k) => `${badge},模拟警员 ${badge.slice(3)},officer,${patrolled[(start + k) % patrolled.length]!.code},true`);
-    const outcome = await admin.json<RosterImportOutcome>('POST', '/api/admin/roster', ['badge,name,role,squad,simulated', ...rows].join('\n') + '\n', 'text/csv');
+    const outcome = await admin.json<RosterImportOutcome>(
+      'POST',
+      '/api/admin/roster',
+      ['badge,name,role,squad,simulated', ...rows].join('\n') + '\n',
+      'text/csv',
+    );
     for (const made of outcome.created) accounts.push({ badge: made.badge, oneTimePassword: made.oneTimePassword });
     for (const badge of outcome.updated) {
       const person = existing.get(badge);

@@ -23,7 +23,22 @@ describe('npm run simulate', () => {
       cleanups.push(storage.drop);
       const { child, url } = await spawnServer({ ...storage.env, DEMO_PASSWORD: PASSWORD });
       cleanups.push(() => stopServer(child));
-      const args = ['--url', url, '--officers', '8', '--minutes', '5', '--speedup', '60', '--offline-share', '0.25', '--offline-minutes', '4', '--admin-password', PASSWORD];
+      const args = [
+        '--url',
+        url,
+        '--officers',
+        '8',
+        '--minutes',
+        '5',
+        '--speedup',
+        '60',
+        '--offline-share',
+        '0.25',
+        '--offline-minutes',
+        '4',
+        '--admin-password',
+        PASSWORD,
+      ];
 
       const report = await simulate(parseOptions(args));
       expect(report.officers).toBe(8);
@@ -50,7 +65,9 @@ describe('npm run simulate', () => {
       expect(JSON.stringify(compliance)).not.toContain('SIM0');
 
       // A second run renews the same accounts (new one-time passwords) and still loses nothing.
-      const again = await simulate(parseOptions([...args.slice(0, 2), '--officers', '3', '--minutes', '2', '--speedup', '60', '--admin-password', PASSWORD, '--seed', '2']));
+      const again = await simulate(
+        parseOptions([...args.slice(0, 2), '--officers', '3', '--minutes', '2', '--speedup', '60', '--admin-password', PASSWORD, '--seed', '2']),
+      );
       expect(again).toMatchObject({ rejected: 0, unsettled: 0, missing: 0, brokenChains: 0 });
       expect(again.accepted).toBe(again.sent);
     },

@@ -4,10 +4,34 @@ import { parseOptions } from '../../../src/simulator/options.js';
 describe('simulator options', () => {
   it('reads a full command line', () => {
     const options = parseOptions(
-      ['--url', 'http://127.0.0.1:8080', '--officers', '20', '--minutes', '15', '--speedup', '10', '--offline-share', '0.1', '--offline-minutes', '30', '--admin-password', 'pw'],
+      [
+        '--url',
+        'http://127.0.0.1:8080',
+        '--officers',
+        '20',
+        '--minutes',
+        '15',
+        '--speedup',
+        '10',
+        '--offline-share',
+        '0.1',
+        '--offline-minutes',
+        '30',
+        '--admin-password',
+        'pw',
+      ],
       {},
     );
-    expect(options).toMatchObject({ officers: 20, minutes: 15, speedup: 10, offlineShare: 0.1, offlineMinutes: 30, fixSeconds: 5, pushSeconds: 30, adminBadge: 'A001' });
+    expect(options).toMatchObject({
+      officers: 20,
+      minutes: 15,
+      speedup: 10,
+      offlineShare: 0.1,
+      offlineMinutes: 30,
+      fixSeconds: 5,
+      pushSeconds: 30,
+      adminBadge: 'A001',
+    });
     expect(options.url.href).toBe('http://127.0.0.1:8080/');
   });
 
