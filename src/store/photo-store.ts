@@ -22,7 +22,8 @@ function namedBy(entry: XunfangDB[typeof OUTBOX]['value']): readonly string[] {
 
 /** The bytes of a photo or thumbnail still on this device (not yet sent, or sent with its record still waiting), else null. */
 export async function readPhoto(db: IDBPDatabase<XunfangDB>, sha256: string): Promise<Blob | null> {
-  return (await db.get(PHOTO, sha256))?.blob ?? null;
+  const stored = await db.get(PHOTO, sha256);
+  return stored ? (await openPhoto(stored)).blob : null;
 }
 
 /** Keeps a prepared photo (or its thumbnail) until it is sent; the same bytes twice are one entry. */

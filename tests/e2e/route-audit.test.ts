@@ -8,7 +8,7 @@ import type { SignedRecord } from '../../src/domain/records.js';
 import { positionBody, TestDevice } from '../integration/device.js';
 import { Client, startServer, type TestServer } from '../integration/harness.js';
 import { loadTrack, parseGpx, shiftTo, TRACE_FILES } from '../../src/simulator/traces.js';
-import { signIn, watchProblems } from './app.js';
+import { signIn, unlock, watchProblems } from './app.js';
 import { launchChromium } from './chromium.js';
 
 // A shift made from a real walk with a real gap (SOURCES.md: the Osaka walk's 110 s pause),
@@ -325,6 +325,7 @@ describe('the supervisor’s route audit', () => {
 
   it('lists the shifts with their verdicts and filters them by verdict, squad and officer', { timeout: 60_000 }, async () => {
     await page.goto(server.url);
+    await unlock(page); // a new page load: the data key left memory (issue 16)
     const audit = page.getByTestId('route-audit');
     const shifts = audit.getByTestId('audit-shifts');
     const listed = () =>
@@ -357,6 +358,7 @@ describe('the supervisor’s route audit', () => {
 
   it('audits a time range of an officer instead of a shift: the same route, verdict and exports', { timeout: 60_000 }, async () => {
     await page.goto(server.url);
+    await unlock(page);
     const audit = page.getByTestId('route-audit');
     const range = audit.getByTestId('audit-range');
     await range.locator('summary').click();

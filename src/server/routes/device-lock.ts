@@ -22,6 +22,7 @@ import type { ServerContext } from '../context.js';
 import { HttpError } from '../errors.js';
 import { nodePublicKey } from '../sync/seal-verifier.js';
 import { parseOr400 } from '../validate.js';
+import { doc } from '../openapi.js';
 
 /** A nonce is good this long: the device signs it at once. */
 const CHALLENGE_TTL_MS = 2 * 60_000;
@@ -31,14 +32,15 @@ const CHALLENGE_TTL_MS = 2 * 60_000;
  */
 export const RECOVERY_WINDOW_MS = 10 * 60_000;
 
-const DeviceParams = v.strictObject({ deviceId: v.pipe(v.string(), v.regex(UUID_RE, 'deviceId must be a UUID')) });
+// `:id`, as the other routes under /api/devices name it (the router keeps one name per position).
+const DeviceParams = v.strictObject({ id: v.pipe(v.string(), v.regex(UUID_RE, 'the device id must be a UUID')) });
 
 /**
  * The server's half of the lost-handheld protection (issue 16).
- * `POST /api/devices/:deviceId/challenge`: a one-time nonce for the officer's own device to sign.
- * `POST /api/devices/:deviceId/recovery-key`: the device's recovery key, to a fresh password sign-in
+ * `POST /api/devices/:id/challenge`: a one-time nonce for the officer's own device to sign.
+ * `POST /api/devices/:id/recovery-key`: the device's recovery key, to a fresh password sign-in
  * of that device's officer whose device signed the nonce; made on first need.
- * `POST /api/devices/:deviceId/pin-failures`: wrong PINs typed on the device, into the audit log.
+ * `POST /api/devices/:id/pin-failures`: wrong PINs typed on the device, into the audit log.
  * `GET /api/lock-policy`: the signed-in user's unit's lock policy. `PUT /api/lock-policy`: an admin sets it.
  */
 export function deviceLockRoutes(ctx: ServerContext) {
@@ -46,7 +48,7 @@ export function deviceLockRoutes(ctx: ServerContext) {
 
   /** The device, when it is this officer's; 404 for an unknown one, 403 for another officer's. */
   async function ownDevice(request: FastifyRequest, user: SessionUser) {
-    const { deviceId } = parseOr400(DeviceParams, request.params);
+    const { id: deviceId } = parseOr400(DeviceParams, request.params);
     const device = await db.selectFrom('devices').selectAll().where('id', '=', deviceId).executeTakeFirst();
     if (!device) throw new HttpError(404, 'not-found', `no device ${deviceId}`);
     if (device.officer_id !== user.id) throw new HttpError(403, 'forbidden', 'this device is registered to another officer');
@@ -54,7 +56,8 @@ export function deviceLockRoutes(ctx: ServerContext) {
   }
 
   return async (app: FastifyInstance) => {
-    app.post('/api/devices/:deviceId/challenge', { preHandler: requireUser(ctx) }, async (request) => {
+    const challengeDoc = doc({ summary: "A one-time nonce for the officer's own device to sign when it asks for its recovery key", params: DeviceParams });
+    app.post('/api/devices/:id/challenge', { preHandler: requireUser(ctx), ...challengeDoc }, async (request) => {
       const user = sessionUser(request);
       const device = await ownDevice(request, user);
       const now = ctx.now();
@@ -65,7 +68,12 @@ export function deviceLockRoutes(ctx: ServerContext) {
       return { nonce, expiresAt } satisfies ChallengeResponse;
     });
 
-    app.post('/api/devices/:deviceId/recovery-key', { preHandler: requireUser(ctx) }, async (request) => {
+    const recoveryDoc = doc({
+      summary: "The device's recovery key, to a password sign-in of its own officer at most 10 minutes old, proven by the device's signature of a nonce",
+      params: DeviceParams,
+      body: RecoveryKeyRequestSchema,
+    });
+    app.post('/api/devices/:id/recovery-key', { preHandler: requireUser(ctx), ...recoveryDoc }, async (request) => {
       const user = sessionUser(request);
       const device = await ownDevice(request, user);
       const { nonce, signature } = parseOr400(RecoveryKeyRequestSchema, request.body);
@@ -114,7 +122,8 @@ export function deviceLockRoutes(ctx: ServerContext) {
       return { key: row.recovery_key } satisfies RecoveryKeyResponse;
     });
 
-    app.post('/api/devices/:deviceId/pin-failures', { preHandler: requireUser(ctx) }, async (request) => {
+    const pinDoc = doc({ summary: 'Wrong PINs typed on the device while offline, into the audit log', params: DeviceParams, body: PinFailureReportSchema });
+    app.post('/api/devices/:id/pin-failures', { preHandler: requireUser(ctx), ...pinDoc }, async (request) => {
       const user = sessionUser(request);
       const device = await ownDevice(request, user);
       const { failures } = parseOr400(PinFailureReportSchema, request.body);
@@ -130,23 +139,31 @@ export function deviceLockRoutes(ctx: ServerContext) {
       return { logged: failures.length };
     });
 
-    app.get('/api/lock-policy', { preHandler: requireUser(ctx) }, async (request) => {
-      return { policy: await readLockPolicy(sessionUser(request).unitId) } satisfies LockPolicyResponse;
-    });
+    app.get(
+      '/api/lock-policy',
+      { preHandler: requireUser(ctx), ...doc({ summary: "The unit's device lock policy: idle minutes, PIN or passphrase, hours between password sign-ins" }) },
+      async (request) => {
+        return { policy: await readLockPolicy(sessionUser(request).unitId) } satisfies LockPolicyResponse;
+      },
+    );
 
-    app.put('/api/lock-policy', { preHandler: requireUser(ctx, ['admin']) }, async (request) => {
-      const admin = sessionUser(request);
-      const policy = parseOr400(LockPolicySchema, request.body);
-      const now = ctx.now().toISOString();
-      const row = { idle_minutes: policy.idleMinutes, secret: policy.secret, resign_hours: policy.resignHours, updated_at: now, updated_by: admin.id };
-      await db
-        .insertInto('lock_policies')
-        .values({ unit_id: admin.unitId, ...row })
-        .onConflict((oc) => oc.column('unit_id').doUpdateSet(row))
-        .execute();
-      await appendAuditEvent(db, ctx.now(), 'lock-policy-change', { userId: admin.id, badge: admin.badge, ip: request.ip, detail: JSON.stringify(policy) });
-      return { policy } satisfies LockPolicyResponse;
-    });
+    app.put(
+      '/api/lock-policy',
+      { preHandler: requireUser(ctx, ['admin']), ...doc({ summary: "Set the unit's device lock policy", body: LockPolicySchema }) },
+      async (request) => {
+        const admin = sessionUser(request);
+        const policy = parseOr400(LockPolicySchema, request.body);
+        const now = ctx.now().toISOString();
+        const row = { idle_minutes: policy.idleMinutes, secret: policy.secret, resign_hours: policy.resignHours, updated_at: now, updated_by: admin.id };
+        await db
+          .insertInto('lock_policies')
+          .values({ unit_id: admin.unitId, ...row })
+          .onConflict((oc) => oc.column('unit_id').doUpdateSet(row))
+          .execute();
+        await appendAuditEvent(db, ctx.now(), 'lock-policy-change', { userId: admin.id, badge: admin.badge, ip: request.ip, detail: JSON.stringify(policy) });
+        return { policy } satisfies LockPolicyResponse;
+      },
+    );
   };
 
   async function readLockPolicy(unitId: string): Promise<LockPolicy> {

@@ -86,6 +86,16 @@ const ROWS: Row[] = [
     allow: ['A001'],
     scoped: true,
   },
+  // The device lock (issue 16): only the officer's own device asks for its nonce, its recovery key and reports wrong PINs.
+  ...(['challenge', 'recovery-key', 'pin-failures'] as const).map((what): Row => ({
+    method: 'POST',
+    route: `/api/devices/:id/${what}`,
+    request: (f) => ({ path: `/api/devices/${f.deviceJ001}/${what}`, body: { nonsense: true } }),
+    allow: ['J001'],
+    scoped: true,
+  })),
+  get('/api/lock-policy', ANY),
+  write('PUT', '/api/lock-policy', ADMINS),
   write('POST', '/api/sync/push', ANY),
   get('/api/sync/pull', ANY),
   write('PUT', '/api/blobs/:sha256', ANY, `/api/blobs/${NO_HASH}`),

@@ -8,8 +8,8 @@ import { memoryLocks } from '../../../src/store/locks.js';
 import { countOutbox, listRejected, listWaiting, resetInFlight, settleBatch, takeBatch } from '../../../src/store/outbox-store.js';
 import { appendRecord } from '../../../src/store/record-writer.js';
 import { dropUnnamedPhotos, keepPhoto, markUploaded } from '../../../src/store/photo-store.js';
-import { readMeta } from '../../../src/store/sealed-reads.js';
-import { INCIDENT, META, openXunfangDB, PHOTO, type PhotoEntry } from '../../../src/store/schema.js';
+import { readIncidents, readMeta } from '../../../src/store/sealed-reads.js';
+import { META, openXunfangDB, PHOTO, type PhotoEntry } from '../../../src/store/schema.js';
 import { holdDataKey, newDataKey } from '../../../src/store/vault.js';
 
 // Records and local copies are sealed under the officer's data key (issue 16): these tests hold one, as an unlocked page does.
@@ -82,14 +82,17 @@ describe('writing records', () => {
         incidentStep: { incidentId, step: { at: '2026-11-30T01:00:00.000Z', state: 'on-scene', note: '已到场' } },
       },
     );
-    expect(await db.get(INCIDENT, ['o1', incidentId])).toEqual({
-      officerId: 'o1',
-      incidentId,
-      recordId: '',
-      reportedAt: '2026-11-30T01:00:00.000Z',
-      report: null,
-      steps: [{ recordId: record.id, at: '2026-11-30T01:00:00.000Z', state: 'on-scene', note: '已到场' }],
-    });
+    // Sealed at rest like every entry (issue 16): read back through the vault.
+    expect(await readIncidents(db, 'o1')).toEqual([
+      {
+        officerId: 'o1',
+        incidentId,
+        recordId: '',
+        reportedAt: '2026-11-30T01:00:00.000Z',
+        report: null,
+        steps: [{ recordId: record.id, at: '2026-11-30T01:00:00.000Z', state: 'on-scene', note: '已到场' }],
+      },
+    ]);
   });
 });
 
