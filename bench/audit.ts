@@ -9,6 +9,7 @@ import { auditVerdict, replayAt, routeSegments } from '../src/domain/route-repla
 import type { DbKind } from '../src/server/db/index.js';
 import { checkSealNode, hashMatches, nodePublicKey, signatureValid } from '../src/server/sync/seal-verifier.js';
 import { positionBody, TestDevice } from '../tests/integration/device.js';
+import { signIn as signInWithPin, unlock } from '../tests/e2e/app.js';
 import { launchChromium } from '../tests/e2e/chromium.js';
 import { BENCH_PASSWORD, benchServer, median, officerIds, signedIn } from './support.js';
 
@@ -147,9 +148,8 @@ async function onScreen(url: string): Promise<void> {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
     const signIn = await context.newPage();
     await signIn.goto(url);
-    await signIn.getByLabel('警号').fill('S001');
-    await signIn.getByLabel('密码').fill(BENCH_PASSWORD);
-    await signIn.getByRole('button', { name: '登录' }).click();
+    // The first sign-in on the profile chooses the device PIN (issue 16).
+    await signInWithPin(signIn, 'S001', BENCH_PASSWORD);
     await signIn.getByTestId('route-audit').locator('li[data-shift] button').first().waitFor({ timeout: 60_000 });
     await signIn.close();
     // Each sample a fresh page of the signed-in supervisor (the browser's cache warm, as on a second visit).
@@ -159,6 +159,8 @@ async function onScreen(url: string): Promise<void> {
       if (i > 0) await page.close();
       page = await context.newPage();
       await page.goto(url);
+      // A new page holds no data key: the PIN opens it (issue 16), before the clock starts.
+      await unlock(page);
       const audit = page.getByTestId('route-audit');
       await audit.locator('li[data-shift] button').first().waitFor({ timeout: 60_000 });
       await page.waitForTimeout(1000); // the home settled: its own loads are not the shift's
