@@ -1010,5 +1010,5 @@ export const en: Catalog = {
   'audit.pointFlag.before-registration': 'dated before the device was registered',
   'audit.pointFlag.received-late': 'received more than 3 days after it was made',
   'audit.legend.route': 'Signed route',
-  'audit.legend.flagged': '{what}: {n}',
+  'audit.legend.flagged': { one: '1 fix {what}', other: '{n} fixes {what}' },
 };

@@ -981,7 +981,7 @@ export const zhCN = {
   'audit.pointFlag.before-registration': '早于设备注册时间',
   'audit.pointFlag.received-late': '生成 3 天以后才收到',
   'audit.legend.route': '签名轨迹',
-  'audit.legend.flagged': '{what}：{n} 个',
+  'audit.legend.flagged': '{what}的定位点 {n} 个',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

@@ -54,7 +54,10 @@ function NativeTrack({ fixes }: { fixes: AuditMapProps['native'] }) {
   return null;
 }
 
-/** Flagged points as dots ringed in white on the route, in their flag's colour (the screen's legend names them). */
+/**
+ * Flagged points as dots in their flag's colour over the route (the screen's legend names them):
+ * at a fix every few metres they run together into a beaded band, wider than the route's line.
+ */
 function FlaggedPoints({ points }: { points: AuditMapProps['flagged'] }) {
   const data = useMemo<GeoJSON.FeatureCollection>(
     () => ({
@@ -65,7 +68,7 @@ function FlaggedPoints({ points }: { points: AuditMapProps['flagged'] }) {
   );
   const colour = ['match', ['get', 'flag'], ...Object.entries(FLAG_COLOURS).flat(), '#ffffff'];
   useGeoJsonLayers(data, [
-    { suffix: 'flagged', type: 'circle', paint: { 'circle-radius': 5, 'circle-color': colour, 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 1.5 } },
+    { suffix: 'flagged', type: 'circle', paint: { 'circle-radius': 4.5, 'circle-color': colour, 'circle-stroke-color': '#08111c', 'circle-stroke-width': 1 } },
   ]);
   return null;
 }
