@@ -1,3 +1,4 @@
+import { BACKDATING_FLAGS, type BackdatingFlag } from './backdating.js';
 import type { PolygonGeometry } from './checkpoints.js';
 import { haversineM, pointInPolygon } from './geo.js';
 import { NO_FIX_MS } from './patrol-session.js';
@@ -31,6 +32,8 @@ export interface AnalysedPoint {
   speed?: number | null;
   heading?: number | null;
   altitude?: number | null;
+  /** Why the server does not trust the point's own time (backdating.ts); undefined or null when nothing contradicts it. */
+  flag?: BackdatingFlag | null;
 }
 
 export interface RouteAnalysisInput {
@@ -53,9 +56,9 @@ export interface Stop {
   fixes: number;
 }
 
-type FlagKind = 'impossible-speed' | 'frozen' | 'no-sensors' | 'clock-drift' | 'native';
+type FlagKind = 'impossible-speed' | 'frozen' | 'no-sensors' | 'clock-drift' | 'after-revocation' | 'native';
 /** Why one piece of evidence was raised: each has a plain-word sentence in the catalogs (`audit.why.*`). */
-type EvidenceReason = 'speed' | 'position' | 'accuracy' | 'sensors' | 'fix-time' | 'received-before-made' | 'native';
+type EvidenceReason = 'speed' | 'position' | 'accuracy' | 'sensors' | 'fix-time' | 'received-before-made' | 'after-revocation' | 'native';
 
 /** One finding behind a flag: the points (first and last of a run) and times it rests on. */
 export interface FlagEvidence {
@@ -143,6 +146,7 @@ function plausibilityFlags(segments: ReadonlyArray<Segment<AnalysedPoint>>, inpu
   add('frozen', frozenRuns(segments));
   add('no-sensors', noSensors(segments.flat()));
   add('clock-drift', clockDrift(segments.flat()));
+  add('after-revocation', afterRevocation(segments.flat()));
   add('native', nativeFixes(input.native));
   return flags;
 }
@@ -169,8 +173,8 @@ export function onFootIn(shiftStarts: AuditTrackResponse['shiftStarts'], shiftId
 
 /**
  * The one verdict on an audited window (a shift, or a time range when `shiftId` is null): the
- * chains' (auditVerdict), made `suspicious` by any plausibility flag of the route (shiftVerdict).
- * The server's shift list caches it and the screen shows it; both call this. The zones do not
+ * chains' (auditVerdict), made `suspicious` by any plausibility flag of the route (shiftVerdict),
+ * fixes received after their device was reported lost among them. The server's shift list caches it and the screen shows it; both call this. The zones do not
  * enter it (time outside them is a figure, not a flag), nor do native fixes (never a verdict).
  */
 export function windowVerdict(track: Pick<AuditTrackResponse, 'points' | 'tracking' | 'shiftStarts' | 'verification'>, shiftId: string | null): AuditVerdict {
@@ -348,6 +352,31 @@ function clockDrift(points: readonly AnalysedPoint[]): FlagEvidence[] {
   return evidence;
 }
 
+/**
+ * Runs of fixes the server received after their device was reported lost: signed and dated before
+ * the revocation, but whoever held the phone may have made them (backdating.ts). The chain holds,
+ * the route in them cannot be believed: a flag, so the verdict is `suspicious`, never `intact`.
+ */
+function afterRevocation(points: readonly AnalysedPoint[]): FlagEvidence[] {
+  const evidence: FlagEvidence[] = [];
+  let open: FlagEvidence | null = null;
+  for (const p of points) {
+    if (p.flag !== 'after-revocation') {
+      open = null;
+      continue;
+    }
+    if (open) {
+      open.to = p.fixAt;
+      open.pointIds[1] = p.id;
+      open.params.n = (open.params.n ?? 0) + 1;
+      continue;
+    }
+    open = { reason: 'after-revocation', from: p.fixAt, to: p.fixAt, pointIds: [p.id, p.id], params: { n: 1 } };
+    evidence.push(open);
+  }
+  return evidence;
+}
+
 /** A native tracker's fixes in the window: not cheating, but unsigned, so said as such. */
 function nativeFixes(native: RouteAnalysisInput['native']): FlagEvidence[] {
   if (native.length === 0) return [];
@@ -359,7 +388,8 @@ function nativeFixes(native: RouteAnalysisInput['native']): FlagEvidence[] {
  * The points as columns, for the trip to the worker: a structured clone of thousands of point
  * objects (ids and ISO times as strings) costs the main thread tens of milliseconds on a phone;
  * typed arrays are transferred at no cost. Times in epoch ms; a sensor null is NaN, and `unknown`
- * says per point which of speed (1), heading (2) and altitude (4) it did not carry at all.
+ * says per point which of speed (1), heading (2) and altitude (4) it did not carry at all; `flag`
+ * is 0 for none, else the flag's place in BACKDATING_FLAGS plus one.
  */
 export interface PackedPoints {
   seq: Float64Array;
@@ -373,6 +403,7 @@ export interface PackedPoints {
   heading: Float64Array;
   altitude: Float64Array;
   unknown: Uint8Array;
+  flag: Uint8Array;
 }
 
 const SENSORS = ['speed', 'heading', 'altitude'] as const;
@@ -392,6 +423,7 @@ export function packPoints(points: readonly AnalysedPoint[]): PackedPoints {
     heading: column(),
     altitude: column(),
     unknown: new Uint8Array(n),
+    flag: new Uint8Array(n),
   };
   points.forEach((p, i) => {
     packed.seq[i] = p.seq;
@@ -401,6 +433,7 @@ export function packPoints(points: readonly AnalysedPoint[]): PackedPoints {
     packed.lat[i] = p.lat;
     packed.lon[i] = p.lon;
     packed.accuracy[i] = p.accuracy;
+    packed.flag[i] = p.flag ? BACKDATING_FLAGS.indexOf(p.flag) + 1 : 0;
     SENSORS.forEach((field, bit) => {
       const value = p[field];
       packed[field][i] = value ?? Number.NaN;
@@ -424,6 +457,8 @@ export function unpackPoints(packed: PackedPoints): AnalysedPoint[] {
       lon: packed.lon[i]!,
       accuracy: packed.accuracy[i]!,
     };
+    const flag = BACKDATING_FLAGS[packed.flag[i]! - 1];
+    if (flag) p.flag = flag;
     SENSORS.forEach((field, bit) => {
       if (!(packed.unknown[i]! & (1 << bit))) p[field] = Number.isNaN(packed[field][i]!) ? null : packed[field][i]!;
     });

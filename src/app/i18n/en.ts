@@ -998,4 +998,17 @@ export const en: Catalog = {
   'policy.save': 'Save',
   'policy.saved': 'Saved. Devices take the new settings when they next reach the server.',
   'policy.note': 'Switching to a passphrase: a device with a PIN sets its passphrase at its next password sign-in.',
+  'audit.flag.after-revocation': 'Sent after the device was reported lost',
+  'audit.flagWhy.after-revocation':
+    'A device reported lost still sends what it held from before, then erases itself. Whoever holds it can also set its clock back and sign records dated before the loss: the two cannot be told apart, so none of these records proves where the officer was.',
+  'audit.why.after-revocation': { one: '1 fix received after the device was reported lost', other: '{n} fixes received after the device was reported lost' },
+  'audit.afterRevocation': {
+    one: '1 record received after the device was reported lost at {time}',
+    other: '{n} records received after the device was reported lost at {time}',
+  },
+  'audit.pointFlag.after-revocation': 'received after the device was reported lost',
+  'audit.pointFlag.before-registration': 'dated before the device was registered',
+  'audit.pointFlag.received-late': 'received more than 3 days after it was made',
+  'audit.legend.route': 'Signed route',
+  'audit.legend.flagged': { one: '1 fix {what}', other: '{n} fixes {what}' },
 };

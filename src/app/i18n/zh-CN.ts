@@ -972,6 +972,16 @@ export const zhCN = {
   'policy.save': '保存',
   'policy.saved': '已保存。设备在下次联网时采用新设置。',
   'policy.note': '改为口令后，已设 PIN 的设备在下次用密码登录时设置口令。',
+  'audit.flag.after-revocation': '设备挂失后才收到',
+  'audit.flagWhy.after-revocation':
+    '设备挂失后，仍会先上传挂失前留存的记录，再自行清除。但拿到设备的人也可以把时钟调回挂失之前，签出日期更早的记录，两者无法区分，因此这些记录都不能证明警员当时的位置。',
+  'audit.why.after-revocation': '设备挂失后才收到的定位点 {n} 个',
+  'audit.afterRevocation': '设备于 {time} 挂失，之后才收到的记录 {n} 条',
+  'audit.pointFlag.after-revocation': '设备挂失后才收到',
+  'audit.pointFlag.before-registration': '早于设备注册时间',
+  'audit.pointFlag.received-late': '生成 3 天以后才收到',
+  'audit.legend.route': '签名轨迹',
+  'audit.legend.flagged': '{what}的定位点 {n} 个',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

@@ -12,6 +12,7 @@ import { circleRing } from '../../domain/geo.js';
 import type { TrackEntry } from '../../store/schema.js';
 import { segments } from '../state/tracking.js';
 import { toDisplayPoint } from './display-coords.js';
+import { ROUTE_COLOUR } from './flag-marks.js';
 import { useMap } from './MapView.js';
 import { arrowPixels, markerHeading } from './position-marker.js';
 import { useGeoJsonLayers } from './useGeoJsonLayers.js';
@@ -91,7 +92,7 @@ export function MapRoute({ route }: { route: readonly TrackEntry[] }) {
     [route],
   );
   useGeoJsonLayers(data, [
-    { suffix: 'line', type: 'line', paint: { 'line-color': '#2fbf71', 'line-width': 4 }, layout: { 'line-join': 'round', 'line-cap': 'round' } },
+    { suffix: 'line', type: 'line', paint: { 'line-color': ROUTE_COLOUR, 'line-width': 4 }, layout: { 'line-join': 'round', 'line-cap': 'round' } },
   ]);
   return null;
 }

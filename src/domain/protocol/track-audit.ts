@@ -21,7 +21,7 @@ export interface TrackPoint {
   altitude: number | null;
   /** When the server received it. */
   receivedAt: string;
-  /** Why this point's own time cannot be trusted (dated before its device was registered, or received days late), or null. */
+  /** Why this point's own time cannot be trusted (received after its device was reported lost, dated before it was registered, or received days late), or null. */
   flag: BackdatingFlag | null;
 }
 
@@ -48,6 +48,14 @@ export interface TrackVerification {
     /** The device's newest record in the window, its seq and stored hash: what a printed report quotes, to be checked against the database. */
     last: { seq: number; hash: string };
   }>;
+}
+
+/** A device reported lost, as the audit names it. */
+export interface Revocation {
+  deviceId: string;
+  revokedAt: string;
+  /** Records of the page received after `revokedAt`: signed, dated before it, and taken, but whoever held the phone may have made them. */
+  receivedAfter: number;
 }
 
 /** A change of tracking state in the audited window: every pause is a gap in the route. */
@@ -79,6 +87,11 @@ export interface AuditTrackResponse {
   shiftEnds: Array<{ shiftId: string; at: string; returned: EquipmentCount[]; missing: Array<EquipmentCount & { reason: string | null }> }>;
   /** The chains of this page's records (a record just before a device's first is read to link it), and each device's stored tail against the head the server acknowledged. */
   verification: TrackVerification;
+  /**
+   * The devices of this page reported lost, when, and how many of the page's records (any kind)
+   * reached the server after that: each is flagged `after-revocation` (backdating.ts).
+   */
+  revocations: Revocation[];
   /**
    * The window's verdict (route-analysis.ts windowVerdict: the chains, then the route's
    * plausibility) when this page is the whole window; null on the pages of a longer one.

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Checkpoint } from '../../domain/checkpoints.js';
 import { verificationWindow, verifyCheckin } from '../../domain/geofence/verify.js';
-import { backdating } from '../../domain/backdating.js';
+import { backdating, type DeviceDates } from '../../domain/backdating.js';
 import { completion, shiftRequirements, type Requirement } from '../../domain/plan-schedule.js';
 import type { CheckinView, CheckpointCompliance, ComplianceResponse, ShiftCompliance } from '../../domain/protocol/compliance.js';
 import type { RecordOf } from '../../domain/records.js';
@@ -164,23 +164,51 @@ async function checkpointsById(db: Kysely<Tables>, unit: string, ids: readonly s
   return new Map(rows.map((r) => [r.id, checkpointFromRow(r)]));
 }
 
-/** When each check-in reached the server and when its device was registered: one query. */
-async function arrivalsOf(
-  db: Kysely<Tables>,
-  checkins: ReadonlyArray<RecordOf<'checkin'>>,
-): Promise<Map<string, { receivedAt: string; registeredAt: string | null }>> {
+/** A check-in's arrival: its own time judged against its device (backdating.ts), and the flag of the evidence it rests on. */
+interface Arrival {
+  receivedAt: string;
+  device: DeviceDates;
+  /** Set when a fix it cites reached the server after the device was reported lost. */
+  evidenceAfterRevocation: boolean;
+}
+
+/**
+ * When each check-in reached the server and what is known of its device: one query. A check-in
+ * of a device reported lost is also judged by the fixes it cites (a second query, for those
+ * only): a check-in made from records received after the revocation proves no more than they do.
+ */
+async function arrivalsOf(db: Kysely<Tables>, checkins: ReadonlyArray<RecordOf<'checkin'>>): Promise<Map<string, Arrival>> {
   if (checkins.length === 0) return new Map();
   const rows = await db
     .selectFrom('records')
     .leftJoin('devices', 'devices.id', 'records.device_id')
-    .select(['records.id', 'records.received_at', 'devices.registered_at'])
+    .select(['records.id', 'records.received_at', 'devices.registered_at', 'devices.revoked_at'])
     .where(
       'records.id',
       'in',
       checkins.map((c) => c.id),
     )
     .execute();
-  return new Map(rows.map((r) => [r.id, { receivedAt: r.received_at, registeredAt: r.registered_at }]));
+  const arrivals = new Map(
+    rows.map((r): [string, Arrival] => [
+      r.id,
+      { receivedAt: r.received_at, device: { registeredAt: r.registered_at, revokedAt: r.revoked_at }, evidenceAfterRevocation: false },
+    ]),
+  );
+  const ofRevoked = checkins.filter((c) => arrivals.get(c.id)?.device.revokedAt && c.body.evidence.length > 0);
+  if (ofRevoked.length === 0) return arrivals;
+  const evidence = await db
+    .selectFrom('records')
+    .select(['id', 'received_at'])
+    .where('id', 'in', [...new Set(ofRevoked.flatMap((c) => c.body.evidence))])
+    .execute();
+  const receivedAt = new Map(evidence.map((e) => [e.id, e.received_at]));
+  for (const c of ofRevoked) {
+    const arrival = arrivals.get(c.id);
+    const revokedAt = arrival?.device.revokedAt;
+    if (arrival && revokedAt) arrival.evidenceAfterRevocation = c.body.evidence.some((id) => (receivedAt.get(id) ?? '') > revokedAt);
+  }
+  return arrivals;
 }
 
 /** Re-verifies each check-in against the positions stored for its officer's shift, read in one query. */
@@ -206,7 +234,7 @@ async function verifyAll(
     const track = window ? (tracks.get(shiftKey(c.officerId, c.body.shiftId)) ?? []).filter((f) => f.fixAt >= window.from && f.fixAt <= window.to) : [];
     const checked = checkpoint ? verifyCheckin(checkpoint, claim, track) : { verdict: 'unsupported' as const, insideFixes: 0, reason: 'unknown-checkpoint' };
     const arrival = arrivals.get(c.id);
-    const flag = arrival ? backdating(c.at, arrival.receivedAt, arrival.registeredAt) : null;
+    const flag = !arrival ? null : arrival.evidenceAfterRevocation ? 'after-revocation' : backdating(c.at, arrival.receivedAt, arrival.device);
     // A check-in whose own time is contradicted proves nothing about that time: at best weak.
     const result = flag && checked.verdict === 'verified' ? { ...checked, verdict: 'weak' as const, reason: flag } : checked;
     return {

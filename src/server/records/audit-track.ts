@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { authenticatedLinks, walkChain, type ChainHead, type ChainLink, type ChainReport } from '../../domain/chain.js';
 import { backdating } from '../../domain/backdating.js';
-import type { AuditTrackResponse, EquipmentCount, TrackingMark, TrackPoint, TrackVerification } from '../../domain/protocol/track-audit.js';
+import type { AuditTrackResponse, EquipmentCount, Revocation, TrackingMark, TrackPoint, TrackVerification } from '../../domain/protocol/track-audit.js';
 import type { SignedRecord } from '../../domain/records.js';
 import type { Tables } from '../db/schema.js';
 import type { DeviceKeys } from '../sync/device-keys.js';
@@ -28,8 +28,8 @@ export interface TrackPage {
   chains: ReadonlyMap<string, DeviceChain>;
 }
 
-/** What follows a track's points: tracking marks, the shifts started and ended, and the verification. */
-type TrackTail = Pick<AuditTrackResponse, 'tracking' | 'shiftStarts' | 'shiftEnds' | 'verification'>;
+/** What follows a track's points: tracking marks, the shifts started and ended, the verification and the devices reported lost. */
+type TrackTail = Pick<AuditTrackResponse, 'tracking' | 'shiftStarts' | 'shiftEnds' | 'verification' | 'revocations'>;
 
 /**
  * The page's members in device-time order (at, then id): ids and places only, never the
@@ -87,12 +87,14 @@ export async function* verifiedTrack(db: Kysely<Tables>, page: TrackPage): Async
   const tracking: TrackingMark[] = [];
   const shiftStarts: AuditTrackResponse['shiftStarts'] = [];
   const shiftEnds: AuditTrackResponse['shiftEnds'] = [];
+  const revocations: Revocation[] = [];
   // Devices in the order they were first used (by their first point); each device's points in seq order.
   const ordered = [...page.byDevice].sort(([, a], [, b]) => (a.firstPositionAt ?? '').localeCompare(b.firstPositionAt ?? ''));
   for (const [deviceId, devicePage] of ordered) {
     const key = page.keys.get(deviceId)?.key;
     const chainOfDevice = page.chains.get(deviceId);
-    const registeredAt = chainOfDevice?.registeredAt ?? null;
+    const dates = { registeredAt: chainOfDevice?.registeredAt ?? null, revokedAt: chainOfDevice?.revokedAt ?? null };
+    const revocation = dates.revokedAt ? { deviceId, revokedAt: dates.revokedAt, receivedAfter: 0 } : null;
     // The record before the window, so a deletion right at its start still shows.
     const previous = devicePage.firstSeq === 1 ? { seq: 0, hash: '' } : page.before.get(deviceId);
     const device = {
@@ -142,6 +144,7 @@ export async function* verifiedTrack(db: Kysely<Tables>, page: TrackPage): Async
       device.hashMismatches.push(...seals.hashMismatches);
       const points: TrackPoint[] = [];
       for (const { record: r, receivedAt } of links) {
+        if (revocation && receivedAt > revocation.revokedAt) revocation.receivedAfter++;
         if (r?.kind === 'tracking') tracking.push({ id: r.id, deviceId, seq: r.seq, at: r.at, state: r.body.state, reason: r.body.reason });
         if (r?.kind === 'shift.start')
           shiftStarts.push({
@@ -172,7 +175,7 @@ export async function* verifiedTrack(db: Kysely<Tables>, page: TrackPage): Async
           heading: r.body.heading ?? null,
           altitude: r.body.altitude ?? null,
           receivedAt,
-          flag: backdating(r.at, receivedAt, registeredAt),
+          flag: backdating(r.at, receivedAt, dates),
         };
         points.push(point);
       }
@@ -182,12 +185,14 @@ export async function* verifiedTrack(db: Kysely<Tables>, page: TrackPage): Async
     if (device.gaps.length || device.brokenLinks.length || device.badSignatures.length || device.hashMismatches.length || device.truncated)
       verification.ok = false;
     verification.devices.push(device);
+    if (revocation) revocations.push(revocation);
   }
   verification.devices.sort((a, b) => a.deviceId.localeCompare(b.deviceId));
   tracking.sort((a, b) => a.deviceId.localeCompare(b.deviceId) || a.seq - b.seq);
   shiftStarts.sort((a, b) => a.at.localeCompare(b.at));
   shiftEnds.sort((a, b) => a.at.localeCompare(b.at));
-  return { tracking, shiftStarts, shiftEnds, verification };
+  revocations.sort((a, b) => a.deviceId.localeCompare(b.deviceId));
+  return { tracking, shiftStarts, shiftEnds, verification, revocations };
 }
 
 /** One stored row of a device's chain: its record, or null when the stored text no longer passes the schema. */
@@ -235,6 +240,8 @@ async function sealFailures(links: readonly AuditLink[], key: KeyObject | undefi
 /** What the server knows of a device's whole chain, whatever the window: see TrackVerification. */
 interface DeviceChain {
   registeredAt: string;
+  /** When an admin reported the device lost, or null. */
+  revokedAt: string | null;
   acknowledged: ChainHead;
   storedSeq: number;
   truncated: boolean;
@@ -247,7 +254,7 @@ interface DeviceChain {
 async function deviceChains(db: Kysely<Tables>, deviceIds: readonly string[]): Promise<Map<string, DeviceChain>> {
   if (deviceIds.length === 0) return new Map();
   const [devices, tails] = await Promise.all([
-    db.selectFrom('devices').select(['id', 'registered_at', 'head_seq', 'head_hash']).where('id', 'in', deviceIds).execute(),
+    db.selectFrom('devices').select(['id', 'registered_at', 'revoked_at', 'head_seq', 'head_hash']).where('id', 'in', deviceIds).execute(),
     db
       .selectFrom('records')
       .select((eb) => ['device_id', eb.fn.max('seq').as('seq')])
@@ -278,7 +285,7 @@ async function deviceChains(db: Kysely<Tables>, deviceIds: readonly string[]): P
       const head = { seq: Number(d.head_seq), hash: d.head_hash };
       const storedSeq = storedSeqs.get(d.id) ?? 0;
       const truncated = head.seq > 0 && (storedSeq < head.seq || !headIntact.has(d.id));
-      return [d.id, { registeredAt: d.registered_at, acknowledged: head, storedSeq, truncated }];
+      return [d.id, { registeredAt: d.registered_at, revokedAt: d.revoked_at, acknowledged: head, storedSeq, truncated }];
     }),
   );
 }

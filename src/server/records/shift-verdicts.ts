@@ -17,6 +17,8 @@ import { readTrackPage, verifiedTrack, type TrackPage } from './audit-track.js';
 //   of open shifts and of every shift whose window ends at or after the earliest record stored:
 //   a late record lands in its shift's window, or is the record just before a later shift's
 //   first one, whose chain then links where it showed a gap;
+// - revoking a device deletes, in its transaction, the verdicts of shifts holding a record of it
+//   received after the revocation (invalidateRevokedVerdicts), which that record's flag now changes;
 // - a row counts only for the window it was computed over (a shift that has since ended, or whose
 //   earlier start arrived, is computed again);
 // - a computation writes its row first, without a verdict, and fills it only if that very row
@@ -144,12 +146,34 @@ export async function invalidateShiftVerdicts(trx: Transaction<Tables> | Kysely<
     const seen = earliest.get(r.officerId);
     if (seen === undefined || r.at < seen) earliest.set(r.officerId, r.at);
   }
-  for (const [officerId, at] of earliest)
-    await trx
-      .deleteFrom('shift_verdicts')
-      .where('officer_id', '=', officerId)
-      .where((eb) => eb.or([eb('is_open', '=', 1), eb('window_to', '>=', at)]))
-      .execute();
+  for (const [officerId, at] of earliest) await invalidateFrom(trx, officerId, at);
+}
+
+/**
+ * Deletes the cached verdicts a device's revocation changes: those of its officer's shifts that
+ * hold a record of it received after `revokedAt` (flagged `after-revocation` from then on). On one
+ * host none is, when the revocation is made; but a host whose clock runs ahead of the revoking
+ * one's may have stamped a record it stored just before with a later time. Call in the
+ * transaction that sets the revocation.
+ */
+export async function invalidateRevokedVerdicts(trx: Transaction<Tables>, deviceId: string, revokedAt: string): Promise<void> {
+  const later = await trx
+    .selectFrom('records')
+    .select((eb) => ['officer_id', eb.fn.min('at').as('at')])
+    .where('device_id', '=', deviceId)
+    .where('received_at', '>', revokedAt)
+    .groupBy('officer_id')
+    .execute();
+  for (const { officer_id, at } of later) await invalidateFrom(trx, officer_id, at);
+}
+
+/** Deletes an officer's cached verdicts of open shifts and of every shift whose window ends at or after `at`. */
+async function invalidateFrom(trx: Transaction<Tables> | Kysely<Tables>, officerId: string, at: string): Promise<void> {
+  await trx
+    .deleteFrom('shift_verdicts')
+    .where('officer_id', '=', officerId)
+    .where((eb) => eb.or([eb('is_open', '=', 1), eb('window_to', '>=', at)]))
+    .execute();
 }
 
 const VERDICTS: ReadonlySet<string> = new Set<AuditVerdict>(['intact', 'gaps-explained', 'altered', 'suspicious']);

@@ -7,6 +7,7 @@ import { officersInScope } from '../auth/scope.js';
 import { requireUser, sessionUser } from '../auth/guard.js';
 import type { ServerContext } from '../context.js';
 import { HttpError } from '../errors.js';
+import { invalidateRevokedVerdicts } from '../records/shift-verdicts.js';
 import { nodePublicKey } from '../sync/seal-verifier.js';
 import { parseOr400 } from '../validate.js';
 import { doc } from '../openapi.js';
@@ -142,6 +143,7 @@ export function deviceRoutes(ctx: ServerContext) {
       const at = ctx.now().toISOString();
       await db.transaction().execute(async (trx) => {
         await trx.updateTable('devices').set({ revoked_at: at, revoked_by: admin.id }).where('id', '=', id).where('revoked_at', 'is', null).execute();
+        await invalidateRevokedVerdicts(trx, id, at);
         await appendAuditEvent(trx, ctx.now(), 'device-revoked', {
           userId: admin.id,
           badge: admin.badge,

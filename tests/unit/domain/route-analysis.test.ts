@@ -296,6 +296,21 @@ describe('plausibility flags on tampered routes', () => {
     expect(analyseRoute(input({ ...walk, points: offline })).flags).toEqual([]);
   });
 
+  it('fixes received after their device was reported lost raise after-revocation, one finding per run, and make the shift suspicious', () => {
+    const flagged = (k: number) => (k >= 100 && k < 110) || k === 300;
+    const points = walk.points.map((p, k) => (flagged(k) ? { ...p, flag: 'after-revocation' as const } : p));
+    const analysis = analyseRoute(input({ ...walk, points }));
+    expect(kinds(analysis.flags)).toEqual(['after-revocation']);
+    expect(analysis.flags[0]!.evidence).toEqual([
+      { reason: 'after-revocation', from: points[100]!.fixAt, to: points[109]!.fixAt, pointIds: [points[100]!.id, points[109]!.id], params: { n: 10 } },
+      { reason: 'after-revocation', from: points[300]!.fixAt, to: points[300]!.fixAt, pointIds: [points[300]!.id, points[300]!.id], params: { n: 1 } },
+    ]);
+    expect(shiftVerdict('intact', analysis.flags)).toBe('suspicious');
+    // The other flags of a record's time are shown on the map, and do not make a shift suspicious.
+    const late = walk.points.map((p, k) => (flagged(k) ? { ...p, flag: 'received-late' as const } : p));
+    expect(analyseRoute(input({ ...walk, points: late })).flags).toEqual([]);
+  });
+
   it('a native tracker’s fixes are said as unsigned without making the shift suspicious', () => {
     const native = [{ fixAt: walk.points[5]!.fixAt }, { fixAt: walk.points[1]!.fixAt }];
     const analysis = analyseRoute(input(walk, { native }));
@@ -319,6 +334,8 @@ describe('the trip to the worker', () => {
       ...p,
       ...(k % 3 === 0 && { speed: null, heading: 90.5 }),
       ...(k % 3 === 1 && { speed: 1.25, heading: null, altitude: null }),
+      ...(k % 5 === 0 && { flag: 'after-revocation' as const }),
+      ...(k % 5 === 1 && { flag: 'before-registration' as const }),
     }));
     expect(unpackPoints(packPoints(points))).toEqual(points.map((p, k) => ({ ...p, id: String(k) })));
   });
@@ -355,6 +372,7 @@ describe('the one verdict on a window, as the server caches it and the screen sh
       [drive, [start('a', null)], 'a', 'suspicious'],
       [drive, [start('a', '粤L·12345')], 'a', 'intact'],
       [drive, [], null, 'intact'],
+      [{ ...walk, points: walk.points.map((p, k) => (k === 400 ? { ...p, flag: 'after-revocation' as const } : p)) }, [start('a', null)], 'a', 'suspicious'],
     ];
     for (const [recorded, starts, shiftId, expected] of cases) {
       const track = asTrack(recorded, starts);

@@ -1,5 +1,6 @@
 import { useSignal } from '@preact/signals';
 import { useEffect, useMemo, useRef } from 'preact/hooks';
+import { BACKDATING_FLAGS, type BackdatingFlag } from '../../../domain/backdating.js';
 import type { CheckinsResponse, ComplianceResponse } from '../../../domain/protocol/compliance.js';
 import type { Completion } from '../../../domain/plan-schedule.js';
 import type { AuditTrackResponse, NativeTrackResponse } from '../../../domain/protocol/track-audit.js';
@@ -8,7 +9,8 @@ import { auditVerdict, replayAt, routeGpx, routeSegments, segmentsDistanceM, typ
 import type { TasksResponse, TaskUpdateView } from '../../../domain/tasks.js';
 import type { TrackEntry } from '../../../store/schema.js';
 import { api } from '../../../store/api.js';
-import { formatDuration, formatTime, locale, t, type MessageKey } from '../../i18n/index.js';
+import { formatDateTime, formatDuration, formatTime, locale, t, type MessageKey } from '../../i18n/index.js';
+import { FLAG_COLOURS, ROUTE_COLOUR } from '../../map/flag-marks.js';
 import { LazyAuditMap } from '../../map/LazyMap.js';
 import { checkpoints } from '../../state/local-copies.js';
 import { reportError } from '../../state/notices.js';
@@ -197,13 +199,19 @@ function Replay({ shift, track, extras }: { shift: AuditSubject; track: AuditTra
   const seek = (iso: string) => ((at.value = Math.min(end, Math.max(start, Date.parse(iso)))), (playing.value = false));
   const names = new Map(checkpoints.value.map((c) => [c.id, c]));
   const distanceM = segmentsDistanceM(segments);
-  const summary =
+  const flagged = useMemo(() => track.points.flatMap((p) => (p.flag ? [{ lat: p.lat, lon: p.lon, flag: p.flag }] : [])), [track]);
+  // What a device reported lost sent after it was: said in the summary, whatever else flags the points.
+  const revoked = track.revocations
+    .filter((r) => r.receivedAfter > 0)
+    .map((r) => ({ ...r, text: t('audit.afterRevocation', { n: r.receivedAfter, time: formatDateTime(r.revokedAt) }) }));
+  const figures =
     t('audit.summary', {
       km: (distanceM / 1000).toFixed(2),
       duration: formatDuration(Math.round((end - start) / 60_000)),
       n: track.points.length,
       pauses: pauses.length,
     }) + (native && native.points.length > 0 ? ` · ${t('audit.native', { n: native.points.length })}` : '');
+  const summary = [figures, ...revoked.map((r) => r.text)].join(' · ');
   const fileName = `${shift.badge}-${shift.startedAt.slice(0, 10)}${shift.shiftId === null ? '-range' : ''}`;
   const takeSnapshot = useRef<(() => Promise<string>) | null>(null);
   // The map as it stood when the report was asked for; the report itself is always ready for print.
@@ -237,7 +245,12 @@ function Replay({ shift, track, extras }: { shift: AuditSubject; track: AuditTra
         </ul>
       )}
       <p class="stats" data-testid="audit-summary" data-fixes={track.points.length} data-distance-m={Math.round(distanceM)}>
-        {summary}
+        {figures}
+        {revoked.map((r) => (
+          <strong key={r.deviceId} class="form-error audit-revoked" data-testid="audit-after-revocation" data-n={r.receivedAfter} data-revoked-at={r.revokedAt}>
+            {r.text}
+          </strong>
+        ))}
       </p>
       {analysis.value && analysis.value !== 'failed' && (
         <>
@@ -253,9 +266,11 @@ function Replay({ shift, track, extras }: { shift: AuditSubject; track: AuditTra
               position={here && { lat: here.point.lat, lon: here.point.lon, accuracy: here.point.accuracy }}
               checkpoints={checkpoints.value}
               native={native?.points ?? []}
+              flagged={flagged}
               onSnapshot={(take) => (takeSnapshot.current = take)}
             />
           )}
+          {flagged.length > 0 && <FlagLegend flagged={flagged} />}
           {analysis.value && analysis.value !== 'failed' && (
             <Timeline start={start} end={end} marks={timelineMarks(analysis.value.stops, track.tracking, end)} at={at.value} onSeek={seek} />
           )}
@@ -336,6 +351,7 @@ function Replay({ shift, track, extras }: { shift: AuditSubject; track: AuditTra
             <button type="button" class="audit-pick" onClick={() => seek(c.enteredAt)}>
               {formatTime(c.enteredAt)} ·{' '}
               {t('audit.checkinMark', { name: names.get(c.checkpointId)?.name[locale.value] ?? c.checkpointId, verdict: t(`audit.checkin.${c.verdict}`) })}
+              {isBackdatingFlag(c.verdictReason) && ` · ${t(`audit.pointFlag.${c.verdictReason}`)}`}
             </button>
           </li>
         ))}
@@ -372,6 +388,25 @@ function Replay({ shift, track, extras }: { shift: AuditSubject; track: AuditTra
     </div>
   );
 }
+
+/** The map's key when points are flagged: the signed route, and each flag drawn on it with how many points carry it. */
+function FlagLegend({ flagged }: { flagged: ReadonlyArray<{ flag: BackdatingFlag }> }) {
+  const present = BACKDATING_FLAGS.map((flag) => ({ flag, n: flagged.filter((p) => p.flag === flag).length })).filter((f) => f.n > 0);
+  return (
+    <ul class="map-legend audit-legend" data-testid="audit-legend">
+      <li class="audit-legend-route" style={`--mark: ${ROUTE_COLOUR}`}>
+        {t('audit.legend.route')}
+      </li>
+      {present.map(({ flag, n }) => (
+        <li key={flag} data-flag={flag} data-n={n} style={`--mark: ${FLAG_COLOURS[flag]}`}>
+          {t('audit.legend.flagged', { what: t(`audit.pointFlag.${flag}`), n })}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+const isBackdatingFlag = (reason: string): reason is BackdatingFlag => (BACKDATING_FLAGS as readonly string[]).includes(reason);
 
 /** The segments as the route layer draws them: a gap entry between segments breaks the line. */
 function asRoute(segments: readonly Segment[]): TrackEntry[] {
