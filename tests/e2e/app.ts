@@ -135,3 +135,47 @@ export async function pauseClock(page: Page): Promise<void> {
 export async function patrolPending(page: Page): Promise<number> {
   return Number(await page.getByTestId('tracking-state').getAttribute('data-pending'));
 }
+
+/**
+ * Every value of every IndexedDB database of the page's origin, as one text: binary values
+ * (ciphertext, salts) decoded as UTF-8 so a plaintext inside them would still show. Read raw,
+ * as someone who copied the browser's storage would, not through the app.
+ */
+export function rawIndexedDb(page: Page): Promise<{ text: string; values: number; databases: string[] }> {
+  return page.evaluate(async () => {
+    const parts: string[] = [];
+    const decoder = new TextDecoder('utf-8');
+    const dump = async (value: unknown): Promise<void> => {
+      if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) parts.push(decoder.decode(value));
+      else if (value instanceof Blob) parts.push(decoder.decode(await value.arrayBuffer()));
+      else if (Array.isArray(value)) for (const item of value) await dump(item);
+      else if (value && typeof value === 'object')
+        for (const [key, item] of Object.entries(value)) {
+          parts.push(key);
+          await dump(item);
+        }
+      else parts.push(String(value));
+    };
+    const request = <T>(r: IDBRequest<T>) =>
+      new Promise<T>((resolve, reject) => {
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      });
+    let values = 0;
+    const names = (await indexedDB.databases()).flatMap((d) => (d.name ? [d.name] : []));
+    for (const name of names) {
+      const db = await request(indexedDB.open(name));
+      for (const store of [...db.objectStoreNames]) {
+        const [keys, all] = await Promise.all([
+          request(db.transaction(store).objectStore(store).getAllKeys()),
+          request(db.transaction(store).objectStore(store).getAll()),
+        ]);
+        values += all.length;
+        await dump(keys);
+        await dump(all);
+      }
+      db.close();
+    }
+    return { text: parts.join('\n'), values, databases: names };
+  });
+}
