@@ -997,5 +997,17 @@ export const en: Catalog = {
   'policy.resign': 'Ask for the password again every (hours)',
   'policy.save': 'Save',
   'policy.saved': 'Saved. Devices take the new settings when they next reach the server.',
-  'policy.note': 'Switching to a passphrase: a device with a PIN sets its passphrase at its next password sign-in.',
+  'policy.note':
+    'Switching to a passphrase: a device with a PIN sets its passphrase at its next password sign-in (online, at the latest after the hours above). Until then its PIN still unlocks it, so no officer is locked out offline.',
+  'lock.wipedPassphrase':
+    '5 wrong passphrases in a row: unlocking this device with the passphrase has been deleted. Sign in online with your badge and password; records waiting to be sent are not lost.',
+  'lock.resignOffline':
+    'It has been more than {hours} hours since you last signed in with your password. The server cannot be reached: unlock with your PIN for now, and enter the password once back online.',
+  'lock.resignOfflinePassphrase':
+    'It has been more than {hours} hours since you last signed in with your password. The server cannot be reached: unlock with your passphrase for now, and enter the password once back online.',
+  'pin.explainPassphrase':
+    'Records, photos and downloaded data on this device are encrypted. The passphrase unlocks them offline; after 5 wrong tries you must sign in online with your password.',
+  'pin.switchToPassphrase': 'Your unit now unlocks with a passphrase. Once you set it, the old PIN no longer unlocks this device.',
+  'pin.switchToPin': 'Your unit now unlocks with a PIN. Once you set it, the old passphrase no longer unlocks this device.',
+  'pin.count': '{n} of {min} characters',
 };

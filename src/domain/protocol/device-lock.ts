@@ -42,9 +42,17 @@ export const PIN_ATTEMPTS = 5;
 /** PBKDF2-SHA-256 rounds for the PIN's key (OWASP 2023 asks for 600,000). */
 export const PIN_ITERATIONS = 600_000;
 
+/** Characters a passphrase needs at least (a PIN, 6 digits). */
+export const PASSPHRASE_MIN_LENGTH = 12;
+
+/** A passphrase's length as the rule counts it: characters (code points), so 口令 is 2, not 2 bytes or 4. */
+export function passphraseLength(secret: string): number {
+  return [...secret].length;
+}
+
 /** True when the secret is acceptable for the unit's kind: 6+ digits, or 12+ characters. */
 export function secretAcceptable(secret: string, kind: SecretKind): boolean {
-  return kind === 'pin' ? /^\d{6,}$/.test(secret) : [...secret].length >= 12;
+  return kind === 'pin' ? /^\d{6,}$/.test(secret) : passphraseLength(secret) >= PASSPHRASE_MIN_LENGTH;
 }
 
 /** `POST /api/devices/:deviceId/challenge` answers with a nonce to sign, good for a few minutes. */
