@@ -994,7 +994,7 @@ export const en: Catalog = {
   'policy.secret': 'Unlock with',
   'policy.secret.pin': 'PIN (6+ digits)',
   'policy.secret.passphrase': 'Passphrase (12+ characters)',
-  'policy.resign': 'Ask for the password again every (hours)',
+  'policy.resign': 'Ask for the password again every (hours, 1–12)',
   'policy.save': 'Save',
   'policy.saved': 'Saved. Devices take the new settings when they next reach the server.',
   'policy.note':

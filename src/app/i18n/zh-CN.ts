@@ -968,7 +968,7 @@ export const zhCN = {
   'policy.secret': '解锁方式',
   'policy.secret.pin': 'PIN（6 位以上数字）',
   'policy.secret.passphrase': '口令（12 个字符以上）',
-  'policy.resign': '每隔多少小时需用密码重新登录',
+  'policy.resign': '每隔多少小时需用密码重新登录（1–12）',
   'policy.save': '保存',
   'policy.saved': '已保存。设备在下次联网时采用新设置。',
   'policy.note': '改为口令后，已设 PIN 的设备在下次用密码登录时设置口令（联网时最迟在上面的小时数之后）；在此之前原 PIN 仍可解锁，离线的民警不会被锁在外面。',

@@ -3,6 +3,12 @@
 // the officer's PIN, and by this recovery key, which only the server holds.
 import * as v from 'valibot';
 
+/**
+ * Hours a password sign-in lasts: the server ends every session then, so a unit may ask for the
+ * password sooner, never later (a longer interval would promise what the server does not keep).
+ */
+export const SESSION_HOURS = 12;
+
 /** How the unit wants its devices locked. */
 export const LockPolicySchema = v.strictObject(
   {
@@ -15,12 +21,12 @@ export const LockPolicySchema = v.strictObject(
     ),
     /** A PIN of 6+ digits, or a passphrase of 12+ characters. */
     secret: v.picklist(['pin', 'passphrase'], 'secret must be "pin" or "passphrase"'),
-    /** Hours after which a device that can reach the server asks for the password again. */
+    /** Hours after which a device that can reach the server asks for the password again; at most a session's. */
     resignHours: v.pipe(
       v.number('resignHours must be a number'),
       v.integer('resignHours must be whole'),
       v.minValue(1, 'resignHours ≥ 1'),
-      v.maxValue(24, 'resignHours ≤ 24'),
+      v.maxValue(SESSION_HOURS, `resignHours ≤ ${SESSION_HOURS}: a session ends after ${SESSION_HOURS} hours`),
     ),
   },
   'lock policy must be { idleMinutes, secret, resignHours } and nothing else',
