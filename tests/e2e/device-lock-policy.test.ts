@@ -103,6 +103,7 @@ describe('the password again every 12 hours, in Chromium', () => {
     await context.setOffline(true);
     await lock.locator('input[name="pin"]').waitFor({ timeout: 15_000 });
     expect(await lock.textContent()).toContain('联网后需输入密码');
+    expect(await lock.getByRole('button', { name: '忘记 PIN？用密码登录' }).count()).toBe(0);
     await unlock(page);
     await page.getByText('巡逻中').waitFor();
     await context.setOffline(false);

@@ -58,7 +58,8 @@ export function LockScreen({ view }: { view: Shown }) {
         </p>
       )}
       {withPassword.value ? <PasswordForm badge={view.kind === 'resign' ? view.badge : user?.badge} /> : <PinEntry officerId={officerId} secret={secret} />}
-      {pinWorks && (
+      {/* Waiting for the network, the password form could only fail: the text above says when it comes. */}
+      {pinWorks && !resignOffline && (
         <button type="button" class="link" onClick={() => (withPassword.value = !withPassword.value)}>
           {withPassword.value
             ? t(secret === 'pin' ? 'lock.usePin' : 'lock.usePinPassphrase')
