@@ -121,6 +121,39 @@ describe('the password again every 12 hours, in Chromium', () => {
     expect(await page.getByTestId('lock-screen').count()).toBe(0);
     expect(problems).toEqual([]);
   });
+
+  it('asks for the password as soon as the server refuses the session, though the phone’s clock says it is early', async () => {
+    // Another phone, whose clock runs 12 hours behind the server's: the device's own check is not due.
+    const phone = await browser.newContext({
+      locale: 'zh-CN',
+      viewport: { width: 390, height: 844 },
+      permissions: ['geolocation'],
+      geolocation: { latitude: 23.1115, longitude: 114.4152, accuracy: 5 },
+    });
+    const other = await phone.newPage();
+    const problems = watchProblems(other);
+    const j006 = await officerId(server, 'J006');
+    await other.goto(server.url);
+    await signIn(other, 'J006');
+    await other.getByRole('button', { name: '开始巡逻' }).click();
+    await other.getByRole('button', { name: '确认开始巡逻' }).click();
+    await other.getByText('巡逻中').waitFor();
+    await expect.poll(() => recordsWaiting(other), { timeout: 15_000 }).toBe(0);
+    const before = await storedRecords(server, j006, 'position');
+    server.clock.advance(12 * HOUR + 60_000);
+    // A position report goes to the server, which has ended the session.
+    await other.getByRole('button', { name: '上报当前位置' }).click();
+    const lock = other.getByTestId('lock-screen');
+    await expect.poll(() => lock.getAttribute('data-lock'), { timeout: 15_000 }).toBe('resign');
+    expect(await outboxCount(other)).toBeGreaterThanOrEqual(1);
+    await lock.locator('input[name="password"]').fill(PASSWORD);
+    await lock.getByRole('button', { name: '登录' }).click();
+    await lock.waitFor({ state: 'detached', timeout: 30_000 });
+    await expect.poll(() => recordsWaiting(other), { timeout: 15_000 }).toBe(0);
+    expect(await storedRecords(server, j006, 'position')).toBeGreaterThan(before);
+    expect(problems).toEqual([]);
+    await phone.close();
+  });
 });
 
 describe('a unit that unlocks with a passphrase, in Chromium', () => {
@@ -168,8 +201,10 @@ describe('a unit that unlocks with a passphrase, in Chromium', () => {
 
     // The officer's device learns the policy; its PIN still opens it, and the lock says so.
     await page.reload();
+    const policyHeard = page.waitForResponse((response) => new URL(response.url()).pathname === '/api/lock-policy');
     await unlock(page);
     await page.getByRole('heading', { name: '民警工作台' }).waitFor();
+    expect(await (await policyHeard).json()).toMatchObject({ policy: { secret: 'passphrase' } });
     await page.getByTestId('lock-button').click();
     const lock = page.getByTestId('lock-screen');
     const field = lock.locator('input[name="pin"]');
