@@ -1,7 +1,7 @@
 import { useEffect } from 'preact/hooks';
 import { loadSessionSlot } from '../../store/session-store.js';
 import { deviceDb } from '../state/db.js';
-import { loadLockPolicy, lockNow, lockPolicy, lockView, resignDue } from '../state/device-lock.js';
+import { askPasswordAgain, loadLockPolicy, lockNow, lockPolicy, lockView, resignDue } from '../state/device-lock.js';
 import { online } from '../state/network.js';
 import { reportError } from '../state/notices.js';
 import { activeUser } from '../state/session.js';
@@ -48,6 +48,8 @@ export function LockController() {
     };
   }, [user?.id, open, idleMs]);
 
+  // Only while the server answers: offline, the PIN keeps opening the officer's own records, and
+  // the password is asked for once the network is back (this effect runs again then).
   const reachable = online.value;
   useEffect(() => {
     if (!user || !reachable) return;
@@ -55,7 +57,7 @@ export function LockController() {
       deviceDb
         .then(loadSessionSlot)
         .then((slot) => {
-          if (slot && resignDue(slot.signedInAt) && lockView.peek().kind !== 'sealed') lockView.value = { kind: 'resign', badge: user.badge };
+          if (slot && resignDue(slot.signedInAt)) askPasswordAgain(user.badge);
         })
         .catch(reportError);
     check();

@@ -9,6 +9,7 @@ import { flushOutbox, OUTBOX_FLUSH_MESSAGE, pullAll, TransientError } from '../.
 import { SyncScheduler, type RunOutcome } from '../../store/sync-policy.js';
 import { t } from '../i18n/index.js';
 import { deviceDb } from '../state/db.js';
+import { askPasswordAgain, lockView } from '../state/device-lock.js';
 import { loadLocalCopies } from '../state/local-copies.js';
 import { liveEvents } from '../state/live.js';
 import { online, reachable } from '../state/network.js';
@@ -56,7 +57,10 @@ export function SyncController() {
           return 'done';
         }
         if (error instanceof ApiError && error.status === 401) {
+          // The server ended the session (12 hours, or signed out elsewhere): the records wait
+          // for the password, which is asked for now rather than at the next 12-hour check.
           syncStatus.value = { ...syncStatus.value, problem: t('auth.sessionExpired') };
+          askPasswordAgain(user.badge);
           return 'retry';
         }
         syncStatus.value = { ...syncStatus.value, problem: describeError(error) };
@@ -79,6 +83,13 @@ export function SyncController() {
     const unwatchNetwork = online.subscribe((now) => {
       if (now && !wasOnline) scheduler.trigger();
       wasOnline = now;
+    });
+    // The device opened again (the password typed after a refused session, most of all): what
+    // waited goes now, not after the backoff that the refusals grew.
+    let wasOpen = lockView.peek().kind === 'open';
+    const unwatchLock = lockView.subscribe((view) => {
+      if (view.kind === 'open' && !wasOpen) scheduler.trigger();
+      wasOpen = view.kind === 'open';
     });
     // The live channel says the server has something new for this user, or that it reconnected.
     // An SOS of the officer's own acknowledged or cancelled: pull brings the alert with who answered.
@@ -111,6 +122,7 @@ export function SyncController() {
       void loadLocalCopies(null).catch(reportError);
       controller.abort();
       unwatchNetwork();
+      unwatchLock();
       clearTimeout(debounce);
       scheduler.stop();
     };

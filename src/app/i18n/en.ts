@@ -994,10 +994,9 @@ export const en: Catalog = {
   'policy.secret': 'Unlock with',
   'policy.secret.pin': 'PIN (6+ digits)',
   'policy.secret.passphrase': 'Passphrase (12+ characters)',
-  'policy.resign': 'Ask for the password again every (hours)',
+  'policy.resign': 'Ask for the password again every (hours, 1–12)',
   'policy.save': 'Save',
   'policy.saved': 'Saved. Devices take the new settings when they next reach the server.',
-  'policy.note': 'Switching to a passphrase: a device with a PIN sets its passphrase at its next password sign-in.',
   'audit.flag.after-revocation': 'Sent after the device was reported lost',
   'audit.flagWhy.after-revocation':
     'A device reported lost still sends what it held from before, then erases itself. Whoever holds it can also set its clock back and sign records dated before the loss: the two cannot be told apart, so none of these records proves where the officer was.',
@@ -1011,4 +1010,17 @@ export const en: Catalog = {
   'audit.pointFlag.received-late': 'received more than 3 days after it was made',
   'audit.legend.route': 'Signed route',
   'audit.legend.flagged': { one: '1 fix {what}', other: '{n} fixes {what}' },
+  'policy.note':
+    'Switching to a passphrase: a device with a PIN sets its passphrase at its next password sign-in (online, at the latest after the hours above). Until then its PIN still unlocks it, so no officer is locked out offline.',
+  'lock.wipedPassphrase':
+    '5 wrong passphrases in a row: unlocking this device with the passphrase has been deleted. Sign in online with your badge and password; records waiting to be sent are not lost.',
+  'lock.resignOffline':
+    'It has been more than {hours} hours since you last signed in with your password. The server cannot be reached: unlock with your PIN for now, and enter the password once back online.',
+  'lock.resignOfflinePassphrase':
+    'It has been more than {hours} hours since you last signed in with your password. The server cannot be reached: unlock with your passphrase for now, and enter the password once back online.',
+  'pin.explainPassphrase':
+    'Records, photos and downloaded data on this device are encrypted. The passphrase unlocks them offline; after 5 wrong tries you must sign in online with your password.',
+  'pin.switchToPassphrase': 'Your unit now unlocks with a passphrase. Once you set it, the old PIN no longer unlocks this device.',
+  'pin.switchToPin': 'Your unit now unlocks with a PIN. Once you set it, the old passphrase no longer unlocks this device.',
+  'pin.count': '{n} of {min} characters',
 };

@@ -968,10 +968,9 @@ export const zhCN = {
   'policy.secret': '解锁方式',
   'policy.secret.pin': 'PIN（6 位以上数字）',
   'policy.secret.passphrase': '口令（12 个字符以上）',
-  'policy.resign': '每隔多少小时需用密码重新登录',
+  'policy.resign': '每隔多少小时需用密码重新登录（1–12）',
   'policy.save': '保存',
   'policy.saved': '已保存。设备在下次联网时采用新设置。',
-  'policy.note': '改为口令后，已设 PIN 的设备在下次用密码登录时设置口令。',
   'audit.flag.after-revocation': '设备挂失后才收到',
   'audit.flagWhy.after-revocation':
     '设备挂失后，仍会先上传挂失前留存的记录，再自行清除。但拿到设备的人也可以把时钟调回挂失之前，签出日期更早的记录，两者无法区分，因此这些记录都不能证明警员当时的位置。',
@@ -982,6 +981,14 @@ export const zhCN = {
   'audit.pointFlag.received-late': '生成 3 天以后才收到',
   'audit.legend.route': '签名轨迹',
   'audit.legend.flagged': '{what}的定位点 {n} 个',
+  'policy.note': '改为口令后，已设 PIN 的设备在下次用密码登录时设置口令（联网时最迟在上面的小时数之后）；在此之前原 PIN 仍可解锁，离线的民警不会被锁在外面。',
+  'lock.wipedPassphrase': '已连续 5 次输错，本机的口令解锁已删除。请联网用警号和密码登录，待发送的记录不会丢失。',
+  'lock.resignOffline': '距上次用密码登录已超过 {hours} 小时。现在连不上服务器，可先用 PIN 解锁，联网后需输入密码。',
+  'lock.resignOfflinePassphrase': '距上次用密码登录已超过 {hours} 小时。现在连不上服务器，可先用口令解锁，联网后需输入密码。',
+  'pin.explainPassphrase': '本机上的记录、照片和下载的数据都用密钥加密。离线时用这个口令解锁；连续输错 5 次后需联网用密码登录。',
+  'pin.switchToPassphrase': '本单位已改用口令解锁。设好口令后，原来的 PIN 不能再解锁本机。',
+  'pin.switchToPin': '本单位已改用 PIN 解锁。设好 PIN 后，原来的口令不能再解锁本机。',
+  'pin.count': '已输入 {n} / {min} 个字符',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

@@ -23,13 +23,19 @@ export type LockView =
   | { kind: 'open' }
   | { kind: 'locked' }
   | { kind: 'sealed'; officerId: string; state: KeyringState; secret: SecretKind; failures: number }
-  | { kind: 'set-pin'; user: SessionUser; recovery: string; opened: CryptoKey | null; secret: SecretKind }
+  | { kind: 'set-pin'; user: SessionUser; recovery: string; opened: CryptoKey | null; secret: SecretKind; replacing: SecretKind | null }
   | { kind: 'resign'; badge: string };
 
 /** What the screen shows instead of (or over) the app. */
 export const lockView = signal<LockView>({ kind: 'open' });
 /** The unit's lock policy as last heard from the server. */
 export const lockPolicy = signal<LockPolicy>(DEFAULT_LOCK_POLICY);
+/**
+ * What opens this device now: the kind the officer last set here. It differs from the policy's
+ * between a unit's switch and the officer's next password sign-in, which sets the new kind; until
+ * then the lock asks for (and says) what actually works.
+ */
+export const deviceSecret = signal<SecretKind>(DEFAULT_LOCK_POLICY.secret);
 
 const POLICY_KEY = 'lock-policy';
 
@@ -65,6 +71,7 @@ export async function showSealed(db: IDBPDatabase<XunfangDB>, officerId: string)
  */
 async function openWith(db: IDBPDatabase<XunfangDB>, officerId: string, key: CryptoKey, signedIn: SessionUser | null): Promise<SessionUser | null> {
   holdDataKey(officerId, key);
+  deviceSecret.value = (await keyringState(db, officerId)).secret;
   await sealLegacy(db, officerId);
   if (signedIn) await saveSessionUser(db, signedIn, new Date());
   const user = signedIn ?? (await loadSessionUser(db));
@@ -96,7 +103,9 @@ export async function enterPin(db: IDBPDatabase<XunfangDB>, officerId: string, p
     }
     return outcome;
   }
-  if (lockView.peek().kind === 'locked' && dataKeyHolder() === officerId) {
+  // Behind the lock, or behind a password sign-in that waits for the network: the app runs on.
+  const covered = lockView.peek().kind;
+  if ((covered === 'locked' || covered === 'resign') && dataKeyHolder() === officerId) {
     lockView.value = { kind: 'open' };
     void reportPinFailures(db, officerId).catch(ignoreOffline);
     return { kind: 'opened', user: null };
@@ -108,13 +117,16 @@ export async function enterPin(db: IDBPDatabase<XunfangDB>, officerId: string, p
  * After a password sign-in: the server releases this device's recovery key, which opens the data
  * key kept here (a device whose PIN was wiped, or a restart where the PIN was forgotten). A first
  * sign-in here, or a PIN to choose again, goes to the PIN screen; else the app opens at once.
+ * A unit that switched between PIN and passphrase since the last one: the new kind is chosen now
+ * (the old one opened the device until this sign-in, so nobody was locked out offline).
  */
 export async function openWithPassword(db: IDBPDatabase<XunfangDB>, user: SessionUser): Promise<SessionUser | null> {
   const [policy, recovery] = await Promise.all([loadLockPolicy(db), fetchRecoveryKey(db, user.id)]);
   const ring = await keyringState(db, user.id);
   const opened = ring.state === 'none' ? null : await unlockWithRecovery(db, user.id, recovery);
   if (opened && ring.state === 'pin' && ring.secret === policy.secret) return openWith(db, user.id, opened, user);
-  lockView.value = { kind: 'set-pin', user, recovery, opened, secret: policy.secret };
+  const replacing = ring.state !== 'none' && ring.secret !== policy.secret ? ring.secret : null;
+  lockView.value = { kind: 'set-pin', user, recovery, opened, secret: policy.secret, replacing };
   return null;
 }
 
@@ -122,6 +134,15 @@ export async function openWithPassword(db: IDBPDatabase<XunfangDB>, user: Sessio
 export async function choosePin(db: IDBPDatabase<XunfangDB>, view: Extract<LockView, { kind: 'set-pin' }>, pin: string): Promise<SessionUser | null> {
   const key = await setSecret(db, view.user.id, pin, view.secret, view.recovery, view.opened ?? undefined);
   return openWith(db, view.user.id, key, view.user);
+}
+
+/**
+ * The password is due again (the unit's hours are up, or the server ended the session): asked for
+ * over the open or locked app, whose key stays held; never over a sealed device or a PIN being chosen.
+ */
+export function askPasswordAgain(badge: string): void {
+  const kind = lockView.peek().kind;
+  if (kind === 'open' || kind === 'locked') lockView.value = { kind: 'resign', badge };
 }
 
 /** True when the unit's hours since the last password sign-in are up. */

@@ -5,7 +5,7 @@ import type { XunfangDB } from '../../store/schema.js';
 import { clearSessionUser, loadSessionSlot, saveSessionUser } from '../../store/session-store.js';
 import { api, ApiError, OfflineError } from '../../store/api.js';
 import { dataKeyHolder, forgetDataKey } from '../../store/vault.js';
-import { lockView, openWithPassword, resignDue, showSealed } from './device-lock.js';
+import { askPasswordAgain, lockView, openWithPassword, resignDue, showSealed } from './device-lock.js';
 import { reachable } from './network.js';
 import { notify } from './notices.js';
 import { t } from '../i18n/index.js';
@@ -59,7 +59,7 @@ export async function resumeSession(db: IDBPDatabase<XunfangDB>, user: SessionUs
     currentUser.value = fresh;
     const slot = await loadSessionSlot(db);
     await saveSessionUser(db, fresh, new Date(slot?.signedInAt ?? Date.now()));
-    if (slot && resignDue(slot.signedInAt)) lockView.value = { kind: 'resign', badge: fresh.badge };
+    if (slot && resignDue(slot.signedInAt)) askPasswordAgain(fresh.badge);
   } catch (error) {
     if (error instanceof OfflineError) {
       reachable(false);
@@ -70,7 +70,7 @@ export async function resumeSession(db: IDBPDatabase<XunfangDB>, user: SessionUs
       // key stays held meanwhile, so the patrol and the outbox go on under the sign-in form.
       reachable(true);
       notify('info', t('auth.sessionExpired'));
-      lockView.value = { kind: 'resign', badge: user.badge };
+      askPasswordAgain(user.badge);
       return;
     }
     throw error;

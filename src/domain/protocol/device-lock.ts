@@ -3,6 +3,12 @@
 // the officer's PIN, and by this recovery key, which only the server holds.
 import * as v from 'valibot';
 
+/**
+ * Hours a password sign-in lasts: the server ends every session then, so a unit may ask for the
+ * password sooner, never later (a longer interval would promise what the server does not keep).
+ */
+export const SESSION_HOURS = 12;
+
 /** How the unit wants its devices locked. */
 export const LockPolicySchema = v.strictObject(
   {
@@ -15,12 +21,12 @@ export const LockPolicySchema = v.strictObject(
     ),
     /** A PIN of 6+ digits, or a passphrase of 12+ characters. */
     secret: v.picklist(['pin', 'passphrase'], 'secret must be "pin" or "passphrase"'),
-    /** Hours after which a device that can reach the server asks for the password again. */
+    /** Hours after which a device that can reach the server asks for the password again; at most a session's. */
     resignHours: v.pipe(
       v.number('resignHours must be a number'),
       v.integer('resignHours must be whole'),
       v.minValue(1, 'resignHours ≥ 1'),
-      v.maxValue(24, 'resignHours ≤ 24'),
+      v.maxValue(SESSION_HOURS, `resignHours ≤ ${SESSION_HOURS}: a session ends after ${SESSION_HOURS} hours`),
     ),
   },
   'lock policy must be { idleMinutes, secret, resignHours } and nothing else',
@@ -42,9 +48,17 @@ export const PIN_ATTEMPTS = 5;
 /** PBKDF2-SHA-256 rounds for the PIN's key (OWASP 2023 asks for 600,000). */
 export const PIN_ITERATIONS = 600_000;
 
+/** Characters a passphrase needs at least (a PIN, 6 digits). */
+export const PASSPHRASE_MIN_LENGTH = 12;
+
+/** A passphrase's length as the rule counts it: characters (code points), so 口令 is 2, not 2 bytes or 4. */
+export function passphraseLength(secret: string): number {
+  return [...secret].length;
+}
+
 /** True when the secret is acceptable for the unit's kind: 6+ digits, or 12+ characters. */
 export function secretAcceptable(secret: string, kind: SecretKind): boolean {
-  return kind === 'pin' ? /^\d{6,}$/.test(secret) : [...secret].length >= 12;
+  return kind === 'pin' ? /^\d{6,}$/.test(secret) : passphraseLength(secret) >= PASSPHRASE_MIN_LENGTH;
 }
 
 /** `POST /api/devices/:deviceId/challenge` answers with a nonce to sign, good for a few minutes. */

@@ -1,12 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { SessionUser } from '../../domain/protocol/auth.js';
+import { SESSION_HOURS } from '../../domain/protocol/device-lock.js';
 import type { Tables } from '../db/schema.js';
 
 /** Name of the HttpOnly session cookie. */
 export const SESSION_COOKIE = 'xf_session';
 /** Sessions end 12 hours after sign-in: one shift, never two. */
-const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
+const SESSION_TTL_MS = SESSION_HOURS * 60 * 60 * 1000;
 
 /** The stored form of a secret token: its SHA-256, so a leaked table grants nothing. */
 export function tokenHash(token: string): string {

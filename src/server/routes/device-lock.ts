@@ -7,6 +7,7 @@ import {
   PIN_ATTEMPTS,
   PinFailureReportSchema,
   RecoveryKeyRequestSchema,
+  SESSION_HOURS,
   recoveryChallengeText,
   type ChallengeResponse,
   type LockPolicy,
@@ -168,6 +169,7 @@ export function deviceLockRoutes(ctx: ServerContext) {
 
   async function readLockPolicy(unitId: string): Promise<LockPolicy> {
     const row = await db.selectFrom('lock_policies').selectAll().where('unit_id', '=', unitId).executeTakeFirst();
-    return row ? { idleMinutes: row.idle_minutes, secret: row.secret, resignHours: row.resign_hours } : DEFAULT_LOCK_POLICY;
+    // A policy saved when up to 24 hours were accepted: the session ends at 12 whatever it says.
+    return row ? { idleMinutes: row.idle_minutes, secret: row.secret, resignHours: Math.min(row.resign_hours, SESSION_HOURS) } : DEFAULT_LOCK_POLICY;
   }
 }

@@ -150,4 +150,22 @@ describe.each(DATABASES)('device recovery key and lock policy on %s', (kind) => 
     expect(await (await j001.request('GET', '/api/lock-policy')).json()).toEqual({ policy });
     expect(await auditKinds('lock-policy-change')).toHaveLength(1);
   });
+
+  it('refuses a password interval longer than the 12-hour session, saying why, and reads one saved longer as 12', async () => {
+    const admin = await signedIn('A001');
+    const refused = await admin.request('PUT', '/api/lock-policy', { idleMinutes: 30, secret: 'pin', resignHours: 13 });
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(await refused.json())).toContain('a session ends after 12 hours');
+    expect(await server.database.db.selectFrom('lock_policies').selectAll().execute()).toEqual([]);
+    expect(await auditKinds('lock-policy-change')).toEqual([]);
+    // Saved when 24 was still accepted: the server ends the session at 12 whatever the row says.
+    const a001 = await server.database.db.selectFrom('users').select(['id', 'unit_id']).where('badge', '=', 'A001').executeTakeFirstOrThrow();
+    await server.database.db
+      .insertInto('lock_policies')
+      .values({ unit_id: a001.unit_id, idle_minutes: 30, secret: 'pin', resign_hours: 24, updated_at: server.clock.now().toISOString(), updated_by: a001.id })
+      .execute();
+    expect(await (await (await signedIn('J001')).request('GET', '/api/lock-policy')).json()).toEqual({
+      policy: { idleMinutes: 30, secret: 'pin', resignHours: 12 },
+    });
+  });
 });

@@ -1,6 +1,6 @@
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
-import type { LockPolicy, LockPolicyResponse } from '../../../domain/protocol/device-lock.js';
+import { SESSION_HOURS, type LockPolicy, type LockPolicyResponse } from '../../../domain/protocol/device-lock.js';
 import { api } from '../../../store/api.js';
 import { t } from '../../i18n/index.js';
 import { useAction } from '../../state/use-action.js';
@@ -70,7 +70,7 @@ export function LockPolicyPanel() {
               type="number"
               inputMode="numeric"
               min={1}
-              max={24}
+              max={SESSION_HOURS}
               required
               value={current.resignHours}
               onInput={(e) => change({ resignHours: e.currentTarget.valueAsNumber })}

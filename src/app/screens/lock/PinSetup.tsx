@@ -1,5 +1,5 @@
 import { useSignal } from '@preact/signals';
-import { secretAcceptable } from '../../../domain/protocol/device-lock.js';
+import { PASSPHRASE_MIN_LENGTH, passphraseLength, secretAcceptable } from '../../../domain/protocol/device-lock.js';
 import { t } from '../../i18n/index.js';
 import { deviceDb } from '../../state/db.js';
 import { choosePin, type LockView } from '../../state/device-lock.js';
@@ -40,9 +40,14 @@ export function PinSetup({ view }: { view: Extract<LockView, { kind: 'set-pin' }
   return (
     <main class="login" data-testid="pin-setup">
       <h1>{t(pinKind ? 'pin.title' : 'pin.titlePassphrase')}</h1>
-      <p class="muted">{t('pin.explain')}</p>
+      {view.replacing && (
+        <p class="pin-switch" role="status">
+          {t(pinKind ? 'pin.switchToPin' : 'pin.switchToPassphrase')}
+        </p>
+      )}
+      <p class="muted">{t(pinKind ? 'pin.explain' : 'pin.explainPassphrase')}</p>
       <form onSubmit={submit} class="stack" aria-busy={busy.value}>
-        <p>{t(pinKind ? 'pin.rulePin' : 'pin.rulePassphrase')}</p>
+        <p id="pin-rule">{t(pinKind ? 'pin.rulePin' : 'pin.rulePassphrase')}</p>
         <label>
           {t(pinKind ? 'pin.new' : 'pin.newPassphrase')}
           <input
@@ -50,11 +55,17 @@ export function PinSetup({ view }: { view: Extract<LockView, { kind: 'set-pin' }
             type="password"
             autocomplete="new-password"
             inputMode={pinKind ? 'numeric' : 'text'}
+            aria-describedby="pin-rule"
             required
             value={pin.value}
             onInput={(e) => (pin.value = e.currentTarget.value)}
           />
         </label>
+        {!pinKind && (
+          <p class="pin-count muted" data-testid="pin-count" data-ok={passphraseLength(pin.value) >= PASSPHRASE_MIN_LENGTH}>
+            {t('pin.count', { n: passphraseLength(pin.value), min: PASSPHRASE_MIN_LENGTH })}
+          </p>
+        )}
         <label>
           {t('pin.confirm')}
           <input

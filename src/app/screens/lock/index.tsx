@@ -4,7 +4,8 @@ import { countOutbox } from '../../../store/outbox-store.js';
 import { dataKeyHolder } from '../../../store/vault.js';
 import { t } from '../../i18n/index.js';
 import { deviceDb } from '../../state/db.js';
-import { lockPolicy, type LockView } from '../../state/device-lock.js';
+import { deviceSecret, lockPolicy, type LockView } from '../../state/device-lock.js';
+import { online } from '../../state/network.js';
 import { reportError } from '../../state/notices.js';
 import { currentUser } from '../../state/session.js';
 import { PasswordForm } from '../login/PasswordForm.js';
@@ -16,12 +17,14 @@ type Shown = Extract<LockView, { kind: 'locked' | 'sealed' | 'resign' }>;
 /**
  * The lock screen: only the way in (PIN, or the password) and, while the app still runs behind it,
  * the SOS control. Sealed (after a restart), it says how many records wait for the unlock: they
- * are kept, encrypted, and go once the device is open.
+ * are kept, encrypted, and go once the device is open. The password due again (`resign`) is asked
+ * for only while the server answers: offline the PIN opens, and the password waits for the network.
  */
 export function LockScreen({ view }: { view: Shown }) {
   const user = currentUser.value;
   const officerId = view.kind === 'sealed' ? view.officerId : (user?.id ?? '');
-  const pinWorks = view.kind === 'locked' || (view.kind === 'sealed' && view.state === 'pin');
+  const resignOffline = view.kind === 'resign' && !online.value;
+  const pinWorks = view.kind === 'locked' || resignOffline || (view.kind === 'sealed' && view.state === 'pin');
   const withPassword = useSignal(!pinWorks);
   const waiting = useSignal(0);
   useEffect(() => {
@@ -35,7 +38,7 @@ export function LockScreen({ view }: { view: Shown }) {
         .then((counts) => (waiting.value = counts.waiting))
         .catch(reportError);
   }, [view.kind, officerId]);
-  const secret = view.kind === 'sealed' ? view.secret : lockPolicy.value.secret;
+  const secret = view.kind === 'sealed' ? view.secret : deviceSecret.value;
   const running = !!dataKeyHolder() && view.kind !== 'sealed';
 
   return (
@@ -43,13 +46,20 @@ export function LockScreen({ view }: { view: Shown }) {
       <h1>{t('lock.title')}</h1>
       {view.kind === 'sealed' && view.state === 'password-only' && (
         <p class="form-error" role="alert" data-testid="pin-wiped">
-          {t('lock.wiped')}
+          {t(view.secret === 'pin' ? 'lock.wiped' : 'lock.wipedPassphrase')}
         </p>
       )}
       {view.kind === 'sealed' && view.state === 'none' && <p>{t('lock.noPin')}</p>}
-      {view.kind === 'resign' && <p>{t('lock.resign', { hours: lockPolicy.value.resignHours })}</p>}
+      {view.kind === 'resign' && (
+        <p>
+          {resignOffline
+            ? t(secret === 'pin' ? 'lock.resignOffline' : 'lock.resignOfflinePassphrase', { hours: lockPolicy.value.resignHours })
+            : t('lock.resign', { hours: lockPolicy.value.resignHours })}
+        </p>
+      )}
       {withPassword.value ? <PasswordForm badge={view.kind === 'resign' ? view.badge : user?.badge} /> : <PinEntry officerId={officerId} secret={secret} />}
-      {pinWorks && (
+      {/* Waiting for the network, the password form could only fail: the text above says when it comes. */}
+      {pinWorks && !resignOffline && (
         <button type="button" class="link" onClick={() => (withPassword.value = !withPassword.value)}>
           {withPassword.value
             ? t(secret === 'pin' ? 'lock.usePin' : 'lock.usePinPassphrase')
