@@ -56,7 +56,7 @@ export function ringProblem(ring: readonly Position[]): string | null {
 }
 
 /** A zone's polygon: closed rings within WGS-84 (PolygonSchema), each a simple outline with an area. */
-export const ZonePolygonSchema = v.pipe(
+const ZonePolygonSchema = v.pipe(
   PolygonSchema,
   v.rawCheck(({ dataset, addIssue }) => {
     if (!dataset.typed) return;
