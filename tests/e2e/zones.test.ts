@@ -135,6 +135,18 @@ describe('the admin draws a patrol zone on a phone and imports zones from GeoJSO
     ]);
     expect(await zones()).toEqual(before);
     await page.getByText('本单位巡区（5 个）').waitFor();
+  });
+
+  it('renames the unit on the People tab', async () => {
+    await page.getByRole('button', { name: '人员', exact: true }).click();
+    const panel = page.getByTestId('unit-panel');
+    const zh = panel.getByLabel('中文名称');
+    await expect.poll(() => zh.inputValue()).toBe('惠城区巡特警大队');
+    await zh.fill('惠城分局巡特警大队');
+    await panel.getByRole('button', { name: '保存名称' }).click();
+    await panel.getByText('已保存。').waitFor();
+    const unit = await json<{ name: { 'zh-CN': string; en: string } }>(await api.request('GET', '/api/admin/unit'));
+    expect(unit.name).toEqual({ 'zh-CN': '惠城分局巡特警大队', en: 'Huicheng Patrol Brigade' });
     expect(problems).toEqual([]);
   });
 });
