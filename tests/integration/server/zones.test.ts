@@ -326,6 +326,14 @@ describe.each(DATABASES)('zone administration on %s', (kind) => {
     const details = events.map((e) => JSON.parse(e.detail ?? '{}') as { change?: string; zoneImport?: unknown });
     expect(details.map((d) => d.change)).toEqual(expect.arrayContaining(['zone-created', 'zone-updated', 'zone-deleted']));
     expect(details.filter((d) => d.zoneImport)).toHaveLength(2);
+    // Each change was announced to the unit on the live channel, in its own transaction: devices pull at once.
+    const announced = await server.database.db
+      .selectFrom('live_events')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('kind', '=', 'changes')
+      .where('unit_id', '!=', 'unit-y')
+      .executeTakeFirstOrThrow();
+    expect(Number(announced.n)).toBeGreaterThanOrEqual(events.length);
     for (const client of [officerA, new Client(server.url)]) {
       expect([401, 403]).toContain((await client.request('POST', '/api/admin/zones', {})).status);
     }
