@@ -25,8 +25,8 @@ export default defineConfig({
         // The admin's editors stay out: admins work online at a desk, and every officer's phone
         // would otherwise download them with the precache. (Chunk names follow the folder and
         // file names: src/app/screens/admin/index.tsx.) PlaceMap (under 1 kB) is precached: an
-        // officer offline taps an incident's place on it.
-        globIgnores: ['**/assets/admin-*.js'],
+        // officer offline taps an incident's place on it; ZoneMap, where the admin draws zones, is not.
+        globIgnores: ['**/assets/admin-*.js', '**/assets/ZoneMap-*.js'],
         maximumFileSizeToCacheInBytes: 4 * 1024 * 1024,
         rollupFormat: 'iife',
       },

@@ -25,7 +25,7 @@ const RingSchema = v.pipe(
 );
 
 /** A GeoJSON Polygon: an outer ring and optional holes. */
-const PolygonSchema = v.strictObject({
+export const PolygonSchema = v.strictObject({
   type: v.literal('Polygon', 'type must be "Polygon"'),
   coordinates: v.pipe(v.array(RingSchema), v.minLength(1, 'a polygon needs an outer ring'), v.maxLength(20, 'at most 20 rings')),
 });
@@ -103,12 +103,24 @@ export type Plan = v.InferOutput<typeof PlanSchema>;
  */
 export const DISTRICT_UTC_OFFSET_MIN = 8 * 60;
 
-/** A patrol zone as pull delivers it: the squad's area, drawn on the officer's map and chosen at shift start. */
+/** How many people live in a zone: a whole number, 0 for none (a park). */
+export const PopulationSchema = v.pipe(
+  v.number('must be a number'),
+  v.integer('must be a whole number'),
+  v.minValue(0, 'must be ≥ 0'),
+  v.maxValue(50_000_000, 'is too large'),
+);
+
+/**
+ * A patrol zone as pull delivers it: the squad's area, drawn on the officer's map and chosen at
+ * shift start. `population` is null while unknown, and absent from a server before migration 0026.
+ */
 export const ZoneSchema = v.strictObject({
   id: Uuid,
   squadId: Uuid,
   name: LocalNameSchema,
   polygon: PolygonSchema,
+  population: v.optional(v.nullable(PopulationSchema)),
 });
 export type Zone = v.InferOutput<typeof ZoneSchema>;
 

@@ -18,6 +18,7 @@ import { coverageRoutes } from './routes/coverage.js';
 import { deviceRoutes } from './routes/devices.js';
 import { deviceLockRoutes } from './routes/device-lock.js';
 import { geographyRoutes } from './routes/geography.js';
+import { zoneRoutes } from './routes/zones.js';
 import { unitBoundaries } from './geography/rows.js';
 import { healthRoutes } from './routes/health.js';
 import { shiftRoutes } from './routes/shifts.js';
@@ -146,6 +147,7 @@ export async function buildServer(options: BuildOptions): Promise<FastifyInstanc
   await app.register(routeViewRoutes(ctx));
   await app.register(shiftRoutes(ctx));
   await app.register(geographyRoutes(ctx));
+  await app.register(zoneRoutes(ctx));
   await app.register(complianceRoutes(ctx));
   await app.register(coverageRoutes(ctx));
   await app.register(taskRoutes(ctx));

@@ -6,6 +6,7 @@ import type { AuditMapProps } from './AuditMap.js';
 import type { IncidentMapProps } from './IncidentMap.js';
 import type { TaskMapProps } from './TaskMap.js';
 import type { SquadMapProps } from './SquadMap.js';
+import type { ZoneMapProps } from './ZoneMap.js';
 import { reportError } from '../state/notices.js';
 
 /** Loads the map chunk (maplibre and the layers) only when a map is on screen. */
@@ -58,6 +59,15 @@ export function LazyIncidentMap(props: IncidentMapProps) {
   const [Map, setMap] = useState<ComponentType<IncidentMapProps> | null>(null);
   useEffect(() => {
     import('./IncidentMap.js').then((m) => setMap(() => m.IncidentMap), reportError);
+  }, []);
+  return Map ? <Map {...props} /> : <div class="map map-loading">{t('map.loading')}</div>;
+}
+
+/** The admin's map of zones to draw on, loaded with maplibre only by the zones tab (and kept out of officers' precache). */
+export function LazyZoneMap(props: ZoneMapProps) {
+  const [Map, setMap] = useState<ComponentType<ZoneMapProps> | null>(null);
+  useEffect(() => {
+    import('./ZoneMap.js').then((m) => setMap(() => m.ZoneMap), reportError);
   }, []);
   return Map ? <Map {...props} /> : <div class="map map-loading">{t('map.loading')}</div>;
 }

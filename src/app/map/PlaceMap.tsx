@@ -1,6 +1,5 @@
 import { useMemo } from 'preact/hooks';
-import type { CheckpointShape, LocalName } from '../../domain/checkpoints.js';
-import type { AdminZone } from '../../domain/protocol/admin.js';
+import type { CheckpointShape, LocalName, Zone } from '../../domain/checkpoints.js';
 import { MapBoundaries, MapCheckpoints, MapNames, MapSelection, MapZones } from './layers.js';
 import { MapClick, MapFit, MapView, MapZoomTo } from './MapView.js';
 import { useBaseMap } from './useBaseMap.js';
@@ -9,7 +8,7 @@ import { useBaseMap } from './useBaseMap.js';
 const PLACED_ZOOM = 16;
 
 export interface PlaceMapProps {
-  zones: readonly AdminZone[];
+  zones: readonly Zone[];
   checkpoints: ReadonlyArray<{ id: string; name: LocalName; shape: CheckpointShape }>;
   /** The shape being edited (live, as the form has it), highlighted over the others. */
   selection: CheckpointShape | null;

@@ -79,6 +79,20 @@ export const NewSquadSchema = v.strictObject({
 /** Body of `PUT /api/admin/squads/:id`: a rename. */
 export const SquadRenameSchema = v.strictObject({ name: LocalNameSchema });
 
+/** Body of `PUT /api/admin/unit`: the admin's own unit renamed (a brigade's full name is longer than a squad's). */
+export const UnitRenameSchema = v.strictObject({
+  name: v.strictObject({
+    'zh-CN': v.pipe(v.string(), v.trim(), v.minLength(1, 'name.zh-CN is empty'), v.maxLength(100, 'name.zh-CN is at most 100 characters')),
+    en: v.pipe(v.string(), v.trim(), v.minLength(1, 'name.en is empty'), v.maxLength(100, 'name.en is at most 100 characters')),
+  }),
+});
+
+/** Body of `GET/PUT /api/admin/unit`. */
+export interface UnitResponse {
+  id: string;
+  name: LocalName;
+}
+
 const PasswordSchema = v.pipe(
   v.string('password must be a string'),
   v.minLength(1, 'password is required'),
@@ -144,6 +158,7 @@ export const AUDIT_KINDS = [
   'user-enabled',
   'roster-import',
   'squad-change',
+  'unit-change',
   'password-rules-change',
   'device-registered',
   'device-revoked',

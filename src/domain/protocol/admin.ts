@@ -1,5 +1,6 @@
 // The admin's editors: `GET /api/admin/*` and the checkpoint import.
-import type { Checkpoint, LocalName, Plan, PolygonGeometry } from '../checkpoints.js';
+import type { Checkpoint, LocalName, Plan } from '../checkpoints.js';
+import type { ZoneEdit } from '../zones.js';
 import type { ControlPoint } from '../control-points.js';
 
 /** A squad of the admin's unit, as `GET /api/admin/zones` lists it. */
@@ -9,13 +10,8 @@ export interface AdminSquad {
   name: LocalName;
 }
 
-/** A patrol zone of the admin's unit: where checkpoints go, and whose squad a plan is for. */
-export interface AdminZone {
-  id: string;
-  squadId: string;
-  name: LocalName;
-  polygon: PolygonGeometry;
-}
+/** A patrol zone of the admin's unit: where checkpoints go, whose squad patrols it, and how many live there (null: unknown). */
+export type AdminZone = ZoneEdit;
 
 /** Body of `GET /api/admin/zones`: the unit's squads and zones, for the admin's editors. */
 export interface AdminZonesResponse {

@@ -786,6 +786,27 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0026-zone-population': {
+    async up(db: Kysely<unknown>) {
+      // Zones the admin edits (issue 16): the population living in each (null while unknown); a
+      // deleted zone stays as a tombstone, like a checkpoint, so devices hear of it through pull;
+      // and a zone moved to another squad leaves a departure behind, so the squad it left (whose
+      // pull no longer reaches the row) hears it is gone.
+      await db.schema.alterTable('zones').addColumn('population', 'integer').execute();
+      await db.schema
+        .alterTable('zones')
+        .addColumn('deleted', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .createTable('zone_departures')
+        .addColumn('zone_id', 'text', (c) => c.notNull().references('zones.id'))
+        .addColumn('squad_id', 'text', (c) => c.notNull().references('squads.id'))
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('zone_departures_pk', ['zone_id', 'squad_id'])
+        .execute();
+      await db.schema.createIndex('zone_departures_squad_version').on('zone_departures').columns(['squad_id', 'version']).execute();
+    },
+  },
 };
 
 /** Feeds the in-code migrations to Kysely's Migrator (no files to find at run time). */

@@ -74,7 +74,7 @@ interface AuditEventTable {
   device_id: Generated<string | null>;
 }
 
-interface ZoneTable {
+export interface ZoneTable {
   /** Value of the `changes` counter when last written: what pull cursors compare against. */
   version: Generated<number>;
   id: string;
@@ -84,6 +84,19 @@ interface ZoneTable {
   /** GeoJSON Polygon, WGS-84. */
   geometry: string;
   updated_at: string;
+  /** People living in the zone; null while unknown. Migration 0026. */
+  population: Generated<number | null>;
+  /** 1 once deleted: kept so pull can tell devices (checkpoint tombstones still name it). */
+  deleted: Generated<number>;
+}
+
+/** A zone that moved to another squad, as the squad it left must hear it through pull: a deletion there. */
+interface ZoneDepartureTable {
+  zone_id: string;
+  /** The squad the zone left. */
+  squad_id: string;
+  /** The pull version of the move. */
+  version: number;
 }
 
 export interface CheckpointTable {
@@ -588,6 +601,7 @@ export interface Tables {
   login_guards: LoginGuardTable;
   audit_events: AuditEventTable;
   zones: ZoneTable;
+  zone_departures: ZoneDepartureTable;
   checkpoints: CheckpointTable;
   plans: PlanTable;
   control_points: ControlPointTable;

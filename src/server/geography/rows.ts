@@ -10,7 +10,8 @@ import {
   type PlanRule,
 } from '../../domain/checkpoints.js';
 import type { ControlPoint, ControlPointKind } from '../../domain/control-points.js';
-import type { CheckpointTable, ControlPointTable, PlanTable, Tables } from '../db/schema.js';
+import type { ZoneEdit } from '../../domain/zones.js';
+import type { CheckpointTable, ControlPointTable, PlanTable, Tables, ZoneTable } from '../db/schema.js';
 
 // Rows to domain objects and back: the one place that knows how checkpoints and plans are stored.
 
@@ -35,6 +36,29 @@ export function checkpointColumns(c: Checkpoint) {
     type: c.type,
     shape: JSON.stringify(c.shape),
     min_dwell_s: c.minDwellS,
+    deleted: 0,
+  };
+}
+
+/** A stored zone as the admin's editors, its export and pull see it. */
+export function zoneFromRow(row: Pick<Selectable<ZoneTable>, 'id' | 'squad_id' | 'name_zh' | 'name_en' | 'geometry' | 'population'>): ZoneEdit {
+  return {
+    id: row.id,
+    squadId: row.squad_id,
+    name: { 'zh-CN': row.name_zh, en: row.name_en },
+    polygon: JSON.parse(row.geometry) as ZoneEdit['polygon'],
+    population: row.population === null ? null : Number(row.population),
+  };
+}
+
+/** The columns a zone is written with (version and timestamps are the caller's). */
+export function zoneColumns(z: ZoneEdit) {
+  return {
+    squad_id: z.squadId,
+    name_zh: z.name['zh-CN'],
+    name_en: z.name.en,
+    geometry: JSON.stringify(z.polygon),
+    population: z.population,
     deleted: 0,
   };
 }

@@ -7,6 +7,7 @@ import {
   NewSquadSchema,
   NewUserSchema,
   SquadRenameSchema,
+  UnitRenameSchema,
   UserDisabledSchema,
   UserEditSchema,
   type AuditKind,
@@ -15,6 +16,7 @@ import {
   type RosterImportOutcome,
   type RosterPerson,
   type RosterResponse,
+  type UnitResponse,
 } from '../../domain/protocol/accounts.js';
 import type { SessionUser } from '../../domain/protocol/auth.js';
 import type { Role } from '../../domain/roles.js';
@@ -38,7 +40,7 @@ const ROSTER_BODY_LIMIT = 512 * 1024;
 const SQUADDED: readonly Role[] = ['officer', 'leader'];
 
 /**
- * Accounts and squads (issue 16). The admin manages the users and squads of their own unit:
+ * Accounts, squads and the unit (issue 16). The admin manages the users and squads of their own unit, and its name:
  * create, edit, move, set role, disable, reset a password, import a roster CSV (all or nothing),
  * set the unit's password rules. Leaders read their squad's roster, supervisors and admins the
  * unit's. Every change is in the audit log and bumps the roster's pull version.
@@ -234,6 +236,27 @@ export function accountRoutes(ctx: ServerContext) {
       });
       return { ok: true };
     });
+
+    app.get('/api/admin/unit', { ...adminOnly, ...doc({ summary: "The admin's own unit and its names" }) }, async (request): Promise<UnitResponse> => {
+      const admin = sessionUser(request);
+      const unit = await db.selectFrom('units').select(['id', 'name_zh', 'name_en']).where('id', '=', admin.unitId).executeTakeFirstOrThrow();
+      return { id: unit.id, name: { 'zh-CN': unit.name_zh, en: unit.name_en } };
+    });
+
+    app.put(
+      '/api/admin/unit',
+      { ...adminOnly, ...doc({ summary: "Rename the admin's own unit (Chinese and English names)", body: UnitRenameSchema }) },
+      async (request): Promise<UnitResponse> => {
+        const admin = sessionUser(request);
+        const { name } = parseOr400(UnitRenameSchema, request.body);
+        await db.transaction().execute(async (trx) => {
+          const before = await trx.selectFrom('units').select(['name_zh', 'name_en']).where('id', '=', admin.unitId).executeTakeFirstOrThrow();
+          await trx.updateTable('units').set({ name_zh: name['zh-CN'], name_en: name.en }).where('id', '=', admin.unitId).execute();
+          await audit(trx, admin, request, 'unit-change', { renamed: { from: { 'zh-CN': before.name_zh, en: before.name_en }, to: name } });
+        });
+        return { id: admin.unitId, name };
+      },
+    );
 
     app.get('/api/admin/password-rules', { ...adminOnly, ...doc({ summary: "The unit's password rules" }) }, async (request) => {
       return { rules: await unitPasswordRules(db, sessionUser(request).unitId) } satisfies PasswordRulesResponse;

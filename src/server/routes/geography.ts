@@ -4,9 +4,8 @@ import * as v from 'valibot';
 import { checkpointsFromGeoJson, checkpointsToGeoJson } from '../../domain/checkpoint-geojson.js';
 import { controlPointsFromGeoJson, controlPointsToGeoJson } from '../../domain/control-point-geojson.js';
 import { ControlPointSchema, type ControlPoint } from '../../domain/control-points.js';
-import { CheckpointSchema, PlanSchema, type Checkpoint, type Plan, type PolygonGeometry } from '../../domain/checkpoints.js';
+import { CheckpointSchema, PlanSchema, type Checkpoint, type Plan } from '../../domain/checkpoints.js';
 import { newId } from '../../domain/ids.js';
-import type { AdminZonesResponse } from '../../domain/protocol/admin.js';
 import type { SessionUser } from '../../domain/protocol/auth.js';
 import { requireUser, sessionUser } from '../auth/guard.js';
 import type { ServerContext } from '../context.js';
@@ -14,9 +13,9 @@ import { appendAuditEvent } from '../audit-log.js';
 import type { Tables } from '../db/schema.js';
 import { reserveVersions } from '../db/versions.js';
 import { HttpError } from '../errors.js';
+import { announceGeographyChange, recordGeographyChange } from '../geography/changes.js';
 import { livePlansNaming } from '../geography/plans.js';
 import { checkpointColumns, checkpointFromRow, controlPointColumns, controlPointFromRow, planColumns, planFromRow } from '../geography/rows.js';
-import { publishLive } from '../live/publish.js';
 import { parseOr400 } from '../validate.js';
 import { doc } from '../openapi.js';
 
@@ -41,34 +40,6 @@ export function geographyRoutes(ctx: ServerContext) {
   const adminOnly = { preHandler: requireUser(ctx, ['admin']) };
 
   return async (app: FastifyInstance) => {
-    // The editors need squad names (pull carries only squad ids) and every zone of the unit.
-    app.get(
-      '/api/admin/zones',
-      { ...adminOnly, ...doc({ summary: "The unit's zones and squads, for the editors" }) },
-      async (request): Promise<AdminZonesResponse> => {
-        const admin = sessionUser(request);
-        const [squads, zones] = await Promise.all([
-          db.selectFrom('squads').select(['id', 'code', 'name_zh', 'name_en']).where('unit_id', '=', admin.unitId).orderBy('code').execute(),
-          db
-            .selectFrom('zones')
-            .innerJoin('squads', 'squads.id', 'zones.squad_id')
-            .select(['zones.id', 'zones.squad_id', 'zones.name_zh', 'zones.name_en', 'zones.geometry'])
-            .where('squads.unit_id', '=', admin.unitId)
-            .orderBy('zones.name_zh')
-            .execute(),
-        ]);
-        return {
-          squads: squads.map((s) => ({ id: s.id, code: s.code, name: { 'zh-CN': s.name_zh, en: s.name_en } })),
-          zones: zones.map((z) => ({
-            id: z.id,
-            squadId: z.squad_id,
-            name: { 'zh-CN': z.name_zh, en: z.name_en },
-            polygon: JSON.parse(z.geometry) as PolygonGeometry,
-          })),
-        };
-      },
-    );
-
     app.get('/api/admin/checkpoints', { ...adminOnly, ...doc({ summary: "The unit's checkpoints" }) }, async (request) => ({
       checkpoints: await unitCheckpoints(sessionUser(request)),
     }));
@@ -99,7 +70,7 @@ export function geographyRoutes(ctx: ServerContext) {
         const admin = sessionUser(request);
         const parsed = checkpointsFromGeoJson(request.body, newId);
         if (!parsed.ok) throw new HttpError(400, 'bad-request', parsed.problems[0] ?? 'invalid GeoJSON', { problems: parsed.problems });
-        const zones = await unitZoneIds(admin);
+        const zones = await unitZoneIds(admin, db, true);
         const strangers = parsed.checkpoints.flatMap((c, i) =>
           zones.has(c.zoneId) ? [] : [`feature ${i} (“${c.name['zh-CN']}”): properties.zoneId ${c.zoneId} is not a zone of your unit`],
         );
@@ -412,34 +383,26 @@ export function geographyRoutes(ctx: ServerContext) {
         .execute();
   }
 
-  /**
-   * Inside the change's own transaction: no change without its audit row, and the unit's devices
-   * told over the live channel to pull now.
-   */
-  async function auditChange(trx: Transaction<Tables>, admin: SessionUser, ip: string, change: string, id: string) {
-    await appendAuditEvent(trx, ctx.now(), 'geography-change', { userId: admin.id, badge: admin.badge, ip, detail: JSON.stringify({ change, id }) });
-    await announceChanges(trx, admin);
+  function auditChange(trx: Transaction<Tables>, admin: SessionUser, ip: string, change: string, id: string) {
+    return recordGeographyChange(ctx, trx, admin, ip, { change, id });
   }
 
   function announceChanges(trx: Transaction<Tables>, admin: SessionUser) {
-    return publishLive(
-      trx,
-      ctx.database.notifier,
-      { unitId: admin.unitId, squadId: null, officerId: null },
-      { kind: 'changes', at: ctx.now().toISOString(), data: {} },
-    );
+    return announceGeographyChange(ctx, trx, admin);
   }
 
   async function unitSquadIds(admin: SessionUser): Promise<string[]> {
     return (await db.selectFrom('squads').select('id').where('unit_id', '=', admin.unitId).execute()).map((s) => s.id);
   }
 
-  async function unitZoneIds(admin: SessionUser, source: Kysely<Tables> = db): Promise<Map<string, string>> {
+  /** The unit's zones and their squads; `liveOnly` leaves deleted ones out (no new checkpoint goes into one). */
+  async function unitZoneIds(admin: SessionUser, source: Kysely<Tables> = db, liveOnly = false): Promise<Map<string, string>> {
     const rows = await source
       .selectFrom('zones')
       .innerJoin('squads', 'squads.id', 'zones.squad_id')
       .select(['zones.id', 'zones.squad_id'])
       .where('squads.unit_id', '=', admin.unitId)
+      .$if(liveOnly, (qb) => qb.where('zones.deleted', '=', 0))
       .execute();
     return new Map(rows.map((r) => [r.id, r.squad_id]));
   }
@@ -458,7 +421,7 @@ export function geographyRoutes(ctx: ServerContext) {
   }
 
   async function assertUnitZone(admin: SessionUser, zoneId: string) {
-    if (!(await unitZoneIds(admin)).has(zoneId)) throw new HttpError(400, 'bad-request', `zoneId: ${zoneId} is not a zone of your unit`);
+    if (!(await unitZoneIds(admin, db, true)).has(zoneId)) throw new HttpError(400, 'bad-request', `zoneId: ${zoneId} is not a zone of your unit`);
   }
 
   /** Ids that exist in another unit must not be overwritten by an import or edit here. */

@@ -3,7 +3,7 @@ import type { SessionUser } from '../../domain/protocol/auth.js';
 import type { Change, PullResponse } from '../../domain/protocol/sync.js';
 import { verifiedCheckins } from '../compliance/compliance.js';
 import type { Tables } from '../db/schema.js';
-import { checkpointFromRow, controlPointFromRow, planFromRow } from '../geography/rows.js';
+import { checkpointFromRow, controlPointFromRow, planFromRow, zoneFromRow } from '../geography/rows.js';
 import { FIELD_INCIDENTS_BACK_MS, fieldIncidentRows, incidentDetails } from '../records/incident-view.js';
 import type { UnreadableSink } from '../records/reader.js';
 import { officerTasksFilter, readTasks } from '../tasks/tasks.js';
@@ -22,7 +22,8 @@ interface Versioned {
 }
 
 /**
- * What `user` may see that changed after `cursor`: zones, checkpoints and roster of their squad
+ * What `user` may see that changed after `cursor`: zones (with population; a zone deleted or moved
+ * away as a deletion), checkpoints and roster of their squad
  * (leaders and officers) or of the whole unit (supervisors, admins), and the unit's control points
  * and incident categories and settings;
  * with the last page, the server's verdicts on the user's own recent check-ins.
@@ -42,10 +43,21 @@ export async function pullChanges(
   const limit = PULL_LIMIT + 1;
   const none = Promise.resolve([]);
 
-  const [zones, checkpoints, plans, controlPoints, members, categories, settings] = await Promise.all([
+  const [zones, departures, checkpoints, plans, controlPoints, members, categories, settings] = await Promise.all([
     squadIds.length === 0
       ? none
       : db.selectFrom('zones').selectAll().where('squad_id', 'in', squadIds).where('version', '>', cursor).orderBy('version').limit(limit).execute(),
+    // Zones that left these squads for another: gone from here, as a deletion.
+    squadIds.length === 0
+      ? none
+      : db
+          .selectFrom('zone_departures')
+          .select(['zone_id', 'version'])
+          .where('squad_id', 'in', squadIds)
+          .where('version', '>', cursor)
+          .orderBy('version')
+          .limit(limit)
+          .execute(),
     squadIds.length === 0
       ? none
       : db
@@ -80,9 +92,10 @@ export async function pullChanges(
   ]);
 
   const all: Versioned[] = [
+    ...departures.map((d) => ({ version: Number(d.version), change: remove('zone', d.zone_id) })),
     ...zones.map((z) => ({
       version: Number(z.version),
-      change: upsert('zone', z.id, { squadId: z.squad_id, name: { 'zh-CN': z.name_zh, en: z.name_en }, polygon: JSON.parse(z.geometry) as unknown }),
+      change: z.deleted ? remove('zone', z.id) : upsert('zone', z.id, { ...zoneFromRow(z) }),
     })),
     ...checkpoints.map((c) => ({
       version: Number(c.version),

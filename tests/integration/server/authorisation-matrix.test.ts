@@ -147,6 +147,12 @@ const ROWS: Row[] = [
 
   // The admin's desk, each admin within their own unit.
   get('/api/admin/zones', ADMINS),
+  get('/api/admin/zones/export', ADMINS),
+  write('POST', '/api/admin/zones/import', ADMINS),
+  write('POST', '/api/admin/zones', ADMINS),
+  write('PUT', '/api/admin/zones/:id', ADMINS, `/api/admin/zones/${NO_ID}`),
+  // A real zone that holds checkpoints: its admin gets 409 (nothing deleted), anyone else a refusal.
+  { method: 'DELETE', route: '/api/admin/zones/:id', request: (f) => ({ path: `/api/admin/zones/${f.zoneA}` }), allow: ['A001'], scoped: true },
   get('/api/admin/checkpoints', ADMINS),
   get('/api/admin/checkpoints/export', ADMINS),
   write('POST', '/api/admin/checkpoints/import', ADMINS),
@@ -190,6 +196,8 @@ const ROWS: Row[] = [
   write('POST', '/api/admin/roster', ADMINS),
   write('POST', '/api/admin/squads', ADMINS),
   write('PUT', '/api/admin/squads/:id', ADMINS, `/api/admin/squads/${NO_ID}`),
+  get('/api/admin/unit', ADMINS),
+  write('PUT', '/api/admin/unit', ADMINS),
   get('/api/admin/password-rules', ADMINS),
   write('PUT', '/api/admin/password-rules', ADMINS),
   get('/api/admin/audit', ADMINS),

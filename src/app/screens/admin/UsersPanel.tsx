@@ -10,6 +10,7 @@ import { accounts, createUser, editUser, loadAccounts, oneTimePasswords, resetPa
 import { PasswordRulesPanel } from './PasswordRulesPanel.js';
 import { RosterImport } from './RosterImport.js';
 import { SquadsPanel } from './SquadsPanel.js';
+import { UnitPanel } from './UnitPanel.js';
 
 /**
  * The admin's accounts desk (issue 16): the unit's people by squad, each editable (name, role,
@@ -56,6 +57,7 @@ export function UsersPanel() {
         {roster && <RosterList roster={roster} actions={actions} />}
       </section>
       <RosterImport />
+      <UnitPanel />
       <SquadsPanel />
       <PasswordRulesPanel />
     </>

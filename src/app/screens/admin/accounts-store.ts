@@ -1,6 +1,6 @@
 import { signal } from '@preact/signals';
 import type { PasswordRules } from '../../../domain/password-rules.js';
-import type { OneTimePassword, PasswordRulesResponse, RosterImportOutcome, RosterResponse } from '../../../domain/protocol/accounts.js';
+import type { OneTimePassword, PasswordRulesResponse, RosterImportOutcome, RosterResponse, UnitResponse } from '../../../domain/protocol/accounts.js';
 import type { LocalName } from '../../../domain/checkpoints.js';
 import type { Role } from '../../../domain/roles.js';
 import { api } from '../../../store/api.js';
@@ -66,6 +66,16 @@ export async function createSquad(code: string, name: LocalName): Promise<void> 
 export async function renameSquad(id: string, name: LocalName): Promise<void> {
   await api(`/api/admin/squads/${encodeURIComponent(id)}`, { method: 'PUT', body: { name } });
   await loadAccounts();
+}
+
+/** The admin's own unit and its names. */
+export async function loadUnit(): Promise<UnitResponse> {
+  return api<UnitResponse>('/api/admin/unit');
+}
+
+/** Renames the admin's own unit; answers the names as stored (trimmed). */
+export async function renameUnit(name: LocalName): Promise<UnitResponse> {
+  return api<UnitResponse>('/api/admin/unit', { method: 'PUT', body: { name } });
 }
 
 export async function loadPasswordRules(): Promise<PasswordRules> {

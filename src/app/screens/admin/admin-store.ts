@@ -29,6 +29,7 @@ const IMPORT_TIMEOUT_MS = 120_000;
 
 const cpPath = (id: string) => `/api/admin/checkpoints/${encodeURIComponent(id)}`;
 const planPath = (id: string) => `/api/admin/plans/${encodeURIComponent(id)}`;
+const zonePath = (id: string) => `/api/admin/zones/${encodeURIComponent(id)}`;
 const controlPointPath = (id: string) => `/api/admin/control-points/${encodeURIComponent(id)}`;
 
 /** Loads everything the admin screen shows. */
@@ -45,6 +46,32 @@ export async function loadAdminData(abort?: AbortSignal): Promise<void> {
   checkpoints.value = cps.checkpoints;
   plans.value = ps.plans;
   controlPoints.value = ctls.controlPoints;
+}
+
+async function reloadZones(): Promise<void> {
+  const geography = await api<AdminZonesResponse>('/api/admin/zones');
+  squads.value = geography.squads;
+  zones.value = geography.zones;
+}
+
+/** Creates (POST) or replaces (PUT) a zone; answers the server's copy. */
+export async function saveZone(zone: AdminZone, isNew: boolean): Promise<AdminZone> {
+  const saved = await api<{ zone: AdminZone }>(isNew ? '/api/admin/zones' : zonePath(zone.id), { method: isNew ? 'POST' : 'PUT', body: zone });
+  await reloadZones();
+  return saved.zone;
+}
+
+/** Deletes a zone; the server refuses (409) while checkpoints are in it. */
+export async function deleteZone(id: string): Promise<void> {
+  await api<null>(zonePath(id), { method: 'DELETE' });
+  await reloadZones();
+}
+
+/** Sends a parsed GeoJSON file of zones; all or nothing on the server. */
+export async function importZones(collection: unknown): Promise<ImportOutcome> {
+  const outcome = await api<ImportOutcome>('/api/admin/zones/import', { method: 'POST', body: collection, timeoutMs: IMPORT_TIMEOUT_MS });
+  await reloadZones();
+  return outcome;
 }
 
 async function reloadCheckpoints(): Promise<void> {

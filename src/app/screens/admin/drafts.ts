@@ -11,6 +11,7 @@ import {
   type PolygonGeometry,
 } from '../../../domain/checkpoints.js';
 import { ControlPointSchema, type ControlPoint, type ControlPointKind } from '../../../domain/control-points.js';
+import { ZoneEditSchema, type ZoneEdit } from '../../../domain/zones.js';
 import { POINT_MARK_M } from '../../map/control-point-marks.js';
 
 // What the admin's forms hold while being edited: numbers stay as typed text so a half-typed
@@ -194,6 +195,55 @@ export function checkControlPoint(draft: ControlPointDraft): Checked<ControlPoin
     lon: num(draft.lon),
     lat: num(draft.lat),
     approximate: draft.approximate,
+  });
+}
+
+export interface ZoneDraft {
+  id: string;
+  isNew: boolean;
+  squadId: string;
+  nameZh: string;
+  nameEn: string;
+  /** As typed; blank is unknown (null), not zero. */
+  population: string;
+  /** The outer ring's corners in tap order, not repeated at the end. */
+  outline: Array<[number, number]>;
+  /** True once the admin closed the ring: taps on the map no longer add corners. */
+  closed: boolean;
+  /** A stored zone's holes, kept as they were (the map draws only the outer ring). */
+  holes: Array<Array<[number, number]>>;
+}
+
+/** The stored zone as a draft: its ring without the closing repeat, closed. */
+export function draftFromZone(z: ZoneEdit): ZoneDraft {
+  const [outer = [], ...holes] = z.polygon.coordinates;
+  return {
+    id: z.id,
+    isNew: false,
+    squadId: z.squadId,
+    nameZh: z.name['zh-CN'],
+    nameEn: z.name.en,
+    population: z.population === null ? '' : String(z.population),
+    outline: outer.slice(0, -1).map(([lon, lat]) => [lon, lat]),
+    closed: true,
+    holes: holes.map((ring) => ring.map(([lon, lat]) => [lon, lat])),
+  };
+}
+
+/** A new zone of `squadId` with no corners yet: the admin draws it. */
+export function newZoneDraft(id: string, squadId: string): ZoneDraft {
+  return { id, isNew: true, squadId, nameZh: '', nameEn: '', population: '', outline: [], closed: false, holes: [] };
+}
+
+/** The draft as a zone, its ring closed, checked by the schema the server uses (a crossing outline included), or every problem found. */
+export function checkZone(draft: ZoneDraft): Checked<ZoneEdit> {
+  const ring = draft.outline.concat(draft.outline.slice(0, 1));
+  return checked(ZoneEditSchema, {
+    id: draft.id,
+    squadId: draft.squadId,
+    name: { 'zh-CN': draft.nameZh, en: draft.nameEn },
+    polygon: { type: 'Polygon', coordinates: [ring, ...draft.holes] },
+    population: draft.population.trim() === '' ? null : num(draft.population),
   });
 }
 

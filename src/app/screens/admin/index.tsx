@@ -2,8 +2,9 @@ import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import { t } from '../../i18n/index.js';
 import { describeError } from '../../state/notices.js';
-import { importCheckpoints, loadAdminData } from './admin-store.js';
+import { importCheckpoints, importZones, loadAdminData } from './admin-store.js';
 import { CheckpointsPanel } from './CheckpointsPanel.js';
+import { ZonesPanel } from './ZonesPanel.js';
 import { AreasPanel } from './AreasPanel.js';
 import { ControlPointsPanel } from './ControlPointsPanel.js';
 import { IncidentCategoriesPanel } from './IncidentCategoriesPanel.js';
@@ -15,14 +16,15 @@ import { DeviceList } from '../accounts/DeviceList.js';
 import { LockPolicyPanel } from './LockPolicyPanel.js';
 
 /**
- * The admin's desk: the unit's checkpoints (map, list, editor), their GeoJSON import and export,
+ * The admin's desk: the unit's patrol zones (drawn on the map, with population) and checkpoints
+ * (map, list, editor), their GeoJSON import and export,
  * and patrol plans; beside them, the control points (卡口) for rapid lockdown, and the towns and
  * communities the safety index is published for, and the unit's incident categories. One map at
  * a time: they sit on tabs.
  */
 export function AdminScreen() {
   const state = useSignal<'loading' | 'ready' | { failed: string }>('loading');
-  const tab = useSignal<'checkpoints' | 'control-points' | 'areas' | 'taxonomy' | 'users' | 'devices' | 'audit'>('checkpoints');
+  const tab = useSignal<'zones' | 'checkpoints' | 'control-points' | 'areas' | 'taxonomy' | 'users' | 'devices' | 'audit'>('checkpoints');
   const attempt = useSignal(0);
   useEffect(() => {
     const controller = new AbortController();
@@ -53,6 +55,9 @@ export function AdminScreen() {
   return (
     <div class="admin" data-testid="admin-screen">
       <div class="row admin-tabs" role="group">
+        <button type="button" aria-pressed={tab.value === 'zones'} onClick={() => (tab.value = 'zones')}>
+          {t('zones.tab')}
+        </button>
         <button type="button" aria-pressed={tab.value === 'checkpoints'} onClick={() => (tab.value = 'checkpoints')}>
           {t('admin.cp.title')}
         </button>
@@ -75,7 +80,18 @@ export function AdminScreen() {
           {t('auditLog.tab')}
         </button>
       </div>
-      {tab.value === 'checkpoints' ? (
+      {tab.value === 'zones' ? (
+        <>
+          <ZonesPanel />
+          <ImportExport
+            title={t('zones.io.title')}
+            hint={t('zones.io.hint')}
+            exportHref="/api/admin/zones/export"
+            onImport={importZones}
+            testId="zone-import-export"
+          />
+        </>
+      ) : tab.value === 'checkpoints' ? (
         <>
           <CheckpointsPanel />
           <ImportExport

@@ -27,7 +27,14 @@ export function ShiftStartForm({ user, onDone }: { user: SessionUser; onDone: ()
   const members: Option[] = squadMembers.value
     .filter((p) => p.id !== user.id && p.role === 'officer')
     .map((p) => ({ id: p.id, label: `${p.name}（${p.badge}）` }));
-  const zones: Option[] = allZones.value.filter((z) => z.squadId === user.squadId).map((z) => ({ id: z.id, label: z.name[lang] }));
+  // A zone's population, where the admin gave one, says how much a beat holds.
+  const people = new Intl.NumberFormat(lang);
+  const zones: Option[] = allZones.value
+    .filter((z) => z.squadId === user.squadId)
+    .map((z) => ({
+      id: z.id,
+      label: typeof z.population === 'number' ? `${z.name[lang]} · ${t('zones.populationOf', { people: people.format(z.population) })}` : z.name[lang],
+    }));
   const chosen = chosenZones.value ?? zones.map((z) => z.id);
 
   const toggled = (list: string[], id: string) => (list.includes(id) ? list.filter((x) => x !== id) : [...list, id]);

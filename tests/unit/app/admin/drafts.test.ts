@@ -4,14 +4,17 @@ import {
   checkCheckpoint,
   checkControlPoint,
   checkPlan,
+  checkZone,
   controlPointMarkOf,
   draftFromControlPoint,
   draftFromCheckpoint,
   draftFromPlan,
+  draftFromZone,
   draftShape,
   newCheckpointDraft,
   newControlPointDraft,
   newPlanDraft,
+  newZoneDraft,
   withCentre,
   withPosition,
 } from '../../../../src/app/screens/admin/drafts.js';
@@ -100,5 +103,41 @@ describe('control point drafts', () => {
   it('edits a stored control point without changing it', () => {
     const point = { id: ID, name: { 'zh-CN': '惠州大桥', en: 'Huizhou Bridge' }, kind: 'bridge', lon: 114.4088, lat: 23.101, approximate: true } as const;
     expect(checkControlPoint(draftFromControlPoint(point))).toEqual({ ok: true, value: point });
+  });
+
+  it('closes a drawn zone’s ring itself, reads a blank population as unknown, and names a crossing outline and a negative population', () => {
+    const drawn = {
+      ...newZoneDraft(ID, SQUAD),
+      nameZh: '江滨',
+      nameEn: 'Riverside',
+      outline: [
+        [114.4, 23.1],
+        [114.41, 23.1],
+        [114.41, 23.11],
+        [114.4, 23.11],
+      ] as Array<[number, number]>,
+    };
+    const checked = checkZone(drawn);
+    expect(checked).toEqual({
+      ok: true,
+      value: {
+        id: ID,
+        squadId: SQUAD,
+        name: { 'zh-CN': '江滨', en: 'Riverside' },
+        polygon: { type: 'Polygon', coordinates: [[...drawn.outline, drawn.outline[0]]] },
+        population: null,
+      },
+    });
+    if (checked.ok)
+      expect(checkZone(draftFromZone({ ...checked.value, population: 1200 }))).toEqual({ ok: true, value: { ...checked.value, population: 1200 } });
+
+    const crossed = { ...drawn, outline: [drawn.outline[0]!, drawn.outline[2]!, drawn.outline[1]!, drawn.outline[3]!], population: '-1' };
+    expect(checkZone(crossed)).toEqual({
+      ok: false,
+      problems: [
+        { path: 'polygon', message: 'ring 0 crosses itself (edges 1 and 3)' },
+        { path: 'population', message: 'must be ≥ 0' },
+      ],
+    });
   });
 });
