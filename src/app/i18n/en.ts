@@ -998,4 +998,5 @@ export const en: Catalog = {
   'policy.save': 'Save',
   'policy.saved': 'Saved. Devices take the new settings when they next reach the server.',
   'policy.note': 'Switching to a passphrase: a device with a PIN sets its passphrase at its next password sign-in.',
+  'auditLog.kind.recovery-key-denied': 'Device recovery key refused',
 };

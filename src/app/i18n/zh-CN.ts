@@ -972,6 +972,7 @@ export const zhCN = {
   'policy.save': '保存',
   'policy.saved': '已保存。设备在下次联网时采用新设置。',
   'policy.note': '改为口令后，已设 PIN 的设备在下次用密码登录时设置口令。',
+  'auditLog.kind.recovery-key-denied': '拒绝发放设备恢复密钥',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;
