@@ -2,7 +2,7 @@ import type { IDBPDatabase } from 'idb';
 import { recoveryChallengeText, type ChallengeResponse, type PinFailureReport, type RecoveryKeyResponse } from '../domain/protocol/device-lock.js';
 import { signText } from '../domain/record-crypto.js';
 import { api } from './api.js';
-import { ensureRegistered } from './device-identity.js';
+import { browserDeviceLabel, ensureRegistered } from './device-identity.js';
 import { httpTransport } from './http-transport.js';
 import { failuresReported, unreportedFailures } from './keyring.js';
 import type { XunfangDB } from './schema.js';
@@ -12,7 +12,7 @@ import type { XunfangDB } from './schema.js';
  * proves which device it is by signing the server's nonce with its non-extractable key.
  */
 export async function fetchRecoveryKey(db: IDBPDatabase<XunfangDB>, officerId: string): Promise<string> {
-  const device = await ensureRegistered(db, officerId, httpTransport.register);
+  const device = await ensureRegistered(db, officerId, httpTransport.register, browserDeviceLabel());
   const path = `/api/devices/${device.deviceId}`;
   const { nonce } = await api<ChallengeResponse>(`${path}/challenge`, { method: 'POST' });
   const signature = await signText(recoveryChallengeText(device.deviceId, nonce), device.privateKey);
@@ -24,7 +24,7 @@ export async function reportPinFailures(db: IDBPDatabase<XunfangDB>, officerId: 
   const failures = await unreportedFailures(db, officerId);
   const last = failures.at(-1);
   if (!last) return 0;
-  const device = await ensureRegistered(db, officerId, httpTransport.register);
+  const device = await ensureRegistered(db, officerId, httpTransport.register, browserDeviceLabel());
   await api(`/api/devices/${device.deviceId}/pin-failures`, { method: 'POST', body: { failures } satisfies PinFailureReport });
   await failuresReported(db, officerId, last.at);
   return failures.length;

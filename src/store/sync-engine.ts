@@ -1,7 +1,7 @@
 import type { IDBPDatabase } from 'idb';
 import { MAX_BATCH_BYTES, MAX_BATCH_RECORDS, type PullResponse, type PushResponse } from '../domain/protocol/sync.js';
 import type { SignedRecord } from '../domain/records.js';
-import { ensureRegistered, type RegisterDevice } from './device-identity.js';
+import { browserDeviceLabel, ensureRegistered, type RegisterDevice } from './device-identity.js';
 import type { WithLock } from './locks.js';
 import { DeviceRevokedError } from './device-wipe.js';
 import { countOutbox, missingBlobs, releaseBatch, resetInFlight, settleBatch, takeBatch, type SettleOutcome } from './outbox-store.js';
@@ -54,7 +54,7 @@ export async function flushOutbox(deps: EngineDeps, officerId: string): Promise<
     if (!held) return result;
     result.ran = true;
     await resetInFlight(db, officerId);
-    const device = await ensureRegistered(db, officerId, transport.register);
+    const device = await ensureRegistered(db, officerId, transport.register, browserDeviceLabel());
     // Marked lost: everything held is still sent (the server takes what was signed before the
     // revocation), then the caller erases the device (device-wipe.ts).
     const revokedAt = transport.heartbeat ? await transport.heartbeat(device.deviceId, (await countOutbox(db, officerId)).waiting) : null;

@@ -96,6 +96,8 @@ describe('accounts in Chromium: a roster import is all or nothing, and a lost de
     // Meanwhile the admin marks it lost.
     await admin.getByRole('button', { name: '设备' }).click();
     const row = admin.locator(`[data-device="${device.id}"]`);
+    // Listed by what the browser says it is, not as an unnamed device.
+    await expect.poll(() => row.textContent()).toMatch(/Linux · Chrome \d+/);
     await row.getByRole('button', { name: '挂失' }).click();
     await row.getByRole('button', { name: '确认挂失' }).click();
     await admin.locator(`[data-device="${device.id}"][data-revoked="yes"]`).waitFor();

@@ -219,6 +219,18 @@ describe('a lost handheld in Chromium: ciphertext at rest, the PIN after a resta
           .sort(),
       )
       .toEqual(['pin-failure', 'pin-failure', 'pin-failure', 'pin-failure', 'pin-lockout']);
+    // Each names the device, and so does the password sign-in that opened it again.
+    const device = await server.database.db.selectFrom('devices').select('id').where('officer_id', '=', officerId).executeTakeFirstOrThrow();
+    const named = await server.database.db
+      .selectFrom('audit_events')
+      .select(['kind', 'device_id'])
+      .where('user_id', '=', officerId)
+      .where('kind', 'in', ['pin-failure', 'pin-lockout', 'login'])
+      .orderBy('at', 'desc')
+      .orderBy('id', 'desc')
+      .execute();
+    expect(named.filter((e) => e.kind !== 'login').every((e) => e.device_id === device.id)).toBe(true);
+    expect(named.find((e) => e.kind === 'login')).toEqual({ kind: 'login', device_id: device.id });
     expect(problems).toEqual([]);
   });
 });

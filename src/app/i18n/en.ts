@@ -1047,4 +1047,5 @@ export const en: Catalog = {
   'unit.title': 'Name of the unit',
   'unit.rename': 'Save names',
   'auditLog.kind.unit-change': 'Unit renamed',
+  'auditLog.kind.recovery-key-denied': 'Device recovery key refused',
 };

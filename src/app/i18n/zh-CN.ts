@@ -1013,6 +1013,7 @@ export const zhCN = {
   'unit.title': '本单位名称',
   'unit.rename': '保存名称',
   'auditLog.kind.unit-change': '单位更名',
+  'auditLog.kind.recovery-key-denied': '拒绝发放设备恢复密钥',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

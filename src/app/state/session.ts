@@ -4,6 +4,7 @@ import type { LoginResponse, SessionUser } from '../../domain/protocol/auth.js';
 import type { XunfangDB } from '../../store/schema.js';
 import { clearSessionUser, loadSessionSlot, saveSessionUser } from '../../store/session-store.js';
 import { api, ApiError, OfflineError } from '../../store/api.js';
+import { signInDeviceId } from '../../store/device-identity.js';
 import { dataKeyHolder, forgetDataKey } from '../../store/vault.js';
 import { askPasswordAgain, lockView, openWithPassword, resignDue, showSealed } from './device-lock.js';
 import { reachable } from './network.js';
@@ -93,7 +94,9 @@ export function takeOneTimePassword(): string {
  * recovery key included: the device opens when the new password is chosen (PasswordChange).
  */
 export async function signIn(db: IDBPDatabase<XunfangDB>, badge: string, password: string): Promise<SessionUser | null> {
-  const { user } = await api<LoginResponse>('/api/auth/login', { method: 'POST', body: { badge, password } });
+  // Named for the audit log's device column; the server keeps it only when it is this officer's.
+  const deviceId = await signInDeviceId(db, (await loadSessionSlot(db))?.officerId);
+  const { user } = await api<LoginResponse>('/api/auth/login', { method: 'POST', body: { badge, password, ...(deviceId ? { deviceId } : {}) } });
   reachable(true);
   if (user.mustChangePassword) {
     oneTimePassword = password;

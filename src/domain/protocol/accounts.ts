@@ -174,12 +174,13 @@ export const AUDIT_KINDS = [
   'pin-failure',
   'pin-lockout',
   'recovery-key',
+  'recovery-key-denied',
   'lock-policy-change',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 
 /** The events that record something refused. */
-const DENIED: ReadonlySet<AuditKind> = new Set(['login-failed', 'lockout', 'device-refused-records', 'pin-failure', 'pin-lockout']);
+const DENIED: ReadonlySet<AuditKind> = new Set(['login-failed', 'lockout', 'device-refused-records', 'pin-failure', 'pin-lockout', 'recovery-key-denied']);
 
 /** The outcome column of the audit log, from the kind of event. */
 export function auditOutcome(kind: AuditKind): 'ok' | 'denied' {

@@ -31,7 +31,7 @@ export function authRoutes(ctx: ServerContext) {
       examples: { officer: { body: { badge: 'J001', password: 'correct horse battery staple' } } },
     });
     app.post('/api/auth/login', loginDoc, async (request, reply) => {
-      const { badge, password } = parseOr400(LoginRequestSchema, request.body);
+      const { badge, password, deviceId } = parseOr400(LoginRequestSchema, request.body);
       const now = ctx.now();
       const ip = request.ip;
 
@@ -76,7 +76,11 @@ export function authRoutes(ctx: ServerContext) {
         throw new HttpError(403, 'account-disabled', 'this account has been disabled by an administrator; ask them to enable it');
       }
       const session = await createSession(db, user.id, now);
-      await appendAuditEvent(db, now, 'login', { userId: user.id, badge, ip });
+      // The device column takes only one of this officer's own devices: anything else is just not recorded.
+      const device = deviceId
+        ? await db.selectFrom('devices').select('id').where('id', '=', deviceId).where('officer_id', '=', user.id).executeTakeFirst()
+        : undefined;
+      await appendAuditEvent(db, now, 'login', { userId: user.id, badge, ip, deviceId: device?.id ?? null });
       reply.setCookie(SESSION_COOKIE, session.token, {
         path: '/',
         httpOnly: true,

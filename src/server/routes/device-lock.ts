@@ -87,22 +87,24 @@ export function deviceLockRoutes(ctx: ServerContext) {
       const key = nodePublicKey(JSON.parse(device.public_key_jwk) as JsonWebKey);
       const text = Buffer.from(recoveryChallengeText(device.id, nonce), 'utf8');
       if (!verify('sha256', text, { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(signature, 'base64url'))) {
-        await appendAuditEvent(db, now, 'recovery-key', {
+        await appendAuditEvent(db, now, 'recovery-key-denied', {
           userId: user.id,
           badge: user.badge,
           ip: request.ip,
-          detail: `denied: bad device signature (${device.id})`,
+          deviceId: device.id,
+          detail: 'bad device signature',
         });
         throw new HttpError(403, 'forbidden', 'the signature is not this device’s');
       }
       const token = request.cookies[SESSION_COOKIE] ?? '';
       const session = await db.selectFrom('sessions').select('created_at').where('id', '=', tokenHash(token)).executeTakeFirst();
       if (!session || now.getTime() - Date.parse(session.created_at) > RECOVERY_WINDOW_MS) {
-        await appendAuditEvent(db, now, 'recovery-key', {
+        await appendAuditEvent(db, now, 'recovery-key-denied', {
           userId: user.id,
           badge: user.badge,
           ip: request.ip,
-          detail: `denied: no fresh password sign-in (${device.id})`,
+          deviceId: device.id,
+          detail: 'no fresh password sign-in',
         });
         throw new HttpError(403, 'forbidden', 'sign in with your password again first');
       }
@@ -119,7 +121,7 @@ export function deviceLockRoutes(ctx: ServerContext) {
         .execute();
       await db.updateTable('device_keys').set({ released_at: now.toISOString() }).where('device_id', '=', device.id).execute();
       const row = await db.selectFrom('device_keys').select('recovery_key').where('device_id', '=', device.id).executeTakeFirstOrThrow();
-      await appendAuditEvent(db, now, 'recovery-key', { userId: user.id, badge: user.badge, ip: request.ip, detail: `released (${device.id})` });
+      await appendAuditEvent(db, now, 'recovery-key', { userId: user.id, badge: user.badge, ip: request.ip, deviceId: device.id, detail: 'released' });
       return { key: row.recovery_key } satisfies RecoveryKeyResponse;
     });
 
@@ -134,7 +136,8 @@ export function deviceLockRoutes(ctx: ServerContext) {
           userId: user.id,
           badge: user.badge,
           ip: request.ip,
-          detail: `${failure.count} wrong PIN(s) in a row at ${failure.at} on device ${device.id}${lockout ? '; PIN unlock deleted' : ''}`,
+          deviceId: device.id,
+          detail: `${failure.count} wrong PIN(s) in a row at ${failure.at}${lockout ? '; PIN unlock deleted' : ''}`,
         });
       }
       return { logged: failures.length };

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import * as v from 'valibot';
 import type { SessionUser } from '../../domain/protocol/auth.js';
 import { newId } from '../../domain/ids.js';
@@ -34,13 +34,13 @@ export function taskRoutes(ctx: ServerContext) {
   const { db, notifier } = ctx.database;
 
   /** The assignee in the viewer's scope, or a 400 naming what is wrong (out of scope looks like unknown). */
-  async function resolve(viewer: SessionUser, assignee: TaskAssignee): Promise<Resolved> {
-    const officers = (await officersInScope(db, viewer)).filter((o) => o.squadId !== null);
+  async function resolve(from: Kysely<Tables>, viewer: SessionUser, assignee: TaskAssignee): Promise<Resolved> {
+    const officers = (await officersInScope(from, viewer)).filter((o) => o.squadId !== null);
     if (assignee.to === 'squad') {
       if (!officers.some((o) => o.squadId === assignee.squadId)) throw new HttpError(400, 'bad-request', 'assignee.squadId: not a squad of yours');
       return { squadId: assignee.squadId, officerId: null, shiftId: null };
     }
-    const roles = new Map((await db.selectFrom('users').select(['id', 'role']).where('unit_id', '=', viewer.unitId).execute()).map((u) => [u.id, u.role]));
+    const roles = new Map((await from.selectFrom('users').select(['id', 'role']).where('unit_id', '=', viewer.unitId).execute()).map((u) => [u.id, u.role]));
     const patrols = officers.filter((o) => roles.get(o.id) === 'officer');
     if (assignee.to === 'officer') {
       const officer = patrols.find((o) => o.id === assignee.officerId);
@@ -48,7 +48,7 @@ export function taskRoutes(ctx: ServerContext) {
       return { squadId: officer.squadId, officerId: officer.id, shiftId: null };
     }
     const open = await readOpenShifts(
-      db,
+      from,
       patrols.map((o) => o.id),
     );
     const shift = open.find((s) => s.shiftId === assignee.shiftId);
@@ -91,7 +91,7 @@ export function taskRoutes(ctx: ServerContext) {
       async (request, reply) => {
         const viewer = sessionUser(request);
         const input = parseOr400(NewTaskSchema, request.body);
-        const to = await resolve(viewer, input.assignee);
+        const to = await resolve(db, viewer, input.assignee);
         const now = ctx.now().toISOString();
         const id = newId();
         await db.transaction().execute(async (trx) => {
@@ -132,10 +132,11 @@ export function taskRoutes(ctx: ServerContext) {
         const viewer = sessionUser(request);
         const { id } = parseOr400(IdParams, request.params);
         const { assignee } = parseOr400(ReassignSchema, request.body);
-        const to = await resolve(viewer, assignee);
         const now = ctx.now().toISOString();
         await db.transaction().execute(async (trx) => {
+          // The task first: one out of scope is a 404 whatever the body says.
           const task = await commanded(trx, viewer, id);
+          const to = await resolve(trx, viewer, assignee);
           const previous = [task.assignee_id, task.holder_id].filter((o): o is string => !!o);
           const changed = {
             squad_id: to.squadId,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OneTimePassword, RosterImportOutcome, RosterResponse } from '../../../src/domain/protocol/accounts.js';
+import type { AuditResponse, OneTimePassword, RosterImportOutcome, RosterResponse } from '../../../src/domain/protocol/accounts.js';
 import type { ApiErrorBody } from '../../../src/domain/protocol/api.js';
 import type { LoginResponse } from '../../../src/domain/protocol/auth.js';
 import { Client, DATABASES, startServer, type TestServer } from '../harness.js';
@@ -193,6 +193,48 @@ describe.each(DATABASES)('accounts, roster and passwords on %s', (kind) => {
     const self = (await json<LoginResponse>(await admin.request('GET', '/api/auth/session'))).user.id;
     expect((await admin.request('POST', `/api/admin/users/${self}/disabled`, { disabled: true })).status).toBe(409);
     expect((await admin.request('PUT', '/api/admin/users/nobody', { name: 'x', role: 'officer', squadId: squadB })).status).toBe(404);
+  });
+
+  it('logs every admin change in the unit’s audit log: who made it, what it was, and that it went through', async () => {
+    const lines = async () => (await json<AuditResponse>(await admin.request('GET', '/api/admin/audit?badge=A001'))).events;
+    const before = new Set((await lines()).map((e) => e.id));
+    const squad = await json<{ id: string }>(await admin.request('POST', '/api/admin/squads', { code: 'D', name: { 'zh-CN': '四中队', en: 'Squad D' } }));
+    await admin.request('PUT', `/api/admin/squads/${squad.id}`, { name: { 'zh-CN': '四中队（新）', en: 'Squad D (new)' } });
+    await admin.request('POST', '/api/admin/users', { badge: 'J301', name: '冯涛', role: 'officer', squadId: squad.id });
+    const id = (await json<RosterResponse>(await admin.request('GET', '/api/admin/users'))).people.find((p) => p.badge === 'J301')?.id ?? '';
+    await admin.request('PUT', `/api/admin/users/${id}`, { name: '冯涛', role: 'leader', squadId: squad.id });
+    await admin.request('POST', `/api/admin/users/${id}/disabled`, { disabled: true });
+    await admin.request('POST', `/api/admin/users/${id}/disabled`, { disabled: false });
+    await admin.request('POST', `/api/admin/users/${id}/password-reset`);
+    await admin.request('POST', '/api/admin/roster', 'badge,name,role,squad\nJ302,蒋琳,officer,D\nJ301,冯涛,officer,D\n', csv);
+    await admin.request('PUT', '/api/admin/password-rules', { minLength: 12 });
+    await admin.request('PUT', '/api/admin/password-rules', {});
+
+    const made = (await lines()).filter((e) => !before.has(e.id) && e.kind !== 'audit-log-view').reverse();
+    expect(made.map((e) => [e.kind, e.outcome, e.badge, e.name])).toEqual(
+      [
+        'squad-change',
+        'squad-change',
+        'user-created',
+        'user-changed',
+        'user-disabled',
+        'user-enabled',
+        'password-reset',
+        'roster-import',
+        'password-rules-change',
+        'password-rules-change',
+      ].map((kind) => [kind, 'ok', 'A001', '郑文博']),
+    );
+    const detail = (i: number) => JSON.parse(made[i]?.detail ?? 'null') as unknown;
+    expect(detail(0)).toEqual({ created: { id: squad.id, code: 'D', name: { 'zh-CN': '四中队', en: 'Squad D' } } });
+    expect(detail(1)).toEqual({ renamed: { id: squad.id, name: { 'zh-CN': '四中队（新）', en: 'Squad D (new)' } } });
+    expect(detail(2)).toEqual({ badge: 'J301', role: 'officer', squadId: squad.id });
+    expect(detail(3)).toMatchObject({ badge: 'J301', from: { role: 'officer' }, to: { role: 'leader' } });
+    for (const i of [4, 5, 6]) expect(detail(i)).toEqual({ badge: 'J301' });
+    expect(detail(7)).toEqual({ created: ['J302'], updated: ['J301'] });
+    expect(detail(8)).toMatchObject({ minLength: 12 });
+    // Nothing an admin's change writes carries their password or a one-time one.
+    expect(made.map((e) => e.detail).join()).not.toMatch(/password"|oneTimePassword/);
   });
 
   it('shows a leader their squad’s roster and a supervisor the unit’s; officers see none', async () => {

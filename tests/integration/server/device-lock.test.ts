@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateDeviceKeys, exportPublicKey } from '../../../src/domain/record-crypto.js';
 import { newId } from '../../../src/domain/ids.js';
+import type { AuditKind, AuditResponse } from '../../../src/domain/protocol/accounts.js';
 import { recoveryChallengeText, type ChallengeResponse, type RecoveryKeyResponse } from '../../../src/domain/protocol/device-lock.js';
 import { RECOVERY_WINDOW_MS } from '../../../src/server/routes/device-lock.js';
 import { Client, DATABASES, startServer, type TestServer } from '../harness.js';
@@ -36,14 +37,15 @@ describe.each(DATABASES)('device recovery key and lock policy on %s', (kind) => 
     expect((await client.login(badge)).status).toBe(200);
     return client;
   };
-  const auditKinds = async (kindName: string) =>
-    (
-      await server.database.db
-        .selectFrom('audit_events')
-        .select(['kind', 'detail'])
-        .where('kind', '=', kindName as 'recovery-key')
-        .execute()
-    ).map((r) => r.detail);
+  /** The admin's view of the audit log: what each line says, in order of time. */
+  const auditLines = async (kinds: readonly AuditKind[]) => {
+    const response = await (await signedIn('A001')).request('GET', '/api/admin/audit');
+    const { events } = (await response.json()) as AuditResponse;
+    return events
+      .filter((e) => kinds.includes(e.kind))
+      .reverse()
+      .map((e) => ({ kind: e.kind, outcome: e.outcome, badge: e.badge, deviceId: e.deviceId, detail: e.detail }));
+  };
 
   it('releases the same recovery key to a fresh password sign-in of the officer whose device signed the nonce, made on first need', async () => {
     const j001 = await signedIn('J001');
@@ -64,9 +66,12 @@ describe.each(DATABASES)('device recovery key and lock policy on %s', (kind) => 
     const again = await challenge(j001, device.deviceId);
     const second = await j001.request('POST', `/api/devices/${device.deviceId}/recovery-key`, { nonce: again, signature: await device.sign(again) });
     expect(((await second.json()) as RecoveryKeyResponse).key).toBe(key);
-    expect(await auditKinds('recovery-key')).toEqual(
-      expect.arrayContaining([`released (${device.deviceId})`, `denied: bad device signature (${device.deviceId})`]),
-    );
+    const line = { badge: 'J001', deviceId: device.deviceId };
+    expect(await auditLines(['recovery-key', 'recovery-key-denied'])).toEqual([
+      { ...line, kind: 'recovery-key-denied', outcome: 'denied', detail: 'bad device signature' },
+      { ...line, kind: 'recovery-key', outcome: 'ok', detail: 'released' },
+      { ...line, kind: 'recovery-key', outcome: 'ok', detail: 'released' },
+    ]);
   });
 
   it('denies another officer, another device’s signature, no session and a sign-in older than the window', async () => {
@@ -108,6 +113,13 @@ describe.each(DATABASES)('device recovery key and lock policy on %s', (kind) => 
     const stale = await j001.request('POST', `/api/devices/${device.deviceId}/recovery-key`, { nonce: late, signature: await device.sign(late) });
     expect(stale.status).toBe(403);
     expect(((await stale.json()) as { message: string }).message).toMatch(/password/);
+    expect((await auditLines(['recovery-key-denied'])).at(-1)).toEqual({
+      kind: 'recovery-key-denied',
+      outcome: 'denied',
+      badge: 'J001',
+      deviceId: device.deviceId,
+      detail: 'no fresh password sign-in',
+    });
     expect(await server.database.db.selectFrom('device_keys').selectAll().execute()).toEqual([]);
   });
 
@@ -132,9 +144,9 @@ describe.each(DATABASES)('device recovery key and lock policy on %s', (kind) => 
     const failures = [1, 2, 3, 4, 5].map((count) => ({ at: new Date(Date.UTC(2026, 10, 29, 7, 0, count)).toISOString(), count }));
     const response = await j001.request('POST', `/api/devices/${device.deviceId}/pin-failures`, { failures });
     expect(await response.json()).toEqual({ logged: 5 });
-    const rows = await server.database.db.selectFrom('audit_events').select(['kind', 'badge']).where('kind', 'in', ['pin-failure', 'pin-lockout']).execute();
-    expect(rows.map((r) => r.kind).sort()).toEqual(['pin-failure', 'pin-failure', 'pin-failure', 'pin-failure', 'pin-lockout']);
-    expect(new Set(rows.map((r) => r.badge))).toEqual(new Set(['J001']));
+    const lines = await auditLines(['pin-failure', 'pin-lockout']);
+    expect(lines.map((l) => l.kind).sort()).toEqual(['pin-failure', 'pin-failure', 'pin-failure', 'pin-failure', 'pin-lockout']);
+    expect(new Set(lines.map((l) => `${l.badge} ${l.deviceId} ${l.outcome}`))).toEqual(new Set([`J001 ${device.deviceId} denied`]));
     const j002 = await signedIn('J002');
     expect((await j002.request('POST', `/api/devices/${device.deviceId}/pin-failures`, { failures })).status).toBe(403);
   });
@@ -148,7 +160,9 @@ describe.each(DATABASES)('device recovery key and lock policy on %s', (kind) => 
     const admin = await signedIn('A001');
     expect((await admin.request('PUT', '/api/lock-policy', policy)).status).toBe(200);
     expect(await (await j001.request('GET', '/api/lock-policy')).json()).toEqual({ policy });
-    expect(await auditKinds('lock-policy-change')).toHaveLength(1);
+    expect(await auditLines(['lock-policy-change'])).toEqual([
+      { kind: 'lock-policy-change', outcome: 'ok', badge: 'A001', deviceId: null, detail: JSON.stringify(policy) },
+    ]);
   });
 
   it('refuses a password interval longer than the 12-hour session, saying why, and reads one saved longer as 12', async () => {
@@ -157,7 +171,7 @@ describe.each(DATABASES)('device recovery key and lock policy on %s', (kind) => 
     expect(refused.status).toBe(400);
     expect(JSON.stringify(await refused.json())).toContain('a session ends after 12 hours');
     expect(await server.database.db.selectFrom('lock_policies').selectAll().execute()).toEqual([]);
-    expect(await auditKinds('lock-policy-change')).toEqual([]);
+    expect(await auditLines(['lock-policy-change'])).toEqual([]);
     // Saved when 24 was still accepted: the server ends the session at 12 whatever the row says.
     const a001 = await server.database.db.selectFrom('users').select(['id', 'unit_id']).where('badge', '=', 'A001').executeTakeFirstOrThrow();
     await server.database.db

@@ -3,7 +3,8 @@ import { newId } from '../../../src/domain/ids.js';
 import type { AuditResponse, DevicesResponse, HeartbeatResponse } from '../../../src/domain/protocol/accounts.js';
 import type { PushResponse } from '../../../src/domain/protocol/sync.js';
 import { positionBody, TestDevice } from '../device.js';
-import { Client, DATABASES, startServer, type TestServer } from '../harness.js';
+import { Client, DATABASES, PASSWORD, startServer, type TestServer } from '../harness.js';
+import { OTHER_UNIT, seedAnotherUnit } from '../scope-fixture.js';
 
 const json = async <T>(response: Response) => (await response.json()) as T;
 
@@ -76,6 +77,55 @@ describe.each(DATABASES)('devices, revocation and the audit log on %s', (kind) =
     const listed = await json<DevicesResponse>(await admin.request('GET', '/api/devices'));
     expect(listed.devices.find((d) => d.id === lost.deviceId)?.revokedAt).toBe(revoked.revokedAt);
     expect(listed.devices.find((d) => d.id === kept.deviceId)?.lastSyncAt).toBe(server.clock.now().toISOString());
+  });
+
+  it('lists a device by the label it registered with, first seen at registration and last seen at its latest heartbeat', async () => {
+    const phone = await TestDevice.create(ids.J001 ?? '');
+    const registeredAt = server.clock.now().toISOString();
+    expect((await j001.request('POST', '/api/devices', { ...(await phone.registration()), label: 'Android · Chrome 131' })).status).toBe(201);
+    const listed = async () => (await json<DevicesResponse>(await admin.request('GET', '/api/devices'))).devices.find((d) => d.id === phone.deviceId);
+    expect(await listed()).toMatchObject({ label: 'Android · Chrome 131', firstSeenAt: registeredAt, lastSeenAt: null });
+    server.clock.advance(5 * 60_000);
+    expect((await j001.request('POST', `/api/devices/${phone.deviceId}/heartbeat`, { pending: 2 })).status).toBe(200);
+    expect(await listed()).toMatchObject({
+      label: 'Android · Chrome 131',
+      firstSeenAt: registeredAt,
+      lastSeenAt: server.clock.now().toISOString(),
+      pendingCount: 2,
+    });
+    expect((await j001.request('POST', '/api/devices', { ...(await TestDevice.create(ids.J001 ?? '')).registration(), label: 'x'.repeat(200) })).status).toBe(
+      400,
+    );
+  });
+
+  it('records the device a sign-in comes from when it is the officer’s own, and otherwise leaves it out', async () => {
+    const j002 = new Client(server.url);
+    await j002.login('J002');
+    const theirs = await TestDevice.create(ids.J002 ?? '');
+    expect((await theirs.register(j002)).status).toBe(201);
+    const signIn = (deviceId: string) => new Client(server.url).request('POST', '/api/auth/login', { badge: 'J001', password: PASSWORD, deviceId });
+    expect((await signIn(kept.deviceId)).status).toBe(200);
+    expect((await signIn(theirs.deviceId)).status).toBe(200);
+    expect((await signIn(newId())).status).toBe(200);
+    const refused = await signIn('my phone');
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { message: string }).message).toMatch(/deviceId/);
+    const logins = (await json<AuditResponse>(await admin.request('GET', '/api/admin/audit?kind=login&badge=J001&limit=3'))).events;
+    expect(logins.map((e) => e.deviceId).reverse()).toEqual([kept.deviceId, null, null]);
+  });
+
+  it('shows another unit’s admin none of this unit’s events, and this unit’s admin none of theirs', async () => {
+    const others = await seedAnotherUnit(server);
+    const x001 = others.get(OTHER_UNIT.admin) ?? new Client(server.url);
+    await (others.get(OTHER_UNIT.officer) ?? new Client(server.url)).request('GET', '/api/devices');
+    const unitA = new Set(Object.values(ids));
+    const theirs = (await json<AuditResponse>(await x001.request('GET', '/api/admin/audit?limit=10000'))).events;
+    expect(theirs.map((e) => e.badge)).toEqual(expect.arrayContaining([OTHER_UNIT.admin, OTHER_UNIT.officer]));
+    expect(theirs.filter((e) => e.userId !== null && unitA.has(e.userId))).toEqual([]);
+    const csv = await (await x001.request('GET', '/api/admin/audit.csv?limit=10000')).text();
+    for (const badge of ['J001', 'A001', 'S001']) expect(csv).not.toContain(`,${badge},`);
+    const ours = (await json<AuditResponse>(await admin.request('GET', '/api/admin/audit?limit=10000'))).events;
+    expect(ours.filter((e) => Object.values(OTHER_UNIT).includes(e.badge as never))).toEqual([]);
   });
 
   it('keeps an append-only audit log the admin can filter and export, and logs reading it', async () => {

@@ -99,7 +99,7 @@ describe.each(DATABASES)('GET /api/openapi.json on %s', (kind) => {
 
   it('carries the request schemas the server validates with', () => {
     const login = document.paths['/api/auth/login']?.post?.requestBody?.content['application/json']?.schema as { properties: object; required: string[] };
-    expect(Object.keys(login.properties)).toEqual(['badge', 'password']);
+    expect(Object.keys(login.properties)).toEqual(['badge', 'password', 'deviceId']);
     expect(login.required).toEqual(['badge', 'password']);
     const pull = document.paths['/api/sync/pull']?.get?.parameters;
     expect(pull).toEqual([{ name: 'cursor', in: 'query', required: false, schema: expect.objectContaining({ type: 'string' }) }]);

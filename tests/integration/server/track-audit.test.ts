@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { newId } from '../../../src/domain/ids.js';
 import { signingBytes } from '../../../src/domain/record-crypto.js';
+import type { AuditResponse } from '../../../src/domain/protocol/accounts.js';
 import type { AuditTrackResponse } from '../../../src/domain/protocol/track-audit.js';
 import type { PushResponse } from '../../../src/domain/protocol/sync.js';
 import type { SignedRecord } from '../../../src/domain/records.js';
@@ -107,6 +108,19 @@ describe.each(DATABASES)('route audit on %s', (kind) => {
     expect((await track('J002')).status).toBe(403);
     expect((await track('L002')).status).toBe(403);
     expect((await new Client(server.url).request('GET', `/api/audit/track?officerId=${ids.J001}`)).status).toBe(401);
+  });
+
+  it('logs each route audit view in the unit’s audit log: who looked at whose route, over which window', async () => {
+    const window = { from: '2026-11-29T06:00:00.000Z', to: '2026-11-29T08:00:00.000Z' };
+    expect((await track('S001', 'J001', `&from=${window.from}&to=${window.to}`)).status).toBe(200);
+    expect((await track('L002', 'J001', `&from=${window.from}&to=${window.to}`)).status).toBe(403);
+    const admin = new Client(server.url);
+    await admin.login('A001');
+    const { events } = (await (await admin.request('GET', '/api/admin/audit?kind=audit-view')).json()) as AuditResponse;
+    const views = events.filter((e) => e.detail?.includes(window.from));
+    expect(views.map((e) => ({ badge: e.badge, name: e.name, outcome: e.outcome, detail: JSON.parse(e.detail ?? 'null') as unknown }))).toEqual([
+      { badge: 'S001', name: '周立新', outcome: 'ok', detail: { officerId: ids.J001, what: 'track', ...window } },
+    ]);
   });
 
   it('rejects a malformed window, and one of more than 31 days', async () => {
