@@ -1,3 +1,4 @@
+import { loadavg } from 'node:os';
 import { newId } from '../src/domain/ids.js';
 import type { PushResponse } from '../src/domain/protocol/sync.js';
 import type { SignedRecord } from '../src/domain/records.js';
@@ -186,22 +187,26 @@ export async function run(): Promise<void> {
     const raw: number[] = [];
     const cpu: number[] = [];
     const loop: number[] = [];
+    const pg: number[] = [];
     const all: Latencies = { health: [], login: [] };
     for (let r = 0; r < RUNS; r++) {
-      const { rate, cpuUsPerRecord, loopUsPerRecord, latencies } = await verifiedRate(kind);
+      const { rate, cpuUsPerRecord, loopUsPerRecord, pgUsPerRecord, latencies } = await verifiedRate(kind);
       verified.push(rate);
       cpu.push(cpuUsPerRecord);
       loop.push(loopUsPerRecord);
+      pg.push(pgUsPerRecord);
       all.health.push(...latencies.health);
       all.login.push(...latencies.login);
       raw.push(await rawInsertRate(kind));
+      const database = kind === 'postgres' ? `, PostgreSQL ${pg[r]!.toFixed(1)} µs/record` : '';
       console.log(
-        `${kind} run ${r + 1}: ${verified[r]!.toFixed(0)} records/s verified over HTTP (server CPU ${cpu[r]!.toFixed(1)} µs/record, ${loop[r]!.toFixed(1)} of it on the event loop), ${raw[r]!.toFixed(0)} records/s raw insert`,
+        `${kind} run ${r + 1}: ${verified[r]!.toFixed(0)} records/s verified over HTTP (server CPU ${cpu[r]!.toFixed(1)} µs/record, ${loop[r]!.toFixed(1)} of it on the event loop${database}), ${raw[r]!.toFixed(0)} records/s raw insert; load average ${loadavg()[0]!.toFixed(2)}`,
       );
     }
     const ms = (values: number[]) => `p50 ${percentile(values, 50).toFixed(0)} ms, p99 ${percentile(values, 99).toFixed(0)} ms (${values.length} calls)`;
     console.log(
-      `${kind} server CPU per accepted record: ${median(cpu).toFixed(1)} µs (2 cores at 30,000/s allow at most 66 µs), ${median(loop).toFixed(1)} µs on the event loop (at most 33 µs)`,
+      `${kind} server CPU per accepted record: ${median(cpu).toFixed(1)} µs (2 cores at 30,000/s allow at most 66 µs), ${median(loop).toFixed(1)} µs on the event loop (at most 33 µs)` +
+        (kind === 'postgres' ? `; PostgreSQL's own: ${median(pg).toFixed(1)} µs (the same 2 cores)` : ''),
     );
     console.log(`${kind} while ingesting: health ${ms(all.health)}; sign-in ${ms(all.login)} (target p99 ≤ 100 ms)`);
     const v = median(verified);

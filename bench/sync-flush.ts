@@ -8,6 +8,7 @@ import { countOutbox } from '../src/store/outbox-store.js';
 import { appendRecord } from '../src/store/record-writer.js';
 import { openXunfangDB } from '../src/store/schema.js';
 import { flushOutbox, type SyncTransport } from '../src/store/sync-engine.js';
+import { holdDataKey, newDataKey } from '../src/store/vault.js';
 import { positionBody, TestDevice } from '../tests/integration/device.js';
 import type { Client } from '../tests/integration/harness.js';
 import { benchServer, median, officerIds, signedIn } from './support.js';
@@ -37,6 +38,8 @@ export async function run(): Promise<void> {
     const ids = await officerIds(server.url);
     const client = await signedIn(server.url, 'J001');
     const officerId = ids.J001!;
+    // The outbox is sealed at rest since the device lock: the officer's data key is held, as after the PIN.
+    holdDataKey(officerId, await newDataKey());
     const flushMs: number[] = [];
     const replayMs: number[] = [];
     for (let r = 0; r < RUNS; r++) {

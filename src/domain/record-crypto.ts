@@ -1,5 +1,5 @@
 import { canonicalJson } from './canonical-json.js';
-import type { SignedRecord, UnsignedRecord } from './records.js';
+import type { RecordOf, SignedRecord, UnsignedRecord } from './records.js';
 
 // Hashing and signing of records with WebCrypto, identical in browser, worker and Node. Seals
 // are checked only on the server, with node:crypto (server/sync/seal-verifier.ts).
@@ -11,6 +11,29 @@ const SIGN = { name: 'ECDSA', hash: 'SHA-256' } as const;
 export function signingText(record: UnsignedRecord | SignedRecord): string {
   const { hash: _hash, sig: _sig, ...unsigned } = record as SignedRecord;
   return canonicalJson(unsigned);
+}
+
+/**
+ * signingText of a position record that parseRecord took as sent, written field by field in
+ * RFC 8785's key order: what canonicalJson makes of it, in a fraction of the time (canonicalizing
+ * was the largest part of checking a position). WARNING: only for a record parseRecord returned
+ * as the very object given (its fast path vouched for every field: ids and times need no
+ * escaping, numbers are finite, no other key); anything else goes through signingText. A
+ * property test holds the two to the same text.
+ */
+export function positionSigningText(record: RecordOf<'position'>): string {
+  const officer = JSON.stringify(record.officerId);
+  // A lone surrogate is written as an escape here; canonicalJson refuses it, so it decides.
+  if (officer.includes('\\ud')) return signingText(record);
+  const { body } = record;
+  // JSON.stringify writes a finite number as ECMAScript's Number-to-String (and -0 as 0): JCS's form.
+  let text = `{"at":"${record.at}","body":{"accuracy":${JSON.stringify(body.accuracy)}`;
+  if (body.altitude !== undefined) text += `,"altitude":${JSON.stringify(body.altitude)}`;
+  text += `,"fixAt":"${body.fixAt}"`;
+  if (body.heading !== undefined) text += `,"heading":${JSON.stringify(body.heading)}`;
+  text += `,"lat":${JSON.stringify(body.lat)},"lon":${JSON.stringify(body.lon)},"shiftId":"${body.shiftId}"`;
+  if (body.speed !== undefined) text += `,"speed":${JSON.stringify(body.speed)}`;
+  return `${text}},"deviceId":"${record.deviceId}","id":"${record.id}","kind":"position","officerId":${officer},"prev":"${record.prev}","seq":${record.seq}}`;
 }
 
 /** The bytes that are hashed and signed: signingText in UTF-8. */

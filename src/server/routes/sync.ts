@@ -29,15 +29,15 @@ const PullQuerySchema = v.strictObject({
   ),
 });
 
-/** Batches stored at once, and waiting, per server process; 2 cores are busy with 2. */
-const PUSHES_RUNNING = 2;
-const PUSHES_WAITING = 16;
+/** Records stored at once, and waiting, per server process: two full batches keep 2 cores busy, sixteen wait. */
+const PUSH_RECORDS_RUNNING = 2 * MAX_BATCH_RECORDS;
+const PUSH_RECORDS_WAITING = 16 * MAX_BATCH_RECORDS;
 const BUSY_RETRY_S = 2;
 
 /** The sync protocol: push signed records, pull what the user may see. */
 export function syncRoutes(ctx: ServerContext) {
   const { db } = ctx.database;
-  const gate = new PushGate(PUSHES_RUNNING, PUSHES_WAITING);
+  const gate = new PushGate(PUSH_RECORDS_RUNNING, PUSH_RECORDS_WAITING);
   const devices = new DeviceKeys(db);
   const policy = { allowIdNumbers: ctx.allowIdNumbers ?? false };
   return async (app: FastifyInstance) => {
@@ -58,7 +58,7 @@ export function syncRoutes(ctx: ServerContext) {
         if (records.length > MAX_BATCH_RECORDS) {
           throw new HttpError(413, 'payload-too-large', `a batch holds at most ${MAX_BATCH_RECORDS} records; this one has ${records.length}`);
         }
-        const outcome = await gate.run(() => ingestBatch(ctx.database, devices, checker, sessionUser(request), records, ctx.now(), policy));
+        const outcome = await gate.run(records.length, () => ingestBatch(ctx.database, devices, checker, sessionUser(request), records, ctx.now(), policy));
         if (outcome.busy) {
           reply.header('retry-after', String(BUSY_RETRY_S));
           throw new HttpError(503, 'busy', 'the server is busy storing other batches; nothing of this one was stored, send it again shortly');

@@ -7,7 +7,11 @@ import { checkRecords, type RecordCheck } from './record-checks.js';
 
 // Worker threads for push's record-only checks (record-checks.ts), so a batch's parsing and
 // hashing run on another core while the event loop stores the batch before it and answers
-// health checks and sign-ins. One worker fewer than the cores: the event loop keeps one.
+// health checks and sign-ins. One worker fewer than the cores: the event loop keeps one, and
+// the workers run at a lower priority, so a request never waits for a core behind a check.
+
+/** The nice value of a check worker (check-worker.ts): the event loop and libuv's pool (sign-ins' scrypt) win a busy core from it. */
+export const CHECK_WORKER_NICE = 10;
 
 /** A running pool; close it with the server. */
 export class CheckPool {

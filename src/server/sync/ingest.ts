@@ -8,6 +8,7 @@ import { MAX_CLOCK_AHEAD_MS, type SignedRecord } from '../../domain/records.js';
 import type { Database } from '../db/index.js';
 import type { RecordTable, Tables } from '../db/schema.js';
 import { insertNew, type BulkColumns } from '../db/bulk-insert.js';
+import { storeInGroup } from '../db/group-commit.js';
 import { lockOfficerRecords } from '../db/locks.js';
 import { ofKind } from '../records/reader.js';
 import { applyTaskUpdates } from '../tasks/tasks.js';
@@ -147,7 +148,8 @@ export async function ingestBatch(
     candidates.map((c) => c.record),
     now,
   );
-  await db.transaction().execute(async (trx) => {
+  // On SQLite, in one transaction with the other batches ready in the same turn (group-commit.ts).
+  await storeInGroup(db, async (trx) => {
     await lockOfficerRecords(trx, officer.id);
     const inserted = await insertRecords(
       trx,

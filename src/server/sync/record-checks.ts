@@ -29,6 +29,7 @@ export function checkRecords(inputs: readonly unknown[], officerId: string, late
     const fixAt = 'fixAt' in record.body ? record.body.fixAt : record.kind === 'sos' ? record.body.fix?.fixAt : undefined;
     if (record.at > latest || (fixAt !== undefined && fixAt > latest)) return { reason: 'future-timestamp' };
     const raw = input as SignedRecord;
-    return { ...(record === input ? {} : { record }), stored: JSON.stringify(raw), hashOk: hashMatches(raw) };
+    const takenAsSent = record === input;
+    return { ...(takenAsSent ? {} : { record }), stored: JSON.stringify(raw), hashOk: hashMatches(raw, takenAsSent) };
   });
 }

@@ -1,6 +1,6 @@
 import { createPublicKey, hash, verify, type KeyObject } from 'node:crypto';
-import { signingText, type SealCheck } from '../../domain/record-crypto.js';
-import type { SignedRecord } from '../../domain/records.js';
+import { positionSigningText, signingText, type SealCheck } from '../../domain/record-crypto.js';
+import type { RecordOf, SignedRecord } from '../../domain/records.js';
 
 // The server's check of a record's seal, over the bytes the device's WebCrypto sealRecord hashed
 // and signed, through node:crypto directly. Its callback form runs each ECDSA verify on libuv's
@@ -13,9 +13,9 @@ export function nodePublicKey(jwk: JsonWebKey): KeyObject {
 }
 
 /** The text whose UTF-8 bytes the device hashed and signed, or null for text RFC 8785 cannot canonicalize (a lone surrogate). */
-function canonicalText(record: SignedRecord): string | null {
+function canonicalText(record: SignedRecord, write: (record: SignedRecord) => string = signingText): string | null {
   try {
-    return signingText(record);
+    return write(record);
   } catch {
     // No device could have hashed it: it is this record's fault alone, never a 500 that would
     // fail its whole batch forever.
@@ -35,9 +35,12 @@ function verifyText(text: string, sig: string, key: KeyObject): Promise<boolean>
   );
 }
 
-/** Checks the record's hash: SHA-256 of its canonical bytes. */
-export function hashMatches(record: SignedRecord): boolean {
-  const text = canonicalText(record);
+/**
+ * Checks the record's hash: SHA-256 of its canonical bytes. `takenAsSent`: a position parseRecord
+ * returned as the very object given, whose canonical text positionSigningText writes directly.
+ */
+export function hashMatches(record: SignedRecord, takenAsSent = false): boolean {
+  const text = canonicalText(record, takenAsSent && record.kind === 'position' ? (r) => positionSigningText(r as RecordOf<'position'>) : signingText);
   return text !== null && digestMatches(text, record.hash);
 }
 

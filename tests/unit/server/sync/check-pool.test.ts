@@ -1,8 +1,9 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { setImmediate } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../../../src/domain/ids.js';
 import type { SignedRecord } from '../../../../src/domain/records.js';
-import { CheckPool } from '../../../../src/server/sync/check-pool.js';
+import { CHECK_WORKER_NICE, CheckPool } from '../../../../src/server/sync/check-pool.js';
 import { checkRecords } from '../../../../src/server/sync/record-checks.js';
 import { positionBody, TestDevice } from '../../../integration/device.js';
 
@@ -56,6 +57,15 @@ describe('the check pool', () => {
     }
     expect((await checking).length).toBe(big.length);
     expect(turns).toBeGreaterThan(5);
+  });
+
+  it('runs its worker at a lower priority than the event loop, so sign-ins and health checks win a busy core', async () => {
+    await pool.check(batch.slice(0, 1), officerId, latest); // the worker is up
+    // The nice value is field 19 of a thread's stat(5); fields are counted here from the state (field 3).
+    const niceOf = (tid: string) => Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]?.split(' ')[16]);
+    const nices = readdirSync('/proc/self/task').map(niceOf);
+    expect(niceOf(String(process.pid))).toBe(0);
+    expect(nices.filter((nice) => nice === CHECK_WORKER_NICE)).toHaveLength(1);
   });
 
   it('checks inline once closed', async () => {
