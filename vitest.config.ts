@@ -5,9 +5,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     // Vitest's default on 2 cores is one worker, which ran every file in turn (CI took 17 min).
-    // Two let the integration files run beside the browser files, which mostly wait on Chromium;
-    // the browser files still run one at a time (fileParallelism below), as their clocks and
-    // timings assume a browser to themselves.
+    // The browser files run one at a time (fileParallelism below), as their clocks and timings
+    // assume a browser to themselves; vitest then runs them only after every other file, so
+    // `npm test` starts them in a second process beside the rest (scripts/run-tests.mjs).
     maxWorkers: 2,
     projects: [
       { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node' } },
