@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { hashPassword } from '../auth/password.js';
 import type { Tables } from '../db/schema.js';
 import { reserveVersions } from '../db/versions.js';
+import type { Area } from '../../domain/areas.js';
 import type { Plan } from '../../domain/checkpoints.js';
 import type { Role } from '../../domain/roles.js';
 import { planColumns } from '../geography/rows.js';
@@ -47,11 +48,27 @@ export async function isEmpty(db: Kysely<Tables>): Promise<boolean> {
   return !row;
 }
 
+/**
+ * One scrypt hash per demo account (each its own salt), made once per process and password: a
+ * test file seeds a fresh database for every test, and twelve hashes at N=2^15 were most of the
+ * cost of starting its server.
+ */
+const demoHashCache = new Map<string, Promise<string[]>>();
+function demoHashes(password: string): Promise<string[]> {
+  let hashes = demoHashCache.get(password);
+  if (!hashes) {
+    hashes = Promise.all(DEMO_ACCOUNTS.map(() => hashPassword(password)));
+    demoHashCache.set(password, hashes);
+    hashes.catch(() => demoHashCache.delete(password));
+  }
+  return hashes;
+}
+
 /** Seeds the Huicheng demo (unit, squads, accounts, zones, checkpoints, control points) in one transaction. */
 export async function seedDemo(db: Kysely<Tables>, password: string, now: Date): Promise<void> {
   const geography = buildHuichengDemo();
   const at = now.toISOString();
-  const hashes = await Promise.all(DEMO_ACCOUNTS.map(() => hashPassword(password)));
+  const hashes = await demoHashes(password);
   await db.transaction().execute(async (trx) => {
     // Every synced row gets its own version so pulls can page through the seed.
     const plans = demoPlans(geography);
@@ -148,9 +165,18 @@ export async function seedDemo(db: Kysely<Tables>, password: string, now: Date):
  * table (the upgrade tests seed at those); its past incidents are apart too (incidents.ts).
  */
 export async function seedDemoAreas(db: Kysely<Tables>, now: Date): Promise<void> {
-  const { outline } = buildHuichengDemo();
-  if (outline.type !== 'Polygon') throw new Error('the demo district is one polygon');
-  await db.transaction().execute((trx) => writeAreas(trx, DEMO_UNIT_ID, buildHuichengAreas(outline), now.toISOString()));
+  await db.transaction().execute((trx) => writeAreas(trx, DEMO_UNIT_ID, demoAreas(), now.toISOString()));
+}
+
+/** The demo's areas are deterministic and cost about a second of polygon clipping: made once per process. */
+let demoAreaCache: readonly Area[] | undefined;
+function demoAreas(): readonly Area[] {
+  if (!demoAreaCache) {
+    const { outline } = buildHuichengDemo();
+    if (outline.type !== 'Polygon') throw new Error('the demo district is one polygon');
+    demoAreaCache = buildHuichengAreas(outline);
+  }
+  return demoAreaCache;
 }
 
 /**
