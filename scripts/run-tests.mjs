@@ -1,29 +1,33 @@
-// Runs the browser files beside the unit and integration files, as two vitest processes.
-// Vitest puts a project without file parallelism (e2e: one Chromium at a time) in a group of its
-// own that starts only after every other group has finished, so in one process the browser files,
-// which mostly wait on Chromium, ran after the integration files instead of beside them (CI took
-// 18 minutes of tests instead of about 10). Each process keeps its own output; the run fails if
-// either does.
+// Runs the browser files beside the unit and integration files, as two vitest processes, and the
+// type check and lint beside both. Vitest puts a project without file parallelism (e2e: one
+// Chromium at a time) in a group of its own that starts only after every other group has finished,
+// so in one process the browser files, which mostly wait on Chromium, ran after the integration
+// files instead of beside them (CI took 18 minutes of tests instead of about 10). The browser
+// half leaves a core idle much of the time, which the type check (eight tsc projects, a minute
+// and more) and lint used to hold up every test for. Each process keeps its own output; the run
+// fails if any does.
 import { spawn } from 'node:child_process';
 import { URL, fileURLToPath } from 'node:url';
 
 const vitest = fileURLToPath(new URL('../node_modules/vitest/vitest.mjs', import.meta.url));
-const runs = [
-  { name: 'unit+integration', args: ['--project', 'unit', '--project', 'integration'] },
-  { name: 'e2e', args: ['--project', 'e2e'] },
-];
-// File filters, if any, apply to both; a run none of them matches is not a failure.
+const npm = process.env.npm_execpath;
+// File filters, if any, apply to both vitest runs; a run none of them matches is not a failure.
 const extra = process.argv.length > 2 ? [...process.argv.slice(2), '--passWithNoTests'] : [];
+const runs = [
+  { name: 'checks', command: npm ? [process.execPath, npm] : ['npm'], args: ['run', '--silent', 'checks'] },
+  { name: 'unit+integration', command: [process.execPath, vitest], args: ['run', '--project', 'unit', '--project', 'integration', ...extra] },
+  { name: 'e2e', command: [process.execPath, vitest], args: ['run', '--project', 'e2e', ...extra] },
+];
 
 const results = await Promise.all(
   runs.map(
-    ({ name, args }) =>
+    ({ name, command, args }) =>
       new Promise((resolve) => {
-        const child = spawn(process.execPath, [vitest, 'run', ...args, ...extra], {
+        const child = spawn(command[0], [...command.slice(1), ...args], {
           stdio: ['ignore', 'pipe', 'pipe'],
           env: { ...process.env, FORCE_COLOR: '0' },
         });
-        // Whole lines, each marked with its run, so the two outputs interleave readably.
+        // Whole lines, each marked with its run, so the outputs interleave readably.
         const relay = (stream, out) => {
           let rest = '';
           stream.setEncoding('utf8');
