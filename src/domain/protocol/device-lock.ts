@@ -51,9 +51,13 @@ export const PIN_ITERATIONS = 600_000;
 /** Characters a passphrase needs at least (a PIN, 6 digits). */
 export const PASSPHRASE_MIN_LENGTH = 12;
 
-/** A passphrase's length as the rule counts it: characters (code points), so 口令 is 2, not 2 bytes or 4. */
+/**
+ * A passphrase's length as the rule counts it: characters (code points), so 口令 is 2, not 2 bytes
+ * or 4; spaces at either end count for nothing and a run of them inside counts once, so twelve
+ * spaces are no passphrase and 'correct  horse' is no longer than 'correct horse'.
+ */
 export function passphraseLength(secret: string): number {
-  return [...secret].length;
+  return [...secret.trim().replace(/\s+/gu, ' ')].length;
 }
 
 /** True when the secret is acceptable for the unit's kind: 6+ digits, or 12+ characters. */

@@ -23,4 +23,10 @@ describe('the unlock secret rule', () => {
     for (const passphrase of ['', 'short', '巡防巡防巡防巡防巡防巡', '🚓🚓🚓🚓🚓🚓🚓🚓🚓🚓🚓', '246810'])
       expect(secretAcceptable(passphrase, 'passphrase'), passphrase).toBe(false);
   });
+
+  it('does not count blank space as length: twelve spaces, or a short word padded with them, is refused', () => {
+    for (const passphrase of [' '.repeat(12), '\t'.repeat(12), '   short        ', 'a          b', '\u3000'.repeat(12)])
+      expect(secretAcceptable(passphrase, 'passphrase'), JSON.stringify(passphrase)).toBe(false);
+    expect(secretAcceptable('  correct horse  ', 'passphrase')).toBe(true);
+  });
 });
