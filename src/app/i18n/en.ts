@@ -953,7 +953,7 @@ export const en: Catalog = {
   'lock.wrongPassphrase': { one: 'Wrong passphrase. 1 try left.', other: 'Wrong passphrase. {n} tries left.' },
   'lock.wiped':
     '5 wrong PINs in a row: unlocking this device with the PIN has been deleted. Sign in online with your badge and password; records waiting to be sent are not lost.',
-  'lock.noPin': 'No PIN is set on this device yet. Sign in online with your badge and password.',
+  'lock.noPin': 'No PIN or passphrase is set on this device yet. Sign in online with your badge and password.',
   'lock.usePassword': 'Forgot the PIN? Sign in with the password',
   'lock.usePasswordPassphrase': 'Forgot the passphrase? Sign in with the password',
   'lock.usePin': 'Unlock with the PIN',

@@ -932,7 +932,7 @@ export const zhCN = {
   'lock.wrong': 'PIN 错误，还可尝试 {n} 次。',
   'lock.wrongPassphrase': '口令错误，还可尝试 {n} 次。',
   'lock.wiped': '已连续 5 次输错，本机的 PIN 解锁已删除。请联网用警号和密码登录，待发送的记录不会丢失。',
-  'lock.noPin': '本机尚未设置 PIN。请联网用警号和密码登录。',
+  'lock.noPin': '本机尚未设置 PIN 或口令。请联网用警号和密码登录。',
   'lock.usePassword': '忘记 PIN？用密码登录',
   'lock.usePasswordPassphrase': '忘记口令？用密码登录',
   'lock.usePin': '用 PIN 解锁',
