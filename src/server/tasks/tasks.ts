@@ -1,5 +1,6 @@
 import type { Kysely, SelectQueryBuilder, Transaction } from 'kysely';
 import { isPostgres } from '../db/dialect.js';
+import { backdating } from '../../domain/backdating.js';
 import type { CheckpointShape } from '../../domain/checkpoints.js';
 import type { SessionUser } from '../../domain/protocol/auth.js';
 import type { RecordOf } from '../../domain/records.js';
@@ -149,7 +150,7 @@ export async function applyTaskUpdates(
         reason: verdict.reason ?? record.body.reason ?? null,
         note: record.body.note ?? null,
         method: record.body.method,
-        arrival: record.body.method === 'geofence' ? await checkArrival(trx, task, officer.id, record.body.evidence ?? []) : null,
+        arrival: record.body.method === 'geofence' ? await checkArrival(trx, task, record, receivedAt) : null,
         judged: version,
       })
       .onConflict((oc) => oc.doNothing())
@@ -169,11 +170,19 @@ export async function applyTaskUpdates(
  * How well the officer's stored track backs an arrival the device detected: the visit rule
  * replayed over the fixes around the cited ones, as for a geofence check-in. The cited fixes come
  * before the update in the device's chain, so they are stored by now (this batch or an earlier one).
+ * As for a check-in (backdating.ts), an arrival whose own time its device contradicts (sent after
+ * the device was reported lost, dated before it was registered, received days late) is at best weak.
  */
-async function checkArrival(trx: Transaction<Tables>, task: TaskTable | undefined, officerId: string, evidence: readonly string[]): Promise<CheckinVerdict> {
+async function checkArrival(
+  trx: Transaction<Tables>,
+  task: TaskTable | undefined,
+  update: RecordOf<'task.update'>,
+  receivedAt: string,
+): Promise<CheckinVerdict> {
+  const evidence = update.body.evidence ?? [];
   if (!task?.location || evidence.length === 0) return 'unsupported';
   const fence = taskFence(task.id, JSON.parse(task.location) as CheckpointShape);
-  const cited = await trx.selectFrom('positions').select('fix_at').where('officer_id', '=', officerId).where('record_id', 'in', evidence).execute();
+  const cited = await trx.selectFrom('positions').select('fix_at').where('officer_id', '=', update.officerId).where('record_id', 'in', evidence).execute();
   if (cited.length === 0) return 'unsupported';
   const enteredAt = Math.min(...cited.map((p) => Date.parse(p.fix_at)));
   const claim = { method: 'geofence' as const, enteredAt, dwellS: 0, evidence };
@@ -181,13 +190,17 @@ async function checkArrival(trx: Transaction<Tables>, task: TaskTable | undefine
   const track = await trx
     .selectFrom('positions')
     .select(['record_id', 'fix_at', 'lat', 'lon', 'accuracy'])
-    .where('officer_id', '=', officerId)
+    .where('officer_id', '=', update.officerId)
     .where('fix_at', '>=', new Date(from).toISOString())
     .where('fix_at', '<=', new Date(to).toISOString())
     .orderBy('fix_at')
     .execute();
   const fixes = track.map((p) => ({ recordId: p.record_id, fixAt: Date.parse(p.fix_at), lat: p.lat, lon: p.lon, accuracy: p.accuracy }));
-  return verifyCheckin(fence, claim, fixes).verdict;
+  const { verdict } = verifyCheckin(fence, claim, fixes);
+  if (verdict !== 'verified') return verdict;
+  const device = await trx.selectFrom('devices').select(['registered_at', 'revoked_at']).where('id', '=', update.deviceId).executeTakeFirst();
+  const flag = backdating(update.at, receivedAt, { registeredAt: device?.registered_at ?? null, revokedAt: device?.revoked_at ?? null });
+  return flag ? 'weak' : verdict;
 }
 
 type Verdict =

@@ -210,4 +210,40 @@ describe.each(DATABASES)('tasks from leaders to patrols on %s', (kind) => {
     const tapped = seen.flatMap((t) => t.updates).find((u) => u.method === 'tap');
     expect(tapped?.arrival).toBeUndefined();
   });
+
+  it('does not verify an arrival that a device reported lost sends afterwards, though its fixes lie inside the place', async () => {
+    const here = { lon: 114.415, lat: 23.11 };
+    const task = await newTask('L001', {
+      location: { kind: 'circle', center: [here.lon, here.lat], radiusM: 40 },
+      assignee: { to: 'officer', officerId: ids.J002 },
+    });
+    // A second phone of J002's, signing the walk in and the arrival before it is reported lost.
+    const phone = await TestDevice.create(ids.J002!);
+    const registered = await phone.register(clients.J002!);
+    expect(registered.status, await registered.clone().text()).toBe(201);
+    const shiftId = newId();
+    const start = server.clock.now().getTime() - 60_000;
+    const at = (s: number) => new Date(start + s * 1000);
+    const fixes = [];
+    for (const [s, dLon] of [
+      [0, 0.0015],
+      [10, 0.0001],
+      [13, 0],
+      [16, 0.00003],
+    ] as const)
+      fixes.push(await phone.next('position', { shiftId, lat: here.lat, lon: here.lon + dLon, accuracy: 5, fixAt: at(s).toISOString() }, at(s)));
+    const arrival = await phone.next(
+      'task.update',
+      { taskId: task.id, state: 'on-scene', revision: 0, method: 'geofence', evidence: fixes.slice(1).map((f) => f.id) },
+      at(17),
+    );
+
+    expect((await clients.A001!.request('POST', `/api/admin/devices/${phone.deviceId}/revoke`)).status).toBe(200);
+    server.clock.advance(60_000);
+    const response = await clients.J002!.request('POST', '/api/sync/push', { records: [...fixes, arrival] });
+    expect((await json<PushResponse>(response)).results.map((r) => r.status)).toEqual([...fixes, arrival].map(() => 'accepted'));
+    const seen = (await board('L001')).find((t) => t.id === task.id)!;
+    // Whoever holds the phone may have signed it: the task moves on, the board says the arrival is not proven.
+    expect(seen.updates.at(-1)).toMatchObject({ state: 'on-scene', outcome: 'applied', method: 'geofence', arrival: 'weak' });
+  });
 });
