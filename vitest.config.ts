@@ -28,6 +28,11 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 120_000,
           fileParallelism: false,
+          // One process runs the browser files in turn and keeps its modules between them: each
+          // file otherwise imported the server again and remade the demo's password hashes and
+          // area clipping (startServer's first call in a process), seconds a file. Every file
+          // still starts its own server, database and Chromium.
+          isolate: false,
         },
       },
     ],

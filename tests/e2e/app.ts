@@ -52,6 +52,22 @@ export async function recordsWaiting(page: Page): Promise<number> {
   return Number(await page.getByTestId('sync-waiting').getAttribute('data-waiting'));
 }
 
+/** Records in the outbox, counted on its clear index (no key needed): the device's own truth, not the indicator's. */
+export function outboxCount(page: Page): Promise<number> {
+  return page.evaluate(
+    () =>
+      new Promise<number>((resolve, reject) => {
+        const open = indexedDB.open('xunfang');
+        open.onsuccess = () => {
+          const count = open.result.transaction('OUTBOX').objectStore('OUTBOX').count();
+          count.onsuccess = () => (resolve(count.result), open.result.close());
+          count.onerror = () => reject(count.error);
+        };
+        open.onerror = () => reject(open.error);
+      }),
+  );
+}
+
 interface PageFixes {
   xfFixes: number;
   xfWatches: number;

@@ -1,7 +1,19 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, startServer, type TestServer } from '../integration/harness.js';
-import { deliverFix, installPatrolClock, pauseClock, recordsWaiting, signIn, TEST_PIN, unlock, watchProblems } from './app.js';
+import {
+  deliverFix,
+  geolocationUse,
+  installPatrolClock,
+  outboxCount,
+  patrolPending,
+  pauseClock,
+  recordsWaiting,
+  signIn,
+  TEST_PIN,
+  unlock,
+  watchProblems,
+} from './app.js';
 import { launchChromium } from './chromium.js';
 
 // The unit's lock policy in the browser (issue 16): the password again every 12 hours when the
@@ -9,22 +21,6 @@ import { launchChromium } from './chromium.js';
 
 const HOUR = 3600_000;
 const PASSPHRASE = '东江夜巡，平安惠城2026';
-
-/** Records in the outbox, counted on its clear index (no key needed). */
-function outboxCount(page: Page): Promise<number> {
-  return page.evaluate(
-    () =>
-      new Promise<number>((resolve, reject) => {
-        const open = indexedDB.open('xunfang');
-        open.onsuccess = () => {
-          const count = open.result.transaction('OUTBOX').objectStore('OUTBOX').count();
-          count.onsuccess = () => (resolve(count.result), open.result.close());
-          count.onerror = () => reject(count.error);
-        };
-        open.onerror = () => reject(open.error);
-      }),
-  );
-}
 
 async function officerId(server: TestServer, badge: string): Promise<string> {
   return (await server.database.db.selectFrom('users').select('id').where('badge', '=', badge).executeTakeFirstOrThrow()).id;
@@ -65,8 +61,15 @@ describe('the password again every 12 hours, in Chromium', () => {
     await page.getByRole('button', { name: '开始巡逻' }).click();
     await page.getByRole('button', { name: '确认开始巡逻' }).click();
     await page.getByTestId('tracking-state').filter({ hasText: '轨迹记录中' }).waitFor();
+    // The watch's first fix, then one 11 m on, five seconds later by the phone's clock: the filter
+    // keeps no two fixes closer in time than a second, so a fix sent at once might not count.
+    await expect.poll(async () => (await geolocationUse(page)).fixes, { timeout: 10_000 }).toBeGreaterThan(0);
+    await pauseClock(page);
+    await page.clock.runFor(5000);
     await deliverFix(context, page, { lat: 23.1116, lon: 114.4152 });
-    await expect.poll(() => recordsWaiting(page), { timeout: 15_000 }).toBe(0);
+    await expect.poll(() => patrolPending(page), { timeout: 10_000 }).toBe(0);
+    await page.clock.resume();
+    await expect.poll(() => outboxCount(page), { timeout: 15_000 }).toBe(0);
 
     // No signal for the rest of the shift; a position report waits on the device.
     await context.setOffline(true);
@@ -96,8 +99,14 @@ describe('the password again every 12 hours, in Chromium', () => {
     // Behind the password form the patrol runs as behind the lock: fixes are kept, SOS is there.
     await page.getByTestId('sos-button').waitFor();
     const queued = await outboxCount(page);
-    for (let i = 1; i <= 3; i++) await deliverFix(context, page, { lat: 23.1116 + i * 3e-4, lon: 114.4152 });
-    await expect.poll(() => outboxCount(page), { timeout: 10_000 }).toBeGreaterThan(queued);
+    // Five seconds apart by the phone's clock, each 33 m on: a walk the filter keeps whole.
+    await pauseClock(page);
+    for (let i = 1; i <= 3; i++) {
+      await page.clock.runFor(5000);
+      await deliverFix(context, page, { lat: 23.1116 + i * 3e-4, lon: 114.4152 });
+    }
+    await page.clock.resume();
+    await expect.poll(() => outboxCount(page), { timeout: 10_000 }).toBeGreaterThanOrEqual(queued + 3);
 
     // Signal lost again before the officer typed the password: the PIN opens, the password waits.
     await context.setOffline(true);
@@ -116,8 +125,11 @@ describe('the password again every 12 hours, in Chromium', () => {
     expect(await page.getByTestId('pin-setup').count()).toBe(0);
     await page.getByText('巡逻中').waitFor();
     await page.getByTestId('tracking-state').filter({ hasText: '轨迹记录中' }).waitFor();
-    await expect.poll(() => recordsWaiting(page), { timeout: 30_000 }).toBe(0);
-    expect(await storedRecords(server, j003, 'position')).toBeGreaterThanOrEqual(4);
+    // Everything the device kept is on the server (the outbox is the device's truth), and the
+    // indicator says so: the two fixes before, the three behind the password form, and the report.
+    await expect.poll(() => outboxCount(page), { timeout: 30_000 }).toBe(0);
+    expect(await storedRecords(server, j003, 'position')).toBeGreaterThanOrEqual(5);
+    await expect.poll(() => recordsWaiting(page), { timeout: 10_000 }).toBe(0);
     expect(await page.getByTestId('lock-screen').count()).toBe(0);
     expect(problems).toEqual([]);
   });

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { haversineM } from '../../src/domain/geo.js';
 import { startServer, type TestServer } from '../integration/harness.js';
 import { loadTrack, shiftTo, TRACE_FILES } from '../../src/simulator/traces.js';
-import { deliverFix, installPatrolClock, recordsWaiting, signIn, watchProblems } from './app.js';
+import { deliverFix, installPatrolClock, outboxCount, patrolPending, pauseClock, recordsWaiting, signIn, watchProblems } from './app.js';
 import { launchChromium } from './chromium.js';
 
 // Two phones: an officer walks a real trace (Osaka, SOURCES.md §1, moved into Huicheng) and the
@@ -26,6 +26,7 @@ describe('the leader’s live squad and an officer’s SOS', () => {
   let leader: Page;
   let officerProblems: string[] = [];
   let leaderProblems: string[] = [];
+  let officerId = '';
   const trace = shiftTo(loadTrack(TRACE_FILES.osakaWalk)).filter((_, i) => i % STEP === 0);
   const walk = trace.slice(0, STEPS);
   /** Where the officer goes on to while the SOS lasts. */
@@ -33,6 +34,7 @@ describe('the leader’s live squad and an officer’s SOS', () => {
 
   beforeAll(async () => {
     server = await startServer('sqlite', { staticDir: 'dist/app' });
+    officerId = (await server.database.db.selectFrom('users').select('id').where('badge', '=', 'J001').executeTakeFirstOrThrow()).id;
     browser = await launchChromium({ webgl: true }); // the squad map needs WebGL
     const phone = { locale: 'zh-CN', viewport: { width: 390, height: 844 } };
     officerContext = await browser.newContext({
@@ -45,8 +47,12 @@ describe('the leader’s live squad and an officer’s SOS', () => {
     leader = await leaderContext.newPage();
     officerProblems = watchProblems(officer);
     leaderProblems = watchProblems(leader);
-    // Counts the fixes reaching the officer's page (deliverFix waits on it); its clock is the server's.
-    await installPatrolClock(officer, { behindMs: 0 });
+    // Counts the fixes reaching the officer's page (deliverFix waits on it). The test moves its clock
+    // on a second a fix, ahead of real time, so it starts half a minute behind the server's, which
+    // it never passes (the leader's phone shows the fixes' ages: seconds, never stale).
+    await installPatrolClock(officer, { behindMs: 30_000 });
+    // The leader's clock flows with real time, until the test moves it on to show what does not happen.
+    await leader.clock.install();
     // Counts what the leader's phone does to be noticed: the real vibrate and oscillator, wrapped.
     await leader.addInitScript(() => {
       const counts = window as unknown as AlarmCounts;
@@ -70,6 +76,20 @@ describe('the leader’s live squad and an officer’s SOS', () => {
   });
 
   const row = () => leader.locator('[data-testid="live-squad"] li[data-badge="J001"]');
+  /** The device order of J001's newest fix on the server (its live state), once their phone has sent everything. */
+  const newestOnServer = async () => {
+    await expect.poll(() => outboxCount(officer), { timeout: 15_000 }).toBe(0);
+    const live = await server.database.db.selectFrom('officer_live').select('pos_seq').where('officer_id', '=', officerId).executeTakeFirst();
+    return live?.pos_seq ?? 0;
+  };
+  /** A step of the officer's walk: the fix, `ms` more on the phone's clock, and the leader's phone showing what reached the server. */
+  const walkTo = async (point: { lat: number; lon: number }, ms: number) => {
+    await deliverFix(officerContext, officer, point);
+    await expect.poll(() => patrolPending(officer)).toBe(0); // kept (and in the outbox) or dropped by sampling
+    await officer.clock.runFor(ms);
+    const newest = await newestOnServer();
+    await expect.poll(async () => (await shownAt()).seq, { timeout: 10_000 }).toBe(newest);
+  };
   const shownAt = async () => {
     const [lat, lon, seq] = await Promise.all([row().getAttribute('data-lat'), row().getAttribute('data-lon'), row().getAttribute('data-seq')]);
     return { lat: Number(lat), lon: Number(lon), seq: Number(seq) };
@@ -99,9 +119,9 @@ describe('the leader’s live squad and an officer’s SOS', () => {
       await leader.evaluate(() => ((window as unknown as { xfSamePage: boolean }).xfSamePage = true));
 
       const seen: Array<{ lat: number; lon: number; seq: number }> = [];
+      // A fix a second at least on the officer's clock (the filter keeps none closer).
       for (const point of walk) {
-        await deliverFix(officerContext, officer, point);
-        await officer.waitForTimeout(1000);
+        await walkTo(point, 1000);
         const at = await shownAt();
         if (at.seq) seen.push(at);
       }
@@ -122,20 +142,24 @@ describe('the leader’s live squad and an officer’s SOS', () => {
       expect(await row().getByTestId('squad-fix-age').textContent()).toMatch(/^\d+ 秒前定位/);
       expect(await row().getAttribute('data-stale')).toBe('no');
 
-      // SOS: let go too early and nothing is sent; hold 2 s and it goes.
+      // SOS: let go too early and nothing is sent; hold 2 s and it goes (on the officer's clock, stopped
+      // but for the test's moves, so a slow machine cannot stretch a hold).
+      await pauseClock(officer);
       const sos = officer.getByTestId('sos-button');
       const box = (await sos.boundingBox())!;
       await officer.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
       await officer.mouse.down();
       await officer.getByTestId('sos-countdown').filter({ hasText: '秒后发出求助，松开取消' }).waitFor();
-      await officer.waitForTimeout(800);
+      await officer.clock.runFor(800);
       await officer.mouse.up();
-      await officer.waitForTimeout(1600);
+      await officer.clock.runFor(1600);
       expect(await officer.getByTestId('sos-active').count()).toBe(0);
       await officer.mouse.down();
-      await officer.waitForTimeout(2300);
+      await officer.getByTestId('sos-countdown').waitFor();
+      await officer.clock.runFor(2300);
       await officer.mouse.up();
       await officer.getByTestId('sos-active').waitFor();
+      await officer.clock.resume();
 
       const banner = leader.getByTestId('sos-banner');
       await banner.waitFor({ timeout: 10_000 });
@@ -147,11 +171,9 @@ describe('the leader’s live squad and an officer’s SOS', () => {
       expect((await alarm()).tones).toBeGreaterThan(0);
       // While it lasts the officer's fixes keep coming (each sent first), and the banner stays
       // (it is not a notice that times out).
-      for (const point of onward) {
-        await deliverFix(officerContext, officer, point);
-        await officer.waitForTimeout(1500);
-      }
+      for (const point of onward) await walkTo(point, 1500);
       await expect.poll(async () => haversineM(await shownAt(), onward.at(-1)!), { timeout: 10_000 }).toBeLessThan(20);
+      await leader.clock.runFor(10_000);
       expect(await banner.count()).toBe(1);
 
       await banner.getByRole('button', { name: '确认收到' }).click();
@@ -159,7 +181,7 @@ describe('the leader’s live squad and an officer’s SOS', () => {
       await expect.poll(() => row().getAttribute('data-sos')).toBe('acked');
       await expect(row().getByTestId('squad-sos').textContent()).resolves.toMatch(/^王建军 已于 \d\d:\d\d 确认收到$/);
       const buzzes = (await alarm()).vibrations;
-      await leader.waitForTimeout(3_000);
+      await leader.clock.runFor(10_000);
       expect((await alarm()).vibrations).toBe(buzzes); // silent once acknowledged
 
       await officer.getByTestId('sos-acked').waitFor({ timeout: 10_000 });

@@ -1,5 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EquipmentLossesResponse } from '../../src/domain/protocol/shifts.js';
 import { startServer, type TestServer } from '../integration/harness.js';
 import { loadTrack, shiftTo, TRACE_FILES } from '../../src/simulator/traces.js';
 import { deliverFix, geolocationUse, installPatrolClock, patrolPending, pauseClock, signIn, unlock, watchProblems } from './app.js';
@@ -115,9 +116,13 @@ describe('ending a shift with a firearm not returned', () => {
         expect(await alert.textContent()).toContain('枪支未交还');
         expect(await alert.textContent()).toContain('交予J002继续执勤');
       }
-      // Another squad's leader is not told.
-      const otherLeader = await staff('L002');
-      await otherLeader.waitForTimeout(1000);
+      // Another squad's leader is not told: their list has come back empty, and shows nothing.
+      const otherLeader = await (await browser.newContext({ locale: 'zh-CN' })).newPage();
+      const lossesLoaded = otherLeader.waitForResponse((r) => new URL(r.url()).pathname === '/api/shifts/equipment-losses' && r.ok());
+      await otherLeader.goto(server.url);
+      await signIn(otherLeader, 'L002');
+      await otherLeader.getByTestId('open-shifts').waitFor();
+      expect(((await (await lossesLoaded).json()) as EquipmentLossesResponse).losses).toEqual([]);
       expect(await otherLeader.getByTestId('equipment-losses').count()).toBe(0);
 
       const alert = leader.getByTestId('equipment-losses');
@@ -125,8 +130,8 @@ describe('ending a shift with a firearm not returned', () => {
       await alert.getByLabel('处理情况（必填）').fill('枪已入库，J002 签收');
       await alert.getByRole('button', { name: '确认已处理' }).click();
       await alert.waitFor({ state: 'detached' });
-      // The supervisor's list drops it on its next poll.
-      await supervisor.getByTestId('equipment-losses').waitFor({ state: 'detached', timeout: 30_000 });
+      // The supervisor's list drops it at once, told by the live channel: well before its 15 s poll.
+      await supervisor.getByTestId('equipment-losses').waitFor({ state: 'detached', timeout: 10_000 });
 
       await summary.getByRole('button', { name: '知道了' }).click();
       await summary.waitFor({ state: 'detached' });

@@ -2,8 +2,8 @@
 // Pull stays the source of truth; an event only says "something you can see changed, now".
 
 /**
- * `changes`: pull has something new; `shift`: an officer started or ended a shift (data
- * `{ officerId, shiftId }`); `task`: a task was made or changed (data `{ taskId }`);
+ * `changes`: pull has something new; `shift`: an officer started or ended a shift, or a loss at
+ * its end was resolved (data `{ officerId, shiftId }`); `task`: a task was made or changed (data `{ taskId }`);
  * `position`: an officer's newest fix or tracking state (data: protocol/squad.ts OfficerLive);
  * `sos`: an alert raised, cancelled or acknowledged (data: protocol/squad.ts SosAlert). For the
  * last two the event id is the state's version.

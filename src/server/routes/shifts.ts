@@ -5,6 +5,7 @@ import { requireUser, sessionUser } from '../auth/guard.js';
 import { officersInScope } from '../auth/scope.js';
 import type { ServerContext } from '../context.js';
 import { HttpError } from '../errors.js';
+import { publishLive } from '../live/publish.js';
 import { readOpenLosses } from '../records/equipment-losses.js';
 import { readOpenShifts } from '../records/shifts.js';
 import { parseOr400 } from '../validate.js';
@@ -62,7 +63,7 @@ export function shiftRoutes(ctx: ServerContext) {
         const viewer = sessionUser(request);
         const body = parseOr400(ResolveLossSchema, request.body);
         // A 403 for an officer out of scope, before anything about their losses is told.
-        await officersInScope(db, viewer, body.officerId);
+        const [officer] = await officersInScope(db, viewer, body.officerId);
         const key = { officer_id: body.officerId, shift_id: body.shiftId, item: body.item, serial: body.serial ?? '' };
         const resolvedAt = ctx.now().toISOString();
         const note = body.note.trim();
@@ -88,6 +89,14 @@ export function shiftRoutes(ctx: ServerContext) {
             ip: request.ip,
             detail: JSON.stringify({ officerId: key.officer_id, shiftId: key.shift_id, item: key.item, serial: key.serial, note }),
           });
+          // The other leaders and supervisors drop the alert now, not at their next poll (15 s of a
+          // firearm shown missing after it was found); the same audience as the shift's own events.
+          await publishLive(
+            trx,
+            ctx.database.notifier,
+            { unitId: viewer.unitId, squadId: officer!.squadId, officerId: key.officer_id },
+            { kind: 'shift', at: resolvedAt, data: { officerId: key.officer_id, shiftId: key.shift_id } },
+          );
         });
         return {
           resolved: { officerId: key.officer_id, shiftId: key.shift_id, item: key.item, serial: key.serial || null, resolvedBy: viewer.id, resolvedAt, note },

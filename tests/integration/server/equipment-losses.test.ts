@@ -6,6 +6,7 @@ import type { BodyOf } from '../../../src/domain/records.js';
 import { rebuildDerived } from '../../../src/server/records/derived.js';
 import { TestDevice } from '../device.js';
 import { Client, DATABASES, startServer, type TestServer } from '../harness.js';
+import { LiveStream } from '../live-stream.js';
 
 describe.each(DATABASES)('firearms and ammunition not returned, on %s', (kind) => {
   let server: TestServer;
@@ -79,8 +80,13 @@ describe.each(DATABASES)('firearms and ammunition not returned, on %s', (kind) =
     expect((await resolve('L001', { ...loss, note: '  ' })).status).toBe(400);
     expect((await losses('S001')).losses).toHaveLength(1);
 
+    // The supervisor's open screen is told at once, rather than showing the firearm missing until its next poll.
+    const supervisorLive = await LiveStream.open(server.url, clients.S001!);
     const done = await resolve('L001', { ...loss, note: '枪已入库，J002 签收' });
     expect(done.status).toBe(200);
+    const [told] = await supervisorLive.next(1);
+    supervisorLive.close();
+    expect(told).toMatchObject({ event: 'shift', data: { officerId: ids.J001, shiftId } });
     const { resolved } = (await done.json()) as ResolveLossResponse;
     expect(resolved).toMatchObject({ ...loss, resolvedBy: ids.L001, note: '枪已入库，J002 签收' });
     expect((await losses('L001')).losses).toEqual([]);
