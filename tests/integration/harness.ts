@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes, scrypt } from 'node:crypto';
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +9,7 @@ import { FolderBlobStore } from '../../src/server/blobs/blob-store.js';
 import type { BlobLimits } from '../../src/server/blobs/uploads.js';
 import type { MapConfig } from '../../src/server/config.js';
 import { openDatabase, type Database, type DbKind } from '../../src/server/db/index.js';
-import { seedDemo, seedDemoAreas } from '../../src/server/demo/seed.js';
+import { DEMO_ACCOUNTS, seedDemo, seedDemoAreas } from '../../src/server/demo/seed.js';
 import { setDeviceClock } from './device.js';
 
 /** The demo password every integration test seeds with. */
@@ -120,6 +121,35 @@ async function seededStorage(kind: DbKind): Promise<{ env: StorageEnv; drop(): P
   return { env: { DATA_DIR: dir, DATABASE_URL: pgDb.url }, drop: async () => (await pgDb.drop(), await removeDir()) };
 }
 
+/**
+ * A password hash in the server's own format (`scrypt$N$r$p$salt$key`, which verifyPassword
+ * reads its cost from) at N=2^10 instead of production's 2^15: a sign-in then checks it in about
+ * a millisecond instead of 50-300 ms, and the suites sign in hundreds of times. Only test code
+ * writes such a hash, straight into a test database; the server hashes every password it is
+ * given at production cost (auth.test.ts checks the stored form), so nothing here can weaken a
+ * real one. The sign-in tests keep production hashes (`productionPasswordHashes`).
+ */
+export function fastPasswordHash(password: string): Promise<string> {
+  const N = 2 ** 10;
+  const salt = randomBytes(16);
+  return new Promise((resolve, reject) =>
+    scrypt(password.normalize('NFC'), salt, 32, { N, r: 8, p: 1 }, (error, key) =>
+      error ? reject(error) : resolve(['scrypt', N, 8, 1, salt.toString('base64url'), key.toString('base64url')].join('$')),
+    ),
+  );
+}
+
+/** Gives the demo accounts fast hashes of PASSWORD, each its own salt as the seed gives them. */
+async function useFastDemoHashes(database: Database): Promise<void> {
+  for (const { badge } of DEMO_ACCOUNTS) {
+    await database.db
+      .updateTable('users')
+      .set({ password_hash: await fastPasswordHash(PASSWORD) })
+      .where('badge', '=', badge)
+      .execute();
+  }
+}
+
 /** The SQLite file's name in DATA_DIR (src/server/db/index.ts). */
 export const SQLITE_FILE = 'xunfang.sqlite';
 
@@ -145,6 +175,8 @@ export async function startServer(
     allowIdNumbers?: boolean;
     blobLimits?: BlobLimits;
     onRoute?: (route: { method: string | string[]; url: string }) => void;
+    /** Keep the demo accounts' production-cost hashes, for tests of sign-in itself (see fastPasswordHash). */
+    productionPasswordHashes?: boolean;
   } = {},
 ): Promise<TestServer> {
   // The template was seeded at TEST_EPOCH_MS, so only a fixed-clock server can start from it.
@@ -156,6 +188,7 @@ export async function startServer(
   const startedAt = Date.now();
   setDeviceClock(() => new Date(clock.now().getTime() + (options.staticDir ? 0 : Date.now() - startedAt)));
   if (!copy) await seedTestDemo(database, clock.now());
+  if (copy && !options.productionPasswordHashes) await useFastDemoHashes(database);
   const app = await buildServer({
     ctx: {
       database,
