@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes, scrypt } from 'node:crypto';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -8,7 +9,7 @@ import { FolderBlobStore } from '../../src/server/blobs/blob-store.js';
 import type { BlobLimits } from '../../src/server/blobs/uploads.js';
 import type { MapConfig } from '../../src/server/config.js';
 import { openDatabase, type Database, type DbKind } from '../../src/server/db/index.js';
-import { seedDemo, seedDemoAreas } from '../../src/server/demo/seed.js';
+import { DEMO_ACCOUNTS, seedDemo, seedDemoAreas } from '../../src/server/demo/seed.js';
 import { setDeviceClock } from './device.js';
 
 /** The demo password every integration test seeds with. */
@@ -25,7 +26,7 @@ export const DATABASES: DbKind[] = process.env.TEST_DATABASE_URL ? ['sqlite', 'p
 export class TestClock {
   private readonly startedAt = Date.now();
   constructor(
-    private ms = Date.parse('2026-11-29T08:00:00.000Z'),
+    private ms = TEST_EPOCH_MS,
     private readonly running = false,
   ) {}
   now = (): Date => new Date(this.ms + (this.running ? Date.now() - this.startedAt : 0));
@@ -44,19 +45,23 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** A new, empty PostgreSQL database on the TEST_DATABASE_URL server, and how to drop it. */
-export async function createPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+/**
+ * A new PostgreSQL database on the TEST_DATABASE_URL server, and how to drop it: empty, or a copy
+ * of `template` (a database nobody is connected to).
+ */
+export async function createPostgresDatabase(template?: string): Promise<{ url: string; name: string; drop(): Promise<void> }> {
   const adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl) throw new Error('TEST_DATABASE_URL is not set');
   const name = `xf_it_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
-  await admin.query(`create database ${name}`);
+  await admin.query(`create database ${name}${template ? ` template ${template}` : ''}`);
   await admin.end();
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
+    name,
     drop: async () => {
       const client = new pg.Client({ connectionString: adminUrl });
       await client.connect();
@@ -81,6 +86,73 @@ export async function freshStorage(kind: DbKind): Promise<{ env: StorageEnv; dro
   return { env: { DATA_DIR: dir, DATABASE_URL: pgDb.url }, drop: async () => (await pgDb.drop(), await removeDir()) };
 }
 
+/**
+ * Where the integration project's global setup (global-setup.ts) left a migrated database seeded
+ * as `seedTestDemo` seeds one: a SQLite file, and a PostgreSQL database when TEST_DATABASE_URL is
+ * set. Outside that project (the browser tests, the benchmarks) there is none.
+ */
+export const SEEDED_TEMPLATE_ENV = { sqlite: 'XF_TEST_SQLITE_TEMPLATE', postgres: 'XF_TEST_POSTGRES_TEMPLATE' } as const;
+
+/** The time every fixed-clock test server starts at, and its demo was seeded at. */
+const TEST_EPOCH_MS = Date.parse('2026-11-29T08:00:00.000Z');
+
+/** Seeds the demo every test server starts with: its accounts (password PASSWORD) and its areas. */
+export async function seedTestDemo(database: Database, now: Date): Promise<void> {
+  await seedDemo(database.db, PASSWORD, now);
+  await seedDemoAreas(database.db, now);
+}
+
+/**
+ * Storage holding a copy of the seeded template, if there is one: a file copy for SQLite, `create
+ * database … template` for PostgreSQL. Migrating and seeding each test server's database took
+ * 1–10 s on PostgreSQL on a busy machine; the copy takes a fraction of that. The copy is the
+ * database's own: what a test writes touches neither the template nor another test's copy.
+ */
+async function seededStorage(kind: DbKind): Promise<{ env: StorageEnv; drop(): Promise<void> } | null> {
+  const template = process.env[SEEDED_TEMPLATE_ENV[kind]];
+  if (!template) return null;
+  const dir = mkdtempSync(join(tmpdir(), 'xf-it-'));
+  const removeDir = async () => rmSync(dir, { recursive: true, force: true });
+  if (kind === 'sqlite') {
+    copyFileSync(template, join(dir, SQLITE_FILE));
+    return { env: { DATA_DIR: dir, DATABASE_URL: '' }, drop: removeDir };
+  }
+  const pgDb = await createPostgresDatabase(template);
+  return { env: { DATA_DIR: dir, DATABASE_URL: pgDb.url }, drop: async () => (await pgDb.drop(), await removeDir()) };
+}
+
+/**
+ * A password hash in the server's own format (`scrypt$N$r$p$salt$key`, which verifyPassword
+ * reads its cost from) at N=2^10 instead of production's 2^15: a sign-in then checks it in about
+ * a millisecond instead of 50-300 ms, and the suites sign in hundreds of times. Only test code
+ * writes such a hash, straight into a test database; the server hashes every password it is
+ * given at production cost (auth.test.ts checks the stored form), so nothing here can weaken a
+ * real one. The sign-in tests keep production hashes (`productionPasswordHashes`).
+ */
+export function fastPasswordHash(password: string): Promise<string> {
+  const N = 2 ** 10;
+  const salt = randomBytes(16);
+  return new Promise((resolve, reject) =>
+    scrypt(password.normalize('NFC'), salt, 32, { N, r: 8, p: 1 }, (error, key) =>
+      error ? reject(error) : resolve(['scrypt', N, 8, 1, salt.toString('base64url'), key.toString('base64url')].join('$')),
+    ),
+  );
+}
+
+/** Gives the demo accounts fast hashes of PASSWORD, each its own salt as the seed gives them. */
+async function useFastDemoHashes(database: Database): Promise<void> {
+  for (const { badge } of DEMO_ACCOUNTS) {
+    await database.db
+      .updateTable('users')
+      .set({ password_hash: await fastPasswordHash(PASSWORD) })
+      .where('badge', '=', badge)
+      .execute();
+  }
+}
+
+/** The SQLite file's name in DATA_DIR (src/server/db/index.ts). */
+export const SQLITE_FILE = 'xunfang.sqlite';
+
 /** An empty, migrated database of the given kind, where it lives, and how to throw it away. */
 export async function freshDatabase(kind: DbKind): Promise<{ database: Database; env: StorageEnv; drop(): Promise<void> }> {
   const storage = await freshStorage(kind);
@@ -103,14 +175,20 @@ export async function startServer(
     allowIdNumbers?: boolean;
     blobLimits?: BlobLimits;
     onRoute?: (route: { method: string | string[]; url: string }) => void;
+    /** Keep the demo accounts' production-cost hashes, for tests of sign-in itself (see fastPasswordHash). */
+    productionPasswordHashes?: boolean;
   } = {},
 ): Promise<TestServer> {
-  const { database, env, drop } = await freshDatabase(kind);
+  // The template was seeded at TEST_EPOCH_MS, so only a fixed-clock server can start from it.
+  const copy = options.staticDir ? null : await seededStorage(kind);
+  const storage = copy ?? (await freshStorage(kind));
+  const { env, drop } = storage;
+  const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR });
   const clock = options.staticDir ? new TestClock(Date.now(), true) : new TestClock();
   const startedAt = Date.now();
   setDeviceClock(() => new Date(clock.now().getTime() + (options.staticDir ? 0 : Date.now() - startedAt)));
-  await seedDemo(database.db, PASSWORD, clock.now());
-  await seedDemoAreas(database.db, clock.now());
+  if (!copy) await seedTestDemo(database, clock.now());
+  if (copy && !options.productionPasswordHashes) await useFastDemoHashes(database);
   const app = await buildServer({
     ctx: {
       database,

@@ -5,9 +5,8 @@ import type { NewTrackerResponse } from '../../src/domain/native-trackers.js';
 import type { OneTimePassword, RosterImportOutcome } from '../../src/domain/protocol/accounts.js';
 import type { PushResponse } from '../../src/domain/protocol/sync.js';
 import type { RecordKind, BodyOf } from '../../src/domain/records.js';
-import { hashPassword } from '../../src/server/auth/password.js';
 import { TestDevice } from './device.js';
-import { Client, PASSWORD, type TestServer } from './harness.js';
+import { Client, fastPasswordHash, PASSWORD, type TestServer } from './harness.js';
 
 // The people and data that scope tests stand around: the demo unit's officer J001 with real data
 // of every kind (device, shift, incident with a photo, task, tracker), and a second unit with a
@@ -34,7 +33,7 @@ export async function seedAnotherUnit(server: TestServer): Promise<Map<string, C
       role: 'admin',
       unit_id: unit.id,
       squad_id: null,
-      password_hash: await hashPassword(PASSWORD),
+      password_hash: await fastPasswordHash(PASSWORD),
       created_at: server.clock.now().toISOString(),
     })
     .execute();

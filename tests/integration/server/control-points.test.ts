@@ -9,12 +9,11 @@ import { newId } from '../../../src/domain/ids.js';
 import type { ApiErrorBody } from '../../../src/domain/protocol/api.js';
 import type { LockdownProposal, LockdownsResponse, LockdownView } from '../../../src/domain/protocol/lockdown.js';
 import type { PullResponse, PushResponse } from '../../../src/domain/protocol/sync.js';
-import { hashPassword } from '../../../src/server/auth/password.js';
 import { positionBody, TestDevice } from '../device.js';
 import { openDatabase } from '../../../src/server/db/index.js';
 import { migrationProvider } from '../../../src/server/db/migrations.js';
 import type { Tables } from '../../../src/server/db/schema.js';
-import { Client, DATABASES, freshStorage, PASSWORD, startServer, type TestServer } from '../harness.js';
+import { Client, fastPasswordHash, DATABASES, freshStorage, PASSWORD, startServer, type TestServer } from '../harness.js';
 
 const json = async <T>(response: Response) => (await response.json()) as T;
 const list = async (client: Client) => (await json<{ controlPoints: ControlPoint[] }>(await client.request('GET', '/api/admin/control-points'))).controlPoints;
@@ -41,7 +40,7 @@ describe.each(DATABASES)('control point (卡口) administration on %s', (kind) =
         role: 'admin',
         unit_id: unit.id,
         squad_id: null,
-        password_hash: await hashPassword(PASSWORD),
+        password_hash: await fastPasswordHash(PASSWORD),
         created_at: at,
       })
       .execute();

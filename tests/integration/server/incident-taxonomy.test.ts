@@ -6,9 +6,8 @@ import type { IncidentCategoriesResponse } from '../../../src/domain/protocol/in
 import type { SafetyIndexResponse } from '../../../src/domain/protocol/safety-index.js';
 import type { PullResponse, PushResponse } from '../../../src/domain/protocol/sync.js';
 import type { BodyOf } from '../../../src/domain/records.js';
-import { hashPassword } from '../../../src/server/auth/password.js';
 import { TestDevice } from '../device.js';
-import { Client, DATABASES, PASSWORD, startServer, type TestServer } from '../harness.js';
+import { Client, fastPasswordHash, DATABASES, PASSWORD, startServer, type TestServer } from '../harness.js';
 
 const json = async <T>(response: Response) => (await response.json()) as T;
 const PATH = '/api/admin/incident-categories';
@@ -50,7 +49,7 @@ describe.each(DATABASES)('a unit’s own incident taxonomy on %s', (kind) => {
           role,
           unit_id: otherUnit,
           squad_id: null,
-          password_hash: await hashPassword(PASSWORD),
+          password_hash: await fastPasswordHash(PASSWORD),
           created_at: server.clock.now().toISOString(),
         })
         .execute();

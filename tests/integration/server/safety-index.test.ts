@@ -5,14 +5,13 @@ import type { AreasResponse, SafetyIndexResponse } from '../../../src/domain/pro
 import type { PushResponse } from '../../../src/domain/protocol/sync.js';
 import { parseRecord, type BodyOf } from '../../../src/domain/records.js';
 import type { MonthIndex } from '../../../src/domain/safety-index.js';
-import { hashPassword } from '../../../src/server/auth/password.js';
 import { seedDemoIncidents } from '../../../src/server/demo/incidents.js';
 import { seedDemo, seedDemoAreas, seedDemoIndexIfMissing } from '../../../src/server/demo/seed.js';
 import { rebuildDerived, runRequestedRebuild } from '../../../src/server/records/derived.js';
 import { DEMO_DEVICE_LABEL } from '../../../src/server/records/incidents.js';
 import { checkSealNode, nodePublicKey } from '../../../src/server/sync/seal-verifier.js';
 import { TestDevice } from '../device.js';
-import { Client, DATABASES, freshDatabase, PASSWORD, startServer, type TestServer } from '../harness.js';
+import { Client, fastPasswordHash, DATABASES, freshDatabase, PASSWORD, startServer, type TestServer } from '../harness.js';
 
 const json = async <T>(response: Response) => (await response.json()) as T;
 
@@ -69,7 +68,7 @@ describe.each(DATABASES)('the safety index (平安指数) on %s', (kind) => {
         role: 'admin',
         unit_id: otherUnit,
         squad_id: null,
-        password_hash: await hashPassword(PASSWORD),
+        password_hash: await fastPasswordHash(PASSWORD),
         created_at: server.clock.now().toISOString(),
       })
       .execute();

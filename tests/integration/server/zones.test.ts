@@ -3,8 +3,7 @@ import type { AdminZone, AdminZonesResponse } from '../../../src/domain/protocol
 import type { UnitResponse } from '../../../src/domain/protocol/accounts.js';
 import type { ApiErrorBody } from '../../../src/domain/protocol/api.js';
 import type { PullResponse } from '../../../src/domain/protocol/sync.js';
-import { hashPassword } from '../../../src/server/auth/password.js';
-import { Client, DATABASES, PASSWORD, startServer, type TestServer } from '../harness.js';
+import { Client, fastPasswordHash, DATABASES, PASSWORD, startServer, type TestServer } from '../harness.js';
 
 const json = async <T>(response: Response) => (await response.json()) as T;
 
@@ -64,7 +63,7 @@ describe.each(DATABASES)('zone administration on %s', (kind) => {
         role: 'officer',
         unit_id: 'unit-y',
         squad_id: otherSquad,
-        password_hash: await hashPassword(PASSWORD),
+        password_hash: await fastPasswordHash(PASSWORD),
         created_at: server.clock.now().toISOString(),
       })
       .execute();
@@ -77,7 +76,7 @@ describe.each(DATABASES)('zone administration on %s', (kind) => {
         role: 'admin',
         unit_id: 'unit-y',
         squad_id: null,
-        password_hash: await hashPassword(PASSWORD),
+        password_hash: await fastPasswordHash(PASSWORD),
         created_at: server.clock.now().toISOString(),
       })
       .execute();
