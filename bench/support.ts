@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DbKind } from '../src/server/db/index.js';
@@ -15,7 +15,15 @@ export const BENCH_PASSWORD = 'bench-password';
 export async function benchServer(
   kind: DbKind,
   options: { workers?: number } = {},
-): Promise<{ url: string; env: Record<string, string>; cpuMs(): number; mainThreadCpuMs(): number; peakRssMb(): number; close(): Promise<void> }> {
+): Promise<{
+  url: string;
+  env: Record<string, string>;
+  cpuMs(): number;
+  mainThreadCpuMs(): number;
+  checkWorkersCpuMs(): number;
+  peakRssMb(): number;
+  close(): Promise<void>;
+}> {
   const dir = mkdtempSync(join(tmpdir(), 'xf-bench-'));
   const pgDb = kind === 'postgres' ? await createPostgresDatabase() : null;
   const env = { DATA_DIR: dir, DATABASE_URL: pgDb?.url ?? '', DEMO_PASSWORD: BENCH_PASSWORD, LOG_LEVEL: 'error', WORKERS: String(options.workers ?? 1) };
@@ -29,6 +37,8 @@ export async function benchServer(
     env,
     cpuMs: () => [child.pid, ...(options.workers ? servers() : [])].reduce<number>((sum, pid) => sum + processCpuMs(pid), 0),
     mainThreadCpuMs: () => servers().reduce<number>((sum, pid) => sum + processCpuMs(pid, pid), 0),
+    // The push check workers are the threads that lowered their priority (check-worker.ts).
+    checkWorkersCpuMs: () => servers().reduce<number>((sum, pid) => sum + niceThreadsCpuMs(pid), 0),
     // The first process's alone (with several workers, the primary's).
     peakRssMb: () => peakRssMb(child.pid),
     async close() {
@@ -108,6 +118,21 @@ function processCpuMs(pid: number | undefined, thread?: number | undefined, reap
   // ticks of 10 ms; cutime and cstime (16, 17) are those of its children that ended.
   const own = Number(fields[11]) + Number(fields[12]);
   return (own + (reapedChildren ? Number(fields[13]) + Number(fields[14]) : 0)) * 10;
+}
+
+/** CPU time of the process's threads that run at a lower priority than it (a positive nice value), those still running. */
+function niceThreadsCpuMs(pid: number | undefined): number {
+  let total = 0;
+  for (const thread of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/task/${thread}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      // nice is field 19 of stat(5), 16 counted from the state.
+      if (Number(fields[16]) > 0) total += (Number(fields[11]) + Number(fields[12])) * 10;
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return total;
 }
 
 /** The most resident memory the process has held so far (VmHWM), in MB. */

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { isPostgres } from './dialect.js';
+import { isPostgres, sqliteLog } from './dialect.js';
 import type { Tables } from './schema.js';
 
 // Group commit for push on SQLite. Every COMMIT fsyncs the log (synchronous = FULL: a device
@@ -8,7 +8,9 @@ import type { Tables } from './schema.js';
 // six records each made a thousand fsyncs. Batches that are ready to store in the same turn of
 // the event loop are stored in one transaction instead, each inside its own savepoint, so one
 // batch's failure undoes its own writes and nothing else. Durability is unchanged: no batch's
-// promise settles before the COMMIT that holds it returns. PostgreSQL commits concurrent
+// promise settles before the log holding its COMMIT is on disk. That fsync runs on libuv's pool
+// (dialect.ts WriteAheadLog), not inside the COMMIT on the event loop, so requests are answered
+// and the next group is stored while the disk writes. PostgreSQL commits concurrent
 // transactions side by side on its own (and groups their log flushes itself), so there each
 // batch keeps its own transaction.
 
@@ -45,21 +47,34 @@ export function storeInGroup<T>(db: Kysely<Tables>, work: Work<T>): Promise<T> {
 
 async function commitGroup(db: Kysely<Tables>, group: readonly Waiting[]): Promise<void> {
   const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+  const log = sqliteLog(db);
   try {
-    await db.transaction().execute(async (trx) => {
-      for (const { work } of group) {
-        await sql`savepoint push_batch`.execute(trx);
-        try {
-          outcomes.push({ ok: true, value: await work(trx) });
-        } catch (error) {
-          await sql`rollback to push_batch`.execute(trx);
-          outcomes.push({ ok: false, error });
-        }
-        await sql`release push_batch`.execute(trx);
+    // The connection is held from before BEGIN to after COMMIT, so the deferral covers this
+    // group's COMMIT and no other statement.
+    await db.connection().execute(async (connection) => {
+      log?.deferSync();
+      try {
+        await connection.transaction().execute(async (trx) => {
+          for (const { work } of group) {
+            await sql`savepoint push_batch`.execute(trx);
+            try {
+              outcomes.push({ ok: true, value: await work(trx) });
+            } catch (error) {
+              await sql`rollback to push_batch`.execute(trx);
+              outcomes.push({ ok: false, error });
+            }
+            await sql`release push_batch`.execute(trx);
+          }
+        });
+      } finally {
+        log?.endDeferral();
       }
     });
+    await log?.sync();
   } catch (error) {
-    // The COMMIT (or a savepoint statement) failed: nothing of the group is stored.
+    // The COMMIT (or a savepoint statement) failed: nothing of the group is stored. Or the log
+    // could not be flushed: stored, maybe not durable, so not acknowledged; sent again, the
+    // records are answered as duplicates once a flush succeeds.
     for (const { reject } of group) reject(error);
     return;
   }

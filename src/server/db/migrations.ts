@@ -807,6 +807,14 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('zone_departures_squad_version').on('zone_departures').columns(['squad_id', 'version']).execute();
     },
   },
+  '0027-drop-records-kind-at': {
+    async up(db: Kysely<unknown>) {
+      // Every query of records names the officer, the device or the id (records_officer_kind_at,
+      // records_device_seq, the primary key serve them); none asks by kind and time alone any
+      // more, and this index was one more B-tree written for every record pushed.
+      await db.schema.dropIndex('records_kind_at').execute();
+    },
+  },
 };
 
 /** Feeds the in-code migrations to Kysely's Migrator (no files to find at run time). */
