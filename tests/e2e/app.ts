@@ -52,21 +52,25 @@ export async function recordsWaiting(page: Page): Promise<number> {
   return Number(await page.getByTestId('sync-waiting').getAttribute('data-waiting'));
 }
 
-/** Records in the outbox, counted on its clear index (no key needed): the device's own truth, not the indicator's. */
-export function outboxCount(page: Page): Promise<number> {
+/** How many entries one store of the device database holds, read straight from IndexedDB. */
+export function storeCount(page: Page, store: string): Promise<number> {
   return page.evaluate(
-    () =>
+    (name) =>
       new Promise<number>((resolve, reject) => {
         const open = indexedDB.open('xunfang');
         open.onsuccess = () => {
-          const count = open.result.transaction('OUTBOX').objectStore('OUTBOX').count();
+          const count = open.result.transaction(name).objectStore(name).count();
           count.onsuccess = () => (resolve(count.result), open.result.close());
           count.onerror = () => reject(count.error);
         };
         open.onerror = () => reject(open.error);
       }),
+    store,
   );
 }
+
+/** Records in the outbox, counted on its clear index (as the lock screen does, with no key): the device's own truth, not the indicator's. */
+export const outboxCount = (page: Page): Promise<number> => storeCount(page, 'OUTBOX');
 
 interface PageFixes {
   xfFixes: number;

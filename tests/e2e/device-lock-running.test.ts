@@ -4,7 +4,7 @@ import type { SquadLiveResponse } from '../../src/domain/protocol/squad.js';
 import type { AuditTrackResponse } from '../../src/domain/protocol/track-audit.js';
 import { OUTBOX_FLUSH_MESSAGE, OUTBOX_SYNC_TAG } from '../../src/store/sync-engine.js';
 import { Client, DATABASES, PASSWORD, startServer, type TestServer } from '../integration/harness.js';
-import { deliverFix, installPatrolClock, pauseClock, rawIndexedDb, recordsWaiting, TEST_PIN, unlock, watchProblems } from './app.js';
+import { deliverFix, installPatrolClock, pauseClock, rawIndexedDb, recordsWaiting, storeCount, TEST_PIN, unlock, watchProblems } from './app.js';
 import { launchChromium } from './chromium.js';
 
 // Issue 16, while the app runs: a lock only hides the screen. The data key stays in memory, so
@@ -116,19 +116,7 @@ describe.each(DATABASES)('the lock in Chromium while the app runs, and Backgroun
     await setup.locator('button[type="submit"]').click();
     await expect.poll(() => setup.getByRole('alert').textContent()).toBe('PIN 至少 6 位数字。');
     // Nothing was wrapped by the refused PIN: the device still has no key for this officer.
-    const keyring = () =>
-      page.evaluate(
-        () =>
-          new Promise<number>((resolve, reject) => {
-            const open = indexedDB.open('xunfang');
-            open.onsuccess = () => {
-              const count = open.result.transaction('KEYRING').objectStore('KEYRING').count();
-              count.onsuccess = () => (resolve(count.result), open.result.close());
-              count.onerror = () => reject(count.error);
-            };
-            open.onerror = () => reject(open.error);
-          }),
-      );
+    const keyring = () => storeCount(page, 'KEYRING');
     expect(await keyring()).toBe(0);
     expect(await page.getByRole('heading', { name: '民警工作台' }).count()).toBe(0);
 

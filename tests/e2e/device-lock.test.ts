@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../integration/harness.js';
-import { deliverFix, installPatrolClock, pauseClock, patrolPending, recordsWaiting, signIn, TEST_PIN, unlock, watchProblems } from './app.js';
+import { deliverFix, installPatrolClock, outboxCount, pauseClock, patrolPending, recordsWaiting, signIn, TEST_PIN, unlock, watchProblems } from './app.js';
 import { launchChromium, launchPersistent } from './chromium.js';
 
 // A lost handheld gives nothing away (issue 16): what the device keeps is ciphertext, a restart
@@ -14,22 +14,6 @@ import { launchChromium, launchPersistent } from './chromium.js';
  * Every value of every store of the device database, as its bytes: binary values (ciphertext,
  * salts) decoded as UTF-8 so a plaintext inside them would still show, the rest as text.
  */
-/** Records in the outbox, counted on its clear index (as the lock screen does, with no key). */
-function outboxCount(page: Page): Promise<number> {
-  return page.evaluate(
-    () =>
-      new Promise<number>((resolve, reject) => {
-        const open = indexedDB.open('xunfang');
-        open.onsuccess = () => {
-          const count = open.result.transaction('OUTBOX').objectStore('OUTBOX').count();
-          count.onsuccess = () => (resolve(count.result), open.result.close());
-          count.onerror = () => reject(count.error);
-        };
-        open.onerror = () => reject(open.error);
-      }),
-  );
-}
-
 function rawStorage(page: Page): Promise<{ text: string; values: number }> {
   return page.evaluate(async () => {
     const db = await new Promise<IDBDatabase>((resolve, reject) => {
