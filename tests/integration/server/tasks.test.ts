@@ -54,6 +54,20 @@ describe.each(DATABASES)('tasks from leaders to patrols on %s', (kind) => {
     }
   };
 
+  /**
+   * A walk into `here` signed by `device`: one fix per [second, longitude offset] step, the
+   * clock starting a minute ago; `at` dates what the device signs after it.
+   */
+  const walkIn = async (device: TestDevice, here: { lon: number; lat: number }, steps: ReadonlyArray<readonly [number, number]>) => {
+    const shiftId = newId();
+    const start = server.clock.now().getTime() - 60_000;
+    const at = (s: number) => new Date(start + s * 1000);
+    const fixes = [];
+    for (const [s, dLon] of steps)
+      fixes.push(await device.next('position', { shiftId, lat: here.lat, lon: here.lon + dLon, accuracy: 5, fixAt: at(s).toISOString() }, at(s)));
+    return { fixes, at };
+  };
+
   it('lets a leader give an officer of the squad a task that the officer pulls, works and finishes, each step on the board', async () => {
     const task = await newTask('L001', {
       priority: 'urgent',
@@ -179,21 +193,15 @@ describe.each(DATABASES)('tasks from leaders to patrols on %s', (kind) => {
     const near = await newTask('L001', { location: circleAt(here), assignee: { to: 'officer', officerId: ids.J003 } });
     const far = await newTask('L001', { location: circleAt({ lon: 114.43, lat: 23.12 }), assignee: { to: 'officer', officerId: ids.J003 } });
     const device = devices.J003!;
-    const shiftId = newId();
-    const start = server.clock.now().getTime() - 60_000;
-    const at = (s: number) => new Date(start + s * 1000);
-    const fixes = [];
     // Walking in from 150 m east, then standing inside for four fixes three seconds apart.
-    for (const [s, dLon] of [
+    const { fixes, at } = await walkIn(device, here, [
       [0, 0.0015],
       [10, 0.0008],
       [20, 0.0001],
       [23, 0.00005],
       [26, 0],
       [29, 0.00003],
-    ] as const) {
-      fixes.push(await device.next('position', { shiftId, lat: here.lat, lon: here.lon + dLon, accuracy: 5, fixAt: at(s).toISOString() }, at(s)));
-    }
+    ]);
     const cited = fixes.slice(2).map((f) => f.id);
     const arrive = (task: Task) => device.next('task.update', { taskId: task.id, state: 'on-scene', revision: 0, method: 'geofence', evidence: cited }, at(30));
     const records = [...fixes, await arrive(near), await arrive(far)];
@@ -221,17 +229,12 @@ describe.each(DATABASES)('tasks from leaders to patrols on %s', (kind) => {
     const phone = await TestDevice.create(ids.J002!);
     const registered = await phone.register(clients.J002!);
     expect(registered.status, await registered.clone().text()).toBe(201);
-    const shiftId = newId();
-    const start = server.clock.now().getTime() - 60_000;
-    const at = (s: number) => new Date(start + s * 1000);
-    const fixes = [];
-    for (const [s, dLon] of [
+    const { fixes, at } = await walkIn(phone, here, [
       [0, 0.0015],
       [10, 0.0001],
       [13, 0],
       [16, 0.00003],
-    ] as const)
-      fixes.push(await phone.next('position', { shiftId, lat: here.lat, lon: here.lon + dLon, accuracy: 5, fixAt: at(s).toISOString() }, at(s)));
+    ]);
     const arrival = await phone.next(
       'task.update',
       { taskId: task.id, state: 'on-scene', revision: 0, method: 'geofence', evidence: fixes.slice(1).map((f) => f.id) },
