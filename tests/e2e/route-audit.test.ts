@@ -38,6 +38,14 @@ describe('the supervisor’s route audit', () => {
     await client.login('J001');
     const device = await TestDevice.create(user.id);
     await device.register(client);
+    // The phone was registered before the shift it is about to send, as an officer's phone is at
+    // the start of the day: registered just now, a shift of two hours ago would be backdated
+    // (backdating.ts), and the arrival it proves could not be verified.
+    await server.database.db
+      .updateTable('devices')
+      .set({ registered_at: new Date(Date.now() - 6 * 3600_000).toISOString() })
+      .where('id', '=', device.deviceId)
+      .execute();
     // The walk ends an hour ago, one fix every 5 s at its own pace (every 5th point).
     const walk = shiftTo(loadTrack(TRACE_FILES.osakaPause))
       .slice(0, FIXES)
