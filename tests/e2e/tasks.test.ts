@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { haversineM } from '../../src/domain/geo.js';
 import { Client, startServer, type TestServer } from '../integration/harness.js';
 import { loadTrack, shiftTo, TRACE_FILES } from '../../src/simulator/traces.js';
-import { deliverFix, geolocationUse, installPatrolClock, pauseClock, recordsWaiting, signIn, watchProblems } from './app.js';
+import { deliverFix, geolocationUse, installPatrolClock, patrolPending, pauseClock, recordsWaiting, signIn, watchProblems } from './app.js';
 import { launchChromium } from './chromium.js';
 
 // A real walk (Osaka, SOURCES.md §1) moved into Huicheng, one fix a second of the page's clock.
@@ -112,6 +112,9 @@ describe('a task from a leader to an officer', () => {
       for (let i = 0; i < walk.length && arrivedAt < 0; i++) {
         await deliverFix(officerContext, officer, walk[i]!);
         await officer.clock.runFor(1000);
+        // The app has judged and written this fix before the screen is read: on a busy machine
+        // the arrival showed a fix later than it was decided.
+        await expect.poll(() => patrolPending(officer)).toBe(0);
         if ((await mine.getAttribute('data-state')) === 'on-scene') arrivedAt = i;
       }
       await officer.clock.resume();
