@@ -15,22 +15,28 @@ describe('npm start', () => {
     return dir;
   };
 
-  it.each(DATABASES)('seeds an empty %s database with the demo, prints the URL and logins, and serves app and API', async (kind) => {
-    const storage = await freshStorage(kind);
-    cleanups.push(storage.drop);
-    const { child, banner, url } = await start({ ...storage.env, DEMO_PASSWORD: 'demo-pass-1' });
-    cleanups.push(() => stop(child));
-    expect(banner).toContain(kind === 'sqlite' ? `SQLite in ${storage.env.DATA_DIR}` : 'PostgreSQL');
-    for (const badge of ['J001', 'J006', 'L001', 'L002', 'S001', 'A001']) expect(banner).toContain(badge);
-    expect(banner).toContain('demo password: demo-pass-1');
-    expect(existsSync(join(storage.env.DATA_DIR, 'xunfang.sqlite'))).toBe(kind === 'sqlite');
+  it.each(DATABASES)(
+    'seeds an empty %s database with the demo, prints the URL and logins, and serves app and API',
+    async (kind) => {
+      const storage = await freshStorage(kind);
+      cleanups.push(storage.drop);
+      const { child, banner, url } = await start({ ...storage.env, DEMO_PASSWORD: 'demo-pass-1' });
+      cleanups.push(() => stop(child));
+      expect(banner).toContain(kind === 'sqlite' ? `SQLite in ${storage.env.DATA_DIR}` : 'PostgreSQL');
+      for (const badge of ['J001', 'J006', 'L001', 'L002', 'S001', 'A001']) expect(banner).toContain(badge);
+      expect(banner).toContain('demo password: demo-pass-1');
+      expect(existsSync(join(storage.env.DATA_DIR, 'xunfang.sqlite'))).toBe(kind === 'sqlite');
 
-    const health = await fetch(`${url}/api/health`);
-    expect(await health.json()).toMatchObject({ ok: true, db: kind, version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
-    expect((await fetch(`${url}/`)).headers.get('content-type')).toMatch(/text\/html/);
-    const client = new Client(url);
-    expect((await client.login('L002', 'demo-pass-1')).status).toBe(200);
-  });
+      const health = await fetch(`${url}/api/health`);
+      expect(await health.json()).toMatchObject({ ok: true, db: kind, version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
+      expect((await fetch(`${url}/`)).headers.get('content-type')).toMatch(/text\/html/);
+      const client = new Client(url);
+      expect((await client.login('L002', 'demo-pass-1')).status).toBe(200);
+      // A first start of a real server (migrations, the demo seed and its password hashes): seconds
+      // on a quiet machine, over 30 s beside the browser tests on CI's 2 cores.
+    },
+    120_000,
+  );
 
   it('prints a random demo password when DEMO_PASSWORD is unset, and keeps the data on restart', async () => {
     const dir = dataDir();
