@@ -52,6 +52,8 @@ export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
   /** How often an idle live stream gets a heartbeat (and its session a re-check). */
   liveHeartbeatMs?: number | undefined;
+  /** How often the live channel looks for events whose wake-up was lost (tests lengthen it to see the wake-up alone at work). */
+  liveSafetyPollMs?: number | undefined;
   /** Told of every route as it is registered (the authorisation matrix test lists them this way). */
   onRoute?: ((route: { method: string | string[]; url: string }) => void) | undefined;
 }
@@ -160,7 +162,7 @@ export async function buildServer(options: BuildOptions): Promise<FastifyInstanc
   await app.register(accountRoutes(ctx));
   await app.register(auditRoutes(ctx));
   await app.register(incidentCategoryRoutes(ctx));
-  const hub = await LiveHub.start(ctx.database, ctx.now);
+  const hub = await LiveHub.start(ctx.database, ctx.now, options.liveSafetyPollMs);
   app.addHook('preClose', async () => hub.close());
   await app.register(liveRoutes(ctx, hub, options.liveHeartbeatMs ?? LIVE_HEARTBEAT_MS));
   app.get(

@@ -172,6 +172,7 @@ export async function startServer(
     https?: { cert: Buffer; key: Buffer };
     map?: MapConfig;
     liveHeartbeatMs?: number;
+    liveSafetyPollMs?: number;
     allowIdNumbers?: boolean;
     blobLimits?: BlobLimits;
     onRoute?: (route: { method: string | string[]; url: string }) => void;
@@ -203,6 +204,7 @@ export async function startServer(
     staticDir: options.staticDir,
     https: options.https,
     liveHeartbeatMs: options.liveHeartbeatMs,
+    liveSafetyPollMs: options.liveSafetyPollMs,
     onRoute: options.onRoute,
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -226,10 +228,10 @@ export async function startServer(
  * A second server on the first one's PostgreSQL database, with its own connections (and its own
  * LISTEN), as another server process would be. Closing it leaves the database to the first.
  */
-export async function startPeerServer(first: TestServer): Promise<{ url: string; close(): Promise<void> }> {
+export async function startPeerServer(first: TestServer, options: { liveSafetyPollMs?: number } = {}): Promise<{ url: string; close(): Promise<void> }> {
   const database = await openDatabase({ url: first.env.DATABASE_URL, dataDir: first.env.DATA_DIR });
   const blobs = new FolderBlobStore(join(first.env.DATA_DIR, 'blobs'));
-  const app = await buildServer({ ctx: { database, now: first.clock.now, version: 'test', tls: false, blobs } });
+  const app = await buildServer({ ctx: { database, now: first.clock.now, version: 'test', tls: false, blobs }, liveSafetyPollMs: options.liveSafetyPollMs });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   if (!address || typeof address === 'string') throw new Error('server has no port');

@@ -46,11 +46,11 @@ export class LiveHub {
     private readonly now: () => Date,
   ) {}
 
-  static async start(database: Database, now: () => Date): Promise<LiveHub> {
+  static async start(database: Database, now: () => Date, safetyPollMs = SAFETY_POLL_MS): Promise<LiveHub> {
     const hub = new LiveHub(database.db, now);
     hub.dispatched = await hub.newestId();
     hub.stopListening = database.notifier.listen(LIVE_CHANNEL, () => hub.wake());
-    hub.timers.push(setInterval(() => hub.wake(), SAFETY_POLL_MS).unref());
+    hub.timers.push(setInterval(() => hub.wake(), safetyPollMs).unref());
     hub.timers.push(setInterval(() => void hub.prune().catch((error: Error) => console.error('live prune failed:', error.message)), PRUNE_EVERY_MS).unref());
     return hub;
   }

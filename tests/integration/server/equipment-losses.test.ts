@@ -84,7 +84,7 @@ describe.each(DATABASES)('firearms and ammunition not returned, on %s', (kind) =
     const supervisorLive = await LiveStream.open(server.url, clients.S001!);
     const done = await resolve('L001', { ...loss, note: '枪已入库，J002 签收' });
     expect(done.status).toBe(200);
-    const [told] = await supervisorLive.next(1);
+    const [told] = await supervisorLive.next(1, 10_000);
     supervisorLive.close();
     expect(told).toMatchObject({ event: 'shift', data: { officerId: ids.J001, shiftId } });
     const { resolved } = (await done.json()) as ResolveLossResponse;

@@ -11,6 +11,12 @@ const checkpointBody = (zoneId: string, n: number) => ({
   minDwellS: 60,
 });
 
+/**
+ * The servers here look for lost wake-ups only every ten minutes, so an event that arrives at all
+ * was carried by its commit's wake-up (NOTIFY on PostgreSQL); waits are generous for a busy machine.
+ */
+const NO_SAFETY_POLL = { liveSafetyPollMs: 10 * 60_000 };
+
 describe.each(DATABASES)('the live channel on %s', (kind) => {
   let server: TestServer;
   let admin: Client;
@@ -24,7 +30,7 @@ describe.each(DATABASES)('the live channel on %s', (kind) => {
   };
 
   beforeAll(async () => {
-    server = await startServer(kind, { liveHeartbeatMs: 200 });
+    server = await startServer(kind, { liveHeartbeatMs: 200, ...NO_SAFETY_POLL });
     admin = new Client(server.url);
     await admin.login('A001');
     officer = new Client(server.url);
@@ -50,14 +56,12 @@ describe.each(DATABASES)('the live channel on %s', (kind) => {
     expect(((await bad.response.json()) as ApiErrorBody).message).toMatch(/whole number/);
   });
 
-  it('tells a signed-in officer within a second that there is something new to pull, as a strict-CSP event stream', async () => {
+  it('tells a signed-in officer as soon as there is something new to pull, woken by the change, as a strict-CSP event stream', async () => {
     const stream = await open(server.url, officer);
     expect(stream.response.headers.get('content-type')).toMatch(/^text\/event-stream/);
     expect(stream.response.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
-    const started = Date.now();
     expect((await admin.request('POST', '/api/admin/checkpoints', checkpointBody(zoneA, 1))).status).toBe(201);
-    const [event] = await stream.next(1, 1_000);
-    expect(Date.now() - started).toBeLessThan(1_000);
+    const [event] = await stream.next(1, 10_000);
     expect(event).toMatchObject({ event: 'changes' });
     expect(Number(event!.id)).toBeGreaterThan(0);
   });
@@ -116,7 +120,7 @@ describe.each(DATABASES)('the live channel on %s', (kind) => {
     const created = await leader.request('POST', '/api/tasks', { kind: 'check', title: '盘查', assignee: { to: 'officer', officerId: idOf.J001 } });
     expect(created.status).toBe(201);
     // The creation's events are in the table before the response; give every stream time to see them.
-    const seen = async (badge: string) => (await watching[badge]!.next(1, 1_500)).filter((e) => e.event === 'task').length > 0;
+    const seen = async (badge: string) => (await watching[badge]!.next(1, 5_000)).filter((e) => e.event === 'task').length > 0;
     expect(Object.fromEntries(await Promise.all(badges.map(async (b) => [b, await seen(b)] as const)))).toEqual({
       J001: true,
       J002: false,
@@ -130,15 +134,12 @@ describe.each(DATABASES)('the live channel on %s', (kind) => {
   // Several server processes exist only on PostgreSQL (SQLite is one process by design).
   if (kind === 'postgres')
     it('reaches a client on another server process of the same database (LISTEN/NOTIFY)', async () => {
-      const peer = await startPeerServer(server);
+      const peer = await startPeerServer(server, NO_SAFETY_POLL);
       try {
         const onPeer = await open(peer.url, officer);
-        await new Promise((resolve) => setTimeout(resolve, 200));
-        const started = Date.now();
         await admin.request('POST', '/api/admin/checkpoints', checkpointBody(zoneA, 7));
-        const [event] = await onPeer.next(1, 1_000);
+        const [event] = await onPeer.next(1, 10_000);
         expect(event).toMatchObject({ event: 'changes' });
-        expect(Date.now() - started).toBeLessThan(1_000);
         onPeer.close();
       } finally {
         await peer.close();
