@@ -1,15 +1,17 @@
 import type { Database as SqliteHandle, Statement } from 'better-sqlite3';
 import { sql, type Transaction } from 'kysely';
+import { copyRows } from './copy.js';
 import { sqliteHandle } from './dialect.js';
 import type { Tables } from './schema.js';
 
 // The inserts of ingest, a thousand rows a batch, without Kysely's query building: on SQLite one
 // cached prepared statement run row by row inside the transaction (a multi-row VALUES of 9,000
-// bound variables was compiled and prepared anew for every batch), on PostgreSQL one statement
-// per table per batch, its rows sent as one JSON parameter and read back by json_to_recordset
-// (the server parses a few hundred bytes of SQL, not 9,000 placeholders; and JSON.stringify is
-// native, where node-postgres writes array parameters element by element, escaping each string
-// with two regular expressions: a stored record's JSON is full of quotes).
+// bound variables was compiled and prepared anew for every batch), on PostgreSQL a COPY per table
+// per batch (copy.ts). When a row is already there (a device resending what it was not told was
+// stored), one statement per table instead, its rows sent as one JSON parameter and read back by
+// json_to_recordset (the server parses a few hundred bytes of SQL, not 9,000 placeholders; and
+// JSON.stringify is native, where node-postgres writes array parameters element by element,
+// escaping each string with two regular expressions: a stored record's JSON is full of quotes).
 
 type BulkTable = 'records' | 'positions';
 type Row<T extends BulkTable> = Tables[T];
@@ -43,6 +45,22 @@ export async function insertNew<T extends BulkTable>(
     }
     return inserted;
   }
+  // Fresh rows, as nearly every push's are, go in by COPY; a row already stored refuses the whole
+  // COPY, and then the batch goes in by the insert that skips what clashes.
+  await sql`savepoint bulk_copy`.execute(trx);
+  try {
+    await copyRows(
+      trx,
+      table,
+      columns.map(([name]) => name),
+      rows,
+    );
+    await sql`release savepoint bulk_copy`.execute(trx);
+    return new Set(rows.map((row) => row[key]));
+  } catch (error) {
+    if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+    await sql`rollback to savepoint bulk_copy`.execute(trx);
+  }
   const names = sql.join(columns.map(([name]) => sql.ref(name)));
   const types = sql.join(columns.map(([name, type]) => sql`${sql.ref(name)} ${sql.raw(type)}`));
   const { rows: returned } = await sql<Record<string, unknown>>`insert into ${sql.table(table)} (${names})
@@ -50,6 +68,9 @@ export async function insertNew<T extends BulkTable>(
   for (const row of returned) inserted.add(row[key]);
   return inserted;
 }
+
+/** PostgreSQL's SQLSTATE for a duplicate key. */
+const UNIQUE_VIOLATION = '23505';
 
 const statements = new WeakMap<SqliteHandle, Map<string, Statement>>();
 

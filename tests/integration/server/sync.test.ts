@@ -183,6 +183,40 @@ describe.each(DATABASES)('sync protocol on %s', (kind) => {
       expect(tooBig.status).toBe(413);
     });
 
+    it('answers a resent full batch with 1000 duplicates, and a batch whose one stored record is its last with 999 accepted', async () => {
+      const batch: SignedRecord[] = [];
+      for (let i = 0; i < 1000; i++) batch.push(await device.next('position', positionBody(shiftId, 2000 + i)));
+      expect((await push(j001, batch.slice(0, 1))).map((r) => r.status)).toEqual(['accepted']);
+      // The stored one last: everything before it is new (on PostgreSQL the bulk COPY meets the clash at its very end).
+      const lastClashes = [...batch.slice(1), batch[0]!];
+      const mixed = await push(j001, lastClashes);
+      expect(mixed.filter((r) => r.status === 'accepted')).toHaveLength(999);
+      expect(mixed[999]).toMatchObject({ id: batch[0]!.id, status: 'duplicate' });
+      // All stored: the clash is at the first row, with the rest still to send.
+      const resent = await push(j001, batch);
+      expect(resent.every((r) => r.status === 'duplicate')).toBe(true);
+      const stored = await server.database.db
+        .selectFrom('records')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where(
+          'id',
+          'in',
+          batch.map((r) => r.id),
+        )
+        .executeTakeFirstOrThrow();
+      expect(Number(stored.n)).toBe(1000);
+      const positions = await server.database.db
+        .selectFrom('positions')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where(
+          'record_id',
+          'in',
+          batch.map((r) => r.id),
+        )
+        .executeTakeFirstOrThrow();
+      expect(Number(positions.n)).toBe(1000);
+    });
+
     it('answers non-JSON with 400 or 415, a wrong shape with 400, and no session with 401', async () => {
       expect((await j001.request('POST', '/api/sync/push', '{"records": [')).status).toBe(400);
       expect((await j001.request('POST', '/api/sync/push', '<records/>', { 'content-type': 'application/xml' })).status).toBe(415);
