@@ -266,7 +266,10 @@ describe('the lock while the app runs', () => {
     expect(await page.getByTestId('sync-waiting').count()).toBe(0);
     expect(await page.getByTestId('lock-button').count()).toBe(0);
 
-    // Behind the lock, the patrol goes on: fixes are judged and written.
+    // Behind the lock, the patrol goes on: fixes are judged and written. What the 30 minutes
+    // wrote goes up first (time moving on as it would), so no push still in flight takes records
+    // out of the outbox after they were counted.
+    await expect.poll(async () => (await page.clock.runFor(1000), outboxCount(page)), { timeout: 15_000 }).toBe(0);
     await context.setOffline(true);
     const queued = await outboxCount(page);
     for (let i = 1; i <= 6; i++) {

@@ -38,6 +38,7 @@ export class LiveHub {
   private dispatched = 0;
   private queue: Promise<void> = Promise.resolve();
   private pending = false;
+  private closed = false;
   private readonly timers: NodeJS.Timeout[] = [];
   private stopListening: () => void = () => undefined;
 
@@ -81,16 +82,19 @@ export class LiveHub {
     return () => this.clients.delete(client);
   }
 
-  close(): void {
+  /** Ends every stream and waits for a round already under way, so none reads a closed database. */
+  async close(): Promise<void> {
+    this.closed = true;
     this.stopListening();
     for (const timer of this.timers) clearInterval(timer);
     for (const client of [...this.clients]) client.sink.end();
     this.clients.clear();
+    await this.queue;
   }
 
   /** Coalesces wake-ups: one read serves every commit that happened before it. */
   private wake(): void {
-    if (this.pending) return;
+    if (this.pending || this.closed) return;
     this.pending = true;
     void this.serially(async () => {
       this.pending = false;
