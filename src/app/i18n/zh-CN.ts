@@ -552,7 +552,7 @@ export const zhCN = {
   'sos.active': '求助中，待确认',
   'sos.on': '求助中',
   'sos.button': 'SOS',
-  'sos.hold': '按住 2 秒求助',
+  'sos.hold': '按住 2\u00a0秒求助',
   'sos.countdown': '{n} 秒后发出求助，松开取消',
   'sos.sent': '求助已发出，正在等待组长确认。每 5 秒上报一次位置。',
   'sos.queued': '求助已保存，联网后立即发送。',
