@@ -1,9 +1,8 @@
 import { CHECKPOINT_TYPES, type Checkpoint, type CheckpointType } from '../../../domain/checkpoints.js';
-import { locale, t, type MessageKey } from '../../i18n/index.js';
+import { t, type MessageKey } from '../../i18n/index.js';
 import { deleteCheckpoint, localName, saveCheckpoint, squads, zones } from './admin-store.js';
 import { checkCheckpoint, type CheckpointDraft } from './drafts.js';
-import { ConfirmDelete, useEditor } from './editor.js';
-import { FormProblems } from './FormProblems.js';
+import { EditorFooter, useEditor } from './editor.js';
 
 /** Catalog label of each checkpoint type. */
 export const TYPE_KEYS: Readonly<Record<CheckpointType, MessageKey>> = {
@@ -44,7 +43,8 @@ interface Props {
 
 /** Edits one checkpoint's attributes (and a circle's centre and radius); saves or deletes it on the server. */
 export function CheckpointForm({ draft, onChange, moving, onMove, onSaved, onDeleted, onClose }: Props) {
-  const { problems, saved, save, remove, firstField } = useEditor<HTMLInputElement>(draft.id);
+  const editor = useEditor<HTMLInputElement>(draft.id);
+  const { problems, saved, save, firstField } = editor;
 
   const set = (patch: Partial<CheckpointDraft>) => {
     saved.value = false;
@@ -69,7 +69,6 @@ export function CheckpointForm({ draft, onChange, moving, onMove, onSaved, onDel
     const squad = squads.value.find((s) => s.id === squadId);
     return squad ? localName(squad.name) : squadId;
   };
-  const busy = save.busy.value || remove.busy.value;
   return (
     <form
       class="panel stack admin-form"
@@ -156,32 +155,16 @@ export function CheckpointForm({ draft, onChange, moving, onMove, onSaved, onDel
       ) : (
         <p class="muted">{t('admin.cp.polygonNote')}</p>
       )}
-      <FormProblems problems={problems.value} labels={LABELS} error={save.error.value ?? remove.error.value} />
-      {saved.value && (
-        <p class="ok" role="status">
-          {t('admin.saved')}
-        </p>
-      )}
-      <div class="row">
-        <button type="submit" class="primary" disabled={busy}>
-          {save.busy.value ? t('admin.saving') : t('admin.save')}
-        </button>
-        <button type="button" onClick={onClose} disabled={busy}>
-          {t('admin.cancel')}
-        </button>
-      </div>
-      {!draft.isNew && (
-        <ConfirmDelete
-          key={draft.id}
-          name={locale.value === 'en' ? draft.nameEn : draft.nameZh}
-          busy={busy}
-          remove={remove}
-          onDelete={async () => {
-            await deleteCheckpoint(draft.id);
-            onDeleted();
-          }}
-        />
-      )}
+      <EditorFooter
+        editor={editor}
+        labels={LABELS}
+        draft={draft}
+        onClose={onClose}
+        onDelete={async () => {
+          await deleteCheckpoint(draft.id);
+          onDeleted();
+        }}
+      />
     </form>
   );
 }

@@ -1,9 +1,8 @@
 import { CONTROL_POINT_KINDS, type ControlPoint, type ControlPointKind } from '../../../domain/control-points.js';
-import { locale, t, type MessageKey } from '../../i18n/index.js';
+import { t, type MessageKey } from '../../i18n/index.js';
 import { deleteControlPoint, saveControlPoint } from './admin-store.js';
 import { checkControlPoint, type ControlPointDraft } from './drafts.js';
-import { ConfirmDelete, useEditor } from './editor.js';
-import { FormProblems } from './FormProblems.js';
+import { EditorFooter, useEditor } from './editor.js';
 
 /** Catalog label of each control point kind. */
 export const KIND_KEYS: Readonly<Record<ControlPointKind, MessageKey>> = {
@@ -36,7 +35,8 @@ interface Props {
 
 /** Edits one control point's names, kind, position and whether that position is only approximate; saves or deletes it. */
 export function ControlPointForm({ draft, onChange, moving, onMove, onSaved, onDeleted, onClose }: Props) {
-  const { problems, saved, save, remove, firstField } = useEditor<HTMLInputElement>(draft.id);
+  const editor = useEditor<HTMLInputElement>(draft.id);
+  const { problems, saved, save, firstField } = editor;
   const set = (patch: Partial<ControlPointDraft>) => {
     saved.value = false;
     onChange({ ...draft, ...patch });
@@ -54,7 +54,6 @@ export function ControlPointForm({ draft, onChange, moving, onMove, onSaved, onD
     });
   }
 
-  const busy = save.busy.value || remove.busy.value;
   const title = t(draft.isNew ? 'ctl.newTitle' : 'ctl.editTitle');
   return (
     <form class="panel stack admin-form" onSubmit={submit} aria-label={title} data-testid="control-point-form">
@@ -99,32 +98,16 @@ export function ControlPointForm({ draft, onChange, moving, onMove, onSaved, onD
         <input name="approximate" type="checkbox" checked={draft.approximate} onChange={(e) => set({ approximate: e.currentTarget.checked })} />
         {t('ctl.approximate')}
       </label>
-      <FormProblems problems={problems.value} labels={LABELS} error={save.error.value ?? remove.error.value} />
-      {saved.value && (
-        <p class="ok" role="status">
-          {t('admin.saved')}
-        </p>
-      )}
-      <div class="row">
-        <button type="submit" class="primary" disabled={busy}>
-          {save.busy.value ? t('admin.saving') : t('admin.save')}
-        </button>
-        <button type="button" onClick={onClose} disabled={busy}>
-          {t('admin.cancel')}
-        </button>
-      </div>
-      {!draft.isNew && (
-        <ConfirmDelete
-          key={draft.id}
-          name={locale.value === 'en' ? draft.nameEn : draft.nameZh}
-          busy={busy}
-          remove={remove}
-          onDelete={async () => {
-            await deleteControlPoint(draft.id);
-            onDeleted();
-          }}
-        />
-      )}
+      <EditorFooter
+        editor={editor}
+        labels={LABELS}
+        draft={draft}
+        onClose={onClose}
+        onDelete={async () => {
+          await deleteControlPoint(draft.id);
+          onDeleted();
+        }}
+      />
     </form>
   );
 }

@@ -1,9 +1,8 @@
 import type { Plan } from '../../../domain/checkpoints.js';
-import { locale, t, type MessageKey } from '../../i18n/index.js';
+import { t, type MessageKey } from '../../i18n/index.js';
 import { checkpoints, deletePlan, localName, savePlan, squads, zones } from './admin-store.js';
 import { checkPlan, type PlanDraft } from './drafts.js';
-import { ConfirmDelete, useEditor } from './editor.js';
-import { FormProblems } from './FormProblems.js';
+import { EditorFooter, useEditor } from './editor.js';
 
 const LABELS: Readonly<Record<string, MessageKey>> = {
   squadId: 'admin.plan.squad',
@@ -27,7 +26,8 @@ interface Props {
 
 /** Which checkpoints a squad must visit and how often; only checkpoints in that squad's zones are offered. */
 export function PlanForm({ draft, onChange, onSaved, onDeleted, onClose }: Props) {
-  const { problems, saved, save, remove, firstField } = useEditor<HTMLSelectElement>(draft.id);
+  const editor = useEditor<HTMLSelectElement>(draft.id);
+  const { problems, saved, save, firstField } = editor;
 
   const set = (patch: Partial<PlanDraft>) => {
     saved.value = false;
@@ -58,7 +58,6 @@ export function PlanForm({ draft, onChange, onSaved, onDeleted, onClose }: Props
     });
   }
 
-  const busy = save.busy.value || remove.busy.value;
   const title = t(draft.isNew ? 'admin.plan.newTitle' : 'admin.plan.editTitle');
   return (
     <form class="panel stack admin-form" onSubmit={submit} aria-label={title} data-testid="plan-form">
@@ -133,32 +132,16 @@ export function PlanForm({ draft, onChange, onSaved, onDeleted, onClose }: Props
           </label>
         )}
       </fieldset>
-      <FormProblems problems={problems.value} labels={LABELS} error={save.error.value ?? remove.error.value} />
-      {saved.value && (
-        <p class="ok" role="status">
-          {t('admin.saved')}
-        </p>
-      )}
-      <div class="row">
-        <button type="submit" class="primary" disabled={busy}>
-          {save.busy.value ? t('admin.saving') : t('admin.save')}
-        </button>
-        <button type="button" onClick={onClose} disabled={busy}>
-          {t('admin.cancel')}
-        </button>
-      </div>
-      {!draft.isNew && (
-        <ConfirmDelete
-          key={draft.id}
-          name={locale.value === 'en' ? draft.nameEn : draft.nameZh}
-          busy={busy}
-          remove={remove}
-          onDelete={async () => {
-            await deletePlan(draft.id);
-            onDeleted();
-          }}
-        />
-      )}
+      <EditorFooter
+        editor={editor}
+        labels={LABELS}
+        draft={draft}
+        onClose={onClose}
+        onDelete={async () => {
+          await deletePlan(draft.id);
+          onDeleted();
+        }}
+      />
     </form>
   );
 }

@@ -1,8 +1,7 @@
-import { t, locale, type MessageKey } from '../../i18n/index.js';
+import { t, type MessageKey } from '../../i18n/index.js';
 import { deleteZone, localName, saveZone, squads } from './admin-store.js';
 import { checkZone, type ZoneDraft } from './drafts.js';
-import { ConfirmDelete, useEditor } from './editor.js';
-import { FormProblems } from './FormProblems.js';
+import { EditorFooter, useEditor } from './editor.js';
 import type { AdminZone } from '../../../domain/protocol/admin.js';
 
 /** Which field a schema path is about, to name it in the problem list. */
@@ -29,7 +28,8 @@ interface Props {
  * on the server, whose refusals (a zone with checkpoints) show here.
  */
 export function ZoneForm({ draft, onChange, onSaved, onDeleted, onClose }: Props) {
-  const { problems, saved, save, remove, firstField } = useEditor<HTMLInputElement>(draft.id);
+  const editor = useEditor<HTMLInputElement>(draft.id);
+  const { problems, saved, save, firstField } = editor;
   const set = (patch: Partial<ZoneDraft>) => {
     saved.value = false;
     onChange({ ...draft, ...patch });
@@ -48,7 +48,6 @@ export function ZoneForm({ draft, onChange, onSaved, onDeleted, onClose }: Props
     });
   }
 
-  const busy = save.busy.value || remove.busy.value;
   const title = t(draft.isNew ? 'zones.newTitle' : 'zones.editTitle');
   return (
     // noValidate: the schema, not the browser, says what is wrong, in the list beside the fields.
@@ -84,32 +83,16 @@ export function ZoneForm({ draft, onChange, onSaved, onDeleted, onClose }: Props
           onInput={(e) => set({ population: e.currentTarget.value })}
         />
       </label>
-      <FormProblems problems={problems.value} labels={LABELS} error={save.error.value ?? remove.error.value} />
-      {saved.value && (
-        <p class="ok" role="status">
-          {t('admin.saved')}
-        </p>
-      )}
-      <div class="row">
-        <button type="submit" class="primary" disabled={busy}>
-          {save.busy.value ? t('admin.saving') : t('admin.save')}
-        </button>
-        <button type="button" onClick={onClose} disabled={busy}>
-          {t('admin.cancel')}
-        </button>
-      </div>
-      {!draft.isNew && (
-        <ConfirmDelete
-          key={draft.id}
-          name={locale.value === 'en' ? draft.nameEn : draft.nameZh}
-          busy={busy}
-          remove={remove}
-          onDelete={async () => {
-            await deleteZone(draft.id);
-            onDeleted();
-          }}
-        />
-      )}
+      <EditorFooter
+        editor={editor}
+        labels={LABELS}
+        draft={draft}
+        onClose={onClose}
+        onDelete={async () => {
+          await deleteZone(draft.id);
+          onDeleted();
+        }}
+      />
     </form>
   );
 }
