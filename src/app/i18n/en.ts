@@ -17,6 +17,8 @@ export const en: Catalog = {
   'auth.submitting': 'Signing in…',
   'auth.signOut': 'Sign out',
   'auth.signedInAs': '{name} ({badge})',
+  // A person as lists name them: name and badge
+  'person.nameBadge': '{name} ({badge})',
   'auth.sessionExpired': 'Your session has expired; please sign in again.',
   'error.badCredentials': 'Badge number or password is wrong.',
   'error.attemptsLeft': {
@@ -256,7 +258,6 @@ export const en: Catalog = {
   'admin.plan.times': 'Times per shift',
   'admin.plan.summaryInterval': 'every {n} min, {from}–{to}',
   // Check-ins and completion (issue 11, items 1–3)
-  'completion.officer': '{name} ({badge})',
   'completion.met': '{met} of {required} done ({percent}%)',
   'completion.noneRequired': 'Nothing required yet',
   'checkin.state.verified': 'Verified',

@@ -15,6 +15,8 @@ export const zhCN = {
   'auth.submitting': '正在登录…',
   'auth.signOut': '退出登录',
   'auth.signedInAs': '{name}（{badge}）',
+  // A person as lists name them: name and badge
+  'person.nameBadge': '{name}（{badge}）',
   'auth.sessionExpired': '登录已过期，请重新登录。',
   'error.badCredentials': '警号或密码错误。',
   'error.attemptsLeft': '再错 {n} 次将锁定警号 10 分钟。',
@@ -250,7 +252,6 @@ export const zhCN = {
   'admin.plan.summaryPerShift': '每班次 {n} 次',
   'admin.plan.summary': '{squad} · {n} 个检查点 · {rule}',
   // Check-ins and completion (issue 11, items 1–3)
-  'completion.officer': '{name}（{badge}）',
   'completion.met': '完成 {met}/{required}（{percent}%）',
   'completion.noneRequired': '暂无要求的巡查',
   'checkin.state.verified': '已核验',

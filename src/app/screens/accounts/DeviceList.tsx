@@ -31,17 +31,17 @@ export function DeviceList({ canRevoke }: { canRevoke: boolean }) {
       <ul class="rejected-list">
         {devices?.map((d) => (
           <li key={d.id} data-device={d.id} data-revoked={d.revokedAt ? 'yes' : 'no'}>
-            <strong>
-              {d.officerName}（{d.officerBadge}）
-            </strong>{' '}
-            · {d.label ?? t('device.unnamed')} {d.revokedAt && <span class="badge-bad">{t('device.revoked', { time: formatDateTime(d.revokedAt) })}</span>}
+            <strong>{t('person.nameBadge', { name: d.officerName, badge: d.officerBadge })}</strong> ·{' '}
+            <span class="fact">{d.label ?? t('device.unnamed')}</span>{' '}
+            {d.revokedAt && <span class="badge-bad">{t('device.revoked', { time: formatDateTime(d.revokedAt) })}</span>}
+            {/* Each fact wraps whole, so a line breaks between facts, never inside a time. */}
             <div class="muted">
-              {t('device.firstSeen', { time: formatDateTime(d.firstSeenAt) })} ·{' '}
-              {t('device.lastSeen', { time: d.lastSeenAt ? formatDateTime(d.lastSeenAt) : '—' })}
+              <span class="fact">{t('device.firstSeen', { time: formatDateTime(d.firstSeenAt) })}</span> ·{' '}
+              <span class="fact">{t('device.lastSeen', { time: d.lastSeenAt ? formatDateTime(d.lastSeenAt) : '—' })}</span>
             </div>
             <div class="muted">
-              {t('device.lastSync', { time: d.lastSyncAt ? formatDateTime(d.lastSyncAt) : '—' })} ·{' '}
-              {d.pendingCount === null ? t('device.pendingUnknown') : t('device.pending', { n: d.pendingCount })}
+              <span class="fact">{t('device.lastSync', { time: d.lastSyncAt ? formatDateTime(d.lastSyncAt) : '—' })}</span> ·{' '}
+              <span class="fact">{d.pendingCount === null ? t('device.pendingUnknown') : t('device.pending', { n: d.pendingCount })}</span>
             </div>
             {canRevoke && !d.revokedAt && confirming.value !== d.id && (
               <button type="button" class="danger" disabled={action.busy.value} onClick={() => (confirming.value = d.id)}>

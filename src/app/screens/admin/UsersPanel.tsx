@@ -75,7 +75,7 @@ function OneTimePasswords() {
       <ul class="rejected-list">
         {list.map((p) => (
           <li key={p.badge} data-badge={p.badge}>
-            {p.name}（{p.badge}）: <code class="otp">{p.oneTimePassword}</code>
+            {t('person.nameBadge', { name: p.name, badge: p.badge })}: <code class="otp">{p.oneTimePassword}</code>
           </li>
         ))}
       </ul>

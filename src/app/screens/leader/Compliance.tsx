@@ -46,7 +46,7 @@ export function Compliance() {
             <ul class="rejected-list">
               {report.shifts.map((s) => (
                 <li key={s.shiftId} data-shift={s.shiftId} data-ratio={s.completion.ratio ?? 'none'}>
-                  <strong>{t('completion.officer', { name: s.name, badge: s.badge })}</strong> {completionText(s.completion)}
+                  <strong>{t('person.nameBadge', { name: s.name, badge: s.badge })}</strong> {completionText(s.completion)}
                   {s.endedAt === null && <span class="muted"> · {t('compliance.open')}</span>}
                   <div class="muted">
                     {t('compliance.counts', { verified: s.checkins.verified, weak: s.checkins.weak, unsupported: s.checkins.unsupported })}

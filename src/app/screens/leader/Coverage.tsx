@@ -98,7 +98,7 @@ function CoverageReport({ zoneId, windowH, unseenH }: { zoneId: string; windowH:
           <ul class="due-list" aria-label={t('coverage.officers')}>
             {report.officers.map((o) => (
               <li key={o.officerId} class="due" data-officer={o.badge} data-ratio={o.ratio}>
-                <span class="due-name">{t('completion.officer', { name: o.name, badge: o.badge })}</span>
+                <span class="due-name">{t('person.nameBadge', { name: o.name, badge: o.badge })}</span>
                 <span class="due-status">{percent(o.ratio)}</span>
                 <meter class="due-when" min={0} max={1} value={o.ratio} aria-label={percent(o.ratio)} />
               </li>

@@ -48,9 +48,7 @@ function LossItem({ loss, onResolved }: { loss: EquipmentLoss; onResolved: () =>
 
   return (
     <li data-officer={loss.officerId} data-item={loss.item}>
-      <strong>
-        {loss.name}（{loss.badge}）
-      </strong>{' '}
+      <strong>{t('person.nameBadge', { name: loss.name, badge: loss.badge })}</strong>{' '}
       <span class="badge-bad">{loss.itemReturned ? t('losses.roundsShort', { n: loss.rounds ?? 0 }) : t('losses.itemMissing', { item })}</span>
       <div>
         {item}

@@ -43,9 +43,7 @@ function OfficerRow({ officer: o, now }: { officer: SquadOfficer; now: number })
       data-silent={silent ? 'yes' : 'no'}
       data-sos={sosState}
     >
-      <strong>
-        {o.name}（{o.badge}）
-      </strong>
+      <strong>{t('person.nameBadge', { name: o.name, badge: o.badge })}</strong>
       {!o.shift && <span class="muted"> · {t('squad.offShift')}</span>}
       <div class="squad-fix" data-testid="squad-fix-age">
         {age ? t(`map.positionAge.${age.unit}`, { n: age.n }) : t('squad.noFix')}

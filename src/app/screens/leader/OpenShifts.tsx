@@ -16,10 +16,7 @@ export function OpenShifts() {
       <ul class="rejected-list">
         {list?.map((s) => (
           <li key={s.shiftId} data-overdue={s.overdue ? 'yes' : 'no'}>
-            <strong>
-              {s.name}（{s.badge}）
-            </strong>{' '}
-            {s.overdue && <span class="badge-bad">{t('leader.overdue')}</span>}
+            <strong>{t('person.nameBadge', { name: s.name, badge: s.badge })}</strong> {s.overdue && <span class="badge-bad">{t('leader.overdue')}</span>}
             <div class="muted">
               {t('leader.since', { time: formatTime(s.startedAt) })}
               {s.plannedEndAt && ` · ${t('leader.plannedEnd', { time: formatTime(s.plannedEndAt) })}`}

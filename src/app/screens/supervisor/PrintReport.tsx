@@ -43,10 +43,8 @@ export function PrintReport({
     <section class="print-report" data-testid="print-report">
       <h1>{t('audit.report.title')}</h1>
       <p>
-        <strong>
-          {shift.name}（{shift.badge}）
-        </strong>{' '}
-        {shift.startedAt.slice(0, 10)} {formatTime(shift.startedAt)}–{shift.endedAt ? formatTime(shift.endedAt) : t('audit.open')}
+        <strong>{t('person.nameBadge', { name: shift.name, badge: shift.badge })}</strong> {shift.startedAt.slice(0, 10)} {formatTime(shift.startedAt)}–
+        {shift.endedAt ? formatTime(shift.endedAt) : t('audit.open')}
       </p>
       <p class="muted">{t('audit.report.made', { date: now.slice(0, 10), time: formatTime(now), name: viewer ? `${viewer.name}（${viewer.badge}）` : '' })}</p>
       {snapshot && <img class="print-map" src={snapshot} alt={t('audit.report.map')} data-testid="print-map" />}

@@ -121,10 +121,7 @@ function ShiftAudit({ subject, onBack }: { subject: AuditSubject; onBack: () => 
         {t('audit.back')}
       </button>
       <p data-testid="audit-subject" data-range={subject.shiftId === null ? 'yes' : 'no'}>
-        <strong>
-          {subject.name}（{subject.badge}）
-        </strong>{' '}
-        {subject.shiftId === null && `${t('audit.rangeLabel')} `}
+        <strong>{t('person.nameBadge', { name: subject.name, badge: subject.badge })}</strong> {subject.shiftId === null && `${t('audit.rangeLabel')} `}
         {subject.startedAt.slice(0, 10)} {formatTime(subject.startedAt)}–
         {subject.endedAt
           ? `${subject.endedAt.slice(0, 10) === subject.startedAt.slice(0, 10) ? '' : `${subject.endedAt.slice(0, 10)} `}${formatTime(subject.endedAt)}`

@@ -78,7 +78,7 @@ export function ShiftPicker({ onPick }: { onPick: (subject: AuditSubject) => voi
               <option value="">{t('audit.filter.all')}</option>
               {officers.map((o) => (
                 <option key={o.id} value={o.id}>
-                  {o.name}（{o.badge}）
+                  {t('person.nameBadge', { name: o.name, badge: o.badge })}
                 </option>
               ))}
             </select>
@@ -108,9 +108,7 @@ export function ShiftPicker({ onPick }: { onPick: (subject: AuditSubject) => voi
           <li key={`${s.officerId}${s.shiftId}`} class="task" data-shift={s.shiftId} data-verdict={s.verdict ?? ''}>
             <button type="button" class="audit-pick" onClick={() => onPick(s)}>
               <span class="audit-pick-head">
-                <strong>
-                  {s.name}（{s.badge}）
-                </strong>
+                <strong>{t('person.nameBadge', { name: s.name, badge: s.badge })}</strong>
                 <span class={`audit-chip audit-chip-${s.verdict ?? 'unknown'}`}>{t(s.verdict ? VERDICT_SHORT[s.verdict] : 'audit.short.unknown')}</span>
               </span>
               <span class="muted">
