@@ -155,16 +155,7 @@ export function CheckpointForm({ draft, onChange, moving, onMove, onSaved, onDel
       ) : (
         <p class="muted">{t('admin.cp.polygonNote')}</p>
       )}
-      <EditorFooter
-        editor={editor}
-        labels={LABELS}
-        draft={draft}
-        onClose={onClose}
-        onDelete={async () => {
-          await deleteCheckpoint(draft.id);
-          onDeleted();
-        }}
-      />
+      <EditorFooter editor={editor} labels={LABELS} draft={draft} onClose={onClose} deleteItem={deleteCheckpoint} onDeleted={onDeleted} />
     </form>
   );
 }

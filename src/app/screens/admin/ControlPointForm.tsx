@@ -98,16 +98,7 @@ export function ControlPointForm({ draft, onChange, moving, onMove, onSaved, onD
         <input name="approximate" type="checkbox" checked={draft.approximate} onChange={(e) => set({ approximate: e.currentTarget.checked })} />
         {t('ctl.approximate')}
       </label>
-      <EditorFooter
-        editor={editor}
-        labels={LABELS}
-        draft={draft}
-        onClose={onClose}
-        onDelete={async () => {
-          await deleteControlPoint(draft.id);
-          onDeleted();
-        }}
-      />
+      <EditorFooter editor={editor} labels={LABELS} draft={draft} onClose={onClose} deleteItem={deleteControlPoint} onDeleted={onDeleted} />
     </form>
   );
 }

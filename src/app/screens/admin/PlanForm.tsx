@@ -132,16 +132,7 @@ export function PlanForm({ draft, onChange, onSaved, onDeleted, onClose }: Props
           </label>
         )}
       </fieldset>
-      <EditorFooter
-        editor={editor}
-        labels={LABELS}
-        draft={draft}
-        onClose={onClose}
-        onDelete={async () => {
-          await deletePlan(draft.id);
-          onDeleted();
-        }}
-      />
+      <EditorFooter editor={editor} labels={LABELS} draft={draft} onClose={onClose} deleteItem={deletePlan} onDeleted={onDeleted} />
     </form>
   );
 }

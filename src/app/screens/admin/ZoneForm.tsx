@@ -83,16 +83,7 @@ export function ZoneForm({ draft, onChange, onSaved, onDeleted, onClose }: Props
           onInput={(e) => set({ population: e.currentTarget.value })}
         />
       </label>
-      <EditorFooter
-        editor={editor}
-        labels={LABELS}
-        draft={draft}
-        onClose={onClose}
-        onDelete={async () => {
-          await deleteZone(draft.id);
-          onDeleted();
-        }}
-      />
+      <EditorFooter editor={editor} labels={LABELS} draft={draft} onClose={onClose} deleteItem={deleteZone} onDeleted={onDeleted} />
     </form>
   );
 }

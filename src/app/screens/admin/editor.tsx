@@ -56,13 +56,16 @@ export function EditorFooter({
   labels,
   draft,
   onClose,
-  onDelete,
+  deleteItem,
+  onDeleted,
 }: {
   editor: Pick<ReturnType<typeof useEditor>, 'problems' | 'saved' | 'save' | 'remove'>;
   labels: Readonly<Record<string, MessageKey>>;
   draft: { id: string; isNew: boolean; nameZh: string; nameEn: string };
   onClose: () => void;
-  onDelete: () => Promise<void>;
+  /** Deletes the stored item on the server; `onDeleted` follows once it has. */
+  deleteItem: (id: string) => Promise<void>;
+  onDeleted: () => void;
 }) {
   const busy = save.busy.value || remove.busy.value;
   return (
@@ -82,7 +85,13 @@ export function EditorFooter({
         </button>
       </div>
       {!draft.isNew && (
-        <ConfirmDelete key={draft.id} name={locale.value === 'en' ? draft.nameEn : draft.nameZh} busy={busy} remove={remove} onDelete={onDelete} />
+        <ConfirmDelete
+          key={draft.id}
+          name={locale.value === 'en' ? draft.nameEn : draft.nameZh}
+          busy={busy}
+          remove={remove}
+          onDelete={() => deleteItem(draft.id).then(onDeleted)}
+        />
       )}
     </>
   );

@@ -46,7 +46,13 @@ export function PrintReport({
         <strong>{t('person.nameBadge', { name: shift.name, badge: shift.badge })}</strong> {shift.startedAt.slice(0, 10)} {formatTime(shift.startedAt)}–
         {shift.endedAt ? formatTime(shift.endedAt) : t('audit.open')}
       </p>
-      <p class="muted">{t('audit.report.made', { date: now.slice(0, 10), time: formatTime(now), name: viewer ? `${viewer.name}（${viewer.badge}）` : '' })}</p>
+      <p class="muted">
+        {t('audit.report.made', {
+          date: now.slice(0, 10),
+          time: formatTime(now),
+          name: viewer ? t('person.nameBadge', { name: viewer.name, badge: viewer.badge }) : '',
+        })}
+      </p>
       {snapshot && <img class="print-map" src={snapshot} alt={t('audit.report.map')} data-testid="print-map" />}
       <h2>{t('audit.report.verdict')}</h2>
       <p data-verdict={verdict}>{t(verdictKey)}</p>
