@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../../src/domain/ids.js';
 import type { PullResponse, PushResponse } from '../../../src/domain/protocol/sync.js';
 import type { SignedRecord } from '../../../src/domain/records.js';
+import { insertRecords, recordRow } from '../../../src/server/sync/ingest.js';
 import { positionBody, TestDevice } from '../device.js';
 import { Client, DATABASES, startServer, type TestServer } from '../harness.js';
 
@@ -202,6 +203,25 @@ describe.each(DATABASES)('sync protocol on %s', (kind) => {
       const positions = await db.selectFrom('positions').select('record_id').where('record_id', 'in', ids).execute();
       expect(records).toHaveLength(1000);
       expect(positions).toHaveLength(1000);
+    });
+
+    it('lets the database itself store a record only under a device of the record’s officer, and keep a device that has records', async () => {
+      const db = server.database.db;
+      const store = (record: SignedRecord, officerId = record.officerId) =>
+        db.transaction().execute((trx) => insertRecords(trx, [recordRow({ ...record, officerId }, JSON.stringify(record), new Date().toISOString())]));
+      const unregistered = await TestDevice.create(ids.J001!);
+      const before = await count();
+      await expect(store(await unregistered.next('position', positionBody(shiftId, 3000)))).rejects.toThrow();
+      await expect(db.deleteFrom('devices').where('id', '=', device.deviceId).execute()).rejects.toThrow();
+      if (kind === 'postgres') {
+        // PostgreSQL's check (one per statement) also pairs them: J001's device under J002's name
+        // is refused, stored or changed afterwards. SQLite's foreign keys check each on its own.
+        await expect(store(await device.next('position', positionBody(shiftId, 3001)), ids.J002!)).rejects.toThrow(/officer/);
+        const stored = await db.selectFrom('records').select('id').where('device_id', '=', device.deviceId).executeTakeFirstOrThrow();
+        await expect(db.updateTable('records').set({ officer_id: ids.J002! }).where('id', '=', stored.id).execute()).rejects.toThrow(/officer/);
+      }
+      expect(await count()).toBe(before);
+      expect(await store(await device.next('position', positionBody(shiftId, 3002)))).toHaveProperty('size', 1);
     });
 
     it('answers non-JSON with 400 or 415, a wrong shape with 400, and no session with 401', async () => {
