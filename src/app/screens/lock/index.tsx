@@ -25,11 +25,13 @@ export function LockScreen({ view }: { view: Shown }) {
   const officerId = view.kind === 'sealed' ? view.officerId : (user?.id ?? '');
   const resignOffline = view.kind === 'resign' && !online.value;
   const pinWorks = view.kind === 'locked' || resignOffline || (view.kind === 'sealed' && view.state === 'pin');
-  const withPassword = useSignal(!pinWorks);
+  // The officer's switch to the other form holds for the state they switched in: derived in the
+  // render, so a new state (the password due once the network is back) never shows the old form
+  // for a frame, as an effect resetting it after the render did.
+  const state = `${view.kind}:${pinWorks}`;
+  const switchedIn = useSignal<string | null>(null);
+  const withPassword = !pinWorks || switchedIn.value === state;
   const waiting = useSignal(0);
-  useEffect(() => {
-    withPassword.value = !pinWorks;
-  }, [view.kind, pinWorks]);
   useEffect(() => {
     // Counted from the outbox's clear index: no key needed.
     if (view.kind === 'sealed')
@@ -57,11 +59,11 @@ export function LockScreen({ view }: { view: Shown }) {
             : t('lock.resign', { hours: lockPolicy.value.resignHours })}
         </p>
       )}
-      {withPassword.value ? <PasswordForm badge={view.kind === 'resign' ? view.badge : user?.badge} /> : <PinEntry officerId={officerId} secret={secret} />}
+      {withPassword ? <PasswordForm badge={view.kind === 'resign' ? view.badge : user?.badge} /> : <PinEntry officerId={officerId} secret={secret} />}
       {/* Waiting for the network, the password form could only fail: the text above says when it comes. */}
       {pinWorks && !resignOffline && (
-        <button type="button" class="link" onClick={() => (withPassword.value = !withPassword.value)}>
-          {withPassword.value
+        <button type="button" class="link" onClick={() => (switchedIn.value = switchedIn.value === state ? null : state)}>
+          {withPassword
             ? t(secret === 'pin' ? 'lock.usePin' : 'lock.usePinPassphrase')
             : t(secret === 'pin' ? 'lock.usePassword' : 'lock.usePasswordPassphrase')}
         </button>
