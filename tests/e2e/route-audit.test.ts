@@ -317,7 +317,7 @@ describe('the supervisor’s route audit', () => {
       await views.locator('summary').click();
       const look = views.locator('li[data-viewer="S001"]', { hasText: '的轨迹' }).first();
       await look.waitFor();
-      expect(await look.textContent()).toMatch(/周立新（S001）· 督导.*查看了 .* 的轨迹/);
+      expect(await look.textContent()).toMatch(/周立新（S001） · 督导.*查看了 .* 的轨迹/);
       // Its native tracker's fixes were looked at too, and that is on record apart.
       await views.locator('li[data-viewer="S001"]', { hasText: '的原生应用定位' }).first().waitFor();
       // And sees their own shift as it was audited: the same verdict.

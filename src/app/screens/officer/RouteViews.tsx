@@ -26,7 +26,7 @@ function ViewList() {
       {views.map((v) => (
         <li key={`${v.at}-${v.viewer.badge}-${v.what}`} class="task" data-viewer={v.viewer.badge}>
           <strong>
-            {t('person.nameBadge', { name: v.viewer.name, badge: v.viewer.badge })}· {t(ROLE_KEYS[v.viewer.role] ?? 'role.officer')}
+            {t('person.nameBadge', { name: v.viewer.name, badge: v.viewer.badge })} · {t(ROLE_KEYS[v.viewer.role] ?? 'role.officer')}
           </strong>
           <div class="muted">
             {t(v.what === 'native' ? 'views.native' : 'views.track', {
