@@ -201,6 +201,9 @@ describe('an officer reports an incident with photos offline in Chromium', () =>
     await item.getByText('入室盗窃').waitFor();
     expect(await item.count()).toBe(1);
     await item.getByText(/陈志强 J001 · 2 张照片/).waitFor();
+    // Where, by the name of the area it lies in, not by its coordinates.
+    await item.getByText(/桥东街道/).waitFor();
+    expect(await item.textContent()).not.toMatch(/23\.09210/);
     expect(await item.getAttribute('data-state')).toBe('on-scene');
 
     const incident = leader.getByTestId('incident-page');

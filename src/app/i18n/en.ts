@@ -755,6 +755,7 @@ export const en: Catalog = {
   'incidents.zone': 'Zone',
   'incidents.count': { one: '1 incident', other: '{n} incidents' },
   'incidents.truncated': 'only the latest {n} are shown',
+  'incidents.area': '{community}, {town}',
   'incidents.noPlace': { one: '1 has only an address and is not on the map.', other: '{n} have only an address and are not on the map.' },
   'incidents.demo': 'demo',
   'incidents.makeTask': 'Make a task from it',

@@ -737,6 +737,7 @@ export const zhCN = {
   'incidents.zone': '责任区',
   'incidents.count': '{n} 起警情',
   'incidents.truncated': '只显示最近的 {n} 起',
+  'incidents.area': '{town}{community}',
   'incidents.noPlace': '{n} 起只有地址，地图上未标出。',
   'incidents.demo': '演示数据',
   'incidents.makeTask': '据此派发任务',

@@ -22,6 +22,9 @@ export interface FieldIncident {
   lat: number | null;
   lon: number | null;
   address: string | null;
+  /** The unit's areas its location lies in, as the server placed it (null until then). */
+  town: IncidentDetailResponse['incident']['town'];
+  community: IncidentDetailResponse['incident']['community'];
   description: string;
   injured: number;
   dead: number;
@@ -95,6 +98,8 @@ export function fieldIncidentList(user: SessionUser, own: readonly IncidentEntry
         lat: server ? server.incident.lat : (report?.location.lat ?? null),
         lon: server ? server.incident.lon : (report?.location.lon ?? null),
         address: server ? server.incident.address : (report?.location.address ?? null),
+        town: server?.incident.town ?? null,
+        community: server?.incident.community ?? null,
         description: server?.incident.description ?? report?.description ?? '',
         injured: server?.incident.injured ?? report?.injured ?? 0,
         dead: server?.incident.dead ?? report?.dead ?? 0,

@@ -19,6 +19,9 @@ export type IncidentPhoto = v.InferOutput<typeof IncidentPhotoSchema>;
 /** How many photos a list item previews (as thumbnails). */
 export const INCIDENT_PREVIEWS = 3;
 
+/** The name of a town or street, or of a community, in both languages (the unit's areas, migration 0019). */
+const AreaNameSchema = v.object({ 'zh-CN': v.string(), en: v.string() });
+
 /** An incident as it stands now, as the list and the map show it. */
 const IncidentSummarySchema = v.object({
   incidentId: v.string(),
@@ -29,6 +32,12 @@ const IncidentSummarySchema = v.object({
   lat: v.nullable(v.number()),
   lon: v.nullable(v.number()),
   address: v.nullable(v.string()),
+  /**
+   * The unit's town or street and community its location lies in, by name (null: in none, or
+   * no location). Optional for the copies a device kept from before the server sent them.
+   */
+  town: v.optional(v.nullable(AreaNameSchema), null),
+  community: v.optional(v.nullable(AreaNameSchema), null),
   status: v.picklist(INCIDENT_STATES),
   statusAt: v.string(),
   handedTo: v.nullable(v.string()),

@@ -23,6 +23,8 @@ export function incidentsFrom(db: Db) {
   return db
     .selectFrom('incidents as i')
     .innerJoin('users as u', 'u.id', 'i.officer_id')
+    .leftJoin('areas as town', 'town.id', 'i.town_id')
+    .leftJoin('areas as community', 'community.id', 'i.community_id')
     .select([
       'i.incident_id',
       'i.category',
@@ -43,8 +45,14 @@ export function incidentsFrom(db: Db) {
       'u.id as officer_id',
       'u.badge',
       'u.name',
+      'town.name_zh as town_zh',
+      'town.name_en as town_en',
+      'community.name_zh as community_zh',
+      'community.name_en as community_en',
     ]);
 }
+
+const areaName = (zh: string | null, en: string | null) => (zh !== null && en !== null ? { 'zh-CN': zh, en } : null);
 
 export type IncidentRow = Awaited<ReturnType<ReturnType<typeof incidentsFrom>['execute']>>[number];
 
@@ -96,6 +104,8 @@ function summary(row: IncidentRow, photos: readonly IncidentPhoto[]): IncidentSu
     lat: row.lat,
     lon: row.lon,
     address: row.address,
+    town: areaName(row.town_zh, row.town_en),
+    community: areaName(row.community_zh, row.community_en),
     status: row.status as IncidentState,
     statusAt: row.status_at,
     handedTo: row.handed_to,

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../../src/domain/ids.js';
 import type { ApiErrorBody } from '../../../src/domain/protocol/api.js';
+import type { IncidentDetailResponse, IncidentsResponse } from '../../../src/domain/protocol/incidents.js';
 import type { AreasResponse, SafetyIndexResponse } from '../../../src/domain/protocol/safety-index.js';
 import type { PushResponse } from '../../../src/domain/protocol/sync.js';
 import { parseRecord, type BodyOf } from '../../../src/domain/records.js';
@@ -268,6 +269,25 @@ describe.each(DATABASES)('the safety index (平安指数) on %s', (kind) => {
     // Back as they were, for the tests after.
     expect((await clients.A001!.request('POST', '/api/admin/areas/import', FIXTURE)).status).toBe(200);
     expect(await places()).toEqual(before);
+  });
+
+  it('names on the incident list and page the town or street and community each incident lies in', async () => {
+    const window = 'from=2026-09-30T00:00:00.000Z&to=2026-10-31T23:59:59.999Z';
+    const list = await json<IncidentsResponse>(await clients.S001!.request('GET', `/api/incidents?${window}&limit=500`));
+    const reported = (category: string) => list.incidents.filter((i) => i.category === category && i.reportedBy.badge === 'J001');
+    const jia = { 'zh-CN': '甲街道', en: 'Jia Subdistrict' };
+    const bing = { 'zh-CN': '丙社区', en: 'Bing Community' };
+    expect(reported('burglary').map(({ town, community }) => ({ town, community }))).toEqual([
+      { town: jia, community: bing },
+      { town: jia, community: bing },
+    ]);
+    expect(reported('motorbike-theft')).toEqual([expect.objectContaining({ town: jia, community: null })]);
+    expect(reported('traffic')).toEqual([expect.objectContaining({ town: { 'zh-CN': '乙镇', en: 'Yi Town' }, community: null })]);
+    // Outside every area of the unit, and located by an address only: no names.
+    expect(reported('vehicle-theft')).toEqual([expect.objectContaining({ town: null, community: null })]);
+    expect(reported('criminal').find((i) => i.lat === null)).toMatchObject({ town: null, community: null, address: '某路 1 号' });
+    const page = await json<IncidentDetailResponse>(await clients.S001!.request('GET', `/api/incidents/${reported('burglary')[0]!.incidentId}`));
+    expect(page.incident).toMatchObject({ town: jia, community: bing });
   });
 
   it('is for leaders, supervisors and admins of the unit, never officers; bad months are refused', async () => {

@@ -13,7 +13,7 @@ import { currentUser } from '../../state/session.js';
 import { syncStatus } from '../../state/sync.js';
 import { usePolledApi } from '../../state/use-polled-api.js';
 import { BlobImage } from '../../components/IncidentPhotos.js';
-import { categoryName, INCIDENT_STATE_KEYS } from '../incident-text.js';
+import { categoryName, INCIDENT_STATE_KEYS, incidentPlace } from '../incident-text.js';
 import { TimelineStep } from '../IncidentTimeline.js';
 import { IncidentUpdateForm } from '../IncidentUpdateForm.js';
 
@@ -29,8 +29,6 @@ const ROLE_KEYS: Record<string, MessageKey> = {
   suspect: 'incident.role.suspect',
   reporter: 'incident.role.reporter',
 };
-
-const place = (i: IncidentSummary) => i.address ?? (i.lat !== null && i.lon !== null ? `${i.lat.toFixed(5)}, ${i.lon.toFixed(5)}` : '');
 
 /**
  * The incidents (警情) of the squad (leader) or unit (supervisor): filtered by time range,
@@ -158,7 +156,7 @@ function IncidentItem({ incident, onOpen }: { incident: IncidentSummary; onOpen:
           <span class="incident-status">{t(INCIDENT_STATE_KEYS[incident.status])}</span>
         </span>
         <span class="muted">
-          {formatDateTime(incident.occurredAt)} · {place(incident)}
+          {formatDateTime(incident.occurredAt)} · {incidentPlace(incident)}
         </span>
         <span class="muted">
           {incident.reportedBy.name} {incident.reportedBy.badge}
@@ -223,7 +221,7 @@ function IncidentPage({ incidentId, onBack }: { incidentId: string; onBack: () =
             <dt>{t('incident.time')}</dt>
             <dd>{formatDateTime(detail.incident.occurredAt)}</dd>
             <dt>{t('incident.where')}</dt>
-            <dd>{place(detail.incident) || '—'}</dd>
+            <dd>{incidentPlace(detail.incident) || '—'}</dd>
             <dt>{t('incidents.reportedBy')}</dt>
             <dd>
               {detail.incident.reportedBy.name} {detail.incident.reportedBy.badge} · {formatDateTime(detail.incident.reportedAt)}
@@ -276,7 +274,7 @@ function IncidentPage({ incidentId, onBack }: { incidentId: string; onBack: () =
               <TaskForm
                 preset={{
                   title: `${categoryName(detail.incident.category)} · ${formatDateTime(detail.incident.occurredAt)}`,
-                  details: [detail.incident.description, place(detail.incident)].filter(Boolean).join('\n'),
+                  details: [detail.incident.description, incidentPlace(detail.incident)].filter(Boolean).join('\n'),
                   point: detail.incident.lat !== null && detail.incident.lon !== null ? [detail.incident.lon, detail.incident.lat] : null,
                 }}
                 onDone={() => (makingTask.value = false)}

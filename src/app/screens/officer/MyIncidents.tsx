@@ -8,7 +8,7 @@ import { fieldIncidents } from '../../state/local-copies.js';
 import { online } from '../../state/network.js';
 import { reportError } from '../../state/notices.js';
 import { syncStatus } from '../../state/sync.js';
-import { categoryName, INCIDENT_STATE_KEYS } from '../incident-text.js';
+import { categoryName, INCIDENT_STATE_KEYS, incidentPlace } from '../incident-text.js';
 import { TimelineStep } from '../IncidentTimeline.js';
 import { IncidentUpdateForm } from '../IncidentUpdateForm.js';
 
@@ -49,7 +49,7 @@ export function MyIncidents({ user }: { user: SessionUser }) {
 
 function IncidentItem({ user, incident, open, onToggle }: { user: SessionUser; incident: FieldIncident; open: boolean; onToggle: () => void }) {
   const { state } = incident;
-  const where = incident.address ?? (incident.lat !== null && incident.lon !== null ? `${incident.lat.toFixed(5)}, ${incident.lon.toFixed(5)}` : '');
+  const where = incidentPlace(incident);
   // The report's own line says what and where; the timeline below it, who did what since.
   const later = incident.steps.filter((s) => s.step.kind === 'update' || s.photos.length > 0 || s.pending);
   return (

@@ -43,6 +43,8 @@ const pulled: IncidentDetailResponse = {
     lat: 23.09,
     lon: 114.43,
     address: null,
+    town: { 'zh-CN': '桥东街道', en: 'Qiaodong Subdistrict' },
+    community: null,
     status: 'responding',
     statusAt: '2026-11-30T01:10:00.000Z',
     handedTo: null,
@@ -97,6 +99,8 @@ describe('the officer’s incident list', () => {
     // The officer's own later step counts for the state, in device time, as the server will count it.
     expect(incident?.state).toBe('on-scene');
     expect(incident?.photoCount).toBe(3);
+    // Where it was, as the server placed it in the unit's areas.
+    expect([incident?.town?.en, incident?.community]).toEqual(['Qiaodong Subdistrict', null]);
   });
 
   it('works from the device alone before any pull, and from the server alone for an incident the officer was sent to', () => {
@@ -105,6 +109,7 @@ describe('the officer’s incident list', () => {
       ['r-report', true],
       ['r-mine', true],
     ]);
+    expect([alone?.town, alone?.community]).toEqual([null, null]);
     const sentTo = { ...pulled, incident: { ...pulled.incident, incidentId: 'i2', reportedBy: { id: 'o2', badge: 'J002', name: '李伟' } } };
     const [other] = fieldIncidentList(me, [], [sentTo]);
     expect([other?.incidentId, other?.reportedBy.badge, other?.state]).toEqual(['i2', 'J002', 'responding']);
