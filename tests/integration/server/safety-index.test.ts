@@ -272,8 +272,9 @@ describe.each(DATABASES)('the safety index (平安指数) on %s', (kind) => {
   });
 
   it('names on the incident list and page the town or street and community each incident lies in', async () => {
-    const window = 'from=2026-09-30T00:00:00.000Z&to=2026-10-31T23:59:59.999Z';
-    const list = await json<IncidentsResponse>(await clients.S001!.request('GET', `/api/incidents?${window}&limit=500`));
+    const response = await clients.S001!.request('GET', '/api/incidents?from=2026-09-30T12:00:00.000Z&to=2026-10-31T12:00:00.000Z&limit=500');
+    expect(response.status).toBe(200);
+    const list = await json<IncidentsResponse>(response);
     const reported = (category: string) => list.incidents.filter((i) => i.category === category && i.reportedBy.badge === 'J001');
     const jia = { 'zh-CN': '甲街道', en: 'Jia Subdistrict' };
     const bing = { 'zh-CN': '丙社区', en: 'Bing Community' };
