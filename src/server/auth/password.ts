@@ -1,14 +1,86 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import type { Worker } from 'node:worker_threads';
+import { spawnWorker } from '../threads.js';
+import type { HashAnswer, HashTask } from './password-worker.js';
 
 // scrypt parameters: N=2^15, r=8, p=1 (OWASP's minimum is 2^17 with p=1 for r=8 at
 // 128 MiB; 2^15 keeps a login near 50 ms on the 2-core target while staying memory-hard).
 const PARAMS = { N: 2 ** 15, r: 8, p: 1 } as const;
 const KEY_LENGTH = 32;
 
-function derive(password: string, salt: Buffer, params: { N: number; r: number; p: number }): Promise<Buffer> {
-  const options: ScryptOptions = { ...params, maxmem: 256 * params.N * params.r };
-  return new Promise((resolve, reject) => scrypt(password.normalize('NFC'), salt, KEY_LENGTH, options, (error, key) => (error ? reject(error) : resolve(key))));
+type Params = { N: number; r: number; p: number };
+const optionsOf = (params: Params): ScryptOptions => ({ ...params, maxmem: 256 * params.N * params.r });
+
+/** On libuv's pool, at the process's priority. */
+function derive(password: string, salt: Buffer, params: Params): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    scrypt(password.normalize('NFC'), salt, KEY_LENGTH, optionsOf(params), (error, key) => (error ? reject(error) : resolve(key))),
+  );
 }
+
+/**
+ * Sign-ins' hashes, on a thread of their own at a raised priority (password-worker.ts). On
+ * libuv's pool a sign-in's scrypt shared both cores with the event loop, the check workers and
+ * the database while ingest ran, and took twice its own time. One thread: however many guess at
+ * once, it takes at most one core from the rest. New passwords (imports, resets) stay on libuv's
+ * pool: an admin's work can share the CPU, an officer at the door should not wait.
+ */
+class SignInHasher {
+  private worker: Worker | undefined;
+  private broken = false;
+  private nextId = 0;
+  private readonly pending = new Map<number, { resolve: (key: Buffer) => void; reject: (error: Error) => void }>();
+  private raisedAnswer: ((raised: boolean) => void) | undefined;
+  /** Whether the thread's priority was raised (false where the system does not allow it); known once it has started. */
+  readonly raised = new Promise<boolean>((resolve) => (this.raisedAnswer = resolve));
+
+  /** The key, from the thread; from libuv's pool should the thread fail (the same key either way). */
+  async derive(password: string, salt: Buffer, params: Params): Promise<Buffer> {
+    const worker = this.started();
+    if (!worker) return derive(password, salt, params);
+    const id = this.nextId++;
+    try {
+      return await new Promise<Buffer>((resolve, reject) => {
+        this.pending.set(id, { resolve, reject });
+        const task: HashTask = { id, password: password.normalize('NFC'), salt, keyLength: KEY_LENGTH, options: optionsOf(params) };
+        worker.postMessage(task);
+      });
+    } catch {
+      return derive(password, salt, params);
+    }
+  }
+
+  private started(): Worker | undefined {
+    if (this.worker || this.broken) return this.worker;
+    try {
+      const worker = spawnWorker(import.meta.url, 'password-worker');
+      worker.unref();
+      worker.on('message', (message: HashAnswer | { raised: boolean }) => {
+        if ('raised' in message) return this.raisedAnswer?.(message.raised);
+        const task = this.pending.get(message.id);
+        this.pending.delete(message.id);
+        if ('key' in message) task?.resolve(Buffer.from(message.key));
+        else task?.reject(new Error(message.error));
+      });
+      const fail = (error: Error) => {
+        this.broken = true;
+        this.worker = undefined;
+        this.raisedAnswer?.(false);
+        for (const task of this.pending.values()) task.reject(error);
+        this.pending.clear();
+      };
+      worker.on('error', fail);
+      worker.on('exit', (code) => fail(new Error(`sign-in hasher exited with ${code}`)));
+      this.worker = worker;
+    } catch {
+      this.broken = true;
+    }
+    return this.worker;
+  }
+}
+
+/** The process's one sign-in hasher. */
+export const signInHasher = new SignInHasher();
 
 /** Hashes a password as `scrypt$N$r$p$salt$key` (base64url), parameters kept for later upgrades. */
 export async function hashPassword(password: string): Promise<string> {
@@ -17,12 +89,12 @@ export async function hashPassword(password: string): Promise<string> {
   return ['scrypt', PARAMS.N, PARAMS.r, PARAMS.p, salt.toString('base64url'), key.toString('base64url')].join('$');
 }
 
-/** Checks a password against a stored hash in constant time; a malformed hash never matches. */
+/** Checks a password against a stored hash in constant time, on the sign-in hasher; a malformed hash never matches. */
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const [scheme, n, r, p, salt, key] = stored.split('$');
   if (scheme !== 'scrypt' || !salt || !key) return false;
   const expected = Buffer.from(key, 'base64url');
-  const actual = await derive(password, Buffer.from(salt, 'base64url'), { N: Number(n), r: Number(r), p: Number(p) });
+  const actual = await signInHasher.derive(password, Buffer.from(salt, 'base64url'), { N: Number(n), r: Number(r), p: Number(p) });
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 

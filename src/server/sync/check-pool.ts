@@ -1,7 +1,6 @@
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { spawnWorker } from '../threads.js';
 import type { CheckTask } from './check-worker.js';
 import { checkRecords, type RecordCheck } from './record-checks.js';
 
@@ -9,9 +8,6 @@ import { checkRecords, type RecordCheck } from './record-checks.js';
 // hashing run on another core while the event loop stores the batch before it and answers
 // health checks and sign-ins. One worker fewer than the cores: the event loop keeps one, and
 // the workers run at a lower priority, so a request never waits for a core behind a check.
-
-/** The nice value of a check worker (check-worker.ts): the event loop and libuv's pool (sign-ins' scrypt) win a busy core from it. */
-export const CHECK_WORKER_NICE = 10;
 
 /** A running pool; close it with the server. */
 export class CheckPool {
@@ -55,7 +51,7 @@ export class CheckPool {
   }
 
   private start(): Worker {
-    const worker = spawnCheckWorker();
+    const worker = spawnWorker(import.meta.url, 'check-worker');
     worker.unref();
     worker.on('message', ({ id, checks }: { id: number; checks: RecordCheck[] }) => {
       const task = this.pending.get(id);
@@ -75,21 +71,4 @@ export class CheckPool {
     worker.on('exit', (code) => fail(new Error(`check worker exited with ${code}`)));
     return worker;
   }
-}
-
-/**
- * The worker from the built .js beside this file; run from the TypeScript sources (tests, tsx),
- * through tsx's loader, registered in the worker before it imports the .ts entry.
- */
-function spawnCheckWorker(): Worker {
-  const here = import.meta.url;
-  if (!here.endsWith('.ts')) return new Worker(new URL('./check-worker.js', here));
-  const tsx = pathToFileURL(
-    createRequire(here)
-      .resolve('tsx/esm/api')
-      .replace(/\.cjs$/, '.mjs'),
-  ).href;
-  const boot = `const { workerData } = require('node:worker_threads');
-import(workerData.tsx).then((api) => api.register()).then(() => import(workerData.entry));`;
-  return new Worker(boot, { eval: true, workerData: { tsx, entry: new URL('./check-worker.ts', here).href } });
 }

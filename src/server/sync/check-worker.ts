@@ -1,7 +1,5 @@
-import { readlinkSync } from 'node:fs';
-import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
-import { CHECK_WORKER_NICE } from './check-pool.js';
+import { CHECK_WORKER_NICE, setThreadNice } from '../threads.js';
 import { checkRecords } from './record-checks.js';
 
 // A check-pool worker: one batch of record-only checks per message, answered in kind.
@@ -13,22 +11,8 @@ export interface CheckTask {
   latest: string;
 }
 
-/**
- * Lowers this thread's scheduling priority. Linux schedules threads one by one and names this
- * one's id in /proc/thread-self (`<pid>/task/<tid>`), which setPriority takes; elsewhere there
- * is no such link and the worker runs at the process's priority, as it did before.
- */
-function yieldToEventLoop(): void {
-  let tid: number;
-  try {
-    tid = Number(readlinkSync('/proc/thread-self').split('/').at(-1));
-  } catch {
-    return; // not Linux: no per-thread priority to set
-  }
-  setPriority(tid, CHECK_WORKER_NICE);
-}
-
-yieldToEventLoop();
+// The event loop and sign-ins' hashing win a busy core from it.
+setThreadNice(CHECK_WORKER_NICE);
 
 parentPort?.on('message', ({ id, inputs, officerId, latest }: CheckTask) => {
   parentPort?.postMessage({ id, checks: checkRecords(inputs, officerId, latest) });

@@ -3,7 +3,8 @@ import { setImmediate } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../../../src/domain/ids.js';
 import type { SignedRecord } from '../../../../src/domain/records.js';
-import { CHECK_WORKER_NICE, CheckPool } from '../../../../src/server/sync/check-pool.js';
+import { CheckPool } from '../../../../src/server/sync/check-pool.js';
+import { CHECK_WORKER_NICE } from '../../../../src/server/threads.js';
 import { checkRecords } from '../../../../src/server/sync/record-checks.js';
 import { positionBody, TestDevice } from '../../../integration/device.js';
 
