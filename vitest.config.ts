@@ -10,7 +10,16 @@ export default defineConfig({
     // `npm test` starts them in a second process beside the rest (scripts/run-tests.mjs).
     maxWorkers: 2,
     projects: [
-      { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node' } },
+      {
+        test: {
+          name: 'unit',
+          include: ['tests/unit/**/*.test.ts'],
+          environment: 'node',
+          // Under `npm test` the unit files share 2 cores with test servers and Chromium, and the
+          // property tests (thousands of generated cases each) took past vitest's default 5 s.
+          testTimeout: 30_000,
+        },
+      },
       {
         test: {
           name: 'integration',

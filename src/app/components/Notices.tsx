@@ -4,7 +4,7 @@ import { dismiss, notices, type NoticeText } from '../state/notices.js';
 /** Reads the catalog at render time, so a language switch reaches notices already shown. */
 const render = (text: NoticeText) => (typeof text === 'string' ? text : text());
 
-/** The stack of messages at the bottom of the screen; errors stay until dismissed. */
+/** The stack of messages just under the top bar; errors stay until dismissed. */
 export function Notices() {
   return (
     <div class="notices" aria-live="polite">
