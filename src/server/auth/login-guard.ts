@@ -130,9 +130,9 @@ export class LoginGuard {
     return attempt >= LOCKOUT_ATTEMPTS ? this.lockBadge(badge, now) : null;
   }
 
-  /** The right password: the badge's count starts again. */
-  async badgeSucceeded(badge: string): Promise<void> {
-    await this.db.deleteFrom('login_guards').where('key', '=', badgeKey(badge)).execute();
+  /** The right password: the badge's count starts again (in `db`, the sign-in's transaction, when given). */
+  async badgeSucceeded(badge: string, db: Kysely<Tables> = this.db): Promise<void> {
+    await db.deleteFrom('login_guards').where('key', '=', badgeKey(badge)).execute();
   }
 
   private async lockBadge(badge: string, now: Date): Promise<string> {

@@ -69,18 +69,24 @@ export function authRoutes(ctx: ServerContext) {
         throw new HttpError(401, 'bad-credentials', 'badge or password is wrong', { attemptsLeft: LOCKOUT_ATTEMPTS - slot.attempt });
       }
 
-      await guard.badgeSucceeded(badge);
       // Told only to who knows the password, so the answer reveals nothing to a guesser.
       if (user.disabled_at) {
+        await guard.badgeSucceeded(badge);
         await appendAuditEvent(db, now, 'login-failed', { userId: user.id, badge, ip, detail: 'account disabled' });
         throw new HttpError(403, 'account-disabled', 'this account has been disabled by an administrator; ask them to enable it');
       }
-      const session = await createSession(db, user.id, now);
-      // The device column takes only one of this officer's own devices: anything else is just not recorded.
-      const device = deviceId
-        ? await db.selectFrom('devices').select('id').where('id', '=', deviceId).where('officer_id', '=', user.id).executeTakeFirst()
-        : undefined;
-      await appendAuditEvent(db, now, 'login', { userId: user.id, badge, ip, deviceId: device?.id ?? null });
+      // One commit for the count's reset, the session and its audit entry: each on its own waited
+      // for a commit of its own behind ingest's, and a sign-in is one event, all or nothing.
+      const session = await db.transaction().execute(async (trx) => {
+        await guard.badgeSucceeded(badge, trx);
+        const made = await createSession(trx, user.id, now);
+        // The device column takes only one of this officer's own devices: anything else is just not recorded.
+        const device = deviceId
+          ? await trx.selectFrom('devices').select('id').where('id', '=', deviceId).where('officer_id', '=', user.id).executeTakeFirst()
+          : undefined;
+        await appendAuditEvent(trx, now, 'login', { userId: user.id, badge, ip, deviceId: device?.id ?? null });
+        return made;
+      });
       reply.setCookie(SESSION_COOKIE, session.token, {
         path: '/',
         httpOnly: true,
