@@ -1,4 +1,5 @@
 import type { IncidentState } from '../../domain/incidents.js';
+import type { AreaName } from '../../domain/protocol/incidents.js';
 import { locale, t, type MessageKey } from '../i18n/index.js';
 import { taxonomy } from '../state/local-copies.js';
 
@@ -19,8 +20,8 @@ interface Placed {
   address: string | null;
   lat: number | null;
   lon: number | null;
-  town?: { 'zh-CN': string; en: string } | null;
-  community?: { 'zh-CN': string; en: string } | null;
+  town?: AreaName | null;
+  community?: AreaName | null;
 }
 
 /**

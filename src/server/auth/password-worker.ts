@@ -1,28 +1,21 @@
 import { scryptSync, type ScryptOptions } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
-import { setThreadNice, SIGN_IN_NICE } from '../threads.js';
+import { answerTasks, setThreadNice, SIGN_IN_NICE } from '../threads.js';
 
-// The sign-in hasher's thread (password.ts): one scrypt per message, answered in kind.
+// The sign-in hasher's thread (password.ts): one scrypt per task.
 
 export interface HashTask {
-  id: number;
   password: string;
   salt: Uint8Array;
   keyLength: number;
   options: ScryptOptions;
 }
 
-export type HashAnswer = { id: number; key: Uint8Array } | { id: number; error: string };
+/** What the thread tells once, before any task: whether its priority was raised. */
+export interface HasherStarted {
+  raised: boolean;
+}
 
-const raised = setThreadNice(SIGN_IN_NICE);
-parentPort?.postMessage({ raised });
+parentPort?.postMessage({ raised: setThreadNice(SIGN_IN_NICE) } satisfies HasherStarted);
 
-parentPort?.on('message', ({ id, password, salt, keyLength, options }: HashTask) => {
-  let answer: HashAnswer;
-  try {
-    answer = { id, key: scryptSync(password, salt, keyLength, options) };
-  } catch (error) {
-    answer = { id, error: String(error) };
-  }
-  parentPort?.postMessage(answer);
-});
+answerTasks(({ password, salt, keyLength, options }: HashTask) => scryptSync(password, salt, keyLength, options));

@@ -1,7 +1,6 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import type { Worker } from 'node:worker_threads';
-import { spawnWorker } from '../threads.js';
-import type { HashAnswer, HashTask } from './password-worker.js';
+import { WorkerThread } from '../threads.js';
+import type { HashTask, HasherStarted } from './password-worker.js';
 
 // scrypt parameters: N=2^15, r=8, p=1 (OWASP's minimum is 2^17 with p=1 for r=8 at
 // 128 MiB; 2^15 keeps a login near 50 ms on the 2-core target while staying memory-hard).
@@ -26,56 +25,36 @@ function derive(password: string, salt: Buffer, params: Params): Promise<Buffer>
  * pool: an admin's work can share the CPU, an officer at the door should not wait.
  */
 class SignInHasher {
-  private worker: Worker | undefined;
+  private thread: WorkerThread<HashTask, Uint8Array> | undefined;
   private broken = false;
-  private nextId = 0;
-  private readonly pending = new Map<number, { resolve: (key: Buffer) => void; reject: (error: Error) => void }>();
   private raisedAnswer: ((raised: boolean) => void) | undefined;
   /** Whether the thread's priority was raised (false where the system does not allow it); known once it has started. */
   readonly raised = new Promise<boolean>((resolve) => (this.raisedAnswer = resolve));
 
   /** The key, from the thread; from libuv's pool should the thread fail (the same key either way). */
   async derive(password: string, salt: Buffer, params: Params): Promise<Buffer> {
-    const worker = this.started();
-    if (!worker) return derive(password, salt, params);
-    const id = this.nextId++;
+    const thread = this.started();
+    if (!thread) return derive(password, salt, params);
     try {
-      return await new Promise<Buffer>((resolve, reject) => {
-        this.pending.set(id, { resolve, reject });
-        const task: HashTask = { id, password: password.normalize('NFC'), salt, keyLength: KEY_LENGTH, options: optionsOf(params) };
-        worker.postMessage(task);
-      });
+      return Buffer.from(await thread.ask({ password: password.normalize('NFC'), salt, keyLength: KEY_LENGTH, options: optionsOf(params) }));
     } catch {
+      // A dead thread stays dead: this process hashes on libuv's pool from now on.
+      if (thread.failed) {
+        this.broken = true;
+        this.raisedAnswer?.(false);
+      }
       return derive(password, salt, params);
     }
   }
 
-  private started(): Worker | undefined {
-    if (this.worker || this.broken) return this.worker;
+  private started(): WorkerThread<HashTask, Uint8Array> | undefined {
+    if (this.broken) return undefined;
     try {
-      const worker = spawnWorker(import.meta.url, 'password-worker');
-      worker.unref();
-      worker.on('message', (message: HashAnswer | { raised: boolean }) => {
-        if ('raised' in message) return this.raisedAnswer?.(message.raised);
-        const task = this.pending.get(message.id);
-        this.pending.delete(message.id);
-        if ('key' in message) task?.resolve(Buffer.from(message.key));
-        else task?.reject(new Error(message.error));
-      });
-      const fail = (error: Error) => {
-        this.broken = true;
-        this.worker = undefined;
-        this.raisedAnswer?.(false);
-        for (const task of this.pending.values()) task.reject(error);
-        this.pending.clear();
-      };
-      worker.on('error', fail);
-      worker.on('exit', (code) => fail(new Error(`sign-in hasher exited with ${code}`)));
-      this.worker = worker;
+      this.thread ??= new WorkerThread(import.meta.url, 'password-worker', (message) => this.raisedAnswer?.((message as HasherStarted).raised));
     } catch {
       this.broken = true;
     }
-    return this.worker;
+    return this.thread;
   }
 }
 

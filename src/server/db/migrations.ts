@@ -819,8 +819,8 @@ const migrations: Record<string, Migration> = {
     async up(db: Kysely<unknown>) {
       // Every stored record names a device of its own officer. PostgreSQL checked the two foreign
       // keys row by row (a trigger query per key per record: a third to a half of the cost of
-      // storing its row, measured); one check per statement over its new rows holds the same rule, and the stronger
-      // one that the device is that officer's, for the price of one join per batch. SQLite's
+      // storing its row, measured); one check per statement over its new rows holds the same
+      // rule, and the stronger one that the device is that officer's, for one join per batch. SQLite's
       // foreign keys are B-tree lookups in the process and stay as they are: a row trigger for the
       // pairing there cost more than the insert itself (measured), and ingest checks it anyway.
       if (isPostgres(db)) {

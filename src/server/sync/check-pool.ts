@@ -1,6 +1,5 @@
 import { availableParallelism } from 'node:os';
-import type { Worker } from 'node:worker_threads';
-import { spawnWorker } from '../threads.js';
+import { WorkerThread } from '../threads.js';
 import type { CheckTask } from './check-worker.js';
 import { checkRecords, type RecordCheck } from './record-checks.js';
 
@@ -11,9 +10,7 @@ import { checkRecords, type RecordCheck } from './record-checks.js';
 
 /** A running pool; close it with the server. */
 export class CheckPool {
-  private readonly workers: Worker[] = [];
-  private readonly pending = new Map<number, { resolve: (checks: RecordCheck[]) => void; reject: (error: Error) => void; worker: Worker }>();
-  private nextId = 0;
+  private workers: Array<WorkerThread<CheckTask, RecordCheck[]>> = [];
   private turn = 0;
   private closed = false;
 
@@ -23,12 +20,8 @@ export class CheckPool {
   async check(inputs: unknown[], officerId: string, latest: string): Promise<RecordCheck[]> {
     const worker = this.closed ? undefined : this.pick();
     if (!worker) return checkRecords(inputs, officerId, latest);
-    const id = this.nextId++;
     try {
-      return await new Promise<RecordCheck[]>((resolve, reject) => {
-        this.pending.set(id, { resolve, reject, worker });
-        worker.postMessage({ id, inputs, officerId, latest } satisfies CheckTask);
-      });
+      return await worker.ask({ inputs, officerId, latest });
     } catch {
       return checkRecords(inputs, officerId, latest);
     }
@@ -39,36 +32,16 @@ export class CheckPool {
     await Promise.all(this.workers.splice(0).map((worker) => worker.terminate()));
   }
 
-  private pick(): Worker | undefined {
+  /** The next worker in turn, starting one (in place of any that died) while there are fewer than `size`. */
+  private pick(): WorkerThread<CheckTask, RecordCheck[]> | undefined {
+    this.workers = this.workers.filter((worker) => !worker.failed);
     if (this.workers.length < this.size) {
       try {
-        this.workers.push(this.start());
+        this.workers.push(new WorkerThread(import.meta.url, 'check-worker'));
       } catch {
         return undefined;
       }
     }
     return this.workers[this.turn++ % this.workers.length];
-  }
-
-  private start(): Worker {
-    const worker = spawnWorker(import.meta.url, 'check-worker');
-    worker.unref();
-    worker.on('message', ({ id, checks }: { id: number; checks: RecordCheck[] }) => {
-      const task = this.pending.get(id);
-      this.pending.delete(id);
-      task?.resolve(checks);
-    });
-    const fail = (error: Error) => {
-      const index = this.workers.indexOf(worker);
-      if (index >= 0) this.workers.splice(index, 1);
-      for (const [id, task] of this.pending)
-        if (task.worker === worker) {
-          this.pending.delete(id);
-          task.reject(error);
-        }
-    };
-    worker.on('error', fail);
-    worker.on('exit', (code) => fail(new Error(`check worker exited with ${code}`)));
-    return worker;
   }
 }
