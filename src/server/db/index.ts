@@ -47,6 +47,11 @@ function openSqlite(dataDir: string): Database {
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, 'xunfang.sqlite');
   const sqlite = new SqliteDatabase(file);
+  // 16 KiB pages for a new file (an existing one keeps its own: this is a no-op in WAL mode). A
+  // stored record is some 700 bytes of JSON and photos are stored in pieces, so at SQLite's default
+  // 4 KiB a page held five records, and inserting one cost a third more: more page splits, more
+  // log frames at each commit (bench ingest).
+  sqlite.pragma('page_size = 16384');
   sqlite.pragma('journal_mode = WAL');
   // FULL: an acknowledged batch survives power loss, not only a process crash.
   sqlite.pragma('synchronous = FULL');
