@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import * as v from 'valibot';
 import { RecordSchema } from '../../domain/records.js';
 import { MAX_BATCH_BYTES, MAX_BATCH_RECORDS, type PushResponse } from '../../domain/protocol/sync.js';
@@ -43,6 +43,17 @@ export function syncRoutes(ctx: ServerContext) {
   return async (app: FastifyInstance) => {
     const checker = new CheckPool();
     app.addHook('onClose', () => checker.close());
+    // A push's body text goes to the check workers as it came: a string is copied whole, where
+    // the parsed records would be cloned object by object on the event loop (check-pool.ts).
+    const bodyTexts = new WeakMap<FastifyRequest, string>();
+    const parseJson = app.getDefaultJsonParser('error', 'error');
+    app.removeContentTypeParser('application/json');
+    app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, text, done) => {
+      parseJson(request, text as string, (error, body) => {
+        if (!error) bodyTexts.set(request, text as string);
+        done(error, body);
+      });
+    });
     app.post(
       '/api/sync/push',
       {
@@ -58,7 +69,9 @@ export function syncRoutes(ctx: ServerContext) {
         if (records.length > MAX_BATCH_RECORDS) {
           throw new HttpError(413, 'payload-too-large', `a batch holds at most ${MAX_BATCH_RECORDS} records; this one has ${records.length}`);
         }
-        const outcome = await gate.run(records.length, () => ingestBatch(ctx.database, devices, checker, sessionUser(request), records, ctx.now(), policy));
+        const outcome = await gate.run(records.length, () =>
+          ingestBatch(ctx.database, devices, checker, sessionUser(request), { records, text: bodyTexts.get(request) }, ctx.now(), policy),
+        );
         if (outcome.busy) {
           reply.header('retry-after', String(BUSY_RETRY_S));
           throw new HttpError(503, 'busy', 'the server is busy storing other batches; nothing of this one was stored, send it again shortly');

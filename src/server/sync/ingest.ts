@@ -16,7 +16,7 @@ import { publishLive } from '../live/publish.js';
 import { announcePush } from '../live/squad-events.js';
 import { prepareDerived, writeDerived } from '../records/derived.js';
 import type { DeviceKeys } from './device-keys.js';
-import type { CheckPool } from './check-pool.js';
+import type { CheckPool, PushBatch } from './check-pool.js';
 import { signatureValid } from './seal-verifier.js';
 import { authenticatedLinks } from '../../domain/chain.js';
 import { incidentGate, type IngestPolicy } from './incident-gate.js';
@@ -45,10 +45,11 @@ export async function ingestBatch(
   devices: DeviceKeys,
   checker: Pick<CheckPool, 'check'>,
   officer: SessionUser,
-  inputs: unknown[],
+  batch: PushBatch,
   now: Date,
   policy: IngestPolicy = {},
 ): Promise<PushResult[]> {
+  const inputs = batch.records;
   const results: PushResult[] = inputs.map((input) => ({ id: idOf(input), status: 'rejected' }));
   const reject = (index: number, reason: string): undefined => {
     results[index] = { id: results[index]?.id ?? '', status: 'rejected', reason };
@@ -58,7 +59,7 @@ export async function ingestBatch(
   // 1. Shape, ownership and clock, record by record, and each hash (judged in step 2): in a worker thread.
   const parsed: Parsed[] = [];
   const latest = new Date(now.getTime() + MAX_CLOCK_AHEAD_MS).toISOString();
-  const checks = await checker.check(inputs, officer.id, latest);
+  const checks = await checker.check(batch, officer.id, latest);
   checks.forEach((check, index) => {
     if ('reason' in check) return reject(index, check.reason);
     const raw = inputs[index] as SignedRecord;

@@ -3,9 +3,9 @@ import { setImmediate } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../../../src/domain/ids.js';
 import type { SignedRecord } from '../../../../src/domain/records.js';
-import { CheckPool } from '../../../../src/server/sync/check-pool.js';
+import { CheckPool, type PushBatch } from '../../../../src/server/sync/check-pool.js';
 import { CHECK_WORKER_NICE } from '../../../../src/server/threads.js';
-import { checkRecords } from '../../../../src/server/sync/record-checks.js';
+import { checkRecords, type RecordCheck } from '../../../../src/server/sync/record-checks.js';
 import { positionBody, TestDevice } from '../../../integration/device.js';
 
 // Push's record-only checks in a worker thread answer exactly what they answer inline, and leave
@@ -37,7 +37,7 @@ describe('the check pool', () => {
   afterAll(() => pool.close());
 
   it('gives the inline verdicts, stored text and schema output, record by record', async () => {
-    const checks = await pool.check(batch, officerId, latest);
+    const checks = await pool.check({ records: batch }, officerId, latest);
     expect(checks).toEqual(checkRecords(batch, officerId, latest));
     const reasons = checks.map((c) => ('reason' in c ? c.reason.replace(/:.*/, '') : c.hashOk ? 'ok' : 'hash'));
     expect(reasons.slice(-6)).toEqual(['ok', 'hash', 'wrong-officer', 'future-timestamp', 'schema', 'schema']);
@@ -46,22 +46,40 @@ describe('the check pool', () => {
     expect(checks[400]).toMatchObject({ record: { kind: 'tracking' } });
   });
 
-  it('leaves the event loop free while a worker checks', async () => {
-    const big = Array.from({ length: 10 }, () => batch).flat();
-    await pool.check(batch, officerId, latest); // the worker is up
+  /** The pool's checks of the batch, and how many turns the event loop took meanwhile. */
+  async function checkOffLoop(pushed: PushBatch): Promise<{ checks: RecordCheck[]; turns: number }> {
+    await pool.check({ records: batch.slice(0, 1) }, officerId, latest); // the worker is up
     let turns = 0;
     let done = false;
-    const checking = pool.check(big, officerId, latest).finally(() => (done = true));
+    const checking = pool.check(pushed, officerId, latest).finally(() => (done = true));
     while (!done) {
       turns++;
       await setImmediate();
     }
-    expect((await checking).length).toBe(big.length);
+    return { checks: await checking, turns };
+  }
+
+  it('leaves the event loop free while a worker checks', async () => {
+    const big = Array.from({ length: 10 }, () => batch).flat();
+    const { checks, turns } = await checkOffLoop({ records: big });
+    expect(checks.length).toBe(big.length);
     expect(turns).toBeGreaterThan(5);
   });
 
+  it('gives the same verdicts, off the event loop, from the push body text as from its parsed records', async () => {
+    const big = Array.from({ length: 10 }, () => batch).flat();
+    const inline = checkRecords(big, officerId, latest);
+    const text = JSON.stringify({ records: big });
+    // Fastify's JSON parser takes a leading byte-order mark; so does the worker (else the checks would run inline).
+    for (const sent of [text, `\uFEFF${text}`]) {
+      const { checks, turns } = await checkOffLoop({ records: big, text: sent });
+      expect(checks).toEqual(inline);
+      expect(turns).toBeGreaterThan(5);
+    }
+  });
+
   it('runs its worker at a lower priority than the event loop, so sign-ins and health checks win a busy core', async () => {
-    await pool.check(batch.slice(0, 1), officerId, latest); // the worker is up
+    await pool.check({ records: batch.slice(0, 1) }, officerId, latest); // the worker is up
     // The nice value is field 19 of a thread's stat(5); fields are counted here from the state (field 3).
     const niceOf = (tid: string) => Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]?.split(' ')[16]);
     const nices = readdirSync('/proc/self/task').map(niceOf);
@@ -72,6 +90,6 @@ describe('the check pool', () => {
   it('checks inline once closed', async () => {
     const closed = new CheckPool(1);
     await closed.close();
-    expect(await closed.check(batch.slice(0, 3), officerId, latest)).toEqual(checkRecords(batch.slice(0, 3), officerId, latest));
+    expect(await closed.check({ records: batch.slice(0, 3) }, officerId, latest)).toEqual(checkRecords(batch.slice(0, 3), officerId, latest));
   });
 });
