@@ -226,7 +226,9 @@ async function workersRun(workers: number): Promise<void> {
 export async function run(): Promise<void> {
   const workers = Number(process.env.BENCH_WORKERS ?? 0);
   if (workers > 1) return workersRun(workers);
-  for (const kind of DATABASES) {
+  // BENCH_DB=sqlite or BENCH_DB=postgres: one database only, for comparisons that need many runs.
+  const only = process.env.BENCH_DB;
+  for (const kind of DATABASES.filter((k) => !only || k === only)) {
     const verified: number[] = [];
     const raw: number[] = [];
     const cpu: number[] = [];
