@@ -13,7 +13,9 @@ export const CHECK_WORKER_NICE = 10;
 
 /**
  * The sign-in hasher (auth/password-worker.ts), where the system allows it: a sign-in's hash wins
- * a core from the event loop, the check workers and the database while ingest keeps them busy.
+ * a core from the event loop and the check workers while ingest keeps them busy. Only within the
+ * server's own scheduling group (a session's autogroup; a systemd service's cgroup): PostgreSQL,
+ * a service of its own, shares the cores with it on equal terms whatever the nice values say.
  * The thread is idle but for sign-ins, which the badge and address guards keep few.
  */
 export const SIGN_IN_NICE = -10;
