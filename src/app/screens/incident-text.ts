@@ -1,5 +1,5 @@
 import type { IncidentState } from '../../domain/incidents.js';
-import type { AreaName } from '../../domain/protocol/incidents.js';
+import type { IncidentSummary } from '../../domain/protocol/incidents.js';
 import { locale, t, type MessageKey } from '../i18n/index.js';
 import { taxonomy } from '../state/local-copies.js';
 
@@ -16,13 +16,7 @@ export const INCIDENT_STATE_KEYS: Record<IncidentState, MessageKey> = {
 /** A category's name in the current language, by the unit's taxonomy; a code it does not know is shown as it is. */
 export const categoryName = (code: string) => taxonomy.value.find((c) => c.code === code)?.name[locale.value] ?? code;
 
-interface Placed {
-  address: string | null;
-  lat: number | null;
-  lon: number | null;
-  town?: AreaName | null;
-  community?: AreaName | null;
-}
+type Placed = Pick<IncidentSummary, 'address' | 'lat' | 'lon' | 'town' | 'community'>;
 
 /**
  * Where an incident was, as a person says it: the address the officer typed; else the town or

@@ -21,7 +21,6 @@ export const INCIDENT_PREVIEWS = 3;
 
 /** The name of a town or street, or of a community, in both languages (the unit's areas, migration 0019). */
 const AreaNameSchema = v.object({ 'zh-CN': v.string(), en: v.string() });
-export type AreaName = v.InferOutput<typeof AreaNameSchema>;
 
 /** An incident as it stands now, as the list and the map show it. */
 const IncidentSummarySchema = v.object({
