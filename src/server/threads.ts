@@ -57,6 +57,11 @@ export function setThreadNice(nice: number): boolean {
   }
 }
 
+/** What a failed task or worker start threw, as an Error for a log or a process warning. */
+export function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
 type Answer<Result> = { id: number; result: Result } | { id: number; error: string };
 
 /**

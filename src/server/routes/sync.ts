@@ -41,7 +41,9 @@ export function syncRoutes(ctx: ServerContext) {
   const devices = new DeviceKeys(db);
   const policy = { allowIdNumbers: ctx.allowIdNumbers ?? false };
   return async (app: FastifyInstance) => {
-    const checker = new CheckPool();
+    const checker = new CheckPool({
+      onFailure: (error) => app.log.error({ err: error }, 'a push check worker failed: the batch was checked on the event loop'),
+    });
     app.addHook('onClose', () => checker.close());
     // A push's body text goes to the check workers as it came: a string is copied whole, where
     // the parsed records would be cloned object by object on the event loop (check-pool.ts).

@@ -16,6 +16,7 @@ describe('the check pool', () => {
   const latest = '2099-01-01T00:00:00.000Z';
   let batch: unknown[];
   let pool: CheckPool;
+  const failures: Error[] = [];
 
   beforeAll(async () => {
     const device = await TestDevice.create(officerId);
@@ -32,7 +33,7 @@ describe('the check pool', () => {
       { kind: 'position' },
       'not a record',
     ];
-    pool = new CheckPool(1);
+    pool = new CheckPool({ size: 1, onFailure: (error) => failures.push(error) });
   });
   afterAll(() => pool.close());
 
@@ -87,8 +88,21 @@ describe('the check pool', () => {
     expect(nices.filter((nice) => nice === CHECK_WORKER_NICE)).toHaveLength(1);
   });
 
+  it('checks inline when its worker fails, and says so', async () => {
+    failures.length = 0;
+    // Text the worker cannot parse: it answers with an error instead of verdicts.
+    const checks = await pool.check({ records: batch, text: '{"records": [' }, officerId, latest);
+    expect(checks).toEqual(checkRecords(batch, officerId, latest));
+    expect(failures).toHaveLength(1);
+    expect(failures[0]?.message).toMatch(/JSON/);
+    // The worker itself is fine: the next batch goes to it without a failure.
+    const { turns } = await checkOffLoop({ records: batch });
+    expect(turns).toBeGreaterThan(5);
+    expect(failures).toHaveLength(1);
+  });
+
   it('checks inline once closed', async () => {
-    const closed = new CheckPool(1);
+    const closed = new CheckPool({ size: 1 });
     await closed.close();
     expect(await closed.check({ records: batch.slice(0, 3) }, officerId, latest)).toEqual(checkRecords(batch.slice(0, 3), officerId, latest));
   });
