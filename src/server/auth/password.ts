@@ -1,5 +1,5 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import { WorkerThread } from '../threads.js';
+import { asError, WorkerThread } from '../threads.js';
 import type { HashTask, HasherStarted } from './password-worker.js';
 
 // scrypt parameters: N=2^15, r=8, p=1 (OWASP's minimum is 2^17 with p=1 for r=8 at
@@ -31,13 +31,17 @@ class SignInHasher {
   /** Whether the thread's priority was raised (false where the system does not allow it); known once it has started. */
   readonly raised = new Promise<boolean>((resolve) => (this.raisedAnswer = resolve));
 
-  /** The key, from the thread; from libuv's pool should the thread fail (the same key either way). */
+  /**
+   * The key, from the thread; from libuv's pool should the thread fail (the same key either way),
+   * the failure a process warning: sign-ins still work, at the process's priority.
+   */
   async derive(password: string, salt: Buffer, params: Params): Promise<Buffer> {
     const thread = this.started();
     if (!thread) return derive(password, salt, params);
     try {
       return Buffer.from(await thread.ask({ password: password.normalize('NFC'), salt, keyLength: KEY_LENGTH, options: optionsOf(params) }));
-    } catch {
+    } catch (error) {
+      process.emitWarning(asError(error));
       // A dead thread stays dead: this process hashes on libuv's pool from now on.
       if (thread.failed) {
         this.broken = true;
@@ -51,7 +55,8 @@ class SignInHasher {
     if (this.broken) return undefined;
     try {
       this.thread ??= new WorkerThread(import.meta.url, 'password-worker', (message) => this.raisedAnswer?.((message as HasherStarted).raised));
-    } catch {
+    } catch (error) {
+      process.emitWarning(asError(error));
       this.broken = true;
     }
     return this.thread;
@@ -71,10 +76,17 @@ export async function hashPassword(password: string): Promise<string> {
 /** Checks a password against a stored hash in constant time, on the sign-in hasher; a malformed hash never matches. */
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const [scheme, n, r, p, salt, key] = stored.split('$');
-  if (scheme !== 'scrypt' || !salt || !key) return false;
+  const params = { N: Number(n), r: Number(r), p: Number(p) };
+  if (scheme !== 'scrypt' || !salt || !key || !plausible(params)) return false;
   const expected = Buffer.from(key, 'base64url');
-  const actual = await signInHasher.derive(password, Buffer.from(salt, 'base64url'), { N: Number(n), r: Number(r), p: Number(p) });
+  const actual = await signInHasher.derive(password, Buffer.from(salt, 'base64url'), params);
   return actual.length === expected.length && timingSafeEqual(actual, expected);
+}
+
+/** Parameters scrypt takes, within what this server ever wrote (a damaged row must not ask for gigabytes). */
+function plausible({ N, r, p }: Params): boolean {
+  const integer = (value: number, max: number) => Number.isInteger(value) && value >= 1 && value <= max;
+  return integer(N, 2 ** 20) && N >= 2 && (N & (N - 1)) === 0 && integer(r, 32) && integer(p, 16);
 }
 
 /** A hash of a random password, verified against when a badge is unknown so timing does not tell. */

@@ -15,7 +15,8 @@ describe('scrypt password hashing', () => {
   });
 
   it('treats a malformed stored hash as a mismatch, not a crash', async () => {
-    for (const stored of ['', 'plain', 'bcrypt$1$2$3$4$5', 'scrypt$x$y$z$$']) expect(await verifyPassword('x', stored)).toBe(false);
+    const damaged = ['scrypt$x$y$z$c2FsdA$a2V5', 'scrypt$3$8$1$c2FsdA$a2V5', 'scrypt$1073741824$8$1$c2FsdA$a2V5', 'scrypt$32768$8$0$c2FsdA$a2V5'];
+    for (const stored of ['', 'plain', 'bcrypt$1$2$3$4$5', 'scrypt$x$y$z$$', ...damaged]) expect(await verifyPassword('x', stored)).toBe(false);
   });
 
   it('checks sign-ins on a thread of its own, raised above the event loop where the system allows it', async () => {
