@@ -163,3 +163,86 @@ function inPreparedRing(x: number, y: number, ring: PreparedRing): boolean {
   }
   return inside;
 }
+
+/** An axis-aligned rectangle in the plane: a map view's pixels, say (y grows downwards there, which nothing here minds). */
+export interface Rect {
+  left: number;
+  top: number;
+  right: number;
+  bottom: number;
+}
+
+/**
+ * The part of a ring (closed or not) inside a rectangle, as a ring not closed: Sutherland–Hodgman,
+ * one side of the rectangle at a time. A concave ring cut in two comes back as one ring whose two
+ * parts are joined along the rectangle's edge; such a seam encloses no area, so the centroid
+ * below is still the visible part's.
+ */
+export function clipRing(ring: ReadonlyArray<readonly number[]>, rect: Rect): Array<[number, number]> {
+  const open = ring.length > 1 && ring[0]?.[0] === ring.at(-1)?.[0] && ring[0]?.[1] === ring.at(-1)?.[1] ? ring.slice(0, -1) : ring;
+  let out: Array<[number, number]> = open.map((p) => [p[0] ?? 0, p[1] ?? 0]);
+  const insides: Array<(p: readonly [number, number]) => number> = [
+    (p) => p[0] - rect.left,
+    (p) => rect.right - p[0],
+    (p) => p[1] - rect.top,
+    (p) => rect.bottom - p[1],
+  ];
+  for (const inside of insides) {
+    const input = out;
+    out = [];
+    input.forEach((a, i) => {
+      const b = input[(i + 1) % input.length] ?? a;
+      const [da, db] = [inside(a), inside(b)];
+      if (da >= 0) out.push(a);
+      if (da >= 0 !== db >= 0) {
+        const t = da / (da - db);
+        out.push([a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])]);
+      }
+    });
+  }
+  return out;
+}
+
+/** The centre of mass of the area a ring encloses; null when it encloses none. */
+export function ringCentroid(ring: ReadonlyArray<readonly number[]>): [number, number] | null {
+  let area = 0;
+  let cx = 0;
+  let cy = 0;
+  ring.forEach((a, i) => {
+    const b = ring[(i + 1) % ring.length] ?? a;
+    const [ax, ay, bx, by] = [a[0] ?? 0, a[1] ?? 0, b[0] ?? 0, b[1] ?? 0];
+    const cross = ax * by - bx * ay;
+    area += cross;
+    cx += (ax + bx) * cross;
+    cy += (ay + by) * cross;
+  });
+  return Math.abs(area) < 1e-9 ? null : [cx / (3 * area), cy / (3 * area)];
+}
+
+/**
+ * Where to centre a label of `size` for a big area (a district) in a view: the middle of the
+ * area's visible part, moved in far enough for the whole label to fit; null when none of the
+ * area is in view. Labelling the area's own middle would put its name at, or past, the view's
+ * edge whenever the view is of one corner of it, as an officer's view of their beat is. When the
+ * area fills the view, its name is the view's caption, at the bottom: the middle is where the
+ * view's own subject (a beat, a squad) is drawn and named.
+ */
+export function labelInView(ring: ReadonlyArray<readonly number[]>, view: Rect, size: { width: number; height: number }): [number, number] | null {
+  const visible = clipRing(ring, view);
+  const centre = ringCentroid(visible);
+  if (!centre) return null;
+  const clamp = (value: number, low: number, high: number) => (low > high ? (low + high) / 2 : Math.min(high, Math.max(low, value)));
+  const fills = Math.abs(ringArea(visible)) >= 0.999 * (view.right - view.left) * (view.bottom - view.top);
+  return [
+    clamp(centre[0], view.left + size.width / 2, view.right - size.width / 2),
+    clamp(fills ? Infinity : centre[1], view.top + size.height / 2, view.bottom - size.height / 2),
+  ];
+}
+
+/** The signed area a ring encloses (shoelace). */
+function ringArea(ring: ReadonlyArray<readonly number[]>): number {
+  return ring.reduce((sum, a, i) => {
+    const b = ring[(i + 1) % ring.length] ?? a;
+    return sum + ((a[0] ?? 0) * (b[1] ?? 0) - (b[0] ?? 0) * (a[1] ?? 0)) / 2;
+  }, 0);
+}

@@ -131,6 +131,7 @@ describe('the officer map on a phone with no base map', () => {
 
     // The district the demo carries is drawn and named, with no base map to show it.
     expect(await names('district')).toEqual(['惠城区']);
+    await expectDistrictNameClear();
 
     const scale = page.locator('[data-testid="map"] .maplibregl-ctrl-scale');
     expect(await scale.isVisible()).toBe(true);
@@ -143,8 +144,23 @@ describe('the officer map on a phone with no base map', () => {
     await page.locator('[data-testid="map"][data-ready="yes"]').waitFor({ timeout: 30_000 });
     await expect.poll(async () => (await names('zone')).sort()).toEqual(squadZones.map((z) => z.name.en).sort());
     expect(await names('district')).toEqual(['Huicheng District']);
+    await expectDistrictNameClear(); // the longer English name too
     expect(problems).toEqual([]);
   });
+
+  /** The district's name is whole on the map, none of it past the map's edge or under the zoom buttons. */
+  async function expectDistrictNameClear(): Promise<void> {
+    const map = page.locator('[data-testid="map"]');
+    const label = (await map.locator('.map-label-district').boundingBox())!;
+    const box = (await map.boundingBox())!;
+    const zoom = (await map.locator('.maplibregl-ctrl-top-right').boundingBox())!;
+    expect(label.x).toBeGreaterThanOrEqual(box.x);
+    expect(label.x + label.width).toBeLessThanOrEqual(box.x + box.width);
+    expect(label.y).toBeGreaterThanOrEqual(box.y);
+    expect(label.y + label.height).toBeLessThanOrEqual(box.y + box.height);
+    const overlaps = label.x < zoom.x + zoom.width && zoom.x < label.x + label.width && label.y < zoom.y + zoom.height && zoom.y < label.y + label.height;
+    expect(overlaps).toBe(false);
+  }
 });
 
 describe('the admin places a checkpoint on a phone with no base map', () => {

@@ -8,7 +8,7 @@ import { reportError } from '../state/notices.js';
 import { worker } from '../worker-bridge.js';
 import type { Boundary, CheckpointShape, LocalName } from '../../domain/checkpoints.js';
 import { locale } from '../i18n/index.js';
-import { circleRing } from '../../domain/geo.js';
+import { circleRing, labelInView, type Rect } from '../../domain/geo.js';
 import type { TrackEntry } from '../../store/schema.js';
 import { segments } from '../state/tracking.js';
 import { toDisplayPoint } from './display-coords.js';
@@ -242,12 +242,53 @@ export function MapBoundaries({ boundaries }: { boundaries: readonly Boundary[] 
   useGeoJsonLayers(data, [{ suffix: 'line', type: 'line', paint: { 'line-color': '#c9a6ff', 'line-width': 2, 'line-dasharray': [4, 2] } }]);
   useEffect(() => {
     if (!map) return;
-    const markers = boundaries.map((b) => nameMarker(map, gcj02, 'district', b.name[lang], labelPoint(b.polygon)));
+    const named = boundaries.map((b) => ({
+      marker: nameMarker(map, gcj02, 'district', b.name[lang], labelPoint(b.polygon)),
+      ring: (b.polygon.coordinates[0] ?? []).map((p) => toDisplayPoint([p[0] ?? 0, p[1] ?? 0], gcj02)),
+    }));
+    // A district is bigger than most views of it: its name goes in the middle of the part in view,
+    // clear of the map's controls, instead of at its own middle, past the edge of a beat's view.
+    const place = () => {
+      const view = clearOfControls(map);
+      for (const { marker, ring } of named) {
+        const element = marker.getElement();
+        element.hidden = false; // measured as shown
+        const at = labelInView(
+          ring.map((p) => {
+            const { x, y } = map.project(p);
+            return [x, y];
+          }),
+          view,
+          { width: element.offsetWidth, height: element.offsetHeight },
+        );
+        element.hidden = !at;
+        if (at) marker.setLngLat(map.unproject(at));
+      }
+    };
+    place();
+    map.on('moveend', place);
+    map.on('resize', place);
     return () => {
-      for (const marker of markers) marker.remove();
+      map.off('moveend', place);
+      map.off('resize', place);
+      for (const { marker } of named) marker.remove();
     };
   }, [map, gcj02, boundaries, lang]);
   return null;
+}
+
+/** The map's pixels less a margin and the corners its controls take (the zoom buttons, the scale bar). */
+function clearOfControls(map: MapLibreMap): Rect {
+  const container = map.getContainer();
+  const margin = 8;
+  const widthOf = (corner: string) => container.querySelector<HTMLElement>(`.maplibregl-ctrl-${corner}`)?.offsetWidth ?? 0;
+  const heightOf = (corner: string) => container.querySelector<HTMLElement>(`.maplibregl-ctrl-${corner}`)?.offsetHeight ?? 0;
+  return {
+    left: margin,
+    top: margin + heightOf('top-left'),
+    right: container.clientWidth - margin - widthOf('top-right'),
+    bottom: container.clientHeight - margin - heightOf('bottom-right'),
+  };
 }
 
 /** Coastlines and national borders when there is no base map (Natural Earth 1:50m, built in the worker). */

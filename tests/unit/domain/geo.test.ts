@@ -1,7 +1,9 @@
 import { booleanPointInPolygon } from '@turf/boolean-point-in-polygon';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { pointInPolygon, segmentDistance2 } from '../../../src/domain/geo.js';
+import { intersect } from '@turf/intersect';
+import { featureCollection, polygon } from '@turf/helpers';
+import { clipRing, labelInView, pointInPolygon, ringCentroid, segmentDistance2 } from '../../../src/domain/geo.js';
 
 const square = (x0: number, y0: number, x1: number, y1: number): Array<[number, number]> => [
   [x0, y0],
@@ -68,5 +70,100 @@ describe('pointInPolygon', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+/** Shoelace area of a ring, closed or not. */
+const areaOf = (ring: ReadonlyArray<readonly number[]>) =>
+  Math.abs(
+    ring.reduce((sum, a, i) => {
+      const b = ring[(i + 1) % ring.length]!;
+      return sum + a[0]! * b[1]! - b[0]! * a[1]!;
+    }, 0),
+  ) / 2;
+
+describe('a big area’s label in a view', () => {
+  // A U: two arms joined at the bottom, so a view across the arms sees two separate pieces.
+  const u: Array<[number, number]> = [
+    [0, 0],
+    [30, 0],
+    [30, 30],
+    [20, 30],
+    [20, 10],
+    [10, 10],
+    [10, 30],
+    [0, 30],
+    [0, 0],
+  ];
+
+  it('clips a ring to a rectangle, matching a polygon library’s intersection', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: -10, max: 35 }),
+        fc.integer({ min: -10, max: 35 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 40 }),
+        (x, y, w, h) => {
+          const rect = { left: x, top: y, right: x + w, bottom: y + h };
+          const clipped = clipRing(u, rect);
+          const oracle = intersect(featureCollection([polygon([u]), polygon([square(x, y, x + w, y + h)])]));
+          const expected = oracle
+            ? (oracle.geometry.type === 'Polygon' ? [oracle.geometry.coordinates] : oracle.geometry.coordinates).reduce((sum, p) => sum + areaOf(p[0]!), 0)
+            : 0;
+          expect(areaOf(clipped)).toBeCloseTo(expected, 6);
+        },
+      ),
+    );
+  });
+
+  it('finds the centre of mass of a ring, not the mean of its corners', () => {
+    expect(ringCentroid(square(0, 0, 10, 10))).toEqual([5, 5]);
+    // Many corners crowded on one side pull a mean of corners there; the mass stays in the middle.
+    const crowded: Array<[number, number]> = [
+      [0, 0],
+      [10, 0],
+      [10, 10],
+      [1, 10],
+      [0.8, 10],
+      [0.6, 10],
+      [0.4, 10],
+      [0.2, 10],
+      [0, 10],
+    ];
+    const [cx, cy] = ringCentroid(crowded)!;
+    expect(cx).toBeCloseTo(5, 6);
+    expect(cy).toBeCloseTo(5, 6);
+    expect(
+      ringCentroid([
+        [0, 0],
+        [1, 1],
+        [2, 2],
+      ]),
+    ).toBeNull();
+  });
+
+  it('names a district seen from one corner inside the view, the whole name in it', () => {
+    // The view (pixels) shows the district's top-right corner and some of what lies beyond it.
+    const district = square(-1000, 200, 300, 2000);
+    const view = { left: 8, top: 8, right: 342, bottom: 360 };
+    const size = { width: 170, height: 20 };
+    const [x, y] = labelInView(district, view, size)!;
+    expect(x - size.width / 2).toBeGreaterThanOrEqual(view.left);
+    expect(x + size.width / 2).toBeLessThanOrEqual(view.right);
+    expect(y).toBeGreaterThan(200); // on the district's part of the view, not beyond its edge
+    expect(y + size.height / 2).toBeLessThanOrEqual(view.bottom);
+  });
+
+  it('has no place for a district out of view, and centres a name wider than the view', () => {
+    const view = { left: 0, top: 0, right: 100, bottom: 100 };
+    expect(labelInView(square(200, 200, 300, 300), view, { width: 10, height: 10 })).toBeNull();
+    expect(labelInView(square(-50, -50, 150, 150), view, { width: 300, height: 10 })).toEqual([50, 95]);
+  });
+
+  it('captions a view the district fills at its bottom, clear of the middle where the beat is drawn', () => {
+    const view = { left: 8, top: 8, right: 342, bottom: 360 };
+    const [x, y] = labelInView(square(-1000, -1000, 2000, 2000), view, { width: 170, height: 20 })!;
+    expect(x).toBeCloseTo(175, 9);
+    expect(y).toBe(350);
   });
 });
