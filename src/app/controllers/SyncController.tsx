@@ -33,6 +33,8 @@ export function SyncController() {
         const db = await deviceDb;
         const deps = { db, transport: httpTransport, withLock: webLocks };
         await flushOutbox(deps, officerId);
+        // The count drops as the records leave, not once the pull after them is done too.
+        void refreshSyncStatus(officerId).catch(reportError);
         await pullAll(deps, officerId);
         // What pull changed reaches the screens and the patrol session through the local copies.
         void loadLocalCopies(officerId).catch(reportError);
