@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../tests/e2e/chromium.js';
-import { PASSWORD, startServer, type TestServer } from '../tests/integration/harness.js';
+import { signIn } from '../tests/e2e/app.js';
+import { startServer, type TestServer } from '../tests/integration/harness.js';
 import { median } from './support.js';
 
 // The first visit of a phone: what it downloads before the officer's home works offline (the
@@ -49,9 +50,7 @@ async function firstVisitBytes(browser: Browser, server: TestServer): Promise<nu
     const page = await context.newPage();
     await page.goto(relay.url);
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 60_000 });
-    await page.getByLabel('警号').fill('J001');
-    await page.getByLabel('密码').fill(PASSWORD);
-    await page.getByRole('button', { name: '登录' }).click();
+    await signIn(page, 'J001'); // and the PIN every role sets on a new device
     await page.getByRole('heading', { name: '民警工作台' }).waitFor();
     let last = -1;
     while (relay.received() !== last) {

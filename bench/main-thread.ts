@@ -1,5 +1,6 @@
 import { launchChromium } from '../tests/e2e/chromium.js';
-import { PASSWORD, startServer } from '../tests/integration/harness.js';
+import { signIn } from '../tests/e2e/app.js';
+import { startServer } from '../tests/integration/harness.js';
 import { loadTrack, shiftTo, TRACE_FILES } from '../src/simulator/traces.js';
 
 // The main thread during patrol: the officer's home with the map open (WebGL through
@@ -17,9 +18,7 @@ export async function run(): Promise<void> {
     const context = await browser.newContext({ permissions: ['geolocation'], geolocation: { latitude: walk[0]!.lat, longitude: walk[0]!.lon, accuracy: 5 } });
     const page = await context.newPage();
     await page.goto(server.url);
-    await page.getByLabel('警号').fill('J001');
-    await page.getByLabel('密码').fill(PASSWORD);
-    await page.getByRole('button', { name: '登录' }).click();
+    await signIn(page, 'J001'); // and the PIN every role sets on a new device
     await page.locator('[data-testid="map"][data-ready="yes"]').waitFor({ timeout: 60_000 });
     await page.getByRole('button', { name: '开始巡逻' }).click();
     await page.getByRole('button', { name: '确认开始巡逻' }).click();
