@@ -164,7 +164,7 @@ function inPreparedRing(x: number, y: number, ring: PreparedRing): boolean {
   return inside;
 }
 
-/** An axis-aligned rectangle in the plane: a map view's pixels, say (y grows downwards there, which nothing here minds). */
+/** An axis-aligned rectangle in the plane, `top` ≤ `bottom`: a map view's pixels, whose y grows downwards. */
 export interface Rect {
   left: number;
   top: number;
@@ -220,23 +220,43 @@ export function ringCentroid(ring: ReadonlyArray<readonly number[]>): [number, n
 }
 
 /**
- * Where to centre a label of `size` for a big area (a district) in a view: the middle of the
- * area's visible part, moved in far enough for the whole label to fit; null when none of the
- * area is in view. Labelling the area's own middle would put its name at, or past, the view's
- * edge whenever the view is of one corner of it, as an officer's view of their beat is. When the
- * area fills the view, its name is the view's caption, at the bottom: the middle is where the
- * view's own subject (a beat, a squad) is drawn and named.
+ * Where to centre a label of `size` for a big area (a district) in a view, in screen
+ * coordinates (y down): the middle of the area's visible part, moved in far enough for the whole
+ * label to fit; null when none of the area is in view. Labelling the area's own middle would put
+ * its name at, or past, the view's edge whenever the view is of one corner of it, as an officer's
+ * view of their beat is. When the middle of the visible part lies outside it (a view across a
+ * bay, or two arms of the area), the middle of the widest stretch of the area across that line
+ * instead. When the area fills the view, its name is the view's caption, at the bottom: the
+ * middle is where the view's own subject (a beat, a squad) is drawn and named. Moving the label
+ * in to fit can take it past the edge of a strip of the area narrower than the label.
  */
 export function labelInView(ring: ReadonlyArray<readonly number[]>, view: Rect, size: { width: number; height: number }): [number, number] | null {
   const visible = clipRing(ring, view);
-  const centre = ringCentroid(visible);
-  if (!centre) return null;
+  const centroid = ringCentroid(visible);
+  if (!centroid) return null;
+  const centre = pointInPolygon(centroid[0], centroid[1], [visible]) ? centroid : (widestStretchMiddle(visible, centroid[1]) ?? centroid);
   const clamp = (value: number, low: number, high: number) => (low > high ? (low + high) / 2 : Math.min(high, Math.max(low, value)));
   const fills = Math.abs(ringArea(visible)) >= 0.999 * (view.right - view.left) * (view.bottom - view.top);
   return [
     clamp(centre[0], view.left + size.width / 2, view.right - size.width / 2),
     clamp(fills ? Infinity : centre[1], view.top + size.height / 2, view.bottom - size.height / 2),
   ];
+}
+
+/** The middle of the widest stretch inside a ring along the horizontal line at `y`; null when the line misses it. */
+function widestStretchMiddle(ring: ReadonlyArray<readonly [number, number]>, y: number): [number, number] | null {
+  const crossings: number[] = [];
+  ring.forEach((a, i) => {
+    const b = ring[(i + 1) % ring.length] ?? a;
+    if (a[1] > y !== b[1] > y) crossings.push(a[0] + ((y - a[1]) * (b[0] - a[0])) / (b[1] - a[1]));
+  });
+  crossings.sort((p, q) => p - q);
+  let best: [number, number] | null = null;
+  for (let i = 0; i + 1 < crossings.length; i += 2) {
+    const [from, to] = [crossings[i] ?? 0, crossings[i + 1] ?? 0];
+    if (!best || to - from > best[1] - best[0]) best = [from, to];
+  }
+  return best && [(best[0] + best[1]) / 2, y];
 }
 
 /** The signed area a ring encloses (shoelace). */

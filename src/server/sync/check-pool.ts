@@ -15,6 +15,7 @@ export interface PushBatch {
   text?: string | undefined;
 }
 
+/** How big a pool is, and who hears of its workers' failures. */
 export interface CheckPoolOptions {
   /** Workers at most; one fewer than the cores by default. */
   size?: number;

@@ -154,10 +154,14 @@ describe('a big area’s label in a view', () => {
     expect(y + size.height / 2).toBeLessThanOrEqual(view.bottom);
   });
 
-  it('has no place for a district out of view, and centres a name wider than the view', () => {
+  it('has no place for a district out of view', () => {
+    expect(labelInView(square(200, 200, 300, 300), { left: 0, top: 0, right: 100, bottom: 100 }, { width: 10, height: 10 })).toBeNull();
+  });
+
+  it('centres a name wider or taller than the view', () => {
     const view = { left: 0, top: 0, right: 100, bottom: 100 };
-    expect(labelInView(square(200, 200, 300, 300), view, { width: 10, height: 10 })).toBeNull();
-    expect(labelInView(square(-50, -50, 150, 150), view, { width: 300, height: 10 })).toEqual([50, 95]);
+    // A district in the view's top half: its middle is at y 25, but the name is taller than the view.
+    expect(labelInView(square(-50, -50, 150, 50), view, { width: 300, height: 120 })).toEqual([50, 50]);
   });
 
   it('captions a view the district fills at its bottom, clear of the middle where the beat is drawn', () => {
@@ -165,5 +169,13 @@ describe('a big area’s label in a view', () => {
     const [x, y] = labelInView(square(-1000, -1000, 2000, 2000), view, { width: 170, height: 20 })!;
     expect(x).toBeCloseTo(175, 9);
     expect(y).toBe(350);
+  });
+
+  it('names a district on the district when the view sees two arms of it with a gap between', () => {
+    // The view crosses both arms of the U above its bottom bar: the visible part's middle is in the gap.
+    const view = { left: -5, top: 15, right: 35, bottom: 25 };
+    const [x, y] = labelInView(u, view, { width: 4, height: 2 })!;
+    expect(pointInPolygon(x, y, [u])).toBe(true);
+    expect(x === 5 || x === 25).toBe(true); // the middle of one arm
   });
 });

@@ -15,7 +15,8 @@ describe('scrypt password hashing', () => {
   });
 
   it('treats a malformed stored hash as a mismatch, not a crash', async () => {
-    const damaged = ['scrypt$x$y$z$c2FsdA$a2V5', 'scrypt$3$8$1$c2FsdA$a2V5', 'scrypt$1073741824$8$1$c2FsdA$a2V5', 'scrypt$32768$8$0$c2FsdA$a2V5'];
+    // Not a cost, not a power of two, more than OpenSSL takes for r=1, gigabytes, minutes of work, no parallelism.
+    const damaged = ['x$y$z', '3$8$1', '65536$1$1', '1048576$32$1', '32768$8$16', '32768$8$0'].map((cost) => `scrypt$${cost}$c2FsdA$a2V5`);
     for (const stored of ['', 'plain', 'bcrypt$1$2$3$4$5', 'scrypt$x$y$z$$', ...damaged]) expect(await verifyPassword('x', stored)).toBe(false);
   });
 
