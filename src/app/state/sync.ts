@@ -3,7 +3,6 @@ import { countOutbox } from '../../store/outbox-store.js';
 import { META } from '../../store/schema.js';
 import { deviceDb } from './db.js';
 import { latestWins } from './latest-wins.js';
-import { activeUser } from './session.js';
 
 export interface SyncStatus {
   waiting: number;
@@ -33,12 +32,9 @@ export const refreshSyncStatus = latestWins(
   async (officerId: string) => {
     const db = await deviceDb;
     const [counts, last] = await Promise.all([countOutbox(db, officerId), db.get(META, lastSyncKey(officerId))]);
-    return { officerId, counts: { ...counts, lastSyncAt: last?.value ?? null } };
+    return { ...counts, lastSyncAt: last?.value ?? null };
   },
-  // A read for whoever signed out meanwhile (the last run's refresh) is not the new user's count.
-  ({ officerId, counts }) => {
-    if (activeUser.peek()?.id === officerId) syncStatus.value = { ...syncStatus.value, ...counts };
-  },
+  (read) => (syncStatus.value = { ...syncStatus.value, ...read }),
 );
 
 /** Tabs tell each other (and themselves) that the outbox changed. */
