@@ -205,18 +205,23 @@ export function clipRing(ring: ReadonlyArray<readonly number[]>, rect: Rect): Ar
 
 /** The centre of mass of the area a ring encloses; null when it encloses none. */
 export function ringCentroid(ring: ReadonlyArray<readonly number[]>): [number, number] | null {
-  let area = 0;
+  return ringMass(ring).centre;
+}
+
+/** The area a ring encloses (signed by its winding) and its centre of mass, in one shoelace pass. */
+function ringMass(ring: ReadonlyArray<readonly number[]>): { area: number; centre: [number, number] | null } {
+  let twice = 0;
   let cx = 0;
   let cy = 0;
   ring.forEach((a, i) => {
     const b = ring[(i + 1) % ring.length] ?? a;
     const [ax, ay, bx, by] = [a[0] ?? 0, a[1] ?? 0, b[0] ?? 0, b[1] ?? 0];
     const cross = ax * by - bx * ay;
-    area += cross;
+    twice += cross;
     cx += (ax + bx) * cross;
     cy += (ay + by) * cross;
   });
-  return Math.abs(area) < 1e-9 ? null : [cx / (3 * area), cy / (3 * area)];
+  return { area: twice / 2, centre: Math.abs(twice) < 1e-9 ? null : [cx / (3 * twice), cy / (3 * twice)] };
 }
 
 /**
@@ -232,11 +237,11 @@ export function ringCentroid(ring: ReadonlyArray<readonly number[]>): [number, n
  */
 export function labelInView(ring: ReadonlyArray<readonly number[]>, view: Rect, size: { width: number; height: number }): [number, number] | null {
   const visible = clipRing(ring, view);
-  const centroid = ringCentroid(visible);
+  const { area, centre: centroid } = ringMass(visible);
   if (!centroid) return null;
   const centre = pointInPolygon(centroid[0], centroid[1], [visible]) ? centroid : (widestStretchMiddle(visible, centroid[1]) ?? centroid);
   const clamp = (value: number, low: number, high: number) => (low > high ? (low + high) / 2 : Math.min(high, Math.max(low, value)));
-  const fills = Math.abs(ringArea(visible)) >= 0.999 * (view.right - view.left) * (view.bottom - view.top);
+  const fills = Math.abs(area) >= 0.999 * (view.right - view.left) * (view.bottom - view.top);
   return [
     clamp(centre[0], view.left + size.width / 2, view.right - size.width / 2),
     clamp(fills ? Infinity : centre[1], view.top + size.height / 2, view.bottom - size.height / 2),
@@ -257,12 +262,4 @@ function widestStretchMiddle(ring: ReadonlyArray<readonly [number, number]>, y: 
     if (!best || to - from > best[1] - best[0]) best = [from, to];
   }
   return best && [(best[0] + best[1]) / 2, y];
-}
-
-/** The signed area a ring encloses (shoelace). */
-function ringArea(ring: ReadonlyArray<readonly number[]>): number {
-  return ring.reduce((sum, a, i) => {
-    const b = ring[(i + 1) % ring.length] ?? a;
-    return sum + ((a[0] ?? 0) * (b[1] ?? 0) - (b[0] ?? 0) * (a[1] ?? 0)) / 2;
-  }, 0);
 }

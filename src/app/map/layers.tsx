@@ -281,13 +281,12 @@ export function MapBoundaries({ boundaries }: { boundaries: readonly Boundary[] 
 function clearOfControls(map: MapLibreMap): Rect {
   const container = map.getContainer();
   const margin = 8;
-  const widthOf = (corner: string) => container.querySelector<HTMLElement>(`.maplibregl-ctrl-${corner}`)?.offsetWidth ?? 0;
-  const heightOf = (corner: string) => container.querySelector<HTMLElement>(`.maplibregl-ctrl-${corner}`)?.offsetHeight ?? 0;
+  const corner = (name: string) => container.querySelector<HTMLElement>(`.maplibregl-ctrl-${name}`);
   return {
     left: margin,
-    top: margin + heightOf('top-left'),
-    right: container.clientWidth - margin - widthOf('top-right'),
-    bottom: container.clientHeight - margin - heightOf('bottom-right'),
+    top: margin + (corner('top-left')?.offsetHeight ?? 0),
+    right: container.clientWidth - margin - (corner('top-right')?.offsetWidth ?? 0),
+    bottom: container.clientHeight - margin - (corner('bottom-right')?.offsetHeight ?? 0),
   };
 }
 
