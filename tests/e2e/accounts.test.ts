@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../integration/harness.js';
-import { recordsWaiting, signIn, watchProblems } from './app.js';
+import { recordsWaiting, reportPosition, signIn, watchProblems } from './app.js';
 import { launchChromium } from './chromium.js';
 
 const csv = (name: string, content: string) => ({ name, mimeType: 'text/csv', buffer: Buffer.from(content) });
@@ -85,11 +85,7 @@ describe('accounts in Chromium: a roster import is all or nothing, and a lost de
 
     // Offline, the device holds records the server has not seen.
     await officerContext.setOffline(true);
-    for (let i = 0; i < 3; i++) {
-      await officerContext.setGeolocation({ latitude: 23.1115 + i * 1e-5, longitude: 114.4152, accuracy: 6 });
-      await officer.getByRole('button', { name: '上报当前位置' }).click();
-      await officer.getByRole('button', { name: '上报当前位置' }).and(officer.locator(':enabled')).waitFor();
-    }
+    for (let i = 0; i < 3; i++) await reportPosition(officerContext, officer, { lat: 23.1115 + i * 1e-5, lon: 114.4152 });
     const held = await recordsWaiting(officer);
     expect(held).toBeGreaterThanOrEqual(3);
 

@@ -52,6 +52,12 @@ export async function recordsWaiting(page: Page): Promise<number> {
   return Number(await page.getByTestId('sync-waiting').getAttribute('data-waiting'));
 }
 
+/** True once nothing waits and no sync run is under way (its pull goes on after the count reaches 0). */
+export async function syncSettled(page: Page): Promise<boolean> {
+  const indicator = page.getByTestId('sync-waiting');
+  return (await indicator.getAttribute('data-waiting')) === '0' && (await indicator.getAttribute('data-syncing')) === 'false';
+}
+
 /** How many entries one store of the device database holds, read straight from IndexedDB. */
 export function storeCount(page: Page, store: string): Promise<number> {
   return page.evaluate(
@@ -136,6 +142,20 @@ export async function deliverFix(context: BrowserContext, page: Page, at: { lat:
   const before = (await geolocationUse(page)).fixes;
   await context.setGeolocation({ latitude: at.lat, longitude: at.lon, accuracy: 5 });
   await expect.poll(async () => (await geolocationUse(page)).fixes, { timeout: 10_000 }).toBeGreaterThan(before);
+}
+
+/**
+ * Taps 上报当前位置 at `at`, as the officer would, and waits until the button is back. The report
+ * takes a fix at most 10 s old (shift.ts). A real receiver keeps delivering them; Chromium's
+ * emulation delivers one only when the position is set, stamped with that moment, so a report more
+ * than 10 s after the last setting (a loaded CI machine takes that long to sign in) waited out its
+ * 20 s timeout and said nothing. Setting the position first gives the report a fix of now.
+ */
+export async function reportPosition(context: BrowserContext, page: Page, at: { lat: number; lon: number }): Promise<void> {
+  await context.setGeolocation({ latitude: at.lat, longitude: at.lon, accuracy: 6 });
+  const button = page.getByRole('button', { name: '上报当前位置' });
+  await button.click();
+  await button.and(page.locator(':enabled')).waitFor();
 }
 
 /** Stops the page's clock a moment from now: from then on, time moves only when the test says (`page.clock.runFor`). */

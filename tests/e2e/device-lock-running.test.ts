@@ -4,7 +4,18 @@ import type { SquadLiveResponse } from '../../src/domain/protocol/squad.js';
 import type { AuditTrackResponse } from '../../src/domain/protocol/track-audit.js';
 import { OUTBOX_FLUSH_MESSAGE, OUTBOX_SYNC_TAG } from '../../src/store/sync-engine.js';
 import { Client, DATABASES, PASSWORD, startServer, type TestServer } from '../integration/harness.js';
-import { deliverFix, installPatrolClock, pauseClock, rawIndexedDb, recordsWaiting, storeCount, TEST_PIN, unlock, watchProblems } from './app.js';
+import {
+  deliverFix,
+  installPatrolClock,
+  pauseClock,
+  rawIndexedDb,
+  recordsWaiting,
+  reportPosition,
+  storeCount,
+  TEST_PIN,
+  unlock,
+  watchProblems,
+} from './app.js';
 import { launchChromium } from './chromium.js';
 
 // Issue 16, while the app runs: a lock only hides the screen. The data key stays in memory, so
@@ -75,12 +86,7 @@ describe.each(DATABASES)('the lock in Chromium while the app runs, and Backgroun
   }
   /** Reports the position by hand, at each of the given latitudes, as the officer would tap it. */
   async function report(lats: readonly number[]): Promise<void> {
-    const button = page.getByRole('button', { name: '上报当前位置' });
-    for (const lat of lats) {
-      await context.setGeolocation({ latitude: lat, longitude: 114.4152, accuracy: 6 });
-      await button.click();
-      await button.and(page.locator(':enabled')).waitFor();
-    }
+    for (const lat of lats) await reportPosition(context, page, { lat, lon: 114.4152 });
   }
   const lockScreen = () => page.getByTestId('lock-screen');
 

@@ -4,7 +4,19 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../integration/harness.js';
-import { deliverFix, installPatrolClock, outboxCount, pauseClock, patrolPending, recordsWaiting, signIn, TEST_PIN, unlock, watchProblems } from './app.js';
+import {
+  deliverFix,
+  installPatrolClock,
+  outboxCount,
+  pauseClock,
+  patrolPending,
+  recordsWaiting,
+  reportPosition,
+  signIn,
+  TEST_PIN,
+  unlock,
+  watchProblems,
+} from './app.js';
 import { launchChromium, launchPersistent } from './chromium.js';
 
 // A lost handheld gives nothing away (issue 16): what the device keeps is ciphertext, a restart
@@ -68,12 +80,7 @@ describe('a lost handheld in Chromium: ciphertext at rest, the PIN after a resta
     problems = watchProblems(page);
   };
   const report = async (n: number) => {
-    const button = page.getByRole('button', { name: '上报当前位置' });
-    for (let i = 0; i < n; i++) {
-      await context.setGeolocation({ latitude: 23.111537 + i * 1e-6, longitude: 114.415281, accuracy: 6 });
-      await button.click();
-      await button.and(page.locator(':enabled')).waitFor();
-    }
+    for (let i = 0; i < n; i++) await reportPosition(context, page, { lat: 23.111537 + i * 1e-6, lon: 114.415281 });
   };
 
   beforeAll(async () => {

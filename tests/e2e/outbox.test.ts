@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../integration/harness.js';
-import { recordsWaiting, signIn, unlock } from './app.js';
+import { recordsWaiting, reportPosition, signIn, unlock } from './app.js';
 import { launchPersistent } from './chromium.js';
 
 const TOTAL = 500;
@@ -58,7 +58,7 @@ describe('the outbox in Chromium: offline records survive reloads and browser re
     await page.getByRole('button', { name: '确认开始巡逻' }).click();
     await page.getByText('巡逻中').waitFor();
     // Online, a report is on its way at once: it must not say it waits for the network.
-    await page.getByRole('button', { name: '上报当前位置' }).click();
+    await reportPosition(context, page, { lat: 23.1116, lon: 114.4152 });
     await page.getByText(/位置已保存.*正在上传/).waitFor();
     expect(await page.getByText('联网后上传').count()).toBe(0);
     await expect.poll(waiting, { timeout: 15_000 }).toBe(0);
@@ -193,11 +193,7 @@ describe('reconnecting after an offline reload', () => {
     await expect.poll(() => recordsWaiting(page), { timeout: 15_000 }).toBe(0);
 
     await context.setOffline(true);
-    for (let i = 0; i < 20; i++) {
-      await context.setGeolocation({ latitude: 23.1115 + (i % 7) * 1e-6, longitude: 114.4152, accuracy: 6 });
-      await page.getByRole('button', { name: '上报当前位置' }).click();
-      await page.getByRole('button', { name: '上报当前位置' }).and(page.locator(':enabled')).waitFor();
-    }
+    for (let i = 0; i < 20; i++) await reportPosition(context, page, { lat: 23.1115 + (i % 7) * 1e-6, lon: 114.4152 });
     await page.reload();
     await unlock(page); // the data key left memory with the page (issue 16)
     await page.getByText('巡逻中').waitFor();

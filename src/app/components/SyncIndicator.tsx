@@ -21,7 +21,7 @@ export function SyncIndicator() {
           {t('live.down')}
         </span>
       )}
-      <span class="sync-count" data-testid="sync-waiting" data-waiting={status.waiting}>
+      <span class="sync-count" data-testid="sync-waiting" data-waiting={status.waiting} data-syncing={status.syncing}>
         {status.syncing ? t('sync.syncing') : status.waiting > 0 ? t('sync.waiting', { n: status.waiting }) : t('sync.allSent')}
       </span>
       <span class="sync-last muted" data-testid="sync-last">
