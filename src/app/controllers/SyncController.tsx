@@ -15,7 +15,7 @@ import { liveEvents } from '../state/live.js';
 import { online, reachable } from '../state/network.js';
 import { describeError, reportError } from '../state/notices.js';
 import { activeUser } from '../state/session.js';
-import { lastSyncKey, outboxChannel, refreshSyncStatus, storagePersisted, syncStatus } from '../state/sync.js';
+import { lastSyncKey, outboxChannel, patchSyncStatus, refreshSyncStatus, showSyncFor, storagePersisted } from '../state/sync.js';
 
 /** Runs the outbox and pull for the signed-in user: on start, the server back, visible, new records, and a backoff timer. */
 export function SyncController() {
@@ -26,9 +26,10 @@ export function SyncController() {
     const officerId = user.id;
     const controller = new AbortController();
     const { signal } = controller;
+    showSyncFor(officerId);
 
     const run = async (): Promise<RunOutcome> => {
-      syncStatus.value = { ...syncStatus.value, syncing: true };
+      patchSyncStatus(officerId, { syncing: true });
       try {
         const db = await deviceDb;
         const deps = { db, transport: httpTransport, withLock: webLocks };
@@ -40,7 +41,7 @@ export function SyncController() {
         void loadLocalCopies(officerId).catch(reportError);
         const at = new Date().toISOString();
         await db.put(META, { key: lastSyncKey(officerId), value: at });
-        syncStatus.value = { ...syncStatus.value, problem: null };
+        patchSyncStatus(officerId, { problem: null });
         reachable(true);
         return 'done';
       } catch (error) {
@@ -49,7 +50,7 @@ export function SyncController() {
           // that answers with errors.
           const offline = error.cause instanceof OfflineError;
           if (offline) reachable(false);
-          syncStatus.value = { ...syncStatus.value, problem: offline ? null : (blobRefusal(error.cause) ?? t('sync.serverUnreachable')) };
+          patchSyncStatus(officerId, { problem: offline ? null : (blobRefusal(error.cause) ?? t('sync.serverUnreachable')) });
           return 'retry';
         }
         if (error instanceof DeviceRevokedError) {
@@ -61,14 +62,14 @@ export function SyncController() {
         if (error instanceof ApiError && error.status === 401) {
           // The server ended the session (12 hours, or signed out elsewhere): the records wait
           // for the password, which is asked for now rather than at the next 12-hour check.
-          syncStatus.value = { ...syncStatus.value, problem: t('auth.sessionExpired') };
+          patchSyncStatus(officerId, { problem: t('auth.sessionExpired') });
           askPasswordAgain(user.badge);
           return 'retry';
         }
-        syncStatus.value = { ...syncStatus.value, problem: describeError(error) };
+        patchSyncStatus(officerId, { problem: describeError(error) });
         throw error;
       } finally {
-        syncStatus.value = { ...syncStatus.value, syncing: false };
+        patchSyncStatus(officerId, { syncing: false });
         await refreshSyncStatus(officerId).catch(reportError);
       }
     };
@@ -122,6 +123,7 @@ export function SyncController() {
     scheduler.trigger();
     return () => {
       void loadLocalCopies(null).catch(reportError);
+      showSyncFor(null);
       controller.abort();
       unwatchNetwork();
       unwatchLock();
