@@ -57,15 +57,25 @@ export function postgresNotifier(url: string): Notifier {
   const connect = async (): Promise<void> => {
     for (let delay = 250; !closed; delay = Math.min(delay * 2, MAX_RECONNECT_MS)) {
       const next = new pg.Client({ connectionString: url });
+      // Listening before connect: a connection ended by the server (a restart, a terminated
+      // backend) can report it in the same read as the connect's answer, before the code after
+      // `await connect()` runs, and an 'error' with no listener throws out of the process.
+      next.on('error', (error) => {
+        console.error('postgres LISTEN connection lost:', error.message);
+        // Lost while being set up, the setup's own query fails and the loop tries again.
+        if (client !== next) return;
+        client = null;
+        void ensureConnected();
+      });
       try {
         await next.connect();
         next.on('notification', (message) => emitter.emit(message.channel));
-        next.on('error', (error) => {
-          console.error('postgres LISTEN connection lost:', error.message);
-          if (client === next) client = null;
-          void ensureConnected();
-        });
         for (const channel of channels) await next.query(`LISTEN ${quoteChannel(channel)}`);
+        if (closed) {
+          // Closed while this connection was being set up: nobody would ever end it.
+          await next.end();
+          return;
+        }
         client = next;
         for (const channel of channels) emitter.emit(channel);
         return;
