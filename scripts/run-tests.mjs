@@ -6,41 +6,15 @@
 // beside the tests they saved a minute and a half but loaded 2 cores so far that real servers
 // and Chromium clicks ran past their timeouts. Each process keeps its own output; the run fails
 // if either does.
-import { spawn } from 'node:child_process';
 import { URL, fileURLToPath } from 'node:url';
+import { report, runMarked } from './processes.mjs';
 
 const vitest = fileURLToPath(new URL('../node_modules/vitest/vitest.mjs', import.meta.url));
 // File filters, if any, apply to both vitest runs; a run none of them matches is not a failure.
 const extra = process.argv.length > 2 ? [...process.argv.slice(2), '--passWithNoTests'] : [];
+const env = { ...process.env, FORCE_COLOR: '0' };
 const runs = [
-  { name: 'unit+integration', command: [process.execPath, vitest], args: ['run', '--project', 'unit', '--project', 'integration', ...extra] },
-  { name: 'e2e', command: [process.execPath, vitest], args: ['run', '--project', 'e2e', ...extra] },
+  { name: 'unit+integration', args: ['run', '--project', 'unit', '--project', 'integration', ...extra] },
+  { name: 'e2e', args: ['run', '--project', 'e2e', ...extra] },
 ];
-
-const results = await Promise.all(
-  runs.map(
-    ({ name, command, args }) =>
-      new Promise((resolve) => {
-        const child = spawn(command[0], [...command.slice(1), ...args], {
-          stdio: ['ignore', 'pipe', 'pipe'],
-          env: { ...process.env, FORCE_COLOR: '0' },
-        });
-        // Whole lines, each marked with its run, so the outputs interleave readably.
-        const relay = (stream, out) => {
-          let rest = '';
-          stream.setEncoding('utf8');
-          stream.on('data', (chunk) => {
-            const lines = (rest + chunk).split('\n');
-            rest = lines.pop() ?? '';
-            for (const line of lines) out.write(`[${name}] ${line}\n`);
-          });
-          stream.on('end', () => rest && out.write(`[${name}] ${rest}\n`));
-        };
-        relay(child.stdout, process.stdout);
-        relay(child.stderr, process.stderr);
-        child.on('close', (code, signal) => resolve({ name, code: code ?? (signal ? 1 : 0) }));
-      }),
-  ),
-);
-for (const { name, code } of results) console.log(`${name}: ${code === 0 ? 'passed' : `failed (exit ${code})`}`);
-process.exit(results.some((r) => r.code !== 0) ? 1 : 0);
+report(await Promise.all(runs.map(({ name, args }) => runMarked({ name, command: process.execPath, args: [vitest, ...args], env }))));
