@@ -1,4 +1,4 @@
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { PASSWORD } from '../integration/harness.js';
 
@@ -156,6 +156,28 @@ export async function reportPosition(context: BrowserContext, page: Page, at: { 
   const button = page.getByRole('button', { name: '上报当前位置' });
   await button.click();
   await button.and(page.locator(':enabled')).waitFor();
+}
+
+/**
+ * Where each of a map's names stands: 'clear' when it is whole on the map and off its controls
+ * (the zoom buttons, the scale bar), else 'not shown', 'past the edge' or 'under a control'.
+ * Names are placed again when the map comes to rest: poll it.
+ */
+export async function namePlacement(map: Locator, names: Locator): Promise<string[]> {
+  type Box = { x: number; y: number; width: number; height: number };
+  const box = (await map.boundingBox())!;
+  const controls = (await Promise.all(['top-right', 'top-left'].map((corner) => map.locator(`.maplibregl-ctrl-${corner}`).boundingBox()))).filter(
+    (b): b is Box => b !== null,
+  );
+  const overlap = (a: Box, b: Box) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+  return Promise.all(
+    (await names.all()).map(async (name) => {
+      const at = await name.boundingBox();
+      if (!at) return 'not shown';
+      const inside = at.x >= box.x && at.x + at.width <= box.x + box.width && at.y >= box.y && at.y + at.height <= box.y + box.height;
+      return !inside ? 'past the edge' : controls.some((control) => overlap(at, control)) ? 'under a control' : 'clear';
+    }),
+  );
 }
 
 /** Stops the page's clock a moment from now: from then on, time moves only when the test says (`page.clock.runFor`). */

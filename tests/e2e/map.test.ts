@@ -5,7 +5,7 @@ import { FOLLOW_SLACK } from '../../src/app/map/follow.js';
 import { buildHuichengDemo } from '../../src/server/demo/huicheng.js';
 import { startServer, type TestServer } from '../integration/harness.js';
 import { loadTrack, shiftTo, TRACE_FILES } from '../../src/simulator/traces.js';
-import { deliverFix, installPatrolClock, patrolPending, signIn, unlock, watchProblems } from './app.js';
+import { deliverFix, installPatrolClock, namePlacement, patrolPending, signIn, unlock, watchProblems } from './app.js';
 import { launchChromium } from './chromium.js';
 
 // A real walk (Osaka, SOURCES.md §1) moved into Huicheng: every 15th point, about 20 m apart,
@@ -153,19 +153,7 @@ describe('the officer map on a phone with no base map', () => {
     const map = page.locator('[data-testid="map"]');
     const label = map.locator('.map-label-district');
     await label.waitFor({ state: 'visible' });
-    const box = (await map.boundingBox())!;
-    const controls = await Promise.all(['top-right', 'top-left'].map(async (corner) => (await map.locator(`.maplibregl-ctrl-${corner}`).boundingBox())!));
-    type Box = { x: number; y: number; width: number; height: number };
-    const overlap = (a: Box, b: Box) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
-    // Placed again when the map comes to rest: polled, in case it is still moving.
-    await expect
-      .poll(async () => {
-        const at = await label.boundingBox();
-        if (!at) return 'not shown';
-        const inside = at.x >= box.x && at.x + at.width <= box.x + box.width && at.y >= box.y && at.y + at.height <= box.y + box.height;
-        return !inside ? 'past the edge' : controls.some((control) => overlap(at, control)) ? 'under a control' : 'clear';
-      })
-      .toBe('clear');
+    await expect.poll(() => namePlacement(map, label)).toEqual(['clear']);
   }
 });
 

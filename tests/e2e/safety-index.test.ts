@@ -5,7 +5,7 @@ import type { SafetyIndexResponse } from '../../src/domain/protocol/safety-index
 import { addMonths, districtMonth, rankTowns } from '../../src/domain/safety-index.js';
 import { seedDemoIncidents } from '../../src/server/demo/incidents.js';
 import { Client, startServer, type TestServer } from '../integration/harness.js';
-import { signIn, watchProblems } from './app.js';
+import { namePlacement, signIn, watchProblems } from './app.js';
 import { launchChromium } from './chromium.js';
 
 // The supervisor publishes last month's safety index from the demo's year of past incidents.
@@ -50,6 +50,10 @@ describe('the safety index on the supervisor’s screen', () => {
     // The map carries every town's rank; the worst, shown by default, is also named.
     const labels = page.getByTestId('index-map').locator('.map-label-area');
     await expect.poll(() => labels.count()).toBe(expected.length);
+    // Every rank whole on the map, none under the zoom buttons or the scale bar, and no district
+    // name over them (the district is the whole map).
+    await expect.poll(() => namePlacement(page.getByTestId('index-map'), labels)).toEqual(expected.map(() => 'clear'));
+    expect(await page.getByTestId('index-map').locator('.map-label-district').count()).toBe(0);
     const nameOf = (id: string) => answer.areas.find((a) => a.id === id)!.name['zh-CN'];
     const picked = page.getByTestId('index-map').locator('.map-label-area[data-selected="true"]');
     const worst = expected.at(-1)!;

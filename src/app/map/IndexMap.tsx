@@ -52,7 +52,8 @@ export function IndexMap({ towns, values, ranks, top, selectedId }: IndexMapProp
   return (
     <div class="admin-map index-map" data-testid="index-map">
       <MapView center={[lon, lat]} zoom={9} style={style} gcj02={settings.gcj02}>
-        <MapBoundaries boundaries={boundaries} />
+        {/* The towns are ranked on the map: the district's name over them would hide their ranks. */}
+        <MapBoundaries boundaries={boundaries} named={false} />
         <MapChoropleth key={top} towns={towns} values={values} ranks={ranks} top={top} selectedId={selectedId} />
         <MapAreaLabels labels={labels} />
         {corners.length > 0 && <MapFit points={corners} padding={12} />}

@@ -210,17 +210,15 @@ export function MapAreaLabels({
   const { map, gcj02 } = useMap();
   useEffect(() => {
     if (!map) return;
-    const markers = labels
+    const named = labels
       .filter((l) => l.text)
       .map((l) => {
         const polygon: GeoJSON.Polygon = l.geometry.type === 'Polygon' ? l.geometry : { type: 'Polygon', coordinates: l.geometry.coordinates[0] ?? [] };
         const marker = nameMarker(map, gcj02, 'area', l.text, labelPoint(polygon));
         marker.getElement().dataset.selected = String(l.selected);
-        return marker;
+        return { marker, ring: displayRing(polygon, gcj02) };
       });
-    return () => {
-      for (const marker of markers) marker.remove();
-    };
+    return keepInView(map, named);
   }, [map, gcj02, labels]);
   return null;
 }
@@ -234,47 +232,64 @@ function nameMarker(map: MapLibreMap, gcj02: boolean, kind: 'district' | 'zone' 
   return new Marker({ element, anchor: below ? 'top' : 'center', offset: below ? [0, 6] : [0, 0] }).setLngLat(toDisplayPoint(at, gcj02)).addTo(map);
 }
 
-/** The unit's district (and any town or street) outlines with their names: where the beat ends, with or without a base map. */
-export function MapBoundaries({ boundaries }: { boundaries: readonly Boundary[] }) {
+/**
+ * The unit's district (and any town or street) outlines, with their names unless `named` is false
+ * (a map whose own areas are labelled inside the district, where its name would cover theirs):
+ * where the beat ends, with or without a base map.
+ */
+export function MapBoundaries({ boundaries, named = true }: { boundaries: readonly Boundary[]; named?: boolean }) {
   const { map, gcj02 } = useMap();
   const lang = locale.value;
   const data = useMemo(() => collection(boundaries.map((b) => ({ type: 'Feature', properties: {}, geometry: b.polygon }))), [boundaries]);
   useGeoJsonLayers(data, [{ suffix: 'line', type: 'line', paint: { 'line-color': '#c9a6ff', 'line-width': 2, 'line-dasharray': [4, 2] } }]);
   useEffect(() => {
-    if (!map) return;
-    const named = boundaries.map((b) => ({
-      marker: nameMarker(map, gcj02, 'district', b.name[lang], labelPoint(b.polygon)),
-      ring: (b.polygon.coordinates[0] ?? []).map((p) => toDisplayPoint([p[0] ?? 0, p[1] ?? 0], gcj02)),
-    }));
-    // A district is bigger than most views of it: its name goes in the middle of the part in view,
-    // clear of the map's controls, instead of at its own middle, past the edge of a beat's view.
-    const place = () => {
-      const view = clearOfControls(map);
-      for (const { marker, ring } of named) {
-        const element = marker.getElement();
-        element.hidden = false; // measured as shown
-        const at = labelInView(
-          ring.map((p) => {
-            const { x, y } = map.project(p);
-            return [x, y];
-          }),
-          view,
-          { width: element.offsetWidth, height: element.offsetHeight },
-        );
-        element.hidden = !at;
-        if (at) marker.setLngLat(map.unproject(at));
-      }
-    };
-    place();
-    map.on('moveend', place);
-    map.on('resize', place);
-    return () => {
-      map.off('moveend', place);
-      map.off('resize', place);
-      for (const { marker } of named) marker.remove();
-    };
-  }, [map, gcj02, boundaries, lang]);
+    if (!map || !named) return;
+    return keepInView(
+      map,
+      boundaries.map((b) => ({ marker: nameMarker(map, gcj02, 'district', b.name[lang], labelPoint(b.polygon)), ring: displayRing(b.polygon, gcj02) })),
+    );
+  }, [map, gcj02, boundaries, lang, named]);
   return null;
+}
+
+/** A polygon's outer ring in the map's display coordinates. */
+function displayRing(polygon: GeoJSON.Polygon, gcj02: boolean): Array<[number, number]> {
+  return (polygon.coordinates[0] ?? []).map((p) => toDisplayPoint([p[0] ?? 0, p[1] ?? 0], gcj02));
+}
+
+/**
+ * Keeps each area's name in the middle of the area's part in view, clear of the map's controls
+ * (labelInView), as the view moves and resizes; hidden while none of the area is in view. A district
+ * is bigger than most views of it, and a town at the map's edge can lie under the zoom buttons:
+ * named at its own middle, either would be past the edge or covered. Returns the way to stop, which
+ * removes the names.
+ */
+function keepInView(map: MapLibreMap, named: ReadonlyArray<{ marker: Marker; ring: ReadonlyArray<[number, number]> }>): () => void {
+  const place = () => {
+    const view = clearOfControls(map);
+    for (const { marker, ring } of named) {
+      const element = marker.getElement();
+      element.hidden = false; // measured as shown
+      const at = labelInView(
+        ring.map((p) => {
+          const { x, y } = map.project(p);
+          return [x, y];
+        }),
+        view,
+        { width: element.offsetWidth, height: element.offsetHeight },
+      );
+      element.hidden = !at;
+      if (at) marker.setLngLat(map.unproject(at));
+    }
+  };
+  place();
+  map.on('moveend', place);
+  map.on('resize', place);
+  return () => {
+    map.off('moveend', place);
+    map.off('resize', place);
+    for (const { marker } of named) marker.remove();
+  };
 }
 
 /** The map's pixels less a margin and the corners its controls take (the zoom buttons, the scale bar). */
