@@ -61,20 +61,23 @@ export class LiveHub {
    * or tells it to resync when that is no longer kept. Returns the way to leave.
    */
   async attach(user: SessionUser, lastEventId: number | null, sink: LiveSink): Promise<() => void> {
-    const client: Client = { user, sink, seen: lastEventId ?? this.dispatched };
+    // A new client starts from now, when it is told it is connected, not when its turn in the
+    // queue comes: a round already queued may dispatch a change made in between, which it would
+    // otherwise never be sent.
+    const start = lastEventId ?? this.dispatched;
+    const client: Client = { user, sink, seen: start };
     await this.serially(async () => {
-      if (lastEventId !== null) {
-        const pruned = await this.counter('live-pruned');
-        if (lastEventId < pruned || lastEventId > (await this.counter('changes'))) {
-          client.seen = this.dispatched;
-          sink.resync();
-        } else {
-          for (let from = lastEventId; from < this.dispatched;) {
-            const rows = await this.eventsAfter(from, this.dispatched);
-            if (rows.length === 0) break;
-            for (const row of rows) this.deliver(client, row);
-            from = rows[rows.length - 1]!.id;
-          }
+      // A resume point no longer kept (pruned) or never given out (another database's) can only be resynced.
+      const unknown = lastEventId !== null && (lastEventId < (await this.counter('live-pruned')) || lastEventId > (await this.counter('changes')));
+      if (unknown) {
+        client.seen = this.dispatched;
+        sink.resync();
+      } else {
+        for (let from = start; from < this.dispatched;) {
+          const rows = await this.eventsAfter(from, this.dispatched);
+          if (rows.length === 0) break;
+          for (const row of rows) this.deliver(client, row);
+          from = rows[rows.length - 1]!.id;
         }
       }
       this.clients.add(client);
