@@ -1,6 +1,6 @@
 // The type check and lint, and with --build the build too, as many at a time as there are cores:
-// one after another they left one of CI's 2 cores idle for most of their 100 s. Before the tests, never beside
-// them (run-tests.mjs says why). `node scripts/checks.mjs typecheck|lint` runs one kind alone.
+// one after another they left one of CI's 2 cores idle for most of their 100 s. Before the tests,
+// never beside them (run-tests.mjs says why). `node scripts/checks.mjs typecheck|lint` runs one kind alone.
 import { availableParallelism } from 'node:os';
 import { delimiter } from 'node:path';
 import { fileURLToPath, URL } from 'node:url';
@@ -21,18 +21,12 @@ const lint = [
 ];
 const build = { name: 'build', command: 'npm', args: ['run', '--silent', 'build'], env };
 
-const only = process.argv[2];
-if (only && !['typecheck', 'lint', '--build'].includes(only)) {
+// The longest first keeps the lanes even; the build is the longest, so it does not end alone.
+const checks = [...typecheck.slice(0, 3), ...lint, ...typecheck.slice(3)];
+const runs = { typecheck, lint, '--build': [build, ...checks], all: checks };
+const tasks = runs[process.argv[2] ?? 'all'];
+if (!tasks || process.argv[2] === 'all') {
   console.error(`usage: node scripts/checks.mjs [typecheck | lint | --build]`);
   process.exit(2);
 }
-const tasks =
-  only === 'typecheck'
-    ? typecheck
-    : only === 'lint'
-      ? lint
-      : only === '--build'
-        ? // The build is the longest task: first, so it does not end alone after the rest.
-          [build, ...typecheck.slice(0, 3), ...lint, ...typecheck.slice(3)]
-        : [...typecheck.slice(0, 3), ...lint, ...typecheck.slice(3)];
 report(await runPooled(tasks, Math.max(2, availableParallelism())));
